@@ -1,0 +1,3 @@
+"""Panjereh — the urban services single window (پنجره واحد خدمات شهری)."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,94 @@
+"""Agencies, the services they give, their counter offices and their staff."""
+
+from django.conf import settings
+from django.db import models
+
+
+class Agency(models.Model):
+    """An organisation that owns a network or decides on applications (municipality, water, power …)."""
+
+    code = models.SlugField(max_length=32, unique=True)
+    name_fa = models.CharField(max_length=200)
+    name_en = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name_plural = "agencies"
+
+    def __str__(self):
+        return f"{self.name_fa} ({self.code})"
+
+
+class Service(models.Model):
+    """A utility service an agency provides to a parcel, and how the map decides it is feasible.
+
+    ``network_kinds`` lists the asset kinds that can serve a parcel (e.g. ``water_main``);
+    a parcel farther than ``service_distance_m`` from all of them needs a network extension.
+    """
+
+    code = models.SlugField(max_length=32, unique=True)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="services")
+    name_fa = models.CharField(max_length=200)
+    name_en = models.CharField(max_length=200)
+    network_kinds = models.JSONField(default=list, help_text="asset kinds that can serve a parcel")
+    service_distance_m = models.FloatField(default=50.0, help_text="farthest a connection may run, metres")
+    # Power only: a transformer must have this much spare capacity (kVA) to take a new connection.
+    min_spare_kva = models.FloatField(null=True, blank=True)
+    search_limit_m = models.FloatField(default=3000.0, help_text="farthest the map looks for a network, metres")
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(service_distance_m__gt=0), name="service_distance_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.name_fa} ({self.code})"
+
+
+class CounterOffice(models.Model):
+    """A counter-service office (دفتر پیشخوان) where applications are taken."""
+
+    code = models.SlugField(max_length=32, unique=True)
+    name_fa = models.CharField(max_length=200)
+    name_en = models.CharField(max_length=200, blank=True)
+    region = models.PositiveSmallIntegerField(null=True, blank=True)
+    address = models.CharField(max_length=400, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name_fa
+
+
+class Role(models.TextChoices):
+    OPERATOR = "operator", "counter operator"
+    REVIEWER = "reviewer", "agency reviewer"
+    GIS = "gis", "agency GIS staff"
+    SIGNER = "signer", "municipality signer"
+    COORDINATOR = "coordinator", "coordinator"
+    ADMIN = "admin", "administrator"
+
+
+class StaffProfile(models.Model):
+    """What a staff user is: their agency (or counter office) and role. One per user."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="staff")
+    office = models.ForeignKey(CounterOffice, null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="staff")
+
+    class Meta:
+        constraints = [
+            # Reviewers and GIS staff act for one agency; operators sit at one office.
+            models.CheckConstraint(
+                condition=~models.Q(role__in=["reviewer", "gis", "signer"]) | models.Q(agency__isnull=False),
+                name="agency_staff_have_agency"),
+            models.CheckConstraint(condition=~models.Q(role="operator") | models.Q(office__isnull=False),
+                                   name="operators_have_office"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.role} {self.agency or self.office or ''}"

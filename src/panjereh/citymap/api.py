@@ -1,0 +1,324 @@
+"""REST API of the shared map: thin views that check input and permissions, then call the services."""
+
+import os
+import re
+import tempfile
+
+from django.conf import settings
+from django.db.models import Q
+from django.http import FileResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from panjereh.citymap import crs as crsmod
+from panjereh.citymap import geojson, queries
+from panjereh.citymap.exporting import EXPORT_FORMATS, export_layer
+from panjereh.citymap.importing import ImportRejected
+from panjereh.citymap.models import Layer, Parcel
+from panjereh.citymap.services import (LayerConflict, SpatialInputError, dig_check, feasibility, import_layer,
+                                       parse_dig_area, rollback_layer)
+from panjereh.core import permissions
+from panjereh.core.text import normalize_digits, normalize_text
+
+MAX_PAGE = 1000
+
+
+def parse_bbox(raw: str | None, field: str = "bbox"):
+    """Parse ``west,south,east,north`` in degrees (any digits); raise ValidationError naming the field."""
+    if raw in (None, ""):
+        return None
+    parts = normalize_digits(raw).split(",")
+    try:
+        values = [float(p) for p in parts]
+    except ValueError:
+        raise ValidationError({field: [f"«{raw}» is not four numbers: west,south,east,north"]}) from None
+    if len(values) != 4:
+        raise ValidationError({field: [f"needs four numbers (west,south,east,north), got {len(values)}"]})
+    west, south, east, north = values
+    if not (-180 <= west <= 180 and -180 <= east <= 180 and -90 <= south <= 90 and -90 <= north <= 90):
+        raise ValidationError({field: ["longitudes must be within ±180 and latitudes within ±90"]})
+    if west > east or south > north:
+        raise ValidationError({field: ["west must not exceed east, nor south exceed north"]})
+    return tuple(values)
+
+
+def parse_paging(request, default: int = 100, maximum: int = MAX_PAGE) -> tuple[int, int]:
+    """Read ``limit`` and ``offset`` with bounds; raise ValidationError naming the bad one."""
+    out = []
+    for name, fallback, low, high in (("limit", default, 1, maximum), ("offset", 0, 0, 10**9)):
+        raw = request.query_params.get(name)
+        if raw in (None, ""):
+            out.append(fallback)
+            continue
+        try:
+            value = int(normalize_digits(raw))
+        except ValueError:
+            raise ValidationError({name: [f"«{raw}» is not a whole number"]}) from None
+        if not low <= value <= high:
+            raise ValidationError({name: [f"must be between {low} and {high}"]})
+        out.append(value)
+    return out[0], out[1]
+
+
+def parcel_search(q: str):
+    """A Q for parcels matching a plate (main/sub or district/main/sub), a postal code or a main plate."""
+    text = normalize_text(q).replace("\\", "/").replace("-", "/").replace(" ", "")
+    if re.fullmatch(r"\d{10}", text):
+        return Q(postal_code=text)
+    if re.fullmatch(r"\d+/\d+/\d+", text):
+        district, main, sub = (int(x) for x in text.split("/"))
+        return Q(registry_district=district, plate_main=main, plate_sub=sub)
+    if re.fullmatch(r"\d+/\d+", text):
+        main, sub = (int(x) for x in text.split("/"))
+        return Q(plate_main=main, plate_sub=sub)
+    if re.fullmatch(r"\d{1,9}", text):
+        return Q(plate_main=int(text))
+    raise ValidationError({"q": [f"«{q}» is not a plate (main/sub or district/main/sub) or a 10-digit postal code"]})
+
+
+class ParcelsAllowed:
+    """Parcels are for staff: ask the permission module."""
+
+    @staticmethod
+    def check(request):
+        if not permissions.can_view_parcels(request.user):
+            raise PermissionDenied("you may not view parcels")
+
+
+GEOJSON_COLLECTION = inline_serializer("FeatureCollection", fields={
+    "type": serializers.CharField(), "features": serializers.ListField(child=serializers.DictField()),
+    "numberMatched": serializers.IntegerField(), "numberReturned": serializers.IntegerField()})
+
+
+class ParcelListView(APIView):
+    @extend_schema(summary="Find parcels by plate or postal code and/or a lon/lat box (GeoJSON, CRS84)",
+                   parameters=[OpenApiParameter("q", str), OpenApiParameter("bbox", str),
+                               OpenApiParameter("limit", int), OpenApiParameter("offset", int)],
+                   responses=GEOJSON_COLLECTION)
+    def get(self, request):
+        ParcelsAllowed.check(request)
+        limit, offset = parse_paging(request)
+        q = request.query_params.get("q")
+        bbox = parse_bbox(request.query_params.get("bbox"))
+        qs = Parcel.objects.all()
+        if q:
+            qs = qs.filter(parcel_search(q))
+        if bbox:
+            area = crsmod.bbox_crs84_to_storage(bbox)
+            ids = queries.parcels_in_bbox(area.bounds, limit=10**9)
+            qs = qs.filter(pk__in=ids) if len(ids) < 50000 else qs.filter(geom__bboverlaps=_geos(area))
+        total = qs.count()
+        page = list(qs.order_by("id")[offset:offset + limit])
+        body = {"type": "FeatureCollection", "features": geojson.features(page, geojson.parcel_properties),
+                "numberMatched": total, "numberReturned": len(page)}
+        if offset + len(page) < total:
+            params = request.query_params.copy()
+            params["offset"] = str(offset + limit)
+            params["limit"] = str(limit)
+            body["links"] = [{"rel": "next", "href": request.build_absolute_uri(f"?{params.urlencode()}")}]
+        return Response(body, content_type="application/geo+json")
+
+
+def _geos(shape):
+    from django.contrib.gis.geos import GEOSGeometry
+
+    return GEOSGeometry(shape.wkt, srid=32639)
+
+
+def _parcel(pk) -> Parcel:
+    try:
+        return Parcel.objects.get(pk=int(normalize_digits(str(pk))))
+    except (Parcel.DoesNotExist, ValueError):
+        raise NotFound(f"parcel {pk} does not exist") from None
+
+
+class ParcelDetailView(APIView):
+    @extend_schema(summary="One parcel (GeoJSON Feature, CRS84)", responses=OpenApiTypes.OBJECT)
+    def get(self, request, pk):
+        ParcelsAllowed.check(request)
+        parcel = _parcel(pk)
+        return Response(geojson.features([parcel], geojson.parcel_properties)[0],
+                        content_type="application/geo+json")
+
+
+class ParcelFeasibilityView(APIView):
+    @extend_schema(summary="Can each utility reach this parcel? Nearest network, distance, and what would fix it",
+                   responses=OpenApiTypes.OBJECT)
+    def get(self, request, pk):
+        ParcelsAllowed.check(request)
+        return Response(feasibility(_parcel(pk)))
+
+
+class DigCheckRequest(serializers.Serializer):
+    geometry = serializers.JSONField(help_text="GeoJSON geometry in CRS84 (lon, lat): the planned trench")
+    buffer_m = serializers.FloatField(min_value=0, help_text="metres either side of the trench")
+
+
+class DigCheckView(APIView):
+    parser_classes = [JSONParser]
+
+    @extend_schema(summary="Everything within buffer_m of a planned trench, grouped by owning agency, with depths",
+                   request=DigCheckRequest, responses=OpenApiTypes.OBJECT)
+    def post(self, request):
+        body = DigCheckRequest(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            area = parse_dig_area(body.validated_data["geometry"], body.validated_data["buffer_m"])
+        except SpatialInputError as exc:
+            field = str(exc).split(":", 1)[0]
+            raise ValidationError({field if field in {"geometry", "buffer_m"} else "geometry": [str(exc)]}) from exc
+        return Response(dig_check(area, user=request.user))
+
+
+# --- layers ------------------------------------------------------------------------------------
+
+def layer_summary(layer: Layer, user, request=None) -> dict:
+    current = layer.current_version
+    return {"code": layer.code, "name_fa": layer.name_fa, "name_en": layer.name_en, "agency": layer.agency.code,
+            "kind": layer.kind, "geometry_type": layer.geometry_type, "allowed_kinds": layer.allowed_kinds,
+            "visibility": layer.visibility,
+            "current_version": current.number if current else None,
+            "feature_count": current.feature_count if current else 0,
+            "can_change": permissions.can_change_layer(user, layer)}
+
+
+def _layer(request, code) -> Layer:
+    layer = permissions.visible_layers(request.user, Layer.objects.select_related("agency", "current_version")) \
+        .filter(code=code).first()
+    if layer is None:
+        # Hidden and missing look the same: a hidden layer's existence is not disclosed.
+        raise NotFound(f"layer «{code}» does not exist")
+    return layer
+
+
+def version_summary(v) -> dict:
+    return {"number": v.number, "created_at": v.created_at, "created_by": v.created_by.username if v.created_by
+            else None, "source_name": v.source_name, "source_format": v.source_format, "source_crs": v.source_crs,
+            "feature_count": v.feature_count, "repaired_count": v.repaired_count, "note": v.note,
+            "is_current": v.layer.current_version_id == v.pk}
+
+
+class LayerListView(APIView):
+    permission_classes = []
+
+    @extend_schema(summary="Layers you may see", responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        layers = permissions.visible_layers(request.user, Layer.objects.select_related("agency", "current_version"))
+        return Response({"layers": [layer_summary(layer, request.user) for layer in layers]})
+
+
+class LayerDetailView(APIView):
+    permission_classes = []
+
+    @extend_schema(summary="One layer", responses=OpenApiTypes.OBJECT)
+    def get(self, request, code):
+        return Response(layer_summary(_layer(request, code), request.user))
+
+
+class LayerVersionsView(APIView):
+    permission_classes = []
+
+    @extend_schema(summary="Every version of a layer, newest first", responses=OpenApiTypes.OBJECT)
+    def get(self, request, code):
+        layer = _layer(request, code)
+        versions = layer.versions.select_related("created_by", "layer").order_by("-number")
+        return Response({"layer": layer.code, "versions": [version_summary(v) for v in versions]})
+
+
+class UploadRequest(serializers.Serializer):
+    file = serializers.FileField()
+    crs = serializers.CharField(required=False, help_text="the file's CRS, when it does not declare one")
+    repair = serializers.BooleanField(required=False, default=False)
+    note = serializers.CharField(required=False, default="", allow_blank=True, max_length=500)
+    base_version = serializers.IntegerField(required=False, min_value=0,
+                                            help_text="the version you saw; refused with 409 if the layer moved on")
+
+
+class LayerUploadView(APIView):
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(summary="Import a file as a new version of the layer (owning agency's GIS staff only)",
+                   request=UploadRequest, responses={201: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT})
+    def post(self, request, code):
+        layer = _layer(request, code)
+        if not permissions.can_change_layer(request.user, layer):
+            raise PermissionDenied(f"only {layer.agency.code}'s GIS staff may change layer {layer.code}")
+        upload = request.FILES.get("file")
+        if upload is not None and upload.size > settings.PANJEREH_IMPORT_MAX_BYTES:
+            raise ValidationError({"file": [f"{upload.name}: file is {upload.size / 1e6:.1f} MB, over the limit of "
+                                            f"{settings.PANJEREH_IMPORT_MAX_BYTES / 1e6:.1f} MB"]})
+        body = UploadRequest(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        upload = data["file"]
+        suffix = os.path.splitext(upload.name)[1].lower()[:10]
+        with tempfile.NamedTemporaryFile(suffix=suffix) as tmp:
+            for chunk in upload.chunks():
+                tmp.write(chunk)
+            tmp.flush()
+            try:
+                version = import_layer(layer=layer, path=tmp.name, original_name=upload.name, actor=request.user,
+                                       declared_crs=data.get("crs"), repair=data["repair"], note=data["note"],
+                                       base_version=data.get("base_version"))
+            except ImportRejected as exc:
+                return Response({"error": {"code": "import_rejected",
+                                           "message": f"{upload.name} was not imported; nothing changed",
+                                           "details": {"file": exc.errors, "total": exc.total}}},
+                                status=status.HTTP_400_BAD_REQUEST)
+            except LayerConflict as exc:
+                return Response({"error": {"code": "conflict", "message": str(exc), "details": {}}},
+                                status=status.HTTP_409_CONFLICT)
+        return Response(version_summary(version), status=status.HTTP_201_CREATED)
+
+
+class RollbackRequest(serializers.Serializer):
+    version = serializers.IntegerField(min_value=1)
+
+
+class LayerRollbackView(APIView):
+    parser_classes = [JSONParser, FormParser]
+
+    @extend_schema(summary="Make an earlier version current again (owning agency's GIS staff only)",
+                   request=RollbackRequest, responses=OpenApiTypes.OBJECT)
+    def post(self, request, code):
+        layer = _layer(request, code)
+        if not permissions.can_change_layer(request.user, layer):
+            raise PermissionDenied(f"only {layer.agency.code}'s GIS staff may change layer {layer.code}")
+        body = RollbackRequest(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            version = rollback_layer(layer=layer, version_number=body.validated_data["version"], actor=request.user)
+        except LayerConflict as exc:
+            return Response({"error": {"code": "conflict", "message": str(exc), "details": {}}},
+                            status=status.HTTP_409_CONFLICT)
+        return Response(version_summary(version))
+
+
+class LayerExportView(APIView):
+    permission_classes = []
+
+    @extend_schema(summary="Download a layer version as GeoJSON, GeoPackage or zipped Shapefile",
+                   parameters=[OpenApiParameter("format", str, enum=sorted(EXPORT_FORMATS)),
+                               OpenApiParameter("version", int)],
+                   responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    def get(self, request, code):
+        layer = _layer(request, code)
+        fmt = request.query_params.get("format", "geojson")
+        if fmt not in EXPORT_FORMATS:
+            raise ValidationError({"format": [f"«{fmt}» is not one of {', '.join(sorted(EXPORT_FORMATS))}"]})
+        version = None
+        if request.query_params.get("version"):
+            try:
+                version = layer.versions.get(number=int(normalize_digits(request.query_params["version"])))
+            except (ValueError, layer.versions.model.DoesNotExist):
+                raise NotFound(f"layer {code} has no version {request.query_params['version']}") from None
+        if (version or layer.current_version) is None:
+            raise NotFound(f"layer {code} has no version yet")
+        directory = tempfile.mkdtemp(prefix="panjereh-export-")
+        path = export_layer(layer, fmt, version=version, directory=directory)
+        return FileResponse(open(path, "rb"), as_attachment=True, filename=os.path.basename(path))

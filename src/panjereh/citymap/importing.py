@@ -1,0 +1,381 @@
+"""Reading and checking a layer file before anything is written.
+
+:func:`read_layer_file` opens GeoJSON, GeoPackage or a zipped Shapefile and
+:func:`prepare_features` checks every feature against the layer. Both raise
+:class:`ImportRejected` with one message per problem, naming the feature, so an
+agency can fix its file; nothing is written until the whole file is clean.
+"""
+
+import datetime
+import json
+import math
+import os
+import stat
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyogrio
+import pyogrio.raw
+import shapely
+from django.conf import settings
+from pyproj import CRS
+from pyproj.exceptions import CRSError
+
+from panjereh.citymap import crs as crsmod
+from panjereh.citymap.vocabulary import ASSET_KINDS, MATERIALS, AssetStatus
+from panjereh.core.text import normalize_digits, normalize_text
+
+MAX_LISTED_ERRORS = 100
+
+FORMATS = {".geojson": "geojson", ".json": "geojson", ".gpkg": "gpkg", ".zip": "shapefile-zip"}
+
+# Shapefile field names stop at 10 characters: accept the short names our own export writes,
+# and the ones GDAL makes by truncating.
+FIELD_ALIASES = {
+    "diam_mm": "diameter_mm", "diameter_m": "diameter_mm",
+    "pressure": "pressure_class", "pressure_c": "pressure_class",
+    "voltage": "voltage_kv",
+    "inst_year": "install_year", "install_ye": "install_year",
+    "cap_kva": "capacity_kva", "capacity_k": "capacity_kva",
+    "id": "ext_id", "ext_id": "ext_id", "asset_id": "ext_id",
+}
+NUMERIC_FIELDS = {
+    # field: (python type, minimum, maximum)
+    "diameter_mm": (float, 1, 5000),
+    "depth_m": (float, 0, 50),
+    "voltage_kv": (float, 0.1, 400),
+    "install_year": (int, 1900, datetime.date.today().year + 10),
+    "capacity_kva": (float, 1, 100000),
+    "load_kva": (float, 0, 100000),
+}
+TEXT_FIELDS = {"ext_id", "kind", "status", "material", "pressure_class"}
+FAMILY = {"Point": "Point", "MultiPoint": "Point", "LineString": "LineString", "MultiLineString": "LineString",
+          "Polygon": "Polygon", "MultiPolygon": "Polygon"}
+
+
+class ImportRejected(Exception):
+    """A file that cannot become a layer version; ``errors`` lists every problem found."""
+
+    def __init__(self, errors: list[str], total: int | None = None):
+        self.errors = errors[:MAX_LISTED_ERRORS]
+        self.total = total if total is not None else len(errors)
+        more = f" (and {self.total - len(self.errors)} more)" if self.total > len(self.errors) else ""
+        super().__init__("; ".join(self.errors[:5]) + more)
+
+
+@dataclass
+class LayerFile:
+    """What was read from a file: geometries (in the file's CRS), attributes, and where they came from."""
+
+    geometries: np.ndarray
+    properties: list[dict]
+    crs: str
+    format: str
+    source_name: str
+    is_geographic: bool = False
+
+
+@dataclass
+class PreparedFeatures:
+    """Checked features, ready to insert: geometries in the storage CRS and typed columns."""
+
+    wkb: list[bytes]
+    rows: list[dict]
+    repaired: int = 0
+    source_crs: str = ""
+    source_format: str = ""
+    source_name: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+
+def _sniff(head: bytes) -> str:
+    """Say what a file looks like from its first bytes, for error messages."""
+    if head.startswith(b"SQLite format 3\x00"):
+        return "a SQLite/GeoPackage database"
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        return "a zip archive"
+    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if stripped.startswith((b"{", b"[")):
+        return "JSON text"
+    if head.startswith(b"%PDF"):
+        return "a PDF document"
+    if head[:4] in (b"\x00\x00\x27\x0a",):
+        return "a bare Shapefile (.shp) — zip it with its .shx, .dbf and .prj"
+    return "something else"
+
+
+def check_file(path: str, original_name: str) -> str:
+    """Check size, emptiness and that the file is what its name says; return the format."""
+    name = os.path.basename(original_name or path)
+    ext = os.path.splitext(name)[1].lower()
+    if ext not in FORMATS:
+        raise ImportRejected([f"{name}: unsupported file type «{ext or 'none'}»; "
+                              "send GeoJSON (.geojson), GeoPackage (.gpkg) or a zipped Shapefile (.zip)"])
+    size = os.path.getsize(path)
+    limit = settings.PANJEREH_IMPORT_MAX_BYTES
+    if size > limit:
+        raise ImportRejected([f"{name}: file is {size / 1e6:.1f} MB, over the limit of {limit / 1e6:.1f} MB "
+                              "(PANJEREH_IMPORT_MAX_BYTES)"])
+    if size == 0:
+        raise ImportRejected([f"{name}: the file is empty"])
+    with open(path, "rb") as fh:
+        head = fh.read(64)
+    fmt = FORMATS[ext]
+    looks = _sniff(head)
+    expected = {"geojson": "JSON text", "gpkg": "a SQLite/GeoPackage database", "shapefile-zip": "a zip archive"}
+    if looks != expected[fmt]:
+        raise ImportRejected([f"{name}: the name says {fmt} but the file is {looks}"])
+    return fmt
+
+
+def _safe_extract(path: str, name: str, target: str) -> str:
+    """Extract a zipped Shapefile into ``target``, refusing members that would leave it; return the .shp."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except zipfile.BadZipFile as exc:
+        raise ImportRejected([f"{name}: not a readable zip archive ({exc})"]) from exc
+    with archive:
+        members = archive.infolist()
+        root = os.path.realpath(target)
+        total = 0
+        for member in members:
+            member_name = member.filename
+            mode = member.external_attr >> 16
+            dest = os.path.realpath(os.path.join(target, member_name))
+            if (member_name.startswith(("/", "\\")) or ".." in member_name.replace("\\", "/").split("/")
+                    or (len(member_name) > 1 and member_name[1] == ":")
+                    or not (dest == root or dest.startswith(root + os.sep))):
+                raise ImportRejected([f"{name}: zip member «{member_name}» has a path that leaves the archive's "
+                                      "folder; refused"])
+            if stat.S_ISLNK(mode):
+                raise ImportRejected([f"{name}: zip member «{member_name}» is a symbolic link; refused"])
+            total += member.file_size
+        if total > settings.PANJEREH_IMPORT_MAX_BYTES * 4:
+            raise ImportRejected([f"{name}: unpacks to {total / 1e6:.1f} MB, too large"])
+        shps = [m.filename for m in members if m.filename.lower().endswith(".shp") and not m.is_dir()]
+        if len(shps) != 1:
+            raise ImportRejected([f"{name}: the zip must hold exactly one .shp file, found {len(shps)}"])
+        base = os.path.splitext(shps[0])[0]
+        names = {m.filename.lower() for m in members}
+        for needed in (".shx", ".dbf"):
+            if (base + needed).lower() not in names:
+                raise ImportRejected([f"{name}: {os.path.basename(base)}{needed} is missing from the zip"])
+        archive.extractall(target)
+        return os.path.join(target, shps[0])
+
+
+def _json_value(value):
+    """Make an attribute value storable as JSON."""
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating, float)):
+        value = float(value)
+        return None if math.isnan(value) else value
+    if isinstance(value, (datetime.date, datetime.datetime, np.datetime64)):
+        return str(value)
+    if isinstance(value, bytes):
+        return value.hex()
+    if isinstance(value, str):
+        return normalize_text(value)
+    return value
+
+
+def read_layer_file(path: str, original_name: str, *, declared_crs: str | None = None) -> LayerFile:
+    """Open a layer file and return its features, refusing files that cannot be read as they claim."""
+    name = os.path.basename(original_name or path)
+    fmt = check_file(path, name)
+    with tempfile.TemporaryDirectory(prefix="panjereh-import-") as tmp:
+        source = path
+        if fmt == "shapefile-zip":
+            source = _safe_extract(path, name, tmp)
+        elif fmt == "geojson":
+            # GDAL picks the driver from the name: give it one it knows.
+            try:
+                with open(path, "rb") as fh:
+                    doc = json.load(fh)
+            except (ValueError, UnicodeDecodeError) as exc:
+                raise ImportRejected([f"{name}: not valid JSON ({exc})"]) from exc
+            if not isinstance(doc, dict) or doc.get("type") not in {"FeatureCollection", "Feature"}:
+                raise ImportRejected([f"{name}: JSON but not GeoJSON (no FeatureCollection)"])
+            if doc.get("type") == "FeatureCollection" and not doc.get("features"):
+                raise ImportRejected([f"{name}: the file has no features"])
+            source = os.path.join(tmp, "upload.geojson")
+            os.symlink(os.path.abspath(path), source)
+        try:
+            meta, _fids, wkb, field_data = pyogrio.raw.read(source)
+        except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+            raise ImportRejected([f"{name}: could not be read as {fmt}: {exc}"]) from exc
+    fields = [str(f) for f in meta["fields"]]
+    count = len(wkb) if wkb is not None else 0
+    if count == 0:
+        raise ImportRejected([f"{name}: the file has no features"])
+    file_crs = meta.get("crs")
+    if declared_crs:
+        try:
+            declared = CRS.from_user_input(normalize_digits(declared_crs).strip())
+        except CRSError as exc:
+            raise ImportRejected([f"{name}: declared CRS «{declared_crs}» is not a known CRS"]) from exc
+        if file_crs and CRS.from_user_input(file_crs) != declared:
+            raise ImportRejected([f"{name}: the file says its CRS is {file_crs} but {declared_crs} was declared"])
+        crs = declared
+    elif file_crs:
+        crs = CRS.from_user_input(file_crs)
+    else:
+        raise ImportRejected([f"{name}: the file has no CRS (no .prj or crs member); "
+                              "declare one, e.g. EPSG:32639 or EPSG:4326"])
+    geometries = np.empty(count, dtype=object)
+    errors = []
+    for i, blob in enumerate(wkb):
+        if blob is None:
+            errors.append(f"feature {i + 1}: has no geometry")
+            continue
+        try:
+            geometries[i] = shapely.from_wkb(blob)
+        except shapely.errors.GEOSException as exc:
+            errors.append(f"feature {i + 1}: unreadable geometry ({exc})")
+    if errors:
+        raise ImportRejected(errors)
+    columns = [np.asarray(col) for col in field_data]
+    properties = [{fields[j]: _json_value(columns[j][i]) for j in range(len(fields))} for i in range(count)]
+    srs = crs.to_authority()
+    crs_text = ":".join(srs) if srs else crs.to_wkt()
+    return LayerFile(geometries=geometries, properties=properties, crs=crs_text, format=fmt, source_name=name,
+                     is_geographic=crs.is_geographic)
+
+
+def _label(index: int, props: dict) -> str:
+    ext = props.get("ext_id") or props.get("id") or props.get("asset_id")
+    return f"feature {index + 1}" + (f" (id {ext})" if ext not in (None, "") else "")
+
+
+def _typed_columns(props: dict, layer, label: str, errors: list[str]) -> dict:
+    """Turn a network asset's properties into typed columns, reporting every unknown value."""
+    row = {"ext_id": "", "kind": "", "status": AssetStatus.ACTIVE.value, "material": "", "pressure_class": "",
+           **{k: None for k in NUMERIC_FIELDS}, "attrs": {}}
+    for raw_key, value in props.items():
+        key = FIELD_ALIASES.get(raw_key.lower(), raw_key.lower())
+        if value is None or value == "":
+            continue
+        if key in NUMERIC_FIELDS:
+            kind, low, high = NUMERIC_FIELDS[key]
+            try:
+                number = kind(float(normalize_digits(str(value)).replace(",", "")))
+            except ValueError:
+                errors.append(f"{label}: {key} «{value}» is not a number")
+                continue
+            if not low <= number <= high:
+                errors.append(f"{label}: {key} {number} is outside {low}–{high}")
+                continue
+            row[key] = number
+        elif key in TEXT_FIELDS:
+            row[key] = normalize_text(str(value))[:64]
+        else:
+            row["attrs"][raw_key] = value
+    kind = row["kind"].lower()
+    row["kind"] = kind
+    if not kind:
+        errors.append(f"{label}: kind is missing; one of {', '.join(layer.allowed_kinds)} is needed")
+    elif kind not in layer.allowed_kinds:
+        errors.append(f"{label}: kind «{kind}» is not allowed in layer {layer.code} "
+                      f"(allowed: {', '.join(layer.allowed_kinds)})")
+    status = row["status"].lower()
+    if status not in AssetStatus.values:
+        errors.append(f"{label}: status «{row['status']}» is unknown (allowed: {', '.join(AssetStatus.values)})")
+    row["status"] = status
+    material = row["material"].lower().replace(" ", "_")
+    if material and material not in MATERIALS:
+        errors.append(f"{label}: material «{row['material']}» is unknown (allowed: {', '.join(MATERIALS)})")
+    row["material"] = material
+    if kind in ASSET_KINDS and row["load_kva"] is not None and row["capacity_kva"] is None:
+        errors.append(f"{label}: load_kva given without capacity_kva")
+    return row
+
+
+def prepare_features(layer, layer_file: LayerFile, *, repair: bool = False) -> PreparedFeatures:
+    """Check every feature of a file against ``layer``; return them ready to store, or raise ImportRejected."""
+    geoms = layer_file.geometries
+    props = layer_file.properties
+    errors: list[str] = []
+    repaired = 0
+    labels = [_label(i, p) for i, p in enumerate(props)]
+
+    # 1. geometry type: a typed layer takes one family (single or multi part).
+    if layer.geometry_type != "Any":
+        types = shapely.get_type_id(geoms)
+        names = ["Point", "LineString", "LinearRing", "Polygon", "MultiPoint", "MultiLineString",
+                 "MultiPolygon", "GeometryCollection"]
+        for i, t in enumerate(types):
+            gtype = names[t] if 0 <= t < len(names) else "unknown"
+            if FAMILY.get(gtype) != layer.geometry_type:
+                errors.append(f"{labels[i]}: is a {gtype}, but layer {layer.code} holds only "
+                              f"{layer.geometry_type} features")
+        if errors:
+            raise ImportRejected(errors)
+
+    # 2. validity: invalid geometry is repaired only when asked.
+    valid = shapely.is_valid(geoms)
+    empty = shapely.is_empty(geoms)
+    for i in np.flatnonzero(empty):
+        errors.append(f"{labels[i]}: geometry is empty")
+    for i in np.flatnonzero(~valid & ~empty):
+        reason = shapely.is_valid_reason(geoms[i])
+        if repair:
+            fixed = shapely.make_valid(geoms[i])
+            family = {FAMILY.get(g.geom_type) for g in getattr(fixed, "geoms", [fixed])}
+            if layer.geometry_type != "Any" and family != {layer.geometry_type}:
+                errors.append(f"{labels[i]}: invalid geometry ({reason}) cannot be repaired into a "
+                              f"{layer.geometry_type}")
+                continue
+            geoms[i] = fixed
+            repaired += 1
+        else:
+            errors.append(f"{labels[i]}: invalid geometry ({reason}); fix it, or import with repair to "
+                          "let Panjereh repair it")
+    if errors:
+        raise ImportRejected(errors)
+
+    # 3. extent: outside the city means a wrong CRS, swapped axes or a stray feature.
+    west, south, east, north = crsmod.city_bbox_lonlat()
+    lonlat = crsmod.transform(geoms, layer_file.crs, "OGC:CRS84")
+    bounds = shapely.bounds(lonlat)
+    inside = (bounds[:, 0] >= west) & (bounds[:, 2] <= east) & (bounds[:, 1] >= south) & (bounds[:, 3] <= north)
+    if not inside.all():
+        if layer_file.is_geographic:
+            raw = shapely.bounds(geoms)
+            swapped = ((raw[:, 1] >= west) & (raw[:, 3] <= east) & (raw[:, 0] >= south) & (raw[:, 2] <= north))
+            if swapped[~inside].all():
+                raise ImportRejected([f"{layer_file.source_name}: longitude and latitude appear swapped "
+                                      f"({int((~inside).sum())} features): the file gives latitude first. "
+                                      "Swap the axes and import again"])
+        else:
+            raw = shapely.bounds(geoms)
+            if (np.abs(raw) <= 180).all():
+                raise ImportRejected([f"{layer_file.source_name}: coordinates look like degrees, but the file "
+                                      f"declares the projected CRS {layer_file.crs}; declare EPSG:4326"])
+        for i in np.flatnonzero(~inside):
+            cx, cy = shapely.get_coordinates(lonlat[i])[0]
+            errors.append(f"{labels[i]}: lies outside the city's extent ({west}–{east} E, {south}–{north} N), "
+                          f"at {cx:.5f}, {cy:.5f}")
+        raise ImportRejected(errors)
+
+    # 4. attributes.
+    rows = []
+    if layer.kind == "network":
+        for i, p in enumerate(props):
+            rows.append(_typed_columns(p, layer, labels[i], errors))
+    else:
+        for p in props:
+            ext = p.get("ext_id") or p.get("id") or ""
+            rows.append({"ext_id": normalize_text(str(ext))[:64] if ext not in (None, "") else "", "kind": "",
+                         "status": "active", "material": "", "pressure_class": "",
+                         **{k: None for k in NUMERIC_FIELDS},
+                         "attrs": {k: v for k, v in p.items() if k not in {"ext_id", "id"}}})
+    if errors:
+        raise ImportRejected(errors)
+
+    stored = crsmod.to_storage(geoms, layer_file.crs)
+    wkb = list(shapely.to_wkb(stored, output_dimension=2))
+    return PreparedFeatures(wkb=wkb, rows=rows, repaired=repaired, source_crs=layer_file.crs,
+                            source_format=layer_file.format, source_name=layer_file.source_name)

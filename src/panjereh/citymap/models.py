@@ -1,0 +1,142 @@
+"""The shared city map: parcels, layers with versions, and every layer's features.
+
+All geometry is stored in EPSG:32639 (WGS 84 / UTM 39N, metres).
+"""
+
+from django.conf import settings
+from django.contrib.gis.db import models
+from django.db.models import Q
+
+from panjereh.agencies.models import Agency
+from panjereh.citymap.vocabulary import GEOMETRY_TYPES, AssetStatus, LandUse
+
+SRID = 32639
+
+
+class Parcel(models.Model):
+    """A registered land parcel of the municipality's base map."""
+
+    registry_district = models.PositiveIntegerField(help_text="حوزه ثبتی")
+    plate_main = models.PositiveIntegerField(help_text="پلاک اصلی")
+    plate_sub = models.PositiveIntegerField(help_text="پلاک فرعی")
+    postal_code = models.CharField(max_length=10, blank=True, db_index=True)
+    land_use = models.CharField(max_length=20, choices=LandUse.choices)
+    max_floors = models.PositiveSmallIntegerField(help_text="zoning: most floors allowed")
+    max_density = models.PositiveSmallIntegerField(help_text="zoning: floor-area ratio allowed, percent")
+    area_m2 = models.FloatField()
+    region = models.PositiveSmallIntegerField(help_text="municipal region 1–8")
+    regional_value = models.BigIntegerField(help_text="block regional value, rials per m²")
+    geom = models.PolygonField(srid=SRID)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["registry_district", "plate_main", "plate_sub"], name="unique_plate"),
+            models.CheckConstraint(condition=Q(region__gte=1) & Q(region__lte=8), name="parcel_region_1_8"),
+            models.CheckConstraint(condition=Q(area_m2__gt=0), name="parcel_area_positive"),
+            models.CheckConstraint(condition=Q(regional_value__gte=0), name="parcel_value_not_negative"),
+        ]
+        indexes = [models.Index(fields=["plate_main", "plate_sub"])]
+
+    def __str__(self):
+        return f"{self.registry_district}/{self.plate_main}/{self.plate_sub}"
+
+    @property
+    def plate(self) -> str:
+        """The plate as people write it: main/sub (district)."""
+        return f"{self.plate_main}/{self.plate_sub}"
+
+
+class Visibility(models.TextChoices):
+    PUBLIC = "public", "anyone, signed in or not"
+    STAFF = "staff", "every agency's staff"
+    AGENCY = "agency", "the owning agency only"
+
+
+class Layer(models.Model):
+    """A map layer published by one agency. Its content is the features of its current version."""
+
+    class Kind(models.TextChoices):
+        NETWORK = "network", "network assets with typed attributes"
+        GENERIC = "generic", "features with the agency's own attributes"
+        PARCELS = "parcels", "the parcel base map"
+
+    code = models.SlugField(max_length=64, unique=True)
+    name_fa = models.CharField(max_length=200)
+    name_en = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="layers")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    geometry_type = models.CharField(max_length=12, choices=[(g, g) for g in GEOMETRY_TYPES])
+    allowed_kinds = models.JSONField(default=list, blank=True, help_text="network layers: asset kinds allowed")
+    visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.STAFF)
+    current_version = models.ForeignKey("LayerVersion", null=True, blank=True, on_delete=models.SET_NULL,
+                                        related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["agency__code", "code"]
+
+    def __str__(self):
+        return self.code
+
+
+class LayerVersion(models.Model):
+    """One import of a layer. Versions are never edited; rolling back points the layer at an older one."""
+
+    layer = models.ForeignKey(Layer, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    source_name = models.CharField(max_length=255, blank=True)
+    source_format = models.CharField(max_length=20, blank=True)
+    source_crs = models.CharField(max_length=100, blank=True)
+    feature_count = models.PositiveIntegerField(default=0)
+    repaired_count = models.PositiveIntegerField(default=0)
+    note = models.CharField(max_length=500, blank=True)
+    bbox = models.JSONField(null=True, blank=True, help_text="extent in CRS84: west, south, east, north")
+
+    class Meta:
+        ordering = ["layer", "-number"]
+        constraints = [models.UniqueConstraint(fields=["layer", "number"], name="unique_layer_version")]
+
+    def __str__(self):
+        return f"{self.layer.code} v{self.number}"
+
+
+class Feature(models.Model):
+    """One feature of one layer version: a network asset or a generic feature.
+
+    ``is_current`` mirrors ``layer.current_version`` so spatial queries need no join;
+    the import and rollback services flip it in the same transaction.
+    """
+
+    layer = models.ForeignKey(Layer, on_delete=models.CASCADE, related_name="features")
+    version = models.ForeignKey(LayerVersion, on_delete=models.CASCADE, related_name="features")
+    is_current = models.BooleanField(default=False)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    ext_id = models.CharField(max_length=64, blank=True, help_text="the feature's id in the agency's own system")
+    kind = models.CharField(max_length=24, blank=True)
+    status = models.CharField(max_length=10, choices=AssetStatus.choices, default=AssetStatus.ACTIVE)
+    diameter_mm = models.FloatField(null=True, blank=True)
+    material = models.CharField(max_length=24, blank=True)
+    depth_m = models.FloatField(null=True, blank=True)
+    pressure_class = models.CharField(max_length=24, blank=True)
+    voltage_kv = models.FloatField(null=True, blank=True)
+    install_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    capacity_kva = models.FloatField(null=True, blank=True)
+    load_kva = models.FloatField(null=True, blank=True)
+    attrs = models.JSONField(default=dict, blank=True)
+    geom = models.GeometryField(srid=SRID)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["layer", "is_current"]),
+            models.Index(fields=["version"]),
+            models.Index(fields=["kind", "is_current"]),
+        ]
+
+    def __str__(self):
+        return f"{self.layer_id}:{self.ext_id or self.pk}"

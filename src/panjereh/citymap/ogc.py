@@ -1,0 +1,208 @@
+"""OGC API – Features, Part 1 Core, at /ogc/: one collection per layer the caller may see.
+
+A thin adapter: paging, links and GeoJSON here; who sees what comes from
+:mod:`panjereh.core.permissions`, the same module the REST API and pages use.
+Next links carry a keyset cursor (``after``), so deep pages stay fast.
+"""
+
+from django.conf import settings
+from django.urls import reverse
+from rest_framework.exceptions import APIException
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from panjereh.citymap import crs as crsmod
+from panjereh.citymap import geojson, queries
+from panjereh.citymap.api import parse_bbox
+from panjereh.citymap.models import Feature, Layer, Parcel
+from panjereh.core import permissions
+from panjereh.core.text import normalize_digits
+
+CONFORMANCE = [
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+]
+CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+ITEM_PARAMS = {"bbox", "limit", "after", "f", "bbox-crs"}
+
+
+class OGCError(APIException):
+    """An OGC exception: {"code", "description"} with the right status."""
+
+    def __init__(self, status_code: int, code: str, description: str):
+        self.status_code = status_code
+        super().__init__(detail={"code": code, "description": description})
+
+
+class JSONAnyRenderer(JSONRenderer):
+    media_type = "application/json"
+    charset = None
+
+
+class FirstRenderer(BaseContentNegotiation):
+    """Always JSON: GDAL and QGIS ask with various Accept headers and must not get 406."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+class OGCView(APIView):
+    permission_classes = []
+    renderer_classes = [JSONAnyRenderer]
+    content_negotiation_class = FirstRenderer
+    schema = None  # described by the OGC standard, not by Panjereh's REST schema
+
+    def handle_exception(self, exc):
+        response = super().handle_exception(exc)
+        if not isinstance(exc, OGCError) and response is not None:
+            response.data = {"code": type(exc).__name__, "description": str(getattr(exc, "detail", exc))}
+        return response
+
+    def url(self, name, *args, query: str = "") -> str:
+        return self.request.build_absolute_uri(reverse(name, args=args)) + (f"?{query}" if query else "")
+
+
+def _collections(user):
+    return permissions.visible_layers(user, Layer.objects.select_related("agency", "current_version"))
+
+
+def _collection(user, collection_id) -> Layer:
+    layer = _collections(user).filter(code=collection_id).first()
+    if layer is None:
+        raise OGCError(404, "NotFound", f"collection «{collection_id}» does not exist")
+    return layer
+
+
+class LandingView(OGCView):
+    def get(self, request):
+        return Response({
+            "title": f"Panjereh — {settings.PANJEREH_CITY_NAME}",
+            "description": "The shared city map: parcels and every agency's networks (OGC API – Features)",
+            "links": [
+                {"rel": "self", "type": "application/json", "href": self.url("ogc-landing")},
+                {"rel": "service-desc", "type": "application/vnd.oai.openapi+json;version=3.0",
+                 "href": request.build_absolute_uri("/api/v1/schema/")},
+                {"rel": "conformance", "type": "application/json", "href": self.url("ogc-conformance")},
+                {"rel": "data", "type": "application/json", "href": self.url("ogc-collections")},
+            ]})
+
+
+class ConformanceView(OGCView):
+    def get(self, request):
+        return Response({"conformsTo": CONFORMANCE})
+
+
+class CollectionsView(OGCView):
+    def get(self, request):
+        collections = [self.describe(layer) for layer in _collections(request.user)]
+        return Response({"links": [{"rel": "self", "type": "application/json", "href": self.url("ogc-collections")}],
+                         "collections": collections})
+
+    def describe(self, layer: Layer) -> dict:
+        version = layer.current_version
+        bbox = list(version.bbox) if version and version.bbox else list(crsmod.city_bbox_lonlat())
+        return {
+            "id": layer.code, "title": layer.name_fa, "description": f"{layer.name_en} — {layer.agency.name_en}",
+            "itemType": "feature", "crs": [CRS84],
+            "extent": {"spatial": {"bbox": [bbox], "crs": CRS84}},
+            "links": [
+                {"rel": "self", "type": "application/json", "href": self.url("ogc-collection", layer.code)},
+                {"rel": "items", "type": "application/geo+json", "href": self.url("ogc-items", layer.code)},
+            ]}
+
+
+class CollectionView(CollectionsView):
+    def get(self, request, collection_id):
+        return Response(self.describe(_collection(request.user, collection_id)))
+
+
+def _int_param(request, name: str, default: int, low: int, high: int) -> int:
+    raw = request.query_params.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(normalize_digits(raw))
+    except ValueError:
+        raise OGCError(400, "InvalidParameterValue", f"{name}: «{raw}» is not a whole number") from None
+    if name == "limit":
+        return max(low, min(value, high)) if value >= 1 else _bad(name, f"must be at least {low}")
+    if not low <= value <= high:
+        _bad(name, f"must be between {low} and {high}")
+    return value
+
+
+def _bad(name, message):
+    raise OGCError(400, "InvalidParameterValue", f"{name}: {message}")
+
+
+class ItemsView(OGCView):
+    def get(self, request, collection_id):
+        layer = _collection(request.user, collection_id)
+        unknown = set(request.query_params) - ITEM_PARAMS
+        if unknown:
+            raise OGCError(400, "InvalidParameterValue", f"unknown parameter(s): {', '.join(sorted(unknown))}")
+        crs_param = request.query_params.get("bbox-crs")
+        if crs_param and crs_param != CRS84:
+            raise OGCError(400, "InvalidParameterValue", f"bbox-crs: only {CRS84} is supported")
+        limit = _int_param(request, "limit", 100, 1, settings.PANJEREH_OGC_MAX_LIMIT)
+        after = _int_param(request, "after", 0, 0, 2**62)
+        try:
+            bbox = parse_bbox(request.query_params.get("bbox"))
+        except Exception as exc:  # ValidationError from the shared parser: re-shape as an OGC error
+            raise OGCError(400, "InvalidParameterValue", f"bbox: {getattr(exc, 'detail', exc)}") from exc
+        if layer.kind == Layer.Kind.PARCELS:
+            qs, props = Parcel.objects.all(), geojson.parcel_properties
+            if bbox:
+                bounds = crsmod.bbox_crs84_to_storage(bbox).bounds
+                matched = queries.count_parcels_in_bbox(bounds)
+                ids = queries.parcels_in_bbox(bounds, limit=10**9)
+                qs = qs.filter(pk__in=ids) if len(ids) < 50000 else qs.filter(pk__in=ids[:50000])
+        else:
+            qs = Feature.objects.filter(layer=layer, is_current=True).select_related("agency", "layer")
+            props = geojson.feature_properties
+            if bbox:
+                bounds = crsmod.bbox_crs84_to_storage(bbox).bounds
+                matched = queries.count_features_in_bbox(layer.pk, bounds)
+                ids = queries.features_in_bbox(layer.pk, bounds, limit=10**9)
+                qs = Feature.objects.filter(pk__in=ids).select_related("agency", "layer")
+        if not bbox:
+            matched = qs.count()
+        page = list(qs.filter(pk__gt=after).order_by("pk")[:limit])
+        body = {"type": "FeatureCollection", "features": geojson.features(page, props),
+                "numberMatched": matched, "numberReturned": len(page),
+                "links": [{"rel": "self", "type": "application/geo+json", "href": request.build_absolute_uri()},
+                          {"rel": "collection", "type": "application/json",
+                           "href": self.url("ogc-collection", layer.code)}]}
+        if len(page) == limit and qs.filter(pk__gt=page[-1].pk).exists():
+            params = request.query_params.copy()
+            params["after"] = str(page[-1].pk)
+            params["limit"] = str(limit)
+            body["links"].append({"rel": "next", "type": "application/geo+json",
+                                  "href": self.url("ogc-items", layer.code, query=params.urlencode())})
+        return Response(body, content_type="application/geo+json")
+
+
+class ItemView(OGCView):
+    def get(self, request, collection_id, feature_id):
+        layer = _collection(request.user, collection_id)
+        try:
+            fid = int(normalize_digits(feature_id))
+        except ValueError:
+            raise OGCError(404, "NotFound", f"feature «{feature_id}» does not exist") from None
+        if layer.kind == Layer.Kind.PARCELS:
+            obj, props = Parcel.objects.filter(pk=fid).first(), geojson.parcel_properties
+        else:
+            obj = Feature.objects.filter(pk=fid, layer=layer, is_current=True).select_related("agency", "layer").first()
+            props = geojson.feature_properties
+        if obj is None:
+            raise OGCError(404, "NotFound", f"feature {feature_id} is not in collection {collection_id}")
+        body = geojson.features([obj], props)[0]
+        body["links"] = [
+            {"rel": "self", "type": "application/geo+json", "href": request.build_absolute_uri()},
+            {"rel": "collection", "type": "application/json", "href": self.url("ogc-collection", layer.code)}]
+        return Response(body, content_type="application/geo+json")

@@ -1,0 +1,100 @@
+"""Spatial reads over the current features, written once for both databases.
+
+Each query narrows the candidates with the spatial index (see
+:mod:`panjereh.citymap.spatial_sql`) and then measures exact distances with
+``ST_Distance``, which both SpatiaLite and PostGIS compute in the metres of
+EPSG:32639. Ties are broken by id, so both databases give the same answer.
+"""
+
+from django.db import connection
+
+from panjereh.citymap import spatial_sql
+
+FEATURE_TABLE = "citymap_feature"
+
+
+def nearest_feature(wkb: bytes, bounds, kinds, *, limit_m: float, min_spare_kva: float | None = None):
+    """The nearest current active feature of ``kinds`` to a geometry, within ``limit_m`` metres.
+
+    ``bounds`` is the geometry's (minx, miny, maxx, maxy). The search window grows
+    until it holds a feature no farther than the window's margin, which makes the
+    first hit the true nearest. Returns ``(feature_id, distance_m)`` or None.
+    """
+    kinds = list(kinds)
+    if not kinds:
+        return None
+    minx, miny, maxx, maxy = bounds
+    kind_params = ", ".join(["%s"] * len(kinds))
+    spare = ""
+    extra = []
+    if min_spare_kva is not None:
+        spare = "AND f.capacity_kva IS NOT NULL AND f.capacity_kva - COALESCE(f.load_kva, 0) >= %s"
+        extra = [min_spare_kva]
+    sql = (f"SELECT f.id, ST_Distance(f.geom, {spatial_sql.geom_from_wkb()}) AS d FROM {FEATURE_TABLE} f "
+           f"WHERE {spatial_sql.bbox_filter(FEATURE_TABLE, 'f')} AND f.is_current = {spatial_sql.true_value()} "
+           f"AND f.status = 'active' AND f.kind IN ({kind_params}) {spare} ORDER BY d, f.id LIMIT 1")
+    margin = min(64.0, limit_m)
+    with connection.cursor() as cursor:
+        while True:
+            cursor.execute(sql, [wkb, minx - margin, miny - margin, maxx + margin, maxy + margin, *kinds, *extra])
+            row = cursor.fetchone()
+            if row is not None and row[1] <= margin:
+                return int(row[0]), float(row[1])
+            if margin >= limit_m:
+                return (int(row[0]), float(row[1])) if row is not None and row[1] <= limit_m else None
+            margin = min(margin * 4, limit_m)
+
+
+def features_within(wkb: bytes, bounds, distance_m: float):
+    """Every current feature (any layer, any status) within ``distance_m`` of a geometry.
+
+    Returns ``[(feature_id, distance_m), ...]`` ordered by distance, then id.
+    """
+    minx, miny, maxx, maxy = bounds
+    g = spatial_sql.geom_from_wkb()
+    sql = (f"SELECT f.id, ST_Distance(f.geom, {g}) AS d FROM {FEATURE_TABLE} f "
+           f"WHERE {spatial_sql.bbox_filter(FEATURE_TABLE, 'f')} AND f.is_current = {spatial_sql.true_value()} "
+           f"AND ST_Distance(f.geom, {g}) <= %s ORDER BY d, f.id")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [wkb, minx - distance_m, miny - distance_m, maxx + distance_m, maxy + distance_m,
+                             wkb, distance_m])
+        return [(int(fid), float(d)) for fid, d in cursor.fetchall()]
+
+
+def parcels_in_bbox(bounds, limit: int, offset: int = 0):
+    """Ids of parcels whose bounding box meets ``bounds`` (storage CRS), by id, for paging."""
+    minx, miny, maxx, maxy = bounds
+    sql = (f"SELECT p.id FROM citymap_parcel p WHERE {spatial_sql.bbox_filter('citymap_parcel', 'p')} "
+           "ORDER BY p.id LIMIT %s OFFSET %s")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [minx, miny, maxx, maxy, limit, offset])
+        return [int(r[0]) for r in cursor.fetchall()]
+
+
+def count_parcels_in_bbox(bounds) -> int:
+    """How many parcels' bounding boxes meet ``bounds``."""
+    minx, miny, maxx, maxy = bounds
+    sql = f"SELECT COUNT(*) FROM citymap_parcel p WHERE {spatial_sql.bbox_filter('citymap_parcel', 'p')}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [minx, miny, maxx, maxy])
+        return int(cursor.fetchone()[0])
+
+
+def features_in_bbox(layer_id: int, bounds, limit: int, offset: int = 0):
+    """Ids of a layer's current features whose bounding box meets ``bounds``, by id, for paging."""
+    minx, miny, maxx, maxy = bounds
+    sql = (f"SELECT f.id FROM {FEATURE_TABLE} f WHERE {spatial_sql.bbox_filter(FEATURE_TABLE, 'f')} "
+           f"AND f.layer_id = %s AND f.is_current = {spatial_sql.true_value()} ORDER BY f.id LIMIT %s OFFSET %s")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [minx, miny, maxx, maxy, layer_id, limit, offset])
+        return [int(r[0]) for r in cursor.fetchall()]
+
+
+def count_features_in_bbox(layer_id: int, bounds) -> int:
+    """How many of a layer's current features have a bounding box meeting ``bounds``."""
+    minx, miny, maxx, maxy = bounds
+    sql = (f"SELECT COUNT(*) FROM {FEATURE_TABLE} f WHERE {spatial_sql.bbox_filter(FEATURE_TABLE, 'f')} "
+           f"AND f.layer_id = %s AND f.is_current = {spatial_sql.true_value()}")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [minx, miny, maxx, maxy, layer_id])
+        return int(cursor.fetchone()[0])

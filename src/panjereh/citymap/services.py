@@ -1,0 +1,295 @@
+"""Every state change of the shared map, and the spatial questions every later feature asks.
+
+State changes (:func:`import_layer`, :func:`rollback_layer`) run in one
+transaction that also writes the audit record and the outbox event.
+The questions (:func:`feasibility`, :func:`dig_check`) read only.
+"""
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+
+import shapely
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Max
+
+from panjereh.agencies.models import Service
+from panjereh.citymap import crs as crsmod
+from panjereh.citymap import queries, spatial_sql
+from panjereh.citymap.importing import ImportRejected, PreparedFeatures, prepare_features, read_layer_file
+from panjereh.citymap.models import Feature, Layer, LayerVersion, Parcel
+from panjereh.core import audit, permissions
+
+INSERT_CHUNK = 2000
+
+
+class LayerConflict(Exception):
+    """The layer changed since the caller looked at it (a newer version exists)."""
+
+
+class SpatialInputError(ValueError):
+    """A geometry or distance that a spatial question cannot take; the message names the problem."""
+
+
+# --- importing and versions ---------------------------------------------------------------------
+
+def _insert_features(layer: Layer, version: LayerVersion, prepared: PreparedFeatures, progress=None) -> None:
+    """Insert the prepared features in chunks with one parameterised statement (fast on both databases)."""
+    jsonb = "::jsonb" if spatial_sql.is_postgis() else ""
+    sql = ("INSERT INTO citymap_feature (layer_id, version_id, is_current, agency_id, ext_id, kind, status, "
+           "diameter_mm, material, depth_m, pressure_class, voltage_kv, install_year, capacity_kva, load_kva, "
+           f"attrs, geom) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s{jsonb}, "
+           f"{spatial_sql.geom_from_wkb()})")
+    with connection.cursor() as cursor:
+        batch = []
+        for wkb, row in zip(prepared.wkb, prepared.rows):
+            batch.append((layer.pk, version.pk, True, layer.agency_id, row["ext_id"], row["kind"], row["status"],
+                          row["diameter_mm"], row["material"], row["depth_m"], row["pressure_class"],
+                          row["voltage_kv"], row["install_year"], row["capacity_kva"], row["load_kva"],
+                          json.dumps(row["attrs"], ensure_ascii=False), wkb))
+            if len(batch) >= INSERT_CHUNK:
+                cursor.executemany(sql, batch)
+                if progress:
+                    progress(len(batch))
+                batch = []
+        if batch:
+            cursor.executemany(sql, batch)
+            if progress:
+                progress(len(batch))
+
+
+def _extent_crs84(wkbs: list[bytes]) -> list[float] | None:
+    """The CRS84 bounding box of storage-CRS geometries, for OGC collection extents."""
+    if not wkbs:
+        return None
+    geoms = shapely.from_wkb(wkbs)
+    minx, miny, maxx, maxy = shapely.total_bounds(geoms)
+    box = shapely.segmentize(shapely.box(minx, miny, maxx, maxy), max(maxx - minx, maxy - miny, 1) / 8)
+    return [round(v, 7) for v in crsmod.to_crs84(box).bounds]
+
+
+def publish_version(*, layer: Layer, prepared: PreparedFeatures, actor=None, note: str = "",
+                    base_version: int | None = None, progress=None) -> LayerVersion:
+    """Store checked features as the layer's new current version, atomically.
+
+    ``base_version`` is the version number the caller saw; if the layer has moved on
+    since, :class:`LayerConflict` is raised and nothing is written, so one agency's
+    upload never silently replaces another's.
+    """
+    with transaction.atomic():
+        locked = Layer.objects.select_for_update().get(pk=layer.pk)
+        latest = locked.versions.aggregate(n=Max("number"))["n"] or 0
+        current = locked.current_version.number if locked.current_version_id else 0
+        if base_version is not None and base_version != current:
+            raise LayerConflict(f"layer {locked.code} is at version {current}, not {base_version}; "
+                                "look at the new version and upload again")
+        version = LayerVersion.objects.create(
+            layer=locked, number=latest + 1, created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            source_name=prepared.source_name[:255], source_format=prepared.source_format,
+            source_crs=prepared.source_crs[:100], feature_count=len(prepared.rows),
+            repaired_count=prepared.repaired, note=note[:500], bbox=_extent_crs84(prepared.wkb))
+        Feature.objects.filter(layer=locked, is_current=True).update(is_current=False)
+        _insert_features(locked, version, prepared, progress)
+        locked.current_version = version
+        locked.save(update_fields=["current_version"])
+        audit.record(actor=actor, action="layer.import", obj=version,
+                     data={"layer": locked.code, "features": version.feature_count, "repaired": prepared.repaired,
+                           "source": prepared.source_name})
+        audit.emit(event_type="layer.version_published", agency_code=locked.agency.code,
+                   payload={"layer": locked.code, "version": version.number, "features": version.feature_count})
+    return version
+
+
+def import_layer(*, layer: Layer, path: str, original_name: str, actor=None, declared_crs: str | None = None,
+                 repair: bool = False, note: str = "", base_version: int | None = None,
+                 progress=None) -> LayerVersion:
+    """Read, check and publish a file as a new version of ``layer``.
+
+    Raises :class:`ImportRejected` (listing every problem) or :class:`LayerConflict`;
+    in both cases nothing is written.
+    """
+    if layer.kind == Layer.Kind.PARCELS:
+        raise ImportRejected([f"layer {layer.code} is the parcel base map; it is loaded from the land registry, "
+                              "not by upload"])
+    layer_file = read_layer_file(path, original_name, declared_crs=declared_crs)
+    prepared = prepare_features(layer, layer_file, repair=repair)
+    return publish_version(layer=layer, prepared=prepared, actor=actor, note=note, base_version=base_version,
+                           progress=progress)
+
+
+def rollback_layer(*, layer: Layer, version_number: int, actor=None) -> LayerVersion:
+    """Make an earlier version of ``layer`` current again. No version is deleted."""
+    with transaction.atomic():
+        locked = Layer.objects.select_for_update().get(pk=layer.pk)
+        try:
+            target = locked.versions.get(number=version_number)
+        except LayerVersion.DoesNotExist:
+            raise LayerConflict(f"layer {locked.code} has no version {version_number}") from None
+        if locked.current_version_id == target.pk:
+            raise LayerConflict(f"version {version_number} of layer {locked.code} is already current")
+        previous = locked.current_version.number if locked.current_version_id else None
+        Feature.objects.filter(layer=locked, is_current=True).update(is_current=False)
+        Feature.objects.filter(version=target).update(is_current=True)
+        locked.current_version = target
+        locked.save(update_fields=["current_version"])
+        audit.record(actor=actor, action="layer.rollback", obj=target,
+                     data={"layer": locked.code, "from": previous, "to": target.number})
+        audit.emit(event_type="layer.rolled_back", agency_code=locked.agency.code,
+                   payload={"layer": locked.code, "from": previous, "to": target.number})
+    return target
+
+
+# --- feasibility ------------------------------------------------------------------------------
+
+MESSAGES = {
+    "ok": ("{service_fa}: شبکه در {distance} متری؛ قابل ارائه", "{service_en}: network {distance} m away; available"),
+    "extension": ("{service_fa}: نزدیک‌ترین شبکه {distance} متر فاصله دارد (بیش از {limit} متر)؛ توسعه شبکه لازم است",
+                  "{service_en}: nearest network is {distance} m away (over {limit} m): network extension needed"),
+    "none": ("{service_fa}: تا {limit} متری هیچ شبکه فعالی نیست؛ توسعه شبکه لازم است",
+             "{service_en}: no active network within {limit} m: network extension needed"),
+    "no_transformer": ("{service_fa}: تا {limit} متری ترانسفورماتوری با {spare} کیلوولت‌آمپر ظرفیت آزاد نیست؛ "
+                       "ترانسفورماتور جدید یا افزایش ظرفیت لازم است",
+                       "{service_en}: no transformer with {spare} kVA spare capacity within {limit} m: "
+                       "a new transformer or an upgrade is needed"),
+}
+
+
+def _message(code: str, **values) -> dict:
+    fa, en = MESSAGES[code]
+    return {"code": code, "fa": fa.format(**values), "en": en.format(**values)}
+
+
+def _asset_summary(feature: Feature, distance: float) -> dict:
+    return {"id": feature.pk, "layer": feature.layer.code, "ext_id": feature.ext_id, "kind": feature.kind,
+            "distance_m": round(distance, 2), "diameter_mm": feature.diameter_mm, "depth_m": feature.depth_m,
+            "material": feature.material, "capacity_kva": feature.capacity_kva, "load_kva": feature.load_kva}
+
+
+def feasibility(parcel: Parcel, services=None) -> dict:
+    """Whether each utility can reach ``parcel`` from the shared map.
+
+    For every service: the nearest active asset of its network, its distance in
+    metres, and whether that is within the agency's configured service distance;
+    for power, also the nearest transformer with enough spare capacity. Problems
+    come with what would fix them, in Persian and English.
+    """
+    services = list(services if services is not None else Service.objects.select_related("agency"))
+    geom = shapely.from_wkb(bytes(parcel.geom.wkb))
+    wkb = shapely.to_wkb(geom)
+    bounds = shapely.bounds(geom)
+    found = {}
+    for service in services:
+        limit = max(service.search_limit_m, service.service_distance_m)
+        found[(service.code, "network")] = queries.nearest_feature(wkb, bounds, service.network_kinds, limit_m=limit)
+        if service.min_spare_kva is not None:
+            found[(service.code, "transformer")] = queries.nearest_feature(
+                wkb, bounds, ["transformer"], limit_m=limit, min_spare_kva=service.min_spare_kva)
+    ids = [hit[0] for hit in found.values() if hit]
+    features = Feature.objects.select_related("layer").in_bulk(ids)
+    results = []
+    for service in services:
+        names = {"service_fa": service.name_fa, "service_en": service.name_en}
+        limit = max(service.search_limit_m, service.service_distance_m)
+        hit = found[(service.code, "network")]
+        entry = {"service": service.code, "agency": service.agency.code,
+                 "service_distance_m": service.service_distance_m, "nearest": None, "distance_m": None,
+                 "within_service_distance": False, "feasible": False, "problems": []}
+        if hit is None:
+            entry["problems"].append(_message("none", limit=round(limit), **names))
+        else:
+            entry["nearest"] = _asset_summary(features[hit[0]], hit[1])
+            entry["distance_m"] = round(hit[1], 2)
+            entry["within_service_distance"] = hit[1] <= service.service_distance_m
+            if not entry["within_service_distance"]:
+                entry["problems"].append(_message("extension", distance=round(hit[1]),
+                                                  limit=round(service.service_distance_m), **names))
+        if service.min_spare_kva is not None:
+            t_hit = found[(service.code, "transformer")]
+            entry["transformer"] = _asset_summary(features[t_hit[0]], t_hit[1]) if t_hit else None
+            if entry["transformer"]:
+                f = features[t_hit[0]]
+                entry["transformer"]["spare_kva"] = round(f.capacity_kva - (f.load_kva or 0), 1)
+            else:
+                entry["problems"].append(_message("no_transformer", limit=round(limit),
+                                                  spare=round(service.min_spare_kva), **names))
+        entry["feasible"] = not entry["problems"]
+        if entry["feasible"]:
+            entry["message"] = _message("ok", distance=round(hit[1]), **names)
+        results.append(entry)
+    return {"parcel": parcel.pk, "services": results}
+
+
+# --- dig check --------------------------------------------------------------------------------
+
+@dataclass
+class DigArea:
+    """A checked trench: its geometry in the storage CRS and the buffer around it."""
+
+    geometry: shapely.Geometry
+    buffer_m: float
+
+
+def parse_dig_area(geojson_geometry, buffer_m) -> DigArea:
+    """Check a GeoJSON geometry in CRS84 and a buffer, as sent by a digger; raise SpatialInputError."""
+    if not isinstance(geojson_geometry, dict) or "type" not in geojson_geometry:
+        raise SpatialInputError("geometry: a GeoJSON geometry object is required")
+    if geojson_geometry["type"] not in {"Point", "LineString", "MultiLineString", "Polygon", "MultiPolygon"}:
+        raise SpatialInputError(f"geometry: type {geojson_geometry['type']} is not supported; "
+                                "send a LineString or Polygon for the trench")
+    try:
+        geom = shapely.from_geojson(json.dumps(geojson_geometry))
+    except (shapely.errors.GEOSException, ValueError) as exc:
+        raise SpatialInputError(f"geometry: not valid GeoJSON ({exc})") from exc
+    if geom.is_empty:
+        raise SpatialInputError("geometry: is empty")
+    if not geom.is_valid:
+        raise SpatialInputError(f"geometry: invalid ({shapely.is_valid_reason(geom)})")
+    try:
+        buffer_m = float(buffer_m)
+    except (TypeError, ValueError):
+        raise SpatialInputError(f"buffer_m: «{buffer_m}» is not a number") from None
+    if not 0 <= buffer_m <= settings.PANJEREH_DIGCHECK_MAX_BUFFER_M:
+        raise SpatialInputError(f"buffer_m: must be between 0 and {settings.PANJEREH_DIGCHECK_MAX_BUFFER_M:g} m")
+    west, south, east, north = crsmod.city_bbox_lonlat()
+    minx, miny, maxx, maxy = geom.bounds
+    if not (west <= minx and maxx <= east and south <= miny and maxy <= north):
+        if west <= miny and maxy <= east and south <= minx and maxx <= north:
+            raise SpatialInputError("geometry: longitude and latitude appear swapped (GeoJSON is lon, lat)")
+        raise SpatialInputError(f"geometry: lies outside the city's extent ({west}–{east} E, {south}–{north} N)")
+    stored = crsmod.to_storage(geom, "OGC:CRS84")
+    size = max(stored.length, stored.exterior.length if hasattr(stored, "exterior") else 0)
+    if size > settings.PANJEREH_DIGCHECK_MAX_LENGTH_M:
+        raise SpatialInputError(f"geometry: {size:.0f} m long, over the {settings.PANJEREH_DIGCHECK_MAX_LENGTH_M:g} m "
+                                "that one dig check covers; split the trench")
+    return DigArea(geometry=stored, buffer_m=buffer_m)
+
+
+def dig_check(area: DigArea, *, user=None) -> dict:
+    """Everything within ``area.buffer_m`` of a planned trench, grouped by owning agency, with depths.
+
+    Assets in layers ``user`` may not see are counted per agency, not described,
+    so a digger still learns whom to call.
+    """
+    wkb = shapely.to_wkb(area.geometry)
+    hits = queries.features_within(wkb, shapely.bounds(area.geometry), area.buffer_m)
+    features = Feature.objects.select_related("layer", "agency").in_bulk([fid for fid, _ in hits])
+    visible = set(permissions.visible_layers(user).values_list("pk", flat=True)) if user is not None else None
+    groups: dict[str, dict] = {}
+    for fid, distance in hits:
+        f = features[fid]
+        group = groups.setdefault(f.agency.code, {"agency": f.agency.code, "name_fa": f.agency.name_fa,
+                                                  "name_en": f.agency.name_en, "assets": [], "hidden_count": 0})
+        if visible is not None and f.layer_id not in visible:
+            group["hidden_count"] += 1
+            continue
+        group["assets"].append({"id": f.pk, "layer": f.layer.code, "ext_id": f.ext_id, "kind": f.kind,
+                                "status": f.status, "distance_m": round(distance, 2), "crosses": distance == 0,
+                                "depth_m": f.depth_m, "diameter_mm": f.diameter_mm, "material": f.material,
+                                "voltage_kv": f.voltage_kv, "pressure_class": f.pressure_class})
+    agencies = sorted(groups.values(), key=lambda g: g["agency"])
+    counts = defaultdict(int)
+    for g in agencies:
+        counts["assets"] += len(g["assets"]) + g["hidden_count"]
+    return {"buffer_m": area.buffer_m, "length_m": round(area.geometry.length, 2), "total": counts["assets"],
+            "agencies": agencies}

@@ -1,0 +1,32 @@
+"""The few SQL fragments that differ between SpatiaLite and PostGIS.
+
+GeoDjango's lookups do not use SpatiaLite's R*Tree index, so the spatial
+queries of :mod:`panjereh.citymap.queries` are written in SQL, with the index
+filter taken from here. Everything else in them is the same SQL on both
+databases, so both answer the same question the same way.
+"""
+
+from django.db import connection
+
+
+def is_postgis() -> bool:
+    """Whether the default database is PostGIS."""
+    return connection.vendor == "postgresql"
+
+
+def geom_from_wkb() -> str:
+    """SQL for a geometry parameter passed as WKB, in the storage SRID."""
+    return "ST_GeomFromWKB(%s, 32639)" if is_postgis() else "GeomFromWKB(%s, 32639)"
+
+
+def bbox_filter(table: str, alias: str) -> str:
+    """A WHERE fragment keeping rows whose bounding box meets a box; takes 4 params (minx, miny, maxx, maxy)."""
+    if is_postgis():
+        return f"{alias}.geom && ST_MakeEnvelope(%s, %s, %s, %s, 32639)"
+    return (f"{alias}.id IN (SELECT ROWID FROM SpatialIndex WHERE f_table_name = '{table}' "
+            f"AND f_geometry_column = 'geom' AND search_frame = BuildMbr(%s, %s, %s, %s, 32639))")
+
+
+def true_value() -> str:
+    """The literal for a true boolean column value."""
+    return "TRUE" if is_postgis() else "1"

@@ -1,0 +1,19 @@
+"""One error shape for the whole REST API: {"error": {"code", "message", "details"}}."""
+
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+def exception_handler(exc, context):
+    """Wrap DRF's errors so every 4xx names what is wrong in the same place."""
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    data = response.data
+    code = getattr(exc, "default_code", "error")
+    if isinstance(data, dict) and "detail" in data and len(data) == 1:
+        message, details = str(data["detail"]), {}
+    else:
+        message, details = "invalid input", data
+    response.data = {"error": {"code": getattr(getattr(exc, "detail", None), "code", None) or code,
+                               "message": message, "details": details}}
+    return response

@@ -1,0 +1,84 @@
+"""Iranian identifiers and their validation (rules and test vectors in DOMAIN.md).
+
+Each validator takes raw input (any digits, stray spaces or dashes), returns the
+canonical form, and raises :class:`InvalidIdentifier` naming what is wrong.
+"""
+
+import re
+
+from panjereh.core.text import normalize_digits
+
+
+class InvalidIdentifier(ValueError):
+    """An identifier that fails its format or check digit."""
+
+
+def _digits_only(value, field: str) -> str:
+    text = normalize_digits(str(value or "")).strip().replace("-", "").replace(" ", "")
+    if not text:
+        raise InvalidIdentifier(f"{field} is empty")
+    if not text.isdigit():
+        raise InvalidIdentifier(f"{field} must contain digits only, got «{value}»")
+    return text
+
+
+def validate_national_id(value, *, refuse_repeated: bool = True) -> str:
+    """Validate a 10-digit national ID (کد ملی); 8–9 digits are left-padded with zeros."""
+    code = _digits_only(value, "national ID")
+    if not 8 <= len(code) <= 10:
+        raise InvalidIdentifier(f"national ID must have 10 digits, got {len(code)}")
+    code = code.zfill(10)
+    if code[3:9] == "000000":
+        raise InvalidIdentifier("national ID is not valid: digits 4 to 9 are all zero")
+    if refuse_repeated and len(set(code)) == 1:
+        raise InvalidIdentifier("national ID is not valid: all digits are the same")
+    remainder = sum(int(code[i]) * (10 - i) for i in range(9)) % 11
+    check = remainder if remainder < 2 else 11 - remainder
+    if check != int(code[9]):
+        raise InvalidIdentifier("national ID is not valid: wrong check digit")
+    return code
+
+
+_LEGAL_WEIGHTS = (29, 27, 23, 19, 17)
+
+
+def validate_legal_id(value) -> str:
+    """Validate an 11-digit legal-entity national ID (شناسه ملی)."""
+    code = _digits_only(value, "legal-entity national ID")
+    if len(code) != 11:
+        raise InvalidIdentifier(f"legal-entity national ID must have 11 digits, got {len(code)}")
+    d = int(code[9]) + 2
+    total = sum((d + int(code[i])) * _LEGAL_WEIGHTS[i % 5] for i in range(10)) % 11
+    if total == 10:
+        total = 0
+    if total != int(code[10]):
+        raise InvalidIdentifier("legal-entity national ID is not valid: wrong check digit")
+    return code
+
+
+_POSTAL = re.compile(r"^(?!(\d)\1{3})[13-9]{5}\d{5}$")
+
+
+def validate_postal_code(value) -> str:
+    """Validate a 10-digit postal code (no 0 or 2 in the first five digits, no four repeats at the start)."""
+    code = _digits_only(value, "postal code")
+    if len(code) != 10:
+        raise InvalidIdentifier(f"postal code must have 10 digits, got {len(code)}")
+    if not _POSTAL.match(code):
+        raise InvalidIdentifier("postal code is not valid: the first five digits may not contain 0 or 2 "
+                                "or start with four equal digits")
+    return code
+
+
+_MOBILE = re.compile(r"^(?:\+98|98|0098|0)?(9\d{9})$")
+
+
+def validate_mobile(value) -> str:
+    """Validate an Iranian mobile number; return it as 09xxxxxxxxx."""
+    text = normalize_digits(str(value or "")).strip().replace(" ", "").replace("-", "")
+    if not text:
+        raise InvalidIdentifier("mobile number is empty")
+    match = _MOBILE.match(text)
+    if not match:
+        raise InvalidIdentifier(f"mobile number «{value}» is not an Iranian mobile number (09xxxxxxxxx)")
+    return "0" + match.group(1)

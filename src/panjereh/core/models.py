@@ -1,0 +1,42 @@
+"""Shared records every app writes: the audit log and the outbox."""
+
+from django.conf import settings
+from django.db import models
+
+
+class AuditRecord(models.Model):
+    """Who changed what, when: one row per state change, written in the change's transaction."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    action = models.CharField(max_length=80)
+    object_type = models.CharField(max_length=80)
+    object_id = models.CharField(max_length=64)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"
+
+
+class OutboxEvent(models.Model):
+    """An event for the agencies' own systems, queued in the transaction that caused it.
+
+    Delivery happens after commit, from this table (see docs/architecture.md).
+    """
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    event_type = models.CharField(max_length=80)
+    agency_code = models.CharField(max_length=32, blank=True)
+    parcel_id = models.BigIntegerField(null=True, blank=True)
+    payload = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.event_type} #{self.pk}"

@@ -1,0 +1,67 @@
+"""The one permission module: pages, the REST API and the OGC API all ask here.
+
+A layer hidden here is hidden everywhere, because no other module decides it.
+"""
+
+from django.db.models import Q, QuerySet
+
+
+def staff_profile(user):
+    """The user's StaffProfile, or None for anonymous users and users without one."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return getattr(user, "staff", None)
+
+
+def user_agency_id(user):
+    """The id of the agency the user acts for, or None."""
+    profile = staff_profile(user)
+    return profile.agency_id if profile else None
+
+
+def is_coordinator(user) -> bool:
+    """Coordinators, administrators and superusers read everything."""
+    if getattr(user, "is_superuser", False):
+        return True
+    profile = staff_profile(user)
+    return bool(profile and profile.role in {"coordinator", "admin"})
+
+
+def visible_layers(user, layers: QuerySet | None = None) -> QuerySet:
+    """The layers ``user`` may read.
+
+    Public layers: anyone. Staff layers: any signed-in staff member. Agency layers:
+    that agency's staff, and coordinators.
+    """
+    from panjereh.citymap.models import Layer
+
+    layers = Layer.objects.all() if layers is None else layers
+    if is_coordinator(user):
+        return layers
+    profile = staff_profile(user)
+    if profile is None:
+        return layers.filter(visibility="public")
+    return layers.filter(Q(visibility__in=["public", "staff"]) | Q(agency_id=profile.agency_id))
+
+
+def can_view_layer(user, layer) -> bool:
+    """Whether ``user`` may read ``layer`` (same rule as :func:`visible_layers`)."""
+    return visible_layers(user).filter(pk=layer.pk).exists()
+
+
+def can_change_layer(user, layer) -> bool:
+    """Only the owning agency's GIS staff (and superusers) may import into or roll back a layer."""
+    if getattr(user, "is_superuser", False):
+        return True
+    profile = staff_profile(user)
+    return bool(profile and profile.role == "gis" and profile.agency_id == layer.agency_id)
+
+
+def can_view_parcels(user) -> bool:
+    """Parcel details (plates, postal codes) are for staff, not for anonymous visitors."""
+    from panjereh.citymap.models import Layer
+
+    parcels = Layer.objects.filter(kind="parcels").first()
+    if parcels is not None:
+        return can_view_layer(user, parcels)
+    return staff_profile(user) is not None or getattr(user, "is_superuser", False)

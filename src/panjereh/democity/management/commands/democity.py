@@ -1,0 +1,46 @@
+"""panjereh democity --parcels N --seed S: build the deterministic Ahvaz-like demo city."""
+
+import json
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from panjereh.citymap.models import Parcel
+from panjereh.democity.build import DemoCityExists, build_demo_city
+from panjereh.democity.people import create_demo_people
+
+
+class Command(BaseCommand):
+    help = "Build the demo city (parcels, streets, every network, planted faults) and its demo users."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--parcels", type=int, default=settings.PANJEREH_DEMO_PARCELS)
+        parser.add_argument("--seed", type=int, default=1405)
+        parser.add_argument("--replace", action="store_true", help="delete the current map and build anew")
+        parser.add_argument("--if-empty", action="store_true", help="do nothing if the map already has parcels")
+        parser.add_argument("--manifest", help="also write the manifest of planted faults to this JSON file")
+        parser.add_argument("--no-progress", action="store_true")
+
+    def handle(self, *args, parcels, seed, replace, if_empty, manifest, no_progress, **options):
+        if if_empty and Parcel.objects.exists():
+            self.stdout.write("demo city: the map already has parcels; nothing to do")
+            create_demo_people()
+            return
+        bar = tqdm(total=None, unit=" rows", disable=no_progress, desc="demo city")
+        try:
+            build = build_demo_city(parcels=parcels, seed=seed, replace=replace, progress=bar.update)
+        except DemoCityExists as exc:
+            raise CommandError(str(exc)) from exc
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
+        finally:
+            bar.close()
+        password = create_demo_people()
+        if manifest:
+            with open(manifest, "w", encoding="utf-8") as fh:
+                json.dump(build.manifest, fh, ensure_ascii=False, indent=2)
+        self.stdout.write(self.style.SUCCESS(
+            f"demo city built: {build.parcels} parcels, seed {seed}, in {build.seconds:.1f} s"))
+        self.stdout.write(f"demo users (demo only) share the password «{password}»: admin, coordinator, operator1, "
+                          "signer, reviewer.<agency>, gis.<agency>")

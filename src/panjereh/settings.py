@@ -1,0 +1,176 @@
+"""Panjereh settings: one file, everything read from the environment.
+
+Every variable is documented in docs/configuration.md.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+
+from panjereh import sqlite_compat  # noqa: F401  (must run before Django imports sqlite3)
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    """Read a yes/no environment variable."""
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_floats(name: str, default: str) -> tuple[float, ...]:
+    """Read a comma-separated list of numbers."""
+    return tuple(float(part) for part in os.environ.get(name, default).split(","))
+
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+VAR_DIR = Path(os.environ.get("PANJEREH_VAR_DIR", Path.cwd() / "var")).resolve()
+
+
+def _secret_key() -> str:
+    """SECRET_KEY from the environment, else one generated once into var/ (never in the repo)."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    key_file = VAR_DIR / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(50))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = env_bool("PANJEREH_DEBUG", False)
+ALLOWED_HOSTS = os.environ.get("PANJEREH_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver").split(",")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.gis",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "panjereh.core",
+    "panjereh.agencies",
+    "panjereh.citymap",
+    "panjereh.democity",
+    "panjereh.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "panjereh.urls"
+WSGI_APPLICATION = "panjereh.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+            ],
+        },
+    },
+]
+
+# --- database -------------------------------------------------------------
+# spatialite:///path/file.sqlite3 (the embedded default) or postgis://user@host/db.
+DEFAULT_DATABASE_URL = f"spatialite:///{VAR_DIR / 'panjereh.sqlite3'}"
+DATABASE_URL = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
+_db = dj_database_url.parse(DATABASE_URL, conn_max_age=int(os.environ.get("PANJEREH_DB_CONN_MAX_AGE", "60")))
+if _db["ENGINE"] in {"django.db.backends.postgresql", "django.db.backends.postgresql_psycopg2"}:
+    # A plain postgres:// URL still means the spatial backend: Panjereh needs PostGIS.
+    _db["ENGINE"] = "django.contrib.gis.db.backends.postgis"
+if _db["ENGINE"] == "django.db.backends.sqlite3":
+    _db["ENGINE"] = "django.contrib.gis.db.backends.spatialite"
+if _db["ENGINE"].endswith("spatialite"):
+    _db["CONN_MAX_AGE"] = 0
+    _db.setdefault("OPTIONS", {})["timeout"] = 30
+DATABASES = {"default": _db}
+SPATIALITE_LIBRARY_PATH = os.environ.get("SPATIALITE_LIBRARY_PATH", "mod_spatialite")
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- language, time -------------------------------------------------------
+LANGUAGE_CODE = "fa"
+LANGUAGES = [("fa", "فارسی"), ("en", "English")]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+TIME_ZONE = "Asia/Tehran"  # shown in Tehran time; stored in UTC
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+MEDIA_ROOT = VAR_DIR / "media"
+LOGIN_URL = "/admin/login/"
+
+# --- API --------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+        # GDAL/QGIS send HTTP basic credentials (GDAL_HTTP_USERPWD) to the OGC API.
+        "rest_framework.authentication.BasicAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "panjereh.core.api_errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Panjereh API",
+    "DESCRIPTION": "Urban services single window — پنجره واحد خدمات شهری",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+# --- Panjereh ---------------------------------------------------------------
+# The city's extent in lon/lat (west, south, east, north): anything outside is refused on import.
+PANJEREH_CITY_BBOX = env_floats("PANJEREH_CITY_BBOX", "48.45,31.10,48.90,31.55")
+PANJEREH_CITY_NAME = os.environ.get("PANJEREH_CITY_NAME", "اهواز")
+PANJEREH_STORAGE_SRID = 32639  # WGS 84 / UTM zone 39N, metres: fixed, every geometry is stored in it
+PANJEREH_IMPORT_MAX_BYTES = int(os.environ.get("PANJEREH_IMPORT_MAX_BYTES", str(200 * 1024 * 1024)))
+PANJEREH_OGC_MAX_LIMIT = int(os.environ.get("PANJEREH_OGC_MAX_LIMIT", "10000"))
+PANJEREH_DIGCHECK_MAX_BUFFER_M = float(os.environ.get("PANJEREH_DIGCHECK_MAX_BUFFER_M", "100"))
+PANJEREH_DIGCHECK_MAX_LENGTH_M = float(os.environ.get("PANJEREH_DIGCHECK_MAX_LENGTH_M", "5000"))
+PANJEREH_DEMO_PARCELS = int(os.environ.get("PANJEREH_DEMO_PARCELS", "20000"))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("PANJEREH_LOG_LEVEL", "WARNING")},
+}
+
+# Django warns that Debian 12's GDAL 3.6 cannot block file/network access from spatial references.
+# Uploaded files are read by pyogrio's own, newer GDAL, and Django's GDAL only ever sees EPSG codes we
+# choose; `panjereh doctor` still shows the GDAL version.
+SILENCED_SYSTEM_CHECKS = ["gis.W001"]

@@ -1,0 +1,42 @@
+"""URL map: pages, /admin/, the REST API under /api/v1/ and OGC API – Features under /ogc/."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+
+from panjereh.citymap import api as citymap_api
+from panjereh.citymap import ogc
+
+api_v1 = [
+    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("parcels/", citymap_api.ParcelListView.as_view(), name="api-parcels"),
+    path("parcels/<str:pk>/", citymap_api.ParcelDetailView.as_view(), name="api-parcel"),
+    path("parcels/<str:pk>/feasibility/", citymap_api.ParcelFeasibilityView.as_view(), name="api-feasibility"),
+    path("dig-check/", citymap_api.DigCheckView.as_view(), name="api-dig-check"),
+    path("layers/", citymap_api.LayerListView.as_view(), name="api-layers"),
+    path("layers/<slug:code>/", citymap_api.LayerDetailView.as_view(), name="api-layer"),
+    path("layers/<slug:code>/versions/", citymap_api.LayerVersionsView.as_view(), name="api-layer-versions"),
+    path("layers/<slug:code>/upload/", citymap_api.LayerUploadView.as_view(), name="api-layer-upload"),
+    path("layers/<slug:code>/rollback/", citymap_api.LayerRollbackView.as_view(), name="api-layer-rollback"),
+    path("layers/<slug:code>/export/", citymap_api.LayerExportView.as_view(), name="api-layer-export"),
+]
+
+ogc_urls = [
+    path("", ogc.LandingView.as_view(), name="ogc-landing"),
+    path("conformance", ogc.ConformanceView.as_view(), name="ogc-conformance"),
+    path("collections", ogc.CollectionsView.as_view(), name="ogc-collections"),
+    path("collections/<slug:collection_id>", ogc.CollectionView.as_view(), name="ogc-collection"),
+    path("collections/<slug:collection_id>/items", ogc.ItemsView.as_view(), name="ogc-items"),
+    path("collections/<slug:collection_id>/items/<str:feature_id>", ogc.ItemView.as_view(), name="ogc-item"),
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("ogc/", include(ogc_urls)),
+    path("ogc", ogc.LandingView.as_view()),
+    path("", include("panjereh.web.urls")),
+]
