@@ -1,0 +1,50 @@
+# Panjereh: two commands — `make run` serves the demo city, `make test` runs every test.
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 3
+DEMO_PARCELS ?= 20000
+export PANJEREH_VAR_DIR ?= $(CURDIR)/var
+
+.PHONY: setup run serve test test-spatialite test-postgis bench schema doctor clean
+
+setup:
+	@scripts/setup.sh
+
+## Serve Panjereh with the demo city on SpatiaLite (var/), through gunicorn.
+run: setup
+	@mkdir -p var
+	$(BIN)/panjereh migrate --noinput -v0
+	$(BIN)/panjereh democity --if-empty --parcels $(DEMO_PARCELS)
+	$(BIN)/panjereh collectstatic --noinput -v0
+	@echo "Panjereh: http://$(HOST):$(PORT)/  (OGC API: /ogc/, REST: /api/v1/docs/)"
+	$(BIN)/gunicorn panjereh.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile -
+
+## Every test on SpatiaLite, then on PostGIS when PANJEREH_TEST_POSTGRES is a database URL.
+test: setup
+	$(MAKE) --no-print-directory test-spatialite
+	@if [ -n "$$PANJEREH_TEST_POSTGRES" ]; then $(MAKE) --no-print-directory test-postgis; \
+	else echo "PANJEREH_TEST_POSTGRES is not set: PostGIS run skipped (.ci/run sets it)"; fi
+
+test-spatialite:
+	@echo "=== tests on SpatiaLite ==="
+	DATABASE_URL=spatialite:///$(PANJEREH_VAR_DIR)/test.sqlite3 $(BIN)/pytest $(PYTEST_ARGS)
+
+test-postgis:
+	@echo "=== tests on PostGIS ($$PANJEREH_TEST_POSTGRES) ==="
+	DATABASE_URL=$$PANJEREH_TEST_POSTGRES $(BIN)/pytest $(PYTEST_ARGS)
+
+## Benchmarks against the bare SQL query and ogr2ogr (BENCH_PARCELS, DATABASE_URL).
+bench: setup
+	$(BIN)/python bench/bench_foundation.py
+
+## Regenerate the committed OpenAPI schema.
+schema: setup
+	$(BIN)/panjereh spectacular --file docs/openapi.yaml --validate
+
+doctor: setup
+	$(BIN)/panjereh doctor
+
+clean:
+	rm -rf $(VENV) var

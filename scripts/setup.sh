@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Prepare a machine for Panjereh: system packages, a Python that can load SpatiaLite, the virtualenv.
+# Called by `make run` and `make test`; safe to run again (it only does what is missing).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+VENV=${VENV:-.venv}
+SYSTEM_PACKAGES="gdal-bin libgdal-dev libsqlite3-mod-spatialite python3-venv"
+
+missing=()
+for pkg in $SYSTEM_PACKAGES; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "setup: installing system packages: ${missing[*]}"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+    echo "setup: installing system packages with sudo: ${missing[*]}"
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    echo "setup: these system packages are missing and this user may not install them:" >&2
+    echo "    sudo apt-get install -y ${missing[*]}" >&2
+    echo "setup: run that command, then run make again." >&2
+    exit 1
+  fi
+fi
+
+can_load() {  # does this Python's sqlite3 load extensions (mod_spatialite)?
+  "$1" -c "import sqlite3, sys; c = sqlite3.connect(':memory:'); sys.exit(0 if hasattr(c, 'enable_load_extension') else 1)" 2>/dev/null
+}
+
+if [ ! -x "$VENV/bin/python" ]; then
+  chosen=""
+  for candidate in ${PYTHON:-} /usr/bin/python3 python3; do
+    command -v "$candidate" >/dev/null 2>&1 || continue
+    "$candidate" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null || continue
+    if can_load "$candidate"; then chosen="$candidate"; break; fi
+  done
+  if [ -n "$chosen" ]; then
+    echo "setup: using $chosen ($("$chosen" --version)), whose sqlite3 can load SpatiaLite"
+    "$chosen" -m venv "$VENV"
+  else
+    fallback=$(command -v python3)
+    echo "setup: no Python here can load SQLite extensions; using $fallback with pysqlite3-binary in place of sqlite3"
+    "$fallback" -m venv "$VENV"
+    "$VENV/bin/pip" install -q pysqlite3-binary
+  fi
+fi
+
+stamp="$VENV/.installed-$(sha1sum pyproject.toml | cut -c1-12)"
+if [ ! -f "$stamp" ]; then
+  echo "setup: installing Panjereh and its Python dependencies into $VENV"
+  "$VENV/bin/pip" install -q --upgrade pip
+  "$VENV/bin/pip" install -q -e ".[test]"
+  rm -f "$VENV"/.installed-* && touch "$stamp"
+fi

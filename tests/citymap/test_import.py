@@ -1,0 +1,224 @@
+"""Importing layer files: every good format, versions and rollback, and every bad input refused cleanly."""
+
+import io
+import json
+import os
+import zipfile
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from panjereh.citymap.importing import ImportRejected
+from panjereh.citymap.models import Feature, Layer, LayerVersion
+from panjereh.citymap.services import LayerConflict, import_layer, rollback_layer
+from panjereh.core.models import AuditRecord, OutboxEvent
+from tests.citymap.files import LAT, LON, water_features, write_geojson, write_ogr, write_shapefile_zip
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def layer(city):
+    return Layer.objects.get(code="water-mains")
+
+
+def snapshot(layer):
+    layer.refresh_from_db()
+    return (Feature.objects.filter(layer=layer).count(), LayerVersion.objects.filter(layer=layer).count(),
+            layer.current_version_id, Feature.objects.filter(layer=layer, is_current=True).count(),
+            AuditRecord.objects.count(), OutboxEvent.objects.count())
+
+
+def rejected(layer, path, name=None, **kwargs):
+    """Import a bad file; assert it is refused and nothing changed; return the messages."""
+    before = snapshot(layer)
+    with pytest.raises(ImportRejected) as info:
+        import_layer(layer=layer, path=path, original_name=name or os.path.basename(path), **kwargs)
+    assert snapshot(layer) == before
+    return " | ".join(info.value.errors)
+
+
+def test_geojson_import_is_a_new_current_version(layer, tmp_path):
+    before_version = layer.current_version.number
+    old_current = Feature.objects.filter(layer=layer, is_current=True).count()
+    path = write_geojson(tmp_path / "mains.geojson", water_features(3))
+    version = import_layer(layer=layer, path=path, original_name="mains.geojson")
+    assert version.number == before_version + 1
+    current = Feature.objects.filter(layer=layer, is_current=True)
+    assert current.count() == 3
+    assert set(current.values_list("ext_id", flat=True)) == {"T-0", "T-1", "T-2"}
+    f = current.get(ext_id="T-0")
+    assert (f.kind, f.diameter_mm, f.material, f.depth_m, f.install_year) == ("water_main", 150, "hdpe", 1.2, 2010)
+    # stored in UTM 39N metres, not degrees
+    assert 270000 < f.geom.coords[0][0] < 290000 and f.geom.srid == 32639
+    # the old version's features are kept, not overwritten
+    assert Feature.objects.filter(layer=layer, is_current=False).count() == old_current
+    assert AuditRecord.objects.filter(action="layer.import").exists()
+    assert OutboxEvent.objects.filter(event_type="layer.version_published", agency_code="water").exists()
+
+    rollback_layer(layer=layer, version_number=before_version)
+    assert Feature.objects.filter(layer=layer, is_current=True).count() == old_current
+    layer.refresh_from_db()
+    assert layer.current_version.number == before_version
+    assert LayerVersion.objects.filter(layer=layer).count() == before_version + 1  # nothing deleted
+
+
+def test_geopackage_in_utm_and_zipped_shapefile(layer, tmp_path):
+    gpkg = write_ogr(tmp_path / "mains.gpkg", water_features(4), driver="GPKG", crs="EPSG:32639")
+    v1 = import_layer(layer=layer, path=gpkg, original_name="mains.gpkg")
+    assert v1.feature_count == 4 and v1.source_crs == "EPSG:32639"
+    zpath = write_shapefile_zip(tmp_path, water_features(2))
+    v2 = import_layer(layer=layer, path=zpath, original_name="mains.zip")
+    assert v2.feature_count == 2
+    a = Feature.objects.get(version=v1, ext_id="T-0").geom
+    b = Feature.objects.get(version=v2, ext_id="T-0").geom
+    assert a.distance(b) < 0.01  # same place whatever the format
+
+
+def test_any_declared_crs_is_transformed(layer, tmp_path):
+    # The same line in Web Mercator lands where the lon/lat one does.
+    gpkg = write_ogr(tmp_path / "m.gpkg", water_features(1), driver="GPKG", crs="EPSG:3857")
+    v = import_layer(layer=layer, path=gpkg, original_name="m.gpkg")
+    ref = write_geojson(tmp_path / "m.geojson", water_features(1))
+    v2 = import_layer(layer=layer, path=ref, original_name="m.geojson")
+    assert Feature.objects.get(version=v).geom.distance(Feature.objects.get(version=v2).geom) < 0.01
+
+
+def test_self_intersecting_polygon_refused_then_repaired_when_asked(city, tmp_path):
+    streets = Layer.objects.get(code="streets")
+    bow = {"type": "Feature", "properties": {"id": "B1"}, "geometry": {"type": "Polygon", "coordinates": [[
+        [LON, LAT], [LON + 0.001, LAT + 0.001], [LON + 0.001, LAT], [LON, LAT + 0.001], [LON, LAT]]]}}
+    generic = Layer.objects.create(code="test-areas", name_fa="آزمون", name_en="test", agency=streets.agency,
+                                   kind="generic", geometry_type="Polygon")
+    path = write_geojson(tmp_path / "bow.geojson", [bow])
+    message = rejected(generic, path)
+    assert "feature 1 (id B1)" in message and "Self-intersection" in message and "repair" in message
+    version = import_layer(layer=generic, path=path, original_name="bow.geojson", repair=True)
+    assert version.repaired_count == 1
+    assert Feature.objects.get(version=version).geom.valid
+
+
+def test_missing_crs(layer, tmp_path):
+    zpath = write_shapefile_zip(tmp_path, water_features(2), with_prj=False)
+    assert "has no CRS" in rejected(layer, zpath, "net.zip")
+    # declaring it makes the same file acceptable
+    assert import_layer(layer=layer, path=zpath, original_name="net.zip", declared_crs="EPSG:32639").feature_count == 2
+
+
+def test_outside_city_extent(layer, tmp_path):
+    features = water_features(2)
+    features[1]["geometry"]["coordinates"] = [[51.39, 35.69], [51.40, 35.70]]  # Tehran
+    message = rejected(layer, write_geojson(tmp_path / "far.geojson", features))
+    assert "feature 2 (id T-1)" in message and "outside the city's extent" in message
+
+
+def test_longitude_latitude_swapped(layer, tmp_path):
+    features = water_features(2)
+    for f in features:
+        f["geometry"]["coordinates"] = [[y, x] for x, y in f["geometry"]["coordinates"]]
+    assert "swapped" in rejected(layer, write_geojson(tmp_path / "swap.geojson", features))
+
+
+def test_degrees_declared_as_metres(layer, tmp_path):
+    path = write_geojson(tmp_path / "deg.geojson", water_features(1), crs_name="urn:ogc:def:crs:EPSG::32639")
+    assert "look like degrees" in rejected(layer, path)
+
+
+def test_mixed_geometry_types_in_a_typed_layer(layer, tmp_path):
+    features = water_features(2)
+    features.append({"type": "Feature", "properties": {"id": "P", "kind": "water_main"},
+                     "geometry": {"type": "Point", "coordinates": [LON, LAT]}})
+    message = rejected(layer, write_geojson(tmp_path / "mixed.geojson", features))
+    assert "feature 3 (id P): is a Point" in message and "LineString" in message
+
+
+@pytest.mark.parametrize("prop,value,expected", [
+    ("kind", "gas_main", "kind «gas_main» is not allowed in layer water-mains"),
+    ("status", "broken", "status «broken» is unknown"),
+    ("material", "unobtainium", "material «unobtainium» is unknown"),
+    ("diameter_mm", "wide", "diameter_mm «wide» is not a number"),
+    ("depth_m", -3, "depth_m -3.0 is outside"),
+])
+def test_unknown_attribute_values(layer, tmp_path, prop, value, expected):
+    features = water_features(2)
+    features[1]["properties"][prop] = value
+    message = rejected(layer, write_geojson(tmp_path / "attrs.geojson", features))
+    assert "feature 2 (id T-1)" in message and expected in message
+
+
+def test_persian_digits_in_attributes_are_accepted(layer, tmp_path):
+    features = water_features(1)
+    features[0]["properties"]["diameter_mm"] = "۲۰۰"
+    features[0]["properties"]["kind"] = "WATER_MAIN"
+    v = import_layer(layer=layer, path=write_geojson(tmp_path / "fa.geojson", features), original_name="fa.geojson")
+    assert Feature.objects.get(version=v).diameter_mm == 200
+
+
+def test_empty_file_and_empty_collection(layer, tmp_path):
+    empty = tmp_path / "empty.geojson"
+    empty.write_bytes(b"")
+    assert "empty" in rejected(layer, str(empty))
+    assert "no features" in rejected(layer, write_geojson(tmp_path / "none.geojson", []))
+
+
+def test_file_not_what_its_name_says(layer, tmp_path):
+    fake = tmp_path / "mains.gpkg"
+    fake.write_text(json.dumps({"type": "FeatureCollection", "features": water_features(1)}))
+    assert "the name says gpkg but the file is JSON text" in rejected(layer, str(fake))
+    notzip = tmp_path / "mains.zip"
+    notzip.write_bytes(b"%PDF-1.4 not a zip")
+    assert "is a PDF document" in rejected(layer, str(notzip))
+    odd = tmp_path / "mains.kml"
+    odd.write_text("<kml/>")
+    assert "unsupported file type" in rejected(layer, str(odd))
+    broken = tmp_path / "broken.geojson"
+    broken.write_text('{"type": "FeatureCollection", "features": [')
+    assert "not valid JSON" in rejected(layer, str(broken))
+
+
+def test_file_over_size_limit(layer, tmp_path, settings):
+    settings.PANJEREH_IMPORT_MAX_BYTES = 100
+    path = write_geojson(tmp_path / "big.geojson", water_features(5))
+    assert "over the limit" in rejected(layer, path)
+
+
+@pytest.mark.parametrize("member", ["../evil.shp", "/etc/evil.shp", "a/../../evil.shp"])
+def test_zip_with_paths_leaving_its_folder(layer, tmp_path, member):
+    zpath = tmp_path / "evil.zip"
+    with zipfile.ZipFile(zpath, "w") as archive:
+        archive.writestr(member, b"x")
+        archive.writestr("net.shx", b"x")
+    assert "leaves the archive's folder" in rejected(layer, str(zpath))
+    assert not (tmp_path.parent / "evil.shp").exists()
+
+
+def test_base_version_conflict(layer, tmp_path):
+    path = write_geojson(tmp_path / "m.geojson", water_features(1))
+    stale = layer.current_version.number - 1
+    before = snapshot(layer)
+    with pytest.raises(LayerConflict, match="is at version"):
+        import_layer(layer=layer, path=path, original_name="m.geojson", base_version=stale)
+    assert snapshot(layer) == before
+
+
+def test_parcel_base_map_is_not_uploaded(city, tmp_path):
+    parcels = Layer.objects.get(code="parcels")
+    with pytest.raises(ImportRejected, match="parcel base map"):
+        import_layer(layer=parcels, path=write_geojson(tmp_path / "p.geojson", water_features(1)),
+                     original_name="p.geojson")
+
+
+def test_importlayer_command(layer, tmp_path):
+    path = write_geojson(tmp_path / "m.geojson", water_features(3))
+    out = io.StringIO()
+    call_command("importlayer", "water-mains", path, "--no-progress", stdout=out)
+    assert "published with 3 features" in out.getvalue()
+    bad = water_features(1)
+    bad[0]["properties"]["kind"] = "nonsense"
+    with pytest.raises(CommandError, match="nothing changed"):
+        call_command("importlayer", "water-mains", write_geojson(tmp_path / "b.geojson", bad), "--no-progress")
+    with pytest.raises(CommandError, match="may not change layer water-mains"):
+        call_command("importlayer", "water-mains", path, "--user", "gis.gas", "--no-progress")
+    call_command("importlayer", "water-mains", "--rollback-to", "1", stdout=out)
+    layer.refresh_from_db()
+    assert layer.current_version.number == 1

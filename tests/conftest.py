@@ -1,0 +1,63 @@
+"""Shared fixtures: a small demo city in the test database, users of each role, API clients.
+
+The same tests run on SpatiaLite and on PostGIS (DATABASE_URL picks which).
+"""
+
+import pytest
+from django.contrib.auth import get_user_model
+from rest_framework.test import APIClient
+
+from panjereh.agencies import defaults
+from panjereh.agencies.models import Agency, Service
+from panjereh.citymap.models import Parcel
+from panjereh.democity.build import build_demo_city
+from panjereh.democity.models import DemoBuild
+from panjereh.democity.people import create_demo_people
+
+TEST_PARCELS = 1200
+TEST_SEED = 7
+
+
+def ensure_city():
+    """Build the small test city (and its people) unless it is already in the database."""
+    defaults.load(Agency, Service)
+    if not Parcel.objects.exists():
+        build_demo_city(parcels=TEST_PARCELS, seed=TEST_SEED)
+    create_demo_people()
+    return DemoBuild.objects.get()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        ensure_city()
+
+
+@pytest.fixture
+def city(db):
+    """The demo city's build record (its manifest lists the planted faults)."""
+    return DemoBuild.objects.get()
+
+
+@pytest.fixture
+def live_city(transactional_db):
+    """The demo city for tests that need committed data (a live server, another process)."""
+    return ensure_city()
+
+
+def user(username):
+    return get_user_model().objects.get(username=username)
+
+
+@pytest.fixture
+def client_for(db):
+    """An API client signed in (by token) as one of the demo users."""
+    from rest_framework.authtoken.models import Token
+
+    def make(username=None):
+        client = APIClient()
+        if username:
+            token = Token.objects.get(user__username=username)
+            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+    return make
