@@ -96,7 +96,7 @@ GEOJSON_COLLECTION = inline_serializer("FeatureCollection", fields={
 
 
 class ParcelListView(APIView):
-    @extend_schema(summary="Find parcels by plate or postal code and/or a lon/lat box (GeoJSON, CRS84)",
+    @extend_schema(operation_id="parcels_list", summary="Find parcels by plate or postal code and/or a lon/lat box (GeoJSON, CRS84)",
                    parameters=[OpenApiParameter("q", str), OpenApiParameter("bbox", str),
                                OpenApiParameter("limit", int), OpenApiParameter("offset", int)],
                    responses=GEOJSON_COLLECTION)
@@ -206,7 +206,7 @@ def version_summary(v) -> dict:
 class LayerListView(APIView):
     permission_classes = []
 
-    @extend_schema(summary="Layers you may see", responses=OpenApiTypes.OBJECT)
+    @extend_schema(operation_id="layers_list", summary="Layers you may see", responses=OpenApiTypes.OBJECT)
     def get(self, request):
         layers = permissions.visible_layers(request.user, Layer.objects.select_related("agency", "current_version"))
         return Response({"layers": [layer_summary(layer, request.user) for layer in layers]})

@@ -1,0 +1,136 @@
+"""Feasibility and dig checks, checked against a brute-force answer computed with Shapely.
+
+The suite runs on SpatiaLite and on PostGIS, so passing here on both means both
+databases give the same answers as the same independent reference.
+"""
+
+import numpy as np
+import pytest
+import shapely
+
+from panjereh.agencies.models import Service
+from panjereh.citymap import crs as crsmod
+from panjereh.citymap.models import Feature, Parcel
+from panjereh.citymap.services import SpatialInputError, dig_check, feasibility, parse_dig_area
+
+pytestmark = pytest.mark.django_db
+
+
+def shape(obj):
+    return shapely.from_wkb(bytes(obj.geom.wkb))
+
+
+def brute_nearest(parcel, kinds, min_spare=None):
+    qs = Feature.objects.filter(is_current=True, status="active", kind__in=kinds)
+    if min_spare is not None:
+        qs = [f for f in qs if f.capacity_kva is not None and f.capacity_kva - (f.load_kva or 0) >= min_spare]
+    best = min(((shape(parcel).distance(shape(f)), f.pk) for f in qs), default=None)
+    return best
+
+
+def sample_parcels(n=12):
+    ids = list(Parcel.objects.order_by("id").values_list("id", flat=True))
+    rng = np.random.default_rng(3)
+    return Parcel.objects.filter(pk__in=rng.choice(ids, size=n, replace=False))
+
+
+def test_feasibility_matches_brute_force(city):
+    services = {s.code: s for s in Service.objects.all()}
+    for parcel in sample_parcels():
+        result = feasibility(parcel)
+        assert [s["service"] for s in result["services"]] == sorted(services)
+        for entry in result["services"]:
+            service = services[entry["service"]]
+            expected = brute_nearest(parcel, service.network_kinds)
+            assert entry["nearest"]["id"] == expected[1]
+            assert entry["distance_m"] == pytest.approx(expected[0], abs=0.01)
+            assert entry["within_service_distance"] == (expected[0] <= service.service_distance_m)
+            if service.min_spare_kva is not None:
+                t = brute_nearest(parcel, ["transformer"], service.min_spare_kva)
+                assert entry["transformer"]["id"] == t[1]
+                assert entry["transformer"]["spare_kva"] >= service.min_spare_kva
+
+
+def test_parcel_in_the_area_without_gas_needs_an_extension(city):
+    probe = city.manifest["faults"]["no_gas_area"]["probe_parcel"]
+    parcel = Parcel.objects.get(**probe)
+    gas = next(s for s in feasibility(parcel)["services"] if s["service"] == "gas")
+    assert not gas["feasible"] and not gas["within_service_distance"]
+    assert gas["distance_m"] > 50
+    problem = gas["problems"][0]
+    assert problem["code"] == "extension"
+    assert "network extension needed" in problem["en"] and "توسعه شبکه" in problem["fa"]
+    assert f"{round(gas['distance_m'])} m away" in problem["en"]
+    water = next(s for s in feasibility(parcel)["services"] if s["service"] == "water")
+    assert water["feasible"] and water["message"]["code"] == "ok"
+
+
+def test_overloaded_transformer_is_never_offered(city):
+    fault = city.manifest["faults"]["overloaded_transformer"]
+    overloaded = Feature.objects.get(ext_id=fault["ext_id"], is_current=True)
+    assert overloaded.load_kva > overloaded.capacity_kva
+    # the parcel nearest to it is sent to another transformer
+    near = min(Parcel.objects.all(), key=lambda p: shape(p).distance(shape(overloaded)))
+    power = next(s for s in feasibility(near)["services"] if s["service"] == "power")
+    assert power["transformer"]["id"] != overloaded.pk
+    assert power["transformer"]["distance_m"] > round(shape(near).distance(shape(overloaded)), 2)
+
+
+def test_no_network_within_the_search_limit(city):
+    Service.objects.filter(code="telecom").update(search_limit_m=1, service_distance_m=1)
+    Feature.objects.filter(kind="telecom_duct").update(status="abandoned")
+    parcel = Parcel.objects.first()
+    telecom = next(s for s in feasibility(parcel)["services"] if s["service"] == "telecom")
+    assert telecom["nearest"] is None and telecom["problems"][0]["code"] == "none"
+
+
+def trench_lonlat(parcel, length=80.0):
+    """A trench along the street south of a parcel, as GeoJSON in CRS84."""
+    minx, miny, maxx, maxy = shape(parcel).bounds
+    line = shapely.LineString([(minx, miny - 10), (minx + length, miny - 10)])
+    return shapely.geometry.mapping(crsmod.to_crs84(line))
+
+
+def test_dig_check_matches_brute_force(city):
+    parcel = sample_parcels(1)[0]
+    area = parse_dig_area(trench_lonlat(parcel), 5)
+    result = dig_check(area)
+    got = {a["id"]: a["distance_m"] for g in result["agencies"] for a in g["assets"]}
+    expected = {f.pk: round(shape(f).distance(area.geometry), 2) for f in Feature.objects.filter(is_current=True)
+                if shape(f).distance(area.geometry) <= 5}
+    assert got == pytest.approx(expected, abs=0.011)
+    assert result["total"] == len(expected) > 0
+    agencies = [g["agency"] for g in result["agencies"]]
+    assert agencies == sorted(agencies)
+    assert {"water", "power", "gas"} <= set(agencies)
+    for group in result["agencies"]:
+        for asset in group["assets"]:
+            if asset["kind"] in {"sewer", "water_main", "gas_main"}:
+                assert asset["depth_m"] is not None
+
+
+def test_dig_check_hides_assets_of_layers_the_user_cannot_see(city):
+    from django.contrib.auth.models import AnonymousUser
+
+    parcel = sample_parcels(1)[0]
+    result = dig_check(parse_dig_area(trench_lonlat(parcel), 5), user=AnonymousUser())
+    assert result["total"] > 0
+    for group in result["agencies"]:
+        if group["agency"] != "municipality":
+            assert group["assets"] == [] and group["hidden_count"] > 0
+
+
+@pytest.mark.parametrize("geometry,buffer,message", [
+    ({"type": "LineString", "coordinates": [[48.67, 31.32], [48.671, 31.32]]}, -1, "buffer_m: must be between"),
+    ({"type": "LineString", "coordinates": [[48.67, 31.32], [48.671, 31.32]]}, "wide", "buffer_m: «wide»"),
+    ({"type": "LineString", "coordinates": [[51.39, 35.69], [51.40, 35.69]]}, 5, "outside the city"),
+    ({"type": "LineString", "coordinates": [[31.32, 48.67], [31.32, 48.671]]}, 5, "swapped"),
+    ({"type": "Polygon", "coordinates": [[[48.67, 31.32], [48.671, 31.321], [48.671, 31.32], [48.67, 31.321],
+                                          [48.67, 31.32]]]}, 5, "invalid"),
+    ({"type": "GeometryCollection", "geometries": []}, 5, "not supported"),
+    ({"coordinates": [1, 2]}, 5, "GeoJSON geometry object is required"),
+    ({"type": "LineString", "coordinates": [[48.60, 31.32], [48.75, 31.32]]}, 5, "split the trench"),
+])
+def test_dig_check_bad_input(geometry, buffer, message):
+    with pytest.raises(SpatialInputError, match=message):
+        parse_dig_area(geometry, buffer)
