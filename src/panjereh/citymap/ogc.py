@@ -12,6 +12,7 @@ from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
+from rest_framework.views import exception_handler as drf_exception_handler
 
 from panjereh.citymap import crs as crsmod
 from panjereh.citymap import geojson, queries
@@ -57,11 +58,17 @@ class OGCView(APIView):
     content_negotiation_class = FirstRenderer
     schema = None  # described by the OGC standard, not by Panjereh's REST schema
 
-    def handle_exception(self, exc):
-        response = super().handle_exception(exc)
-        if not isinstance(exc, OGCError) and response is not None:
-            response.data = {"code": type(exc).__name__, "description": str(getattr(exc, "detail", exc))}
-        return response
+    def get_exception_handler(self):
+        """OGC clients expect {"code", "description"}, not the REST API's error envelope."""
+        def handler(exc, context):
+            response = drf_exception_handler(exc, context)
+            if response is not None:
+                if isinstance(exc, OGCError):
+                    response.data = {k: str(v) for k, v in exc.detail.items()}
+                else:
+                    response.data = {"code": type(exc).__name__, "description": str(getattr(exc, "detail", exc))}
+            return response
+        return handler
 
     def url(self, name, *args, query: str = "") -> str:
         return self.request.build_absolute_uri(reverse(name, args=args)) + (f"?{query}" if query else "")
