@@ -185,12 +185,18 @@ class CityBuilder:
                 self.points["power-nodes"].append((shapely.Point(x, y), _row(
                     "transformer", f"TR-{i}-{j}", rng, capacity_kva=capacity,
                     load_kva=round(capacity * float(rng.uniform(0.35, 0.85)), 1), voltage_kv=20.0)))
+        # One regulator station per gas district of 8 × 8 blocks, at the junction nearest the district's centre.
+        districts: dict[tuple, tuple] = {}
         for (x, y) in sorted(junctions["gas_main"]):
             i, j = round((x - OFFSETS["gas_main"] - g.x0) / (g.x(1) - g.x0)), round(
                 (y - OFFSETS["gas_main"] - g.y0) / (g.y(1) - g.y0))
-            if i % 8 == 4 and j % 8 == 4:
-                self.points["gas-nodes"].append((shapely.Point(x, y), _row("gas_regulator", f"GR-{i}-{j}", rng,
-                                                                           pressure_class="250psi")))
+            key = (i // 8, j // 8)
+            score = (abs(i - (8 * key[0] + 4)) + abs(j - (8 * key[1] + 4)), i, j)
+            if key not in districts or score < districts[key][0]:
+                districts[key] = (score, x, y, i, j)
+        for _, x, y, i, j in sorted(districts.values()):
+            self.points["gas-nodes"].append((shapely.Point(x, y), _row("gas_regulator", f"GR-{i}-{j}", rng,
+                                                                       pressure_class="250psi")))
         for (x, y) in sorted(junctions["telecom_duct"]):
             i, j = round((x - OFFSETS["telecom_duct"] - g.x0) / (g.x(1) - g.x0)), round(
                 (y - OFFSETS["telecom_duct"] - g.y0) / (g.y(1) - g.y0))
