@@ -106,7 +106,7 @@ if _db["ENGINE"] in {"django.db.backends.postgresql", "django.db.backends.postgr
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     _db["ENGINE"] = "django.contrib.gis.db.backends.spatialite"
 if _db["ENGINE"].endswith("spatialite"):
-    _db["CONN_MAX_AGE"] = 0
+    # Loading mod_spatialite costs milliseconds per connection: keep connections (CONN_MAX_AGE above).
     _db.setdefault("OPTIONS", {})["timeout"] = 30
 DATABASES = {"default": _db}
 SPATIALITE_LIBRARY_PATH = os.environ.get("SPATIALITE_LIBRARY_PATH", "mod_spatialite")

@@ -1,0 +1,211 @@
+"""Foundation benchmark: import rate, feasibility and dig-check latency, as ratios to a same-run reference.
+
+    make bench                                   # SpatiaLite, var/bench.sqlite3
+    DATABASE_URL=postgis://postgres@127.0.0.1/panjereh_bench make bench
+    BENCH_PARCELS=300000 BENCH_SAMPLES=300 make bench
+
+References, measured in the same run on the same database:
+- import: ogr2ogr loading the same GeoPackage into the same database (a new table);
+- feasibility and dig check: the bare SQL statements (index window + ST_Distance) run on a raw cursor,
+  with none of Panjereh's Python around them.
+Targets (issue 2, 300,000 parcels): feasibility p95 < 10 ms in-process; HTTP < 2x the bare query;
+import at least half of ogr2ogr's rate.
+"""
+
+import http.client
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+os.environ.setdefault("PANJEREH_VAR_DIR", str(ROOT / "var"))
+os.environ.setdefault("DATABASE_URL", f"spatialite:///{ROOT / 'var' / 'bench.sqlite3'}")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "panjereh.settings")
+PARCELS = int(os.environ.get("BENCH_PARCELS", "300000"))
+SAMPLES = int(os.environ.get("BENCH_SAMPLES", "300"))
+PORT = int(os.environ.get("BENCH_PORT", "8765"))
+
+import django  # noqa: E402
+
+django.setup()
+
+import numpy as np  # noqa: E402
+import shapely  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+
+from panjereh.agencies.models import Service  # noqa: E402
+from panjereh.citymap import crs as crsmod  # noqa: E402
+from panjereh.citymap import queries, spatial_sql  # noqa: E402
+from panjereh.citymap.exporting import export_layer  # noqa: E402
+from panjereh.citymap.models import Layer, Parcel  # noqa: E402
+from panjereh.citymap.services import dig_check, feasibility, import_layer, parse_dig_area  # noqa: E402
+from panjereh.democity.build import build_demo_city  # noqa: E402
+from panjereh.democity.models import DemoBuild  # noqa: E402
+from panjereh.democity.people import create_demo_people  # noqa: E402
+
+
+def stats(samples):
+    ms = sorted(s * 1000 for s in samples)
+    return statistics.median(ms), ms[int(len(ms) * 0.95) - 1]
+
+
+def line(name, ours, ref, unit="ms"):
+    print(f"{name:<38} {ours[0]:>9.2f} {ours[1]:>9.2f} | {ref[0]:>9.2f} {ref[1]:>9.2f} {unit} | "
+          f"ratio p50 {ours[0] / ref[0]:.2f}  p95 {ours[1] / ref[1]:.2f}")
+
+
+def ensure_city():
+    call_command("migrate", "--noinput", verbosity=0)
+    build = DemoBuild.objects.first()
+    if build is None or build.parcels != PARCELS:
+        t = time.perf_counter()
+        build = build_demo_city(parcels=PARCELS, seed=1405, replace=True)
+        print(f"demo city: {build.parcels} parcels built in {time.perf_counter() - t:.1f} s")
+    else:
+        print(f"demo city: {build.parcels} parcels (built earlier in {build.seconds:.1f} s)")
+    create_demo_people()
+
+
+def ogr_destination():
+    db = settings.DATABASES["default"]
+    if connection.vendor == "postgresql":
+        parts = [f"dbname={db['NAME']}", f"host={db.get('HOST') or '127.0.0.1'}", f"user={db.get('USER') or 'postgres'}"]
+        if db.get("PORT"):
+            parts.append(f"port={db['PORT']}")
+        return ["-f", "PostgreSQL", "PG:" + " ".join(parts)]
+    return ["-f", "SQLite", "-update", str(db["NAME"])]
+
+
+def bench_import():
+    layer = Layer.objects.get(code="sewer-lines")
+    with tempfile.TemporaryDirectory() as tmp:
+        gpkg = export_layer(layer, "gpkg", directory=tmp)
+        n = layer.current_version.feature_count
+        table = "bench_ogr2ogr"
+        with connection.cursor() as c:
+            c.execute(f"DROP TABLE IF EXISTS {table}")
+            if connection.vendor != "postgresql":
+                c.execute("DELETE FROM geometry_columns WHERE f_table_name = %s", [table])
+        connection.close()
+        t = time.perf_counter()
+        subprocess.run(["ogr2ogr", *ogr_destination(), gpkg, "-nln", table, "-lco", "GEOMETRY_NAME=geom",
+                        "-lco", "SPATIAL_INDEX=YES" if connection.vendor != "postgresql" else "SPATIAL_INDEX=GIST",
+                        "-gt", "65536"], check=True, capture_output=True)
+        ogr_rate = n / (time.perf_counter() - t)
+        t = time.perf_counter()
+        import_layer(layer=layer, path=gpkg, original_name=os.path.basename(gpkg), note="bench")
+        our_rate = n / (time.perf_counter() - t)
+    print(f"{'import ' + str(n) + ' sewer lines (GeoPackage)':<38} {our_rate:>9.0f} features/s | ogr2ogr "
+          f"{ogr_rate:>9.0f} features/s | ratio {our_rate / ogr_rate:.2f} (target >= 0.5)")
+
+
+def bare_feasibility(parcel_wkb, bounds, services):
+    """The bare SQL: one index-window nearest query per network, on a raw cursor."""
+    g = spatial_sql.geom_from_wkb()
+    minx, miny, maxx, maxy = bounds
+    with connection.cursor() as c:
+        for s in services:
+            kinds = s.network_kinds + (["transformer"] if s.min_spare_kva is not None else [])
+            marks = ", ".join(["%s"] * len(kinds))
+            c.execute(f"SELECT f.id, ST_Distance(f.geom, {g}) AS d FROM citymap_feature f WHERE "
+                      f"{spatial_sql.bbox_filter('citymap_feature', 'f')} AND f.is_current = {spatial_sql.true_value()}"
+                      f" AND f.kind IN ({marks}) ORDER BY d LIMIT 1",
+                      [parcel_wkb, minx - 64, miny - 64, maxx + 64, maxy + 64, *kinds])
+            c.fetchall()
+
+
+class Server:
+    """gunicorn serving this database, so HTTP figures are what a city gets."""
+
+    def __enter__(self):
+        env = {**os.environ}
+        self.proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "panjereh.wsgi", "--bind",
+                                      f"127.0.0.1:{PORT}", "--workers", "1", "--log-level", "warning"], env=env)
+        for _ in range(100):
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=2)
+                conn.request("GET", "/healthz")
+                if conn.getresponse().status == 200:
+                    return self
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("gunicorn did not start")
+
+    def __exit__(self, *exc):
+        self.proc.terminate()
+        self.proc.wait(10)
+
+
+def http_times(method, paths_bodies, token):
+    times = []
+    for path, body in paths_bodies:
+        conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+        headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
+        t = time.perf_counter()
+        conn.request(method, path, body=json.dumps(body) if body is not None else None, headers=headers)
+        response = conn.getresponse()
+        response.read()
+        times.append(time.perf_counter() - t)
+        assert response.status == 200, (path, response.status)
+        conn.close()
+    return times
+
+
+def main():
+    print(f"database: {connection.vendor} ({settings.DATABASES['default']['NAME']}), samples {SAMPLES}")
+    ensure_city()
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.get(user__username="coordinator").key
+    bench_import()
+    rng = np.random.default_rng(42)
+    ids = rng.choice(list(Parcel.objects.values_list("id", flat=True)), size=SAMPLES, replace=False)
+    parcels = list(Parcel.objects.filter(pk__in=ids))
+    services = list(Service.objects.select_related("agency"))
+    print(f"{'':<38} {'p50':>9} {'p95':>9} | {'ref p50':>9} {'ref p95':>9}")
+    for p in parcels[:20]:  # warm caches
+        feasibility(p, services)
+    ours, bare = [], []
+    for p in parcels:
+        geom = shapely.from_wkb(bytes(p.geom.wkb))
+        wkb, bounds = shapely.to_wkb(geom), geom.bounds
+        t = time.perf_counter()
+        bare_feasibility(wkb, bounds, services)
+        bare.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        feasibility(p, services)
+        ours.append(time.perf_counter() - t)
+    line("feasibility, in-process", stats(ours), stats(bare))
+    trenches = []
+    for p in parcels:
+        minx, miny, _, _ = shapely.from_wkb(bytes(p.geom.wkb)).bounds
+        trench = shapely.LineString([(minx, miny - 10), (minx + 80, miny - 10)])
+        trenches.append(shapely.geometry.mapping(crsmod.to_crs84(trench)))
+    ours_d, bare_d = [], []
+    for geo in trenches:
+        t = time.perf_counter()
+        area = parse_dig_area(geo, 5)
+        dig_check(area)
+        ours_d.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        queries.features_within(shapely.to_wkb(area.geometry), area.geometry.bounds, 5)
+        bare_d.append(time.perf_counter() - t)
+    line("dig check (80 m, 5 m buffer), in-process", stats(ours_d), stats(bare_d))
+    connection.close()
+    with Server():
+        http_times("GET", [(f"/api/v1/parcels/{p.pk}/feasibility/", None) for p in parcels[:10]], token)
+        h = http_times("GET", [(f"/api/v1/parcels/{p.pk}/feasibility/", None) for p in parcels], token)
+        line("feasibility over HTTP (gunicorn)", stats(h), stats(bare))
+        d = http_times("POST", [("/api/v1/dig-check/", {"geometry": g, "buffer_m": 5}) for g in trenches], token)
+        line("dig check over HTTP (gunicorn)", stats(d), stats(bare_d))
+
+
+if __name__ == "__main__":
+    main()
