@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import shapely
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Max
 
 from panjereh.agencies.models import Service
@@ -19,7 +19,7 @@ from panjereh.citymap import crs as crsmod
 from panjereh.citymap import queries, spatial_sql
 from panjereh.citymap.importing import ImportRejected, PreparedFeatures, prepare_features, read_layer_file
 from panjereh.citymap.models import Feature, Layer, LayerVersion, Parcel
-from panjereh.core import audit, permissions
+from panjereh.core import audit, bulk, permissions
 
 INSERT_CHUNK = 2000
 
@@ -41,22 +41,11 @@ def _insert_features(layer: Layer, version: LayerVersion, prepared: PreparedFeat
            "diameter_mm, material, depth_m, pressure_class, voltage_kv, install_year, capacity_kva, load_kva, "
            f"attrs, geom) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s{jsonb}, "
            f"{spatial_sql.geom_from_wkb()})")
-    with connection.cursor() as cursor:
-        batch = []
-        for wkb, row in zip(prepared.wkb, prepared.rows):
-            batch.append((layer.pk, version.pk, True, layer.agency_id, row["ext_id"], row["kind"], row["status"],
-                          row["diameter_mm"], row["material"], row["depth_m"], row["pressure_class"],
-                          row["voltage_kv"], row["install_year"], row["capacity_kva"], row["load_kva"],
-                          json.dumps(row["attrs"], ensure_ascii=False), wkb))
-            if len(batch) >= INSERT_CHUNK:
-                cursor.executemany(sql, batch)
-                if progress:
-                    progress(len(batch))
-                batch = []
-        if batch:
-            cursor.executemany(sql, batch)
-            if progress:
-                progress(len(batch))
+    rows = ((layer.pk, version.pk, True, layer.agency_id, row["ext_id"], row["kind"], row["status"],
+             row["diameter_mm"], row["material"], row["depth_m"], row["pressure_class"], row["voltage_kv"],
+             row["install_year"], row["capacity_kva"], row["load_kva"], json.dumps(row["attrs"], ensure_ascii=False),
+             wkb) for wkb, row in zip(prepared.wkb, prepared.rows))
+    bulk.execute_in_chunks(sql, rows, chunk=INSERT_CHUNK, progress=progress)
 
 
 def _extent_crs84(wkbs: list[bytes]) -> list[float] | None:

@@ -12,14 +12,14 @@ import time
 import numpy as np
 import shapely
 import shapely.affinity
-from django.db import connection, transaction
+from django.db import transaction
 
 from panjereh.agencies.models import Agency
 from panjereh.citymap import spatial_sql
 from panjereh.citymap.importing import NUMERIC_FIELDS, PreparedFeatures
 from panjereh.citymap.models import Feature, Layer, LayerVersion, Parcel
 from panjereh.citymap.services import publish_version
-from panjereh.core import audit
+from panjereh.core import audit, bulk
 from panjereh.democity.layout import BRIDGE_EVERY, HALF, OFFSETS, PARCELS_PER_ROW, Grid, make_grid
 from panjereh.democity.models import DemoBuild
 
@@ -300,19 +300,9 @@ class CityBuilder:
         sql = ("INSERT INTO citymap_parcel (registry_district, plate_main, plate_sub, postal_code, land_use, "
                "max_floors, max_density, area_m2, region, regional_value, geom) VALUES "
                f"(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, {geom})")
-        with transaction.atomic(), connection.cursor() as cursor:
-            batch = []
-            for wkb, values in self.parcel_rows():
-                batch.append((*values, wkb))
-                if len(batch) >= 5000:
-                    cursor.executemany(sql, batch)
-                    if progress:
-                        progress(len(batch))
-                    batch = []
-            if batch:
-                cursor.executemany(sql, batch)
-                if progress:
-                    progress(len(batch))
+        with transaction.atomic():
+            bulk.execute_in_chunks(sql, ((*values, wkb) for wkb, values in self.parcel_rows()), chunk=5000,
+                                   progress=progress)
         parcel_layer = layers["parcels"]
         version = LayerVersion.objects.create(layer=parcel_layer, number=1, source_name="democity",
                                               source_format="democity", source_crs="EPSG:32639",
