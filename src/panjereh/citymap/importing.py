@@ -24,7 +24,7 @@ from pyproj import CRS
 from pyproj.exceptions import CRSError
 
 from panjereh.citymap import crs as crsmod
-from panjereh.citymap.vocabulary import ASSET_KINDS, MATERIALS, AssetStatus
+from panjereh.citymap.vocabulary import MATERIALS, AssetStatus
 from panjereh.core.text import normalize_digits, normalize_text
 
 MAX_LISTED_ERRORS = 100
@@ -182,6 +182,16 @@ def _json_value(value):
     return value
 
 
+def _json_column(column) -> list:
+    """A column of attribute values as plain Python values storable as JSON (NaN becomes None)."""
+    array = np.asarray(column)
+    if array.dtype.kind in "iub":
+        return array.tolist()
+    if array.dtype.kind == "f":
+        return [None if v != v else v for v in array.tolist()]
+    return [_json_value(v) for v in array.tolist()]
+
+
 def read_layer_file(path: str, original_name: str, *, declared_crs: str | None = None) -> LayerFile:
     """Open a layer file and return its features, refusing files that cannot be read as they claim."""
     name = os.path.basename(original_name or path)
@@ -225,20 +235,15 @@ def read_layer_file(path: str, original_name: str, *, declared_crs: str | None =
     else:
         raise ImportRejected([f"{name}: the file has no CRS (no .prj or crs member); "
                               "declare one, e.g. EPSG:32639 or EPSG:4326"])
-    geometries = np.empty(count, dtype=object)
-    errors = []
-    for i, blob in enumerate(wkb):
-        if blob is None:
-            errors.append(f"feature {i + 1}: has no geometry")
-            continue
-        try:
-            geometries[i] = shapely.from_wkb(blob)
-        except shapely.errors.GEOSException as exc:
-            errors.append(f"feature {i + 1}: unreadable geometry ({exc})")
-    if errors:
-        raise ImportRejected(errors)
-    columns = [np.asarray(col) for col in field_data]
-    properties = [{fields[j]: _json_value(columns[j][i]) for j in range(len(fields))} for i in range(count)]
+    missing = [i for i, blob in enumerate(wkb) if blob is None]
+    if missing:
+        raise ImportRejected([f"feature {i + 1}: has no geometry" for i in missing])
+    try:
+        geometries = shapely.from_wkb(wkb)
+    except shapely.errors.GEOSException as exc:
+        raise ImportRejected([f"{name}: unreadable geometry ({exc})"]) from exc
+    columns = [_json_column(col) for col in field_data]
+    properties = [dict(zip(fields, values)) for values in zip(*columns)] if columns else [{} for _ in range(count)]
     srs = crs.to_authority()
     crs_text = ":".join(srs) if srs else crs.to_wkt()
     return LayerFile(geometries=geometries, properties=properties, crs=crs_text, format=fmt, source_name=name,
@@ -250,18 +255,38 @@ def _label(index: int, props: dict) -> str:
     return f"feature {index + 1}" + (f" (id {ext})" if ext not in (None, "") else "")
 
 
-def _typed_columns(props: dict, layer, label: str, errors: list[str]) -> dict:
-    """Turn a network asset's properties into typed columns, reporting every unknown value."""
-    row = {"ext_id": "", "kind": "", "status": AssetStatus.ACTIVE.value, "material": "", "pressure_class": "",
-           **{k: None for k in NUMERIC_FIELDS}, "attrs": {}}
+STATUSES = frozenset(AssetStatus.values)
+MATERIAL_SET = frozenset(MATERIALS)
+
+
+def _text(value) -> str:
+    """Normalise a text attribute; plain ASCII (most files) only needs trimming."""
+    text = str(value)
+    return text.strip() if text.isascii() else normalize_text(text)
+
+
+def _number(value, kind):
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return kind(value)
+    return kind(float(normalize_digits(str(value)).replace(",", "")))
+
+
+def _typed_columns(props: dict, layer, label: str, errors: list[str], keys: dict[str, str]) -> dict:
+    """Turn a network asset's properties into typed columns, reporting every unknown value.
+
+    ``keys`` maps the file's field names to column names (aliases resolved once per file).
+    """
+    row = {"ext_id": "", "kind": "", "status": "active", "material": "", "pressure_class": "",
+           "diameter_mm": None, "depth_m": None, "voltage_kv": None, "install_year": None, "capacity_kva": None,
+           "load_kva": None, "attrs": {}}
     for raw_key, value in props.items():
-        key = FIELD_ALIASES.get(raw_key.lower(), raw_key.lower())
         if value is None or value == "":
             continue
+        key = keys[raw_key]
         if key in NUMERIC_FIELDS:
             kind, low, high = NUMERIC_FIELDS[key]
             try:
-                number = kind(float(normalize_digits(str(value)).replace(",", "")))
+                number = _number(value, kind)
             except ValueError:
                 errors.append(f"{label}: {key} «{value}» is not a number")
                 continue
@@ -270,7 +295,7 @@ def _typed_columns(props: dict, layer, label: str, errors: list[str]) -> dict:
                 continue
             row[key] = number
         elif key in TEXT_FIELDS:
-            row[key] = normalize_text(str(value))[:64]
+            row[key] = _text(value)[:64]
         else:
             row["attrs"][raw_key] = value
     kind = row["kind"].lower()
@@ -281,14 +306,14 @@ def _typed_columns(props: dict, layer, label: str, errors: list[str]) -> dict:
         errors.append(f"{label}: kind «{kind}» is not allowed in layer {layer.code} "
                       f"(allowed: {', '.join(layer.allowed_kinds)})")
     status = row["status"].lower()
-    if status not in AssetStatus.values:
+    if status not in STATUSES:
         errors.append(f"{label}: status «{row['status']}» is unknown (allowed: {', '.join(AssetStatus.values)})")
     row["status"] = status
     material = row["material"].lower().replace(" ", "_")
-    if material and material not in MATERIALS:
+    if material and material not in MATERIAL_SET:
         errors.append(f"{label}: material «{row['material']}» is unknown (allowed: {', '.join(MATERIALS)})")
     row["material"] = material
-    if kind in ASSET_KINDS and row["load_kva"] is not None and row["capacity_kva"] is None:
+    if row["load_kva"] is not None and row["capacity_kva"] is None:
         errors.append(f"{label}: load_kva given without capacity_kva")
     return row
 
@@ -363,8 +388,12 @@ def prepare_features(layer, layer_file: LayerFile, *, repair: bool = False) -> P
     # 4. attributes.
     rows = []
     if layer.kind == "network":
+        names = {k for p in props[:1] for k in p}
+        keys = {k: FIELD_ALIASES.get(k.lower(), k.lower()) for k in names}
         for i, p in enumerate(props):
-            rows.append(_typed_columns(p, layer, labels[i], errors))
+            if p.keys() - keys.keys():  # GeoJSON features may each carry their own fields
+                keys.update({k: FIELD_ALIASES.get(k.lower(), k.lower()) for k in p})
+            rows.append(_typed_columns(p, layer, labels[i], errors, keys))
     else:
         for p in props:
             ext = p.get("ext_id") or p.get("id") or ""

@@ -112,10 +112,12 @@ class Feature(models.Model):
     the import and rollback services flip it in the same transaction.
     """
 
-    layer = models.ForeignKey(Layer, on_delete=models.CASCADE, related_name="features")
+    # Indexes are few on purpose: every one is paid on every imported row. (layer, is_current) below
+    # serves the layer's foreign key too; nothing looks features up by agency alone.
+    layer = models.ForeignKey(Layer, on_delete=models.CASCADE, related_name="features", db_index=False)
     version = models.ForeignKey(LayerVersion, on_delete=models.CASCADE, related_name="features")
     is_current = models.BooleanField(default=False)
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", db_index=False)
     ext_id = models.CharField(max_length=64, blank=True, help_text="the feature's id in the agency's own system")
     kind = models.CharField(max_length=24, blank=True)
     status = models.CharField(max_length=10, choices=AssetStatus.choices, default=AssetStatus.ACTIVE)
@@ -134,7 +136,6 @@ class Feature(models.Model):
         ordering = ["id"]
         indexes = [
             models.Index(fields=["layer", "is_current"]),
-            models.Index(fields=["version"]),
             models.Index(fields=["kind", "is_current"]),
         ]
 
