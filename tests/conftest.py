@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
 from panjereh.agencies import defaults
-from panjereh.agencies.models import Agency, Service
+from panjereh.agencies.models import Agency, FeeSchedule, RefusalReason, Service
 from panjereh.citymap.models import Parcel
 from panjereh.democity.build import build_demo_city
 from panjereh.democity.models import DemoBuild
@@ -21,6 +21,7 @@ TEST_SEED = 7
 def ensure_city():
     """Build the small test city (and its people) unless it is already in the database."""
     defaults.load(Agency, Service)
+    defaults.load_review_rules(Agency, RefusalReason, FeeSchedule)
     if not Parcel.objects.exists():
         build_demo_city(parcels=TEST_PARCELS, seed=TEST_SEED)
     create_demo_people()

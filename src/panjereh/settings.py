@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "panjereh.agencies",
     "panjereh.citymap",
     "panjereh.democity",
+    "panjereh.permits",
     "panjereh.web",
 ]
 
@@ -108,6 +109,9 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
 if _db["ENGINE"].endswith("spatialite"):
     # Loading mod_spatialite costs milliseconds per connection: keep connections (CONN_MAX_AGE above).
     _db.setdefault("OPTIONS", {})["timeout"] = 30
+    # Take the write lock when a transaction starts: concurrent writers then wait their turn instead of
+    # failing with "database is locked" half-way through (SQLite has one writer at a time).
+    _db["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
 DATABASES = {"default": _db}
 SPATIALITE_LIBRARY_PATH = os.environ.get("SPATIALITE_LIBRARY_PATH", "mod_spatialite")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -161,6 +165,8 @@ PANJEREH_IMPORT_MAX_BYTES = int(os.environ.get("PANJEREH_IMPORT_MAX_BYTES", str(
 PANJEREH_OGC_MAX_LIMIT = int(os.environ.get("PANJEREH_OGC_MAX_LIMIT", "10000"))
 PANJEREH_DIGCHECK_MAX_BUFFER_M = float(os.environ.get("PANJEREH_DIGCHECK_MAX_BUFFER_M", "100"))
 PANJEREH_DIGCHECK_MAX_LENGTH_M = float(os.environ.get("PANJEREH_DIGCHECK_MAX_LENGTH_M", "5000"))
+PANJEREH_THURSDAY_IS_WORKDAY = env_bool("PANJEREH_THURSDAY_IS_WORKDAY", False)
+PANJEREH_GATEWAY_SECRET = os.environ.get("PANJEREH_GATEWAY_SECRET", "")  # empty: generated into var/
 PANJEREH_DEMO_PARCELS = int(os.environ.get("PANJEREH_DEMO_PARCELS", "20000"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

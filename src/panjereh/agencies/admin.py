@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from panjereh.agencies.models import Agency, CounterOffice, Service, StaffProfile
+from panjereh.agencies.models import Agency, CounterOffice, FeeSchedule, RefusalReason, Service, StaffProfile
 
 
 class ServiceInline(admin.TabularInline):
@@ -10,7 +10,7 @@ class ServiceInline(admin.TabularInline):
 
 @admin.register(Agency)
 class AgencyAdmin(admin.ModelAdmin):
-    list_display = ("code", "name_fa", "name_en")
+    list_display = ("code", "name_fa", "name_en", "review_days", "silence_means_approval", "review_min_floors")
     inlines = [ServiceInline]
 
 
@@ -28,3 +28,14 @@ class CounterOfficeAdmin(admin.ModelAdmin):
 class StaffProfileAdmin(admin.ModelAdmin):
     list_display = ("user", "role", "agency", "office")
     list_filter = ("role", "agency")
+
+
+@admin.register(RefusalReason)
+class RefusalReasonAdmin(admin.ModelAdmin):
+    list_display = ("agency", "number", "text_fa", "active")
+    list_filter = ("agency", "active")
+
+
+@admin.register(FeeSchedule)
+class FeeScheduleAdmin(admin.ModelAdmin):
+    list_display = ("code", "agency", "formula")

@@ -28,3 +28,59 @@ def load(agency_model, service_model):
         service_model.objects.get_or_create(code=code, defaults={
             "agency": agencies[agency], "name_fa": fa, "name_en": en, "network_kinds": kinds,
             "service_distance_m": distance, "min_spare_kva": spare})
+
+
+# Review deadlines in working days (DOMAIN.md) and whether silence past them counts as approval.
+REVIEW_DAYS = {"municipality": (15, False), "water": (10, True), "power": (10, True), "gas": (10, False),
+               "telecom": (7, True), "fire": (10, False)}
+FIRE_MIN_FLOORS = 5
+
+REFUSAL_REASONS = {
+    "municipality": [(1, "کاربری درخواستی با طرح تفصیلی مغایرت دارد", "Requested land use conflicts with the detailed plan"),
+                     (2, "تعداد طبقات یا تراکم بیش از ضوابط است", "Floors or density exceed the zoning limits"),
+                     (3, "مدارک مالکیت ناقص است", "Ownership documents are incomplete")],
+    "water": [(1, "شبکه آب در محدوده وجود ندارد", "No water network in the area"),
+              (2, "ظرفیت شبکه کافی نیست", "Network capacity is insufficient")],
+    "power": [(1, "ظرفیت ترانسفورماتور کافی نیست", "Transformer capacity is insufficient"),
+              (2, "حریم خطوط برق رعایت نشده است", "Power line easement is violated")],
+    "gas": [(1, "شبکه گاز در محدوده وجود ندارد", "No gas main in the area"),
+            (2, "محل نصب کنتور مناسب نیست", "Meter location is unsuitable")],
+    "telecom": [(1, "ظرفیت کافو تکمیل است", "Cabinet capacity is full")],
+    "fire": [(1, "راه پله فرار پیش‌بینی نشده است", "No escape staircase provided"),
+             (2, "دسترسی خودرو آتش‌نشانی تأمین نیست", "No fire-engine access")],
+}
+
+# Fee schedules (amounts in rials; structure from DOMAIN.md, after Tehran's published formulas).
+FEES = [
+    ("permit", "municipality", "municipal_permit", {
+        "K": {"residential": 0.08, "commercial": 0.35, "administrative": 0.25, "industrial": 0.2,
+              "educational": 0.05, "health": 0.05, "green_space": 0.02, "mixed": 0.2},
+        # density (floor area / parcel area, %) up to the bound -> multiplier C(f)
+        "density_bands": [[120, 1.0], [180, 1.2], [240, 1.5], [360, 2.0], [100000, 3.0]],
+        "parking_area_m2": 25}),
+    ("water", "water", "water_connection", {
+        "per_residential_unit": 45_000_000, "rate_per_m3": 1_500_000, "city_coefficient": 1.1,
+        "per_commercial_unit": 30_000_000, "m3_per_month_by_diameter": {"15": 30, "20": 50, "25": 90, "32": 150,
+                                                                        "40": 250, "50": 400}}),
+    ("sewer", "water", "sewer_connection", {"residential_share": 0.7, "other_share": 1.0}),
+    ("gas", "gas", "gas_meter", {"classes": {"G4": 25_000_000, "G6": 40_000_000, "G10": 70_000_000,
+                                             "G16": 110_000_000, "G25": 170_000_000, "G40": 260_000_000,
+                                             "G65": 400_000_000, "G100": 600_000_000, "G160": 900_000_000}}),
+    ("power", "power", "power_connection", {"per_phase_set": {"1": 30_000_000, "3": 90_000_000},
+                                            "per_kw": 6_000_000}),
+    ("telecom", "telecom", "telecom_lines", {"per_line": 5_000_000}),
+]
+
+
+def load_review_rules(agency_model, reason_model, fee_model):
+    """Set default deadlines, refusal reasons and fee schedules where none exist yet."""
+    for code, (days, silence) in REVIEW_DAYS.items():
+        agency_model.objects.filter(code=code).update(review_days=days, silence_means_approval=silence)
+    agency_model.objects.filter(code="fire").update(review_min_floors=FIRE_MIN_FLOORS)
+    for code, reasons in REFUSAL_REASONS.items():
+        agency = agency_model.objects.get(code=code)
+        for number, fa, en in reasons:
+            reason_model.objects.get_or_create(agency=agency, number=number, defaults={"text_fa": fa, "text_en": en})
+    for code, agency, formula, params in FEES:
+        fee_model.objects.get_or_create(code=code, defaults={
+            "agency": agency_model.objects.get(code=agency), "formula": formula, "params": params})

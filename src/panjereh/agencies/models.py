@@ -10,6 +10,11 @@ class Agency(models.Model):
     code = models.SlugField(max_length=32, unique=True)
     name_fa = models.CharField(max_length=200)
     name_en = models.CharField(max_length=200)
+    review_days = models.PositiveSmallIntegerField(default=10, help_text="deadline for a review, in working days")
+    silence_means_approval = models.BooleanField(
+        default=False, help_text="a review still open past its deadline counts as approved")
+    review_min_floors = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="review only buildings with at least this many floors (fire service)")
 
     class Meta:
         ordering = ["code"]
@@ -92,3 +97,43 @@ class StaffProfile(models.Model):
 
     def __str__(self):
         return f"{self.user} — {self.role} {self.agency or self.office or ''}"
+
+
+class RefusalReason(models.Model):
+    """A published, numbered condition an agency may cite to refuse (a refusal must cite one)."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="refusal_reasons")
+    number = models.PositiveSmallIntegerField()
+    text_fa = models.CharField(max_length=400)
+    text_en = models.CharField(max_length=400, blank=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["agency", "number"]
+        constraints = [models.UniqueConstraint(fields=["agency", "number"], name="unique_reason_number")]
+
+    def __str__(self):
+        return f"{self.agency.code} #{self.number}: {self.text_fa}"
+
+
+class FeeSchedule(models.Model):
+    """How one fee is computed: a formula kind (code in agencies.fees) and its coefficients (data)."""
+
+    class Formula(models.TextChoices):
+        MUNICIPAL_PERMIT = "municipal_permit", "municipal building permit fee"
+        WATER = "water_connection", "water connection"
+        SEWER = "sewer_connection", "sewer connection"
+        GAS = "gas_meter", "gas connection by meter class"
+        POWER = "power_connection", "power connection by phases and kW"
+        TELECOM = "telecom_lines", "telecom lines"
+
+    code = models.SlugField(max_length=32, unique=True, help_text="permit, or the service code")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="fee_schedules")
+    formula = models.CharField(max_length=24, choices=Formula.choices)
+    params = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.code} ({self.formula})"

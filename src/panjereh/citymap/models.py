@@ -135,8 +135,9 @@ class Feature(models.Model):
     class Meta:
         ordering = ["id"]
         indexes = [
+            # No (kind, …) index: with one, PostGIS may prefer it to the spatial index and scan a whole
+            # network for a nearest-asset question.
             models.Index(fields=["layer", "is_current"]),
-            models.Index(fields=["kind", "is_current"]),
         ]
 
     def __str__(self):

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from panjereh.core.models import AuditRecord, OutboxEvent
+from panjereh.core.models import AuditRecord, ClosureDay, OutboxEvent
 
 
 @admin.register(AuditRecord)
@@ -20,3 +20,8 @@ class AuditRecordAdmin(admin.ModelAdmin):
 class OutboxEventAdmin(admin.ModelAdmin):
     list_display = ("id", "created_at", "event_type", "agency_code", "parcel_id")
     list_filter = ("event_type", "agency_code")
+
+
+@admin.register(ClosureDay)
+class ClosureDayAdmin(admin.ModelAdmin):
+    list_display = ("date", "reason_fa", "reason_en", "declared_at")

@@ -40,3 +40,18 @@ class OutboxEvent(models.Model):
 
     def __str__(self):
         return f"{self.event_type} #{self.pk}"
+
+
+class ClosureDay(models.Model):
+    """A day the province closed offices (heat, dust storm …): not a working day for any deadline."""
+
+    date = models.DateField(unique=True)
+    reason_fa = models.CharField(max_length=200)
+    reason_en = models.CharField(max_length=200, blank=True)
+    declared_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date"]
+
+    def __str__(self):
+        return f"{self.date} {self.reason_fa}"

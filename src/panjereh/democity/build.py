@@ -12,7 +12,7 @@ import time
 import numpy as np
 import shapely
 import shapely.affinity
-from django.db import transaction
+from django.db import connection, transaction
 
 from panjereh.agencies.models import Agency
 from panjereh.citymap import spatial_sql
@@ -316,6 +316,11 @@ class CityBuilder:
             publish_version(layer=layers[code], prepared=prepared, actor=actor, note=f"demo city, seed {self.seed}",
                             progress=progress)
         self._probe_parcels()
+        if spatial_sql.is_postgis():
+            # Fresh tables have no statistics; without them the planner may skip the spatial index.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE citymap_parcel")
+                cursor.execute("ANALYZE citymap_feature")
 
     def _probe_parcels(self):
         """Name parcels that later tests can ask about (e.g. one deep inside the area without gas)."""

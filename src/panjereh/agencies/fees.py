@@ -1,0 +1,86 @@
+"""Fee formulas. The structure is code; every amount and coefficient is a FeeSchedule's params (data).
+
+All money is integer rials, rounded down to a whole rial once per line.
+"""
+
+import math
+
+from panjereh.agencies.models import FeeSchedule
+
+RESIDENTIAL = {"residential"}
+
+
+class FeeError(ValueError):
+    """A fee that cannot be computed from what the application says; the message names the field."""
+
+
+def municipal_permit(params: dict, *, land_use: str, floor_area: float, units: int, parking: int,
+                     parcel_area: float, regional_value: int) -> int:
+    """T = (1 + C(r)) · K(land use) · P · C(f) · S, with S the floor area less parking, after Tehran's formulas."""
+    if land_use not in params["K"]:
+        raise FeeError(f"land_use: no permit fee is configured for «{land_use}»")
+    charged = max(0.0, floor_area - parking * params.get("parking_area_m2", 25))
+    c_r = max(0.0, 10 * units / floor_area - 0.2) if floor_area > 0 else 0.0
+    density = floor_area / parcel_area * 100
+    c_f = next(mult for bound, mult in params["density_bands"] if density <= bound)
+    return math.floor((1 + c_r) * params["K"][land_use] * regional_value * c_f * charged)
+
+
+def water_connection(params: dict, *, land_use: str, units: int, diameter_mm: int | None, commercial_units: int) -> int:
+    """Residential: a flat amount per unit. Otherwise: contracted m³/month × rate × city coefficient + per unit."""
+    if land_use in RESIDENTIAL:
+        return params["per_residential_unit"] * max(1, units)
+    capacity = params["m3_per_month_by_diameter"].get(str(diameter_mm))
+    if capacity is None:
+        raise FeeError(f"water.diameter_mm: no capacity is configured for a {diameter_mm} mm branch "
+                       f"(configured: {', '.join(params['m3_per_month_by_diameter'])})")
+    return math.floor(capacity * params["rate_per_m3"] * params["city_coefficient"]
+                      + params["per_commercial_unit"] * commercial_units)
+
+
+def sewer_connection(params: dict, *, land_use: str, water_fee: int) -> int:
+    """A share of the water fee: 70% for residential, 100% otherwise (by default)."""
+    share = params["residential_share"] if land_use in RESIDENTIAL else params["other_share"]
+    return math.floor(water_fee * share)
+
+
+def gas_meter(params: dict, *, meter_class: str) -> int:
+    if meter_class not in params["classes"]:
+        raise FeeError(f"gas.meter_class: «{meter_class}» is not one of {', '.join(params['classes'])}")
+    return params["classes"][meter_class]
+
+
+def power_connection(params: dict, *, phases: int, kw: float) -> int:
+    if str(phases) not in params["per_phase_set"]:
+        raise FeeError(f"power.phases: must be one of {', '.join(params['per_phase_set'])}")
+    return math.floor(params["per_phase_set"][str(phases)] + params["per_kw"] * kw)
+
+
+def telecom_lines(params: dict, *, lines: int) -> int:
+    return params["per_line"] * lines
+
+
+def schedule(code: str) -> FeeSchedule:
+    try:
+        return FeeSchedule.objects.select_related("agency").get(code=code)
+    except FeeSchedule.DoesNotExist:
+        raise FeeError(f"no fee schedule «{code}» is configured") from None
+
+
+def service_fee(service_code: str, *, land_use: str, units: int, size: dict) -> int:
+    """The connection fee of one service for an application's land use, units and requested size."""
+    params = schedule(service_code).params
+    commercial_units = 0 if land_use in RESIDENTIAL else max(1, units)
+    if service_code in {"water", "sewer"}:
+        water = water_connection(schedule("water").params, land_use=land_use, units=units,
+                                 diameter_mm=size.get("diameter_mm"), commercial_units=commercial_units)
+        if service_code == "water":
+            return water
+        return sewer_connection(params, land_use=land_use, water_fee=water)
+    if service_code == "gas":
+        return gas_meter(params, meter_class=size.get("meter_class", ""))
+    if service_code == "power":
+        return power_connection(params, phases=size.get("phases", 1), kw=size.get("kw", 0))
+    if service_code == "telecom":
+        return telecom_lines(params, lines=size.get("lines", 1))
+    raise FeeError(f"no fee formula for service «{service_code}»")

@@ -1,0 +1,87 @@
+"""Iranian working days: deadlines are counted in them.
+
+Not working days: Fridays; Thursdays unless PANJEREH_THURSDAY_IS_WORKDAY; official holidays from the
+``holidays`` package's Iran calendar (Islamic dates estimated for future years); and closure days the
+province declares (heat, dust), entered by an administrator as :class:`~panjereh.core.models.ClosureDay`.
+Dates are in Asia/Tehran; times are stored in UTC.
+"""
+
+import datetime
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays
+import jdatetime
+from django.conf import settings
+
+TEHRAN = ZoneInfo("Asia/Tehran")
+FRIDAY, THURSDAY = 4, 3
+
+
+@lru_cache(maxsize=16)
+def _official(year: int) -> holidays.HolidayBase:
+    return holidays.country_holidays("IR", years=[year])
+
+
+def _closures(start: datetime.date, end: datetime.date) -> set[datetime.date]:
+    from panjereh.core.models import ClosureDay
+
+    return set(ClosureDay.objects.filter(date__gte=start, date__lte=end).values_list("date", flat=True))
+
+
+def local_date(moment: datetime.datetime) -> datetime.date:
+    """The date in Tehran of a (UTC) moment."""
+    return moment.astimezone(TEHRAN).date()
+
+
+def is_working_day(day: datetime.date, closures: set | None = None) -> bool:
+    """Whether government offices work on ``day``."""
+    if day.weekday() == FRIDAY:
+        return False
+    if day.weekday() == THURSDAY and not settings.PANJEREH_THURSDAY_IS_WORKDAY:
+        return False
+    if day in _official(day.year):
+        return False
+    if closures is None:
+        closures = _closures(day, day)
+    return day not in closures
+
+
+def add_working_days(start: datetime.date, days: int) -> datetime.date:
+    """The date ``days`` working days after ``start`` (the start day itself does not count)."""
+    if days < 0:
+        raise ValueError("days must not be negative")
+    closures = _closures(start, start + datetime.timedelta(days=days * 3 + 60))
+    day, left = start, days
+    while left > 0:
+        day += datetime.timedelta(days=1)
+        if is_working_day(day, closures):
+            left -= 1
+    return day
+
+
+def working_days_between(start: datetime.date, end: datetime.date) -> int:
+    """How many working days lie after ``start`` up to and including ``end``."""
+    if end <= start:
+        return 0
+    closures = _closures(start, end)
+    return sum(1 for n in range(1, (end - start).days + 1)
+               if is_working_day(start + datetime.timedelta(days=n), closures))
+
+
+def deadline_moment(day: datetime.date) -> datetime.datetime:
+    """The end of a working day in Tehran, as an aware datetime: when a deadline on ``day`` has passed."""
+    return datetime.datetime.combine(day, datetime.time(23, 59, 59), tzinfo=TEHRAN)
+
+
+def jalali(day: datetime.date | datetime.datetime | None) -> str:
+    """A date (or moment, shown in Tehran) in the Jalali calendar, as 1405/09/07."""
+    if day is None:
+        return ""
+    if isinstance(day, datetime.datetime):
+        day = local_date(day)
+    return jdatetime.date.fromgregorian(date=day).strftime("%Y/%m/%d")
+
+
+def jalali_year(day: datetime.date) -> int:
+    return jdatetime.date.fromgregorian(date=day).year

@@ -1,0 +1,279 @@
+"""The single window: one application, a review task per agency, one bill, one permit, every connection order."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from panjereh.agencies.models import Agency, CounterOffice, RefusalReason, Service
+from panjereh.citymap.models import Parcel
+from panjereh.citymap.vocabulary import LandUse
+
+USER = settings.AUTH_USER_MODEL
+
+
+class Applicant(models.Model):
+    """A natural person (national ID) or a legal entity (11-digit national ID), with a mobile number."""
+
+    class Kind(models.TextChoices):
+        PERSON = "person", "حقیقی / natural person"
+        ENTITY = "entity", "حقوقی / legal entity"
+
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    national_id = models.CharField(max_length=11, unique=True, help_text="کد ملی or شناسه ملی")
+    name = models.CharField(max_length=200)
+    mobile = models.CharField(max_length=11)
+
+    def __str__(self):
+        return f"{self.name} ({self.national_id})"
+
+
+class Application(models.Model):
+    """One file (پرونده): a building permit and the utility connections it needs."""
+
+    class PermitType(models.TextChoices):
+        NEW = "new", "احداث / new building"
+        EXTENSION = "extension", "توسعه / extension"
+        RENOVATION = "renovation", "تعمیرات / renovation"
+        REBUILD = "rebuild", "تخریب و نوسازی / demolition and rebuild"
+
+    class Status(models.TextChoices):
+        UNDER_REVIEW = "under_review", "در حال بررسی / under review"
+        AWAITING_PAYMENT = "awaiting_payment", "در انتظار پرداخت / awaiting payment"
+        REJECTED = "rejected", "رد شده / rejected"
+        ISSUED = "issued", "پروانه صادر شد / permit issued"
+        COMPLETED = "completed", "پایان کار / completed"
+
+    tracking_code = models.CharField(max_length=12, unique=True)
+    parcel = models.ForeignKey(Parcel, on_delete=models.PROTECT, related_name="applications")
+    applicant = models.ForeignKey(Applicant, on_delete=models.PROTECT, related_name="applications")
+    office = models.ForeignKey(CounterOffice, null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="applications")
+    created_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    submitted_at = models.DateTimeField(auto_now_add=True)
+    permit_type = models.CharField(max_length=12, choices=PermitType.choices)
+    land_use = models.CharField(max_length=20, choices=LandUse.choices)
+    floors = models.PositiveSmallIntegerField()
+    units = models.PositiveSmallIntegerField()
+    gross_floor_area = models.FloatField()
+    parking_spaces = models.PositiveSmallIntegerField(default=0)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.UNDER_REVIEW)
+    feasibility = models.JSONField(default=dict, help_text="the shared map's answer at submission")
+    planning_problems = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+        constraints = [models.CheckConstraint(condition=Q(floors__gte=1) & Q(units__gte=1) & Q(gross_floor_area__gt=0),
+                                              name="application_sizes_positive")]
+
+    def __str__(self):
+        return self.tracking_code
+
+
+class ServiceRequest(models.Model):
+    """What the applicant wants of one utility: now, later or not needed, and its size."""
+
+    class Timing(models.TextChoices):
+        NOW = "now", "اکنون / now"
+        LATER = "later", "بعداً / later"
+        NOT_NEEDED = "not_needed", "لازم نیست / not needed"
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="service_requests")
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="+")
+    timing = models.CharField(max_length=10, choices=Timing.choices)
+    size = models.JSONField(default=dict, blank=True)
+    activated_at = models.DateTimeField(null=True, blank=True, help_text="when a 'later' service was activated")
+
+    class Meta:
+        ordering = ["service__code"]
+        constraints = [models.UniqueConstraint(fields=["application", "service"], name="one_request_per_service")]
+
+
+class ReviewTask(models.Model):
+    """One agency's review (استعلام) of an application, with its working-day deadline."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "در انتظار / pending"
+        INFO_REQUESTED = "info_requested", "درخواست اطلاعات / information requested"
+        APPROVED = "approved", "موافقت / approved"
+        CONDITIONAL = "approved_with_conditions", "موافقت مشروط / approved with conditions"
+        REJECTED = "rejected", "مخالفت / rejected"
+        DEEMED = "deemed_approved", "موافقت به‌دلیل سکوت / deemed approved (silence)"
+
+    OPEN = (Status.PENDING, Status.INFO_REQUESTED)
+    POSITIVE = (Status.APPROVED, Status.CONDITIONAL, Status.DEEMED)
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="tasks")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="tasks")
+    stage = models.CharField(max_length=40, default="initial", help_text="initial, or activation:<service>")
+    status = models.CharField(max_length=28, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    due_date = models.DateField(help_text="last working day of the deadline (Tehran)")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    conditions = models.TextField(blank=True)
+    info_request = models.TextField(blank=True)
+    reason = models.ForeignKey(RefusalReason, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    overdue_at = models.DateTimeField(null=True, blank=True, help_text="when the missed deadline was flagged")
+
+    class Meta:
+        ordering = ["due_date", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "agency", "stage"], name="one_task_per_agency_stage"),
+            models.CheckConstraint(condition=~Q(status="rejected") | Q(reason__isnull=False),
+                                   name="rejection_cites_reason"),
+        ]
+
+    def __str__(self):
+        return f"{self.application} / {self.agency.code} / {self.stage}: {self.status}"
+
+
+class Bill(models.Model):
+    """One bill for the file (and one more for each service activated later)."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="bills")
+    stage = models.CharField(max_length=40, default="initial")
+    total = models.BigIntegerField()
+    paid = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    settled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "stage"], name="one_bill_per_stage"),
+            models.CheckConstraint(condition=Q(paid__gte=0) & Q(paid__lte=models.F("total")),
+                                   name="bill_paid_within_total"),
+        ]
+
+    @property
+    def is_settled(self) -> bool:
+        return self.settled_at is not None
+
+
+class BillLine(models.Model):
+    bill = models.ForeignKey(Bill, on_delete=models.CASCADE, related_name="lines")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    code = models.CharField(max_length=32, help_text="permit, or the service code")
+    description_fa = models.CharField(max_length=200)
+    description_en = models.CharField(max_length=200)
+    amount = models.BigIntegerField()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gte=0), name="bill_line_not_negative")]
+
+
+class Payment(models.Model):
+    """A payment against a bill. (provider, reference) is unique: a repeated payment changes nothing."""
+
+    class Provider(models.TextChoices):
+        CASH = "cash", "نقدی در دفتر / cash at the counter"
+        GATEWAY = "gateway", "درگاه بانکی / bank gateway"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "pending"
+        SETTLED = "settled", "settled"
+
+    bill = models.ForeignKey(Bill, on_delete=models.PROTECT, related_name="payments")
+    provider = models.CharField(max_length=10, choices=Provider.choices)
+    reference = models.CharField(max_length=64)
+    amount = models.BigIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    settled_at = models.DateTimeField(null=True, blank=True)
+    recorded_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["provider", "reference"], name="unique_payment_reference"),
+                       models.CheckConstraint(condition=Q(amount__gt=0), name="payment_positive")]
+
+
+class LedgerEntry(models.Model):
+    """Each agency's share of a settled payment."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="ledger")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    amount = models.BigIntegerField()
+    booked_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["payment", "agency"], name="one_share_per_agency")]
+
+
+class PermitCounter(models.Model):
+    """The last permit number used in a Jalali year (locked row: numbers never repeat or skip)."""
+
+    year = models.PositiveIntegerField(unique=True)
+    last = models.PositiveIntegerField(default=0)
+
+
+class Permit(models.Model):
+    """The building permit (پروانه ساخت), issued with every connection order in one transaction."""
+
+    application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="permit")
+    number = models.CharField(max_length=20, unique=True)
+    issued_at = models.DateTimeField()
+    issued_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    verification_code = models.CharField(max_length=32, unique=True)
+
+    def __str__(self):
+        return self.number
+
+
+class ConnectionOrder(models.Model):
+    """An order to an agency to connect one service to the parcel."""
+
+    class Status(models.TextChoices):
+        ORDERED = "ordered", "سفارش شد / ordered"
+        INSTALLED = "installed", "نصب شد / installed"
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="connection_orders")
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="connection_orders")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ORDERED)
+    created_at = models.DateTimeField(auto_now_add=True)
+    subscription_number = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["application", "service"], name="one_order_per_service")]
+
+
+class TariffClass(models.TextChoices):
+    RESIDENTIAL = "residential", "مسکونی / residential"
+    COMMERCIAL = "commercial", "تجاری / commercial"
+    PUBLIC = "public", "عمومی / public"
+    CONSTRUCTION = "construction", "بنایی / construction"
+
+
+class TariffChange(models.Model):
+    """A parcel's water tariff changing class, as an event for the water agency.
+
+    ``(permit, cause)`` is unique: the switch to construction happens exactly once per permit,
+    and the switch back at completion exactly once.
+    """
+
+    class Cause(models.TextChoices):
+        PERMIT = "permit_issued", "permit issued"
+        COMPLETION = "completion", "completion certified"
+
+    parcel = models.ForeignKey(Parcel, on_delete=models.PROTECT, related_name="tariff_changes")
+    permit = models.ForeignKey(Permit, on_delete=models.PROTECT, related_name="tariff_changes")
+    cause = models.CharField(max_length=16, choices=Cause.choices)
+    from_class = models.CharField(max_length=14, choices=TariffClass.choices)
+    to_class = models.CharField(max_length=14, choices=TariffClass.choices)
+    effective_date = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["permit", "cause"], name="tariff_switch_once_per_permit")]
+
+
+class CompletionCertificate(models.Model):
+    """گواهی پایان کار: the building is done; the tariff goes to its final use."""
+
+    application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="completion")
+    issued_at = models.DateTimeField()
+    issued_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

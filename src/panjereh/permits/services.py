@@ -1,0 +1,441 @@
+"""Every state change of the single window, as plain functions in one transaction each.
+
+Each writes its audit record and its outbox events in the same transaction
+(``core.audit``). Concurrency is the database's job: rows are locked with
+``select_for_update`` and state moves with conditional updates, so two
+reviewers deciding at once cannot both win and a payment counted twice is not.
+"""
+
+import secrets
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from panjereh.agencies import fees
+from panjereh.agencies.models import Agency, RefusalReason, Service
+from panjereh.citymap.services import feasibility
+from panjereh.core import audit
+from panjereh.core.calendar import add_working_days, jalali_year, local_date
+from panjereh.permits import payments, rules
+from panjereh.permits.models import (Applicant, Application, Bill, BillLine, CompletionCertificate, ConnectionOrder,
+                                     LedgerEntry, Payment, Permit, PermitCounter, ReviewTask, ServiceRequest,
+                                     TariffChange, TariffClass)
+
+DECISIONS = {"approve": ReviewTask.Status.APPROVED, "approve_with_conditions": ReviewTask.Status.CONDITIONAL,
+             "request_info": ReviewTask.Status.INFO_REQUESTED, "reject": ReviewTask.Status.REJECTED}
+TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out over the phone
+
+
+class ApplicationError(ValueError):
+    """Input the single window cannot take; ``field`` names what is wrong."""
+
+    def __init__(self, field: str, message: str):
+        self.field = field
+        super().__init__(f"{field}: {message}")
+
+
+class Conflict(Exception):
+    """The file is not in a state that allows this (already decided, nothing to pay …)."""
+
+
+@dataclass
+class Outcome:
+    """What a call did: the object, and whether anything changed (False for a repeat)."""
+
+    obj: object
+    changed: bool
+
+
+# --- apply ------------------------------------------------------------------------------------
+
+def _tracking_code() -> str:
+    return "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(10))
+
+
+def _due(agency: Agency, now) -> "datetime.date":  # noqa: F821
+    return add_working_days(local_date(now), agency.review_days)
+
+
+def submit_application(*, actor, parcel, applicant: dict, permit: dict, services: dict[str, dict],
+                       office=None) -> Application:
+    """Open a file: check the map and the zoning, then give every agency concerned its task at once.
+
+    ``applicant``: kind, national_id, name, mobile (already validated);
+    ``permit``: permit_type, land_use, floors, units, gross_floor_area, parking_spaces;
+    ``services``: {service code: {"timing": now|later|not_needed, "size": {...}}} for every service.
+    """
+    known = {s.code: s for s in Service.objects.select_related("agency")}
+    unknown = set(services) - set(known)
+    if unknown:
+        raise ApplicationError("services", f"unknown service(s): {', '.join(sorted(unknown))}")
+    missing = set(known) - set(services)
+    if missing:
+        raise ApplicationError("services", f"say now, later or not_needed for: {', '.join(sorted(missing))}")
+    # Fees are configuration: compute them now so that a size no schedule knows is refused at the counter.
+    for code, choice in services.items():
+        if choice["timing"] != "not_needed":
+            try:
+                fees.service_fee(code, land_use=permit["land_use"], units=permit["units"], size=choice.get("size", {}))
+            except fees.FeeError as exc:
+                raise ApplicationError(f"services.{exc.args[0].split(':')[0]}", str(exc)) from exc
+    now = timezone.now()
+    with transaction.atomic():
+        person, _ = Applicant.objects.update_or_create(national_id=applicant["national_id"], defaults={
+            "kind": applicant["kind"], "name": applicant["name"], "mobile": applicant["mobile"]})
+        wanted = [known[c] for c, choice in services.items() if choice["timing"] != "not_needed"]
+        app = Application.objects.create(
+            tracking_code=_tracking_code(), parcel=parcel, applicant=person, office=office,
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            permit_type=permit["permit_type"], land_use=permit["land_use"], floors=permit["floors"],
+            units=permit["units"], gross_floor_area=permit["gross_floor_area"],
+            parking_spaces=permit.get("parking_spaces", 0),
+            feasibility=feasibility(parcel, services=sorted(wanted, key=lambda s: s.code)),
+            planning_problems=rules.planning_problems(parcel, land_use=permit["land_use"], floors=permit["floors"],
+                                                      gross_floor_area=permit["gross_floor_area"]))
+        for code, choice in sorted(services.items()):
+            ServiceRequest.objects.create(application=app, service=known[code], timing=choice["timing"],
+                                          size=choice.get("size", {}))
+        agencies = {Agency.objects.get(code="municipality")}
+        agencies |= {known[c].agency for c, choice in services.items() if choice["timing"] == "now"}
+        agencies |= set(Agency.objects.filter(review_min_floors__isnull=False, review_min_floors__lte=app.floors))
+        for agency in sorted(agencies, key=lambda a: a.code):
+            task = ReviewTask.objects.create(application=app, agency=agency, due_date=_due(agency, now))
+            audit.emit(event_type="review.requested", agency_code=agency.code, parcel_id=parcel.pk,
+                       payload={"application": app.tracking_code, "due_date": task.due_date.isoformat()})
+        audit.record(actor=actor, action="application.submit", obj=app,
+                     data={"tracking_code": app.tracking_code, "agencies": sorted(a.code for a in agencies)})
+        audit.emit(event_type="application.submitted", agency_code="municipality", parcel_id=parcel.pk,
+                   payload={"application": app.tracking_code})
+    return app
+
+
+# --- decide -----------------------------------------------------------------------------------
+
+def _current_task(application, agency_code: str) -> ReviewTask:
+    tasks = ReviewTask.objects.select_for_update().filter(application=application, agency__code=agency_code)
+    task = tasks.filter(status__in=ReviewTask.OPEN).order_by("id").first() or tasks.order_by("-id").first()
+    if task is None:
+        raise Conflict(f"agency {agency_code} has no review task on file {application.tracking_code}")
+    return task
+
+
+def record_decision(*, actor, application, agency_code: str, decision: str, conditions: str = "",
+                    info_request: str = "", reason_number: int | None = None) -> Outcome:
+    """An agency decides its task. The same decision sent twice changes nothing the second time."""
+    if decision not in DECISIONS:
+        raise ApplicationError("decision", f"must be one of {', '.join(DECISIONS)}")
+    status = DECISIONS[decision]
+    reason = None
+    if decision == "reject":
+        if reason_number is None:
+            raise ApplicationError("reason", "a refusal must cite a numbered, published reason")
+        reason = RefusalReason.objects.filter(agency__code=agency_code, number=reason_number, active=True).first()
+        if reason is None:
+            raise ApplicationError("reason", f"agency {agency_code} has no published reason number {reason_number}")
+    if decision == "approve_with_conditions" and not conditions.strip():
+        raise ApplicationError("conditions", "say what the conditions are")
+    if decision == "request_info" and not info_request.strip():
+        raise ApplicationError("info_request", "say what information is needed")
+    with transaction.atomic():
+        Application.objects.select_for_update().filter(pk=application.pk).first()
+        task = _current_task(application, agency_code)
+        same = (task.status == status and task.reason_id == (reason.pk if reason else None)
+                and task.conditions == conditions.strip() and task.info_request == info_request.strip())
+        if same:
+            return Outcome(task, False)
+        if task.status not in ReviewTask.OPEN:
+            raise Conflict(f"{agency_code} already decided this file: {task.status}")
+        now = timezone.now()
+        updated = ReviewTask.objects.filter(pk=task.pk, status__in=ReviewTask.OPEN).update(
+            status=status, decided_at=now, decided_by=actor if getattr(actor, "is_authenticated", False) else None,
+            conditions=conditions.strip(), info_request=info_request.strip(), reason=reason)
+        if updated != 1:  # somebody else decided between our read and our write
+            raise Conflict(f"{agency_code} already decided this file")
+        task.refresh_from_db()
+        audit.record(actor=actor, action="review.decide", obj=task,
+                     data={"decision": decision, "reason": reason_number, "stage": task.stage})
+        audit.emit(event_type="review.decided", agency_code=agency_code, parcel_id=application.parcel_id,
+                   payload={"application": application.tracking_code, "decision": status, "stage": task.stage})
+        _advance(application, actor)
+    return Outcome(task, True)
+
+
+def _advance(application, actor) -> None:
+    """Move the file on after a decision or a payment: reject, bill, issue, or order a later service."""
+    app = Application.objects.get(pk=application.pk)
+    initial = list(app.tasks.filter(stage="initial"))
+    if app.status == Application.Status.UNDER_REVIEW:
+        if any(t.status == ReviewTask.Status.REJECTED for t in initial):
+            Application.objects.filter(pk=app.pk).update(status=Application.Status.REJECTED)
+            audit.emit(event_type="application.rejected", agency_code="municipality", parcel_id=app.parcel_id,
+                       payload={"application": app.tracking_code})
+            return
+        if all(t.status in ReviewTask.POSITIVE for t in initial):
+            _create_bill(app, "initial")
+            Application.objects.filter(pk=app.pk).update(status=Application.Status.AWAITING_PAYMENT)
+            app.status = Application.Status.AWAITING_PAYMENT
+    if app.status == Application.Status.AWAITING_PAYMENT:
+        bill = app.bills.filter(stage="initial").first()
+        if bill and bill.is_settled and all(t.status in ReviewTask.POSITIVE for t in initial):
+            _issue_permit(app, actor)
+    for task in app.tasks.exclude(stage="initial"):
+        code = task.stage.split(":", 1)[1]
+        if task.status in ReviewTask.POSITIVE:
+            bill = _create_bill(app, task.stage, only=code)
+            if bill.is_settled and not app.connection_orders.filter(service__code=code).exists():
+                _order(app, Service.objects.select_related("agency").get(code=code))
+
+
+def _create_bill(app, stage: str, only: str | None = None) -> Bill:
+    """The bill of a stage (created once): the permit fee and every 'now' service, or one activated service."""
+    existing = app.bills.filter(stage=stage).first()
+    if existing:
+        return existing
+    lines = []
+    if only is None:
+        parcel = app.parcel
+        schedule = fees.schedule("permit")
+        amount = fees.municipal_permit(schedule.params, land_use=app.land_use, floor_area=app.gross_floor_area,
+                                       units=app.units, parking=app.parking_spaces, parcel_area=parcel.area_m2,
+                                       regional_value=parcel.regional_value)
+        lines.append((schedule.agency, "permit", "عوارض صدور پروانه ساختمانی", "Building permit fee", amount))
+    requests = app.service_requests.select_related("service__agency")
+    for sr in requests:
+        if (only is None and sr.timing == "now") or sr.service.code == only:
+            amount = fees.service_fee(sr.service.code, land_use=app.land_use, units=app.units, size=sr.size)
+            lines.append((sr.service.agency, sr.service.code, f"هزینه {sr.service.name_fa}",
+                          f"{sr.service.name_en} fee", amount))
+    bill = Bill.objects.create(application=app, stage=stage, total=sum(line[4] for line in lines))
+    BillLine.objects.bulk_create([BillLine(bill=bill, agency=agency, code=code, description_fa=fa, description_en=en,
+                                           amount=amount) for agency, code, fa, en, amount in lines])
+    audit.emit(event_type="bill.created", agency_code="municipality", parcel_id=app.parcel_id,
+               payload={"application": app.tracking_code, "stage": stage, "total": bill.total})
+    return bill
+
+
+# --- pay --------------------------------------------------------------------------------------
+
+def open_bill(application) -> Bill | None:
+    """The bill waiting to be paid, if any."""
+    return application.bills.filter(settled_at__isnull=True).order_by("id").first()
+
+
+def record_payment(*, actor, application, provider: str, amount: int, reference: str = "") -> Outcome:
+    """Take a payment of the open bill. Cash settles at once; a gateway payment waits for its signed callback.
+
+    The same (provider, reference) twice changes nothing the second time.
+    """
+    if provider not in {payments.CASH, payments.GATEWAY}:
+        raise ApplicationError("provider", f"must be {payments.CASH} or {payments.GATEWAY}")
+    if provider == payments.CASH and not reference:
+        raise ApplicationError("reference", "a cash payment needs the receipt number")
+    reference = reference or payments.new_reference()
+    with transaction.atomic():
+        Application.objects.select_for_update().filter(pk=application.pk).first()
+        existing = Payment.objects.filter(provider=provider, reference=reference).select_related("bill").first()
+        if existing:
+            if existing.bill.application_id != application.pk or existing.amount != amount:
+                raise Conflict(f"reference {reference} was already used for another payment")
+            return Outcome(existing, False)
+        bill = Bill.objects.select_for_update().filter(application=application, settled_at__isnull=True) \
+            .order_by("id").first()
+        if bill is None:
+            raise Conflict("nothing to pay on this file: the bill is made once every agency has approved")
+        outstanding = bill.total - bill.paid
+        if amount != outstanding:
+            raise ApplicationError("amount", f"the bill is paid in one payment of {outstanding} rials")
+        try:
+            with transaction.atomic():
+                payment = Payment.objects.create(
+                    bill=bill, provider=provider, reference=reference, amount=amount,
+                    recorded_by=actor if getattr(actor, "is_authenticated", False) else None)
+        except IntegrityError:
+            raise Conflict(f"reference {reference} was already used") from None
+        audit.record(actor=actor, action="payment.record", obj=payment,
+                     data={"provider": provider, "amount": amount, "reference": reference})
+        if provider == payments.CASH:
+            _settle(payment, actor)
+    return Outcome(payment, True)
+
+
+def settle_gateway_callback(*, body: bytes, signature: str | None) -> Outcome:
+    """Apply the bank gateway's signed callback. A replayed callback counts as already paid."""
+    import json
+
+    if not payments.verify(body, signature):
+        raise ApplicationError("signature", "the callback's signature is missing or wrong")
+    try:
+        data = json.loads(body)
+        reference, amount, status = str(data["reference"]), int(data["amount"]), str(data["status"])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ApplicationError("body", f"not a gateway callback ({exc})") from exc
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().filter(provider=payments.GATEWAY, reference=reference).first()
+        if payment is None:
+            raise Conflict(f"no gateway payment {reference}")
+        if payment.status == Payment.Status.SETTLED:
+            return Outcome(payment, False)
+        if amount != payment.amount:
+            raise ApplicationError("amount", f"callback says {amount} rials, payment is {payment.amount}")
+        if status != "ok":
+            audit.record(actor=None, action="payment.gateway_failed", obj=payment, data={"status": status})
+            return Outcome(payment, False)
+        Application.objects.select_for_update().filter(pk=payment.bill.application_id).first()
+        _settle(payment, None)
+    return Outcome(payment, True)
+
+
+def _settle(payment: Payment, actor) -> None:
+    now = timezone.now()
+    if Payment.objects.filter(pk=payment.pk, status=Payment.Status.PENDING).update(
+            status=Payment.Status.SETTLED, settled_at=now) != 1:
+        return
+    bill = Bill.objects.select_for_update().get(pk=payment.bill_id)
+    Bill.objects.filter(pk=bill.pk).update(paid=bill.paid + payment.amount, settled_at=now)
+    shares = bill.lines.values("agency").annotate(total=Sum("amount"))
+    LedgerEntry.objects.bulk_create([LedgerEntry(payment=payment, agency_id=s["agency"], amount=s["total"])
+                                     for s in shares])
+    app = bill.application
+    audit.record(actor=actor, action="bill.settle", obj=bill, data={"payment": payment.reference})
+    audit.emit(event_type="bill.paid", agency_code="municipality", parcel_id=app.parcel_id,
+               payload={"application": app.tracking_code, "stage": bill.stage, "amount": payment.amount})
+    _advance(app, actor)
+
+
+# --- issue ------------------------------------------------------------------------------------
+
+def _permit_number(today) -> str:
+    year = jalali_year(today)
+    try:
+        with transaction.atomic():
+            PermitCounter.objects.get_or_create(year=year)
+    except IntegrityError:
+        pass
+    counter = PermitCounter.objects.select_for_update().get(year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"{year}-{counter.last:06d}"
+
+
+def _order(app, service) -> ConnectionOrder:
+    order = ConnectionOrder.objects.create(application=app, service=service, agency=service.agency)
+    audit.emit(event_type="connection.ordered", agency_code=service.agency.code, parcel_id=app.parcel_id,
+               payload={"application": app.tracking_code, "service": service.code, "order": order.pk,
+                        "size": app.service_requests.get(service=service).size})
+    return order
+
+
+def _issue_permit(app, actor) -> Permit:
+    """Permit, every 'now' connection order and the tariff switch: one transaction (the caller's)."""
+    now = timezone.now()
+    today = local_date(now)
+    permit = Permit.objects.create(application=app, number=_permit_number(today), issued_at=now,
+                                   issued_by=actor if getattr(actor, "is_authenticated", False) else None,
+                                   verification_code=secrets.token_urlsafe(18))
+    for sr in app.service_requests.filter(timing="now").select_related("service__agency"):
+        _order(app, sr.service)
+    from_class = rules.tariff_class_for(app.parcel.land_use)
+    TariffChange.objects.create(parcel=app.parcel, permit=permit, cause=TariffChange.Cause.PERMIT,
+                                from_class=from_class, to_class=TariffClass.CONSTRUCTION, effective_date=today)
+    Application.objects.filter(pk=app.pk).update(status=Application.Status.ISSUED)
+    audit.record(actor=actor, action="permit.issue", obj=permit, data={"number": permit.number})
+    audit.emit(event_type="permit.issued", agency_code="municipality", parcel_id=app.parcel_id,
+               payload={"application": app.tracking_code, "permit": permit.number})
+    audit.emit(event_type="tariff.changed", agency_code="water", parcel_id=app.parcel_id,
+               payload={"permit": permit.number, "from": from_class, "to": TariffClass.CONSTRUCTION,
+                        "effective_date": today.isoformat()})
+    return permit
+
+
+# --- later services, completion -----------------------------------------------------------------
+
+def activate_service(*, actor, application, service_code: str, size: dict | None = None) -> Outcome:
+    """Turn a service chosen 'later' on, on the same file: a review by its agency, then a bill line."""
+    with transaction.atomic():
+        app = Application.objects.select_for_update().get(pk=application.pk)
+        if app.status not in {Application.Status.ISSUED, Application.Status.COMPLETED}:
+            raise Conflict("a later service is activated once the permit is issued")
+        sr = app.service_requests.select_related("service__agency").filter(service__code=service_code).first()
+        if sr is None:
+            raise ApplicationError("service", f"unknown service «{service_code}»")
+        stage = f"activation:{service_code}"
+        existing = app.tasks.filter(stage=stage).first()
+        if existing:
+            return Outcome(existing, False)
+        if sr.timing == "now":
+            raise Conflict(f"{service_code} was already requested with the permit")
+        new_size = size if size is not None else sr.size
+        try:
+            fees.service_fee(service_code, land_use=app.land_use, units=app.units, size=new_size)
+        except fees.FeeError as exc:
+            raise ApplicationError(f"size.{exc.args[0].split(':')[0]}", str(exc)) from exc
+        now = timezone.now()
+        ServiceRequest.objects.filter(pk=sr.pk).update(timing="now", size=new_size, activated_at=now)
+        task = ReviewTask.objects.create(application=app, agency=sr.service.agency, stage=stage,
+                                         due_date=_due(sr.service.agency, now))
+        audit.record(actor=actor, action="service.activate", obj=app, data={"service": service_code})
+        audit.emit(event_type="service.activated", agency_code=sr.service.agency.code, parcel_id=app.parcel_id,
+                   payload={"application": app.tracking_code, "service": service_code, "due_date": str(task.due_date)})
+    return Outcome(task, True)
+
+
+def certify_completion(*, actor, application) -> Outcome:
+    """گواهی پایان کار: the tariff goes from construction to the building's final use, once."""
+    with transaction.atomic():
+        app = Application.objects.select_for_update().get(pk=application.pk)
+        existing = CompletionCertificate.objects.filter(application=app).first()
+        if existing:
+            return Outcome(existing, False)
+        if app.status != Application.Status.ISSUED:
+            raise Conflict("a completion certificate needs an issued permit")
+        now = timezone.now()
+        cert = CompletionCertificate.objects.create(application=app, issued_at=now,
+                                                    issued_by=actor if getattr(actor, "is_authenticated", False)
+                                                    else None)
+        final = rules.tariff_class_for(app.land_use)
+        TariffChange.objects.create(parcel=app.parcel, permit=app.permit, cause=TariffChange.Cause.COMPLETION,
+                                    from_class=TariffClass.CONSTRUCTION, to_class=final,
+                                    effective_date=local_date(now))
+        Application.objects.filter(pk=app.pk).update(status=Application.Status.COMPLETED)
+        audit.record(actor=actor, action="completion.certify", obj=cert, data={"final_class": final})
+        audit.emit(event_type="completion.certified", agency_code="municipality", parcel_id=app.parcel_id,
+                   payload={"application": app.tracking_code})
+        audit.emit(event_type="tariff.changed", agency_code="water", parcel_id=app.parcel_id,
+                   payload={"permit": app.permit.number, "from": TariffClass.CONSTRUCTION, "to": final,
+                            "effective_date": local_date(now).isoformat()})
+    return Outcome(cert, True)
+
+
+# --- deadlines --------------------------------------------------------------------------------
+
+def process_deadlines(*, now=None) -> dict:
+    """Flag every open task past its deadline: deemed approved where silence counts, else escalated."""
+    now = now or timezone.now()
+    today = local_date(now)
+    counts = {"deemed_approved": 0, "escalated": 0}
+    late = ReviewTask.objects.filter(status__in=ReviewTask.OPEN, due_date__lt=today, overdue_at__isnull=True) \
+        .select_related("agency", "application")
+    for task_id in list(late.values_list("id", flat=True)):
+        with transaction.atomic():
+            task = ReviewTask.objects.select_for_update().select_related("agency", "application").get(pk=task_id)
+            if task.status not in ReviewTask.OPEN or task.overdue_at is not None:
+                continue
+            app = task.application
+            if task.agency.silence_means_approval:
+                ReviewTask.objects.filter(pk=task.pk).update(status=ReviewTask.Status.DEEMED, decided_at=now,
+                                                             overdue_at=now)
+                counts["deemed_approved"] += 1
+                audit.record(actor=None, action="review.deemed_approved", obj=task, data={"due": str(task.due_date)})
+                audit.emit(event_type="review.deemed_approved", agency_code=task.agency.code,
+                           parcel_id=app.parcel_id, payload={"application": app.tracking_code})
+                _advance(app, None)
+            else:
+                ReviewTask.objects.filter(pk=task.pk).update(overdue_at=now)
+                counts["escalated"] += 1
+                audit.record(actor=None, action="review.deadline_missed", obj=task, data={"due": str(task.due_date)})
+                audit.emit(event_type="review.deadline_missed", agency_code=task.agency.code,
+                           parcel_id=app.parcel_id, payload={"application": app.tracking_code,
+                                                             "due_date": str(task.due_date)})
+    return counts
