@@ -115,7 +115,7 @@ def bare_feasibility(parcel_wkb, bounds, services):
             kinds = s.network_kinds + (["transformer"] if s.min_spare_kva is not None else [])
             marks = ", ".join(["%s"] * len(kinds))
             c.execute(f"SELECT f.id, ST_Distance(f.geom, {g}) AS d FROM citymap_feature f WHERE "
-                      f"{spatial_sql.bbox_filter('citymap_feature', 'f')} AND f.is_current = {spatial_sql.true_value()}"
+                      f"{spatial_sql.bbox_filter('citymap_feature', 'f')} AND {queries.CURRENT}"
                       f" AND f.kind IN ({marks}) ORDER BY d LIMIT 1",
                       [parcel_wkb, minx - 64, miny - 64, maxx + 64, maxy + 64, *kinds])
             c.fetchall()

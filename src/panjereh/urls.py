@@ -38,5 +38,6 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("ogc/", include(ogc_urls)),
     path("ogc", ogc.LandingView.as_view()),
+    path("", include("panjereh.permits.urls")),
     path("", include("panjereh.web.urls")),
 ]

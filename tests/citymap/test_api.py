@@ -169,7 +169,7 @@ def test_export_round_trips_through_import(client_for, city, tmp_path, fmt):
     with open(path, "rb") as fh:
         upload = client.post("/api/v1/layers/water-nodes/upload/", {"file": fh}, format="multipart")
     assert upload.status_code == 201, upload.json()
-    new = Feature.objects.filter(layer=layer, is_current=True)
+    new = Feature.objects.current().filter(layer=layer)
     old = {f.ext_id: f for f in Feature.objects.filter(version=before)}
     assert new.count() == len(old)
     for f in new[:50]:

@@ -25,7 +25,7 @@ def layer(city):
 def snapshot(layer):
     layer.refresh_from_db()
     return (Feature.objects.filter(layer=layer).count(), LayerVersion.objects.filter(layer=layer).count(),
-            layer.current_version_id, Feature.objects.filter(layer=layer, is_current=True).count(),
+            layer.current_version_id, Feature.objects.current().filter(layer=layer).count(),
             AuditRecord.objects.count(), OutboxEvent.objects.count())
 
 
@@ -40,11 +40,11 @@ def rejected(layer, path, name=None, **kwargs):
 
 def test_geojson_import_is_a_new_current_version(layer, tmp_path):
     before_version = layer.current_version.number
-    old_current = Feature.objects.filter(layer=layer, is_current=True).count()
+    old_current = Feature.objects.current().filter(layer=layer).count()
     path = write_geojson(tmp_path / "mains.geojson", water_features(3))
     version = import_layer(layer=layer, path=path, original_name="mains.geojson")
     assert version.number == before_version + 1
-    current = Feature.objects.filter(layer=layer, is_current=True)
+    current = Feature.objects.current().filter(layer=layer)
     assert current.count() == 3
     assert set(current.values_list("ext_id", flat=True)) == {"T-0", "T-1", "T-2"}
     f = current.get(ext_id="T-0")
@@ -52,12 +52,13 @@ def test_geojson_import_is_a_new_current_version(layer, tmp_path):
     # stored in UTM 39N metres, not degrees
     assert 270000 < f.geom.coords[0][0] < 290000 and f.geom.srid == 32639
     # the old version's features are kept, not overwritten
-    assert Feature.objects.filter(layer=layer, is_current=False).count() == old_current
+    layer.refresh_from_db()
+    assert Feature.objects.filter(layer=layer).exclude(version=layer.current_version).count() == old_current
     assert AuditRecord.objects.filter(action="layer.import").exists()
     assert OutboxEvent.objects.filter(event_type="layer.version_published", agency_code="water").exists()
 
     rollback_layer(layer=layer, version_number=before_version)
-    assert Feature.objects.filter(layer=layer, is_current=True).count() == old_current
+    assert Feature.objects.current().filter(layer=layer).count() == old_current
     layer.refresh_from_db()
     assert layer.current_version.number == before_version
     assert LayerVersion.objects.filter(layer=layer).count() == before_version + 1  # nothing deleted

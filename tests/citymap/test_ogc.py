@@ -30,7 +30,7 @@ def test_landing_conformance_collections(client_for, city):
 @pytest.mark.django_db
 def test_items_paging_follows_next_links_to_every_feature(client_for, city):
     client = client_for("reviewer.water")
-    expected = set(Feature.objects.filter(layer__code="water-nodes", is_current=True).values_list("id", flat=True))
+    expected = set(Feature.objects.current().filter(layer__code="water-nodes").values_list("id", flat=True))
     seen, url, pages = [], "/ogc/collections/water-nodes/items?limit=100", 0
     while url:
         body = client.get(url).json()
@@ -107,7 +107,7 @@ def test_gdal_oapif_reads_every_collection(live_server, live_city, tmp_path):
         if code == "parcels":
             assert count == Parcel.objects.count()
         else:
-            assert count == Feature.objects.filter(layer__code=code, is_current=True).count()
+            assert count == Feature.objects.current().filter(layer__code=code).count()
     anonymous = subprocess.run(["ogrinfo", "-ro", "-q", url], capture_output=True, text=True, env=_gdal_env(),
                                timeout=120)
     assert "streets" in anonymous.stdout and "water-mains" not in anonymous.stdout

@@ -21,7 +21,7 @@ def shape(obj):
 
 
 def brute_nearest(parcel, kinds, min_spare=None):
-    qs = Feature.objects.filter(is_current=True, status="active", kind__in=kinds)
+    qs = Feature.objects.current().filter(status="active", kind__in=kinds)
     if min_spare is not None:
         qs = [f for f in qs if f.capacity_kva is not None and f.capacity_kva - (f.load_kva or 0) >= min_spare]
     best = min(((shape(parcel).distance(shape(f)), f.pk) for f in qs), default=None)
@@ -67,7 +67,7 @@ def test_parcel_in_the_area_without_gas_needs_an_extension(city):
 
 def test_overloaded_transformer_is_never_offered(city):
     fault = city.manifest["faults"]["overloaded_transformer"]
-    overloaded = Feature.objects.get(ext_id=fault["ext_id"], is_current=True)
+    overloaded = Feature.objects.current().get(ext_id=fault["ext_id"])
     assert overloaded.load_kva > overloaded.capacity_kva
     # the parcel nearest to it is sent to another transformer
     near = min(Parcel.objects.all(), key=lambda p: shape(p).distance(shape(overloaded)))
@@ -96,7 +96,7 @@ def test_dig_check_matches_brute_force(city):
     area = parse_dig_area(trench_lonlat(parcel), 5)
     result = dig_check(area)
     got = {a["id"]: a["distance_m"] for g in result["agencies"] for a in g["assets"]}
-    expected = {f.pk: round(shape(f).distance(area.geometry), 2) for f in Feature.objects.filter(is_current=True)
+    expected = {f.pk: round(shape(f).distance(area.geometry), 2) for f in Feature.objects.current()
                 if shape(f).distance(area.geometry) <= 5}
     assert got == pytest.approx(expected, abs=0.011)
     assert result["total"] == len(expected) > 0

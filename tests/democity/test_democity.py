@@ -20,7 +20,7 @@ def fingerprint():
     h = hashlib.sha256()
     for p in Parcel.objects.order_by("registry_district", "plate_main", "plate_sub"):
         h.update(f"{p.plate} {p.land_use} {p.max_floors} {p.regional_value} {p.geom.wkt}".encode())
-    for f in Feature.objects.filter(is_current=True).order_by("layer__code", "ext_id"):
+    for f in Feature.objects.current().order_by("layer__code", "ext_id"):
         h.update(f"{f.ext_id} {f.kind} {f.depth_m} {f.load_kva} {f.geom.wkt}".encode())
     return h.hexdigest()
 
@@ -65,7 +65,7 @@ def test_networks_lie_where_the_rules_say(city):
     prefixes = {"water_main": "WM", "sewer": "SEW", "gas_main": "GAS", "lv_cable": "LV"}
     planted = {a["ext_id"] for v in city.manifest["faults"]["clearance_violations"] for a in v["assets"]}
     for kind, prefix in prefixes.items():
-        lines = Feature.objects.filter(kind=kind, is_current=True).exclude(ext_id__in=planted)[:40]
+        lines = Feature.objects.current().filter(kind=kind).exclude(ext_id__in=planted)[:40]
         assert lines
         for f in lines:
             street = streets[f.ext_id[len(prefix) + 1:]]
@@ -75,19 +75,19 @@ def test_networks_lie_where_the_rules_say(city):
 
 def test_manifest_faults_are_in_the_data(city):
     faults = city.manifest["faults"]
-    t = Feature.objects.get(ext_id=faults["overloaded_transformer"]["ext_id"], is_current=True)
+    t = Feature.objects.current().get(ext_id=faults["overloaded_transformer"]["ext_id"])
     assert t.load_kva > t.capacity_kva
     shift = faults["shifted_layer"]
     assert 2.0 < (shift["dx_m"] ** 2 + shift["dy_m"] ** 2) ** 0.5 < 3.0
     box = shapely.box(*faults["no_gas_area"]["bbox_utm"])
-    gas = [shapely.from_wkb(bytes(f.geom.wkb)) for f in Feature.objects.filter(kind="gas_main", is_current=True)]
+    gas = [shapely.from_wkb(bytes(f.geom.wkb)) for f in Feature.objects.current().filter(kind="gas_main")]
     assert not any(box.buffer(-20).intersects(g) for g in gas)
     for violation in faults["clearance_violations"]:
-        a, b = (Feature.objects.get(ext_id=x["ext_id"], is_current=True) for x in violation["assets"])
+        a, b = (Feature.objects.current().get(ext_id=x["ext_id"]) for x in violation["assets"])
         assert a.geom.distance(b.geom) == pytest.approx(violation["distance_m"], abs=0.01)
         assert violation["distance_m"] < violation["minimum_m"]
     for code in ("valve", "hydrant", "manhole", "transformer", "gas_regulator", "telecom_cabinet"):
-        assert Feature.objects.filter(kind=code, is_current=True).exists(), code
+        assert Feature.objects.current().filter(kind=code).exists(), code
 
 
 def test_bad_sizes():

@@ -105,18 +105,24 @@ class LayerVersion(models.Model):
         return f"{self.layer.code} v{self.number}"
 
 
+class FeatureQuerySet(models.QuerySet):
+    def current(self):
+        """Features of their layer's current version."""
+        return self.filter(version_id__in=Layer.objects.filter(current_version__isnull=False)
+                           .values("current_version_id"))
+
+
 class Feature(models.Model):
     """One feature of one layer version: a network asset or a generic feature.
 
-    ``is_current`` mirrors ``layer.current_version`` so spatial queries need no join;
-    the import and rollback services flip it in the same transaction.
+    A feature is current when its version is its layer's current version: publishing or rolling
+    back a version moves one pointer and rewrites no feature row.
     """
 
-    # Indexes are few on purpose: every one is paid on every imported row. (layer, is_current) below
-    # serves the layer's foreign key too; nothing looks features up by agency alone.
+    # Indexes are few on purpose: every one is paid on every imported row. Features are found by
+    # version (its foreign-key index) or by place (the spatial index), never by layer or agency alone.
     layer = models.ForeignKey(Layer, on_delete=models.CASCADE, related_name="features", db_index=False)
     version = models.ForeignKey(LayerVersion, on_delete=models.CASCADE, related_name="features")
-    is_current = models.BooleanField(default=False)
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", db_index=False)
     ext_id = models.CharField(max_length=64, blank=True, help_text="the feature's id in the agency's own system")
     kind = models.CharField(max_length=24, blank=True)
@@ -135,10 +141,9 @@ class Feature(models.Model):
     class Meta:
         ordering = ["id"]
         indexes = [
-            # No (kind, …) index: with one, PostGIS may prefer it to the spatial index and scan a whole
-            # network for a nearest-asset question.
-            models.Index(fields=["layer", "is_current"]),
         ]
+
+    objects = FeatureQuerySet.as_manager()
 
     def __str__(self):
         return f"{self.layer_id}:{self.ext_id or self.pk}"

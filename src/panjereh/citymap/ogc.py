@@ -170,7 +170,7 @@ class ItemsView(OGCView):
                 ids = queries.parcels_in_bbox(bounds, limit=10**9)
                 qs = qs.filter(pk__in=ids) if len(ids) < 50000 else qs.filter(pk__in=ids[:50000])
         else:
-            qs = Feature.objects.filter(layer=layer, is_current=True).select_related("agency", "layer")
+            qs = Feature.objects.filter(version_id=layer.current_version_id).select_related("agency", "layer")
             props = geojson.feature_properties
             if bbox:
                 bounds = crsmod.bbox_crs84_to_storage(bbox).bounds
@@ -204,7 +204,8 @@ class ItemView(OGCView):
         if layer.kind == Layer.Kind.PARCELS:
             obj, props = Parcel.objects.filter(pk=fid).first(), geojson.parcel_properties
         else:
-            obj = Feature.objects.filter(pk=fid, layer=layer, is_current=True).select_related("agency", "layer").first()
+            obj = Feature.objects.filter(pk=fid, version_id=layer.current_version_id).select_related(
+                "agency", "layer").first()
             props = geojson.feature_properties
         if obj is None:
             raise OGCError(404, "NotFound", f"feature {feature_id} is not in collection {collection_id}")

@@ -11,6 +11,8 @@ from django.db import connection
 from panjereh.citymap import spatial_sql
 
 FEATURE_TABLE = "citymap_feature"
+# A feature is current when its version is its layer's current version (a handful of rows to look up).
+CURRENT = "f.version_id IN (SELECT current_version_id FROM citymap_layer WHERE current_version_id IS NOT NULL)"
 
 
 def nearest_feature(wkb: bytes, bounds, kinds, *, limit_m: float, min_spare_kva: float | None = None):
@@ -31,7 +33,7 @@ def nearest_feature(wkb: bytes, bounds, kinds, *, limit_m: float, min_spare_kva:
         spare = "AND f.capacity_kva IS NOT NULL AND f.capacity_kva - COALESCE(f.load_kva, 0) >= %s"
         extra = [min_spare_kva]
     sql = (f"SELECT f.id, ST_Distance(f.geom, {spatial_sql.geom_from_wkb()}) AS d FROM {FEATURE_TABLE} f "
-           f"WHERE {spatial_sql.bbox_filter(FEATURE_TABLE, 'f')} AND f.is_current = {spatial_sql.true_value()} "
+           f"WHERE {spatial_sql.bbox_filter(FEATURE_TABLE, 'f')} AND {CURRENT} "
            f"AND f.status = 'active' AND f.kind IN ({kind_params}) {spare} ORDER BY d, f.id LIMIT 1")
     margin = min(64.0, limit_m)
     with connection.cursor() as cursor:
@@ -53,7 +55,7 @@ def features_within(wkb: bytes, bounds, distance_m: float):
     minx, miny, maxx, maxy = bounds
     g = spatial_sql.geom_from_wkb()
     sql = (f"SELECT f.id, ST_Distance(f.geom, {g}) AS d FROM {FEATURE_TABLE} f "
-           f"WHERE {spatial_sql.bbox_filter(FEATURE_TABLE, 'f')} AND f.is_current = {spatial_sql.true_value()} "
+           f"WHERE {spatial_sql.bbox_filter(FEATURE_TABLE, 'f')} AND {CURRENT} "
            f"AND ST_Distance(f.geom, {g}) <= %s ORDER BY d, f.id")
     with connection.cursor() as cursor:
         cursor.execute(sql, [wkb, minx - distance_m, miny - distance_m, maxx + distance_m, maxy + distance_m,
@@ -84,7 +86,7 @@ def features_in_bbox(layer_id: int, bounds, limit: int, offset: int = 0):
     """Ids of a layer's current features whose bounding box meets ``bounds``, by id, for paging."""
     minx, miny, maxx, maxy = bounds
     sql = (f"SELECT f.id FROM {FEATURE_TABLE} f WHERE {spatial_sql.bbox_filter(FEATURE_TABLE, 'f')} "
-           f"AND f.layer_id = %s AND f.is_current = {spatial_sql.true_value()} ORDER BY f.id LIMIT %s OFFSET %s")
+           "AND f.version_id = (SELECT current_version_id FROM citymap_layer WHERE id = %s) ORDER BY f.id LIMIT %s OFFSET %s")
     with connection.cursor() as cursor:
         cursor.execute(sql, [minx, miny, maxx, maxy, layer_id, limit, offset])
         return [int(r[0]) for r in cursor.fetchall()]
@@ -94,7 +96,7 @@ def count_features_in_bbox(layer_id: int, bounds) -> int:
     """How many of a layer's current features have a bounding box meeting ``bounds``."""
     minx, miny, maxx, maxy = bounds
     sql = (f"SELECT COUNT(*) FROM {FEATURE_TABLE} f WHERE {spatial_sql.bbox_filter(FEATURE_TABLE, 'f')} "
-           f"AND f.layer_id = %s AND f.is_current = {spatial_sql.true_value()}")
+           "AND f.version_id = (SELECT current_version_id FROM citymap_layer WHERE id = %s)")
     with connection.cursor() as cursor:
         cursor.execute(sql, [minx, miny, maxx, maxy, layer_id])
         return int(cursor.fetchone()[0])

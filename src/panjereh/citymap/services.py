@@ -34,7 +34,7 @@ class SpatialInputError(ValueError):
 
 # --- importing and versions ---------------------------------------------------------------------
 
-FEATURE_COLUMNS = ["layer_id", "version_id", "is_current", "agency_id", "ext_id", "kind", "status", "diameter_mm",
+FEATURE_COLUMNS = ["layer_id", "version_id", "agency_id", "ext_id", "kind", "status", "diameter_mm",
                    "material", "depth_m", "pressure_class", "voltage_kv", "install_year", "capacity_kva", "load_kva",
                    "attrs", "geom"]
 
@@ -43,7 +43,7 @@ def _insert_features(layer: Layer, version: LayerVersion, prepared: PreparedFeat
     """Insert the prepared features: COPY on PostGIS, one prepared INSERT in chunks on SpatiaLite."""
     def rows(geometries):
         for geom, row in zip(geometries, prepared.rows):
-            yield (layer.pk, version.pk, True, layer.agency_id, row["ext_id"], row["kind"], row["status"],
+            yield (layer.pk, version.pk, layer.agency_id, row["ext_id"], row["kind"], row["status"],
                    row["diameter_mm"], row["material"], row["depth_m"], row["pressure_class"], row["voltage_kv"],
                    row["install_year"], row["capacity_kva"], row["load_kva"],
                    json.dumps(row["attrs"], ensure_ascii=False), geom)
@@ -89,7 +89,6 @@ def publish_version(*, layer: Layer, prepared: PreparedFeatures, actor=None, not
             source_name=prepared.source_name[:255], source_format=prepared.source_format,
             source_crs=prepared.source_crs[:100], feature_count=len(prepared.rows),
             repaired_count=prepared.repaired, note=note[:500], bbox=_extent_crs84(prepared.wkb))
-        Feature.objects.filter(layer=locked, is_current=True).update(is_current=False)
         _insert_features(locked, version, prepared, progress)
         locked.current_version = version
         locked.save(update_fields=["current_version"])
@@ -129,8 +128,6 @@ def rollback_layer(*, layer: Layer, version_number: int, actor=None) -> LayerVer
         if locked.current_version_id == target.pk:
             raise LayerConflict(f"version {version_number} of layer {locked.code} is already current")
         previous = locked.current_version.number if locked.current_version_id else None
-        Feature.objects.filter(layer=locked, is_current=True).update(is_current=False)
-        Feature.objects.filter(version=target).update(is_current=True)
         locked.current_version = target
         locked.save(update_fields=["current_version"])
         audit.record(actor=actor, action="layer.rollback", obj=target,

@@ -65,3 +65,70 @@ def can_view_parcels(user) -> bool:
     if parcels is not None:
         return can_view_layer(user, parcels)
     return staff_profile(user) is not None or getattr(user, "is_superuser", False)
+
+
+# --- the single window ---------------------------------------------------------------------------
+
+def role(user) -> str | None:
+    """The user's role (operator, reviewer, gis, signer, coordinator, admin), or None."""
+    if getattr(user, "is_superuser", False):
+        return "admin"
+    profile = staff_profile(user)
+    return profile.role if profile else None
+
+
+def visible_applications(user, applications: QuerySet | None = None) -> QuerySet:
+    """The files ``user`` may read: coordinators all; operators their office's; agency staff those their
+    agency has a task in; nobody else any."""
+    from panjereh.permits.models import Application
+
+    applications = Application.objects.all() if applications is None else applications
+    if is_coordinator(user):
+        return applications
+    profile = staff_profile(user)
+    if profile is None:
+        return applications.none()
+    if profile.role == "operator":
+        return applications.filter(office_id=profile.office_id)
+    if profile.agency_id:
+        return applications.filter(tasks__agency_id=profile.agency_id).distinct()
+    return applications.none()
+
+
+def submitting_office(user):
+    """The counter office a user submits applications for; None if they may not submit."""
+    profile = staff_profile(user)
+    if profile and profile.role == "operator":
+        return profile.office
+    return None
+
+
+def can_submit(user) -> bool:
+    return submitting_office(user) is not None or role(user) == "admin"
+
+
+def can_decide(user, agency_code: str) -> bool:
+    """An agency's reviewers decide its tasks; for the municipality its signer may too."""
+    profile = staff_profile(user)
+    if profile is None or profile.agency is None or profile.agency.code != agency_code:
+        return False
+    return profile.role == "reviewer" or (profile.role == "signer" and agency_code == "municipality")
+
+
+def can_take_payment(user, application) -> bool:
+    """Payments are taken at the counter office that holds the file (or by an administrator)."""
+    profile = staff_profile(user)
+    if role(user) == "admin":
+        return True
+    return bool(profile and profile.role == "operator" and profile.office_id == application.office_id)
+
+
+def can_activate_service(user, application) -> bool:
+    return can_take_payment(user, application)
+
+
+def can_certify_completion(user) -> bool:
+    """The municipality's signing official issues completion certificates."""
+    profile = staff_profile(user)
+    return role(user) == "admin" or bool(profile and profile.role == "signer" and profile.agency
+                                         and profile.agency.code == "municipality")

@@ -1,0 +1,398 @@
+"""REST API of the single window: validate, check permission, call a service, show the file."""
+
+from django.db.models import Prefetch
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
+
+from panjereh.citymap.models import Parcel
+from panjereh.core import fields, permissions
+from panjereh.core.calendar import jalali
+from panjereh.core.identifiers import InvalidIdentifier, validate_legal_id, validate_mobile, validate_national_id
+from panjereh.core.text import normalize_digits
+from panjereh.permits import payments, services
+from panjereh.permits.models import Application, ReviewTask, ServiceRequest, TariffChange
+from panjereh.permits.rules import tariff_class_for
+
+GAS_CLASSES = ("G4", "G6", "G10", "G16", "G25", "G40", "G65", "G100", "G160")
+
+
+class ApplicantSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["person", "entity"])
+    national_id = serializers.CharField(help_text="کد ملی (10 digits) or, for an entity, شناسه ملی (11 digits)")
+    name = fields.TextField(max_length=200)
+    mobile = serializers.CharField()
+
+    def validate_mobile(self, value):
+        try:
+            return validate_mobile(value)
+        except InvalidIdentifier as exc:
+            raise ValidationError(str(exc)) from exc
+
+    def validate(self, data):
+        try:
+            if data["kind"] == "person":
+                data["national_id"] = validate_national_id(data["national_id"])
+            else:
+                data["national_id"] = validate_legal_id(data["national_id"])
+        except InvalidIdentifier as exc:
+            raise ValidationError({"national_id": [str(exc)]}) from exc
+        return data
+
+
+class PermitRequestSerializer(serializers.Serializer):
+    permit_type = serializers.ChoiceField(choices=Application.PermitType.choices)
+    land_use = serializers.ChoiceField(choices=[c for c, _ in Application._meta.get_field("land_use").choices])
+    floors = fields.IntegerField(min_value=1, max_value=60)
+    units = fields.IntegerField(min_value=1, max_value=2000)
+    gross_floor_area = fields.FloatField(min_value=1, max_value=1_000_000)
+    parking_spaces = fields.IntegerField(min_value=0, max_value=5000, default=0)
+
+
+class ServiceChoiceSerializer(serializers.Serializer):
+    timing = serializers.ChoiceField(choices=ServiceRequest.Timing.choices)
+    size = serializers.DictField(required=False, default=dict)
+
+
+def clean_size(code: str, size: dict) -> dict:
+    """Check a service's size (water diameter, power phases and kW, gas meter class, telecom lines)."""
+    out = {}
+    try:
+        if code == "water":
+            out["diameter_mm"] = int(normalize_digits(str(size.get("diameter_mm", 20))))
+        elif code == "power":
+            out["phases"] = int(normalize_digits(str(size.get("phases", 1))))
+            out["kw"] = float(normalize_digits(str(size.get("kw", 5))))
+            if out["phases"] not in (1, 3):
+                raise ValidationError({"phases": ["must be 1 or 3"]})
+            if not 0 < out["kw"] <= 2000:
+                raise ValidationError({"kw": ["must be between 0 and 2000"]})
+        elif code == "gas":
+            out["meter_class"] = str(size.get("meter_class", "G4")).upper()
+            if out["meter_class"] not in GAS_CLASSES:
+                raise ValidationError({"meter_class": [f"must be one of {', '.join(GAS_CLASSES)}"]})
+        elif code == "telecom":
+            out["lines"] = int(normalize_digits(str(size.get("lines", 1))))
+            if not 1 <= out["lines"] <= 500:
+                raise ValidationError({"lines": ["must be between 1 and 500"]})
+    except (TypeError, ValueError) as exc:
+        raise ValidationError({"size": [f"not a number: {exc}"]}) from exc
+    unknown = set(size) - {"diameter_mm", "phases", "kw", "meter_class", "lines"}
+    if unknown:
+        raise ValidationError({"size": [f"unknown size field(s): {', '.join(sorted(unknown))}"]})
+    return out
+
+
+class ApplicationCreateSerializer(serializers.Serializer):
+    parcel = fields.IntegerField(min_value=1)
+    applicant = ApplicantSerializer()
+    permit = PermitRequestSerializer()
+    services = serializers.DictField(child=ServiceChoiceSerializer())
+
+    def validate_parcel(self, value):
+        parcel = Parcel.objects.filter(pk=value).first()
+        if parcel is None:
+            raise ValidationError(f"parcel {value} does not exist")
+        return parcel
+
+    def validate_services(self, value):
+        cleaned, errors = {}, {}
+        for code, choice in value.items():
+            try:
+                size = clean_size(code, choice.get("size", {})) if choice["timing"] != "not_needed" else {}
+            except ValidationError as exc:
+                errors[code] = exc.detail
+                continue
+            cleaned[code] = {"timing": choice["timing"], "size": size}
+        if errors:
+            raise ValidationError(errors)
+        return cleaned
+
+
+def _error(exc: services.ApplicationError):
+    return Response({"error": {"code": "invalid", "message": str(exc), "details": {exc.field: [str(exc)]}}},
+                    status=status.HTTP_400_BAD_REQUEST)
+
+
+def _conflict(exc: services.Conflict):
+    return Response({"error": {"code": "conflict", "message": str(exc), "details": {}}},
+                    status=status.HTTP_409_CONFLICT)
+
+
+def task_summary(t: ReviewTask) -> dict:
+    return {"agency": t.agency.code, "agency_fa": t.agency.name_fa, "stage": t.stage, "status": t.status,
+            "due_date": t.due_date, "due_date_jalali": jalali(t.due_date), "overdue": t.overdue_at is not None,
+            "decided_at": t.decided_at, "conditions": t.conditions, "info_request": t.info_request,
+            "reason": {"number": t.reason.number, "fa": t.reason.text_fa, "en": t.reason.text_en} if t.reason else None}
+
+
+def application_detail(app: Application) -> dict:
+    """The whole file: applicant, request, map checks, every agency's task, bills, permit, orders, tariffs."""
+    permit = getattr(app, "permit", None)
+    return {
+        "id": app.pk, "tracking_code": app.tracking_code, "status": app.status, "parcel": app.parcel_id,
+        "submitted_at": app.submitted_at, "submitted_at_jalali": jalali(app.submitted_at),
+        "office": app.office.code if app.office else None,
+        "applicant": {"kind": app.applicant.kind, "national_id": app.applicant.national_id,
+                      "name": app.applicant.name, "mobile": app.applicant.mobile},
+        "permit_request": {"permit_type": app.permit_type, "land_use": app.land_use, "floors": app.floors,
+                           "units": app.units, "gross_floor_area": app.gross_floor_area,
+                           "parking_spaces": app.parking_spaces},
+        "services": [{"service": sr.service.code, "timing": sr.timing, "size": sr.size,
+                      "activated_at": sr.activated_at} for sr in app.service_requests.all()],
+        "feasibility": app.feasibility, "planning_problems": app.planning_problems,
+        "tasks": [task_summary(t) for t in app.tasks.all()],
+        "bills": [{"stage": b.stage, "total": b.total, "paid": b.paid, "settled_at": b.settled_at,
+                   "lines": [{"agency": line.agency.code, "code": line.code, "description_fa": line.description_fa,
+                              "description_en": line.description_en, "amount": line.amount}
+                             for line in b.lines.all()],
+                   "payments": [{"provider": p.provider, "reference": p.reference, "amount": p.amount,
+                                 "status": p.status, "settled_at": p.settled_at} for p in b.payments.all()]}
+                  for b in app.bills.all()],
+        "permit": {"number": permit.number, "issued_at": permit.issued_at, "issued_at_jalali": jalali(permit.issued_at),
+                   "certificate_url": f"/permits/{permit.number}/certificate/",
+                   "verify_url": f"/verify/{permit.verification_code}/"} if permit else None,
+        "connection_orders": [{"service": o.service.code, "agency": o.agency.code, "status": o.status,
+                               "created_at": o.created_at, "subscription_number": o.subscription_number}
+                              for o in app.connection_orders.all()],
+        "completion": {"issued_at": app.completion.issued_at} if hasattr(app, "completion") else None,
+    }
+
+
+def _with_details(qs):
+    """Everything application_detail reads, fetched in a fixed number of queries."""
+    return qs.select_related("applicant", "office", "parcel").prefetch_related(
+        Prefetch("tasks", queryset=ReviewTask.objects.select_related("agency", "reason")),
+        "service_requests__service", "bills__lines__agency", "bills__payments", "connection_orders__service",
+        "connection_orders__agency")
+
+
+def _applications(user):
+    return permissions.visible_applications(user, _with_details(Application.objects.all()))
+
+
+def _application(request, pk) -> Application:
+    try:
+        pk = int(normalize_digits(str(pk)))
+    except ValueError:
+        raise NotFound(f"application {pk} does not exist") from None
+    app = _applications(request.user).filter(pk=pk).first()
+    if app is None:  # not there, or not yours: the same answer
+        raise NotFound(f"application {pk} does not exist")
+    return app
+
+
+class ApplicationListView(APIView):
+    @extend_schema(operation_id="applications_list", summary="Files you may see (an agency: those it has a task in)",
+                   parameters=[OpenApiParameter("status", str), OpenApiParameter("open_for", str)],
+                   responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        qs = permissions.visible_applications(request.user).select_related("applicant")
+        if request.query_params.get("status"):
+            qs = qs.filter(status=request.query_params["status"])
+        if request.query_params.get("open_for"):
+            qs = qs.filter(tasks__agency__code=request.query_params["open_for"],
+                           tasks__status__in=ReviewTask.OPEN).distinct()
+        return Response({"applications": [{"id": a.pk, "tracking_code": a.tracking_code, "status": a.status,
+                                           "parcel": a.parcel_id, "submitted_at": a.submitted_at}
+                                          for a in qs.order_by("-submitted_at")[:500]]})
+
+    @extend_schema(summary="Open a file at the counter: permit and every utility, checked on the map first",
+                   request=ApplicationCreateSerializer, responses={201: OpenApiTypes.OBJECT})
+    def post(self, request):
+        if not permissions.can_submit(request.user):
+            raise PermissionDenied("only counter operators open applications")
+        body = ApplicationCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        try:
+            app = services.submit_application(actor=request.user, parcel=data["parcel"], applicant=data["applicant"],
+                                              permit=data["permit"], services=data["services"],
+                                              office=permissions.submitting_office(request.user))
+        except services.ApplicationError as exc:
+            return _error(exc)
+        return Response(application_detail(_applications(request.user).get(pk=app.pk)),
+                        status=status.HTTP_201_CREATED)
+
+
+class ApplicationDetailView(APIView):
+    @extend_schema(summary="The whole file: tasks, bill, payments, permit, connection orders",
+                   responses=OpenApiTypes.OBJECT)
+    def get(self, request, pk):
+        return Response(application_detail(_application(request, pk)))
+
+
+class DecisionSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=list(services.DECISIONS))
+    conditions = fields.TextField(required=False, allow_blank=True, default="", max_length=4000)
+    info_request = fields.TextField(required=False, allow_blank=True, default="", max_length=4000)
+    reason = fields.IntegerField(required=False, allow_null=True, default=None, min_value=1)
+
+
+class DecisionView(APIView):
+    @extend_schema(summary="An agency decides its review task", request=DecisionSerializer,
+                   responses=OpenApiTypes.OBJECT)
+    def post(self, request, pk, agency_code):
+        app = _application(request, pk)
+        if not permissions.can_decide(request.user, agency_code):
+            raise PermissionDenied(f"you may not decide for agency {agency_code}")
+        body = DecisionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        d = body.validated_data
+        try:
+            outcome = services.record_decision(actor=request.user, application=app, agency_code=agency_code,
+                                               decision=d["decision"], conditions=d["conditions"],
+                                               info_request=d["info_request"], reason_number=d["reason"])
+        except services.ApplicationError as exc:
+            return _error(exc)
+        except services.Conflict as exc:
+            return _conflict(exc)
+        return Response({"changed": outcome.changed, "task": task_summary(outcome.obj),
+                         "application": application_detail(_application(request, pk))})
+
+
+class PaymentSerializer(serializers.Serializer):
+    provider = serializers.ChoiceField(choices=[payments.CASH, payments.GATEWAY])
+    amount = fields.IntegerField(min_value=1)
+    reference = serializers.CharField(required=False, allow_blank=True, default="", max_length=64)
+
+
+class PaymentView(APIView):
+    @extend_schema(summary="Pay the open bill: cash at the counter, or start a bank-gateway payment",
+                   request=PaymentSerializer, responses={201: OpenApiTypes.OBJECT, 200: OpenApiTypes.OBJECT})
+    def post(self, request, pk):
+        app = _application(request, pk)
+        if not permissions.can_take_payment(request.user, app):
+            raise PermissionDenied("payments are taken at the counter office that holds the file")
+        body = PaymentSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        d = body.validated_data
+        try:
+            outcome = services.record_payment(actor=request.user, application=app, provider=d["provider"],
+                                              amount=d["amount"], reference=normalize_digits(d["reference"]))
+        except services.ApplicationError as exc:
+            return _error(exc)
+        except services.Conflict as exc:
+            return _conflict(exc)
+        payment = outcome.obj
+        data = {"changed": outcome.changed, "payment": {"provider": payment.provider, "reference": payment.reference,
+                                                        "amount": payment.amount, "status": payment.status},
+                "application": application_detail(_application(request, pk))}
+        if payment.provider == payments.GATEWAY and payment.status == "pending":
+            data["pay_url"] = f"/gateway/pay/{payment.reference}/"
+        return Response(data, status=status.HTTP_201_CREATED if outcome.changed else status.HTTP_200_OK)
+
+
+class GatewayCallbackView(APIView):
+    authentication_classes = []
+    permission_classes = []
+
+    @extend_schema(summary="The bank gateway's signed callback (X-Gateway-Signature: HMAC-SHA256 of the body)",
+                   request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+    def post(self, request):
+        try:
+            outcome = services.settle_gateway_callback(body=request.body,
+                                                       signature=request.headers.get(payments.SIGNATURE_HEADER))
+        except services.ApplicationError as exc:
+            if exc.field == "signature":
+                return Response({"error": {"code": "bad_signature", "message": str(exc), "details": {}}},
+                                status=status.HTTP_403_FORBIDDEN)
+            return _error(exc)
+        except services.Conflict as exc:
+            return Response({"error": {"code": "not_found", "message": str(exc), "details": {}}},
+                            status=status.HTTP_404_NOT_FOUND)
+        return Response({"reference": outcome.obj.reference, "status": outcome.obj.status,
+                         "already_paid": not outcome.changed})
+
+
+class ActivateSerializer(serializers.Serializer):
+    size = serializers.DictField(required=False)
+
+
+class ActivateServiceView(APIView):
+    @extend_schema(summary="Turn on a service chosen 'later', on the same file", request=ActivateSerializer,
+                   responses=OpenApiTypes.OBJECT)
+    def post(self, request, pk, service):
+        app = _application(request, pk)
+        if not permissions.can_activate_service(request.user, app):
+            raise PermissionDenied("services are activated at the counter office that holds the file")
+        body = ActivateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        size = body.validated_data.get("size")
+        if size is not None:
+            size = clean_size(service, size)
+        try:
+            outcome = services.activate_service(actor=request.user, application=app, service_code=service, size=size)
+        except services.ApplicationError as exc:
+            return _error(exc)
+        except services.Conflict as exc:
+            return _conflict(exc)
+        return Response({"changed": outcome.changed, "task": task_summary(outcome.obj),
+                         "application": application_detail(_application(request, pk))},
+                        status=status.HTTP_201_CREATED if outcome.changed else status.HTTP_200_OK)
+
+
+class CompletionView(APIView):
+    @extend_schema(summary="Certify completion (گواهی پایان کار): the tariff goes to the final use",
+                   request=None, responses=OpenApiTypes.OBJECT)
+    def post(self, request, pk):
+        app = _application(request, pk)
+        if not permissions.can_certify_completion(request.user):
+            raise PermissionDenied("only the municipality's signing official certifies completion")
+        try:
+            outcome = services.certify_completion(actor=request.user, application=app)
+        except services.Conflict as exc:
+            return _conflict(exc)
+        return Response({"changed": outcome.changed, "application": application_detail(_application(request, pk))},
+                        status=status.HTTP_201_CREATED if outcome.changed else status.HTTP_200_OK)
+
+
+class ParcelTariffsView(APIView):
+    @extend_schema(summary="The parcel's water tariff class and its changes", responses=OpenApiTypes.OBJECT)
+    def get(self, request, pk):
+        if not permissions.can_view_parcels(request.user):
+            raise PermissionDenied("you may not view parcels")
+        try:
+            parcel = Parcel.objects.get(pk=int(normalize_digits(str(pk))))
+        except (Parcel.DoesNotExist, ValueError):
+            raise NotFound(f"parcel {pk} does not exist") from None
+        changes = list(TariffChange.objects.filter(parcel=parcel).select_related("permit").order_by("created_at", "id"))
+        current = changes[-1].to_class if changes else tariff_class_for(parcel.land_use)
+        return Response({"parcel": parcel.pk, "current_class": current,
+                         "changes": [{"permit": c.permit.number, "cause": c.cause, "from": c.from_class,
+                                      "to": c.to_class, "effective_date": c.effective_date,
+                                      "effective_date_jalali": jalali(c.effective_date)} for c in changes]})
+
+
+class TrackThrottle(AnonRateThrottle):
+    rate = "30/minute"
+
+
+class TrackView(APIView):
+    authentication_classes = []
+    permission_classes = []
+    throttle_classes = [TrackThrottle]
+
+    @extend_schema(summary="Follow a file by tracking code and mobile number (public)",
+                   parameters=[OpenApiParameter("mobile", str, required=True)], responses=OpenApiTypes.OBJECT)
+    def get(self, request, tracking_code):
+        raw = request.query_params.get("mobile", "")
+        try:
+            mobile = validate_mobile(raw)
+        except InvalidIdentifier as exc:
+            raise ValidationError({"mobile": [str(exc)]}) from exc
+        code = normalize_digits(tracking_code).strip().upper()
+        app = Application.objects.filter(tracking_code=code, applicant__mobile=mobile).select_related("applicant") \
+            .first()
+        if app is None:  # wrong code or wrong mobile: one answer, so neither can be guessed apart
+            raise NotFound("no file with this tracking code and mobile number")
+        detail = application_detail(_with_details(Application.objects.filter(pk=app.pk)).get())
+        return Response({k: detail[k] for k in ("tracking_code", "status", "submitted_at", "submitted_at_jalali",
+                                                 "tasks", "planning_problems", "permit", "connection_orders")}
+                        | {"bills": [{"stage": b["stage"], "total": b["total"], "paid": b["paid"]}
+                                     for b in detail["bills"]]})
+
