@@ -7,6 +7,7 @@ from rest_framework.authtoken.views import obtain_auth_token
 
 from panjereh.citymap import api as citymap_api
 from panjereh.citymap import ogc
+from panjereh.permits import api as permits_api
 
 api_v1 = [
     path("auth/token/", obtain_auth_token, name="api-token"),
@@ -22,6 +23,17 @@ api_v1 = [
     path("layers/<slug:code>/upload/", citymap_api.LayerUploadView.as_view(), name="api-layer-upload"),
     path("layers/<slug:code>/rollback/", citymap_api.LayerRollbackView.as_view(), name="api-layer-rollback"),
     path("layers/<slug:code>/export/", citymap_api.LayerExportView.as_view(), name="api-layer-export"),
+    path("applications/", permits_api.ApplicationListView.as_view(), name="api-applications"),
+    path("applications/<str:pk>/", permits_api.ApplicationDetailView.as_view(), name="api-application"),
+    path("applications/<str:pk>/reviews/<slug:agency_code>/decision/", permits_api.DecisionView.as_view(),
+         name="api-decision"),
+    path("applications/<str:pk>/payments/", permits_api.PaymentView.as_view(), name="api-payments"),
+    path("applications/<str:pk>/services/<slug:service>/activate/", permits_api.ActivateServiceView.as_view(),
+         name="api-activate"),
+    path("applications/<str:pk>/completion/", permits_api.CompletionView.as_view(), name="api-completion"),
+    path("parcels/<str:pk>/tariffs/", permits_api.ParcelTariffsView.as_view(), name="api-parcel-tariffs"),
+    path("payments/gateway/callback/", permits_api.GatewayCallbackView.as_view(), name="api-gateway-callback"),
+    path("track/<str:tracking_code>/", permits_api.TrackView.as_view(), name="api-track"),
 ]
 
 ogc_urls = [

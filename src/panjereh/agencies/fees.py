@@ -67,13 +67,17 @@ def schedule(code: str) -> FeeSchedule:
         raise FeeError(f"no fee schedule «{code}» is configured") from None
 
 
-def service_fee(service_code: str, *, land_use: str, units: int, size: dict) -> int:
-    """The connection fee of one service for an application's land use, units and requested size."""
+def service_fee(service_code: str, *, land_use: str, units: int, size: dict, water_size: dict | None = None) -> int:
+    """The connection fee of one service for an application's land use, units and requested size.
+
+    The sewer fee is a share of the water fee, so it needs the water branch's size (``water_size``).
+    """
     params = schedule(service_code).params
     commercial_units = 0 if land_use in RESIDENTIAL else max(1, units)
     if service_code in {"water", "sewer"}:
+        branch = size if service_code == "water" else (water_size or {"diameter_mm": 20})
         water = water_connection(schedule("water").params, land_use=land_use, units=units,
-                                 diameter_mm=size.get("diameter_mm"), commercial_units=commercial_units)
+                                 diameter_mm=branch.get("diameter_mm", 20), commercial_units=commercial_units)
         if service_code == "water":
             return water
         return sewer_connection(params, land_use=land_use, water_fee=water)

@@ -74,10 +74,12 @@ def submit_application(*, actor, parcel, applicant: dict, permit: dict, services
     if missing:
         raise ApplicationError("services", f"say now, later or not_needed for: {', '.join(sorted(missing))}")
     # Fees are configuration: compute them now so that a size no schedule knows is refused at the counter.
+    water_size = services.get("water", {}).get("size") or None
     for code, choice in services.items():
         if choice["timing"] != "not_needed":
             try:
-                fees.service_fee(code, land_use=permit["land_use"], units=permit["units"], size=choice.get("size", {}))
+                fees.service_fee(code, land_use=permit["land_use"], units=permit["units"], size=choice.get("size", {}),
+                                 water_size=water_size)
             except fees.FeeError as exc:
                 raise ApplicationError(f"services.{exc.args[0].split(':')[0]}", str(exc)) from exc
     now = timezone.now()
@@ -201,10 +203,12 @@ def _create_bill(app, stage: str, only: str | None = None) -> Bill:
                                        units=app.units, parking=app.parking_spaces, parcel_area=parcel.area_m2,
                                        regional_value=parcel.regional_value)
         lines.append((schedule.agency, "permit", "عوارض صدور پروانه ساختمانی", "Building permit fee", amount))
-    requests = app.service_requests.select_related("service__agency")
+    requests = list(app.service_requests.select_related("service__agency"))
+    water_size = next((sr.size for sr in requests if sr.service.code == "water"), None)
     for sr in requests:
         if (only is None and sr.timing == "now") or sr.service.code == only:
-            amount = fees.service_fee(sr.service.code, land_use=app.land_use, units=app.units, size=sr.size)
+            amount = fees.service_fee(sr.service.code, land_use=app.land_use, units=app.units, size=sr.size,
+                                      water_size=water_size)
             lines.append((sr.service.agency, sr.service.code, f"هزینه {sr.service.name_fa}",
                           f"{sr.service.name_en} fee", amount))
     bill = Bill.objects.create(application=app, stage=stage, total=sum(line[4] for line in lines))
@@ -367,8 +371,10 @@ def activate_service(*, actor, application, service_code: str, size: dict | None
         if sr.timing == "now":
             raise Conflict(f"{service_code} was already requested with the permit")
         new_size = size if size is not None else sr.size
+        water = app.service_requests.filter(service__code="water").first()
         try:
-            fees.service_fee(service_code, land_use=app.land_use, units=app.units, size=new_size)
+            fees.service_fee(service_code, land_use=app.land_use, units=app.units, size=new_size,
+                             water_size=water.size if water else None)
         except fees.FeeError as exc:
             raise ApplicationError(f"size.{exc.args[0].split(':')[0]}", str(exc)) from exc
         now = timezone.now()
