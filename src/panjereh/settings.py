@@ -112,6 +112,9 @@ if _db["ENGINE"].endswith("spatialite"):
     # Take the write lock when a transaction starts: concurrent writers then wait their turn instead of
     # failing with "database is locked" half-way through (SQLite has one writer at a time).
     _db["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
+    # Tests use a file, not Django's shared-cache in-memory database: shared cache has table locks that fail
+    # at once instead of waiting, which is not how the real file behaves when two requests meet.
+    _db["TEST"] = {"NAME": os.environ.get("PANJEREH_TEST_SQLITE", str(VAR_DIR / "test-panjereh.sqlite3"))}
 DATABASES = {"default": _db}
 SPATIALITE_LIBRARY_PATH = os.environ.get("SPATIALITE_LIBRARY_PATH", "mod_spatialite")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -13,7 +13,7 @@ def good_parcel(city, *, needs=("water", "sewer", "power")) -> Parcel:
     raise AssertionError("no suitable parcel in the test city")
 
 
-def request_body(parcel, **overrides) -> dict:
+def request_body(parcel, /, **overrides) -> dict:
     body = {
         "parcel": parcel.pk,
         "applicant": {"kind": "person", "national_id": "4608968882", "name": "علي كريمي", "mobile": "09161234567"},
