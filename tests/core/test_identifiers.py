@@ -59,3 +59,23 @@ def test_text_normalisation():
     assert parse_int("۱۲٬۰۰۰", field="area") == 12000
     with pytest.raises(ValueError, match="area"):
         parse_int("12a", field="area")
+
+
+def test_working_days_skip_fridays_thursdays_holidays_and_closures(db, settings):
+    import datetime
+
+    from panjereh.core.calendar import add_working_days, is_working_day, jalali, working_days_between
+    from panjereh.core.models import ClosureDay
+
+    settings.PANJEREH_THURSDAY_IS_WORKDAY = False
+    saturday = datetime.date(2026, 12, 5)
+    assert saturday.weekday() == 5
+    assert add_working_days(saturday, 5) == datetime.date(2026, 12, 12)  # Sun–Wed, then past Thu/Fri to Sat
+    assert not is_working_day(datetime.date(2026, 12, 11))  # Friday
+    assert not is_working_day(datetime.date(2026, 2, 11))  # Islamic Revolution Day (22 Bahman)
+    ClosureDay.objects.create(date=datetime.date(2026, 12, 7), reason_fa="گرد و غبار")
+    assert add_working_days(saturday, 5) == datetime.date(2026, 12, 13)
+    settings.PANJEREH_THURSDAY_IS_WORKDAY = True
+    assert add_working_days(saturday, 5) == datetime.date(2026, 12, 12)
+    assert working_days_between(saturday, datetime.date(2026, 12, 12)) == 5
+    assert jalali(datetime.date(2026, 11, 28)) == "1405/09/07"

@@ -244,3 +244,20 @@ def test_two_reviewers_deciding_at_once_cannot_both_win(live_city):
     assert sorted(r[0] for r in results) == ["conflict", "won"]
     task = ReviewTask.objects.get(application=app, agency__code="water")
     assert task.status in {"approved", "rejected"}
+
+
+@pytest.mark.django_db
+def test_storytime_and_deadlines_commands(client_for, city):
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("storytime", "--start", "2026-11-28", stdout=out)
+    text = out.getvalue()
+    assert "in parallel (one window, one visit):  15 working days" in text
+    assert "one after another (5 visits):     52 working days" in text
+    apply(client_for, city)
+    out = io.StringIO()
+    call_command("deadlines", stdout=out)
+    assert "deemed approved: 0, escalated: 0" in out.getvalue()  # nothing is late on day one

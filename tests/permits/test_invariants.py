@@ -1,0 +1,126 @@
+"""Random sequences of actions on a file (hypothesis), checking the single window's invariants after each.
+
+Runs on SpatiaLite and PostGIS like the rest of the suite.
+"""
+
+import datetime
+
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+
+from panjereh.permits import payments, services
+from panjereh.permits.models import (Application, Bill, ConnectionOrder, LedgerEntry, Payment, Permit, ReviewTask,
+                                     TariffChange)
+from tests.permits.helpers import request_body
+
+AGENCIES = ["municipality", "water", "power", "gas", "fire"]
+DECISIONS = ["approve", "approve_with_conditions", "request_info", "reject"]
+
+
+class FileMachine(RuleBasedStateMachine):
+    parcel = None
+
+    @initialize()
+    def open_file(self):
+        body = request_body(self.parcel)
+        self.app = services.submit_application(
+            actor=None, parcel=self.parcel, applicant={"kind": "person", "national_id": "4608968882", "name": "x",
+                                                       "mobile": "09161234567"},
+            permit=body["permit"], services=body["services"])
+
+    @rule(agency=st.sampled_from(AGENCIES), decision=st.sampled_from(DECISIONS))
+    def decide(self, agency, decision):
+        try:
+            services.record_decision(actor=None, application=self.app, agency_code=agency, decision=decision,
+                                     conditions="شرط" if decision == "approve_with_conditions" else "",
+                                     info_request="مدرک" if decision == "request_info" else "",
+                                     reason_number=1 if decision == "reject" else None)
+        except services.Conflict:
+            pass
+
+    @rule(exact=st.booleans(), reference=st.sampled_from(["R1", "R2", "R3"]), provider=st.sampled_from(["cash",
+                                                                                                         "gateway"]))
+    def pay(self, exact, reference, provider):
+        bill = services.open_bill(Application.objects.get(pk=self.app.pk))
+        amount = (bill.total - bill.paid) if bill else 1000
+        try:
+            outcome = services.record_payment(actor=None, application=self.app, provider=provider,
+                                              amount=amount if exact else amount + 1,
+                                              reference=reference if provider == "cash" else "")
+        except (services.Conflict, services.ApplicationError):
+            return
+        if provider == "gateway":
+            body, signature = payments.simulated_callback(outcome.obj.reference, outcome.obj.amount)
+            services.settle_gateway_callback(body=body, signature=signature)
+            services.settle_gateway_callback(body=body, signature=signature)  # replayed
+
+    @rule()
+    def activate_gas(self):
+        try:
+            services.activate_service(actor=None, application=self.app, service_code="gas")
+        except services.Conflict:
+            pass
+
+    @rule()
+    def complete(self):
+        try:
+            services.certify_completion(actor=None, application=self.app)
+        except services.Conflict:
+            pass
+
+    @rule()
+    def deadlines_pass(self):
+        services.process_deadlines(now=datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=90))
+
+    @invariant()
+    def no_permit_without_every_approval_and_full_payment(self):
+        permit = Permit.objects.filter(application=self.app).first()
+        initial = ReviewTask.objects.filter(application=self.app, stage="initial")
+        if permit:
+            assert all(t.status in ReviewTask.POSITIVE for t in initial)
+            bill = Bill.objects.get(application=self.app, stage="initial")
+            assert bill.paid == bill.total and bill.settled_at is not None
+        else:
+            assert not ConnectionOrder.objects.filter(application=self.app).exists()
+
+    @invariant()
+    def tariff_switches_exactly_once_per_permit(self):
+        permit = Permit.objects.filter(application=self.app).first()
+        switched = TariffChange.objects.filter(parcel=self.parcel, cause="permit_issued",
+                                               permit__application=self.app).count()
+        assert switched == (1 if permit else 0)
+        assert TariffChange.objects.filter(permit__application=self.app, cause="completion").count() <= 1
+
+    @invariant()
+    def money_adds_up(self):
+        for bill in Bill.objects.filter(application=self.app):
+            settled = sum(p.amount for p in Payment.objects.filter(bill=bill, status="settled"))
+            assert settled == bill.paid <= bill.total
+            ledger = sum(e.amount for e in LedgerEntry.objects.filter(payment__bill=bill))
+            assert ledger == settled
+            assert sum(line.amount for line in bill.lines.all()) == bill.total
+
+    @invariant()
+    def a_rejected_file_is_never_billed(self):
+        app = Application.objects.get(pk=self.app.pk)
+        if app.status == "rejected":
+            assert not Bill.objects.filter(application=app, stage="initial").exists()
+
+    @invariant()
+    def connection_orders_once_per_service(self):
+        codes = list(ConnectionOrder.objects.filter(application=self.app).values_list("service__code", flat=True))
+        assert len(codes) == len(set(codes))
+
+
+@pytest.mark.django_db
+def test_random_sequences_keep_the_invariants(city):
+    from tests.permits.helpers import good_parcel
+
+    FileMachine.parcel = good_parcel(city)
+    FileMachine.TestCase.settings = settings(max_examples=25, stateful_step_count=12, deadline=None,
+                                             suppress_health_check=list(HealthCheck))
+    from hypothesis.stateful import run_state_machine_as_test
+
+    run_state_machine_as_test(FileMachine, settings=FileMachine.TestCase.settings)
