@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "panjereh.citymap",
     "panjereh.democity",
     "panjereh.permits",
+    "panjereh.integrations",
     "panjereh.web",
 ]
 
@@ -170,6 +171,13 @@ PANJEREH_DIGCHECK_MAX_BUFFER_M = float(os.environ.get("PANJEREH_DIGCHECK_MAX_BUF
 PANJEREH_DIGCHECK_MAX_LENGTH_M = float(os.environ.get("PANJEREH_DIGCHECK_MAX_LENGTH_M", "5000"))
 PANJEREH_THURSDAY_IS_WORKDAY = env_bool("PANJEREH_THURSDAY_IS_WORKDAY", False)
 PANJEREH_GATEWAY_SECRET = os.environ.get("PANJEREH_GATEWAY_SECRET", "")  # empty: generated into var/
+# Webhooks to the agencies' systems (docs/integrations.md).
+PANJEREH_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("PANJEREH_WEBHOOK_MAX_ATTEMPTS", "10"))
+PANJEREH_WEBHOOK_BACKOFF_SECONDS = float(os.environ.get("PANJEREH_WEBHOOK_BACKOFF_SECONDS", "2"))
+PANJEREH_WEBHOOK_BACKOFF_MAX_SECONDS = float(os.environ.get("PANJEREH_WEBHOOK_BACKOFF_MAX_SECONDS", "600"))
+PANJEREH_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("PANJEREH_WEBHOOK_TIMEOUT_SECONDS", "10"))
+PANJEREH_WEBHOOK_LEASE_SECONDS = float(os.environ.get("PANJEREH_WEBHOOK_LEASE_SECONDS", "60"))
+PANJEREH_INBOUND_MAX_BYTES = int(os.environ.get("PANJEREH_INBOUND_MAX_BYTES", str(64 * 1024)))
 PANJEREH_DEMO_PARCELS = int(os.environ.get("PANJEREH_DEMO_PARCELS", "20000"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

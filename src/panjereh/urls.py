@@ -7,6 +7,7 @@ from rest_framework.authtoken.views import obtain_auth_token
 
 from panjereh.citymap import api as citymap_api
 from panjereh.citymap import ogc
+from panjereh.integrations import api as integrations_api
 from panjereh.permits import api as permits_api
 
 api_v1 = [
@@ -34,6 +35,8 @@ api_v1 = [
     path("parcels/<str:pk>/tariffs/", permits_api.ParcelTariffsView.as_view(), name="api-parcel-tariffs"),
     path("payments/gateway/callback/", permits_api.GatewayCallbackView.as_view(), name="api-gateway-callback"),
     path("track/<str:tracking_code>/", permits_api.TrackView.as_view(), name="api-track"),
+    path("inbound/decisions/", integrations_api.InboundDecisionView.as_view(), name="api-inbound-decisions"),
+    path("inbound/connections/", integrations_api.InboundConnectionView.as_view(), name="api-inbound-connections"),
 ]
 
 ogc_urls = [

@@ -34,9 +34,12 @@ class OutboxEvent(models.Model):
     agency_code = models.CharField(max_length=32, blank=True)
     parcel_id = models.BigIntegerField(null=True, blank=True)
     payload = models.JSONField(default=dict, blank=True)
+    # Set once the worker has made a delivery for every subscription that wants the event.
+    fanned_out = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["id"]
+        indexes = [models.Index(fields=["id"], condition=models.Q(fanned_out=False), name="events_to_fan_out")]
 
     def __str__(self):
         return f"{self.event_type} #{self.pk}"

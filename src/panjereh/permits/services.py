@@ -124,7 +124,7 @@ def _current_task(application, agency_code: str) -> ReviewTask:
 
 
 def record_decision(*, actor, application, agency_code: str, decision: str, conditions: str = "",
-                    info_request: str = "", reason_number: int | None = None) -> Outcome:
+                    info_request: str = "", reason_number: int | None = None, via: str = "") -> Outcome:
     """An agency decides its task. The same decision sent twice changes nothing the second time."""
     if decision not in DECISIONS:
         raise ApplicationError("decision", f"must be one of {', '.join(DECISIONS)}")
@@ -157,7 +157,7 @@ def record_decision(*, actor, application, agency_code: str, decision: str, cond
             raise Conflict(f"{agency_code} already decided this file")
         task.refresh_from_db()
         audit.record(actor=actor, action="review.decide", obj=task,
-                     data={"decision": decision, "reason": reason_number, "stage": task.stage})
+                     data={"decision": decision, "reason": reason_number, "stage": task.stage, "via": via})
         audit.emit(event_type="review.decided", agency_code=agency_code, parcel_id=application.parcel_id,
                    payload={"application": application.tracking_code, "decision": status, "stage": task.stage})
         _advance(application, actor)
@@ -445,3 +445,28 @@ def process_deadlines(*, now=None) -> dict:
                            parcel_id=app.parcel_id, payload={"application": app.tracking_code,
                                                              "due_date": str(task.due_date)})
     return counts
+
+
+def record_connection_installed(*, application, agency_code: str, service_code: str, subscription_number: str,
+                                via: str = "") -> Outcome:
+    """An agency's system reports a connection installed, with its meter or subscription number."""
+    with transaction.atomic():
+        order = ConnectionOrder.objects.select_for_update().filter(
+            application=application, service__code=service_code).select_related("agency").first()
+        if order is None:
+            raise Conflict(f"no connection order for {service_code} on file {application.tracking_code}")
+        if order.agency.code != agency_code:
+            raise ApplicationError("service", f"{service_code} connections belong to {order.agency.code}")
+        if order.status == ConnectionOrder.Status.INSTALLED:
+            if order.subscription_number == subscription_number:
+                return Outcome(order, False)
+            raise Conflict(f"{service_code} was already installed as {order.subscription_number}")
+        ConnectionOrder.objects.filter(pk=order.pk).update(status=ConnectionOrder.Status.INSTALLED,
+                                                           subscription_number=subscription_number)
+        order.refresh_from_db()
+        audit.record(actor=None, action="connection.installed", obj=order,
+                     data={"subscription_number": subscription_number, "via": via})
+        audit.emit(event_type="connection.installed", agency_code=agency_code, parcel_id=application.parcel_id,
+                   payload={"application": application.tracking_code, "service": service_code,
+                            "subscription_number": subscription_number})
+    return Outcome(order, True)
