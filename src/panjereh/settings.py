@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "panjereh.democity",
     "panjereh.permits",
     "panjereh.integrations",
+    "panjereh.crisis",
     "panjereh.web",
 ]
 
@@ -178,6 +179,7 @@ PANJEREH_WEBHOOK_BACKOFF_MAX_SECONDS = float(os.environ.get("PANJEREH_WEBHOOK_BA
 PANJEREH_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("PANJEREH_WEBHOOK_TIMEOUT_SECONDS", "10"))
 PANJEREH_WEBHOOK_LEASE_SECONDS = float(os.environ.get("PANJEREH_WEBHOOK_LEASE_SECONDS", "60"))
 PANJEREH_INBOUND_MAX_BYTES = int(os.environ.get("PANJEREH_INBOUND_MAX_BYTES", str(64 * 1024)))
+PANJEREH_OFFSET_THRESHOLD_M = float(os.environ.get("PANJEREH_OFFSET_THRESHOLD_M", "1.0"))
 PANJEREH_DEMO_PARCELS = int(os.environ.get("PANJEREH_DEMO_PARCELS", "20000"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -6,6 +6,7 @@ The questions (:func:`feasibility`, :func:`dig_check`) read only.
 """
 
 import json
+import math
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -66,7 +67,9 @@ def _extent_crs84(wkbs: list[bytes]) -> list[float] | None:
     geoms = shapely.from_wkb(wkbs)
     minx, miny, maxx, maxy = shapely.total_bounds(geoms)
     box = shapely.segmentize(shapely.box(minx, miny, maxx, maxy), max(maxx - minx, maxy - miny, 1) / 8)
-    return [round(v, 7) for v in crsmod.to_crs84(box).bounds]
+    bounds = [round(v, 7) for v in crsmod.to_crs84(box).bounds]
+    # Coordinates far outside UTM 39's domain (legacy data in a wrong CRS) have no lon/lat extent.
+    return bounds if all(math.isfinite(v) for v in bounds) else None
 
 
 def publish_version(*, layer: Layer, prepared: PreparedFeatures, actor=None, note: str = "",

@@ -90,7 +90,8 @@ LINE_SPECS = {
 class CityBuilder:
     """Lays out one demo city in memory, then stores it through the map's own services."""
 
-    def __init__(self, parcels: int, seed: int):
+    def __init__(self, parcels: int, seed: int, faults: bool = True):
+        self.plant = faults
         self.parcels_wanted = parcels
         self.seed = seed
         self.rng = np.random.default_rng(seed)
@@ -150,10 +151,8 @@ class CityBuilder:
             for kind, offset in OFFSETS.items():
                 if kind == "mv_cable" and not arterial:
                     continue
-                if kind == "gas_main":
-                    inside = (i >= gi0 and j >= gj0)
-                    if inside:
-                        continue
+                if kind == "gas_main" and self.plant and i >= gi0 and j >= gj0:
+                    continue  # planted fault: a corner of the city without gas
                 depth_range, diameters, materials, extra = LINE_SPECS[kind]
                 row = _row(kind, f"{PREFIX[kind]}-{tag}", rng,
                            depth_m=round(float(rng.uniform(*depth_range)), 2),
@@ -234,7 +233,9 @@ class CityBuilder:
         for idx in rng.choice(len(candidates), size=min(3, len(candidates)), replace=False):
             k, geom, row = candidates[int(idx)]
             tag = row["ext_id"].split("-", 1)[1]
-            moved = shapely.affinity.translate(geom, 0, OFFSETS["gas_main"] - 0.3 - OFFSETS["lv_cable"])
+            # Slid along the street too, so that it runs beside exactly one gas main (the one recorded).
+            moved = shapely.affinity.translate(geom, OFFSETS["gas_main"] - OFFSETS["lv_cable"],
+                                               OFFSETS["gas_main"] - 0.3 - OFFSETS["lv_cable"])
             self.lines["power-cables"][k] = (moved, row)
             violations.append({"rule": "gas-power", "minimum_m": 0.5, "distance_m": 0.3,
                                "assets": [{"agency": "power", "ext_id": row["ext_id"]},
@@ -243,7 +244,8 @@ class CityBuilder:
                   if r["ext_id"].split("-", 1)[1].startswith("h")]
         k, geom, row = waters[int(rng.integers(len(waters)))]
         tag = row["ext_id"].split("-", 1)[1]
-        self.lines["water-mains"][k] = (shapely.affinity.translate(geom, 0, 0.6 - OFFSETS["water_main"]), row)
+        self.lines["water-mains"][k] = (shapely.affinity.translate(geom, OFFSETS["sewer"] - OFFSETS["water_main"],
+                                                                   0.6 - OFFSETS["water_main"]), row)
         violations.append({"rule": "water-sewer", "minimum_m": 1.0, "distance_m": 0.6,
                            "assets": [{"agency": "water", "ext_id": row["ext_id"]},
                                       {"agency": "water", "ext_id": f"SEW-{tag}"}]})
@@ -324,6 +326,8 @@ class CityBuilder:
 
     def _probe_parcels(self):
         """Name parcels that later tests can ask about (e.g. one deep inside the area without gas)."""
+        if "no_gas_area" not in self.manifest["faults"]:
+            return
         g = self.grid
         gi0, gj0 = self.no_gas
         ci, cj = (gi0 + g.cols) / 2, (gj0 + g.rows) / 2
@@ -344,7 +348,8 @@ def _envelope(bounds):
     return poly
 
 
-def build_demo_city(*, parcels: int, seed: int, replace: bool = False, actor=None, progress=None) -> DemoBuild:
+def build_demo_city(*, parcels: int, seed: int, replace: bool = False, actor=None, progress=None,
+                    faults: bool = True) -> DemoBuild:
     """Build the demo city into the database and return its record with the manifest.
 
     Refuses to run over an existing map unless ``replace`` is given, which deletes
@@ -362,9 +367,10 @@ def build_demo_city(*, parcels: int, seed: int, replace: bool = False, actor=Non
             Parcel.objects.all().delete()
             DemoBuild.objects.all().delete()
     started = time.monotonic()
-    builder = CityBuilder(parcels, seed)
+    builder = CityBuilder(parcels, seed, faults)
     builder.lay_networks()
-    builder.plant_faults()
+    if faults:
+        builder.plant_faults()
     builder.store(actor=actor, progress=progress)
     seconds = time.monotonic() - started
     builder.manifest["grid"] = {"cols": builder.grid.cols, "rows": builder.grid.rows}

@@ -1,0 +1,84 @@
+"""Consistency of the agencies' layers, and incidents with what to close and who is affected."""
+
+from django.conf import settings
+from django.contrib.gis.db import models
+
+from panjereh.agencies.models import Agency
+from panjereh.citymap.models import Feature
+
+
+class LayingRule(models.Model):
+    """Where an asset kind lies across a street: its distance from the centreline (DOMAIN.md; configuration).
+
+    The offset check compares every line with these distances to estimate a layer's systematic shift.
+    """
+
+    kind = models.CharField(max_length=24, unique=True)
+    offset_m = models.FloatField(help_text="distance from the street centreline, metres (0: the centre)")
+
+    def __str__(self):
+        return f"{self.kind}: {self.offset_m} m"
+
+
+class ClearanceRule(models.Model):
+    """The least horizontal distance between two kinds of asset running side by side."""
+
+    name = models.SlugField(max_length=40, unique=True)
+    kinds_a = models.JSONField()
+    kinds_b = models.JSONField()
+    min_m = models.FloatField()
+    # The water–sewer rule relaxes where the water main lies above the sewer (DOMAIN.md).
+    min_m_if_a_above = models.FloatField(null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.name}: {self.min_m} m"
+
+
+class ConsistencyRun(models.Model):
+    started_at = models.DateTimeField(auto_now_add=True)
+    seconds = models.FloatField(default=0)
+    counts = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+
+class Finding(models.Model):
+    """One problem found by a consistency run, shown to the agencies it concerns."""
+
+    run = models.ForeignKey(ConsistencyRun, on_delete=models.CASCADE, related_name="findings")
+    check_name = models.CharField(max_length=24)  # offset, clearance, under_parcel, off_street, wrong_crs, duplicate
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    other_agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    layer_code = models.CharField(max_length=64, blank=True)
+    features = models.JSONField(default=list, help_text="ids (and ext_ids) of the features concerned")
+    message_fa = models.CharField(max_length=400)
+    message_en = models.CharField(max_length=400)
+    data = models.JSONField(default=dict)
+    location = models.PointField(srid=32639, null=True, blank=True)
+
+    class Meta:
+        ordering = ["run", "check_name", "id"]
+
+
+class Incident(models.Model):
+    """A gas leak, a burst main, a cable fault, a collapse: where, on what, and the response computed."""
+
+    class Kind(models.TextChoices):
+        GAS_LEAK = "gas_leak", "نشت گاز / gas leak"
+        WATER_BURST = "water_burst", "شکستگی لوله آب / burst water main"
+        CABLE_FAULT = "cable_fault", "خرابی کابل برق / cable fault"
+        COLLAPSE = "collapse", "ریزش / collapse"
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    location = models.PointField(srid=32639)
+    feature = models.ForeignKey(Feature, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    radius_m = models.FloatField(default=50)
+    reported_at = models.DateTimeField(auto_now_add=True)
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    note = models.CharField(max_length=500, blank=True)
+    response = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-reported_at"]

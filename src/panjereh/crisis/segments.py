@@ -1,0 +1,95 @@
+"""Valve isolation segments of a pipe network, the way water utilities (and wntr) define them.
+
+A network is pipes (links) between nodes. A valve sits on a pipe next to one of its nodes: closing it cuts
+that pipe from that node. A *segment* is what stays connected when every valve is closed: the smallest piece
+that can be isolated. To isolate a pipe, close the valves on the boundary of its segment. If one of those is
+stuck, the next-larger segment is the union with the segment on the valve's other side.
+
+Pure Python on plain identifiers, so it can be checked against ``wntr.metrics.valve_segments``.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Network:
+    links: dict  # link id -> (start node, end node)
+    valves: list  # (valve id, link id, node id)
+    _parent: dict = field(default_factory=dict, repr=False)
+
+    def _find(self, x):
+        parent = self._parent
+        root = x
+        while parent.setdefault(root, root) != root:
+            root = parent[root]
+        while parent[x] != root:
+            parent[x], x = root, parent[x]
+        return root
+
+    def _union(self, a, b):
+        ra, rb = self._find(a), self._find(b)
+        if ra != rb:
+            self._parent[ra] = rb
+
+
+@dataclass
+class Segments:
+    """Segment ids for every node and link, and the valves on each segment's boundary."""
+
+    node_segment: dict
+    link_segment: dict
+    boundary: dict  # segment -> [(valve id, link id, node id, other segment)]
+
+    def members(self, segment) -> tuple[list, list]:
+        """(nodes, links) of a segment."""
+        return ([n for n, s in self.node_segment.items() if s == segment],
+                [link for link, s in self.link_segment.items() if s == segment])
+
+
+def valve_segments(network: Network) -> Segments:
+    """Group nodes and links into segments: a link joins each end node unless a valve sits there."""
+    cut = {(link, node) for _, link, node in network.valves}
+    for link, (a, b) in network.links.items():
+        network._find(("L", link))
+        for node in (a, b):
+            network._find(("N", node))
+            if (link, node) not in cut:
+                network._union(("L", link), ("N", node))
+    roots: dict = {}
+
+    def seg(key):
+        return roots.setdefault(network._find(key), len(roots) + 1)
+
+    node_segment, link_segment = {}, {}
+    for link, (a, b) in network.links.items():
+        link_segment[link] = seg(("L", link))
+        node_segment.setdefault(a, seg(("N", a)))
+        node_segment.setdefault(b, seg(("N", b)))
+    boundary = defaultdict(list)
+    for valve, link, node in network.valves:
+        if link not in link_segment or node not in node_segment:
+            continue
+        s_link, s_node = link_segment[link], node_segment[node]
+        if s_link != s_node:
+            boundary[s_link].append((valve, link, node, s_node))
+            boundary[s_node].append((valve, link, node, s_link))
+    return Segments(node_segment, link_segment, dict(boundary))
+
+
+def isolate(segments: Segments, link) -> dict:
+    """What to close to isolate ``link``: its segment, the boundary valves, and for each valve the
+    next-larger segment if that valve is stuck."""
+    segment = segments.link_segment[link]
+    nodes, links = segments.members(segment)
+    valves = segments.boundary.get(segment, [])
+    fallbacks = []
+    for valve, v_link, v_node, other in valves:
+        o_nodes, o_links = segments.members(other)
+        close = sorted({v for v, *_ in segments.boundary.get(segment, []) + segments.boundary.get(other, [])
+                        if v != valve})
+        fallbacks.append({"stuck_valve": valve, "segment": other, "close": close,
+                          "links": sorted(set(links) | set(o_links), key=str),
+                          "nodes": sorted(set(nodes) | set(o_nodes), key=str)})
+    return {"segment": segment, "links": sorted(links, key=str), "nodes": sorted(nodes, key=str),
+            "close": sorted({v for v, *_ in valves}, key=str), "if_stuck": fallbacks}
