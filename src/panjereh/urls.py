@@ -7,6 +7,7 @@ from rest_framework.authtoken.views import obtain_auth_token
 
 from panjereh.citymap import api as citymap_api
 from panjereh.citymap import ogc
+from panjereh.crisis import api as crisis_api
 from panjereh.integrations import api as integrations_api
 from panjereh.permits import api as permits_api
 
@@ -35,6 +36,10 @@ api_v1 = [
     path("parcels/<str:pk>/tariffs/", permits_api.ParcelTariffsView.as_view(), name="api-parcel-tariffs"),
     path("payments/gateway/callback/", permits_api.GatewayCallbackView.as_view(), name="api-gateway-callback"),
     path("track/<str:tracking_code>/", permits_api.TrackView.as_view(), name="api-track"),
+    path("incidents/", crisis_api.IncidentListView.as_view(), name="api-incidents"),
+    path("incidents/<int:pk>/", crisis_api.IncidentDetailView.as_view(), name="api-incident"),
+    path("consistency/runs/", crisis_api.ConsistencyRunView.as_view(), name="api-consistency-run"),
+    path("consistency/findings/", crisis_api.FindingListView.as_view(), name="api-consistency-findings"),
     path("inbound/decisions/", integrations_api.InboundDecisionView.as_view(), name="api-inbound-decisions"),
     path("inbound/connections/", integrations_api.InboundConnectionView.as_view(), name="api-inbound-connections"),
 ]
@@ -54,5 +59,6 @@ urlpatterns = [
     path("ogc/", include(ogc_urls)),
     path("ogc", ogc.LandingView.as_view()),
     path("", include("panjereh.permits.urls")),
+    path("", include("panjereh.crisis.urls")),
     path("", include("panjereh.web.urls")),
 ]

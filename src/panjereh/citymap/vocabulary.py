@@ -38,6 +38,11 @@ ASSET_KINDS = {
     "transformer": ("Point", "power", "ترانسفورماتور", "transformer"),
     "gas_regulator": ("Point", "gas", "ایستگاه تقلیل فشار", "gas regulator station"),
     "telecom_cabinet": ("Point", "telecom", "کافو مخابرات", "telecom cabinet"),
+    # Nodes of hydraulic models (EPANET): where pipes meet, and where water comes from.
+    "junction": ("Point", "water", "گره", "junction"),
+    "reservoir": ("Point", "water", "مخزن زمینی", "reservoir"),
+    "tank": ("Point", "water", "مخزن", "tank"),
+    "pump": ("LineString", "water", "پمپ", "pump"),
 }
 # Gas networks have valves too: a valve's owner is its layer's agency, not fixed by kind.
 SHARED_KINDS = {"valve"}

@@ -132,3 +132,21 @@ def can_certify_completion(user) -> bool:
     profile = staff_profile(user)
     return role(user) == "admin" or bool(profile and profile.role == "signer" and profile.agency
                                          and profile.agency.code == "municipality")
+
+
+# --- crisis and consistency ----------------------------------------------------------------------
+
+def can_report_incident(user) -> bool:
+    """Agency staff, coordinators and the crisis staff (coordinators) record and read incidents."""
+    profile = staff_profile(user)
+    return is_coordinator(user) or bool(profile and profile.agency_id and profile.role in {"reviewer", "gis"})
+
+
+def visible_findings(user, findings: QuerySet) -> QuerySet:
+    """Each agency sees the findings about its own assets; coordinators see all."""
+    if is_coordinator(user):
+        return findings
+    agency = user_agency_id(user)
+    if agency is None:
+        return findings.none()
+    return findings.filter(Q(agency_id=agency) | Q(other_agency_id=agency))

@@ -35,3 +35,121 @@ def run_consistency(*, actor=None) -> ConsistencyRun:
                        payload={"run": run.pk, "findings": sum(1 for f in findings if code in (f["agency"],
                                                                                                f["other_agency"]))})
     return run
+
+
+# --- incidents ---------------------------------------------------------------------------------
+
+NETWORK_OF = {"water_burst": "water", "gas_leak": "gas"}
+SEARCH_M = 30.0
+
+
+class IncidentError(ValueError):
+    """An incident that cannot be placed; ``field`` names what is wrong."""
+
+    def __init__(self, field: str, message: str):
+        self.field = field
+        super().__init__(f"{field}: {message}")
+
+
+def _locate(*, lon=None, lat=None, feature_id=None):
+    """The incident's point (storage CRS) and the asset it is on, refusing what is outside or gone."""
+    import shapely
+
+    from panjereh.citymap import crs as crsmod
+    from panjereh.citymap.models import Feature
+
+    feature = None
+    if feature_id is not None:
+        feature = Feature.objects.select_related("layer", "version", "agency").filter(pk=feature_id).first()
+        if feature is None:
+            raise IncidentError("feature", f"asset {feature_id} does not exist")
+        if feature.layer.current_version_id != feature.version_id:
+            current = feature.layer.current_version.number if feature.layer.current_version_id else "none"
+            raise IncidentError("feature", f"asset {feature_id} ({feature.ext_id}) is not on the current map: layer "
+                                           f"{feature.layer.code} is at version {current}, the asset was in version "
+                                           f"{feature.version.number} (deleted or replaced)")
+        point = shapely.point_on_surface(shapely.from_wkb(bytes(feature.geom.wkb)))
+        return point, feature
+    if lon is None or lat is None:
+        raise IncidentError("location", "give lon and lat, or the asset (feature) the incident is on")
+    west, south, east, north = crsmod.city_bbox_lonlat()
+    if not (west <= lon <= east and south <= lat <= north):
+        raise IncidentError("location", f"{lon}, {lat} is outside the city ({west}–{east} E, {south}–{north} N)")
+    return crsmod.to_storage(shapely.Point(lon, lat), "OGC:CRS84"), None
+
+
+def report_incident(*, actor, kind: str, lon=None, lat=None, feature_id=None, radius_m: float = 50.0,
+                    note: str = ""):
+    """Record an incident and work out the response: what to close, who loses supply, what lies around."""
+    import shapely
+    from django.contrib.gis.geos import Point as GeosPoint
+
+    from panjereh.citymap.services import DigArea, dig_check
+    from panjereh.crisis import tracing
+    from panjereh.crisis.models import Incident
+
+    if kind not in Incident.Kind.values:
+        raise IncidentError("kind", f"must be one of {', '.join(Incident.Kind.values)}")
+    if not 0 < float(radius_m) <= 500:
+        raise IncidentError("radius_m", "must be between 0 and 500 m")
+    point, feature = _locate(lon=lon, lat=lat, feature_id=feature_id)
+    response = {"problems": []}
+    agencies = set()
+    if kind in NETWORK_OF:
+        agency = NETWORK_OF[kind]
+        agencies.add(agency)
+        traced = tracing.build_network(agency)
+        link = None
+        if feature is not None and int(feature.pk) in traced.link_index:
+            link = int(feature.pk)
+        elif len(traced.pipes):
+            tree = shapely.STRtree(traced.pipes.geoms)
+            hit = tree.query_nearest(point, max_distance=SEARCH_M, all_matches=False)
+            if len(hit):
+                link = int(traced.pipes.ids[int(hit[0])])
+        if link is None:
+            raise IncidentError("location", f"no {agency} pipe within {SEARCH_M:g} m of the incident")
+        response["pipe"] = {"id": link, "ext_id": traced.pipes.ext_ids[traced.link_index[link]]}
+        sizes = traced.component_sizes()
+        largest = max(sizes.values())
+        if sizes[link] < largest:
+            response["problems"].append({
+                "code": "disconnected",
+                "en": f"this pipe is on a piece of the {agency} network ({sizes[link]} pipes) not connected to the "
+                      f"main network ({largest} pipes): check the map, the piece may be mis-drawn",
+                "fa": f"این لوله روی بخشی جدا از شبکه اصلی {agency} است ({sizes[link]} لوله)"})
+        if not traced.network.valves:
+            response["problems"].append({
+                "code": "no_valves",
+                "en": f"the {agency} network has no valves on the map: nothing can isolate a part of it; "
+                      "close the supply (source or regulator station)",
+                "fa": f"در شبکه {agency} هیچ شیری ثبت نشده است؛ جداسازی بخشی از شبکه ممکن نیست"})
+            response["isolation"] = None
+        else:
+            response["isolation"] = tracing.isolation_plan(traced, link)
+            if not response["isolation"]["close"]:
+                response["problems"].append({
+                    "code": "no_boundary_valves",
+                    "en": "no valve bounds this pipe's part of the network: the whole piece must be shut",
+                    "fa": "هیچ شیری این بخش از شبکه را جدا نمی‌کند"})
+    if kind == "cable_fault":
+        agencies.add("power")
+        response["transformer"] = tracing.feeding_transformer(point)
+        if response["transformer"] is None:
+            response["problems"].append({"code": "no_transformer", "en": "no transformer on the map",
+                                         "fa": "ترانسفورماتوری روی نقشه نیست"})
+    around = dig_check(DigArea(geometry=point, buffer_m=float(radius_m)))
+    response["around"] = around
+    agencies |= {g["agency"] for g in around["agencies"]}
+    with transaction.atomic():
+        incident = Incident.objects.create(
+            kind=kind, location=GeosPoint(point.x, point.y, srid=32639), feature=feature, radius_m=float(radius_m),
+            reported_by=actor if getattr(actor, "is_authenticated", False) else None, note=note[:500],
+            response=response)
+        audit.record(actor=actor, action="incident.report", obj=incident, data={"kind": kind})
+        for code in sorted(agencies):
+            audit.emit(event_type="incident.reported", agency_code=code, payload={
+                "incident": incident.pk, "kind": kind, "close_valves": [v["ext_id"] for v in
+                                                                        (response.get("isolation") or {}).get("close",
+                                                                                                              [])]})
+    return incident

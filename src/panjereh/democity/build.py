@@ -110,11 +110,12 @@ class CityBuilder:
         out = []
         for j in range(g.rows + 1):
             for i in range(g.cols):
-                if not ((j > 0 and kept[i, j - 1]) or (j < g.rows and kept[i, j])):
-                    continue
                 seg = shapely.LineString([(g.x(i), g.y(j)), (g.x(i + 1), g.y(j))])
-                if seg.intersects(river) and j % BRIDGE_EVERY:
-                    continue
+                crosses = seg.intersects(river)
+                if crosses and j % BRIDGE_EVERY:
+                    continue  # no bridge here
+                if not crosses and not ((j > 0 and kept[i, j - 1]) or (j < g.rows and kept[i, j])):
+                    continue  # no land on either side
                 out.append(("h", i, j))
         for i in range(g.cols + 1):
             for j in range(g.rows):

@@ -1,0 +1,130 @@
+"""Networks traced from the shared map: which valves isolate a broken pipe, which parcels lose supply,
+and which transformer feeds a faulted cable."""
+
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+
+from panjereh.crisis.loading import Assets, load_assets, load_parcels
+from panjereh.crisis.segments import Network, Segments, isolate, valve_segments
+
+PIPE_KINDS = {"water": ["water_main", "pump"], "gas": ["gas_main", "gas_service"]}
+SNAP = 2  # decimals of a metre: pipe ends within 1 cm are the same node
+
+
+def _node(xy) -> str:
+    return f"{round(float(xy[0]), SNAP)}:{round(float(xy[1]), SNAP)}"
+
+
+@dataclass
+class TracedNetwork:
+    """A pipe network built from the current map: links are feature ids."""
+
+    agency: str
+    pipes: Assets
+    valves: Assets
+    network: Network
+    segments: Segments
+    link_index: dict  # feature id -> position in pipes
+
+    def component_sizes(self) -> dict:
+        """Links per connected piece, valves ignored: a piece that is not the largest is disconnected."""
+        whole = valve_segments(Network(links=self.network.links, valves=[]))
+        sizes: dict = {}
+        for segment in whole.link_segment.values():
+            sizes[segment] = sizes.get(segment, 0) + 1
+        return {link: sizes[segment] for link, segment in whole.link_segment.items()}
+
+
+def build_network(agency: str, *, layers: list[str] | None = None) -> TracedNetwork:
+    """The agency's pipe network and its valves. Valves carrying (link, node) attributes (EPANET) are used as
+    given; other valves sit on the nearest pipe, next to that pipe's nearer end."""
+    kinds = PIPE_KINDS[agency]
+    where = "AND a.code = %s AND f.kind IN (" + ", ".join(["%s"] * (len(kinds) + 1)) + ")"
+    params = [agency, *kinds, "valve"]
+    if layers:
+        where += " AND l.code IN (" + ", ".join(["%s"] * len(layers)) + ")"
+        params += layers
+    assets = load_assets(where, params)
+    is_valve = np.array([k == "valve" for k in assets.kinds], dtype=bool)
+    pipes, valves = assets.subset(~is_valve), assets.subset(is_valve)
+    links = {}
+    for fid, ext, geom, attrs in zip(pipes.ids, pipes.ext_ids, pipes.geoms, pipes.attrs):
+        coords = shapely.get_coordinates(geom)
+        start = attrs.get("start_node") or _node(coords[0])
+        end = attrs.get("end_node") or _node(coords[-1])
+        links[int(fid)] = (start, end)
+    by_ext = {ext: int(fid) for fid, ext in zip(pipes.ids, pipes.ext_ids)}
+    placed = []
+    if len(valves) and len(pipes):
+        tree = shapely.STRtree(pipes.geoms)
+        near_src, near_pipe = tree.query_nearest(valves.geoms, max_distance=1.0, all_matches=False)
+        nearest = dict(zip(near_src.tolist(), near_pipe.tolist()))
+        for k in range(len(valves)):
+            attrs = valves.attrs[k]
+            if attrs.get("link") in by_ext and attrs.get("node"):
+                placed.append((int(valves.ids[k]), by_ext[attrs["link"]], str(attrs["node"])))
+                continue
+            if k not in nearest:
+                continue
+            p = nearest[k]
+            link = int(pipes.ids[p])
+            coords = shapely.get_coordinates(pipes.geoms[p])
+            here = shapely.get_coordinates(valves.geoms[k])[0]
+            node = links[link][0] if np.linalg.norm(coords[0] - here) <= np.linalg.norm(coords[-1] - here) \
+                else links[link][1]
+            placed.append((int(valves.ids[k]), link, node))
+    network = Network(links=links, valves=placed)
+    return TracedNetwork(agency=agency, pipes=pipes, valves=valves, network=network,
+                         segments=valve_segments(network),
+                         link_index={int(fid): i for i, fid in enumerate(pipes.ids)})
+
+
+def parcels_supplied_by(traced: TracedNetwork, link_ids: set, *, service_m: float = 50.0) -> list[int]:
+    """Parcels whose nearest pipe (within the service distance) is one of ``link_ids``."""
+    if not link_ids:
+        return []
+    idx = [traced.link_index[link] for link in link_ids]
+    area = shapely.buffer(shapely.union_all(traced.pipes.geoms[idx]).envelope, service_m)
+    parcel_ids, parcels = load_parcels()
+    candidates = np.flatnonzero(shapely.intersects(parcels, area))
+    if not len(candidates):
+        return []
+    tree = shapely.STRtree(traced.pipes.geoms)
+    src, dst = tree.query_nearest(parcels[candidates], max_distance=service_m, all_matches=False)
+    return sorted(int(parcel_ids[candidates[s]]) for s, d in zip(src, dst) if int(traced.pipes.ids[d]) in link_ids)
+
+
+def isolation_plan(traced: TracedNetwork, link: int) -> dict:
+    """Valves to close for a broken pipe, the pipes and parcels cut off, and the plan if a valve is stuck."""
+    plan = isolate(traced.segments, link)
+    valve_ext = {int(v): e for v, e in zip(traced.valves.ids, traced.valves.ext_ids)}
+    pipe_ext = {int(p): e for p, e in zip(traced.pipes.ids, traced.pipes.ext_ids)}
+    parcels = parcels_supplied_by(traced, set(plan["links"]))
+    result = {"close": [{"id": v, "ext_id": valve_ext.get(v, "")} for v in plan["close"]],
+              "pipes": [{"id": p, "ext_id": pipe_ext[p]} for p in plan["links"]],
+              "parcels_affected": parcels, "if_stuck": []}
+    for fallback in plan["if_stuck"]:
+        result["if_stuck"].append({
+            "stuck_valve": {"id": fallback["stuck_valve"], "ext_id": valve_ext.get(fallback["stuck_valve"], "")},
+            "close": [{"id": v, "ext_id": valve_ext.get(v, "")} for v in fallback["close"]],
+            "pipes": len(fallback["links"]),
+            "parcels_affected": len(parcels_supplied_by(traced, set(fallback["links"])))})
+    return result
+
+
+def feeding_transformer(point: shapely.Point, *, feeder_m: float = 400.0) -> dict | None:
+    """The transformer feeding a point (the nearest one), and the parcels it feeds (those nearest to it)."""
+    transformers = load_assets("AND f.kind = %s", ["transformer"])
+    if not len(transformers):
+        return None
+    tree = shapely.STRtree(transformers.geoms)
+    t = int(tree.nearest(point))
+    here = transformers.geoms[t]
+    parcel_ids, parcels = load_parcels()
+    near = np.flatnonzero(shapely.dwithin(parcels, here, feeder_m))
+    src, dst = tree.query_nearest(parcels[near], all_matches=False)
+    fed = sorted(int(parcel_ids[near[s]]) for s, d in zip(src, dst) if int(d) == t)
+    return {"id": int(transformers.ids[t]), "ext_id": transformers.ext_ids[t],
+            "distance_m": round(float(shapely.distance(point, here)), 2), "parcels_affected": fed}

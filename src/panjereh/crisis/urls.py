@@ -1,0 +1,5 @@
+from django.urls import path
+
+from panjereh.crisis import views
+
+urlpatterns = [path("incidents/<int:pk>/report/", views.incident_report, name="incident-report")]
