@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 3
-DEMO_PARCELS ?= 20000
+DEMO_PARCELS ?= 100000
 export PANJEREH_VAR_DIR ?= $(CURDIR)/var
 
 .PHONY: setup run serve test test-spatialite test-postgis bench schema doctor clean
