@@ -52,6 +52,10 @@ stamp="$VENV/.installed-$(sha1sum pyproject.toml | cut -c1-12)"
 if [ ! -f "$stamp" ]; then
   echo "setup: installing Panjereh and its Python dependencies into $VENV"
   "$VENV/bin/pip" install -q --upgrade pip
-  "$VENV/bin/pip" install -q -e ".[test]"
+  # Shapely and pyogrio are built against Debian's GEOS and GDAL: their wheels carry second copies of GEOS,
+  # GDAL and PROJ, and two copies of one C++ library in a process corrupt each other (GeoDjango and SpatiaLite
+  # load the system ones). Building takes a minute or two, once.
+  echo "setup: building shapely and pyogrio against the system GEOS/GDAL"
+  PIP_NO_BINARY="shapely,pyogrio" "$VENV/bin/pip" install -q -e ".[test]"
   rm -f "$VENV"/.installed-* && touch "$stamp"
 fi

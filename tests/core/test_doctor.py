@@ -11,3 +11,35 @@ def test_doctor_reports_versions(db):
         line = next(line for line in text.splitlines() if line.startswith(name))
         assert "MISSING" not in line, line
     assert ("SpatiaLite" in text) or ("PostGIS" in text)
+    # one GEOS in the process: Shapely is built on the system's (scripts/setup.sh)
+    assert "not the system GEOS" not in text
+
+
+def test_shapely_keeps_working_in_a_fresh_server_process(tmp_path):
+    """Regression: with the wheels' own GEOS/PROJ beside the system's, a fresh process answering a signed-in
+    request failed (WKB output dimension error) or aborted at exit (double free in PROJ). One copy of each
+    library (scripts/setup.sh builds Shapely and pyogrio on the system's; no pyproj) fixes both."""
+    import os
+    import subprocess
+    import sys
+
+    code = """
+import django
+django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+from panjereh.democity.build import build_demo_city
+from panjereh.democity.people import create_demo_people
+build_demo_city(parcels=32, seed=1)
+create_demo_people()
+from django.test import Client
+from rest_framework.authtoken.models import Token
+from panjereh.citymap.models import Parcel
+client = Client(HTTP_AUTHORIZATION="Token " + Token.objects.get(user__username="coordinator").key)
+print(client.get(f"/api/v1/parcels/{Parcel.objects.first().pk}/feasibility/").status_code)
+"""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "panjereh.settings", "PANJEREH_VAR_DIR": str(tmp_path),
+           "DATABASE_URL": f"spatialite:///{tmp_path / 'fresh.sqlite3'}"}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=180)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip().endswith("200")

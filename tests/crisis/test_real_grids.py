@@ -2,7 +2,7 @@
 EPSG:31467) imported through the ordinary importer as layers of one map, then checked for clearances.
 
 The expected answer is computed independently: the source data transformed straight from each source CRS
-with pyproj, then a brute-force distance check in Shapely.
+with GDAL/PROJ directly (not through the importer), then a brute-force distance check in Shapely.
 """
 
 import json

@@ -1,33 +1,90 @@
 """Coordinate reference systems: everything in, EPSG:32639 stored, CRS84 out.
 
-pyproj transformers are built with ``always_xy=True`` so that longitude always
-comes first, whatever axis order the EPSG definition of a CRS declares.
+Transformations go through the system's GDAL/PROJ (the libraries GeoDjango and SpatiaLite already load),
+called on whole coordinate arrays. Panjereh deliberately does not use pyproj's wheel: it carries a second
+PROJ, and two PROJ libraries in one process corrupt each other's memory (a crash at exit, seen here).
+GDAL is told to use the traditional GIS axis order, so longitude always comes first.
 """
 
+import ctypes
 from functools import lru_cache
 
 import numpy as np
 import shapely
 from django.conf import settings
-from pyproj import CRS, Transformer
+from django.contrib.gis.gdal import CoordTransform, GDALException, SpatialReference
+from django.contrib.gis.gdal.libgdal import lgdal
 
 STORAGE_SRID = 32639
 
+_double_p = ctypes.POINTER(ctypes.c_double)
+_transform_ex = lgdal.OCTTransformEx
+_transform_ex.argtypes = [ctypes.c_void_p, ctypes.c_int, _double_p, _double_p, _double_p,
+                          ctypes.POINTER(ctypes.c_int)]
+_transform_ex.restype = ctypes.c_int
+_is_same = lgdal.OSRIsSame
+_is_same.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
+_is_same.restype = ctypes.c_int
+
+
+class UnknownCRS(ValueError):
+    """A CRS definition GDAL/PROJ cannot read."""
+
 
 @lru_cache(maxsize=64)
-def transformer(source: str, target: str) -> Transformer:
-    """A cached, always-x-then-y transformer between two CRS definitions."""
-    return Transformer.from_crs(CRS.from_user_input(source), CRS.from_user_input(target), always_xy=True)
+def srs(definition: str) -> SpatialReference:
+    """A spatial reference from 'EPSG:4326', 'OGC:CRS84', WKT or a PROJ string."""
+    try:
+        return SpatialReference(str(definition))
+    except (GDALException, TypeError, ValueError) as exc:
+        raise UnknownCRS(f"«{definition}» is not a known CRS") from exc
+
+
+def same(a: str, b: str) -> bool:
+    """Whether two CRS definitions mean the same CRS."""
+    return a == b or bool(_is_same(srs(a).ptr, srs(b).ptr))
+
+
+def label(definition: str) -> str:
+    """A short name for a CRS: AUTHORITY:CODE where it has one, else its WKT."""
+    ref = srs(definition)
+    name, code = ref.auth_name(None), ref.auth_code(None)
+    return f"{name}:{code}" if name and code else ref.wkt
+
+
+def is_geographic(definition: str) -> bool:
+    return bool(srs(definition).geographic)
+
+
+@lru_cache(maxsize=64)
+def _coord_transform(source: str, target: str) -> CoordTransform:
+    return CoordTransform(srs(source), srs(target))
+
+
+def transform_xy(x: np.ndarray, y: np.ndarray, source: str, target: str) -> tuple[np.ndarray, np.ndarray]:
+    """Transform coordinate arrays; points that cannot be transformed become NaN."""
+    x = np.array(x, dtype=np.float64, copy=True, order="C")
+    y = np.array(y, dtype=np.float64, copy=True, order="C")
+    if len(x) == 0:
+        return x, y
+    z = np.zeros_like(x)
+    ok = np.zeros(len(x), dtype=np.intc)
+    _transform_ex(_coord_transform(source, target).ptr, len(x), x.ctypes.data_as(_double_p),
+                  y.ctypes.data_as(_double_p), z.ctypes.data_as(_double_p),
+                  ok.ctypes.data_as(ctypes.POINTER(ctypes.c_int)))
+    bad = ok == 0
+    x[bad] = np.nan
+    y[bad] = np.nan
+    return x, y
 
 
 def transform(geoms, source: str, target: str):
     """Transform a shapely geometry or an array of them between two CRSs."""
-    if CRS.from_user_input(source) == CRS.from_user_input(target):
+    if same(source, target):
         return geoms
-    t = transformer(source, target)
 
     def apply(coords):
-        x, y = t.transform(coords[:, 0], coords[:, 1])
+        x, y = transform_xy(coords[:, 0], coords[:, 1], source, target)
         return np.column_stack([x, y])
 
     return shapely.transform(geoms, apply)
@@ -41,6 +98,13 @@ def to_storage(geoms, source: str):
 def to_crs84(geoms):
     """Transform from the storage CRS to CRS84 (lon/lat), as GeoJSON wants."""
     return transform(geoms, f"EPSG:{STORAGE_SRID}", "OGC:CRS84")
+
+
+def proj_version() -> str:
+    """The PROJ version GDAL uses (for `panjereh doctor`)."""
+    major, minor, patch = ctypes.c_int(), ctypes.c_int(), ctypes.c_int()
+    lgdal.OSRGetPROJVersion(ctypes.byref(major), ctypes.byref(minor), ctypes.byref(patch))
+    return f"{major.value}.{minor.value}.{patch.value}"
 
 
 def city_bbox_lonlat() -> tuple[float, float, float, float]:

@@ -68,7 +68,7 @@ def export_layer(layer: Layer, fmt: str, *, version: LayerVersion | None = None,
     types = {g.geom_type for g in geoms}
     if any(t.startswith("Multi") for t in types) and gtype != "Unknown":
         gtype = "Multi" + gtype
-    pyogrio.raw.write(path, shapely.to_wkb(geoms), columns, names, driver=driver, geometry_type=gtype, crs=crs,
+    pyogrio.raw.write(path, shapely.to_wkb(geoms, output_dimension=2), columns, names, driver=driver, geometry_type=gtype, crs=crs,
                       promote_to_multi=gtype.startswith("Multi") or None, encoding="UTF-8" if short else None,
                       layer=layer.code if fmt == "gpkg" else None)
     if short:

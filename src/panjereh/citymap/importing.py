@@ -20,8 +20,6 @@ import pyogrio
 import pyogrio.raw
 import shapely
 from django.conf import settings
-from pyproj import CRS
-from pyproj.exceptions import CRSError
 
 from panjereh.citymap import crs as crsmod
 from panjereh.citymap.vocabulary import MATERIALS, AssetStatus
@@ -178,7 +176,7 @@ def _json_value(value):
     if isinstance(value, bytes):
         return value.hex()
     if isinstance(value, str):
-        return normalize_text(value)
+        return value.strip() if value.isascii() else normalize_text(value)  # ASCII has no variants to fix
     return value
 
 
@@ -222,19 +220,21 @@ def read_layer_file(path: str, original_name: str, *, declared_crs: str | None =
     if count == 0:
         raise ImportRejected([f"{name}: the file has no features"])
     file_crs = meta.get("crs")
-    if declared_crs:
-        try:
-            declared = CRS.from_user_input(normalize_digits(declared_crs).strip())
-        except CRSError as exc:
-            raise ImportRejected([f"{name}: declared CRS «{declared_crs}» is not a known CRS"]) from exc
-        if file_crs and CRS.from_user_input(file_crs) != declared:
-            raise ImportRejected([f"{name}: the file says its CRS is {file_crs} but {declared_crs} was declared"])
-        crs = declared
-    elif file_crs:
-        crs = CRS.from_user_input(file_crs)
-    else:
-        raise ImportRejected([f"{name}: the file has no CRS (no .prj or crs member); "
-                              "declare one, e.g. EPSG:32639 or EPSG:4326"])
+    try:
+        if declared_crs:
+            declared = normalize_digits(declared_crs).strip()
+            crsmod.srs(declared)
+            if file_crs and not crsmod.same(file_crs, declared):
+                raise ImportRejected([f"{name}: the file says its CRS is {crsmod.label(file_crs)} but "
+                                      f"{declared_crs} was declared"])
+            crs = declared
+        elif file_crs:
+            crs = file_crs
+        else:
+            raise ImportRejected([f"{name}: the file has no CRS (no .prj or crs member); "
+                                  "declare one, e.g. EPSG:32639 or EPSG:4326"])
+    except crsmod.UnknownCRS as exc:
+        raise ImportRejected([f"{name}: declared CRS {exc}"]) from exc
     missing = [i for i, blob in enumerate(wkb) if blob is None]
     if missing:
         raise ImportRejected([f"feature {i + 1}: has no geometry" for i in missing])
@@ -244,10 +244,8 @@ def read_layer_file(path: str, original_name: str, *, declared_crs: str | None =
         raise ImportRejected([f"{name}: unreadable geometry ({exc})"]) from exc
     columns = [_json_column(col) for col in field_data]
     properties = [dict(zip(fields, values)) for values in zip(*columns)] if columns else [{} for _ in range(count)]
-    srs = crs.to_authority()
-    crs_text = ":".join(srs) if srs else crs.to_wkt()
-    return LayerFile(geometries=geometries, properties=properties, crs=crs_text, format=fmt, source_name=name,
-                     is_geographic=crs.is_geographic)
+    return LayerFile(geometries=geometries, properties=properties, crs=crsmod.label(crs), format=fmt,
+                     source_name=name, is_geographic=crsmod.is_geographic(crs))
 
 
 def _label(index: int, props: dict) -> str:

@@ -51,7 +51,7 @@ def _insert_features(layer: Layer, version: LayerVersion, prepared: PreparedFeat
 
     if spatial_sql.is_postgis():
         shapes = shapely.set_srid(shapely.from_wkb(prepared.wkb), crsmod.STORAGE_SRID)
-        ewkb = shapely.to_wkb(shapes, hex=True, include_srid=True)
+        ewkb = shapely.to_wkb(shapes, hex=True, include_srid=True, output_dimension=2)
         bulk.copy_rows("citymap_feature", FEATURE_COLUMNS, rows(ewkb), progress=progress)
         return
     marks = ", ".join(["%s"] * (len(FEATURE_COLUMNS) - 1))
@@ -176,7 +176,7 @@ def feasibility(parcel: Parcel, services=None) -> dict:
     """
     services = list(services if services is not None else Service.objects.select_related("agency"))
     geom = shapely.from_wkb(bytes(parcel.geom.wkb))
-    wkb = shapely.to_wkb(geom)
+    wkb = shapely.to_wkb(geom, output_dimension=2)
     bounds = shapely.bounds(geom)
     found = {}
     for service in services:
@@ -271,7 +271,7 @@ def dig_check(area: DigArea, *, user=None) -> dict:
     Assets in layers ``user`` may not see are counted per agency, not described,
     so a digger still learns whom to call.
     """
-    wkb = shapely.to_wkb(area.geometry)
+    wkb = shapely.to_wkb(area.geometry, output_dimension=2)
     hits = queries.features_within(wkb, shapely.bounds(area.geometry), area.buffer_m)
     features = Feature.objects.select_related("layer", "agency").in_bulk([fid for fid, _ in hits])
     visible = set(permissions.visible_layers(user).values_list("pk", flat=True)) if user is not None else None

@@ -66,9 +66,9 @@ def import_epanet(path: str, *, prefix: str, agency_code: str = "water", crs: st
         node_rows.append(_row(name, {"Junction": "junction", "Reservoir": "reservoir", "Tank": "tank"}[node.node_type]))
     layers = [layer(f"{prefix}-pipes", f"{prefix} pipes", "LineString", ["water_main", "pump"]),
               layer(f"{prefix}-nodes", f"{prefix} nodes", "Point", ["junction", "reservoir", "tank"])]
-    publish_version(layer=layers[0], prepared=PreparedFeatures(wkb=list(shapely.to_wkb(pipes)), rows=pipe_rows,
+    publish_version(layer=layers[0], prepared=PreparedFeatures(wkb=list(shapely.to_wkb(pipes, output_dimension=2)), rows=pipe_rows,
                                                                source_name=path, source_format="epanet"), actor=actor)
-    publish_version(layer=layers[1], prepared=PreparedFeatures(wkb=list(shapely.to_wkb(nodes)), rows=node_rows,
+    publish_version(layer=layers[1], prepared=PreparedFeatures(wkb=list(shapely.to_wkb(nodes, output_dimension=2)), rows=node_rows,
                                                                source_name=path, source_format="epanet"), actor=actor)
     if valve_layer is not None:
         valves, valve_rows = [], []
@@ -80,7 +80,7 @@ def import_epanet(path: str, *, prefix: str, agency_code: str = "water", crs: st
             valves.append(shapely.Point(a + (b - a) * min(1.0, length / 2) / length))
             valve_rows.append(_row(f"V{i}", "valve", attrs={"link": row["link"], "node": row["node"]}))
         layers.append(layer(f"{prefix}-valves", f"{prefix} valves", "Point", ["valve"]))
-        publish_version(layer=layers[2], prepared=PreparedFeatures(wkb=list(shapely.to_wkb(valves)), rows=valve_rows,
+        publish_version(layer=layers[2], prepared=PreparedFeatures(wkb=list(shapely.to_wkb(valves, output_dimension=2)), rows=valve_rows,
                                                                    source_name=path, source_format="epanet"),
                         actor=actor)
     return layers

@@ -286,7 +286,7 @@ class CityBuilder:
                         if use == "residential" and row_n == 0 and j % 5 == 0 and rng.random() < 0.5:
                             land_use = "commercial"
                         made += 1
-                        yield shapely.to_wkb(poly), (
+                        yield shapely.to_wkb(poly, output_dimension=2), (
                             (region + 1) // 2, 1000 + block, sub, postal_code(block, sub), land_use, floors,
                             floors * 60, round(poly.area, 2), region, value)
         self.manifest["parcels_built"] = made
@@ -314,7 +314,7 @@ class CityBuilder:
         parcel_layer.save(update_fields=["current_version"])
         named = {"streets": self.streets, **self.lines, **self.points}
         for code, items in named.items():
-            prepared = PreparedFeatures(wkb=list(shapely.to_wkb([g for g, _ in items])), rows=[r for _, r in items],
+            prepared = PreparedFeatures(wkb=list(shapely.to_wkb([g for g, _ in items], output_dimension=2)), rows=[r for _, r in items],
                                         source_crs="EPSG:32639", source_format="democity", source_name="democity")
             publish_version(layer=layers[code], prepared=prepared, actor=actor, note=f"demo city, seed {self.seed}",
                             progress=progress)

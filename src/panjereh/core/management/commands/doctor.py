@@ -46,11 +46,20 @@ class Command(BaseCommand):
             geos = None
         check("GEOS library", geos, "apt-get install libgeos-c1v5")
         try:
-            import pyproj
-            proj = f"{pyproj.proj_version_str} (pyproj {pyproj.__version__})"
+            from panjereh.citymap.crs import proj_version
+            proj = f"{proj_version()} (through GDAL)"
         except Exception:  # noqa: BLE001
             proj = None
-        check("PROJ", proj, "pip install pyproj")
+        check("PROJ", proj, "apt-get install proj-bin libproj-dev")
+        try:
+            import shapely
+            geos_py = ".".join(map(str, shapely.geos_version))
+            same_geos = geos and geos.startswith(geos_py)
+            rows.append(("Shapely", f"{shapely.__version__} on GEOS {geos_py}"
+                         + ("" if same_geos else "  ← not the system GEOS: reinstall with "
+                                                  "pip install --no-binary shapely shapely")))
+        except Exception:  # noqa: BLE001
+            pass
         check("ogr2ogr", _run(["ogr2ogr", "--version"]) if shutil.which("ogr2ogr") else None,
               "apt-get install gdal-bin")
         engine = settings.DATABASES["default"]["ENGINE"]
