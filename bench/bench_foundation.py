@@ -22,17 +22,13 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-os.environ.setdefault("PANJEREH_VAR_DIR", str(ROOT / "var"))
-os.environ.setdefault("DATABASE_URL", f"spatialite:///{ROOT / 'var' / 'bench.sqlite3'}")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "panjereh.settings")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _django import setup  # noqa: E402
+
 PARCELS = int(os.environ.get("BENCH_PARCELS", "300000"))
 SAMPLES = int(os.environ.get("BENCH_SAMPLES", "300"))
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
-
-import django  # noqa: E402
-
-django.setup()
+setup("bench.sqlite3")
 
 import numpy as np  # noqa: E402
 import shapely  # noqa: E402

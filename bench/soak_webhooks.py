@@ -13,16 +13,11 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("PANJEREH_VAR_DIR", str(ROOT / "var"))
-os.environ.setdefault("DATABASE_URL", f"spatialite:///{ROOT / 'var' / 'soak.sqlite3'}")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "panjereh.settings")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _django import setup  # noqa: E402
+
 EVENTS = int(os.environ.get("SOAK_EVENTS", "10000"))
-
-import django  # noqa: E402
-
-django.setup()
+setup("soak.sqlite3")
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402

@@ -7,7 +7,7 @@ import pytest
 from panjereh.core.calendar import add_working_days, local_date
 from panjereh.core.models import AuditRecord, OutboxEvent
 from panjereh.permits import payments
-from panjereh.permits.models import (Application, ConnectionOrder, LedgerEntry, Payment, Permit, ReviewTask,
+from panjereh.permits.models import (Application, ConnectionOrder, LedgerEntry, Payment, Permit,
                                      TariffChange)
 from tests.permits.helpers import good_parcel, request_body
 

@@ -23,6 +23,7 @@ from panjereh.citymap.models import Layer, Parcel
 from panjereh.citymap.services import (LayerConflict, SpatialInputError, dig_check, feasibility, import_layer,
                                        parse_dig_area, rollback_layer)
 from panjereh.core import permissions
+from panjereh.core.api_errors import error_response
 from panjereh.core.text import normalize_digits, normalize_text
 
 MAX_PAGE = 1000
@@ -266,13 +267,11 @@ class LayerUploadView(APIView):
                                        declared_crs=data.get("crs"), repair=data["repair"], note=data["note"],
                                        base_version=data.get("base_version"))
             except ImportRejected as exc:
-                return Response({"error": {"code": "import_rejected",
-                                           "message": f"{upload.name} was not imported; nothing changed",
-                                           "details": {"file": exc.errors, "total": exc.total}}},
-                                status=status.HTTP_400_BAD_REQUEST)
+                return error_response(status.HTTP_400_BAD_REQUEST, "import_rejected",
+                                      f"{upload.name} was not imported; nothing changed",
+                                      {"file": exc.errors, "total": exc.total})
             except LayerConflict as exc:
-                return Response({"error": {"code": "conflict", "message": str(exc), "details": {}}},
-                                status=status.HTTP_409_CONFLICT)
+                return error_response(status.HTTP_409_CONFLICT, "conflict", str(exc))
         return Response(version_summary(version), status=status.HTTP_201_CREATED)
 
 
@@ -294,8 +293,7 @@ class LayerRollbackView(APIView):
         try:
             version = rollback_layer(layer=layer, version_number=body.validated_data["version"], actor=request.user)
         except LayerConflict as exc:
-            return Response({"error": {"code": "conflict", "message": str(exc), "details": {}}},
-                            status=status.HTTP_409_CONFLICT)
+            return error_response(status.HTTP_409_CONFLICT, "conflict", str(exc))
         return Response(version_summary(version))
 
 

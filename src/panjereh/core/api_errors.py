@@ -17,3 +17,15 @@ def exception_handler(exc, context):
     response.data = {"error": {"code": getattr(getattr(exc, "detail", None), "code", None) or code,
                                "message": message, "details": details}}
     return response
+
+
+def error_response(status_code: int, code: str, message: str, details: dict | None = None):
+    """The API's error body, for views that answer an error themselves (a service refused, a conflict)."""
+    from rest_framework.response import Response
+
+    return Response({"error": {"code": code, "message": message, "details": details or {}}}, status=status_code)
+
+
+def field_error(status_code: int, field: str, message: str):
+    """An error that names the field it is about."""
+    return error_response(status_code, "invalid", message, {field: [message]})

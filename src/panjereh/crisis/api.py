@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from panjereh.core import fields, permissions
+from panjereh.core.api_errors import field_error
 from panjereh.crisis import services
 from panjereh.crisis.models import ConsistencyRun, Finding, Incident
 
@@ -40,8 +41,7 @@ class IncidentListView(APIView):
             incident = services.report_incident(actor=request.user, kind=d["kind"], lon=d.get("lon"), lat=d.get("lat"),
                                                 feature_id=d.get("feature"), radius_m=d["radius_m"], note=d["note"])
         except services.IncidentError as exc:
-            return Response({"error": {"code": "invalid", "message": str(exc), "details": {exc.field: [str(exc)]}}},
-                            status=status.HTTP_400_BAD_REQUEST)
+            return field_error(status.HTTP_400_BAD_REQUEST, exc.field, str(exc))
         return Response(incident_summary(incident), status=status.HTTP_201_CREATED)
 
 

@@ -10,13 +10,14 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.exceptions import NotAuthenticated, ValidationError
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from panjereh.core import fields
+from panjereh.core.api_errors import error_response
 from panjereh.core.text import normalize_digits, normalize_text
 from panjereh.integrations.auth import AgencySystem, AgencyTokenAuthentication
 from panjereh.integrations.models import IdempotencyRecord
@@ -24,6 +25,7 @@ from panjereh.permits import services
 from panjereh.permits.models import Application
 
 KEY_HEADER = "Idempotency-Key"
+KEY_PARAMETER = OpenApiParameter(KEY_HEADER, str, OpenApiParameter.HEADER, required=True)
 
 
 class InboundDecision(serializers.Serializer):
@@ -88,7 +90,7 @@ class InboundView(APIView):
 
 
 def _err(status_code, code, message, details=None):
-    return Response({"error": {"code": code, "message": message, "details": details or {}}}, status=status_code)
+    return error_response(status_code, code, message, details)
 
 
 def _wrap(call):
@@ -105,8 +107,7 @@ class InboundDecisionView(InboundView):
     serializer_class = InboundDecision
 
     @extend_schema(summary="An agency's system posts its decision on a file (agency token, Idempotency-Key)",
-                   request=InboundDecision, parameters=[OpenApiParameter(KEY_HEADER, str, OpenApiParameter.HEADER,
-                                                                         required=True)],
+                   request=InboundDecision, parameters=[KEY_PARAMETER],
                    responses=OpenApiTypes.OBJECT)
     def post(self, request):
         return super().post(request)
@@ -129,8 +130,7 @@ class InboundConnectionView(InboundView):
     serializer_class = InboundConnection
 
     @extend_schema(summary="An agency's system reports a connection installed (agency token, Idempotency-Key)",
-                   request=InboundConnection, parameters=[OpenApiParameter(KEY_HEADER, str, OpenApiParameter.HEADER,
-                                                                           required=True)],
+                   request=InboundConnection, parameters=[KEY_PARAMETER],
                    responses=OpenApiTypes.OBJECT)
     def post(self, request):
         return super().post(request)

@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from panjereh.citymap.models import Parcel
 from panjereh.core import fields, permissions
+from panjereh.core.api_errors import error_response, field_error
 from panjereh.core.calendar import jalali
 from panjereh.core.identifiers import InvalidIdentifier, validate_legal_id, validate_mobile, validate_national_id
 from panjereh.core.text import normalize_digits
@@ -114,13 +115,11 @@ class ApplicationCreateSerializer(serializers.Serializer):
 
 
 def _error(exc: services.ApplicationError):
-    return Response({"error": {"code": "invalid", "message": str(exc), "details": {exc.field: [str(exc)]}}},
-                    status=status.HTTP_400_BAD_REQUEST)
+    return field_error(status.HTTP_400_BAD_REQUEST, exc.field, str(exc))
 
 
 def _conflict(exc: services.Conflict):
-    return Response({"error": {"code": "conflict", "message": str(exc), "details": {}}},
-                    status=status.HTTP_409_CONFLICT)
+    return error_response(status.HTTP_409_CONFLICT, "conflict", str(exc))
 
 
 def task_summary(t: ReviewTask) -> dict:
@@ -299,12 +298,10 @@ class GatewayCallbackView(APIView):
                                                        signature=request.headers.get(payments.SIGNATURE_HEADER))
         except services.ApplicationError as exc:
             if exc.field == "signature":
-                return Response({"error": {"code": "bad_signature", "message": str(exc), "details": {}}},
-                                status=status.HTTP_403_FORBIDDEN)
+                return error_response(status.HTTP_403_FORBIDDEN, "bad_signature", str(exc))
             return _error(exc)
         except services.Conflict as exc:
-            return Response({"error": {"code": "not_found", "message": str(exc), "details": {}}},
-                            status=status.HTTP_404_NOT_FOUND)
+            return error_response(status.HTTP_404_NOT_FOUND, "not_found", str(exc))
         return Response({"reference": outcome.obj.reference, "status": outcome.obj.status,
                          "already_paid": not outcome.changed})
 

@@ -6,6 +6,7 @@ Each writes its audit record and its outbox events in the same transaction
 reviewers deciding at once cannot both win and a payment counted twice is not.
 """
 
+import datetime
 import secrets
 from dataclasses import dataclass
 
@@ -54,7 +55,7 @@ def _tracking_code() -> str:
     return "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(10))
 
 
-def _due(agency: Agency, now) -> "datetime.date":  # noqa: F821
+def _due(agency: Agency, now) -> datetime.date:
     return add_working_days(local_date(now), agency.review_days)
 
 
