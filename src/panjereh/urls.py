@@ -55,6 +55,7 @@ ogc_urls = [
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(api_v1)),
     path("ogc/", include(ogc_urls)),
     path("ogc", ogc.LandingView.as_view()),

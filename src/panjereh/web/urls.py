@@ -1,3 +1,4 @@
+from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from panjereh.web import views
@@ -5,4 +6,12 @@ from panjereh.web import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("counter/", views.counter, name="counter"),
+    path("counter/parcels/<int:parcel_id>/apply/", views.new_application, name="new-application"),
+    path("files/<int:pk>/", views.file_page, name="file"),
+    path("files/<int:pk>/decide/", views.decide, name="decide"),
+    path("inbox/", views.inbox, name="inbox"),
+    path("track/", views.track, name="track"),
 ]

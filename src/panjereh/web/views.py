@@ -1,17 +1,34 @@
-"""Pages. The full Persian front (counters, inboxes, map) is built on these in the web issue."""
+"""Pages: the counter, the agency inbox, the file, public tracking. Server-rendered, right to left.
 
+Pages validate with the same serializers as the REST API, ask the same permission module and call the
+same services: a page can do nothing the API would refuse.
+"""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.http import JsonResponse
-from django.shortcuts import render
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
 
+from panjereh.agencies.models import RefusalReason, Service
+from panjereh.citymap.api import parcel_search
 from panjereh.citymap.models import Parcel
 from panjereh.core import permissions
+from panjereh.core.calendar import local_date, working_days_between
+from panjereh.core.identifiers import InvalidIdentifier, validate_mobile
+from panjereh.core.text import normalize_digits
+from panjereh.permits import services
+from panjereh.permits.api import ApplicationCreateSerializer, DecisionSerializer
+from panjereh.permits.models import Application, ReviewTask
 
 
 def home(request):
-    """The landing page: what this server offers, in Persian (right to left) with English beside it."""
+    """The landing page: where each kind of user goes, and the layers this user may see."""
     layers = permissions.visible_layers(request.user).select_related("agency", "current_version")
-    return render(request, "web/home.html", {"layers": layers, "parcel_count": Parcel.objects.count()})
+    return render(request, "web/home.html", {"layers": layers, "parcel_count": Parcel.objects.count(),
+                                             "role": permissions.role(request.user)})
 
 
 def healthz(request):
@@ -19,3 +36,187 @@ def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok", "database": connection.vendor})
+
+
+def _flatten(errors, prefix="") -> list[str]:
+    out = []
+    if isinstance(errors, dict):
+        for key, value in errors.items():
+            out += _flatten(value, f"{prefix}{key}." if not isinstance(value, (str,)) else f"{prefix}{key}")
+    elif isinstance(errors, list):
+        for value in errors:
+            out += _flatten(value, prefix)
+    else:
+        out.append(f"{prefix.rstrip('.')}: {errors}")
+    return out
+
+
+@login_required
+def counter(request):
+    """Find a parcel by plate or postal code (any digits), then open a file for it."""
+    if not permissions.can_submit(request.user):
+        raise PermissionDenied("only counter operators open files")
+    q = request.GET.get("q", "").strip()
+    parcels, error = [], None
+    if q:
+        try:
+            parcels = list(Parcel.objects.filter(parcel_search(q)).order_by("id")[:20])
+        except Exception as exc:  # noqa: BLE001 — the search's own validation message
+            error = "; ".join(_flatten(getattr(exc, "detail", str(exc))))
+    files = permissions.visible_applications(request.user).select_related("applicant").order_by("-submitted_at")[:20]
+    return render(request, "web/counter.html", {"q": q, "parcels": parcels, "error": error, "files": files})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def new_application(request, parcel_id):
+    """The application form: applicant, permit, and each service now / later / not needed."""
+    if not permissions.can_submit(request.user):
+        raise PermissionDenied("only counter operators open files")
+    parcel = Parcel.objects.filter(pk=parcel_id).first()
+    if parcel is None:
+        raise Http404("no such parcel")
+    service_list = list(Service.objects.order_by("code"))
+    errors = []
+    if request.method == "POST":
+        p = request.POST
+        body = {
+            "parcel": parcel.pk,
+            "applicant": {"kind": p.get("kind"), "national_id": p.get("national_id", ""), "name": p.get("name", ""),
+                          "mobile": p.get("mobile", "")},
+            "permit": {"permit_type": p.get("permit_type"), "land_use": p.get("land_use"), "floors": p.get("floors"),
+                       "units": p.get("units"), "gross_floor_area": p.get("gross_floor_area"),
+                       "parking_spaces": p.get("parking_spaces") or 0},
+            "services": {s.code: {"timing": p.get(f"timing_{s.code}", "not_needed"), "size": _size(p, s.code)}
+                         for s in service_list},
+        }
+        form = ApplicationCreateSerializer(data=body)
+        if form.is_valid():
+            d = form.validated_data
+            try:
+                app = services.submit_application(actor=request.user, parcel=d["parcel"], applicant=d["applicant"],
+                                                  permit=d["permit"], services=d["services"],
+                                                  office=permissions.submitting_office(request.user))
+                return redirect("file", pk=app.pk)
+            except services.ApplicationError as exc:
+                errors = [str(exc)]
+        else:
+            errors = _flatten(form.errors)
+    return render(request, "web/new_application.html", {
+        "parcel": parcel, "services": service_list, "errors": errors, "post": request.POST,
+        "land_uses": Application._meta.get_field("land_use").choices,
+        "permit_types": Application.PermitType.choices}, status=400 if errors else 200)
+
+
+def _size(post, code: str) -> dict:
+    fields = {"water": ["diameter_mm"], "power": ["phases", "kw"], "gas": ["meter_class"], "telecom": ["lines"]}
+    return {f: normalize_digits(post.get(f"{code}_{f}")) for f in fields.get(code, []) if post.get(f"{code}_{f}")}
+
+
+def _visible(request, pk) -> Application:
+    app = permissions.visible_applications(request.user).filter(pk=pk).select_related("applicant", "parcel").first()
+    if app is None:
+        raise Http404("no such file")
+    return app
+
+
+def _tasks(app):
+    today = local_date(timezone.now())
+    tasks = []
+    for t in app.tasks.select_related("agency", "reason").order_by("due_date", "agency__code"):
+        left = working_days_between(today, t.due_date) if t.status in ReviewTask.OPEN else None
+        tasks.append({"task": t, "left": left})
+    return tasks
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def file_page(request, pk):
+    """The whole file, and at the counter: take the payment."""
+    app = _visible(request, pk)
+    message = None
+    if request.method == "POST":
+        if not permissions.can_take_payment(request.user, app):
+            raise PermissionDenied("payments are taken at the counter office that holds the file")
+        bill = services.open_bill(app)
+        try:
+            amount = int(normalize_digits(request.POST.get("amount", "0")).replace(",", "").replace("٬", ""))
+            services.record_payment(actor=request.user, application=app, provider="cash", amount=amount,
+                                    reference=normalize_digits(request.POST.get("reference", "")).strip())
+            return redirect("file", pk=app.pk)
+        except (ValueError, services.ApplicationError, services.Conflict) as exc:
+            message = str(exc) if bill else f"{exc}"
+    app.refresh_from_db()
+    return render(request, "web/file.html", {
+        "app": app, "tasks": _tasks(app), "bills": app.bills.prefetch_related("lines__agency"),
+        "open_bill": services.open_bill(app), "permit": getattr(app, "permit", None),
+        "orders": app.connection_orders.select_related("service"), "message": message,
+        "can_pay": permissions.can_take_payment(request.user, app),
+        "my_agency": permissions.staff_profile(request.user).agency.code
+        if permissions.staff_profile(request.user) and permissions.staff_profile(request.user).agency else None})
+
+
+@login_required
+def inbox(request):
+    """An agency's open tasks, earliest deadline first, with the working days left."""
+    profile = permissions.staff_profile(request.user)
+    if profile is None or profile.agency is None:
+        raise PermissionDenied("the inbox is for agency staff")
+    today = local_date(timezone.now())
+    tasks = ReviewTask.objects.filter(agency=profile.agency, status__in=ReviewTask.OPEN).select_related(
+        "application__parcel").order_by("due_date", "id")
+    rows = [{"task": t, "left": working_days_between(today, t.due_date), "late": t.due_date < today} for t in tasks]
+    return render(request, "web/inbox.html", {"rows": rows, "agency": profile.agency})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def decide(request, pk):
+    """Decide the user's agency's task on a file (with conditions, or a numbered reason)."""
+    app = _visible(request, pk)
+    profile = permissions.staff_profile(request.user)
+    agency = profile.agency.code if profile and profile.agency else None
+    if not agency or not permissions.can_decide(request.user, agency):
+        raise PermissionDenied("you do not decide for an agency")
+    errors = []
+    if request.method == "POST":
+        form = DecisionSerializer(data={"decision": request.POST.get("decision"),
+                                        "conditions": request.POST.get("conditions", ""),
+                                        "info_request": request.POST.get("conditions", "")
+                                        if request.POST.get("decision") == "request_info" else "",
+                                        "reason": request.POST.get("reason") or None})
+        if form.is_valid():
+            d = form.validated_data
+            try:
+                services.record_decision(actor=request.user, application=app, agency_code=agency,
+                                         decision=d["decision"],
+                                         conditions=d["conditions"] if d["decision"] != "request_info" else "",
+                                         info_request=d["info_request"], reason_number=d["reason"])
+                return redirect("inbox")
+            except (services.ApplicationError, services.Conflict) as exc:
+                errors = [str(exc)]
+        else:
+            errors = _flatten(form.errors)
+    reasons = RefusalReason.objects.filter(agency=profile.agency, active=True)
+    return render(request, "web/decide.html", {"app": app, "tasks": _tasks(app), "reasons": reasons,
+                                               "errors": errors, "agency": profile.agency},
+                  status=400 if errors else 200)
+
+
+def track(request):
+    """Public: a citizen follows a file with its tracking code and mobile number."""
+    code = normalize_digits(request.GET.get("code", "")).strip().upper()
+    mobile_raw = request.GET.get("mobile", "")
+    app, error = None, None
+    if code or mobile_raw:
+        try:
+            mobile = validate_mobile(mobile_raw)
+            app = Application.objects.filter(tracking_code=code, applicant__mobile=mobile).first()
+            if app is None:
+                error = "not_found"
+        except InvalidIdentifier:
+            error = "mobile"
+    return render(request, "web/track.html", {
+        "app": app, "error": error, "code": code, "mobile": mobile_raw,
+        "tasks": _tasks(app) if app else [], "permit": getattr(app, "permit", None) if app else None},
+        status=404 if error == "not_found" else 200)

@@ -1,0 +1,33 @@
+"""Template helpers: words in the page's language, Jalali dates, Persian digits."""
+
+from django import template
+from django.utils.translation import get_language
+
+from panjereh.core.calendar import jalali as to_jalali
+from panjereh.web.words import word
+
+register = template.Library()
+PERSIAN = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+
+
+@register.simple_tag
+def t(key):
+    """A word of the interface in the active language."""
+    return word(key, get_language() or "fa")
+
+
+@register.filter
+def digits(value):
+    """Numbers in Persian digits on Persian pages."""
+    text = f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
+    return text.translate(PERSIAN) if (get_language() or "fa") == "fa" else text
+
+
+@register.filter
+def jalali(value):
+    """A date in the Jalali calendar (Persian pages) or ISO (English pages)."""
+    if not value:
+        return ""
+    if (get_language() or "fa") == "en":
+        return value.date().isoformat() if hasattr(value, "date") else value.isoformat()
+    return to_jalali(value).translate(PERSIAN)

@@ -1,0 +1,139 @@
+"""The pages, driven in Debian's Chromium (Playwright): counter to permit, an agency decision, a citizen
+tracking the file. Screenshots of each main page go to test-artifacts/screenshots/."""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from panjereh.citymap.models import Parcel
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync"]
+SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+FA = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+
+
+@pytest.fixture
+def browser(tmp_path, monkeypatch):
+    # Playwright's sync API keeps an event loop in this thread; the test's own ORM reads are still plain
+    # synchronous calls between browser steps (the documented setting for Playwright with Django).
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "1")
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (.ci/run installs it)")
+    from playwright.sync_api import sync_playwright
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(str(tmp_path / "profile"), executable_path=CHROMIUM,
+                                                       headless=True, args=FLAGS, locale="fa-IR")
+        yield context
+        context.close()
+
+
+def login(page, base, username):
+    page.goto(f"{base}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", "demo-only-1405")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")
+
+
+def logout(page):
+    page.click("header form[action='/logout/'] button")
+
+
+def test_counter_to_permit_agency_decisions_and_tracking(live_server, live_city, browser):
+    base = live_server.url
+    page = browser.new_page()
+    parcel = Parcel.objects.filter(land_use="residential").order_by("id")[3]
+
+    # the counter: find the parcel by its plate in Persian digits, open a file
+    login(page, base, "operator1")
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    page.goto(f"{base}/counter/?q=" + f"{parcel.plate_main}/{parcel.plate_sub}".translate(FA))
+    page.screenshot(path=str(SHOTS / "counter.png"), full_page=True)
+    page.click(f"a[href='/counter/parcels/{parcel.pk}/apply/']")
+    page.fill("#national_id", "۴۶۰۸۹۶۸۸۸۲")
+    page.fill("#name", "علي كريمي")
+    page.fill("#mobile", "۰۹۱۶۱۲۳۴۵۶۷")
+    page.fill("#gross_floor_area", str(round(parcel.area_m2)).translate(FA))
+    page.check("input[name=timing_gas][value=later]")
+    page.check("input[name=timing_telecom][value=not_needed]")
+    page.screenshot(path=str(SHOTS / "application-form.png"), full_page=True)
+    page.click("form button[type=submit]")
+    page.wait_for_url(re.compile(r".*/files/\d+/$"))
+    code = page.inner_text("#tracking-code").strip()
+    file_url = page.url
+    tasks = page.inner_text("#tasks")
+    for agency in ("شهرداری", "آب و فاضلاب", "برق"):
+        assert agency in tasks
+    assert "گاز" not in tasks  # gas is 'later': no review yet
+    assert re.search("[۰-۹]", tasks)  # deadlines in Persian digits (Jalali)
+    page.screenshot(path=str(SHOTS / "file.png"), full_page=True)
+    logout(page)
+
+    # every agency decides from its inbox
+    for username, decision in (("reviewer.municipality", "approve"), ("reviewer.water", "approve"),
+                               ("reviewer.power", "approve_with_conditions")):
+        login(page, base, username)
+        page.goto(f"{base}/inbox/")
+        if username == "reviewer.water":
+            page.screenshot(path=str(SHOTS / "inbox.png"), full_page=True)
+        page.click(f"text={code}")
+        page.check(f"input[name=decision][value={decision}]")
+        if decision == "approve_with_conditions":
+            page.fill("#conditions", "کنتور در ورودی نصب شود")
+            page.screenshot(path=str(SHOTS / "decide.png"), full_page=True)
+        page.click("#decision button[type=submit]")
+        page.wait_for_url(f"{base}/inbox/")
+        assert code not in page.content()
+        logout(page)
+
+    # back at the counter: one payment, and the permit prints with its QR code
+    login(page, base, "operator1")
+    page.goto(file_url)
+    assert page.locator("#bill-total").count() == 1
+    page.fill("#reference", "R-۱۲۳")
+    page.click("#pay button[type=submit]")
+    page.wait_for_selector("#permit-link")
+    assert "پروانه صادر شد" in page.inner_text("#status")
+    page.click("#permit-link")
+    page.wait_for_selector("svg")
+    certificate = page.content()
+    assert "پروانه ساختمان" in certificate and "<svg" in certificate
+    page.screenshot(path=str(SHOTS / "permit.png"), full_page=True)
+    page.goto(file_url)
+    logout(page)
+
+    # the citizen follows the file with the tracking code and mobile (Persian digits), no sign-in
+    citizen = browser.new_page()
+    citizen.goto(f"{base}/track/")
+    citizen.fill("#code", code.lower())
+    citizen.fill("#mobile", "۰۹۱۶۱۲۳۴۵۶۷")
+    citizen.click("form button[type=submit]")
+    citizen.wait_for_selector("#permit")
+    assert "پروانه صادر شد" in citizen.inner_text("#status")
+    citizen.screenshot(path=str(SHOTS / "track.png"), full_page=True)
+    # English is a click away
+    citizen.click("header form[action='/i18n/setlang/'] button")
+    citizen.wait_for_load_state()
+    assert citizen.locator("html").get_attribute("dir") == "ltr"
+    assert "Track a file" in citizen.content()
+
+
+def test_pages_enforce_the_permission_module(live_server, live_city, browser):
+    base = live_server.url
+    page = browser.new_page()
+    response = page.goto(f"{base}/counter/")
+    assert "/login/" in page.url  # signed out: sign in first
+    login(page, base, "reviewer.water")
+    response = page.goto(f"{base}/counter/")
+    assert response.status == 403  # reviewers do not open files
+    login(page, base, "operator1")
+    response = page.goto(f"{base}/inbox/")
+    assert response.status == 403  # operators have no agency inbox
+    bad = page.goto(f"{base}/track/?code=NOPE&mobile=09160000000")
+    assert bad.status == 404
