@@ -137,3 +137,9 @@ def test_pages_enforce_the_permission_module(live_server, live_city, browser):
     assert response.status == 403  # operators have no agency inbox
     bad = page.goto(f"{base}/track/?code=NOPE&mobile=09160000000")
     assert bad.status == 404
+
+
+def test_tracking_page_slows_down_guessing(client, db):
+    for _ in range(30):
+        client.get("/track/", {"code": "ABCDEFGHJK", "mobile": "09160000000"})
+    assert client.get("/track/", {"code": "ABCDEFGHJK", "mobile": "09160000000"}).status_code == 429

@@ -203,8 +203,25 @@ def decide(request, pk):
                   status=400 if errors else 200)
 
 
+TRACK_LIMIT = 30  # lookups per minute and address, as for the API's /track/
+
+
+def _too_many(request) -> bool:
+    """Slow down guessing of tracking codes: a per-address count in the cache, for one minute."""
+    from django.core.cache import cache
+
+    key = f"track:{request.META.get('REMOTE_ADDR', '')}"
+    cache.add(key, 0, timeout=60)
+    try:
+        return cache.incr(key) > TRACK_LIMIT
+    except ValueError:
+        return False
+
+
 def track(request):
     """Public: a citizen follows a file with its tracking code and mobile number."""
+    if request.GET and _too_many(request):
+        return render(request, "web/track.html", {"error": "too_many"}, status=429)
     code = normalize_digits(request.GET.get("code", "")).strip().upper()
     mobile_raw = request.GET.get("mobile", "")
     app, error = None, None

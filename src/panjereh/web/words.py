@@ -29,7 +29,8 @@ WORDS = {
     "conditions": ("شروط / توضیح", "Conditions / note"), "reason": ("دلیل (بند منتشرشده)", "Reason (published)"),
     "no_tasks": ("کاری در کارتابل نیست", "Nothing in the inbox"), "parcel": ("قطعه", "Parcel"),
     "connections": ("سفارش انشعاب", "Connection orders"), "nothing_found": ("چیزی پیدا نشد", "Nothing found"),
-    "language": ("English", "فارسی"), "error": ("خطا", "Error"),
+    "language": ("English", "فارسی"),
+    "too_many": ("درخواست‌ها بیش از حد است؛ یک دقیقه بعد دوباره بکوشید", "Too many lookups; try again in a minute"), "error": ("خطا", "Error"),
 }
 
 
