@@ -148,7 +148,8 @@ def test_printable_permit_and_public_verification(client, client_for, city):
     client.force_login(get_user_model().objects.get(username="operator1"))
     page = client.get(permit["certificate_url"])
     text = page.content.decode()
-    assert page.status_code == 200 and permit["number"] in text and "<svg" in text and 'dir="rtl"' in text
+    persian_number = permit["number"].translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
+    assert page.status_code == 200 and persian_number in text and "<svg" in text and 'dir="rtl"' in text
     client.force_login(get_user_model().objects.get(username="operator2"))  # another office: not theirs
     assert client.get(permit["certificate_url"]).status_code == 404
     verify = client.get(permit["verify_url"])

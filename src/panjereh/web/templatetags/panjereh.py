@@ -18,9 +18,16 @@ def t(key):
 
 @register.filter
 def digits(value):
-    """Numbers in Persian digits on Persian pages."""
-    text = f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
+    """Numbers (plates, dates, counts) in Persian digits on Persian pages."""
+    text = str(value)
     return text.translate(PERSIAN) if (get_language() or "fa") == "fa" else text
+
+
+@register.filter
+def money(value):
+    """An amount in rials with thousands separators (٬ on Persian pages)."""
+    text = f"{int(value):,}"
+    return text.replace(",", "٬").translate(PERSIAN) if (get_language() or "fa") == "fa" else text
 
 
 @register.filter
