@@ -59,6 +59,7 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("ogc/", include(ogc_urls)),
     path("ogc", ogc.LandingView.as_view()),
+    path("tiles/<slug:code>/<int:z>/<int:x>/<int:y>.mvt", citymap_api.TileView.as_view(), name="tile"),
     path("", include("panjereh.permits.urls")),
     path("", include("panjereh.crisis.urls")),
     path("", include("panjereh.web.urls")),

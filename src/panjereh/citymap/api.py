@@ -320,3 +320,33 @@ class LayerExportView(APIView):
         directory = tempfile.mkdtemp(prefix="panjereh-export-")
         path = export_layer(layer, fmt, version=version, directory=directory)
         return FileResponse(open(path, "rb"), as_attachment=True, filename=os.path.basename(path))
+
+
+class MVTRenderer:
+    media_type = "application/vnd.mapbox-vector-tile"
+    format = "mvt"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data
+
+
+class TileView(APIView):
+    """A layer's vector tile; hidden layers are 404 here as everywhere (the same permission module)."""
+
+    permission_classes = []
+    renderer_classes = [MVTRenderer]
+    schema = None
+
+    def get(self, request, code, z, x, y):
+        from panjereh.citymap.tiles import TileError, tile
+
+        layer = _layer(request, code)
+        try:
+            body = tile(layer, int(z), int(x), int(y))
+        except TileError as exc:
+            raise NotFound(str(exc)) from exc
+        response = Response(body, content_type=MVTRenderer.media_type)
+        response["Cache-Control"] = "private, max-age=60"
+        return response

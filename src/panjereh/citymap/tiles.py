@@ -1,0 +1,105 @@
+"""Vector tiles (Mapbox Vector Tile, EPSG:3857 z/x/y) of a layer, so city-scale layers draw as tiles, not one
+giant GeoJSON. PostGIS builds them with ST_AsMVT; on SpatiaLite the same tile is built in Python
+(mapbox-vector-tile) from the same spatial-index query."""
+
+import math
+
+import mapbox_vector_tile
+import shapely
+from django.db import connection
+
+from panjereh.citymap import crs as crsmod
+from panjereh.citymap import spatial_sql
+
+EXTENT = 4096
+BUFFER = 64  # tile units drawn beyond the edge, so lines and fills join across tiles
+WORLD = 20037508.342789244
+MAX_ZOOM = 22
+
+
+class TileError(ValueError):
+    """A tile address that does not exist."""
+
+
+def tile_bounds(z: int, x: int, y: int) -> tuple[float, float, float, float]:
+    """The tile's bounds in EPSG:3857 metres."""
+    if not 0 <= z <= MAX_ZOOM or not (0 <= x < 2 ** z and 0 <= y < 2 ** z):
+        raise TileError(f"tile {z}/{x}/{y} does not exist (zoom 0–{MAX_ZOOM}, x and y within 0–{2 ** z - 1})")
+    size = 2 * WORLD / 2 ** z
+    minx = -WORLD + x * size
+    maxy = WORLD - y * size
+    return minx, maxy - size, minx + size, maxy
+
+
+def _storage_bounds(bounds, margin: float):
+    minx, miny, maxx, maxy = bounds
+    box = shapely.segmentize(shapely.box(minx - margin, miny - margin, maxx + margin, maxy + margin),
+                             (maxx - minx) / 8)
+    return crsmod.transform(box, "EPSG:3857", "EPSG:32639").bounds
+
+
+def _rows(layer, storage_bbox):
+    """(id, WKB, properties) of the layer's current features (or parcels) meeting a storage-CRS box."""
+    minx, miny, maxx, maxy = storage_bbox
+    if layer.kind == "parcels":
+        sql = (f"SELECT p.id, {spatial_sql.as_binary('p.geom')}, p.land_use, p.plate_main, p.plate_sub, p.region "
+               f"FROM citymap_parcel p WHERE {spatial_sql.bbox_filter('citymap_parcel', 'p')}")
+        params = [minx, miny, maxx, maxy]
+        names = ("land_use", "plate_main", "plate_sub", "region")
+    else:
+        sql = (f"SELECT f.id, {spatial_sql.as_binary('f.geom')}, f.kind, f.ext_id, f.depth_m, f.status "
+               f"FROM citymap_feature f WHERE {spatial_sql.bbox_filter('citymap_feature', 'f')} "
+               "AND f.version_id = %s")
+        params = [minx, miny, maxx, maxy, layer.current_version_id or 0]
+        names = ("kind", "ext_id", "depth_m", "status")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for row in cursor.fetchall():
+            yield row[0], bytes(row[1]), {k: v for k, v in zip(names, row[2:]) if v not in (None, "")}
+
+
+def _postgis_tile(layer, z, x, y) -> bytes:
+    """ST_AsMVT over the features whose box meets the (margin-widened) tile, in the storage CRS."""
+    if layer.kind == "parcels":
+        table, columns, version = "citymap_parcel", ["land_use", "plate_main", "plate_sub", "region"], ""
+        params = []
+    else:
+        table, columns, version = "citymap_feature", ["kind", "ext_id", "depth_m", "status"], "AND t.version_id = %s"
+        params = [layer.current_version_id or 0]
+    attrs = ", ".join(f"t.{c}" for c in columns)
+    sql = (f"WITH b AS (SELECT ST_TileEnvelope(%s, %s, %s) AS web, "
+           f"ST_Transform(ST_TileEnvelope(%s, %s, %s, margin => %s), 32639) AS storage), "
+           f"q AS (SELECT t.id, {attrs}, "
+           f"ST_AsMVTGeom(ST_Transform(t.geom, 3857), b.web, {EXTENT}, {BUFFER}, true) AS geom "
+           f"FROM {table} t, b WHERE t.geom && b.storage {version}) "
+           f"SELECT ST_AsMVT(q, %s, {EXTENT}, 'geom', 'id') FROM q WHERE q.geom IS NOT NULL")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [z, x, y, z, x, y, BUFFER / EXTENT, *params, layer.code])
+        return bytes(cursor.fetchone()[0] or b"")
+
+
+def tile(layer, z: int, x: int, y: int) -> bytes:
+    """The layer's vector tile z/x/y (one MVT layer named after the layer's code)."""
+    bounds = tile_bounds(z, x, y)
+    if spatial_sql.is_postgis():
+        return _postgis_tile(layer, z, x, y)
+    margin = (bounds[2] - bounds[0]) * BUFFER / EXTENT
+    rows = list(_rows(layer, _storage_bounds(bounds, margin)))
+    if not rows:
+        return b""
+    geoms = crsmod.transform(shapely.from_wkb([r[1] for r in rows]), "EPSG:32639", "EPSG:3857")
+    clip = shapely.box(bounds[0] - margin, bounds[1] - margin, bounds[2] + margin, bounds[3] + margin)
+    geoms = shapely.intersection(geoms, clip)
+    features = [{"id": r[0], "geometry": g, "properties": r[2]}
+                for r, g in zip(rows, geoms) if not g.is_empty]
+    return mapbox_vector_tile.encode([{"name": layer.code, "features": features}],
+                                     default_options={"quantize_bounds": bounds, "extents": EXTENT})
+
+
+def lonlat_to_tile(lon: float, lat: float, z: int) -> tuple[int, int]:
+    """The tile holding a lon/lat point at zoom z."""
+    n = 2 ** z
+    x = int((lon + 180) / 360 * n)
+    y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
+    return x, y
+

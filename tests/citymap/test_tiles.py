@@ -1,0 +1,65 @@
+"""Vector tiles: the same features as a Shapely answer, in the right place, behind the same permissions."""
+
+import mapbox_vector_tile
+import pytest
+import shapely
+
+from panjereh.citymap import crs as crsmod
+from panjereh.citymap.models import Feature, Parcel
+from panjereh.citymap.tiles import BUFFER, EXTENT, lonlat_to_tile, tile_bounds
+
+pytestmark = pytest.mark.django_db
+
+
+def fetch(client, code, z, x, y):
+    response = client.get(f"/tiles/{code}/{z}/{x}/{y}.mvt")
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    return response, body
+
+
+@pytest.mark.parametrize("code,z", [("parcels", 16), ("water-mains", 15), ("streets", 14)])
+def test_tile_holds_exactly_the_features_that_meet_it(client_for, city, code, z):
+    parcel = Parcel.objects.order_by("id")[40]
+    centre = shapely.from_wkb(bytes(parcel.geom.wkb)).centroid
+    lon, lat = crsmod.to_crs84(centre).coords[0]
+    x, y = lonlat_to_tile(lon, lat, z)
+    response, body = fetch(client_for("coordinator"), code, z, x, y)
+    assert response.status_code == 200 and response["Content-Type"] == "application/vnd.mapbox-vector-tile"
+    decoded = mapbox_vector_tile.decode(body, default_options={"y_coord_down": True})
+    got = {f["id"] for f in decoded[code]["features"]}
+    minx, miny, maxx, maxy = tile_bounds(z, x, y)
+    margin = (maxx - minx) * BUFFER / EXTENT
+    unit = (maxx - minx) / EXTENT  # one tile unit: the grid the tile snaps to
+    if code == "parcels":
+        candidates = {p.pk: p.geom for p in Parcel.objects.all()}
+    else:
+        candidates = {f.pk: f.geom for f in Feature.objects.current().filter(layer__code=code)}
+    web = {pk: crsmod.transform(shapely.from_wkb(bytes(g.wkb)), "EPSG:32639", "EPSG:3857") for pk, g in
+           candidates.items()}
+
+    def meeting(grow):
+        box = shapely.box(minx - margin - grow, miny - margin - grow, maxx + margin + grow, maxy + margin + grow)
+        return {pk for pk, g in web.items() if g.intersects(box)}
+
+    # exactly the features meeting the (buffered) tile, up to one tile unit at its edge, where snapping decides
+    assert meeting(-unit) <= got <= meeting(unit) and got
+    if code == "parcels":
+        # the parcel is drawn where it is: its centroid, in tile units (y down), falls inside its polygon
+        web = crsmod.transform(centre, "EPSG:32639", "EPSG:3857")
+        px = (web.x - minx) / (maxx - minx) * EXTENT
+        py = (maxy - web.y) / (maxy - miny) * EXTENT
+        mine = next(f for f in decoded[code]["features"] if f["id"] == parcel.pk)
+        polygon = shapely.geometry.shape(mine["geometry"])
+        assert polygon.buffer(2).contains(shapely.Point(px, py))
+        assert mine["properties"]["land_use"] == parcel.land_use
+
+
+def test_tiles_follow_the_permission_module(client_for, city):
+    lon, lat = crsmod.to_crs84(shapely.from_wkb(bytes(Parcel.objects.first().geom.wkb)).centroid).coords[0]
+    x, y = lonlat_to_tile(lon, lat, 15)
+    assert fetch(client_for(), "water-mains", 15, x, y)[0].status_code == 404
+    assert fetch(client_for(), "streets", 15, x, y)[0].status_code == 200
+    assert fetch(client_for("reviewer.gas"), "water-mains", 15, x, y)[0].status_code == 200
+    assert fetch(client_for("coordinator"), "parcels", 3, 99, 0)[0].status_code == 404  # no such tile
+    empty = fetch(client_for("coordinator"), "parcels", 10, 0, 0)  # the other side of the world
+    assert empty[0].status_code == 200 and mapbox_vector_tile.decode(empty[1]) == {}
