@@ -53,6 +53,14 @@ FAMILY = {"Point": "Point", "MultiPoint": "Point", "LineString": "LineString", "
           "Polygon": "Polygon", "MultiPolygon": "Polygon"}
 
 
+def feature_row(**values) -> dict:
+    """The typed columns of one feature, every one present (empty unless given): what publishing stores."""
+    row = {"ext_id": "", "kind": "", "status": "active", "material": "", "pressure_class": "",
+           **{k: None for k in NUMERIC_FIELDS}, "attrs": {}}
+    row.update(values)
+    return row
+
+
 class ImportRejected(Exception):
     """A file that cannot become a layer version; ``errors`` lists every problem found."""
 
@@ -176,7 +184,7 @@ def _json_value(value):
     if isinstance(value, bytes):
         return value.hex()
     if isinstance(value, str):
-        return value.strip() if value.isascii() else normalize_text(value)  # ASCII has no variants to fix
+        return _text(value)
     return value
 
 
@@ -258,7 +266,7 @@ MATERIAL_SET = frozenset(MATERIALS)
 
 
 def _text(value) -> str:
-    """Normalise a text attribute; plain ASCII (most files) only needs trimming."""
+    """Normalise a text attribute; plain ASCII (most files) has no letter or digit variants to fix."""
     text = str(value)
     return text.strip() if text.isascii() else normalize_text(text)
 
@@ -274,9 +282,7 @@ def _typed_columns(props: dict, layer, label: str, errors: list[str], keys: dict
 
     ``keys`` maps the file's field names to column names (aliases resolved once per file).
     """
-    row = {"ext_id": "", "kind": "", "status": "active", "material": "", "pressure_class": "",
-           "diameter_mm": None, "depth_m": None, "voltage_kv": None, "install_year": None, "capacity_kva": None,
-           "load_kva": None, "attrs": {}}
+    row = feature_row()
     for raw_key, value in props.items():
         if value is None or value == "":
             continue
@@ -395,10 +401,8 @@ def prepare_features(layer, layer_file: LayerFile, *, repair: bool = False) -> P
     else:
         for p in props:
             ext = p.get("ext_id") or p.get("id") or ""
-            rows.append({"ext_id": normalize_text(str(ext))[:64] if ext not in (None, "") else "", "kind": "",
-                         "status": "active", "material": "", "pressure_class": "",
-                         **{k: None for k in NUMERIC_FIELDS},
-                         "attrs": {k: v for k, v in p.items() if k not in {"ext_id", "id"}}})
+            rows.append(feature_row(ext_id=normalize_text(str(ext))[:64] if ext not in (None, "") else "",
+                                    attrs={k: v for k, v in p.items() if k not in {"ext_id", "id"}}))
     if errors:
         raise ImportRejected(errors)
 

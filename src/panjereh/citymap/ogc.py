@@ -162,30 +162,34 @@ class ItemsView(OGCView):
             bbox = parse_bbox(request.query_params.get("bbox"))
         except Exception as exc:  # ValidationError from the shared parser: re-shape as an OGC error
             raise OGCError(400, "InvalidParameterValue", f"bbox: {getattr(exc, 'detail', exc)}") from exc
-        if layer.kind == Layer.Kind.PARCELS:
+        parcels = layer.kind == Layer.Kind.PARCELS
+        if parcels:
             qs, props = Parcel.objects.all(), geojson.parcel_properties
-            if bbox:
-                bounds = crsmod.bbox_crs84_to_storage(bbox).bounds
-                matched = queries.count_parcels_in_bbox(bounds)
-                ids = queries.parcels_in_bbox(bounds, limit=10**9)
-                qs = qs.filter(pk__in=ids) if len(ids) < 50000 else qs.filter(pk__in=ids[:50000])
         else:
-            qs = Feature.objects.filter(version_id=layer.current_version_id).select_related("agency", "layer")
             props = geojson.feature_properties
-            if bbox:
-                bounds = crsmod.bbox_crs84_to_storage(bbox).bounds
-                matched = queries.count_features_in_bbox(layer.pk, bounds)
-                ids = queries.features_in_bbox(layer.pk, bounds, limit=10**9)
-                qs = Feature.objects.filter(pk__in=ids).select_related("agency", "layer")
-        if not bbox:
+            qs = Feature.objects.filter(version_id=layer.current_version_id).select_related("agency", "layer")
+        # One row more than the page tells whether there is a next page.
+        if bbox:
+            bounds = crsmod.bbox_crs84_to_storage(bbox).bounds
+            if parcels:
+                matched = queries.count_parcels_in_bbox(bounds)
+                ids = queries.parcels_in_bbox(bounds, limit + 1, after=after)
+            else:
+                matched = queries.count_features_in_bbox(layer.current_version_id, bounds)
+                ids = queries.features_in_bbox(layer.current_version_id, bounds, limit + 1, after=after)
+            found = qs.in_bulk(ids[:limit])
+            page = [found[i] for i in ids[:limit]]
+            more = len(ids) > limit
+        else:
             matched = qs.count()
-        page = list(qs.filter(pk__gt=after).order_by("pk")[:limit])
+            rows = list(qs.filter(pk__gt=after).order_by("pk")[:limit + 1])
+            page, more = rows[:limit], len(rows) > limit
         body = {"type": "FeatureCollection", "features": geojson.features(page, props),
                 "numberMatched": matched, "numberReturned": len(page),
                 "links": [{"rel": "self", "type": "application/geo+json", "href": request.build_absolute_uri()},
                           {"rel": "collection", "type": "application/json",
                            "href": self.url("ogc-collection", layer.code)}]}
-        if len(page) == limit and qs.filter(pk__gt=page[-1].pk).exists():
+        if more:
             params = request.query_params.copy()
             params["after"] = str(page[-1].pk)
             params["limit"] = str(limit)

@@ -63,13 +63,14 @@ def features_within(wkb: bytes, bounds, distance_m: float):
         return [(int(fid), float(d)) for fid, d in cursor.fetchall()]
 
 
-def parcels_in_bbox(bounds, limit: int, offset: int = 0):
-    """Ids of parcels whose bounding box meets ``bounds`` (storage CRS), by id, for paging."""
+def parcels_in_bbox(bounds, limit: int, *, after: int = 0, offset: int = 0):
+    """Ids of parcels whose bounding box meets ``bounds`` (storage CRS), by id, one page at a time
+    (keyset: ids above ``after``; or ``offset`` rows skipped)."""
     minx, miny, maxx, maxy = bounds
     sql = (f"SELECT p.id FROM citymap_parcel p WHERE {spatial_sql.bbox_filter('citymap_parcel', 'p')} "
-           "ORDER BY p.id LIMIT %s OFFSET %s")
+           "AND p.id > %s ORDER BY p.id LIMIT %s OFFSET %s")
     with connection.cursor() as cursor:
-        cursor.execute(sql, [minx, miny, maxx, maxy, limit, offset])
+        cursor.execute(sql, [minx, miny, maxx, maxy, after, limit, offset])
         return [int(r[0]) for r in cursor.fetchall()]
 
 
@@ -82,21 +83,21 @@ def count_parcels_in_bbox(bounds) -> int:
         return int(cursor.fetchone()[0])
 
 
-def features_in_bbox(layer_id: int, bounds, limit: int, offset: int = 0):
-    """Ids of a layer's current features whose bounding box meets ``bounds``, by id, for paging."""
+def features_in_bbox(version_id: int, bounds, limit: int, *, after: int = 0):
+    """Ids of one layer version's features whose bounding box meets ``bounds``, by id, above ``after``."""
     minx, miny, maxx, maxy = bounds
     sql = (f"SELECT f.id FROM {FEATURE_TABLE} f WHERE {spatial_sql.bbox_filter(FEATURE_TABLE, 'f')} "
-           "AND f.version_id = (SELECT current_version_id FROM citymap_layer WHERE id = %s) ORDER BY f.id LIMIT %s OFFSET %s")
+           "AND f.version_id = %s AND f.id > %s ORDER BY f.id LIMIT %s")
     with connection.cursor() as cursor:
-        cursor.execute(sql, [minx, miny, maxx, maxy, layer_id, limit, offset])
+        cursor.execute(sql, [minx, miny, maxx, maxy, version_id or 0, after, limit])
         return [int(r[0]) for r in cursor.fetchall()]
 
 
-def count_features_in_bbox(layer_id: int, bounds) -> int:
-    """How many of a layer's current features have a bounding box meeting ``bounds``."""
+def count_features_in_bbox(version_id: int, bounds) -> int:
+    """How many of one layer version's features have a bounding box meeting ``bounds``."""
     minx, miny, maxx, maxy = bounds
     sql = (f"SELECT COUNT(*) FROM {FEATURE_TABLE} f WHERE {spatial_sql.bbox_filter(FEATURE_TABLE, 'f')} "
-           "AND f.version_id = (SELECT current_version_id FROM citymap_layer WHERE id = %s)")
+           "AND f.version_id = %s")
     with connection.cursor() as cursor:
-        cursor.execute(sql, [minx, miny, maxx, maxy, layer_id])
+        cursor.execute(sql, [minx, miny, maxx, maxy, version_id or 0])
         return int(cursor.fetchone()[0])

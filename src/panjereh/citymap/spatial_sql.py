@@ -27,11 +27,6 @@ def bbox_filter(table: str, alias: str) -> str:
             f"AND f_geometry_column = 'geom' AND search_frame = BuildMbr(%s, %s, %s, %s, 32639))")
 
 
-def true_value() -> str:
-    """The literal for a true boolean column value."""
-    return "TRUE" if is_postgis() else "1"
-
-
 def as_binary(column: str) -> str:
     """SQL turning a geometry column into WKB (the same function name on both databases)."""
     return f"ST_AsBinary({column})"

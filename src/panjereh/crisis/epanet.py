@@ -12,16 +12,13 @@ import wntr
 
 from panjereh.agencies.models import Agency
 from panjereh.citymap import crs as crsmod
-from panjereh.citymap.importing import NUMERIC_FIELDS, PreparedFeatures
+from panjereh.citymap.importing import PreparedFeatures, feature_row
 from panjereh.citymap.models import Layer
 from panjereh.citymap.services import publish_version
 
 
 def _row(ext_id, kind, **extra):
-    row = {"ext_id": str(ext_id)[:64], "kind": kind, "status": "active", "material": "", "pressure_class": "",
-           **{k: None for k in NUMERIC_FIELDS}, "attrs": {}}
-    row.update(extra)
-    return row
+    return feature_row(ext_id=str(ext_id)[:64], kind=kind, **extra)
 
 
 def placement(wn, *, crs: str | None, origin: tuple[float, float] | None, scale: float):

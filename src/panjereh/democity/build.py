@@ -16,7 +16,7 @@ from django.db import connection, transaction
 
 from panjereh.agencies.models import Agency
 from panjereh.citymap import spatial_sql
-from panjereh.citymap.importing import NUMERIC_FIELDS, PreparedFeatures
+from panjereh.citymap.importing import PreparedFeatures, feature_row
 from panjereh.citymap.models import Feature, Layer, LayerVersion, Parcel
 from panjereh.citymap.services import publish_version
 from panjereh.core import audit, bulk
@@ -69,11 +69,7 @@ def postal_code(block: int, sub: int) -> str:
 
 
 def _row(kind: str, ext_id: str, rng, **extra) -> dict:
-    row = {"ext_id": ext_id, "kind": kind, "status": "active", "material": "", "pressure_class": "",
-           **{k: None for k in NUMERIC_FIELDS}, "attrs": {}}
-    row["install_year"] = int(rng.integers(1975, 2025))
-    row.update(extra)
-    return row
+    return feature_row(ext_id=ext_id, kind=kind, install_year=int(rng.integers(1975, 2025)), **extra)
 
 
 LINE_SPECS = {
@@ -142,12 +138,9 @@ class CityBuilder:
         junctions: dict[str, set] = {k: set() for k in OFFSETS}
         for n, (axis, i, j) in enumerate(segments):
             tag = f"{axis}{i}-{j}"
-            self.streets.append((self._line(axis, i, j, 0.0),
-                                 {"ext_id": f"ST-{tag}", "kind": "", "status": "active", "material": "",
-                                  "pressure_class": "", **{k: None for k in NUMERIC_FIELDS},
-                                  "attrs": {"name_fa": f"خیابان {(j if axis == 'h' else i) + 1}",
-                                            "width_m": HALF * 2, "axis": "east-west" if axis == "h" else
-                                            "north-south"}}))
+            self.streets.append((self._line(axis, i, j, 0.0), feature_row(
+                ext_id=f"ST-{tag}", attrs={"name_fa": f"خیابان {(j if axis == 'h' else i) + 1}", "width_m": HALF * 2,
+                                           "axis": "east-west" if axis == "h" else "north-south"})))
             arterial = (axis == "h" and j % 5 == 0) or (axis == "v" and i % 5 == 0)
             for kind, offset in OFFSETS.items():
                 if kind == "mv_cable" and not arterial:

@@ -11,6 +11,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
+from rest_framework.exceptions import ValidationError
 
 from panjereh.agencies.models import RefusalReason, Service
 from panjereh.citymap.api import parcel_search
@@ -61,8 +62,8 @@ def counter(request):
     if q:
         try:
             parcels = list(Parcel.objects.filter(parcel_search(q)).order_by("id")[:20])
-        except Exception as exc:  # noqa: BLE001 — the search's own validation message
-            error = "; ".join(_flatten(getattr(exc, "detail", str(exc))))
+        except ValidationError as exc:  # the search's own message, naming what is wrong
+            error = "; ".join(_flatten(exc.detail))
     files = permissions.visible_applications(request.user).select_related("applicant").order_by("-submitted_at")[:20]
     return render(request, "web/counter.html", {"q": q, "parcels": parcels, "error": error, "files": files})
 
@@ -138,22 +139,21 @@ def file_page(request, pk):
     if request.method == "POST":
         if not permissions.can_take_payment(request.user, app):
             raise PermissionDenied("payments are taken at the counter office that holds the file")
-        bill = services.open_bill(app)
         try:
             amount = int(normalize_digits(request.POST.get("amount", "0")).replace(",", "").replace("٬", ""))
             services.record_payment(actor=request.user, application=app, provider="cash", amount=amount,
                                     reference=normalize_digits(request.POST.get("reference", "")).strip())
             return redirect("file", pk=app.pk)
         except (ValueError, services.ApplicationError, services.Conflict) as exc:
-            message = str(exc) if bill else f"{exc}"
+            message = str(exc)
     app.refresh_from_db()
+    profile = permissions.staff_profile(request.user)
     return render(request, "web/file.html", {
         "app": app, "tasks": _tasks(app), "bills": app.bills.prefetch_related("lines__agency"),
         "open_bill": services.open_bill(app), "permit": getattr(app, "permit", None),
         "orders": app.connection_orders.select_related("service"), "message": message,
         "can_pay": permissions.can_take_payment(request.user, app),
-        "my_agency": permissions.staff_profile(request.user).agency.code
-        if permissions.staff_profile(request.user) and permissions.staff_profile(request.user).agency else None})
+        "my_agency": profile.agency.code if profile and profile.agency else None})
 
 
 @login_required
