@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 
 VENV=${VENV:-.venv}
 SYSTEM_PACKAGES="gdal-bin libgdal-dev libsqlite3-mod-spatialite python3-venv"
+# npm installs the front-end assets Panjereh serves itself (map library, font); Debian's npm brings Node.js.
+command -v npm >/dev/null 2>&1 || SYSTEM_PACKAGES="$SYSTEM_PACKAGES npm"
 
 missing=()
 for pkg in $SYSTEM_PACKAGES; do
@@ -58,4 +60,12 @@ if [ ! -f "$stamp" ]; then
   echo "setup: building shapely and pyogrio against the system GEOS/GDAL"
   PIP_NO_BINARY="shapely,pyogrio" "$VENV/bin/pip" install -q -e ".[test]"
   rm -f "$VENV"/.installed-* && touch "$stamp"
+fi
+
+# Front-end assets from the npm registry (package-lock.json pins them); served by Panjereh, never committed.
+npm_stamp="node_modules/.installed-$(sha1sum package-lock.json | cut -c1-12)"
+if [ ! -f "$npm_stamp" ]; then
+  echo "setup: installing the map library and the Persian font from npm"
+  npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+  touch "$npm_stamp"
 fi

@@ -133,6 +133,13 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+# Front-end assets come from npm (package.json, installed by scripts/setup.sh) and are served by Panjereh
+# itself: government intranets often have no internet, so there is no CDN. Only the built files are exposed.
+ASSETS_DIR = Path(os.environ.get("PANJEREH_ASSETS_DIR", PACKAGE_DIR.parents[1] / "node_modules")).resolve()
+STATICFILES_DIRS = [
+    ("vendor/maplibre-gl", ASSETS_DIR / "maplibre-gl" / "dist"),
+    ("vendor/vazirmatn", ASSETS_DIR / "vazirmatn" / "fonts" / "webfonts"),
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
