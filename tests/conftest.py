@@ -14,6 +14,13 @@ from panjereh.democity.build import build_demo_city
 from panjereh.democity.models import DemoBuild
 from panjereh.democity.people import create_demo_people
 
+def pytest_configure(config):
+    # mapbox-vector-tile (the SpatiaLite tile encoder) calls shapely.ops.transform, which Shapely 2.1
+    # deprecates: thousands of identical lines per run that hide the warnings that matter.
+    config.addinivalue_line("filterwarnings",
+                            "ignore:The 'shapely.ops.transform\\(\\)' function is deprecated:DeprecationWarning")
+
+
 TEST_PARCELS = 1200
 TEST_SEED = 7
 
@@ -32,6 +39,15 @@ def ensure_city():
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         ensure_city()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def tile_cache(tmp_path_factory):
+    """Each test session keeps its vector tiles in its own folder, never in var/."""
+    from django.conf import settings
+
+    settings.PANJEREH_TILE_CACHE_DIR = str(tmp_path_factory.mktemp("tiles"))
+    return settings.PANJEREH_TILE_CACHE_DIR
 
 
 @pytest.fixture

@@ -178,6 +178,8 @@ PANJEREH_CITY_BBOX = env_floats("PANJEREH_CITY_BBOX", "48.45,31.10,48.90,31.55")
 PANJEREH_CITY_NAME = os.environ.get("PANJEREH_CITY_NAME", "اهواز")
 PANJEREH_STORAGE_SRID = 32639  # WGS 84 / UTM zone 39N, metres: fixed, every geometry is stored in it
 PANJEREH_IMPORT_MAX_BYTES = int(os.environ.get("PANJEREH_IMPORT_MAX_BYTES", str(200 * 1024 * 1024)))
+# Vector tiles of each layer version are kept on disk here (empty: build every tile on request).
+PANJEREH_TILE_CACHE_DIR = os.environ.get("PANJEREH_TILE_CACHE_DIR", str(VAR_DIR / "tiles"))
 PANJEREH_OGC_MAX_LIMIT = int(os.environ.get("PANJEREH_OGC_MAX_LIMIT", "10000"))
 PANJEREH_DIGCHECK_MAX_BUFFER_M = float(os.environ.get("PANJEREH_DIGCHECK_MAX_BUFFER_M", "100"))
 PANJEREH_DIGCHECK_MAX_LENGTH_M = float(os.environ.get("PANJEREH_DIGCHECK_MAX_LENGTH_M", "5000"))

@@ -1,49 +1,13 @@
 """The pages, driven in Debian's Chromium (Playwright): counter to permit, an agency decision, a citizen
 tracking the file. Screenshots of each main page go to test-artifacts/screenshots/."""
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 
 from panjereh.citymap.models import Parcel
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync"]
-SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
-FA = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
-
-
-@pytest.fixture
-def browser(tmp_path, monkeypatch):
-    # Playwright's sync API keeps an event loop in this thread; the test's own ORM reads are still plain
-    # synchronous calls between browser steps (the documented setting for Playwright with Django).
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "1")
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (.ci/run installs it)")
-    from playwright.sync_api import sync_playwright
-
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(str(tmp_path / "profile"), executable_path=CHROMIUM,
-                                                       headless=True, args=FLAGS, locale="fa-IR")
-        yield context
-        context.close()
-
-
-def login(page, base, username):
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "demo-only-1405")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
-
-
-def logout(page):
-    page.click("header form[action='/logout/'] button")
-
+from .browser import FA, SHOTS, login, logout
 
 def test_counter_to_permit_agency_decisions_and_tracking(live_server, live_city, browser):
     base = live_server.url
@@ -105,6 +69,13 @@ def test_counter_to_permit_agency_decisions_and_tracking(live_server, live_city,
     certificate = page.content()
     assert "پروانه ساختمان" in certificate and "<svg" in certificate
     page.screenshot(path=str(SHOTS / "permit.png"), full_page=True)
+    # the printed bill: every agency's share, the total, paid
+    page.goto(file_url)
+    page.click("#bill-link")
+    page.wait_for_selector(".bill-total")
+    assert int(page.get_attribute(".bill-total", "data-amount")) == app_total(file_url)
+    assert "پرداخت شده" in page.inner_text("main") and "<svg" in page.content()
+    page.screenshot(path=str(SHOTS / "bill.png"), full_page=True)
     page.goto(file_url)
     logout(page)
 
@@ -122,6 +93,13 @@ def test_counter_to_permit_agency_decisions_and_tracking(live_server, live_city,
     citizen.wait_for_load_state()
     assert citizen.locator("html").get_attribute("dir") == "ltr"
     assert "Track a file" in citizen.content()
+
+
+def app_total(file_url):
+    from panjereh.permits.models import Application
+
+    app = Application.objects.get(pk=int(file_url.rstrip("/").rsplit("/", 1)[1]))
+    return sum(b.total for b in app.bills.all())
 
 
 def test_pages_enforce_the_permission_module(live_server, live_city, browser):

@@ -346,11 +346,11 @@ class TileView(APIView):
     schema = None
 
     def get(self, request, code, z, x, y):
-        from panjereh.citymap.tiles import TileError, tile
+        from panjereh.citymap.tiles import TileError, cached_tile
 
         layer = _layer(request, code)
         try:
-            body = tile(layer, int(z), int(x), int(y))
+            body = cached_tile(layer, int(z), int(x), int(y))
         except TileError as exc:
             raise NotFound(str(exc)) from exc
         response = Response(body, content_type=MVTRenderer.media_type)

@@ -3,9 +3,13 @@ giant GeoJSON. PostGIS builds them with ST_AsMVT; on SpatiaLite the same tile is
 (mapbox-vector-tile) from the same spatial-index query."""
 
 import math
+import os
+import tempfile
+from pathlib import Path
 
 import mapbox_vector_tile
 import shapely
+from django.conf import settings
 from django.db import connection
 
 from panjereh.citymap import crs as crsmod
@@ -15,6 +19,14 @@ EXTENT = 4096
 BUFFER = 64  # tile units drawn beyond the edge, so lines and fills join across tiles
 WORLD = 20037508.342789244
 MAX_ZOOM = 22
+# Below these zooms a layer's tile is empty: a z10 tile of 300,000 parcels would be megabytes of unreadable
+# lines, and anyone may ask for it. The map page starts drawing each kind at the same zoom.
+MIN_ZOOM_BY_KIND = {"parcels": 14, "network": 12, "generic": 0}
+
+
+def min_zoom(layer) -> int:
+    """The lowest zoom at which ``layer`` has tiles."""
+    return MIN_ZOOM_BY_KIND.get(layer.kind, 0)
 
 
 class TileError(ValueError):
@@ -78,9 +90,46 @@ def _postgis_tile(layer, z, x, y) -> bytes:
         return bytes(cursor.fetchone()[0] or b"")
 
 
+def cache_path(layer, z: int, x: int, y: int) -> Path | None:
+    """Where the tile of the layer's current version is kept, or None when tiles are not cached.
+
+    A version is never edited, so its tiles never go stale: a new version or a rollback changes the path.
+    The version's creation time is part of the key because ids can repeat across databases (a rebuilt demo
+    city, the test databases) that share one var/ folder.
+    """
+    root = settings.PANJEREH_TILE_CACHE_DIR
+    version = layer.current_version
+    if not root or version is None:
+        return None
+    key = f"{version.pk}-{int(version.created_at.timestamp() * 1e6)}"
+    return Path(root) / layer.code / key / str(z) / str(x) / f"{y}.mvt"
+
+
+def cached_tile(layer, z: int, x: int, y: int) -> bytes:
+    """The tile from the cache, building and storing it on a miss (written whole, then renamed, so a reader
+    in another worker never sees half a tile)."""
+    tile_bounds(z, x, y)  # a tile that does not exist is an error before anything touches the disk
+    path = cache_path(layer, z, x, y)
+    if path is None:
+        return tile(layer, z, x, y)
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        pass
+    body = tile(layer, z, x, y)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
+    with os.fdopen(fd, "wb") as out:
+        out.write(body)
+    os.replace(tmp, path)
+    return body
+
+
 def tile(layer, z: int, x: int, y: int) -> bytes:
-    """The layer's vector tile z/x/y (one MVT layer named after the layer's code)."""
+    """The layer's vector tile z/x/y (one MVT layer named after the layer's code), built now."""
     bounds = tile_bounds(z, x, y)
+    if z < min_zoom(layer):
+        return b""
     if spatial_sql.is_postgis():
         return _postgis_tile(layer, z, x, y)
     margin = (bounds[2] - bounds[0]) * BUFFER / EXTENT

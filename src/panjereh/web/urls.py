@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from panjereh.web import views
+from panjereh.web import maps, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -14,4 +14,7 @@ urlpatterns = [
     path("files/<int:pk>/decide/", views.decide, name="decide"),
     path("inbox/", views.inbox, name="inbox"),
     path("track/", views.track, name="track"),
+    path("map/", maps.map_page, name="map"),
+    path("layers/<slug:code>/upload/", maps.layer_upload, name="layer-upload"),
+    path("files/<int:pk>/bill/", views.bill_print, name="bill-print"),
 ]

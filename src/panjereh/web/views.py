@@ -27,7 +27,10 @@ from panjereh.permits.models import Application, ReviewTask
 
 def home(request):
     """The landing page: where each kind of user goes, and the layers this user may see."""
-    layers = permissions.visible_layers(request.user).select_related("agency", "current_version")
+    layers = list(permissions.visible_layers(request.user).select_related("agency", "current_version")
+                  .order_by("agency__code", "code"))
+    for layer in layers:
+        layer.can_change = permissions.can_change_layer(request.user, layer)
     return render(request, "web/home.html", {"layers": layers, "parcel_count": Parcel.objects.count(),
                                              "role": permissions.role(request.user)})
 
@@ -237,3 +240,20 @@ def track(request):
         "app": app, "error": error, "code": code, "mobile": mobile_raw,
         "tasks": _tasks(app) if app else [], "permit": getattr(app, "permit", None) if app else None},
         status=404 if error == "not_found" else 200)
+
+
+@login_required
+def bill_print(request, pk):
+    """The printable bill: one sheet with every agency's share, the total, and what is paid.
+
+    Anyone who may read the file may print its bill; the QR code opens public tracking for the file.
+    """
+    from panjereh.permits.views import _qr_svg
+
+    app = _visible(request, pk)
+    bills = list(app.bills.prefetch_related("lines__agency"))
+    if not bills:
+        raise Http404("this file has no bill yet")
+    track_url = request.build_absolute_uri(f"/track/?code={app.tracking_code}")
+    return render(request, "web/bill.html", {"app": app, "bills": bills, "qr": _qr_svg(track_url),
+                                             "printed_at": timezone.now()})

@@ -1,0 +1,119 @@
+"""Map pages: the shared city map, and the layer upload page.
+
+The pages only describe what to draw; the browser fetches vector tiles, attributes (OGC API items), parcel
+search and the dig check from the same endpoints any client uses, so the permission module decides what a
+map shows exactly as it decides what the API returns.
+"""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import render
+from django.utils.translation import get_language
+
+from panjereh.citymap import crs as crsmod
+from panjereh.citymap import tiles
+from panjereh.citymap.models import Layer, Parcel
+from panjereh.core import permissions
+from panjereh.web.words import WORDS
+
+# One colour per agency, so a reader tells whose pipe is whose at a glance (and a legend says the same).
+AGENCY_COLOURS = {"municipality": "#5a5a5a", "water": "#1565c0", "power": "#c62828", "gas": "#b26a00",
+                  "telecom": "#2e7d32"}
+SEWER_COLOUR = "#6d4c41"
+
+MAP_WORDS = ["layers", "map_search", "measure", "dig", "finish", "clear", "buffer_m", "distance_m", "attributes",
+             "dig_result", "hidden_assets", "crosses", "depth", "nothing_found", "open_file", "metre", "no_assets",
+             "map_help_measure", "map_help_dig", "all_layers", "error", "zoom_in_for"]
+
+
+def layer_colour(layer) -> str:
+    return SEWER_COLOUR if layer.code.startswith("sewer") else AGENCY_COLOURS.get(layer.agency.code, "#444")
+
+
+def map_config(user, *, focus_parcel=None, agency_only=None) -> dict:
+    """What the map page draws for ``user``: the layers they may see (grouped by agency), which are on,
+    the initial extent in degrees, and the words of the interface in the active language.
+
+    ``agency_only``: an agency code whose layers (with parcels and streets) start switched on, the rest
+    off — the reviewer's view of a parcel with their own network around it.
+    """
+    language = get_language() or "fa"
+    layers = permissions.visible_layers(user, Layer.objects.select_related("agency", "current_version")) \
+        .order_by("agency__code", "code")
+    profile = permissions.staff_profile(user)
+    own = agency_only or (profile.agency.code if profile and profile.agency else None)
+    groups: dict[str, dict] = {}
+    extent = None
+    for layer in layers:
+        group = groups.setdefault(layer.agency.code, {
+            "agency": layer.agency.code, "name": layer.agency.name_en if language == "en" else layer.agency.name_fa,
+            "layers": []})
+        on = layer.kind in ("parcels", "generic") or own is None or layer.agency.code == own
+        group["layers"].append({
+            "code": layer.code, "name": layer.name_en if language == "en" else layer.name_fa,
+            "geometry": layer.geometry_type, "kind": layer.kind, "colour": layer_colour(layer),
+            "minzoom": tiles.min_zoom(layer), "on": on,
+            "version": layer.current_version_id or 0})
+        bbox = layer.current_version.bbox if layer.current_version else None
+        if bbox:
+            extent = bbox if extent is None else [min(extent[0], bbox[0]), min(extent[1], bbox[1]),
+                                                   max(extent[2], bbox[2]), max(extent[3], bbox[3])]
+    focus = None
+    if focus_parcel is not None:
+        shape = crsmod.to_crs84(_shape(focus_parcel.geom))
+        focus = {"id": focus_parcel.pk, "bbox": list(shape.bounds), "geometry": _geojson(shape)}
+    return {"groups": list(groups.values()), "extent": extent or list(crsmod.city_bbox_lonlat()), "focus": focus,
+            "can_view_parcels": permissions.can_view_parcels(user), "can_submit": permissions.can_submit(user),
+            "signed_in": bool(user.is_authenticated), "language": language,
+            "words": {k: WORDS[k][1 if language == "en" else 0] for k in MAP_WORDS}}
+
+
+def _shape(geos_geometry):
+    import shapely
+
+    return shapely.from_wkb(bytes(geos_geometry.wkb))
+
+
+def _geojson(shape) -> dict:
+    import json
+
+    import shapely
+
+    return json.loads(shapely.to_geojson(shape))
+
+
+def map_page(request):
+    """The shared city map: every layer this user may see, search, attributes, measure, dig check."""
+    parcel = None
+    if request.GET.get("parcel"):
+        if not permissions.can_view_parcels(request.user):
+            raise PermissionDenied("parcels are for staff")
+        parcel = Parcel.objects.filter(pk=_int(request.GET["parcel"])).first()
+        if parcel is None:
+            raise Http404("no such parcel")
+    return render(request, "web/map.html", {"config": map_config(request.user, focus_parcel=parcel),
+                                            "embed": request.GET.get("embed") == "1"})
+
+
+def _int(text) -> int:
+    from panjereh.core.text import normalize_digits
+
+    try:
+        return int(normalize_digits(str(text)))
+    except ValueError:
+        raise Http404(f"«{text}» is not a number") from None
+
+
+@login_required
+def layer_upload(request, code):
+    """Import a file as a new version of a layer, with upload progress and the import's errors listed.
+    The form posts to the REST upload endpoint; only the owning agency's GIS staff may use it."""
+    layer = permissions.visible_layers(request.user, Layer.objects.select_related("agency", "current_version")) \
+        .filter(code=code).first()
+    if layer is None:
+        raise Http404("no such layer")
+    if not permissions.can_change_layer(request.user, layer):
+        raise PermissionDenied(f"only {layer.agency.code}'s GIS staff may change layer {layer.code}")
+    versions = layer.versions.order_by("-number")[:10]
+    return render(request, "web/layer_upload.html", {"layer": layer, "versions": versions})

@@ -1,0 +1,247 @@
+/* The shared city map. Every layer is drawn from Panjereh's own vector tiles; attributes come from the OGC
+ * API, parcel search and the dig check from the REST API, all with the signed-in user's session, so the
+ * server's permission module decides what this page can show. No outside requests: the map library is
+ * served by Panjereh (installed from npm) and there is no base map from the internet. */
+(function () {
+  "use strict";
+  const cfg = JSON.parse(document.getElementById("map-config").textContent);
+  const W = cfg.words;
+  const FA = cfg.language !== "en";
+  const origin = window.location.origin;
+
+  // --- digits and numbers: shown in Persian digits, accepted in Persian, Arabic or Latin ----------------
+  const toLatin = (s) => String(s).replace(/[۰-۹]/g, (d) => "۰۱۲۳۴۵۶۷۸۹".indexOf(d))
+    .replace(/[٠-٩]/g, (d) => "٠١٢٣٤٥٦٧٨٩".indexOf(d)).replace(/[٫]/g, ".").replace(/[٬,]/g, "");
+  const show = (v) => (FA ? String(v).replace(/\d/g, (d) => "۰۱۲۳۴۵۶۷۸۹"[d]).replace(/\./g, "٫") : String(v));
+  const el = (tag, attrs, ...children) => {
+    const node = document.createElement(tag);
+    Object.entries(attrs || {}).forEach(([k, v]) => (k === "text" ? (node.textContent = v) : node.setAttribute(k, v)));
+    children.forEach((c) => node.append(c));
+    return node;
+  };
+  const csrf = () => (document.cookie.split("; ").find((c) => c.startsWith("csrftoken=")) || "=").split("=")[1];
+
+  // --- the map -----------------------------------------------------------------------------------------
+  const layerIds = {};  // layer code -> the style layers drawing it
+  const style = { version: 8, sources: {}, layers: [{ id: "background", type: "background",
+                                                       paint: { "background-color": "#eef0e8" } }] };
+  cfg.groups.forEach((group) => group.layers.forEach((layer) => {
+    const src = "src-" + layer.code;
+    style.sources[src] = { type: "vector", minzoom: layer.minzoom, maxzoom: 16,
+                           tiles: [`${origin}/tiles/${layer.code}/{z}/{x}/{y}.mvt?v=${layer.version}`] };
+    const base = { source: src, "source-layer": layer.code, layout: { visibility: layer.on ? "visible" : "none" } };
+    const ids = [];
+    if (layer.geometry.endsWith("Polygon")) {
+      style.layers.push({ ...base, id: layer.code + "-fill", type: "fill",
+                          paint: { "fill-color": layer.colour, "fill-opacity": 0.08 } });
+      style.layers.push({ ...base, id: layer.code + "-line", type: "line",
+                          paint: { "line-color": layer.colour, "line-width": 0.8 } });
+      ids.push(layer.code + "-fill", layer.code + "-line");
+    } else if (layer.geometry.endsWith("LineString")) {
+      style.layers.push({ ...base, id: layer.code + "-line", type: "line",
+                          paint: { "line-color": layer.colour, "line-width": layer.kind === "generic" ? 5 : 2,
+                                   "line-opacity": layer.kind === "generic" ? 0.35 : 0.9 } });
+      ids.push(layer.code + "-line");
+    } else {
+      style.layers.push({ ...base, id: layer.code + "-point", type: "circle",
+                          paint: { "circle-color": layer.colour, "circle-radius": 4,
+                                   "circle-stroke-color": "#fff", "circle-stroke-width": 1 } });
+      ids.push(layer.code + "-point");
+    }
+    layerIds[layer.code] = ids;
+  }));
+  const empty = { type: "FeatureCollection", features: [] };
+  style.sources.focus = { type: "geojson", data: empty };
+  style.sources.sketch = { type: "geojson", data: empty };
+  style.layers.push({ id: "focus-line", type: "line", source: "focus", paint: { "line-color": "#f9a825", "line-width": 4 } });
+  style.layers.push({ id: "sketch-line", type: "line", source: "sketch", filter: ["==", ["geometry-type"], "LineString"],
+                      paint: { "line-color": "#000", "line-width": 3, "line-dasharray": [2, 1] } });
+  style.layers.push({ id: "sketch-point", type: "circle", source: "sketch", filter: ["==", ["geometry-type"], "Point"],
+                      paint: { "circle-color": "#fff", "circle-radius": 5, "circle-stroke-color": "#000",
+                               "circle-stroke-width": 2 } });
+
+  const map = new maplibregl.Map({ container: "map", style, bounds: cfg.extent, fitBoundsOptions: { padding: 20 },
+                                   maxZoom: 21, attributionControl: false, doubleClickZoom: false });
+  map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-left");
+  map.addControl(new maplibregl.ScaleControl({ unit: "metric" }), "bottom-left");
+  window.panjerehMap = map;  // for the browser tests and for staff scripting in the console
+
+  // --- layer toggles, by agency ----------------------------------------------------------------------------
+  const setVisible = (code, on) => layerIds[code].forEach((id) => map.setLayoutProperty(id, "visibility", on ? "visible" : "none"));
+  const toggles = document.getElementById("layer-toggles");
+  cfg.groups.forEach((group) => {
+    const fs = el("fieldset", { "data-agency": group.agency });
+    const all = el("input", { type: "checkbox", id: "agency-" + group.agency });
+    fs.append(el("legend", {}, el("label", { for: all.id }, all, " " + group.name)));
+    const boxes = group.layers.map((layer) => {
+      const box = el("input", { type: "checkbox", id: "layer-" + layer.code, "data-layer": layer.code });
+      box.checked = layer.on;
+      box.addEventListener("change", () => { setVisible(layer.code, box.checked); sync(); });
+      const label = el("label", { for: box.id }, box, " ", el("span", { class: "swatch", style: `background:${layer.colour}` }),
+                       " " + layer.name + (layer.minzoom > 0 ? ` (${W.zoom_in_for} ${show(layer.minzoom)})` : ""));
+      fs.append(el("div", {}, label));
+      return box;
+    });
+    const sync = () => { all.checked = boxes.every((b) => b.checked); all.indeterminate = !all.checked && boxes.some((b) => b.checked); };
+    all.addEventListener("change", () => boxes.forEach((b) => { b.checked = all.checked; setVisible(b.dataset.layer, all.checked); }));
+    sync();
+    toggles.append(fs);
+  });
+
+  // --- attributes on click ---------------------------------------------------------------------------------
+  const attributes = document.getElementById("attributes");
+  const attributesBody = document.getElementById("attributes-body");
+  function showAttributes(code, feature) {
+    const table = el("table", { id: "attributes-table" });
+    table.append(el("tr", {}, el("th", { text: "layer" }), el("td", { text: code })));
+    Object.entries(feature.properties || {}).forEach(([k, v]) => {
+      if (v === null || v === "" || typeof v === "object") return;
+      table.append(el("tr", {}, el("th", { text: k }), el("td", { text: typeof v === "number" ? show(v) : String(v) })));
+    });
+    attributesBody.replaceChildren(table);
+    if (code === "parcels" && cfg.can_submit) {
+      attributesBody.append(el("p", {}, el("a", { href: `/counter/parcels/${feature.id}/apply/`, id: "open-file", text: W.open_file })));
+    }
+    attributes.hidden = false;
+  }
+  async function fetchAttributes(code, id) {
+    const r = await fetch(`/ogc/collections/${encodeURIComponent(code)}/items/${id}?f=json`, { headers: { Accept: "application/geo+json" } });
+    if (!r.ok) { attributesBody.replaceChildren(el("p", { class: "error", text: `${W.error}: ${r.status}` })); attributes.hidden = false; return; }
+    showAttributes(code, await r.json());
+  }
+  const drawn = () => Object.entries(layerIds).flatMap(([, ids]) => ids).filter((id) => map.getLayoutProperty(id, "visibility") !== "none");
+
+  // --- tools: measure, dig ----------------------------------------------------------------------------------
+  let tool = null;
+  let points = [];
+  const help = document.getElementById("tool-help");
+  const measureResult = document.getElementById("measure-result");
+  const finish = document.getElementById("tool-finish");
+  const buttons = { measure: document.getElementById("tool-measure"), dig: document.getElementById("tool-dig") };
+  function setTool(name) {
+    tool = tool === name ? null : name;
+    points = [];
+    drawSketch();
+    Object.entries(buttons).forEach(([k, b]) => b.setAttribute("aria-pressed", String(k === tool)));
+    help.textContent = tool === "measure" ? W.map_help_measure : tool === "dig" ? W.map_help_dig : "";
+    finish.hidden = tool !== "dig";
+    map.getCanvas().style.cursor = tool ? "crosshair" : "";
+  }
+  buttons.measure.addEventListener("click", () => setTool("measure"));
+  buttons.dig.addEventListener("click", () => setTool("dig"));
+  document.getElementById("tool-clear").addEventListener("click", () => {
+    points = []; drawSketch(); measureResult.textContent = "";
+    document.getElementById("dig-result").hidden = true;
+    map.getSource("focus").setData(empty);
+  });
+
+  // Great-circle length on the WGS 84 mean radius: within 0.1 % of the projected length at Ahvaz's scale.
+  function haversine(a, b) {
+    const R = 6371008.8, rad = Math.PI / 180;
+    const dLat = (b[1] - a[1]) * rad, dLon = (b[0] - a[0]) * rad;
+    const h = Math.sin(dLat / 2) ** 2 + Math.cos(a[1] * rad) * Math.cos(b[1] * rad) * Math.sin(dLon / 2) ** 2;
+    return 2 * R * Math.asin(Math.sqrt(h));
+  }
+  function pathLength(pts) { let d = 0; for (let i = 1; i < pts.length; i++) d += haversine(pts[i - 1], pts[i]); return d; }
+  function drawSketch() {
+    const features = points.map((p) => ({ type: "Feature", geometry: { type: "Point", coordinates: p }, properties: {} }));
+    if (points.length > 1) features.push({ type: "Feature", geometry: { type: "LineString", coordinates: points }, properties: {} });
+    if (map.getSource("sketch")) map.getSource("sketch").setData({ type: "FeatureCollection", features });
+  }
+  function addPoint(lngLat) {
+    points.push([lngLat.lng, lngLat.lat]);
+    drawSketch();
+    if (tool === "measure" && points.length > 1) {
+      const metres = pathLength(points);
+      measureResult.textContent = `${W.distance_m}: ${show(metres.toFixed(1))} ${W.metre}`;
+      measureResult.dataset.metres = metres.toFixed(3);
+    }
+  }
+  /** Ask the server what lies within the buffer of the drawn trench, grouped by owning agency. */
+  async function digCheck() {
+    if (!points.length) return;
+    const buffer = parseFloat(toLatin(document.getElementById("dig-buffer").value));
+    const geometry = points.length === 1 ? { type: "Point", coordinates: points[0] } : { type: "LineString", coordinates: points };
+    const body = document.getElementById("dig-body");
+    document.getElementById("dig-result").hidden = false;
+    const r = await fetch("/api/v1/dig-check/", { method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf(), Accept: "application/json" },
+      body: JSON.stringify({ geometry, buffer_m: Number.isFinite(buffer) ? buffer : document.getElementById("dig-buffer").value }) });
+    const answer = await r.json();
+    if (!r.ok) {
+      const err = answer.error || {};
+      const list = el("ul", { class: "error", role: "alert", id: "dig-errors" });
+      Object.entries(err.details || {}).forEach(([field, msgs]) => [].concat(msgs).forEach((m) => list.append(el("li", { text: `${field}: ${m}` }))));
+      if (!list.children.length) list.append(el("li", { text: err.message || String(r.status) }));
+      body.replaceChildren(list);
+    } else {
+      const out = [el("p", { id: "dig-total", "data-total": answer.total,
+                             text: `${show(answer.total)} — ${W.buffer_m}: ${show(answer.buffer_m)}، ${W.distance_m}: ${show(answer.length_m)} ${W.metre}` })];
+      if (!answer.agencies.length) out.push(el("p", { text: W.no_assets }));
+      answer.agencies.forEach((g) => {
+        out.push(el("h3", { text: FA ? g.name_fa : g.name_en, "data-agency": g.agency }));
+        const table = el("table", { "data-agency": g.agency });
+        g.assets.forEach((a) => table.append(el("tr", {},
+          el("td", { text: `${a.layer} ${a.ext_id || a.id}` }), el("td", { text: a.kind || "" }),
+          el("td", { text: a.crosses ? W.crosses : `${show(a.distance_m)} ${W.metre}` }),
+          el("td", { text: a.depth_m == null ? "" : `${W.depth} ${show(a.depth_m)} ${W.metre}` }))));
+        out.push(table);
+        if (g.hidden_count) out.push(el("p", { class: "hidden-count", text: `${show(g.hidden_count)} ${W.hidden_assets}` }));
+      });
+      body.replaceChildren(...out);
+    }
+    document.body.dataset.digDone = String(Date.now());
+  }
+  finish.addEventListener("click", digCheck);
+
+  map.on("click", (e) => {
+    if (tool) { addPoint(e.lngLat); return; }
+    const box = [[e.point.x - 4, e.point.y - 4], [e.point.x + 4, e.point.y + 4]];
+    const hits = map.queryRenderedFeatures(box, { layers: drawn() });
+    // Points and lines before the parcel underneath them: the small thing under the cursor is what was meant.
+    hits.sort((a, b) => (a.layer.type === "fill") - (b.layer.type === "fill"));
+    if (hits.length && hits[0].id != null) fetchAttributes(hits[0].sourceLayer, hits[0].id);
+  });
+
+  // --- parcel search ---------------------------------------------------------------------------------------
+  const result = document.getElementById("search-result");
+  function focusOn(feature) {
+    map.getSource("focus").setData(feature);
+    const coords = JSON.stringify(feature.geometry.coordinates).match(/-?\d+\.?\d*(e-?\d+)?,-?\d+\.?\d*(e-?\d+)?/g)
+      .map((pair) => pair.split(",").map(Number));
+    const xs = coords.map((c) => c[0]), ys = coords.map((c) => c[1]);
+    map.fitBounds([[Math.min(...xs), Math.min(...ys)], [Math.max(...xs), Math.max(...ys)]], { padding: 120, maxZoom: 18, duration: 0 });
+    showAttributes("parcels", feature);
+  }
+  document.getElementById("map-search").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const q = document.getElementById("map-q").value.trim();
+    if (!q) return;
+    const r = await fetch(`/api/v1/parcels/?limit=10&q=${encodeURIComponent(q)}`, { headers: { Accept: "application/json" } });
+    const answer = await r.json();
+    if (!r.ok) {
+      const err = answer.error || {};
+      result.replaceChildren(el("p", { class: "error", role: "alert", text: Object.values(err.details || {}).flat().join("; ") || err.message || r.status }));
+      return;
+    }
+    if (!answer.features.length) { result.replaceChildren(el("p", { text: W.nothing_found })); return; }
+    const list = el("ul", { id: "search-list" });
+    answer.features.forEach((f) => {
+      const p = f.properties;
+      const link = el("a", { href: "#", "data-parcel": f.id, text: show(`${p.registry_district}/${p.plate_main}/${p.plate_sub} — ${p.postal_code}`) });
+      link.addEventListener("click", (ev) => { ev.preventDefault(); focusOn(f); });
+      list.append(el("li", {}, link));
+    });
+    result.replaceChildren(list);
+    focusOn(answer.features[0]);
+  });
+
+  map.on("load", () => {
+    if (cfg.focus) {
+      map.getSource("focus").setData({ type: "Feature", geometry: cfg.focus.geometry, properties: {} });
+      map.fitBounds(cfg.focus.bbox, { padding: 150, maxZoom: 18, duration: 0 });
+      fetchAttributes("parcels", cfg.focus.id);
+    }
+    document.body.dataset.mapReady = "1";
+  });
+})();
