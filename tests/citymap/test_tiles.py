@@ -63,3 +63,45 @@ def test_tiles_follow_the_permission_module(client_for, city):
     assert fetch(client_for("coordinator"), "parcels", 3, 99, 0)[0].status_code == 404  # no such tile
     empty = fetch(client_for("coordinator"), "parcels", 10, 0, 0)  # the other side of the world
     assert empty[0].status_code == 200 and mapbox_vector_tile.decode(empty[1]) == {}
+
+
+def test_transforms_from_many_threads_at_once():
+    """Map tiles are built in parallel threads (threaded servers, the test live server): GDAL transformations
+    shared between threads crashed the process; each thread now has its own."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    points = shapely.points(shapely.get_coordinates(shapely.box(48.6, 31.2, 48.8, 31.4).segmentize(0.0005)))
+    expected = crsmod.transform(points, "OGC:CRS84", "EPSG:3857")
+
+    def work(_):
+        for _ in range(30):
+            back = crsmod.transform(crsmod.transform(points, "OGC:CRS84", "EPSG:3857"), "EPSG:3857", "EPSG:32639")
+            assert shapely.equals_exact(crsmod.transform(back, "EPSG:32639", "EPSG:3857"), expected, 1e-3).all()
+        return True
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert all(pool.map(work, range(16)))
+
+
+def test_tiles_are_cached_per_layer_version(client_for, city, tile_cache):
+    from pathlib import Path
+
+    from panjereh.citymap.models import Layer, LayerVersion
+
+    layer = Layer.objects.select_related("current_version").get(code="water-mains")
+    lon, lat = crsmod.to_crs84(shapely.from_wkb(bytes(Feature.objects.current().filter(layer=layer).first()
+                                                      .geom.wkb)).centroid).coords[0]
+    x, y = lonlat_to_tile(lon, lat, 15)
+    client = client_for("coordinator")
+    first = fetch(client, "water-mains", 15, x, y)[1]
+    files = list(Path(tile_cache, "water-mains").rglob(f"15/{x}/{y}.mvt"))
+    assert len(files) == 1 and files[0].read_bytes() == first
+    assert fetch(client, "water-mains", 15, x, y)[1] == first  # served from the file
+    # a new current version is a new key: the old tile is not served for it
+    newer = LayerVersion.objects.create(layer=layer, number=layer.current_version.number + 1, source_name="empty")
+    layer.current_version = newer
+    layer.save(update_fields=["current_version"])
+    assert mapbox_vector_tile.decode(fetch(client, "water-mains", 15, x, y)[1]) == {}
+    assert len(list(Path(tile_cache, "water-mains").rglob(f"15/{x}/{y}.mvt"))) == 2
+    # below the layer kind's zoom, tiles are empty (a city of networks at z8 is unreadable and costly)
+    assert fetch(client, "parcels", 12, *lonlat_to_tile(lon, lat, 12))[1] == b""

@@ -7,7 +7,7 @@ GDAL is told to use the traditional GIS axis order, so longitude always comes fi
 """
 
 import ctypes
-from functools import lru_cache
+import threading
 
 import numpy as np
 import shapely
@@ -31,13 +31,31 @@ class UnknownCRS(ValueError):
     """A CRS definition GDAL/PROJ cannot read."""
 
 
-@lru_cache(maxsize=64)
+# GDAL spatial references and transformations are not safe to share between threads (each holds PROJ
+# objects made in its thread's PROJ context): two map tiles built at once in one process crashed it. So the
+# cache is per thread; a thread builds each object once.
+_local = threading.local()
+_CACHE_SIZE = 64
+
+
+def _cached(kind: str, key, build):
+    cache = _local.__dict__.setdefault(kind, {})
+    if key not in cache:
+        if len(cache) >= _CACHE_SIZE:
+            cache.clear()
+        cache[key] = build()
+    return cache[key]
+
+
 def srs(definition: str) -> SpatialReference:
-    """A spatial reference from 'EPSG:4326', 'OGC:CRS84', WKT or a PROJ string."""
-    try:
-        return SpatialReference(str(definition))
-    except (GDALException, TypeError, ValueError) as exc:
-        raise UnknownCRS(f"«{definition}» is not a known CRS") from exc
+    """A spatial reference from 'EPSG:4326', 'OGC:CRS84', WKT or a PROJ string (cached in this thread)."""
+    def build():
+        try:
+            return SpatialReference(str(definition))
+        except (GDALException, TypeError, ValueError) as exc:
+            raise UnknownCRS(f"«{definition}» is not a known CRS") from exc
+
+    return _cached("srs", definition, build)
 
 
 def same(a: str, b: str) -> bool:
@@ -56,9 +74,8 @@ def is_geographic(definition: str) -> bool:
     return bool(srs(definition).geographic)
 
 
-@lru_cache(maxsize=64)
 def _coord_transform(source: str, target: str) -> CoordTransform:
-    return CoordTransform(srs(source), srs(target))
+    return _cached("transform", (source, target), lambda: CoordTransform(srs(source), srs(target)))
 
 
 def transform_xy(x: np.ndarray, y: np.ndarray, source: str, target: str) -> tuple[np.ndarray, np.ndarray]:

@@ -193,6 +193,7 @@
     document.body.dataset.digDone = String(Date.now());
   }
   finish.addEventListener("click", digCheck);
+  window.panjerehSketch = () => points.map((p) => p.slice());  // the drawn points, for tests and scripting
 
   map.on("click", (e) => {
     if (tool) { addPoint(e.lngLat); return; }

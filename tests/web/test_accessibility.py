@@ -1,0 +1,71 @@
+"""Accessibility: axe-core (installed from npm by the set-up, injected from the local disk, no CDN) checks
+every main page against WCAG 2.1 A and AA, in Persian and in English."""
+
+from pathlib import Path
+
+import pytest
+from rest_framework.test import APIClient
+
+from tests.permits.helpers import good_parcel, request_body
+
+from .browser import login
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+REVIEWERS = {"municipality": "reviewer.municipality", "water": "reviewer.water", "power": "reviewer.power"}
+
+
+def api_as(username):
+    from django.contrib.auth import get_user_model
+
+    client = APIClient()
+    client.force_authenticate(get_user_model().objects.get(username=username))
+    return client
+
+
+def audit(page, url, *, before=None):
+    """axe's WCAG 2.1 A/AA violations on the page at ``url``, as readable lines."""
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
+    if page.locator("#map-config").count():
+        page.wait_for_function("document.body.dataset.mapReady === '1'")
+    if before:
+        page.evaluate(before)
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("axe.run(document, {runOnly: {type: 'tag', values: "
+                           "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})")
+    assert len(result["passes"]) > 10  # axe really ran its rules on this page
+    return [f"{url}: {v['id']} ({v['impact']}): {v['help']} — " + "; ".join(n["target"][0] for n in v["nodes"][:3])
+            for v in result["violations"]]
+
+
+@pytest.mark.parametrize("language", ["fa", "en"])
+def test_main_pages_pass_axe(live_server, live_city, browser, language):
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: scripts/setup.sh installs it from npm (npm ci)")
+    # a file with a bill, so the file, bill and decide pages have everything on them
+    parcel = good_parcel(None)
+    app = api_as("operator1").post("/api/v1/applications/", request_body(parcel), format="json").json()
+    for agency in ("municipality", "water"):
+        api_as(REVIEWERS[agency]).post(f"/api/v1/applications/{app['id']}/reviews/{agency}/decision/",
+                                       {"decision": "approve"}, format="json")
+    base = live_server.url
+    page = browser.new_page()
+    page.context.add_cookies([{"name": "django_language", "value": language, "url": base}])
+    # the check can fail: the login form without its labels is caught
+    broken = audit(page, f"{base}/login/", before="document.querySelectorAll('label').forEach(l => l.remove())")
+    assert any(": label (" in line for line in broken), broken
+    problems = audit(page, f"{base}/login/") + audit(page, f"{base}/track/") + audit(page, f"{base}/map/")
+    problems += audit(page, f"{base}/track/?code={app['tracking_code']}&mobile=09161234567")
+
+    login(page, base, "reviewer.power")
+    problems += audit(page, f"{base}/inbox/") + audit(page, f"{base}/files/{app['id']}/decide/")
+    api_as("reviewer.power").post(f"/api/v1/applications/{app['id']}/reviews/power/decision/",
+                                  {"decision": "approve"}, format="json")
+    login(page, base, "operator1")
+    problems += audit(page, f"{base}/") + audit(page, f"{base}/counter/?q={parcel.plate_main}/{parcel.plate_sub}")
+    problems += audit(page, f"{base}/counter/parcels/{parcel.pk}/apply/")
+    problems += audit(page, f"{base}/files/{app['id']}/") + audit(page, f"{base}/files/{app['id']}/bill/")
+    problems += audit(page, f"{base}/map/?parcel={parcel.pk}")
+    login(page, base, "gis.water")
+    problems += audit(page, f"{base}/layers/water-mains/upload/")
+    assert problems == [], "\n".join(problems)
