@@ -9,6 +9,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -72,8 +73,18 @@ def main():
                 bare.append(time.perf_counter() - started)
         print(f"bare ST_AsMVT p50/p95: {stats(bare)[0]:.1f} / {stats(bare)[1]:.1f} ms")
     connection.close()
+    reference = stats(bare) if bare else None
+    # 1. every tile built on request (no cache): the cost of a tile nobody has asked for yet
+    http_tiles(token, tiles, rounds, reference, "HTTP, no tile cache", {"PANJEREH_TILE_CACHE_DIR": ""})
+    # 2. with the tile cache: the first visit builds and stores, later visits read the file
+    with tempfile.TemporaryDirectory() as cache:
+        http_tiles(token, tiles, rounds, reference, "HTTP, tile cache", {"PANJEREH_TILE_CACHE_DIR": cache})
+
+
+def http_tiles(token, tiles, rounds, reference, label, env):
+    """Serve with gunicorn (one worker) and time every tile over HTTP; print p50/p95 and ratios."""
     server = subprocess.Popen([sys.executable, "-m", "gunicorn", "panjereh.wsgi", "--bind", f"127.0.0.1:{PORT}",
-                               "--workers", "1", "--log-level", "warning"], env=dict(os.environ))
+                               "--workers", "1", "--log-level", "warning"], env={**os.environ, **env})
     try:
         for _ in range(100):
             try:
@@ -83,7 +94,7 @@ def main():
                     break
             except OSError:
                 time.sleep(0.2)
-        http_times = []
+        first, later = [], []
         for n in range(rounds + 1):
             for z, x, y in tiles:
                 c = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
@@ -91,14 +102,14 @@ def main():
                 c.request("GET", f"/tiles/parcels/{z}/{x}/{y}.mvt", headers={"Authorization": f"Token {token}"})
                 r = c.getresponse()
                 r.read()
-                if n:  # the first round warms the worker
-                    http_times.append(time.perf_counter() - started)
+                (first if n == 0 else later).append(time.perf_counter() - started)
                 assert r.status == 200
-        p50, p95 = stats(http_times)
-        line = f"HTTP tile p50/p95: {p50:.1f} / {p95:.1f} ms"
-        if bare:
-            line += f"; ratio to bare ST_AsMVT p50 {p50 / stats(bare)[0]:.2f}, p95 {p95 / stats(bare)[1]:.2f}"
-        print(line)
+        for name, samples in (("first visit", first), ("later visits", later)):
+            p50, p95 = stats(samples)
+            line = f"{label}, {name}: p50/p95 {p50:.1f} / {p95:.1f} ms"
+            if reference:
+                line += f"; ratio to bare ST_AsMVT p50 {p50 / reference[0]:.2f}, p95 {p95 / reference[1]:.2f}"
+            print(line)
     finally:
         server.terminate()
         server.wait(10)

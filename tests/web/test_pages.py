@@ -69,6 +69,9 @@ def test_counter_to_permit_agency_decisions_and_tracking(live_server, live_city,
     certificate = page.content()
     assert "پروانه ساختمان" in certificate and "<svg" in certificate
     page.screenshot(path=str(SHOTS / "permit.png"), full_page=True)
+    # printed to PDF by the same browser: the Persian font Panjereh serves is embedded (shaped text, not boxes)
+    pdf = page.pdf(path=str(SHOTS / "permit.pdf"), format="A4", print_background=True)
+    assert pdf.startswith(b"%PDF") and b"Vazirmatn" in pdf
     # the printed bill: every agency's share, the total, paid
     page.goto(file_url)
     page.click("#bill-link")

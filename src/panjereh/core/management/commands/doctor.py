@@ -78,6 +78,10 @@ class Command(BaseCommand):
                   "(SpatiaLite) or postgresql-15-postgis-3 (PostGIS)")
         check("Chromium (page tests)", _run(["chromium", "--version"]) if shutil.which("chromium") else None,
               "apt-get install chromium")
+        maplibre = settings.ASSETS_DIR / "maplibre-gl" / "package.json"
+        font = settings.ASSETS_DIR / "vazirmatn" / "package.json"
+        check("map library and font (npm)", "present in " + str(settings.ASSETS_DIR)
+              if maplibre.exists() and font.exists() else None, "npm ci (scripts/setup.sh runs it)")
         width = max(len(n) for n, _ in rows)
         for name, value in rows:
             self.stdout.write(f"{name.ljust(width)}  {value}")
