@@ -57,6 +57,18 @@ def test_map_draws_tiles_searches_and_shows_attributes(live_server, live_city, b
     assert parcel.pk in drawn
     page.screenshot(path=str(SHOTS / "map-search.png"))
 
+    # a search that is not a plate or postal code is named, and the map stays where it is
+    centre = page.evaluate("window.panjerehMap.getCenter().toArray()")
+    page.fill("#map-q", "خیابان ۱۲")
+    page.click("#map-search button")
+    page.wait_for_selector("#search-result .error")
+    assert "خیابان ۱۲" in page.inner_text("#search-result") and "postal code" in page.inner_text("#search-result")
+    assert page.evaluate("window.panjerehMap.getCenter().toArray()") == centre
+    page.fill("#map-q", "۹۹۹۹۹/۹۹")
+    page.click("#map-search button")
+    page.wait_for_selector("#search-result p:not(.error)")
+    assert "چیزی پیدا نشد" in page.inner_text("#search-result")
+
     # clicking another parcel shows its attributes from the OGC API
     other = Parcel.objects.exclude(pk=parcel.pk).filter(pk__in=drawn).order_by("id").first()
     inside = lonlat(other.geom).representative_point()

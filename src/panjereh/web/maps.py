@@ -116,4 +116,7 @@ def layer_upload(request, code):
     if not permissions.can_change_layer(request.user, layer):
         raise PermissionDenied(f"only {layer.agency.code}'s GIS staff may change layer {layer.code}")
     versions = layer.versions.order_by("-number")[:10]
-    return render(request, "web/layer_upload.html", {"layer": layer, "versions": versions})
+    language = get_language() or "fa"
+    words = {k: WORDS[k][1 if language == "en" else 0] for k in ("uploading", "importing", "imported", "rejected",
+                                                                  "error")}
+    return render(request, "web/layer_upload.html", {"layer": layer, "versions": versions, "words": words})
