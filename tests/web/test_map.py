@@ -173,6 +173,7 @@ def test_anonymous_map_shows_public_layers_only(live_server, live_city, browser)
     page.wait_for_function("document.body.dataset.mapReady === '1'")
     listed = set(page.eval_on_selector_all("#layer-toggles input[data-layer]", "els => els.map(e => e.dataset.layer)"))
     assert listed == set(Layer.objects.filter(visibility="public").values_list("code", flat=True)) == {"streets"}
+    assert page.is_visible("#tool-measure") and not page.is_visible("#tool-dig")
     assert page.goto(f"{live_server.url}/map/?parcel=1").status == 403
 
 

@@ -103,6 +103,7 @@
       attributesBody.append(el("p", {}, el("a", { href: `/counter/parcels/${feature.id}/apply/`, id: "open-file", text: W.open_file })));
     }
     attributes.hidden = false;
+    attributes.scrollIntoView({ block: "nearest" });
   }
   async function fetchAttributes(code, id) {
     const r = await fetch(`/ogc/collections/${encodeURIComponent(code)}/items/${id}?f=json`, { headers: { Accept: "application/geo+json" } });
@@ -127,6 +128,8 @@
     finish.hidden = tool !== "dig";
     map.getCanvas().style.cursor = tool ? "crosshair" : "";
   }
+  // The dig check is for signed-in staff (the API says so too); a visitor gets the map and the ruler.
+  if (!cfg.signed_in) buttons.dig.parentElement.hidden = true;
   buttons.measure.addEventListener("click", () => setTool("measure"));
   buttons.dig.addEventListener("click", () => setTool("dig"));
   document.getElementById("tool-clear").addEventListener("click", () => {
@@ -190,6 +193,7 @@
       });
       body.replaceChildren(...out);
     }
+    document.getElementById("dig-result").scrollIntoView({ block: "nearest" });
     document.body.dataset.digDone = String(Date.now());
   }
   finish.addEventListener("click", digCheck);
@@ -206,12 +210,18 @@
 
   // --- parcel search ---------------------------------------------------------------------------------------
   const result = document.getElementById("search-result");
+  /** [west, south, east, north] of a GeoJSON geometry, whatever its nesting. */
+  function bounds(geometry) {
+    const b = [Infinity, Infinity, -Infinity, -Infinity];
+    const walk = (c) => (typeof c[0] === "number"
+      ? (b[0] = Math.min(b[0], c[0]), b[1] = Math.min(b[1], c[1]), b[2] = Math.max(b[2], c[0]), b[3] = Math.max(b[3], c[1]))
+      : c.forEach(walk));
+    walk(geometry.coordinates);
+    return b;
+  }
   function focusOn(feature) {
     map.getSource("focus").setData(feature);
-    const coords = JSON.stringify(feature.geometry.coordinates).match(/-?\d+\.?\d*(e-?\d+)?,-?\d+\.?\d*(e-?\d+)?/g)
-      .map((pair) => pair.split(",").map(Number));
-    const xs = coords.map((c) => c[0]), ys = coords.map((c) => c[1]);
-    map.fitBounds([[Math.min(...xs), Math.min(...ys)], [Math.max(...xs), Math.max(...ys)]], { padding: 120, maxZoom: 18, duration: 0 });
+    map.fitBounds(bounds(feature.geometry), { padding: 120, maxZoom: 18, duration: 0 });
     showAttributes("parcels", feature);
   }
   document.getElementById("map-search").addEventListener("submit", async (e) => {
