@@ -1,18 +1,18 @@
 """Vector tiles (Mapbox Vector Tile, EPSG:3857 z/x/y) of a layer, so city-scale layers draw as tiles, not one
 giant GeoJSON. PostGIS builds them with ST_AsMVT; on SpatiaLite the same tile is built in Python
-(mapbox-vector-tile) from the same spatial-index query."""
+(citymap.mvt) from the same spatial-index query."""
 
 import math
 import os
 import tempfile
 from pathlib import Path
 
-import mapbox_vector_tile
 import shapely
 from django.conf import settings
 from django.db import connection
 
 from panjereh.citymap import crs as crsmod
+from panjereh.citymap import mvt
 from panjereh.citymap import spatial_sql
 
 EXTENT = 4096
@@ -139,10 +139,9 @@ def tile(layer, z: int, x: int, y: int) -> bytes:
     geoms = crsmod.transform(shapely.from_wkb([r[1] for r in rows]), "EPSG:32639", "EPSG:3857")
     clip = shapely.box(bounds[0] - margin, bounds[1] - margin, bounds[2] + margin, bounds[3] + margin)
     geoms = shapely.intersection(geoms, clip)
-    features = [{"id": r[0], "geometry": g, "properties": r[2]}
-                for r, g in zip(rows, geoms) if not g.is_empty]
-    return mapbox_vector_tile.encode([{"name": layer.code, "features": features}],
-                                     default_options={"quantize_bounds": bounds, "extents": EXTENT})
+    keep = ~shapely.is_empty(geoms)
+    rows = [r for r, k in zip(rows, keep) if k]
+    return mvt.encode_layer(layer.code, [r[0] for r in rows], geoms[keep], [r[2] for r in rows], bounds, EXTENT)
 
 
 def lonlat_to_tile(lon: float, lat: float, z: int) -> tuple[int, int]:
