@@ -137,8 +137,11 @@ def tile(layer, z: int, x: int, y: int) -> bytes:
     if not rows:
         return b""
     geoms = crsmod.transform(shapely.from_wkb([r[1] for r in rows]), "EPSG:32639", "EPSG:3857")
-    clip = shapely.box(bounds[0] - margin, bounds[1] - margin, bounds[2] + margin, bounds[3] + margin)
-    geoms = shapely.intersection(geoms, clip)
+    clip = (bounds[0] - margin, bounds[1] - margin, bounds[2] + margin, bounds[3] + margin)
+    # Only shapes crossing the clip box's edge are cut (most of a dense tile lies wholly inside it).
+    box = shapely.bounds(geoms)
+    crossing = ~((box[:, 0] >= clip[0]) & (box[:, 1] >= clip[1]) & (box[:, 2] <= clip[2]) & (box[:, 3] <= clip[3]))
+    geoms[crossing] = shapely.intersection(geoms[crossing], shapely.box(*clip))
     keep = ~shapely.is_empty(geoms)
     rows = [r for r, k in zip(rows, keep) if k]
     return mvt.encode_layer(layer.code, [r[0] for r in rows], geoms[keep], [r[2] for r in rows], bounds, EXTENT)
