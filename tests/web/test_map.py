@@ -51,6 +51,7 @@ def test_map_draws_tiles_searches_and_shows_attributes(live_server, live_city, b
     assert str(parcel.postal_code) in page.inner_text("#attributes-table").translate(
         str.maketrans("۰۱۲۳۴۵۶۷۸۹", "0123456789"))
     assert page.get_attribute("#open-file", "href") == f"/counter/parcels/{parcel.pk}/apply/"
+    assert "کد پستی" in page.inner_text("#attributes-table")  # attribute names in Persian
     wait_idle(page)
     # the parcel tiles were decoded and drawn: the rendered features hold the searched parcel
     drawn = page.evaluate("window.panjerehMap.queryRenderedFeatures({layers: ['parcels-fill']}).map(f => f.id)")
@@ -223,6 +224,12 @@ def test_layer_upload_page_shows_progress_and_lists_errors(live_server, live_cit
         assert layer.current_version.number == before + 1 and layer.current_version.feature_count == len(features) > 3
         assert page.get_attribute("#progress", "value") == "100"
         page.screenshot(path=str(SHOTS / "layer-upload.png"), full_page=True)
+        # and back: the previous version made current again from the same page
+        page.reload()
+        page.click(f"button.rollback[data-version='{before}']")
+        page.wait_for_selector(f"button.rollback[data-version='{before + 1}']")
+        layer.refresh_from_db()
+        assert layer.current_version.number == before
     else:
         errors = page.inner_text("#upload-errors")
         assert layer.current_version.number == before  # nothing changed

@@ -66,7 +66,9 @@ def map_config(user, *, focus_parcel=None, agency_only=None) -> dict:
     return {"groups": list(groups.values()), "extent": extent or list(crsmod.city_bbox_lonlat()), "focus": focus,
             "can_view_parcels": permissions.can_view_parcels(user), "can_submit": permissions.can_submit(user),
             "signed_in": bool(user.is_authenticated), "language": language,
-            "words": {k: WORDS[k][1 if language == "en" else 0] for k in MAP_WORDS}}
+            "words": {k: WORDS[k][1 if language == "en" else 0] for k in MAP_WORDS},
+            "attribute_names": {k[5:]: v[1 if language == "en" else 0] for k, v in WORDS.items()
+                                if k.startswith("attr_")}}
 
 
 def _shape(geos_geometry):

@@ -54,6 +54,20 @@ WORDS = {
     "issued": ("تاریخ صدور", "Issued"), "payable_to": ("سهم دستگاه", "Share of agency"),
     "paid": ("پرداخت شده", "Paid"), "unpaid": ("پرداخت نشده", "Unpaid"), "print": ("چاپ", "Print"),
     "on_map": ("روی نقشه", "On the map"),
+    "make_current": ("بازگرداندن این نسخه", "Make this version current"), "current": ("نسخه جاری", "current"),
+    # attribute names on the map (the API's field names stay English)
+    "attr_registry_district": ("بخش ثبتی", "Registry district"), "attr_plate_main": ("پلاک اصلی", "Main plate"),
+    "attr_plate_sub": ("پلاک فرعی", "Sub plate"), "attr_plate": ("پلاک", "Plate"),
+    "attr_postal_code": ("کد پستی", "Postal code"), "attr_land_use": ("کاربری", "Land use"),
+    "attr_max_floors": ("حداکثر طبقات", "Max floors"), "attr_max_density": ("تراکم مجاز", "Max density"),
+    "attr_area_m2": ("مساحت (متر مربع)", "Area (m²)"), "attr_region": ("منطقه", "Region"),
+    "attr_regional_value": ("ارزش منطقه‌ای", "Regional value"), "attr_layer": ("لایه", "Layer"),
+    "attr_agency": ("دستگاه", "Agency"), "attr_ext_id": ("شناسه", "Asset ID"), "attr_kind": ("نوع", "Kind"),
+    "attr_status": ("وضعیت", "Status"), "attr_diameter_mm": ("قطر (میلی‌متر)", "Diameter (mm)"),
+    "attr_material": ("جنس", "Material"), "attr_depth_m": ("عمق (متر)", "Depth (m)"),
+    "attr_pressure_class": ("رده فشار", "Pressure class"), "attr_voltage_kv": ("ولتاژ (کیلوولت)", "Voltage (kV)"),
+    "attr_install_year": ("سال نصب", "Installed"), "attr_capacity_kva": ("ظرفیت (kVA)", "Capacity (kVA)"),
+    "attr_load_kva": ("بار (kVA)", "Load (kVA)"),
     "too_many": ("درخواست‌ها بیش از حد است؛ یک دقیقه بعد دوباره بکوشید", "Too many lookups; try again in a minute"), "error": ("خطا", "Error"),
 }
 

@@ -93,10 +93,12 @@
   const attributesBody = document.getElementById("attributes-body");
   function showAttributes(code, feature) {
     const table = el("table", { id: "attributes-table" });
-    table.append(el("tr", {}, el("th", { text: "layer" }), el("td", { text: code })));
+    const label = (k) => cfg.attribute_names[k] || k;  // the agency's own attribute names stay as they are
+    table.append(el("tr", {}, el("th", { text: label("layer") }), el("td", { text: code })));
     Object.entries(feature.properties || {}).forEach(([k, v]) => {
-      if (v === null || v === "" || typeof v === "object") return;
-      table.append(el("tr", {}, el("th", { text: k }), el("td", { text: typeof v === "number" ? show(v) : String(v) })));
+      if (v === null || v === "" || typeof v === "object" || k === "layer") return;
+      table.append(el("tr", {}, el("th", { text: label(k), "data-key": k }),
+                   el("td", { text: typeof v === "number" ? show(v) : String(v) })));
     });
     attributesBody.replaceChildren(table);
     if (code === "parcels" && cfg.can_submit) {

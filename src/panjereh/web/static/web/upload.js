@@ -64,4 +64,17 @@
       out.replaceChildren(Object.assign(document.createElement("p"), { className: "error", textContent: W.error })); };
     xhr.send(data);
   });
+
+  // Rolling back is one pointer move on the server (POST …/rollback/); the page then shows the new state.
+  document.querySelectorAll("button.rollback").forEach((button) => button.addEventListener("click", async () => {
+    const r = await fetch(`/api/v1/layers/${form.dataset.layer}/rollback/`, { method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", Accept: "application/json",
+                 "X-CSRFToken": form.querySelector("[name=csrfmiddlewaretoken]").value },
+      body: JSON.stringify({ version: Number(button.dataset.version) }) });
+    if (r.ok) { window.location.reload(); return; }
+    const answer = await r.json().catch(() => ({}));
+    const out = document.getElementById("rollback-result");
+    out.className = "error";
+    out.textContent = `${W.error}: ${(answer.error && answer.error.message) || r.status}`;
+  }));
 })();
