@@ -105,3 +105,38 @@ def test_tiles_are_cached_per_layer_version(client_for, city, tile_cache):
     assert len(list(Path(tile_cache, "water-mains").rglob(f"15/{x}/{y}.mvt"))) == 2
     # below the layer kind's zoom, tiles are empty (a city of networks at z8 is unreadable and costly)
     assert fetch(client, "parcels", 12, *lonlat_to_tile(lon, lat, 12))[1] == b""
+
+
+def test_warm_and_prune_the_tile_cache(city, tile_cache):
+    from io import StringIO
+    from pathlib import Path
+
+    from django.core.management import CommandError, call_command
+
+    from panjereh.citymap.models import Layer, LayerVersion
+    from panjereh.citymap.tiles import cache_path, cached_tile, tile
+
+    out = StringIO()
+    parcel = shapely.from_wkb(bytes(Parcel.objects.order_by("id")[10].geom.wkb))
+    w, s, e, n = crsmod.to_crs84(parcel.buffer(150)).bounds
+    call_command("tiles", "--warm", "parcels", "--zoom", "13", "15", "--bbox", f"{w},{s},{e},{n}", stdout=out)
+    layer = Layer.objects.select_related("current_version").get(code="parcels")
+    x, y = lonlat_to_tile(*crsmod.to_crs84(parcel.centroid).coords[0], 15)
+    path = cache_path(layer, 15, x, y)
+    assert path.exists() and path.read_bytes() == tile(layer, 15, x, y)
+    assert not any(Path(tile_cache, "parcels").rglob("13/*/*.mvt"))  # below the parcels' zoom: not built
+    # prune: only the current version's folder stays
+    old = path.parents[2]  # root/layer/<version key>/z/x/y.mvt
+    newer = LayerVersion.objects.create(layer=layer, number=layer.current_version.number + 1, source_name="t")
+    layer.current_version = newer
+    layer.save(update_fields=["current_version"])
+    cached_tile(layer, 15, x, y)
+    call_command("tiles", "--prune", stdout=out)
+    assert not old.exists() and cache_path(layer, 15, x, y).exists()
+    # bad input is named
+    for args, message in ((["--warm", "nope"], "does not exist"), (["--warm", "parcels", "--zoom", "16", "14"], "FROM"),
+                          (["--warm", "parcels", "--bbox", "1,2,3"], "four numbers"),
+                          (["--warm", "parcels", "--zoom", "14", "22", "--bbox", "40,20,60,40"], "over the limit"),
+                          ([], "--warm")):
+        with pytest.raises(CommandError, match=message):
+            call_command("tiles", *args, stdout=out)

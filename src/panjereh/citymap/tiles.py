@@ -147,6 +147,63 @@ def tile(layer, z: int, x: int, y: int) -> bytes:
     return mvt.encode_layer(layer.code, [r[0] for r in rows], geoms[keep], [r[2] for r in rows], bounds, EXTENT)
 
 
+def prune_cache() -> int:
+    """Delete the cached tiles of every layer version that is not current (and of layers that are gone).
+    Returns how many version folders went. Safe while serving: a version made current again is rebuilt."""
+    import shutil
+
+    from panjereh.citymap.models import Layer
+
+    root = settings.PANJEREH_TILE_CACHE_DIR
+    if not root or not Path(root).is_dir():
+        return 0
+    current = {}
+    for layer in Layer.objects.select_related("current_version"):
+        path = cache_path(layer, 0, 0, 0)
+        current[layer.code] = path.parents[2].name if path else None
+    removed = 0
+    for layer_dir in Path(root).iterdir():
+        for version_dir in (layer_dir.iterdir() if layer_dir.is_dir() else []):
+            if version_dir.name != current.get(layer_dir.name):
+                shutil.rmtree(version_dir, ignore_errors=True)
+                removed += 1
+    return removed
+
+
+def _tile_range(bbox_lonlat, z: int):
+    west, south, east, north = bbox_lonlat
+    x0, y0 = lonlat_to_tile(west, north, z)
+    x1, y1 = lonlat_to_tile(east, south, z)
+    return x0, y0, x1, y1
+
+
+def count_tiles(bbox_lonlat, z: int) -> int:
+    """How many tiles at zoom z meet a (west, south, east, north) box in degrees (counted, not listed)."""
+    x0, y0, x1, y1 = _tile_range(bbox_lonlat, z)
+    return (x1 - x0 + 1) * (y1 - y0 + 1)
+
+
+def tiles_covering(bbox_lonlat, z: int):
+    """Every (x, y) tile at zoom z that meets a (west, south, east, north) box in degrees, one at a time."""
+    x0, y0, x1, y1 = _tile_range(bbox_lonlat, z)
+    return ((x, y) for x in range(x0, x1 + 1) for y in range(y0, y1 + 1))
+
+
+def warm_cache(layer, zooms, bbox_lonlat, progress=None) -> int:
+    """Build and store the layer's tiles over a box at each zoom (those below the layer's own minimum are
+    skipped: they are empty). Returns how many tiles were built or found."""
+    count = 0
+    for z in zooms:
+        if z < min_zoom(layer):
+            continue
+        for x, y in tiles_covering(bbox_lonlat, z):
+            cached_tile(layer, z, x, y)
+            count += 1
+            if progress:
+                progress(count)
+    return count
+
+
 def lonlat_to_tile(lon: float, lat: float, z: int) -> tuple[int, int]:
     """The tile holding a lon/lat point at zoom z."""
     n = 2 ** z
