@@ -191,3 +191,25 @@ def test_schema_endpoint_and_docs(client_for):
                  "/api/v1/layers/{code}/upload/", "/api/v1/layers/{code}/rollback/"):
         assert path in paths
     assert client_for().get("/api/v1/docs/").status_code == 200
+
+
+def test_asset_search_by_agency_id(client_for, city):
+    from panjereh.citymap.models import Feature, Layer
+
+    valve = Feature.objects.current().filter(layer__code="water-nodes", kind="valve").order_by("id")[2]
+    gis = client_for("gis.power")
+    body = gis.get("/api/v1/assets/", {"q": f" {valve.ext_id.lower()} "}).json()
+    assert body["features"][0]["id"] == valve.pk  # exact match first, any case
+    assert body["features"][0]["properties"]["layer"] == "water-nodes"
+    prefix = valve.ext_id[:-1]
+    ids = [f["properties"]["ext_id"] for f in gis.get("/api/v1/assets/", {"q": prefix}).json()["features"]]
+    assert ids and all(i.upper().startswith(prefix.upper()) for i in ids) and len(ids) <= 20
+    # only current versions of layers the user may see
+    Layer.objects.filter(code="water-nodes").update(visibility="agency")
+    assert gis.get("/api/v1/assets/", {"q": valve.ext_id}).json()["features"] == []
+    assert client_for("reviewer.water").get("/api/v1/assets/", {"q": valve.ext_id}).json()["numberReturned"] >= 1
+    assert client_for().get("/api/v1/assets/", {"q": valve.ext_id}).status_code in (401, 403)
+    # bad input names the field
+    for q in ("", "x" * 65):
+        r = gis.get("/api/v1/assets/", {"q": q})
+        assert r.status_code == 400 and "q" in r.json()["error"]["details"]

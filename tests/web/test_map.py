@@ -70,7 +70,22 @@ def test_map_draws_tiles_searches_and_shows_attributes(live_server, live_city, b
     page.wait_for_selector("#search-result p:not(.error)")
     assert "چیزی پیدا نشد" in page.inner_text("#search-result")
 
+    # an asset id, typed in lower case: the valve is found, the map goes there, its attributes show
+    valve = Feature.objects.current().filter(layer__code="water-nodes", kind="valve").order_by("id")[3]
+    page.fill("#map-q", valve.ext_id.lower())
+    page.click("#map-search button")
+    page.wait_for_selector(f"#search-list a[data-id='{valve.pk}']")
+    page.wait_for_selector("#attributes-table")
+    assert valve.ext_id in page.inner_text("#attributes-table")
+    wait_idle(page)
+    centre = shapely.Point(page.evaluate("window.panjerehMap.getCenter().toArray()"))
+    assert centre.distance(lonlat(valve.geom)) < 0.0005
+
     # clicking another parcel shows its attributes from the OGC API
+    page.fill("#map-q", f"{parcel.plate_main}/{parcel.plate_sub}")
+    page.click("#map-search button")
+    page.wait_for_selector(f"#search-list a[data-id='{parcel.pk}']")
+    wait_idle(page)
     other = Parcel.objects.exclude(pk=parcel.pk).filter(pk__in=drawn).order_by("id").first()
     inside = lonlat(other.geom).representative_point()
     page.evaluate("document.getElementById('attributes-body').replaceChildren()")

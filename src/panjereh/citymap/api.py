@@ -19,7 +19,7 @@ from panjereh.citymap import crs as crsmod
 from panjereh.citymap import geojson, queries
 from panjereh.citymap.exporting import EXPORT_FORMATS, export_layer
 from panjereh.citymap.importing import ImportRejected
-from panjereh.citymap.models import Layer, Parcel
+from panjereh.citymap.models import Feature, Layer, Parcel
 from panjereh.citymap.services import (LayerConflict, SpatialInputError, dig_check, feasibility, import_layer,
                                        parse_dig_area, rollback_layer)
 from panjereh.core import permissions
@@ -180,6 +180,33 @@ class DigCheckView(APIView):
             field = str(exc).split(":", 1)[0]
             raise ValidationError({field if field in {"geometry", "buffer_m"} else "geometry": [str(exc)]}) from exc
         return Response(dig_check(area, user=request.user))
+
+
+class AssetSearchView(APIView):
+    """Find network assets by their agency's own id (a valve, a transformer, a cabinet) in the current
+    versions of the layers this user may see."""
+
+    MAX_RESULTS = 20
+
+    @extend_schema(operation_id="assets_search", summary="Find assets by their agency id in the layers you may see "
+                   "(exact match first, then ids starting with it; GeoJSON, CRS84)",
+                   parameters=[OpenApiParameter("q", str, required=True)], responses=GEOJSON_COLLECTION)
+    def get(self, request):
+        q = normalize_text(request.query_params.get("q", "")).strip()
+        if not q:
+            raise ValidationError({"q": ["give an asset id to look for"]})
+        if len(q) > 64:
+            raise ValidationError({"q": [f"«{q[:20]}…» is longer than an asset id (64 characters)"]})
+        versions = list(permissions.visible_layers(request.user).exclude(kind=Layer.Kind.PARCELS)
+                        .exclude(current_version=None).values_list("current_version_id", flat=True))
+        current = Feature.objects.filter(version_id__in=versions).select_related("agency", "layer")
+        exact = list(current.filter(ext_id__iexact=q).order_by("id")[:self.MAX_RESULTS])
+        more = list(current.filter(ext_id__istartswith=q).exclude(pk__in=[f.pk for f in exact])
+                    .order_by("ext_id", "id")[:self.MAX_RESULTS - len(exact)]) if len(exact) < self.MAX_RESULTS else []
+        found = exact + more
+        return Response({"type": "FeatureCollection", "features": geojson.features(found, geojson.feature_properties),
+                         "numberReturned": len(found), "numberMatched": len(found)},
+                        content_type="application/geo+json")
 
 
 # --- layers ------------------------------------------------------------------------------------

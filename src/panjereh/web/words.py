@@ -31,7 +31,7 @@ WORDS = {
     "connections": ("سفارش انشعاب", "Connection orders"), "nothing_found": ("چیزی پیدا نشد", "Nothing found"),
     "language": ("English", "فارسی"),
     "map": ("نقشه شهر", "City map"), "layers": ("لایه‌ها", "Layers"), "all_layers": ("همه", "all"),
-    "map_search": ("پلاک یا کد پستی", "Plate or postal code"),
+    "map_search": ("پلاک، کد پستی یا شناسه تأسیسات", "Plate, postal code or asset id"),
     "measure": ("اندازه‌گیری فاصله", "Measure distance"), "dig": ("ترسیم ترانشه و استعلام حفاری", "Draw a trench: dig check"),
     "finish": ("پایان ترسیم", "Finish"), "clear": ("پاک کردن", "Clear"), "buffer_m": ("حریم (متر)", "Buffer (m)"),
     "distance_m": ("فاصله", "Distance"), "metre": ("متر", "m"), "attributes": ("مشخصات", "Attributes"),

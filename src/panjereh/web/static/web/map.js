@@ -221,32 +221,51 @@
     walk(geometry.coordinates);
     return b;
   }
-  function focusOn(feature) {
+  function focusOn(feature, code) {
     map.getSource("focus").setData(feature);
     map.fitBounds(bounds(feature.geometry), { padding: 120, maxZoom: 18, duration: 0 });
-    showAttributes("parcels", feature);
+    showAttributes(code, feature);
   }
+  const errorText = (answer, status) => {
+    const err = answer.error || {};
+    return Object.values(err.details || {}).flat().join("; ") || err.message || String(status);
+  };
+  function listResults(features, code, label) {
+    const list = el("ul", { id: "search-list" });
+    features.forEach((f) => {
+      const layer = code || f.properties.layer;
+      const link = el("a", { href: "#", "data-id": f.id, "data-layer": layer, text: label(f) });
+      link.addEventListener("click", (ev) => { ev.preventDefault(); focusOn(f, layer); });
+      list.append(el("li", {}, link));
+    });
+    result.replaceChildren(list);
+    focusOn(features[0], code || features[0].properties.layer);
+  }
+  // A plate or postal code finds parcels; anything else is taken as an asset id (a valve, a cabinet…).
   document.getElementById("map-search").addEventListener("submit", async (e) => {
     e.preventDefault();
     const q = document.getElementById("map-q").value.trim();
     if (!q) return;
-    const r = await fetch(`/api/v1/parcels/?limit=10&q=${encodeURIComponent(q)}`, { headers: { Accept: "application/json" } });
-    const answer = await r.json();
-    if (!r.ok) {
-      const err = answer.error || {};
-      result.replaceChildren(el("p", { class: "error", role: "alert", text: Object.values(err.details || {}).flat().join("; ") || err.message || r.status }));
+    const json = { headers: { Accept: "application/json" } };
+    let r = await fetch(`/api/v1/parcels/?limit=10&q=${encodeURIComponent(q)}`, json);
+    let answer = await r.json();
+    if (r.ok && answer.features.length) {
+      listResults(answer.features, "parcels", (f) => {
+        const p = f.properties;
+        return show(`${p.registry_district}/${p.plate_main}/${p.plate_sub} — ${p.postal_code}`);
+      });
       return;
     }
-    if (!answer.features.length) { result.replaceChildren(el("p", { text: W.nothing_found })); return; }
-    const list = el("ul", { id: "search-list" });
-    answer.features.forEach((f) => {
-      const p = f.properties;
-      const link = el("a", { href: "#", "data-parcel": f.id, text: show(`${p.registry_district}/${p.plate_main}/${p.plate_sub} — ${p.postal_code}`) });
-      link.addEventListener("click", (ev) => { ev.preventDefault(); focusOn(f); });
-      list.append(el("li", {}, link));
-    });
-    result.replaceChildren(list);
-    focusOn(answer.features[0]);
+    const parcelError = r.ok ? null : errorText(answer, r.status);
+    r = await fetch(`/api/v1/assets/?q=${encodeURIComponent(q)}`, json);
+    answer = await r.json();
+    if (r.ok && answer.features.length) {
+      listResults(answer.features, null, (f) => `${f.properties.ext_id} — ${f.properties.kind || f.properties.layer}`);
+      return;
+    }
+    if (r.ok && !parcelError) { result.replaceChildren(el("p", { text: W.nothing_found })); return; }
+    result.replaceChildren(el("p", { class: "error", role: "alert",
+                                     text: r.ok ? `${W.nothing_found} — ${parcelError}` : errorText(answer, r.status) }));
   });
 
   map.on("load", () => {
