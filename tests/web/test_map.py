@@ -207,6 +207,10 @@ def test_reviewer_sees_the_parcel_with_the_agency_network(live_server, live_city
     assert rendered > 0
     centre = page.evaluate("window.panjerehMap.getCenter().toArray()")
     assert lonlat(parcel.geom).buffer(0.001).contains(shapely.Point(centre))
+    # framed by our own pages only (the decide page embeds it); any other site gets a refusal
+    response = page.request.get(f"{base}/map/?parcel={parcel.pk}&embed=1")
+    assert response.headers["x-frame-options"] == "SAMEORIGIN"
+    assert page.request.get(f"{base}/inbox/").headers["x-frame-options"] == "DENY"
 
 
 @pytest.mark.parametrize("good", [True, False])

@@ -49,6 +49,12 @@ def test_counter_to_permit_agency_decisions_and_tracking(live_server, live_city,
         page.click(f"text={code}")
         page.check(f"input[name=decision][value={decision}]")
         if decision == "approve_with_conditions":
+            # the parcel on the map, with this agency's network, inside the decide page
+            frame = page.frame_locator("#parcel-map")
+            frame.locator("#attributes-table").wait_for()
+            assert frame.locator("#layer-power-cables").is_checked()
+            page.wait_for_function("document.getElementById('parcel-map').contentWindow.panjerehMap"
+                                   " && document.getElementById('parcel-map').contentWindow.panjerehMap.areTilesLoaded()")
             page.fill("#conditions", "کنتور در ورودی نصب شود")
             page.screenshot(path=str(SHOTS / "decide.png"), full_page=True)
         page.click("#decision button[type=submit]")

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import get_language
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from panjereh.citymap import crs as crsmod
 from panjereh.citymap import tiles
@@ -85,6 +86,7 @@ def _geojson(shape) -> dict:
     return json.loads(shapely.to_geojson(shape))
 
 
+@xframe_options_sameorigin  # the decide page embeds it; other sites still may not frame it
 def map_page(request):
     """The shared city map: every layer this user may see, search, attributes, measure, dig check."""
     parcel = None

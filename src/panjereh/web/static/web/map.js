@@ -98,7 +98,7 @@
     Object.entries(feature.properties || {}).forEach(([k, v]) => {
       if (v === null || v === "" || typeof v === "object" || k === "layer") return;
       table.append(el("tr", {}, el("th", { text: label(k), "data-key": k }),
-                   el("td", { text: typeof v === "number" ? show(v) : String(v) })));
+                   el("td", { text: k === "ext_id" ? String(v) : show(v) })));  // asset ids stay as the agency writes them
     });
     attributesBody.replaceChildren(table);
     if (code === "parcels" && cfg.can_submit) {
