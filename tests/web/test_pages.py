@@ -135,3 +135,27 @@ def test_tracking_page_slows_down_guessing(client, db):
         assert client.get("/track/", {"code": "ABCDEFGHJK", "mobile": "09160000000"}).status_code == 429
     finally:
         cache.clear()  # the count lives in the process's cache: leave none for the browser tests
+
+
+def test_english_pages_use_the_english_names(client, live_city):
+    """On English pages the agencies, services, bill lines and feasibility messages are in English."""
+    from django.contrib.auth import get_user_model
+    from rest_framework.test import APIClient
+
+    from tests.permits.helpers import good_parcel, request_body
+
+    operator = APIClient()
+    operator.force_authenticate(get_user_model().objects.get(username="operator1"))
+    app = operator.post("/api/v1/applications/", request_body(good_parcel(None)), format="json").json()
+    client.force_login(get_user_model().objects.get(username="operator1"))
+    client.cookies["django_language"] = "en"
+    page = client.get(f"/files/{app['id']}/").content.decode()
+    from django.utils.html import escape
+
+    from panjereh.agencies.models import Agency
+
+    for code in ("municipality", "water", "power"):
+        assert escape(Agency.objects.get(code=code).name_en) in page
+    assert "شهرداری" not in page and "آب و فاضلاب" not in page
+    client.cookies["django_language"] = "fa"
+    assert "شهرداری" in client.get(f"/files/{app['id']}/").content.decode()

@@ -53,7 +53,8 @@ WORDS = {
     "print_bill": ("چاپ صورتحساب", "Print the bill"), "bill_number": ("شماره صورتحساب", "Bill number"),
     "issued": ("تاریخ صدور", "Issued"), "payable_to": ("سهم دستگاه", "Share of agency"),
     "paid": ("پرداخت شده", "Paid"), "unpaid": ("پرداخت نشده", "Unpaid"), "print": ("چاپ", "Print"),
-    "on_map": ("روی نقشه", "On the map"),
+    "on_map": ("روی نقشه", "On the map"), "description": ("شرح", "Description"),
+    "stage_initial": ("صورتحساب اصلی", "main bill"), "stage_later": ("انشعاب بعدی", "later connection"),
     "make_current": ("بازگرداندن این نسخه", "Make this version current"), "current": ("نسخه جاری", "current"),
     # attribute names on the map (the API's field names stay English)
     "attr_registry_district": ("بخش ثبتی", "Registry district"), "attr_plate_main": ("پلاک اصلی", "Main plate"),

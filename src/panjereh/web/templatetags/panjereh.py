@@ -38,3 +38,23 @@ def jalali(value):
     if (get_language() or "fa") == "en":
         return value.date().isoformat() if hasattr(value, "date") else value.isoformat()
     return to_jalali(value).translate(PERSIAN)
+
+
+@register.filter
+def local(obj, field):
+    """A model's text in the page's language: ``{{ agency|local:"name" }}`` is name_en on English pages,
+    name_fa otherwise (falling back to Persian where there is no English)."""
+    if obj is None:
+        return ""
+    english = getattr(obj, f"{field}_en", "") if (get_language() or "fa") == "en" else ""
+    return english or getattr(obj, f"{field}_fa", "")
+
+
+@register.filter
+def pick(texts):
+    """From a {"fa": …, "en": …} message (feasibility problems, planning problems), the page's language."""
+    if not isinstance(texts, dict):
+        return texts
+    if (get_language() or "fa") == "en":
+        return texts.get("en") or texts.get("fa", "")
+    return texts.get("fa", "")
