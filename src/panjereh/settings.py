@@ -180,6 +180,8 @@ PANJEREH_STORAGE_SRID = 32639  # WGS 84 / UTM zone 39N, metres: fixed, every geo
 PANJEREH_IMPORT_MAX_BYTES = int(os.environ.get("PANJEREH_IMPORT_MAX_BYTES", str(200 * 1024 * 1024)))
 # Vector tiles of each layer version are kept on disk here (empty: build every tile on request).
 PANJEREH_TILE_CACHE_DIR = os.environ.get("PANJEREH_TILE_CACHE_DIR", str(VAR_DIR / "tiles"))
+# Layer versions kept in the live feature table by `panjereh archiveversions` (the current one always).
+PANJEREH_LIVE_VERSIONS = int(os.environ.get("PANJEREH_LIVE_VERSIONS", "3"))
 PANJEREH_OGC_MAX_LIMIT = int(os.environ.get("PANJEREH_OGC_MAX_LIMIT", "10000"))
 PANJEREH_DIGCHECK_MAX_BUFFER_M = float(os.environ.get("PANJEREH_DIGCHECK_MAX_BUFFER_M", "100"))
 PANJEREH_DIGCHECK_MAX_LENGTH_M = float(os.environ.get("PANJEREH_DIGCHECK_MAX_LENGTH_M", "5000"))

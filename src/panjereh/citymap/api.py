@@ -234,7 +234,7 @@ def version_summary(v) -> dict:
     return {"number": v.number, "created_at": v.created_at, "created_by": v.created_by.username if v.created_by
             else None, "source_name": v.source_name, "source_format": v.source_format, "source_crs": v.source_crs,
             "feature_count": v.feature_count, "repaired_count": v.repaired_count, "note": v.note,
-            "is_current": v.layer.current_version_id == v.pk}
+            "is_current": v.layer.current_version_id == v.pk, "archived": v.archived_at is not None}
 
 
 class LayerListView(APIView):

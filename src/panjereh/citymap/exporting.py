@@ -8,8 +8,9 @@ import numpy as np
 import pyogrio.raw
 import shapely
 
+from panjereh.citymap import archive
 from panjereh.citymap import crs as crsmod
-from panjereh.citymap.models import Feature, Layer, LayerVersion
+from panjereh.citymap.models import Layer, LayerVersion
 
 EXPORT_FORMATS = {"geojson": ("GeoJSON", ".geojson"), "gpkg": ("GPKG", ".gpkg"), "shapefile-zip": ("ESRI Shapefile", ".zip")}
 TYPED = [("ext_id", "ext_id"), ("kind", "kind"), ("status", "status"), ("diameter_mm", "diam_mm"),
@@ -45,7 +46,7 @@ def export_layer(layer: Layer, fmt: str, *, version: LayerVersion | None = None,
         raise ValueError(f"layer {layer.code} has no version to export yet")
     driver, ext = EXPORT_FORMATS[fmt]
     crs = target_crs or ("OGC:CRS84" if fmt == "geojson" else "EPSG:32639")
-    features = list(Feature.objects.filter(version=version).order_by("id"))
+    features = list(archive.features_of(version).order_by("id"))
     geoms = np.array([shapely.from_wkb(bytes(f.geom.wkb)) for f in features], dtype=object)
     geoms = crsmod.transform(geoms, "EPSG:32639", crs)
     names, columns = [], []
@@ -73,11 +74,11 @@ def export_layer(layer: Layer, fmt: str, *, version: LayerVersion | None = None,
                       layer=layer.code if fmt == "gpkg" else None)
     if short:
         zpath = os.path.join(directory, base + ".zip")
-        with zipfile.ZipFile(zpath, "w", zipfile.ZIP_DEFLATED) as archive:
+        with zipfile.ZipFile(zpath, "w", zipfile.ZIP_DEFLATED) as bundle:
             for suffix in (".shp", ".shx", ".dbf", ".prj", ".cpg"):
                 part = os.path.join(directory, base + suffix)
                 if os.path.exists(part):
-                    archive.write(part, base + suffix)
+                    bundle.write(part, base + suffix)
                     os.remove(part)
         path = zpath
     return path

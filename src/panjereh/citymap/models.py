@@ -96,6 +96,8 @@ class LayerVersion(models.Model):
     repaired_count = models.PositiveIntegerField(default=0)
     note = models.CharField(max_length=500, blank=True)
     bbox = models.JSONField(null=True, blank=True, help_text="extent in CRS84: west, south, east, north")
+    archived_at = models.DateTimeField(null=True, blank=True,
+                                       help_text="when its features moved to the archive table (citymap.archive)")
 
     class Meta:
         ordering = ["layer", "-number"]
@@ -147,3 +149,30 @@ class Feature(models.Model):
 
     def __str__(self):
         return f"{self.layer_id}:{self.ext_id or self.pk}"
+
+
+class FeatureArchive(models.Model):
+    """Features of old layer versions, moved out of the live feature table so that its spatial index holds only
+    recent versions (citymap.archive). Same columns and the same ids as :class:`Feature`; no spatial index,
+    because nothing asks the archive where things are: a version comes back to the live table before use."""
+
+    id = models.BigIntegerField(primary_key=True)
+    layer = models.ForeignKey(Layer, on_delete=models.CASCADE, related_name="+", db_index=False)
+    version = models.ForeignKey(LayerVersion, on_delete=models.CASCADE, related_name="archived_features")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", db_index=False)
+    ext_id = models.CharField(max_length=64, blank=True)
+    kind = models.CharField(max_length=24, blank=True)
+    status = models.CharField(max_length=10, choices=AssetStatus.choices, default=AssetStatus.ACTIVE)
+    diameter_mm = models.FloatField(null=True, blank=True)
+    material = models.CharField(max_length=24, blank=True)
+    depth_m = models.FloatField(null=True, blank=True)
+    pressure_class = models.CharField(max_length=24, blank=True)
+    voltage_kv = models.FloatField(null=True, blank=True)
+    install_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    capacity_kva = models.FloatField(null=True, blank=True)
+    load_kva = models.FloatField(null=True, blank=True)
+    attrs = models.JSONField(default=dict, blank=True)
+    geom = models.GeometryField(srid=SRID, spatial_index=False)
+
+    class Meta:
+        ordering = ["id"]

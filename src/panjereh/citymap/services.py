@@ -121,7 +121,10 @@ def import_layer(*, layer: Layer, path: str, original_name: str, actor=None, dec
 
 
 def rollback_layer(*, layer: Layer, version_number: int, actor=None) -> LayerVersion:
-    """Make an earlier version of ``layer`` current again. No version is deleted."""
+    """Make an earlier version of ``layer`` current again. No version is deleted; an archived version's
+    features come back to the live table in the same transaction (citymap.archive)."""
+    from panjereh.citymap.archive import restore_version
+
     with transaction.atomic():
         locked = Layer.objects.select_for_update().get(pk=layer.pk)
         try:
@@ -131,6 +134,7 @@ def rollback_layer(*, layer: Layer, version_number: int, actor=None) -> LayerVer
         if locked.current_version_id == target.pk:
             raise LayerConflict(f"version {version_number} of layer {locked.code} is already current")
         previous = locked.current_version.number if locked.current_version_id else None
+        restore_version(target)
         locked.current_version = target
         locked.save(update_fields=["current_version"])
         audit.record(actor=actor, action="layer.rollback", obj=target,
