@@ -85,3 +85,11 @@ def features_of(version: LayerVersion):
     """A queryset of a version's features, wherever they are (live or archived)."""
     return FeatureArchive.objects.filter(version=version) if version.archived_at else \
         Feature.objects.filter(version=version)
+
+
+def tidy_live_table() -> None:
+    """After a large move: on PostgreSQL, VACUUM ANALYZE the live table so the deleted rows leave its spatial
+    index now, not at autovacuum's next visit (must run outside a transaction); SQLite frees pages itself."""
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute(f"VACUUM ANALYZE {LIVE}")

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from panjereh.citymap.archive import archive_layer
+from panjereh.citymap.archive import archive_layer, tidy_live_table
 from panjereh.citymap.models import Layer
 
 
@@ -32,4 +32,6 @@ class Command(BaseCommand):
             for number, moved in archive_layer(layer, keep=keep):
                 self.stdout.write(f"{layer.code} v{number}: {moved} feature(s) archived")
                 total += moved
+        if total:
+            tidy_live_table()
         self.stdout.write(f"{total} feature(s) archived")
