@@ -3,7 +3,6 @@ tracking the file. Screenshots of each main page go to test-artifacts/screenshot
 
 import re
 
-import pytest
 
 from panjereh.citymap.models import Parcel
 
