@@ -30,7 +30,13 @@ def audit(page, url, *, before=None):
         page.wait_for_function("document.body.dataset.mapReady === '1'")
     if before:
         page.evaluate(before)
-    page.add_script_tag(path=str(AXE))
+    return audit_now(page, url)
+
+
+def audit_now(page, url):
+    """axe's violations on the page as it is now (after the user has done something on it)."""
+    if not page.evaluate("typeof axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
     result = page.evaluate("axe.run(document, {runOnly: {type: 'tag', values: "
                            "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})")
     assert len(result["passes"]) > 10  # axe really ran its rules on this page
@@ -68,4 +74,34 @@ def test_main_pages_pass_axe(live_server, live_city, browser, language):
     problems += audit(page, f"{base}/map/?parcel={parcel.pk}")
     login(page, base, "gis.water")
     problems += audit(page, f"{base}/layers/water-mains/upload/")
+    assert problems == [], "\n".join(problems)
+
+
+def test_map_panels_pass_axe_after_search_and_dig_check(live_server, live_city, browser):
+    """The panels the map fills in (search results, attributes, dig-check tables, errors) are checked too."""
+    from panjereh.citymap.models import Parcel
+
+    base = live_server.url
+    page = browser.new_page()
+    login(page, base, "operator1")
+    page.goto(f"{base}/map/")
+    page.wait_for_function("document.body.dataset.mapReady === '1'")
+    parcel = Parcel.objects.order_by("id")[50]
+    page.fill("#map-q", f"{parcel.plate_main}/{parcel.plate_sub}")
+    page.click("#map-search button")
+    page.wait_for_selector("#attributes-table")
+    page.click("#tool-measure")
+    box = page.locator("#map canvas").bounding_box()
+    for dx in (0, 120):
+        page.mouse.click(box["x"] + box["width"] / 2 + dx, box["y"] + box["height"] / 2)
+    page.click("#tool-dig")
+    for dx in (0, 120):
+        page.mouse.click(box["x"] + box["width"] / 2 + dx, box["y"] + box["height"] / 2)
+    page.click("#tool-finish")
+    page.wait_for_function("document.body.dataset.digDone")
+    problems = audit_now(page, "map after search, measure and dig check")
+    page.fill("#map-q", "نه پلاک")
+    page.click("#map-search button")
+    page.wait_for_selector("#search-result .error")
+    problems += audit_now(page, "map with a search error")
     assert problems == [], "\n".join(problems)
