@@ -158,3 +158,39 @@ def test_english_pages_use_the_english_names(client, live_city):
     assert "شهرداری" not in page and "آب و فاضلاب" not in page
     client.cookies["django_language"] = "fa"
     assert "شهرداری" in client.get(f"/files/{app['id']}/").content.decode()
+
+
+def test_card_payment_at_the_counter_through_the_bank_gateway(live_server, live_city, browser):
+    """The operator sends the bill to the bank's page (the simulator signs its callback as a bank would);
+    back on the file, the permit is issued; paying the same bill again is refused, not doubled."""
+    from django.contrib.auth import get_user_model
+    from rest_framework.test import APIClient
+
+    from panjereh.permits.models import Application, Payment
+    from tests.permits.helpers import good_parcel, request_body
+
+    def api(username):
+        client = APIClient()
+        client.force_authenticate(get_user_model().objects.get(username=username))
+        return client
+
+    app = api("operator1").post("/api/v1/applications/", request_body(good_parcel(None)), format="json").json()
+    for agency in ("municipality", "water", "power"):
+        api(f"reviewer.{agency}").post(f"/api/v1/applications/{app['id']}/reviews/{agency}/decision/",
+                                       {"decision": "approve"}, format="json")
+    base = live_server.url
+    page = browser.new_page()
+    login(page, base, "operator1")
+    page.goto(f"{base}/files/{app['id']}/")
+    total = int(page.get_attribute("#bill-total", "data-amount"))
+    page.click("#pay-card button[type=submit]")
+    page.wait_for_url(re.compile(r".*/gateway/pay/[^/]+/$"))
+    assert int(page.get_attribute("#amount", "data-amount")) == total
+    page.click("button[name=pay]")
+    page.wait_for_selector("#gateway-result")
+    assert "پرداخت انجام شد" in page.inner_text("#gateway-result")
+    page.click("#back")
+    page.wait_for_selector("#permit-link")
+    assert Application.objects.get(pk=app["id"]).status == Application.Status.ISSUED
+    assert Payment.objects.filter(bill__application_id=app["id"], status=Payment.Status.SETTLED).count() == 1
+    assert page.locator("#pay-card").count() == 0  # nothing left to pay

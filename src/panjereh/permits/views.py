@@ -3,7 +3,7 @@ verification page, and the bank-gateway simulator used in demos and tests."""
 
 import segno
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
@@ -52,6 +52,7 @@ def gateway_simulator(request, reference):
             message = "پرداخت انجام شد / paid" if outcome.changed else "قبلاً پرداخت شده / already paid"
         except (services.ApplicationError, services.Conflict) as exc:
             message = str(exc)
-        return HttpResponse(f"<p dir='rtl'>{message}</p>")
+        # The bank sends the customer back to the single window; the file page asks for sign-in as usual.
+        return render(request, "permits/gateway_done.html", {"payment": payment, "message": message})
     return render(request, "permits/gateway.html", {"payment": payment})
 

@@ -144,6 +144,11 @@ def file_page(request, pk):
             raise PermissionDenied("payments are taken at the counter office that holds the file")
         try:
             amount = int(normalize_digits(request.POST.get("amount", "0")).replace(",", "").replace("٬", ""))
+            if request.POST.get("provider") == "gateway":
+                # card at the counter: the bank's page takes it from here and calls back, signed
+                outcome = services.record_payment(actor=request.user, application=app, provider="gateway",
+                                                  amount=amount)
+                return redirect("gateway-simulator", reference=outcome.obj.reference)
             services.record_payment(actor=request.user, application=app, provider="cash", amount=amount,
                                     reference=normalize_digits(request.POST.get("reference", "")).strip())
             return redirect("file", pk=app.pk)
