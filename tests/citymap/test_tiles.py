@@ -97,6 +97,11 @@ def test_tiles_are_cached_per_layer_version(client_for, city, tile_cache):
     files = list(Path(tile_cache, "water-mains").rglob(f"15/{x}/{y}.mvt"))
     assert len(files) == 1 and files[0].read_bytes() == first
     assert fetch(client, "water-mains", 15, x, y)[1] == first  # served from the file
+    # the browser may keep a tile asked for with the current version's id (the map page does); not otherwise
+    pinned = client.get(f"/tiles/water-mains/15/{x}/{y}.mvt", {"v": layer.current_version_id})
+    assert "immutable" in pinned["Cache-Control"]
+    stale = client.get(f"/tiles/water-mains/15/{x}/{y}.mvt", {"v": layer.current_version_id + 1000})
+    assert stale["Cache-Control"] == "private, max-age=60"
     # a new current version is a new key: the old tile is not served for it
     newer = LayerVersion.objects.create(layer=layer, number=layer.current_version.number + 1, source_name="empty")
     layer.current_version = newer

@@ -381,5 +381,8 @@ class TileView(APIView):
         except TileError as exc:
             raise NotFound(str(exc)) from exc
         response = Response(body, content_type=MVTRenderer.media_type)
-        response["Cache-Control"] = "private, max-age=60"
+        # The map page asks with ?v=<current version id>: that URL's tile never changes (a new version is a new
+        # URL), so the browser may keep it. Other clients get a minute.
+        pinned = request.query_params.get("v") == str(layer.current_version_id)
+        response["Cache-Control"] = "private, max-age=86400, immutable" if pinned else "private, max-age=60"
         return response
