@@ -268,6 +268,13 @@
                                      text: r.ok ? `${W.nothing_found} — ${parcelError}` : errorText(answer, r.status) }));
   });
 
+  // A tile refused or failed (signed out meanwhile, a layer hidden since the page was built, the server down):
+  // say so in the panel rather than leave a silently empty map.
+  map.on("error", (e) => {
+    const status = e && e.error && e.error.status;
+    if (status) document.getElementById("tool-help").textContent = `${W.error}: ${status}`;
+  });
+
   map.on("load", () => {
     if (cfg.focus) {
       map.getSource("focus").setData({ type: "Feature", geometry: cfg.focus.geometry, properties: {} });
