@@ -264,3 +264,4 @@ def test_layer_upload_page_is_for_the_owning_agencys_gis_staff(live_server, live
     assert page.locator("a[href='/layers/telecom-nodes/upload/']").count() == 0
     assert page.goto(f"{base}/layers/water-mains/upload/").status == 200
     assert page.goto(f"{base}/layers/no-such-layer/upload/").status == 404
+

@@ -268,11 +268,11 @@
                                      text: r.ok ? `${W.nothing_found} — ${parcelError}` : errorText(answer, r.status) }));
   });
 
-  // A tile refused or failed (signed out meanwhile, a layer hidden since the page was built, the server down):
-  // say so in the panel rather than leave a silently empty map.
+  // A tile that failed (the server down, an error): say so in the panel rather than leave a silently empty
+  // map. (MapLibre does not report 404s, which is how a layer hidden from this user answers: drawn empty.)
   map.on("error", (e) => {
     const status = e && e.error && e.error.status;
-    if (status) document.getElementById("tool-help").textContent = `${W.error}: ${status}`;
+    if (status) document.getElementById("tool-help").textContent = `${W.error}: ${show(status)}`;
   });
 
   map.on("load", () => {
