@@ -16,3 +16,11 @@ def setup(default_db: str) -> None:
     import django
 
     django.setup()
+
+
+def stats(samples):
+    """(p50, p95) in milliseconds of timings in seconds."""
+    import statistics
+
+    ms = sorted(s * 1000 for s in samples)
+    return statistics.median(ms), ms[max(0, int(len(ms) * 0.95) - 1)]

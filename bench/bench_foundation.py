@@ -15,7 +15,6 @@ import at least half of ogr2ogr's rate.
 import http.client
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -23,7 +22,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _django import setup  # noqa: E402
+from _django import setup, stats  # noqa: E402
 
 PARCELS = int(os.environ.get("BENCH_PARCELS", "300000"))
 SAMPLES = int(os.environ.get("BENCH_SAMPLES", "300"))
@@ -46,10 +45,6 @@ from panjereh.democity.build import build_demo_city  # noqa: E402
 from panjereh.democity.models import DemoBuild  # noqa: E402
 from panjereh.democity.people import create_demo_people  # noqa: E402
 
-
-def stats(samples):
-    ms = sorted(s * 1000 for s in samples)
-    return statistics.median(ms), ms[int(len(ms) * 0.95) - 1]
 
 
 def line(name, ours, ref, unit="ms"):

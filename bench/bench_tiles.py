@@ -6,7 +6,6 @@ against the bare ST_AsMVT query (PostGIS) run on a raw cursor in the same run.
 
 import http.client
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -14,7 +13,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _django import setup  # noqa: E402
+from _django import setup, stats  # noqa: E402
 
 PARCELS = int(os.environ.get("BENCH_PARCELS", "300000"))
 PORT = int(os.environ.get("BENCH_PORT", "8766"))
@@ -31,10 +30,6 @@ from panjereh.democity.build import build_demo_city  # noqa: E402
 from panjereh.democity.models import DemoBuild  # noqa: E402
 from panjereh.democity.people import create_demo_people  # noqa: E402
 
-
-def stats(samples):
-    ms = sorted(s * 1000 for s in samples)
-    return statistics.median(ms), ms[max(0, int(len(ms) * 0.95) - 1)]
 
 
 def main():

@@ -10,14 +10,13 @@ same run. The city is left with the extra versions archived.
 
 import os
 import random
-import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _django import setup  # noqa: E402
+from _django import setup, stats  # noqa: E402
 
 VERSIONS = int(os.environ.get("BENCH_VERSIONS", "8"))
 SAMPLES = int(os.environ.get("BENCH_SAMPLES", "200"))
@@ -34,9 +33,12 @@ from panjereh.citymap.services import dig_check, import_layer, parse_dig_area  #
 from panjereh.citymap.tiles import lonlat_to_tile, tile  # noqa: E402
 
 
-def stats(samples):
-    ms = sorted(s * 1000 for s in samples)
-    return statistics.median(ms), ms[max(0, int(len(ms) * 0.95) - 1)]
+
+def against(now, base):
+    """Dig-check and tile p50/p95 now, with their ratios to the first timing."""
+    (dig, tile_ms), (dig0, tile0) = now, base
+    return (f"dig p50/p95 {dig[0]:.2f}/{dig[1]:.2f} ms ({dig[0] / dig0[0]:.2f}×/{dig[1] / dig0[1]:.2f}×), "
+            f"tile {tile_ms[0]:.1f}/{tile_ms[1]:.1f} ms ({tile_ms[0] / tile0[0]:.2f}×/{tile_ms[1] / tile0[1]:.2f}×)")
 
 
 def measure(points, tiles, layer):
@@ -83,18 +85,14 @@ def main():
         seconds = time.perf_counter() - started
     live = Feature.objects.filter(layer=layer).count()
     piled = measure(points, tiles, layer)
-    print(f"{VERSIONS} more versions ({live} live rows, imported in {seconds:.1f} s): dig p50/p95 "
-          f"{piled[0][0]:.2f}/{piled[0][1]:.2f} ms ({piled[0][0] / base[0][0]:.2f}×/{piled[0][1] / base[0][1]:.2f}×), "
-          f"tile {piled[1][0]:.1f}/{piled[1][1]:.1f} ms ({piled[1][0] / base[1][0]:.2f}×/{piled[1][1] / base[1][1]:.2f}×)")
+    print(f"{VERSIONS} more versions ({live} live rows, imported in {seconds:.1f} s): {against(piled, base)}")
     started = time.perf_counter()
     moved = sum(n for _, n in archive_layer(layer, keep=1))
     tidy_live_table()  # what `panjereh archiveversions` does after moving rows
     seconds = time.perf_counter() - started
     live = Feature.objects.filter(layer=layer).count()
     after = measure(points, tiles, layer)
-    print(f"archived {moved} rows in {seconds:.1f} s ({live} live rows): dig p50/p95 "
-          f"{after[0][0]:.2f}/{after[0][1]:.2f} ms ({after[0][0] / base[0][0]:.2f}×/{after[0][1] / base[0][1]:.2f}×), "
-          f"tile {after[1][0]:.1f}/{after[1][1]:.1f} ms ({after[1][0] / base[1][0]:.2f}×/{after[1][1] / base[1][1]:.2f}×)")
+    print(f"archived {moved} rows in {seconds:.1f} s ({live} live rows): {against(after, base)}")
 
 
 if __name__ == "__main__":

@@ -114,18 +114,10 @@ class FeatureQuerySet(models.QuerySet):
                            .values("current_version_id"))
 
 
-class Feature(models.Model):
-    """One feature of one layer version: a network asset or a generic feature.
+class AssetAttributes(models.Model):
+    """The typed columns of a network asset (and the agency's own attributes), shared by the live feature
+    table and the archive of old versions, so the two can never drift apart."""
 
-    A feature is current when its version is its layer's current version: publishing or rolling
-    back a version moves one pointer and rewrites no feature row.
-    """
-
-    # Indexes are few on purpose: every one is paid on every imported row. Features are found by
-    # version (its foreign-key index) or by place (the spatial index), never by layer or agency alone.
-    layer = models.ForeignKey(Layer, on_delete=models.CASCADE, related_name="features", db_index=False)
-    version = models.ForeignKey(LayerVersion, on_delete=models.CASCADE, related_name="features")
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", db_index=False)
     ext_id = models.CharField(max_length=64, blank=True, help_text="the feature's id in the agency's own system")
     kind = models.CharField(max_length=24, blank=True)
     status = models.CharField(max_length=10, choices=AssetStatus.choices, default=AssetStatus.ACTIVE)
@@ -138,6 +130,24 @@ class Feature(models.Model):
     capacity_kva = models.FloatField(null=True, blank=True)
     load_kva = models.FloatField(null=True, blank=True)
     attrs = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Feature(AssetAttributes):
+    """One feature of one layer version: a network asset or a generic feature.
+
+    A feature is current when its version is its layer's current version: publishing or rolling
+    back a version moves one pointer and rewrites no feature row.
+    """
+
+    # Indexes are few on purpose: every one is paid on every imported row. Features are found by
+    # version (its foreign-key index) or by place (the spatial index), never by layer or agency alone.
+    layer = models.ForeignKey(Layer, on_delete=models.CASCADE, related_name="features", db_index=False)
+    version = models.ForeignKey(LayerVersion, on_delete=models.CASCADE, related_name="features")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", db_index=False)
+    # ext_id … attrs: AssetAttributes
     geom = models.GeometryField(srid=SRID)
 
     class Meta:
@@ -151,7 +161,7 @@ class Feature(models.Model):
         return f"{self.layer_id}:{self.ext_id or self.pk}"
 
 
-class FeatureArchive(models.Model):
+class FeatureArchive(AssetAttributes):
     """Features of old layer versions, moved out of the live feature table so that its spatial index holds only
     recent versions (citymap.archive). Same columns and the same ids as :class:`Feature`; no spatial index,
     because nothing asks the archive where things are: a version comes back to the live table before use."""
@@ -160,18 +170,7 @@ class FeatureArchive(models.Model):
     layer = models.ForeignKey(Layer, on_delete=models.CASCADE, related_name="+", db_index=False)
     version = models.ForeignKey(LayerVersion, on_delete=models.CASCADE, related_name="archived_features")
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", db_index=False)
-    ext_id = models.CharField(max_length=64, blank=True)
-    kind = models.CharField(max_length=24, blank=True)
-    status = models.CharField(max_length=10, choices=AssetStatus.choices, default=AssetStatus.ACTIVE)
-    diameter_mm = models.FloatField(null=True, blank=True)
-    material = models.CharField(max_length=24, blank=True)
-    depth_m = models.FloatField(null=True, blank=True)
-    pressure_class = models.CharField(max_length=24, blank=True)
-    voltage_kv = models.FloatField(null=True, blank=True)
-    install_year = models.PositiveSmallIntegerField(null=True, blank=True)
-    capacity_kva = models.FloatField(null=True, blank=True)
-    load_kva = models.FloatField(null=True, blank=True)
-    attrs = models.JSONField(default=dict, blank=True)
+    # ext_id … attrs: AssetAttributes
     geom = models.GeometryField(srid=SRID, spatial_index=False)
 
     class Meta:
