@@ -32,6 +32,16 @@ from panjereh.democity.people import create_demo_people  # noqa: E402
 
 
 
+def timed(call, items) -> list[float]:
+    """Seconds taken by call(item), for each item."""
+    out = []
+    for item in items:
+        started = time.perf_counter()
+        call(item)
+        out.append(time.perf_counter() - started)
+    return out
+
+
 def main():
     call_command("migrate", "--noinput", verbosity=0)
     build = DemoBuild.objects.first()
@@ -52,20 +62,11 @@ def main():
     print(f"database {connection.vendor}, {Parcel.objects.count()} parcels; {len(tiles)} tiles at z15/z16 "
           f"around the centre, {min(sizes)}–{max(sizes)} bytes")
     rounds = 5
-    ours = []
-    for _ in range(rounds):
-        for t in tiles:
-            started = time.perf_counter()
-            tile(layer, *t)
-            ours.append(time.perf_counter() - started)
+    ours = timed(lambda t: tile(layer, *t), tiles * rounds)
     print(f"in-process tile p50/p95: {stats(ours)[0]:.1f} / {stats(ours)[1]:.1f} ms")
     bare = []
     if connection.vendor == "postgresql":
-        for _ in range(rounds):
-            for t in tiles:
-                started = time.perf_counter()
-                _postgis_tile(layer, *t)
-                bare.append(time.perf_counter() - started)
+        bare = timed(lambda t: _postgis_tile(layer, *t), tiles * rounds)
         print(f"bare ST_AsMVT p50/p95: {stats(bare)[0]:.1f} / {stats(bare)[1]:.1f} ms")
     connection.close()
     reference = stats(bare) if bare else None

@@ -98,11 +98,14 @@ def cache_path(layer, z: int, x: int, y: int) -> Path | None:
     city, the test databases) that share one var/ folder.
     """
     root = settings.PANJEREH_TILE_CACHE_DIR
-    version = layer.current_version
-    if not root or version is None:
+    if not root or layer.current_version is None:
         return None
-    key = f"{version.pk}-{int(version.created_at.timestamp() * 1e6)}"
-    return Path(root) / layer.code / key / str(z) / str(x) / f"{y}.mvt"
+    return Path(root) / layer.code / version_key(layer.current_version) / str(z) / str(x) / f"{y}.mvt"
+
+
+def version_key(version) -> str:
+    """The cache folder name of a layer version."""
+    return f"{version.pk}-{int(version.created_at.timestamp() * 1e6)}"
 
 
 def cached_tile(layer, z: int, x: int, y: int) -> bytes:
@@ -157,10 +160,8 @@ def prune_cache() -> int:
     root = settings.PANJEREH_TILE_CACHE_DIR
     if not root or not Path(root).is_dir():
         return 0
-    current = {}
-    for layer in Layer.objects.select_related("current_version"):
-        path = cache_path(layer, 0, 0, 0)
-        current[layer.code] = path.parents[2].name if path else None
+    current = {layer.code: version_key(layer.current_version) if layer.current_version else None
+               for layer in Layer.objects.select_related("current_version")}
     removed = 0
     for layer_dir in Path(root).iterdir():
         for version_dir in (layer_dir.iterdir() if layer_dir.is_dir() else []):

@@ -14,7 +14,8 @@ from panjereh.permits import payments, services
 from panjereh.permits.models import Payment, Permit
 
 
-def _qr_svg(url: str) -> str:
+def qr_svg(url: str) -> str:
+    """A QR code for ``url`` as inline SVG (permits, bills)."""
     return segno.make(url, error="m").svg_inline(scale=4, dark="#000", light="#fff")
 
 
@@ -29,7 +30,7 @@ def permit_certificate(request, number):
     app = permit.application
     return render(request, "permits/certificate.html", {
         "permit": permit, "app": app, "parcel": app.parcel, "issued_jalali": jalali(permit.issued_at),
-        "orders": app.connection_orders.select_related("service"), "qr": _qr_svg(verify_url),
+        "orders": app.connection_orders.select_related("service"), "qr": qr_svg(verify_url),
         "verify_url": verify_url, "conditions": app.tasks.exclude(conditions="").select_related("agency")})
 
 

@@ -5,6 +5,9 @@ search and the dig check from the same endpoints any client uses, so the permiss
 map shows exactly as it decides what the API returns.
 """
 
+import json
+
+import shapely
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -13,10 +16,10 @@ from django.utils.translation import get_language
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from panjereh.citymap import crs as crsmod
-from panjereh.citymap import tiles
+from panjereh.citymap import geojson, tiles
 from panjereh.citymap.models import Layer, Parcel
 from panjereh.core import permissions
-from panjereh.web.words import WORDS
+from panjereh.web.words import ATTRIBUTE_WORDS, words_for
 
 # One colour per agency, so a reader tells whose pipe is whose at a glance (and a legend says the same).
 AGENCY_COLOURS = {"municipality": "#5a5a5a", "water": "#1565c0", "power": "#c62828", "gas": "#b26a00",
@@ -62,28 +65,14 @@ def map_config(user, *, focus_parcel=None, agency_only=None) -> dict:
                                                    max(extent[2], bbox[2]), max(extent[3], bbox[3])]
     focus = None
     if focus_parcel is not None:
-        shape = crsmod.to_crs84(_shape(focus_parcel.geom))
-        focus = {"id": focus_parcel.pk, "bbox": list(shape.bounds), "geometry": _geojson(shape)}
+        geometry = geojson.features([focus_parcel], geojson.parcel_properties)[0]["geometry"]
+        focus = {"id": focus_parcel.pk, "geometry": geometry,
+                 "bbox": list(shapely.bounds(shapely.from_geojson(json.dumps(geometry))))}
     return {"groups": list(groups.values()), "extent": extent or list(crsmod.city_bbox_lonlat()), "focus": focus,
             "can_view_parcels": permissions.can_view_parcels(user), "can_submit": permissions.can_submit(user),
             "signed_in": bool(user.is_authenticated), "language": language,
-            "words": {k: WORDS[k][1 if language == "en" else 0] for k in MAP_WORDS},
-            "attribute_names": {k[5:]: v[1 if language == "en" else 0] for k, v in WORDS.items()
-                                if k.startswith("attr_")}}
-
-
-def _shape(geos_geometry):
-    import shapely
-
-    return shapely.from_wkb(bytes(geos_geometry.wkb))
-
-
-def _geojson(shape) -> dict:
-    import json
-
-    import shapely
-
-    return json.loads(shapely.to_geojson(shape))
+            "words": words_for(MAP_WORDS, language),
+            "attribute_names": {k[5:]: v for k, v in words_for(ATTRIBUTE_WORDS, language).items()}}
 
 
 @xframe_options_sameorigin  # the decide page embeds it; other sites still may not frame it
@@ -120,7 +109,5 @@ def layer_upload(request, code):
     if not permissions.can_change_layer(request.user, layer):
         raise PermissionDenied(f"only {layer.agency.code}'s GIS staff may change layer {layer.code}")
     versions = layer.versions.order_by("-number")[:10]
-    language = get_language() or "fa"
-    words = {k: WORDS[k][1 if language == "en" else 0] for k in ("uploading", "importing", "imported", "rejected",
-                                                                  "error")}
+    words = words_for(["uploading", "importing", "imported", "rejected", "error"], get_language() or "fa")
     return render(request, "web/layer_upload.html", {"layer": layer, "versions": versions, "words": words})

@@ -253,12 +253,12 @@ def bill_print(request, pk):
 
     Anyone who may read the file may print its bill; the QR code opens public tracking for the file.
     """
-    from panjereh.permits.views import _qr_svg
+    from panjereh.permits.views import qr_svg
 
     app = _visible(request, pk)
     bills = list(app.bills.prefetch_related("lines__agency"))
     if not bills:
         raise Http404("this file has no bill yet")
     track_url = request.build_absolute_uri(f"/track/?code={app.tracking_code}")
-    return render(request, "web/bill.html", {"app": app, "bills": bills, "qr": _qr_svg(track_url),
+    return render(request, "web/bill.html", {"app": app, "bills": bills, "qr": qr_svg(track_url),
                                              "printed_at": timezone.now()})

@@ -77,3 +77,11 @@ WORDS = {
 def word(key: str, language: str) -> str:
     fa, en = WORDS.get(key, (key, key))
     return en if language == "en" else fa
+
+
+ATTRIBUTE_WORDS = [key for key in WORDS if key.startswith("attr_")]
+
+
+def words_for(keys, language: str) -> dict:
+    """The given words in one language, for a page's scripts (json_script)."""
+    return {key: word(key, language) for key in keys}

@@ -8,11 +8,7 @@
   const W = cfg.words;
   const FA = cfg.language !== "en";
   const origin = window.location.origin;
-
-  // --- digits and numbers: shown in Persian digits, accepted in Persian, Arabic or Latin ----------------
-  const toLatin = (s) => String(s).replace(/[۰-۹]/g, (d) => "۰۱۲۳۴۵۶۷۸۹".indexOf(d))
-    .replace(/[٠-٩]/g, (d) => "٠١٢٣٤٥٦٧٨٩".indexOf(d)).replace(/[٫]/g, ".").replace(/[٬,]/g, "");
-  const show = (v) => (FA ? String(v).replace(/\d/g, (d) => "۰۱۲۳۴۵۶۷۸۹"[d]).replace(/\./g, "٫") : String(v));
+  const { toLatin, show } = window.panjerehDigits;  // digits.js
   const el = (tag, attrs, ...children) => {
     const node = document.createElement(tag);
     Object.entries(attrs || {}).forEach(([k, v]) => (k === "text" ? (node.textContent = v) : node.setAttribute(k, v)));

@@ -10,9 +10,7 @@
   const text = document.getElementById("progress-text");
   const label = document.getElementById("progress-label");
   const out = document.getElementById("upload-result");
-  const toLatin = (s) => String(s).replace(/[۰-۹]/g, (d) => "۰۱۲۳۴۵۶۷۸۹".indexOf(d)).replace(/[٠-٩]/g, (d) => "٠١٢٣٤٥٦٧٨٩".indexOf(d));
-  const fa = document.documentElement.lang !== "en";
-  const show = (v) => (fa ? String(v).replace(/\d/g, (d) => "۰۱۲۳۴۵۶۷۸۹"[d]) : String(v));
+  const { toLatin, show } = window.panjerehDigits;  // digits.js
   const item = (t) => { const li = document.createElement("li"); li.textContent = t; return li; };
 
   form.addEventListener("submit", (e) => {

@@ -1,0 +1,12 @@
+/* Digits for the page scripts, as the server does them: shown in Persian digits on Persian pages, and
+ * accepted in Persian, Arabic or Latin digits (with Persian separators) wherever a number is typed. */
+(function () {
+  "use strict";
+  const persian = document.documentElement.lang !== "en";
+  window.panjerehDigits = {
+    persian,
+    toLatin: (s) => String(s).replace(/[۰-۹]/g, (d) => "۰۱۲۳۴۵۶۷۸۹".indexOf(d))
+      .replace(/[٠-٩]/g, (d) => "٠١٢٣٤٥٦٧٨٩".indexOf(d)).replace(/[٫]/g, ".").replace(/[٬,]/g, ""),
+    show: (v) => (persian ? String(v).replace(/\d/g, (d) => "۰۱۲۳۴۵۶۷۸۹"[d]).replace(/\./g, "٫") : String(v)),
+  };
+})();
