@@ -51,6 +51,25 @@ def tile_cache(tmp_path_factory):
 
 
 @pytest.fixture
+def fake_psp(settings, monkeypatch):
+    """The fake bank gateway (its own HTTP server on 127.0.0.1), configured as Panjereh's PSP for one test."""
+    import threading
+
+    from panjereh.permits import fakepsp
+
+    monkeypatch.setenv("PANJEREH_DEMO", "1")
+    server = fakepsp.make_server(0, terminal="test-terminal", key="test-key-not-secret")
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    settings.PANJEREH_PSP_URL = f"http://127.0.0.1:{server.server_address[1]}"
+    settings.PANJEREH_PSP_TERMINAL = "test-terminal"
+    settings.PANJEREH_PSP_KEY = "test-key-not-secret"
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
 def city(db):
     """The demo city's build record (its manifest lists the planted faults)."""
     return DemoBuild.objects.get()

@@ -186,7 +186,13 @@ PANJEREH_OGC_MAX_LIMIT = int(os.environ.get("PANJEREH_OGC_MAX_LIMIT", "10000"))
 PANJEREH_DIGCHECK_MAX_BUFFER_M = float(os.environ.get("PANJEREH_DIGCHECK_MAX_BUFFER_M", "100"))
 PANJEREH_DIGCHECK_MAX_LENGTH_M = float(os.environ.get("PANJEREH_DIGCHECK_MAX_LENGTH_M", "5000"))
 PANJEREH_THURSDAY_IS_WORKDAY = env_bool("PANJEREH_THURSDAY_IS_WORKDAY", False)
-PANJEREH_GATEWAY_SECRET = os.environ.get("PANJEREH_GATEWAY_SECRET", "")  # empty: generated into var/
+# The bank's card gateway (a Shaparak PSP), docs/configuration.md; empty URL: card payment is not offered.
+PANJEREH_PSP_URL = os.environ.get("PANJEREH_PSP_URL", "")
+PANJEREH_PSP_PUBLIC_URL = os.environ.get("PANJEREH_PSP_PUBLIC_URL", "")  # the payer's side, if not PANJEREH_PSP_URL
+PANJEREH_PSP_TERMINAL = os.environ.get("PANJEREH_PSP_TERMINAL", "")
+PANJEREH_PSP_KEY = os.environ.get("PANJEREH_PSP_KEY", "")
+# A demo deployment (the demo city, demo users, fake outside services); never set for a real city.
+PANJEREH_DEMO = env_bool("PANJEREH_DEMO", False)
 # Webhooks to the agencies' systems (docs/integrations.md).
 PANJEREH_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("PANJEREH_WEBHOOK_MAX_ATTEMPTS", "10"))
 PANJEREH_WEBHOOK_BACKOFF_SECONDS = float(os.environ.get("PANJEREH_WEBHOOK_BACKOFF_SECONDS", "2"))

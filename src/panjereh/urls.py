@@ -35,7 +35,6 @@ api_v1 = [
          name="api-activate"),
     path("applications/<str:pk>/completion/", permits_api.CompletionView.as_view(), name="api-completion"),
     path("parcels/<str:pk>/tariffs/", permits_api.ParcelTariffsView.as_view(), name="api-parcel-tariffs"),
-    path("payments/gateway/callback/", permits_api.GatewayCallbackView.as_view(), name="api-gateway-callback"),
     path("track/<str:tracking_code>/", permits_api.TrackView.as_view(), name="api-track"),
     path("incidents/", crisis_api.IncidentListView.as_view(), name="api-incidents"),
     path("incidents/<int:pk>/", crisis_api.IncidentDetailView.as_view(), name="api-incident"),

@@ -2,11 +2,35 @@
 
 from panjereh.citymap.models import Parcel
 from panjereh.citymap.services import feasibility
+from panjereh.permits.models import Application
+
+
+def pay_at_psp(pay_url: str, *, action: str = "pay", amount: int | None = None) -> dict:
+    """Act as the payer on the fake PSP's page; return the query the bank sends the payer back with."""
+    import urllib.parse
+    import urllib.request
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    form = {"action": action} | ({"amount": str(amount)} if amount is not None else {})
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        opener.open(urllib.request.Request(pay_url, data=urllib.parse.urlencode(form).encode()), timeout=10)
+    except urllib.error.HTTPError as exc:
+        assert exc.code == 303, exc.code
+        location = exc.headers["Location"]
+    else:
+        raise AssertionError("the PSP did not send the payer back")
+    return dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(location).query))
 
 
 def good_parcel(city, *, needs=("water", "sewer", "power")) -> Parcel:
     """A residential parcel where every service in ``needs`` is feasible on the map."""
-    for parcel in Parcel.objects.filter(land_use="residential").order_by("id")[:200]:
+    # A parcel with no open file: a parcel holds one open file per permit type at a time.
+    busy = Application.objects.exclude(status__in=["rejected", "completed"]).values("parcel_id")
+    for parcel in Parcel.objects.filter(land_use="residential").exclude(pk__in=busy).order_by("id")[:200]:
         result = {s["service"]: s for s in feasibility(parcel)["services"]}
         if all(result[n]["feasible"] for n in needs):
             return parcel

@@ -6,10 +6,9 @@ import pytest
 
 from panjereh.core.calendar import add_working_days, local_date
 from panjereh.core.models import AuditRecord, OutboxEvent
-from panjereh.permits import payments
 from panjereh.permits.models import (Application, ConnectionOrder, LedgerEntry, Payment, Permit,
                                      TariffChange)
-from tests.permits.helpers import good_parcel, request_body
+from tests.permits.helpers import good_parcel, pay_at_psp, request_body
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +17,7 @@ REVIEWERS = {"municipality": "reviewer.municipality", "water": "reviewer.water",
 
 
 @pytest.mark.parametrize("seed", [1, 2])
-def test_the_whole_story(client_for, city, seed):
+def test_the_whole_story(client_for, city, seed, fake_psp, settings):
     operator = client_for("operator1")
     parcel = good_parcel(city)
     # 1. apply: water, sewer and power now, gas later, telecom not needed
@@ -90,19 +89,14 @@ def test_the_whole_story(client_for, city, seed):
     assert [line["code"] for line in gas_bill["lines"]] == ["gas"]
     r = operator.post(f"/api/v1/applications/{app['id']}/payments/", {"provider": "gateway",
                                                                      "amount": gas_bill["total"]}, format="json")
-    assert r.status_code == 201 and r.json()["pay_url"].startswith("/gateway/pay/")
-    reference = r.json()["payment"]["reference"]
-    body, signature = payments.simulated_callback(reference, gas_bill["total"])
+    assert r.status_code == 201 and r.json()["pay_url"].startswith(settings.PANJEREH_PSP_URL), r.json()
+    back = pay_at_psp(r.json()["pay_url"])
     public = client_for()
-    bad = public.generic("POST", "/api/v1/payments/gateway/callback/", body, content_type="application/json",
-                         HTTP_X_GATEWAY_SIGNATURE="0" * 64)
-    assert bad.status_code == 403
-    ok = public.generic("POST", "/api/v1/payments/gateway/callback/", body, content_type="application/json",
-                        HTTP_X_GATEWAY_SIGNATURE=signature)
-    assert ok.status_code == 200 and not ok.json()["already_paid"]
-    replay = public.generic("POST", "/api/v1/payments/gateway/callback/", body, content_type="application/json",
-                            HTTP_X_GATEWAY_SIGNATURE=signature)
-    assert replay.status_code == 200 and replay.json()["already_paid"]
+    ok = public.get("/payments/gateway/return/", back)
+    assert ok.status_code == 200
+    assert Payment.objects.get(reference=back["order_id"]).status == "settled"
+    replay = public.get("/payments/gateway/return/", back)
+    assert replay.status_code == 200 and Payment.objects.filter(reference=back["order_id"]).count() == 1
     orders = operator.get(f"/api/v1/applications/{app['id']}/").json()["connection_orders"]
     assert sorted(o["service"] for o in orders) == ["gas", "power", "sewer", "water"]
     assert ConnectionOrder.objects.filter(application_id=app["id"], service__code="gas").count() == 1

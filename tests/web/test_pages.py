@@ -160,9 +160,13 @@ def test_english_pages_use_the_english_names(client, live_city):
     assert "شهرداری" in client.get(f"/files/{app['id']}/").content.decode()
 
 
-def test_card_payment_at_the_counter_through_the_bank_gateway(live_server, live_city, browser):
-    """The operator sends the bill to the bank's page (the simulator signs its callback as a bank would);
-    back on the file, the permit is issued; paying the same bill again is refused, not doubled."""
+def fake_psp_url(server) -> str:
+    return f"http://127.0.0.1:{server.server_address[1]}"
+
+
+def test_card_payment_at_the_counter_through_the_bank_gateway(live_server, live_city, browser, fake_psp):
+    """The operator sends the bill to the bank's page (the fake PSP, its own server); back on our callback
+    page, the payment is verified with the bank server to server and the permit is issued."""
     from django.contrib.auth import get_user_model
     from rest_framework.test import APIClient
 
@@ -184,11 +188,12 @@ def test_card_payment_at_the_counter_through_the_bank_gateway(live_server, live_
     page.goto(f"{base}/files/{app['id']}/")
     total = int(page.get_attribute("#bill-total", "data-amount"))
     page.click("#pay-card button[type=submit]")
-    page.wait_for_url(re.compile(r".*/gateway/pay/[^/]+/$"))
+    page.wait_for_url(re.compile(re.escape(fake_psp_url(fake_psp)) + r"/pay/.+"))
     assert int(page.get_attribute("#amount", "data-amount")) == total
-    page.click("button[name=pay]")
+    page.click("#pay")
     page.wait_for_selector("#gateway-result")
-    assert "پرداخت انجام شد" in page.inner_text("#gateway-result")
+    assert "پرداخت انجام و با بانک تأیید شد" in page.inner_text("#gateway-result")
+    page.screenshot(path=str(SHOTS / "gateway-result.png"), full_page=True)
     page.click("#back")
     page.wait_for_selector("#permit-link")
     assert Application.objects.get(pk=app["id"]).status == Application.Status.ISSUED

@@ -1,6 +1,7 @@
 """REST API of the single window: validate, check permission, call a service, show the file."""
 
 from django.db.models import Prefetch
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -15,7 +16,7 @@ from panjereh.core.api_errors import error_response, field_error
 from panjereh.core.calendar import jalali
 from panjereh.core.identifiers import InvalidIdentifier, validate_legal_id, validate_mobile, validate_national_id
 from panjereh.core.text import normalize_digits
-from panjereh.permits import payments, services
+from panjereh.permits import payments, psp, services
 from panjereh.permits.models import Application, ReviewTask, ServiceRequest, TariffChange
 from panjereh.permits.rules import tariff_class_for
 
@@ -256,13 +257,18 @@ class DecisionView(APIView):
 
 class PaymentSerializer(serializers.Serializer):
     provider = serializers.ChoiceField(choices=[payments.CASH, payments.GATEWAY])
-    amount = fields.IntegerField(min_value=1)
-    reference = serializers.CharField(required=False, allow_blank=True, default="", max_length=64)
+    amount = fields.IntegerField(min_value=1, max_value=10**15)
+    reference = serializers.CharField(required=False, allow_blank=True, default="", max_length=64,
+                                      help_text="cash: the receipt number. Card payments take none: the bank's "
+                                                "reference comes from the bank")
 
 
 class PaymentView(APIView):
-    @extend_schema(summary="Pay the open bill: cash at the counter, or start a bank-gateway payment",
-                   request=PaymentSerializer, responses={201: OpenApiTypes.OBJECT, 200: OpenApiTypes.OBJECT})
+    @extend_schema(summary="Pay the open bill: cash at the counter, or start a card payment at the bank gateway "
+                           "(pay_url: send the payer there; the payment settles when the bank verifies it)",
+                   request=PaymentSerializer,
+                   responses={201: OpenApiTypes.OBJECT, 200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT,
+                              403: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT, 409: OpenApiTypes.OBJECT})
     def post(self, request, pk):
         app = _application(request, pk)
         if not permissions.can_take_payment(request.user, app):
@@ -270,40 +276,32 @@ class PaymentView(APIView):
         body = PaymentSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         d = body.validated_data
+        pay_url = None
         try:
-            outcome = services.record_payment(actor=request.user, application=app, provider=d["provider"],
-                                              amount=d["amount"], reference=normalize_digits(d["reference"]))
+            if d["provider"] == payments.GATEWAY:
+                if d["reference"]:
+                    raise services.ApplicationError("reference", "a card payment's reference comes from the bank; "
+                                                                 "send none")
+                payment, pay_url = services.start_gateway_payment(
+                    actor=request.user, application=app, amount=d["amount"],
+                    callback_url=request.build_absolute_uri(reverse("gateway-return")))
+                changed = True
+            else:
+                outcome = services.record_payment(actor=request.user, application=app, provider=d["provider"],
+                                                  amount=d["amount"], reference=normalize_digits(d["reference"]))
+                payment, changed = outcome.obj, outcome.changed
+        except psp.GatewayNotConfigured as exc:
+            return field_error(status.HTTP_400_BAD_REQUEST, "provider", str(exc))
         except services.ApplicationError as exc:
             return _error(exc)
         except services.Conflict as exc:
             return _conflict(exc)
-        payment = outcome.obj
-        data = {"changed": outcome.changed, "payment": {"provider": payment.provider, "reference": payment.reference,
-                                                        "amount": payment.amount, "status": payment.status},
+        data = {"changed": changed, "payment": {"provider": payment.provider, "reference": payment.reference,
+                                                "amount": payment.amount, "status": payment.status},
                 "application": application_detail(_application(request, pk))}
-        if payment.provider == payments.GATEWAY and payment.status == "pending":
-            data["pay_url"] = f"/gateway/pay/{payment.reference}/"
-        return Response(data, status=status.HTTP_201_CREATED if outcome.changed else status.HTTP_200_OK)
-
-
-class GatewayCallbackView(APIView):
-    authentication_classes = []
-    permission_classes = []
-
-    @extend_schema(summary="The bank gateway's signed callback (X-Gateway-Signature: HMAC-SHA256 of the body)",
-                   request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
-    def post(self, request):
-        try:
-            outcome = services.settle_gateway_callback(body=request.body,
-                                                       signature=request.headers.get(payments.SIGNATURE_HEADER))
-        except services.ApplicationError as exc:
-            if exc.field == "signature":
-                return error_response(status.HTTP_403_FORBIDDEN, "bad_signature", str(exc))
-            return _error(exc)
-        except services.Conflict as exc:
-            return error_response(status.HTTP_404_NOT_FOUND, "not_found", str(exc))
-        return Response({"reference": outcome.obj.reference, "status": outcome.obj.status,
-                         "already_paid": not outcome.changed})
+        if pay_url:
+            data["pay_url"] = pay_url
+        return Response(data, status=status.HTTP_201_CREATED if changed else status.HTTP_200_OK)
 
 
 class ActivateSerializer(serializers.Serializer):

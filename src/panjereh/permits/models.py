@@ -171,12 +171,17 @@ class Payment(models.Model):
         GATEWAY = "gateway", "درگاه بانکی / bank gateway"
 
     class Status(models.TextChoices):
-        PENDING = "pending", "pending"
-        SETTLED = "settled", "settled"
+        PENDING = "pending", "در انتظار / pending"
+        SETTLED = "settled", "تسویه شد / settled"
+        FAILED = "failed", "ناموفق / failed"
+        REVERSED = "reversed", "برگشت داده شد / reversed"
 
     bill = models.ForeignKey(Bill, on_delete=models.PROTECT, related_name="payments")
     provider = models.CharField(max_length=10, choices=Provider.choices)
-    reference = models.CharField(max_length=64)
+    reference = models.CharField(max_length=64, help_text="cash: the receipt number; card: our order id at the PSP")
+    token = models.CharField(max_length=128, blank=True, help_text="the PSP's token for a card payment")
+    bank_reference = models.CharField(max_length=64, blank=True, help_text="the bank's reference (RRN) once verified")
+    card = models.CharField(max_length=32, blank=True, help_text="the masked card number the PSP reported")
     amount = models.BigIntegerField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     created_at = models.DateTimeField(auto_now_add=True)

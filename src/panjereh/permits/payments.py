@@ -1,48 +1,41 @@
-"""Payment providers: cash at the counter, and a bank gateway with signed callbacks (and its simulator).
+"""Payment providers (cash at the counter, the bank's card gateway) and the daily reconciliation.
 
-The gateway signs each callback with HMAC-SHA256 over the raw body; the secret is
-PANJEREH_GATEWAY_SECRET, or one generated once into var/ (never in the repo).
+The card gateway itself is behind :mod:`panjereh.permits.psp`; its state changes live in
+:mod:`panjereh.permits.services` (start, verify-then-settle, reverse).
 """
 
-import hashlib
-import hmac
-import json
-import secrets
+import datetime
 
-from django.conf import settings
+from panjereh.core.calendar import local_date
 
 CASH, GATEWAY = "cash", "gateway"
-SIGNATURE_HEADER = "X-Gateway-Signature"
 
 
-def gateway_secret() -> bytes:
-    """The shared secret between Panjereh and the bank gateway."""
-    if settings.PANJEREH_GATEWAY_SECRET:
-        return settings.PANJEREH_GATEWAY_SECRET.encode()
-    path = settings.VAR_DIR / "gateway_secret"
-    if not path.exists():
-        settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
-    return path.read_text().strip().encode()
+def reconcile(*, date: datetime.date, gateway=None) -> dict:
+    """Compare one Tehran day of the PSP's verified transactions with the card payments we settled.
 
+    Returns ``confirmed_not_settled`` (the bank took money we did not count: settle or refund it by
+    hand) and ``settled_not_confirmed`` (we counted money the bank does not list: investigate), each a
+    list of {order_id, amount, ref_num, status}, and ``matched``, the number that agree.
+    """
+    from panjereh.permits import psp
+    from panjereh.permits.models import Payment
 
-def sign(body: bytes) -> str:
-    """The signature the gateway puts on a callback body."""
-    return hmac.new(gateway_secret(), body, hashlib.sha256).hexdigest()
-
-
-def verify(body: bytes, signature: str | None) -> bool:
-    """Whether a callback body carries the gateway's signature (constant-time comparison)."""
-    return bool(signature) and hmac.compare_digest(sign(body), signature)
-
-
-def new_reference() -> str:
-    """A gateway payment reference, unguessable."""
-    return "GW" + secrets.token_hex(10).upper()
-
-
-def simulated_callback(reference: str, amount: int, status: str = "ok") -> tuple[bytes, str]:
-    """What the bank-gateway simulator sends back: (body, signature)."""
-    body = json.dumps({"reference": reference, "amount": amount, "status": status}, sort_keys=True).encode()
-    return body, sign(body)
+    gateway = gateway or psp.gateway()
+    theirs = {str(t.get("order_id")): t for t in gateway.report(date=date.isoformat())
+              if t.get("status") in {"verified", "already_verified"}}
+    ours = {p.reference: p for p in Payment.objects.filter(provider=GATEWAY, status=Payment.Status.SETTLED)
+            if p.settled_at and local_date(p.settled_at) == date}
+    ours_any = {p.reference: p for p in Payment.objects.filter(provider=GATEWAY, reference__in=list(theirs))}
+    confirmed_not_settled, matched = [], 0
+    for order_id, tx in sorted(theirs.items()):
+        mine = ours_any.get(order_id)
+        if mine is not None and mine.status == Payment.Status.SETTLED and mine.amount == tx.get("amount"):
+            matched += 1
+            continue
+        confirmed_not_settled.append({"order_id": order_id, "amount": tx.get("amount"), "ref_num": tx.get("ref_num"),
+                                      "status": mine.status if mine else "unknown to Panjereh"})
+    settled_not_confirmed = [{"order_id": ref, "amount": p.amount, "ref_num": p.bank_reference, "status": p.status}
+                             for ref, p in sorted(ours.items()) if ref not in theirs]
+    return {"date": date.isoformat(), "matched": matched, "confirmed_not_settled": confirmed_not_settled,
+            "settled_not_confirmed": settled_not_confirmed}

@@ -19,7 +19,7 @@ from panjereh.agencies.models import Agency, RefusalReason, Service
 from panjereh.citymap.services import feasibility
 from panjereh.core import audit
 from panjereh.core.calendar import add_working_days, jalali_year, local_date
-from panjereh.permits import payments, rules
+from panjereh.permits import payments, psp, rules
 from panjereh.permits.models import (Applicant, Application, Bill, BillLine, CompletionCertificate, ConnectionOrder,
                                      LedgerEntry, Payment, Permit, PermitCounter, ReviewTask, ServiceRequest,
                                      TariffChange, TariffClass)
@@ -228,15 +228,18 @@ def open_bill(application) -> Bill | None:
 
 
 def record_payment(*, actor, application, provider: str, amount: int, reference: str = "") -> Outcome:
-    """Take a payment of the open bill. Cash settles at once; a gateway payment waits for its signed callback.
+    """Take a cash payment of the open bill at the counter; it settles at once.
 
-    The same (provider, reference) twice changes nothing the second time.
+    Card payments never come through here: they start with :func:`start_gateway_payment` and settle only
+    when the bank's server has verified them (:func:`complete_gateway_payment`). The same cash receipt
+    number twice changes nothing the second time.
     """
-    if provider not in {payments.CASH, payments.GATEWAY}:
-        raise ApplicationError("provider", f"must be {payments.CASH} or {payments.GATEWAY}")
-    if provider == payments.CASH and not reference:
+    if provider == payments.GATEWAY:
+        raise ApplicationError("provider", "a card payment is started at the bank gateway, not recorded by hand")
+    if provider != payments.CASH:
+        raise ApplicationError("provider", f"must be {payments.CASH} (card payments go through the bank gateway)")
+    if not reference:
         raise ApplicationError("reference", "a cash payment needs the receipt number")
-    reference = reference or payments.new_reference()
     with transaction.atomic():
         Application.objects.select_for_update().filter(pk=application.pk).first()
         existing = Payment.objects.filter(provider=provider, reference=reference).select_related("bill").first()
@@ -244,13 +247,8 @@ def record_payment(*, actor, application, provider: str, amount: int, reference:
             if existing.bill.application_id != application.pk or existing.amount != amount:
                 raise Conflict(f"reference {reference} was already used for another payment")
             return Outcome(existing, False)
-        bill = Bill.objects.select_for_update().filter(application=application, settled_at__isnull=True) \
-            .order_by("id").first()
-        if bill is None:
-            raise Conflict("nothing to pay on this file: the bill is made once every agency has approved")
-        outstanding = bill.total - bill.paid
-        if amount != outstanding:
-            raise ApplicationError("amount", f"the bill is paid in one payment of {outstanding} rials")
+        bill = _open_bill_locked(application)
+        _check_amount(bill, amount)
         try:
             with transaction.atomic():
                 payment = Payment.objects.create(
@@ -260,36 +258,117 @@ def record_payment(*, actor, application, provider: str, amount: int, reference:
             raise Conflict(f"reference {reference} was already used") from None
         audit.record(actor=actor, action="payment.record", obj=payment,
                      data={"provider": provider, "amount": amount, "reference": reference})
-        if provider == payments.CASH:
-            _settle(payment, actor)
+        _settle(payment, actor)
     return Outcome(payment, True)
 
 
-def settle_gateway_callback(*, body: bytes, signature: str | None) -> Outcome:
-    """Apply the bank gateway's signed callback. A replayed callback counts as already paid."""
-    import json
+def _open_bill_locked(application) -> Bill:
+    bill = Bill.objects.select_for_update().filter(application=application, settled_at__isnull=True) \
+        .order_by("id").first()
+    if bill is None:
+        raise Conflict("nothing to pay on this file: the bill is made once every agency has approved")
+    return bill
 
-    if not payments.verify(body, signature):
-        raise ApplicationError("signature", "the callback's signature is missing or wrong")
-    try:
-        data = json.loads(body)
-        reference, amount, status = str(data["reference"]), int(data["amount"]), str(data["status"])
-    except (ValueError, KeyError, TypeError) as exc:
-        raise ApplicationError("body", f"not a gateway callback ({exc})") from exc
+
+def _check_amount(bill: Bill, amount: int) -> None:
+    outstanding = bill.total - bill.paid
+    if amount != outstanding:
+        raise ApplicationError("amount", f"the bill is paid in one payment of {outstanding} rials")
+
+
+def start_gateway_payment(*, actor, application, amount: int, callback_url: str) -> tuple[Payment, str]:
+    """Start a card payment of the open bill at the bank gateway; returns the payment and the PSP's page.
+
+    Our order id is unguessable and made here (nobody types a gateway reference). The payment stays
+    pending until the bank's server verifies it; a PSP that does not answer leaves it failed.
+    """
+    gateway = psp.gateway()  # GatewayNotConfigured: card payment is not offered
     with transaction.atomic():
-        payment = Payment.objects.select_for_update().filter(provider=payments.GATEWAY, reference=reference).first()
-        if payment is None:
-            raise Conflict(f"no gateway payment {reference}")
-        if payment.status == Payment.Status.SETTLED:
-            return Outcome(payment, False)
-        if amount != payment.amount:
-            raise ApplicationError("amount", f"callback says {amount} rials, payment is {payment.amount}")
-        if status != "ok":
-            audit.record(actor=None, action="payment.gateway_failed", obj=payment, data={"status": status})
-            return Outcome(payment, False)
+        Application.objects.select_for_update().filter(pk=application.pk).first()
+        bill = _open_bill_locked(application)
+        _check_amount(bill, amount)
+        payment = Payment.objects.create(bill=bill, provider=payments.GATEWAY, reference=psp.new_order_id(),
+                                         amount=amount,
+                                         recorded_by=actor if getattr(actor, "is_authenticated", False) else None)
+        audit.record(actor=actor, action="payment.gateway_start", obj=payment,
+                     data={"amount": amount, "order_id": payment.reference})
+    # The PSP is asked outside the transaction: a slow bank must not hold the file's lock.
+    try:
+        token = gateway.request_token(amount=amount, order_id=payment.reference, callback_url=callback_url)
+    except psp.GatewayError as exc:
+        _close_payment(payment, Payment.Status.FAILED, {"stage": "token", "error": str(exc)})
+        raise Conflict(f"the bank gateway did not open the payment: {exc}") from None
+    Payment.objects.filter(pk=payment.pk).update(token=token)
+    payment.token = token
+    return payment, gateway.pay_url(token)
+
+
+def _close_payment(payment: Payment, status: str, data: dict) -> bool:
+    """Move a pending gateway payment to failed or reversed, once; audited."""
+    with transaction.atomic():
+        changed = Payment.objects.filter(pk=payment.pk, status=Payment.Status.PENDING).update(status=status) == 1
+        if changed:
+            audit.record(actor=None, action=f"payment.gateway_{status}", obj=payment, data=data)
+    return changed
+
+
+def complete_gateway_payment(*, order_id: str, token: str) -> Outcome:
+    """The payer is back from the bank: settle the payment only if the bank's server verifies it.
+
+    The callback's own words (state, amount, reference) are never trusted: only the PSP's answer to our
+    server-to-server verify call is. A verified payment of another amount, or one for a bill already
+    settled by another payment, is reversed at the PSP. A replayed callback changes nothing.
+    """
+    payment = Payment.objects.filter(provider=payments.GATEWAY, reference=order_id).select_related("bill").first()
+    if payment is None or not token or not payment.token or not secrets.compare_digest(payment.token, token):
+        raise ApplicationError("token", "no card payment with this order id and token")
+    if payment.status != Payment.Status.PENDING:
+        return Outcome(payment, False)
+    gateway = psp.gateway()
+    try:
+        result = gateway.verify(token=token)
+    except psp.GatewayError as exc:
+        # Unknown outcome: leave it pending; the reconciliation finds it if the bank took the money.
+        raise Conflict(f"the bank gateway could not verify the payment now: {exc}") from None
+    if not result.ok:
+        _close_payment(payment, Payment.Status.FAILED, {"stage": "verify", "status": result.status})
+        payment.refresh_from_db()
+        return Outcome(payment, False)
+    if result.amount != payment.amount or result.order_id != payment.reference:
+        _reverse(gateway, payment, {"stage": "verify", "reason": "amount_or_order_differs",
+                                    "verified_amount": result.amount, "verified_order": result.order_id})
+        payment.refresh_from_db()
+        return Outcome(payment, False)
+    with transaction.atomic():
         Application.objects.select_for_update().filter(pk=payment.bill.application_id).first()
-        _settle(payment, None)
+        locked = Payment.objects.select_for_update().get(pk=payment.pk)
+        bill = Bill.objects.select_for_update().get(pk=locked.bill_id)
+        settled = False
+        if locked.status == Payment.Status.PENDING and bill.settled_at is None \
+                and bill.total - bill.paid == locked.amount:
+            Payment.objects.filter(pk=locked.pk).update(bank_reference=result.ref_num[:64],
+                                                        card=result.masked_pan[:32])
+            audit.record(actor=None, action="payment.gateway_verified", obj=locked,
+                         data={"ref_num": result.ref_num, "amount": result.amount})
+            _settle(locked, None)
+            settled = True
+    if not settled:
+        payment.refresh_from_db()
+        if payment.status == Payment.Status.PENDING:  # the bill was paid by another payment meanwhile
+            _reverse(gateway, payment, {"stage": "settle", "reason": "bill_already_settled"})
+            payment.refresh_from_db()
+        return Outcome(payment, False)
+    payment.refresh_from_db()
     return Outcome(payment, True)
+
+
+def _reverse(gateway, payment: Payment, data: dict) -> None:
+    try:
+        data["reversed_at_psp"] = gateway.reverse(token=payment.token)
+    except psp.GatewayError as exc:
+        data["reversed_at_psp"] = False
+        data["error"] = str(exc)
+    _close_payment(payment, Payment.Status.REVERSED, data)
 
 
 def _settle(payment: Payment, actor) -> None:

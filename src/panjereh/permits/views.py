@@ -1,16 +1,17 @@
 """Pages of the single window: the printable permit with its QR verification link, the public
-verification page, and the bank-gateway simulator used in demos and tests."""
+verification page, and the page the bank's gateway sends the payer back to."""
 
 import segno
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from panjereh.core import permissions
 from panjereh.core.calendar import jalali
-from panjereh.permits import payments, services
+from panjereh.permits import psp, services
 from panjereh.permits.models import Payment, Permit
 
 
@@ -41,19 +42,30 @@ def permit_verify(request, code):
                                                     if permit else ""}, status=200 if permit else 404)
 
 
+@csrf_exempt  # the bank's page sends the payer here; the callback proves nothing until the PSP verifies
 @require_http_methods(["GET", "POST"])
-def gateway_simulator(request, reference):
-    """A stand-in for the bank's payment page: 'pay' sends the signed callback as the bank would."""
-    payment = get_object_or_404(Payment, provider=payments.GATEWAY, reference=reference)
-    if request.method == "POST":
-        body, signature = payments.simulated_callback(payment.reference, payment.amount,
-                                                      "ok" if "pay" in request.POST else "cancelled")
-        try:
-            outcome = services.settle_gateway_callback(body=body, signature=signature)
-            message = "پرداخت انجام شد / paid" if outcome.changed else "قبلاً پرداخت شده / already paid"
-        except (services.ApplicationError, services.Conflict) as exc:
-            message = str(exc)
-        # The bank sends the customer back to the single window; the file page asks for sign-in as usual.
-        return render(request, "permits/gateway_done.html", {"payment": payment, "message": message})
-    return render(request, "permits/gateway.html", {"payment": payment})
-
+def gateway_return(request):
+    """Where the bank's page sends the payer back. Settles only what the PSP's server verifies."""
+    data = request.POST if request.method == "POST" else request.GET
+    order_id, token = str(data.get("order_id", ""))[:64], str(data.get("token", ""))[:128]
+    payment, status = None, 200
+    try:
+        outcome = services.complete_gateway_payment(order_id=order_id, token=token)
+        payment = outcome.obj
+        if payment.status == Payment.Status.SETTLED:
+            message = "paid_now" if outcome.changed else "paid_already"
+        elif payment.status == Payment.Status.REVERSED:
+            message = "paid_reversed"
+        elif payment.status == Payment.Status.FAILED:
+            message = "paid_failed"
+        else:
+            message = "paid_pending"
+    except services.ApplicationError:
+        message, status = "paid_unknown", 404
+    except (services.Conflict, psp.GatewayError):
+        message, status = "paid_unverified", 503
+    app_id = payment.bill.application_id if payment else None
+    can_read = bool(app_id and permissions.visible_applications(request.user).filter(pk=app_id).exists())
+    return render(request, "permits/gateway_done.html", {"payment": payment, "message_key": message,
+                                                         "file_url": f"/files/{app_id}/" if can_read else None},
+                  status=status)

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 from rest_framework.exceptions import ValidationError
@@ -20,7 +21,7 @@ from panjereh.core import permissions
 from panjereh.core.calendar import local_date, working_days_between
 from panjereh.core.identifiers import InvalidIdentifier, validate_mobile
 from panjereh.core.text import normalize_digits
-from panjereh.permits import services
+from panjereh.permits import psp, services
 from panjereh.permits.api import ApplicationCreateSerializer, DecisionSerializer
 from panjereh.permits.models import Application, ReviewTask
 
@@ -145,14 +146,15 @@ def file_page(request, pk):
         try:
             amount = int(normalize_digits(request.POST.get("amount", "0")).replace(",", "").replace("٬", ""))
             if request.POST.get("provider") == "gateway":
-                # card at the counter: the bank's page takes it from here and calls back, signed
-                outcome = services.record_payment(actor=request.user, application=app, provider="gateway",
-                                                  amount=amount)
-                return redirect("gateway-simulator", reference=outcome.obj.reference)
+                # card: the bank's page takes the payment; our server verifies it when the payer comes back
+                _, pay_url = services.start_gateway_payment(
+                    actor=request.user, application=app, amount=amount,
+                    callback_url=request.build_absolute_uri(reverse("gateway-return")))
+                return redirect(pay_url)
             services.record_payment(actor=request.user, application=app, provider="cash", amount=amount,
                                     reference=normalize_digits(request.POST.get("reference", "")).strip())
             return redirect("file", pk=app.pk)
-        except (ValueError, services.ApplicationError, services.Conflict) as exc:
+        except (ValueError, services.ApplicationError, services.Conflict, psp.GatewayError) as exc:
             message = str(exc)
     app.refresh_from_db()
     profile = permissions.staff_profile(request.user)
@@ -160,7 +162,7 @@ def file_page(request, pk):
         "app": app, "tasks": _tasks(app), "bills": app.bills.prefetch_related("lines__agency"),
         "open_bill": services.open_bill(app), "permit": getattr(app, "permit", None),
         "orders": app.connection_orders.select_related("service"), "message": message,
-        "can_pay": permissions.can_take_payment(request.user, app),
+        "can_pay": permissions.can_take_payment(request.user, app), "card_payments": psp.is_configured(),
         "my_agency": profile.agency.code if profile and profile.agency else None})
 
 

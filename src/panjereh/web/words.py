@@ -70,6 +70,17 @@ WORDS = {
     "attr_pressure_class": ("رده فشار", "Pressure class"), "attr_voltage_kv": ("ولتاژ (کیلوولت)", "Voltage (kV)"),
     "attr_install_year": ("سال نصب", "Installed"), "attr_capacity_kva": ("ظرفیت (kVA)", "Capacity (kVA)"),
     "attr_load_kva": ("بار (kVA)", "Load (kVA)"),
+    "paid_now": ("پرداخت انجام و با بانک تأیید شد", "Paid, and verified with the bank"),
+    "paid_already": ("این پرداخت پیش‌تر تأیید و ثبت شده است", "This payment was already verified and recorded"),
+    "paid_reversed": ("مبلغ پرداختی با صورتحساب نمی‌خواند یا صورتحساب پیش‌تر پرداخت شده بود؛ پرداخت به کارت برگشت داده شد",
+                      "The amount paid did not match the bill, or the bill was already paid: the payment was reversed to the card"),
+    "paid_failed": ("پرداخت انجام نشد یا بانک آن را تأیید نکرد؛ مبلغی کسر نشده است",
+                    "The payment was not made or the bank did not verify it; nothing was charged"),
+    "paid_pending": ("پرداخت هنوز در انتظار تأیید بانک است", "The payment is still waiting for the bank's verification"),
+    "paid_unknown": ("چنین پرداختی ثبت نشده است", "No such payment"),
+    "paid_unverified": ("اکنون امکان تأیید پرداخت با بانک نیست؛ چیزی ثبت نشد. اگر مبلغی کسر شده، در تطبیق روزانه پیدا و تسویه یا برگشت داده می‌شود",
+                        "The bank cannot verify the payment now; nothing was recorded. If money was taken, the daily reconciliation finds it"),
+    "gateway_result": ("نتیجه پرداخت", "Payment result"), "back_to_file": ("بازگشت به پرونده", "Back to the file"),
     "too_many": ("درخواست‌ها بیش از حد است؛ یک دقیقه بعد دوباره بکوشید", "Too many lookups; try again in a minute"), "error": ("خطا", "Error"),
 }
 
