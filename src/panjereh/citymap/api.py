@@ -158,7 +158,7 @@ class ParcelFeasibilityView(APIView):
                    responses=OpenApiTypes.OBJECT)
     def get(self, request, pk):
         ParcelsAllowed.check(request)
-        return Response(feasibility(_parcel(pk)))
+        return Response(permissions.redact_feasibility(request.user, feasibility(_parcel(pk))))
 
 
 class DigCheckRequest(serializers.Serializer):

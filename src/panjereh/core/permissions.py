@@ -150,3 +150,87 @@ def visible_findings(user, findings: QuerySet) -> QuerySet:
     if agency is None:
         return findings.none()
     return findings.filter(Q(agency_id=agency) | Q(other_agency_id=agency))
+
+
+# --- what a spatial answer may show ----------------------------------------------------------------
+# Feasibility, dig checks and incidents describe assets of every agency's layers. Whatever was computed or
+# stored, what is returned goes through these: an asset of a layer the user may not see is counted, never
+# described (the same rule as the dig check, so a digger or reviewer still learns that something is there).
+
+def visible_layer_ids(user) -> set[int]:
+    """Ids of the layers ``user`` may read."""
+    return set(visible_layers(user).values_list("pk", flat=True))
+
+
+def _layers_of_features(feature_ids) -> dict[int, int]:
+    from panjereh.citymap.models import Feature
+
+    ids = {int(i) for i in feature_ids if i is not None}
+    return dict(Feature.objects.filter(pk__in=ids).values_list("pk", "layer_id")) if ids else {}
+
+
+def redact_feasibility(user, data: dict) -> dict:
+    """A feasibility answer with the nearest assets of hidden layers removed (counted in ``hidden_count``).
+
+    The verdict (feasible, distance, problems) stays: the counter must know whether a service can be
+    given, not which cable gives it."""
+    import copy
+
+    out = copy.deepcopy(data or {})
+    assets = [e.get(k) for e in out.get("services", []) for k in ("nearest", "transformer") if e.get(k)]
+    layers = _layers_of_features(a.get("id") for a in assets)
+    visible = visible_layer_ids(user)
+    for entry in out.get("services", []):
+        entry["hidden_count"] = 0
+        for key in ("nearest", "transformer"):
+            asset = entry.get(key)
+            if asset and layers.get(asset.get("id")) not in visible:
+                entry[key] = None
+                entry["hidden_count"] += 1
+    return out
+
+
+def redact_asset_groups(user, around: dict) -> dict:
+    """A dig-check style answer ({agencies: [{assets, hidden_count}]}) with hidden layers' assets counted."""
+    import copy
+
+    out = copy.deepcopy(around or {})
+    groups = out.get("agencies", [])
+    layers = _layers_of_features(a.get("id") for g in groups for a in g.get("assets", []))
+    visible = visible_layer_ids(user)
+    for group in groups:
+        shown = [a for a in group.get("assets", []) if layers.get(a.get("id")) in visible]
+        group["hidden_count"] = group.get("hidden_count", 0) + len(group.get("assets", [])) - len(shown)
+        group["assets"] = shown
+    return out
+
+
+def redact_incident_response(user, response: dict) -> dict:
+    """An incident's stored response as ``user`` may read it: the network trace (pipe, valves, transformer)
+    only if every asset in it is on a layer the user may see, else counts; the assets around, as a dig check."""
+    import copy
+
+    out = copy.deepcopy(response or {})
+    visible = visible_layer_ids(user)
+    iso = out.get("isolation") or {}
+    traced = [out.get("pipe", {}).get("id")] + [v["id"] for v in iso.get("close", [])] + \
+        [p["id"] for p in iso.get("pipes", [])] + [f["stuck_valve"]["id"] for f in iso.get("if_stuck", [])] + \
+        [v["id"] for f in iso.get("if_stuck", []) for v in f.get("close", [])]
+    layers = _layers_of_features(traced + [(out.get("transformer") or {}).get("id")])
+    if any(layers.get(i) not in visible for i in traced if i is not None):
+        out.pop("pipe", None)
+        if out.get("isolation"):
+            out["isolation"] = {"hidden": True, "close_count": len(iso.get("close", [])),
+                                "pipes_count": len(iso.get("pipes", [])),
+                                "parcels_affected_count": len(iso.get("parcels_affected", []))}
+    transformer = out.get("transformer")
+    if transformer and layers.get(transformer.get("id")) not in visible:
+        out["transformer"] = {"hidden": True, "parcels_affected_count": len(transformer.get("parcels_affected", []))}
+    if "around" in out:
+        out["around"] = redact_asset_groups(user, out["around"])
+    return out
+
+
+def feature_visible(user, feature) -> bool:
+    """Whether ``user`` may read the layer ``feature`` belongs to."""
+    return feature.layer_id in visible_layer_ids(user)

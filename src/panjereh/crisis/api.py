@@ -22,10 +22,15 @@ class IncidentRequest(serializers.Serializer):
     note = fields.TextField(required=False, default="", allow_blank=True, max_length=500)
 
 
-def incident_summary(incident: Incident) -> dict:
+def incident_summary(incident: Incident, user) -> dict:
+    """The incident as ``user`` may read it: assets of layers hidden from them are counted, not described."""
+    feature = incident.feature_id
+    if feature is not None and not permissions.feature_visible(user, incident.feature):
+        feature = None
     return {"id": incident.pk, "kind": incident.kind, "reported_at": incident.reported_at,
-            "feature": incident.feature_id, "radius_m": incident.radius_m, "note": incident.note,
-            "report_url": f"/incidents/{incident.pk}/report/", **incident.response}
+            "feature": feature, "radius_m": incident.radius_m, "note": incident.note,
+            "report_url": f"/incidents/{incident.pk}/report/",
+            **permissions.redact_incident_response(user, incident.response)}
 
 
 class IncidentListView(APIView):
@@ -42,7 +47,7 @@ class IncidentListView(APIView):
                                                 feature_id=d.get("feature"), radius_m=d["radius_m"], note=d["note"])
         except services.IncidentError as exc:
             return field_error(status.HTTP_400_BAD_REQUEST, exc.field, str(exc))
-        return Response(incident_summary(incident), status=status.HTTP_201_CREATED)
+        return Response(incident_summary(incident, request.user), status=status.HTTP_201_CREATED)
 
 
 class IncidentDetailView(APIView):
@@ -53,7 +58,7 @@ class IncidentDetailView(APIView):
         incident = Incident.objects.filter(pk=pk).first()
         if incident is None:
             raise NotFound(f"incident {pk} does not exist")
-        return Response(incident_summary(incident))
+        return Response(incident_summary(incident, request.user))
 
 
 class ConsistencyRunView(APIView):

@@ -6,7 +6,7 @@ from django.contrib.gis.geos import Point
 from django.db import transaction
 
 from panjereh.agencies.models import Agency
-from panjereh.core import audit
+from panjereh.core import audit, permissions
 from panjereh.crisis import consistency
 from panjereh.crisis.models import ConsistencyRun, Finding
 
@@ -51,8 +51,8 @@ class IncidentError(ValueError):
         super().__init__(f"{field}: {message}")
 
 
-def _locate(*, lon=None, lat=None, feature_id=None):
-    """The incident's point (storage CRS) and the asset it is on, refusing what is outside or gone."""
+def _locate(*, actor, lon=None, lat=None, feature_id=None):
+    """The incident's point (storage CRS) and the asset it is on, refusing what is outside, gone or hidden."""
     import shapely
 
     from panjereh.citymap import crs as crsmod
@@ -61,7 +61,8 @@ def _locate(*, lon=None, lat=None, feature_id=None):
     feature = None
     if feature_id is not None:
         feature = Feature.objects.select_related("layer", "version", "agency").filter(pk=feature_id).first()
-        if feature is None:
+        # hidden and missing get one answer (actor None: the system itself, e.g. a command, sees everything)
+        if feature is None or (actor is not None and not permissions.feature_visible(actor, feature)):
             raise IncidentError("feature", f"asset {feature_id} does not exist")
         if feature.layer.current_version_id != feature.version_id:
             current = feature.layer.current_version.number if feature.layer.current_version_id else "none"
@@ -92,7 +93,7 @@ def report_incident(*, actor, kind: str, lon=None, lat=None, feature_id=None, ra
         raise IncidentError("kind", f"must be one of {', '.join(Incident.Kind.values)}")
     if not 0 < float(radius_m) <= 500:
         raise IncidentError("radius_m", "must be between 0 and 500 m")
-    point, feature = _locate(lon=lon, lat=lat, feature_id=feature_id)
+    point, feature = _locate(actor=actor, lon=lon, lat=lat, feature_id=feature_id)
     response = {"problems": []}
     agencies = set()
     if kind in NETWORK_OF:
@@ -148,8 +149,11 @@ def report_incident(*, actor, kind: str, lon=None, lat=None, feature_id=None, ra
             response=response)
         audit.record(actor=actor, action="incident.report", obj=incident, data={"kind": kind})
         for code in sorted(agencies):
+            # each agency's alert carries its own assets only: its valves to close, its assets around
+            own = next((g for g in around["agencies"] if g["agency"] == code), {"assets": []})
+            close = (response.get("isolation") or {}).get("close", []) if NETWORK_OF.get(kind) == code else []
             audit.emit(event_type="incident.reported", agency_code=code, payload={
-                "incident": incident.pk, "kind": kind, "close_valves": [v["ext_id"] for v in
-                                                                        (response.get("isolation") or {}).get("close",
-                                                                                                              [])]})
+                "incident": incident.pk, "kind": kind, "close_valves": [v["ext_id"] for v in close],
+                "assets_around": [{"id": a["id"], "ext_id": a["ext_id"], "kind": a["kind"],
+                                   "distance_m": a["distance_m"], "depth_m": a["depth_m"]} for a in own["assets"]]})
     return incident

@@ -13,9 +13,10 @@ from panjereh.crisis.models import Incident
 SIZE = 600
 
 
-def _svg(incident: Incident) -> str:
-    """Pipes cut off (red), valves to close (blue), parcels losing supply (orange), the incident (black)."""
-    iso = incident.response.get("isolation") or {}
+def _svg(incident: Incident, response: dict) -> str:
+    """Pipes cut off (red), valves to close (blue), parcels losing supply (orange), the incident (black).
+    Drawn from the response as the reader may see it: a hidden network is not drawn."""
+    iso = response.get("isolation") or {}
     pipes = [shapely.from_wkb(bytes(f.geom.wkb)) for f in Feature.objects.filter(
         pk__in=[p["id"] for p in iso.get("pipes", [])])]
     valves = [shapely.from_wkb(bytes(f.geom.wkb)) for f in Feature.objects.filter(
@@ -53,5 +54,7 @@ def incident_report(request, pk):
     if not permissions.can_report_incident(request.user):
         raise Http404("no such incident")
     incident = get_object_or_404(Incident, pk=pk)
-    return render(request, "crisis/report.html", {"incident": incident, "r": incident.response,
-                                                  "reported": jalali(incident.reported_at), "svg": _svg(incident)})
+    response = permissions.redact_incident_response(request.user, incident.response)
+    return render(request, "crisis/report.html", {"incident": incident, "r": response,
+                                                  "reported": jalali(incident.reported_at),
+                                                  "svg": _svg(incident, response)})

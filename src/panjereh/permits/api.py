@@ -130,8 +130,9 @@ def task_summary(t: ReviewTask) -> dict:
             "reason": {"number": t.reason.number, "fa": t.reason.text_fa, "en": t.reason.text_en} if t.reason else None}
 
 
-def application_detail(app: Application) -> dict:
-    """The whole file: applicant, request, map checks, every agency's task, bills, permit, orders, tariffs."""
+def application_detail(app: Application, user) -> dict:
+    """The whole file as ``user`` may read it: applicant, request, map checks (assets of layers the user may
+    not see are counted, not shown), every agency's task, bills, permit, orders, tariffs."""
     permit = getattr(app, "permit", None)
     return {
         "id": app.pk, "tracking_code": app.tracking_code, "status": app.status, "parcel": app.parcel_id,
@@ -144,7 +145,7 @@ def application_detail(app: Application) -> dict:
                            "parking_spaces": app.parking_spaces},
         "services": [{"service": sr.service.code, "timing": sr.timing, "size": sr.size,
                       "activated_at": sr.activated_at} for sr in app.service_requests.all()],
-        "feasibility": app.feasibility, "planning_problems": app.planning_problems,
+        "feasibility": permissions.redact_feasibility(user, app.feasibility), "planning_problems": app.planning_problems,
         "tasks": [task_summary(t) for t in app.tasks.all()],
         "bills": [{"stage": b.stage, "total": b.total, "paid": b.paid, "settled_at": b.settled_at,
                    "lines": [{"agency": line.agency.code, "code": line.code, "description_fa": line.description_fa,
@@ -215,7 +216,7 @@ class ApplicationListView(APIView):
                                               office=permissions.submitting_office(request.user))
         except services.ApplicationError as exc:
             return _error(exc)
-        return Response(application_detail(_applications(request.user).get(pk=app.pk)),
+        return Response(application_detail(_applications(request.user).get(pk=app.pk), request.user),
                         status=status.HTTP_201_CREATED)
 
 
@@ -223,7 +224,7 @@ class ApplicationDetailView(APIView):
     @extend_schema(summary="The whole file: tasks, bill, payments, permit, connection orders",
                    responses=OpenApiTypes.OBJECT)
     def get(self, request, pk):
-        return Response(application_detail(_application(request, pk)))
+        return Response(application_detail(_application(request, pk), request.user))
 
 
 class DecisionSerializer(serializers.Serializer):
@@ -252,7 +253,7 @@ class DecisionView(APIView):
         except services.Conflict as exc:
             return _conflict(exc)
         return Response({"changed": outcome.changed, "task": task_summary(outcome.obj),
-                         "application": application_detail(_application(request, pk))})
+                         "application": application_detail(_application(request, pk), request.user)})
 
 
 class PaymentSerializer(serializers.Serializer):
@@ -298,7 +299,7 @@ class PaymentView(APIView):
             return _conflict(exc)
         data = {"changed": changed, "payment": {"provider": payment.provider, "reference": payment.reference,
                                                 "amount": payment.amount, "status": payment.status},
-                "application": application_detail(_application(request, pk))}
+                "application": application_detail(_application(request, pk), request.user)}
         if pay_url:
             data["pay_url"] = pay_url
         return Response(data, status=status.HTTP_201_CREATED if changed else status.HTTP_200_OK)
@@ -327,7 +328,7 @@ class ActivateServiceView(APIView):
         except services.Conflict as exc:
             return _conflict(exc)
         return Response({"changed": outcome.changed, "task": task_summary(outcome.obj),
-                         "application": application_detail(_application(request, pk))},
+                         "application": application_detail(_application(request, pk), request.user)},
                         status=status.HTTP_201_CREATED if outcome.changed else status.HTTP_200_OK)
 
 
@@ -342,7 +343,7 @@ class CompletionView(APIView):
             outcome = services.certify_completion(actor=request.user, application=app)
         except services.Conflict as exc:
             return _conflict(exc)
-        return Response({"changed": outcome.changed, "application": application_detail(_application(request, pk))},
+        return Response({"changed": outcome.changed, "application": application_detail(_application(request, pk), request.user)},
                         status=status.HTTP_201_CREATED if outcome.changed else status.HTTP_200_OK)
 
 
@@ -385,7 +386,7 @@ class TrackView(APIView):
             .first()
         if app is None:  # wrong code or wrong mobile: one answer, so neither can be guessed apart
             raise NotFound("no file with this tracking code and mobile number")
-        detail = application_detail(_with_details(Application.objects.filter(pk=app.pk)).get())
+        detail = application_detail(_with_details(Application.objects.filter(pk=app.pk)).get(), None)
         return Response({k: detail[k] for k in ("tracking_code", "status", "submitted_at", "submitted_at_jalali",
                                                  "tasks", "planning_problems", "permit", "connection_orders")}
                         | {"bills": [{"stage": b["stage"], "total": b["total"], "paid": b["paid"]}
