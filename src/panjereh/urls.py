@@ -1,6 +1,7 @@
 """URL map: pages, /admin/, the REST API under /api/v1/ and OGC API – Features under /ogc/."""
 
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
@@ -55,6 +56,10 @@ ogc_urls = [
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # the one-time link of `panjereh createcityadmin --link` (Django's password-reset token, single use)
+    path("accounts/reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(),
+         name="password_reset_confirm"),
+    path("accounts/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(api_v1)),
     path("ogc/", include(ogc_urls)),

@@ -26,22 +26,36 @@ def demo_users() -> list[tuple[str, str, str | None, str | None]]:
     return users
 
 
-def create_demo_people() -> str:
-    """Create demo offices and users (idempotent). Returns the demo password in use."""
+class NotADemoDatabase(Exception):
+    """The database was not built by the demo city: demo people (with a published password) are not made."""
+
+
+def create_demo_people() -> tuple[str, list[str]]:
+    """Create the demo offices and the demo users that do not exist yet; returns (password, usernames made).
+
+    Only in a database the demo city built (it has a DemoBuild record): a city's own database never gets
+    users whose password is printed in the README. An existing user is never touched — not its password,
+    not its role — whatever its name.
+    """
+    from panjereh.democity.models import DemoBuild
+
+    if not DemoBuild.objects.exists():
+        raise NotADemoDatabase("this database was not built by `panjereh democity`: no demo users are made in it")
     password = os.environ.get(DEMO_PASSWORD_ENV, DEFAULT_DEMO_PASSWORD)
     user_model = get_user_model()
+    made = []
     with transaction.atomic():
         for code, fa, en, region in OFFICES:
             CounterOffice.objects.get_or_create(code=code, defaults={"name_fa": fa, "name_en": en, "region": region})
         for username, role, agency, office in demo_users():
-            user, created = user_model.objects.get_or_create(username=username)
-            if created:
-                user.set_password(password)
-                user.is_staff = role == "admin"
-                user.is_superuser = role == "admin"
-                user.save()
-            StaffProfile.objects.update_or_create(user=user, defaults={
-                "role": role, "agency": Agency.objects.get(code=agency) if agency else None,
-                "office": CounterOffice.objects.get(code=office) if office else None})
-            Token.objects.get_or_create(user=user)
-    return password
+            if user_model.objects.filter(username=username).exists():
+                continue
+            user = user_model(username=username, is_staff=role == "admin", is_superuser=role == "admin")
+            user.set_password(password)
+            user.save()
+            StaffProfile.objects.create(user=user, role=role,
+                                        agency=Agency.objects.get(code=agency) if agency else None,
+                                        office=CounterOffice.objects.get(code=office) if office else None)
+            Token.objects.create(user=user)
+            made.append(username)
+    return password, made

@@ -8,7 +8,7 @@ from tqdm import tqdm
 
 from panjereh.citymap.models import Parcel
 from panjereh.democity.build import DemoCityExists, build_demo_city
-from panjereh.democity.people import create_demo_people
+from panjereh.democity.people import NotADemoDatabase, create_demo_people
 
 
 class Command(BaseCommand):
@@ -25,7 +25,13 @@ class Command(BaseCommand):
     def handle(self, *args, parcels, seed, replace, if_empty, manifest, no_progress, **options):
         if if_empty and Parcel.objects.exists():
             self.stdout.write("demo city: the map already has parcels; nothing to do")
-            create_demo_people()
+            try:
+                _, made = create_demo_people()
+            except NotADemoDatabase as exc:
+                self.stdout.write(f"demo users: {exc}")
+                return
+            if made:
+                self.stdout.write(f"demo users made: {', '.join(made)}")
             return
         bar = tqdm(total=None, unit=" rows", disable=no_progress, desc="demo city")
         try:
@@ -36,11 +42,11 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         finally:
             bar.close()
-        password = create_demo_people()
+        password, made = create_demo_people()
         if manifest:
             with open(manifest, "w", encoding="utf-8") as fh:
                 json.dump(build.manifest, fh, ensure_ascii=False, indent=2)
         self.stdout.write(self.style.SUCCESS(
             f"demo city built: {build.parcels} parcels, seed {seed}, in {build.seconds:.1f} s"))
-        self.stdout.write(f"demo users (demo only) share the password «{password}»: admin, coordinator, operator1, "
-                          "signer, reviewer.<agency>, gis.<agency>")
+        if made:
+            self.stdout.write(f"demo users (demo only) share the password «{password}»: {', '.join(made)}")
