@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "axes",
     "panjereh.core",
     "panjereh.agencies",
     "panjereh.citymap",
@@ -77,6 +79,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # last: turns a locked-out sign-in into the lockout page (django-axes)
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "panjereh.urls"
@@ -146,6 +151,68 @@ STORAGES = {
 }
 MEDIA_ROOT = VAR_DIR / "media"
 LOGIN_URL = "/login/"
+
+# --- who may sign in, and how often --------------------------------------------------------------------
+# Proxies of our own in front of Panjereh (each appends to X-Forwarded-For); 0: the header is ignored.
+PANJEREH_TRUSTED_PROXIES = int(os.environ.get("PANJEREH_TRUSTED_PROXIES", "0"))
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+# Failed sign-ins are counted per account and, separately, per address, in the database (so every worker
+# and every server sees the same count); after AXES_FAILURE_LIMIT the account or address waits.
+AXES_FAILURE_LIMIT = int(os.environ.get("PANJEREH_SIGNIN_FAILURES", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("PANJEREH_SIGNIN_COOLOFF_HOURS", "0.25"))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "panjereh.core.clientip.client_ip"
+AXES_LOCKOUT_TEMPLATE = "web/locked.html"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# Staff sessions end after PANJEREH_SESSION_HOURS (8: a working day) and when the browser closes.
+SESSION_COOKIE_AGE = int(float(os.environ.get("PANJEREH_SESSION_HOURS", "8")) * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+# Behind HTTPS (every deployment but a laptop demo): PANJEREH_HTTPS=1 turns on secure cookies, HSTS and the
+# redirect to https (docs/operations.md; `panjereh check --deploy` is clean with it).
+PANJEREH_HTTPS = env_bool("PANJEREH_HTTPS", False)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = PANJEREH_HTTPS
+SECURE_SSL_REDIRECT = PANJEREH_HTTPS and env_bool("PANJEREH_SSL_REDIRECT", True)
+SECURE_HSTS_SECONDS = int(os.environ.get("PANJEREH_HSTS_SECONDS", "31536000")) if PANJEREH_HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = PANJEREH_HTTPS
+SECURE_HSTS_PRELOAD = PANJEREH_HTTPS
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PANJEREH_TRUSTED_PROXIES else None
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("PANJEREH_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+# Content-Security-Policy (django-csp): everything from our own origin. The pages keep their CSS in <style>
+# blocks (one file per page, no build step), hence 'unsafe-inline' for styles only; scripts are files.
+# MapLibre runs its workers from blob: URLs and reads tiles and the OGC API from our own origin.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "worker-src": ["'self'", "blob:"],
+        "child-src": ["'self'", "blob:"],
+        "frame-ancestors": ["'self'"],
+        "form-action": ["'self'"],  # the file page adds the bank's page (panjereh.web.views.file_page)
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    },
+}
+
+# --- caches: limits hold across workers and servers -------------------------------------------------
+# The database by default (every worker and server shares it); Redis when PANJEREH_REDIS_URL is set.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "panjereh_cache"}}
+if os.environ.get("PANJEREH_REDIS_URL"):
+    CACHES["default"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                         "LOCATION": os.environ["PANJEREH_REDIS_URL"]}
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 
@@ -154,21 +221,28 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        # GDAL/QGIS send HTTP basic credentials (GDAL_HTTP_USERPWD) to the OGC API.
-        "rest_framework.authentication.BasicAuthentication",
-    ],
+    ] + (
+        # HTTP basic credentials (GDAL_HTTP_USERPWD) only where a city turns them on: a token header does the
+        # same for GDAL and QGIS, and a password sent with every request is a password to guess.
+        ["rest_framework.authentication.BasicAuthentication"] if env_bool("PANJEREH_API_BASIC_AUTH") else []),
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "panjereh.core.api_errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # ?format= names a layer file format in exports; renderers are chosen by the Accept header.
     "URL_FORMAT_OVERRIDE": None,
+    # Throttles count by the client address of panjereh.core.clientip (X-Forwarded-For only from our proxies).
+    "NUM_PROXIES": int(os.environ.get("PANJEREH_TRUSTED_PROXIES", "0")),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Panjereh API",
     "DESCRIPTION": "Urban services single window — پنجره واحد خدمات شهری",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from our own static files (drf-spectacular-sidecar), never a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
 }
 

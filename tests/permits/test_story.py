@@ -112,12 +112,14 @@ def test_the_whole_story(client_for, city, seed, fake_psp, settings):
     assert [c["cause"] for c in tariffs["changes"]] == ["permit_issued", "completion"]
 
     # 6. the applicant follows the file with the tracking code and mobile, in Persian digits
-    track = client_for().get(f"/api/v1/track/{app['tracking_code'].lower()}/", {"mobile": "۰۹۱۶۱۲۳۴۵۶۷"})
+    track = client_for().post(f"/api/v1/track/{app['tracking_code'].lower()}/", {"mobile": "۰۹۱۶۱۲۳۴۵۶۷"},
+                              format="json")
     assert track.status_code == 200
     assert track.json()["permit"]["number"] == issued["permit"]["number"]
     assert {t["agency"] for t in track.json()["tasks"]} == {"municipality", "water", "power", "gas"}
     assert "applicant" not in track.json()
-    assert client_for().get(f"/api/v1/track/{app['tracking_code']}/", {"mobile": "09160000000"}).status_code == 404
+    assert client_for().post(f"/api/v1/track/{app['tracking_code']}/", {"mobile": "09160000000"},
+                             format="json").status_code == 404
 
     # every change left an audit record
     actions = set(AuditRecord.objects.values_list("action", flat=True))

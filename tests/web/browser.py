@@ -23,3 +23,20 @@ def logout(page):
     page.click("header form[action='/logout/'] button")
 
 
+
+
+def wait_until(page, expression: str, timeout: float = 30.0):
+    """Wait until a JavaScript expression is truthy on the page.
+
+    Playwright's wait_for_function builds its predicate with eval() inside the page, which the pages'
+    Content-Security-Policy (rightly) forbids; page.evaluate runs through the debugging protocol instead."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        value = page.evaluate(expression)
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout:g} s: {expression}")
+        time.sleep(0.1)

@@ -11,13 +11,13 @@ from panjereh.citymap import crs as crsmod
 from panjereh.citymap.models import Feature, Layer, Parcel
 from panjereh.citymap.services import dig_check, parse_dig_area
 
-from .browser import FA, SHOTS, login
+from .browser import FA, SHOTS, login, wait_until
 
 
 def wait_idle(page):
     """Until the map has loaded and drawn every tile it asked for."""
-    page.wait_for_function("document.body.dataset.mapReady === '1'")
-    page.wait_for_function("window.panjerehMap.loaded() && window.panjerehMap.areTilesLoaded()")
+    wait_until(page, "document.body.dataset.mapReady === '1'")
+    wait_until(page, "window.panjerehMap.loaded() && window.panjerehMap.areTilesLoaded()")
 
 
 def lonlat(geom):
@@ -118,7 +118,7 @@ def test_measure_and_dig_check_from_a_drawn_trench(live_server, live_city, brows
     start = (mid.x - dx * scale, mid.y - dy * scale)
     end = (mid.x + dx * scale, mid.y + dy * scale)
     page.goto(f"{base}/map/")
-    page.wait_for_function("document.body.dataset.mapReady === '1'")
+    wait_until(page, "document.body.dataset.mapReady === '1'")
     page.evaluate(f"window.panjerehMap.jumpTo({{center: [{mid.x}, {mid.y}], zoom: 18}})")
     wait_idle(page)
 
@@ -139,7 +139,7 @@ def test_measure_and_dig_check_from_a_drawn_trench(live_server, live_city, brows
     click_lonlat(page, *start)
     click_lonlat(page, *end)
     page.click("#tool-finish")
-    page.wait_for_function("document.body.dataset.digDone")
+    wait_until(page, "document.body.dataset.digDone")
     trench = {"type": "LineString", "coordinates": page.evaluate("window.panjerehSketch()")}
     expected = dig_check(parse_dig_area(trench, 3), user=_user("reviewer.gas"))
     assert int(page.get_attribute("#dig-total", "data-total")) == expected["total"] > 0
@@ -152,7 +152,7 @@ def test_measure_and_dig_check_from_a_drawn_trench(live_server, live_city, brows
     page.fill("#dig-buffer", "بسیار")
     page.evaluate("delete document.body.dataset.digDone")
     page.click("#tool-finish")
-    page.wait_for_function("document.body.dataset.digDone")
+    wait_until(page, "document.body.dataset.digDone")
     assert "buffer_m" in page.inner_text("#dig-errors")
 
 
@@ -169,7 +169,7 @@ def test_agency_layers_stay_hidden_from_other_agencies_on_the_map(live_server, l
         page = browser.new_page()
         login(page, base, "reviewer.water")
         page.goto(f"{base}/map/")
-        page.wait_for_function("document.body.dataset.mapReady === '1'")
+        wait_until(page, "document.body.dataset.mapReady === '1'")
         assert page.locator("#layer-gas-mains").count() == 0
         config = json.loads(page.inner_text("#map-config"))
         assert "gas-mains" not in json.dumps(config)
@@ -186,7 +186,7 @@ def test_agency_layers_stay_hidden_from_other_agencies_on_the_map(live_server, l
 def test_anonymous_map_shows_public_layers_only(live_server, live_city, browser):
     page = browser.new_page()
     page.goto(f"{live_server.url}/map/")
-    page.wait_for_function("document.body.dataset.mapReady === '1'")
+    wait_until(page, "document.body.dataset.mapReady === '1'")
     listed = set(page.eval_on_selector_all("#layer-toggles input[data-layer]", "els => els.map(e => e.dataset.layer)"))
     assert listed == set(Layer.objects.filter(visibility="public").values_list("code", flat=True)) == {"streets"}
     assert page.is_visible("#tool-measure") and not page.is_visible("#tool-dig")

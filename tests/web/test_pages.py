@@ -6,7 +6,7 @@ import re
 
 from panjereh.citymap.models import Parcel
 
-from .browser import FA, SHOTS, login, logout
+from .browser import FA, SHOTS, login, logout, wait_until
 
 def test_counter_to_permit_agency_decisions_and_tracking(live_server, live_city, browser):
     base = live_server.url
@@ -52,7 +52,7 @@ def test_counter_to_permit_agency_decisions_and_tracking(live_server, live_city,
             frame = page.frame_locator("#parcel-map")
             frame.locator("#attributes-table").wait_for()
             assert frame.locator("#layer-power-cables").is_checked()
-            page.wait_for_function("document.getElementById('parcel-map').contentWindow.panjerehMap"
+            wait_until(page, "document.getElementById('parcel-map').contentWindow.panjerehMap"
                                    " && document.getElementById('parcel-map').contentWindow.panjerehMap.areTilesLoaded()")
             page.fill("#conditions", "کنتور در ورودی نصب شود")
             page.screenshot(path=str(SHOTS / "decide.png"), full_page=True)
@@ -121,8 +121,12 @@ def test_pages_enforce_the_permission_module(live_server, live_city, browser):
     login(page, base, "operator1")
     response = page.goto(f"{base}/inbox/")
     assert response.status == 403  # operators have no agency inbox
-    bad = page.goto(f"{base}/track/?code=NOPE&mobile=09160000000")
-    assert bad.status == 404
+    page.goto(f"{base}/track/")
+    page.fill("#code", "NOPE")
+    page.fill("#mobile", "09160000000")
+    with page.expect_response(lambda r: r.url.endswith("/track/") and r.request.method == "POST") as bad:
+        page.click("form button[type=submit]")
+    assert bad.value.status == 404
 
 
 def test_tracking_page_slows_down_guessing(client, db):
@@ -130,10 +134,13 @@ def test_tracking_page_slows_down_guessing(client, db):
 
     try:
         for _ in range(30):
-            client.get("/track/", {"code": "ABCDEFGHJK", "mobile": "09160000000"})
-        assert client.get("/track/", {"code": "ABCDEFGHJK", "mobile": "09160000000"}).status_code == 429
+            client.post("/track/", {"code": "ABCDEFGHJK", "mobile": "09160000000"})
+        assert client.post("/track/", {"code": "ABCDEFGHJK", "mobile": "09160000000"}).status_code == 429
+        # a forged X-Forwarded-For does not make a new client (no trusted proxy is configured)
+        assert client.post("/track/", {"code": "ABCDEFGHJK", "mobile": "09160000000"},
+                           HTTP_X_FORWARDED_FOR="10.9.8.7").status_code == 429
     finally:
-        cache.clear()  # the count lives in the process's cache: leave none for the browser tests
+        cache.clear()  # the count lives in the shared cache: leave none for the browser tests
 
 
 def test_english_pages_use_the_english_names(client, live_city):

@@ -19,7 +19,7 @@ class ReviewTaskInline(admin.TabularInline):
 class ApplicationAdmin(admin.ModelAdmin):
     list_display = ("tracking_code", "status", "parcel", "applicant", "office", "submitted_at")
     list_filter = ("status", "office")
-    search_fields = ("tracking_code", "applicant__national_id", "applicant__mobile")
+    search_fields = ("tracking_code", "applicant__national_id", "applicant_mobile")
     inlines = [ServiceRequestInline, ReviewTaskInline]
     readonly_fields = ("feasibility", "planning_problems")
 

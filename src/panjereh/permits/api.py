@@ -18,7 +18,6 @@ from panjereh.core.identifiers import InvalidIdentifier, validate_legal_id, vali
 from panjereh.core.text import normalize_digits
 from panjereh.permits import payments, psp, services
 from panjereh.permits.models import Application, ReviewTask, ServiceRequest, TariffChange
-from panjereh.permits.rules import tariff_class_for
 
 GAS_CLASSES = ("G4", "G6", "G10", "G16", "G25", "G40", "G65", "G100", "G160")
 
@@ -138,8 +137,8 @@ def application_detail(app: Application, user) -> dict:
         "id": app.pk, "tracking_code": app.tracking_code, "status": app.status, "parcel": app.parcel_id,
         "submitted_at": app.submitted_at, "submitted_at_jalali": jalali(app.submitted_at),
         "office": app.office.code if app.office else None,
-        "applicant": {"kind": app.applicant.kind, "national_id": app.applicant.national_id,
-                      "name": app.applicant.name, "mobile": app.applicant.mobile},
+        "applicant": {"kind": app.applicant_kind, "national_id": app.applicant.national_id,
+                      "name": app.applicant_name, "mobile": app.applicant_mobile},
         "permit_request": {"permit_type": app.permit_type, "land_use": app.land_use, "floors": app.floors,
                            "units": app.units, "gross_floor_area": app.gross_floor_area,
                            "parking_spaces": app.parking_spaces},
@@ -357,7 +356,7 @@ class ParcelTariffsView(APIView):
         except (Parcel.DoesNotExist, ValueError):
             raise NotFound(f"parcel {pk} does not exist") from None
         changes = list(TariffChange.objects.filter(parcel=parcel).select_related("permit").order_by("created_at", "id"))
-        current = changes[-1].to_class if changes else tariff_class_for(parcel.land_use)
+        current = services.current_tariff_class(parcel)
         return Response({"parcel": parcel.pk, "current_class": current,
                          "changes": [{"permit": c.permit.number, "cause": c.cause, "from": c.from_class,
                                       "to": c.to_class, "effective_date": c.effective_date,
@@ -368,22 +367,28 @@ class TrackThrottle(AnonRateThrottle):
     rate = "30/minute"
 
 
+class TrackRequest(serializers.Serializer):
+    mobile = serializers.CharField(max_length=20, help_text="the applicant's mobile as given on the file, 09xxxxxxxxx")
+
+
 class TrackView(APIView):
     authentication_classes = []
     permission_classes = []
     throttle_classes = [TrackThrottle]
 
-    @extend_schema(summary="Follow a file by tracking code and mobile number (public)",
-                   parameters=[OpenApiParameter("mobile", str, required=True)], responses=OpenApiTypes.OBJECT)
-    def get(self, request, tracking_code):
-        raw = request.query_params.get("mobile", "")
+    @extend_schema(summary="Follow a file by tracking code and mobile number (public; the mobile goes in the "
+                           "body, never in the address)", request=TrackRequest,
+                   responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT,
+                              429: OpenApiTypes.OBJECT})
+    def post(self, request, tracking_code):
+        body = TrackRequest(data=request.data)
+        body.is_valid(raise_exception=True)
         try:
-            mobile = validate_mobile(raw)
+            mobile = validate_mobile(body.validated_data["mobile"])
         except InvalidIdentifier as exc:
             raise ValidationError({"mobile": [str(exc)]}) from exc
         code = normalize_digits(tracking_code).strip().upper()
-        app = Application.objects.filter(tracking_code=code, applicant__mobile=mobile).select_related("applicant") \
-            .first()
+        app = Application.objects.filter(tracking_code=code, applicant_mobile=mobile).first()
         if app is None:  # wrong code or wrong mobile: one answer, so neither can be guessed apart
             raise NotFound("no file with this tracking code and mobile number")
         detail = application_detail(_with_details(Application.objects.filter(pk=app.pk)).get(), None)
@@ -391,4 +396,3 @@ class TrackView(APIView):
                                                  "tasks", "planning_problems", "permit", "connection_orders")}
                         | {"bills": [{"stage": b["stage"], "total": b["total"], "paid": b["paid"]}
                                      for b in detail["bills"]]})
-

@@ -12,7 +12,11 @@ USER = settings.AUTH_USER_MODEL
 
 
 class Applicant(models.Model):
-    """A natural person (national ID) or a legal entity (11-digit national ID), with a mobile number."""
+    """A natural person (national ID) or a legal entity (11-digit national ID).
+
+    The name and mobile here are those first given; each file keeps the details given on that file
+    (``Application.applicant_name`` …), so the person's history is their files, and a later file never
+    rewrites an earlier one."""
 
     class Kind(models.TextChoices):
         PERSON = "person", "حقیقی / natural person"
@@ -43,9 +47,16 @@ class Application(models.Model):
         ISSUED = "issued", "پروانه صادر شد / permit issued"
         COMPLETED = "completed", "پایان کار / completed"
 
+    # A parcel holds one open file per permit type; these no longer count as open.
+    CLOSED = (Status.REJECTED, Status.COMPLETED)
+
     tracking_code = models.CharField(max_length=12, unique=True)
     parcel = models.ForeignKey(Parcel, on_delete=models.PROTECT, related_name="applications")
     applicant = models.ForeignKey(Applicant, on_delete=models.PROTECT, related_name="applications")
+    # The applicant as given on this file: tracking and every document of the file use these.
+    applicant_kind = models.CharField(max_length=8, choices=Applicant.Kind.choices, default="person")
+    applicant_name = models.CharField(max_length=200, default="")
+    applicant_mobile = models.CharField(max_length=11, default="")
     office = models.ForeignKey(CounterOffice, null=True, blank=True, on_delete=models.PROTECT,
                                related_name="applications")
     created_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

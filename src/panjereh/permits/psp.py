@@ -133,6 +133,12 @@ def gateway() -> Gateway:
                        public_url=settings.PANJEREH_PSP_PUBLIC_URL)
 
 
+def payer_origin() -> str:
+    """The scheme://host:port the payer's browser is sent to (for the pages' Content-Security-Policy)."""
+    parts = urllib.parse.urlsplit(settings.PANJEREH_PSP_PUBLIC_URL or settings.PANJEREH_PSP_URL)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 def is_configured() -> bool:
     """Whether card payment can be offered."""
     return bool(settings.PANJEREH_PSP_URL)

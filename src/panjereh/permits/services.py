@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from panjereh.agencies import fees
 from panjereh.agencies.models import Agency, RefusalReason, Service
+from panjereh.citymap.models import Parcel
 from panjereh.citymap.services import feasibility
 from panjereh.core import audit
 from panjereh.core.calendar import add_working_days, jalali_year, local_date
@@ -85,11 +86,24 @@ def submit_application(*, actor, parcel, applicant: dict, permit: dict, services
                 raise ApplicationError(f"services.{exc.args[0].split(':')[0]}", str(exc)) from exc
     now = timezone.now()
     with transaction.atomic():
-        person, _ = Applicant.objects.update_or_create(national_id=applicant["national_id"], defaults={
-            "kind": applicant["kind"], "name": applicant["name"], "mobile": applicant["mobile"]})
+        # One open file per parcel and permit type: a second one is refused, naming the first.
+        Parcel.objects.select_for_update().filter(pk=parcel.pk).first()
+        open_file = Application.objects.filter(parcel=parcel, permit_type=permit["permit_type"]) \
+            .exclude(status__in=Application.CLOSED).first()
+        if open_file is not None:
+            raise ApplicationError("parcel", f"parcel {parcel.pk} already has an open {permit['permit_type']} file: "
+                                             f"{open_file.tracking_code} ({open_file.status})")
+        # The person is found by national ID and never rewritten; this file keeps what was given on it.
+        try:
+            with transaction.atomic():
+                person, _ = Applicant.objects.get_or_create(national_id=applicant["national_id"], defaults={
+                    "kind": applicant["kind"], "name": applicant["name"], "mobile": applicant["mobile"]})
+        except IntegrityError:  # the same person applying at two counters at once
+            person = Applicant.objects.get(national_id=applicant["national_id"])
         wanted = [known[c] for c, choice in services.items() if choice["timing"] != "not_needed"]
         app = Application.objects.create(
             tracking_code=_tracking_code(), parcel=parcel, applicant=person, office=office,
+            applicant_kind=applicant["kind"], applicant_name=applicant["name"], applicant_mobile=applicant["mobile"],
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
             permit_type=permit["permit_type"], land_use=permit["land_use"], floors=permit["floors"],
             units=permit["units"], gross_floor_area=permit["gross_floor_area"],
@@ -411,6 +425,12 @@ def _order(app, service) -> ConnectionOrder:
     return order
 
 
+def current_tariff_class(parcel) -> str:
+    """The parcel's water tariff class now: the last change's, or its land use's if it never changed."""
+    last = TariffChange.objects.filter(parcel=parcel).order_by("-created_at", "-id").first()
+    return last.to_class if last else rules.tariff_class_for(parcel.land_use)
+
+
 def _issue_permit(app, actor) -> Permit:
     """Permit, every 'now' connection order and the tariff switch: one transaction (the caller's)."""
     now = timezone.now()
@@ -420,7 +440,7 @@ def _issue_permit(app, actor) -> Permit:
                                    verification_code=secrets.token_urlsafe(18))
     for sr in app.service_requests.filter(timing="now").select_related("service__agency"):
         _order(app, sr.service)
-    from_class = rules.tariff_class_for(app.parcel.land_use)
+    from_class = current_tariff_class(app.parcel)
     TariffChange.objects.create(parcel=app.parcel, permit=permit, cause=TariffChange.Cause.PERMIT,
                                 from_class=from_class, to_class=TariffClass.CONSTRUCTION, effective_date=today)
     Application.objects.filter(pk=app.pk).update(status=Application.Status.ISSUED)
@@ -482,7 +502,7 @@ def certify_completion(*, actor, application) -> Outcome:
                                                     else None)
         final = rules.tariff_class_for(app.land_use)
         TariffChange.objects.create(parcel=app.parcel, permit=app.permit, cause=TariffChange.Cause.COMPLETION,
-                                    from_class=TariffClass.CONSTRUCTION, to_class=final,
+                                    from_class=current_tariff_class(app.parcel), to_class=final,
                                     effective_date=local_date(now))
         Application.objects.filter(pk=app.pk).update(status=Application.Status.COMPLETED)
         audit.record(actor=actor, action="completion.certify", obj=cert, data={"final_class": final})

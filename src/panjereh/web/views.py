@@ -19,6 +19,7 @@ from panjereh.citymap.api import parcel_search
 from panjereh.citymap.models import Parcel
 from panjereh.core import permissions
 from panjereh.core.calendar import local_date, working_days_between
+from panjereh.core.clientip import client_ip
 from panjereh.core.identifiers import InvalidIdentifier, validate_mobile
 from panjereh.core.text import normalize_digits
 from panjereh.permits import psp, services
@@ -158,12 +159,16 @@ def file_page(request, pk):
             message = str(exc)
     app.refresh_from_db()
     profile = permissions.staff_profile(request.user)
-    return render(request, "web/file.html", {
+    response = render(request, "web/file.html", {
         "app": app, "tasks": _tasks(app), "bills": app.bills.prefetch_related("lines__agency"),
         "open_bill": services.open_bill(app), "permit": getattr(app, "permit", None),
         "orders": app.connection_orders.select_related("service"), "message": message,
         "can_pay": permissions.can_take_payment(request.user, app), "card_payments": psp.is_configured(),
         "my_agency": profile.agency.code if profile and profile.agency else None})
+    if psp.is_configured():
+        # the card form's answer redirects to the bank's page: the policy's form-action must admit the bank
+        response._csp_update = {"form-action": [psp.payer_origin()]}
+    return response
 
 
 @login_required
@@ -220,7 +225,7 @@ def _too_many(request) -> bool:
     """Slow down guessing of tracking codes: a per-address count in the cache, for one minute."""
     from django.core.cache import cache
 
-    key = f"track:{request.META.get('REMOTE_ADDR', '')}"
+    key = f"track:{client_ip(request)}"
     cache.add(key, 0, timeout=60)
     try:
         return cache.incr(key) > TRACK_LIMIT
@@ -228,17 +233,20 @@ def _too_many(request) -> bool:
         return False
 
 
+@require_http_methods(["GET", "POST"])
 def track(request):
-    """Public: a citizen follows a file with its tracking code and mobile number."""
-    if request.GET and _too_many(request):
+    """Public: a citizen follows a file with its tracking code and mobile number (sent in the POST body,
+    never in the address: addresses end up in access logs and browser histories)."""
+    if request.method == "POST" and _too_many(request):
         return render(request, "web/track.html", {"error": "too_many"}, status=429)
-    code = normalize_digits(request.GET.get("code", "")).strip().upper()
-    mobile_raw = request.GET.get("mobile", "")
+    data = request.POST if request.method == "POST" else {}
+    code = normalize_digits(data.get("code", "")).strip().upper()
+    mobile_raw = data.get("mobile", "")
     app, error = None, None
     if code or mobile_raw:
         try:
             mobile = validate_mobile(mobile_raw)
-            app = Application.objects.filter(tracking_code=code, applicant__mobile=mobile).first()
+            app = Application.objects.filter(tracking_code=code, applicant_mobile=mobile).first()
             if app is None:
                 error = "not_found"
         except InvalidIdentifier:

@@ -81,6 +81,9 @@ WORDS = {
     "paid_unverified": ("اکنون امکان تأیید پرداخت با بانک نیست؛ چیزی ثبت نشد. اگر مبلغی کسر شده، در تطبیق روزانه پیدا و تسویه یا برگشت داده می‌شود",
                         "The bank cannot verify the payment now; nothing was recorded. If money was taken, the daily reconciliation finds it"),
     "gateway_result": ("نتیجه پرداخت", "Payment result"), "back_to_file": ("بازگشت به پرونده", "Back to the file"),
+    "locked_title": ("ورود موقتاً بسته است", "Sign-in temporarily locked"),
+    "locked": ("به‌دلیل چند تلاش ناموفق، ورود با این نام کاربری یا از این نشانی برای مدتی بسته شد. پانزده دقیقه دیگر دوباره بکوشید یا با مدیر سامانه تماس بگیرید.",
+               "After several failed attempts, sign-in for this account or from this address is locked for a while. Try again in fifteen minutes or call the administrator."),
     "too_many": ("درخواست‌ها بیش از حد است؛ یک دقیقه بعد دوباره بکوشید", "Too many lookups; try again in a minute"), "error": ("خطا", "Error"),
 }
 
