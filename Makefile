@@ -16,6 +16,7 @@ setup:
 run: setup
 	@mkdir -p var
 	$(BIN)/panjereh migrate --noinput -v0
+	$(BIN)/panjereh createcachetable
 	$(BIN)/panjereh democity --if-empty --parcels $(DEMO_PARCELS)
 	$(BIN)/panjereh collectstatic --noinput -v0
 	@echo "Panjereh: http://$(HOST):$(PORT)/  (OGC API: /ogc/, REST: /api/v1/docs/)"

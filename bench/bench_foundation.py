@@ -152,9 +152,11 @@ def http_times(method, paths_bodies, token):
 def main():
     print(f"database: {connection.vendor} ({settings.DATABASES['default']['NAME']}), samples {SAMPLES}")
     ensure_city()
-    from rest_framework.authtoken.models import Token
+    from django.contrib.auth import get_user_model
 
-    token = Token.objects.get(user__username="coordinator").key
+    from panjereh.agencies.tokens import issue_token
+
+    token = issue_token(get_user_model().objects.get(username="coordinator"))
     bench_import()
     rng = np.random.default_rng(42)
     ids = rng.choice(list(Parcel.objects.values_list("id", flat=True)), size=SAMPLES, replace=False)

@@ -48,9 +48,11 @@ def main():
     if build is None or build.parcels != PARCELS:
         build_demo_city(parcels=PARCELS, seed=1405, replace=True)
     create_demo_people()
-    from rest_framework.authtoken.models import Token
+    from django.contrib.auth import get_user_model
 
-    token = Token.objects.get(user__username="coordinator").key
+    from panjereh.agencies.tokens import issue_token
+
+    token = issue_token(get_user_model().objects.get(username="coordinator"))
     layer = Layer.objects.get(code="parcels")
     centre = shapely.from_wkb(bytes(Parcel.objects.order_by("id")[Parcel.objects.count() // 2].geom.wkb)).centroid
     lon, lat = crsmod.to_crs84(centre).coords[0]

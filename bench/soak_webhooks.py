@@ -17,6 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _django import setup  # noqa: E402
 
 EVENTS = int(os.environ.get("SOAK_EVENTS", "10000"))
+os.environ.setdefault("PANJEREH_WEBHOOK_ALLOWED_HOSTS", "127.0.0.1")  # the local receiver (and the workers)
 setup("soak.sqlite3")
 
 from django.core.management import call_command  # noqa: E402

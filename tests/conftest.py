@@ -88,12 +88,11 @@ def user(username):
 @pytest.fixture
 def client_for(db):
     """An API client signed in (by token) as one of the demo users."""
-    from rest_framework.authtoken.models import Token
+    from panjereh.agencies.tokens import issue_token
 
     def make(username=None):
         client = APIClient()
         if username:
-            token = Token.objects.get(user__username=username)
-            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+            client.credentials(HTTP_AUTHORIZATION=f"Token {issue_token(user(username))}")
         return client
     return make

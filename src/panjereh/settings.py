@@ -29,6 +29,19 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(os.environ.get("PANJEREH_VAR_DIR", Path.cwd() / "var")).resolve()
 
 
+def _private_var_dir() -> None:
+    """var/ holds the SQLite database, keys, tiles and uploads: the service user's only (0700)."""
+    try:
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        if VAR_DIR.stat().st_uid == os.getuid():
+            VAR_DIR.chmod(0o700)
+    except OSError:  # a read-only or foreign var/: `panjereh doctor` reports it
+        pass
+
+
+_private_var_dir()
+
+
 def _secret_key() -> str:
     """SECRET_KEY from the environment, else one generated once into var/ (never in the repo)."""
     if os.environ.get("SECRET_KEY"):
@@ -55,7 +68,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.gis",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
@@ -155,6 +167,7 @@ LOGIN_URL = "/login/"
 # --- who may sign in, and how often --------------------------------------------------------------------
 # Proxies of our own in front of Panjereh (each appends to X-Forwarded-For); 0: the header is ignored.
 PANJEREH_TRUSTED_PROXIES = int(os.environ.get("PANJEREH_TRUSTED_PROXIES", "0"))
+PANJEREH_API_TOKEN_DAYS = int(os.environ.get("PANJEREH_API_TOKEN_DAYS", "30"))
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 # Failed sign-ins are counted per account and, separately, per address, in the database (so every worker
 # and every server sees the same count); after AXES_FAILURE_LIMIT the account or address waits.
@@ -219,7 +232,7 @@ LOGOUT_REDIRECT_URL = "/"
 # --- API --------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "panjereh.agencies.tokens.StaffTokenAuthentication",  # hashed, expiring staff tokens
         "rest_framework.authentication.SessionAuthentication",
     ] + (
         # HTTP basic credentials (GDAL_HTTP_USERPWD) only where a city turns them on: a token header does the
@@ -273,6 +286,8 @@ PANJEREH_WEBHOOK_BACKOFF_SECONDS = float(os.environ.get("PANJEREH_WEBHOOK_BACKOF
 PANJEREH_WEBHOOK_BACKOFF_MAX_SECONDS = float(os.environ.get("PANJEREH_WEBHOOK_BACKOFF_MAX_SECONDS", "600"))
 PANJEREH_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("PANJEREH_WEBHOOK_TIMEOUT_SECONDS", "10"))
 PANJEREH_WEBHOOK_LEASE_SECONDS = float(os.environ.get("PANJEREH_WEBHOOK_LEASE_SECONDS", "60"))
+# Webhook hosts an administrator allows although they resolve to private or loopback addresses (by name).
+PANJEREH_WEBHOOK_ALLOWED_HOSTS = [h for h in os.environ.get("PANJEREH_WEBHOOK_ALLOWED_HOSTS", "").split(",") if h]
 PANJEREH_INBOUND_MAX_BYTES = int(os.environ.get("PANJEREH_INBOUND_MAX_BYTES", str(64 * 1024)))
 PANJEREH_OFFSET_THRESHOLD_M = float(os.environ.get("PANJEREH_OFFSET_THRESHOLD_M", "1.0"))
 PANJEREH_DEMO_PARCELS = int(os.environ.get("PANJEREH_DEMO_PARCELS", "100000"))

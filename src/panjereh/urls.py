@@ -4,8 +4,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 
+from panjereh.agencies import api as agencies_api
 from panjereh.citymap import api as citymap_api
 from panjereh.citymap import ogc
 from panjereh.crisis import api as crisis_api
@@ -13,7 +13,7 @@ from panjereh.integrations import api as integrations_api
 from panjereh.permits import api as permits_api
 
 api_v1 = [
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", agencies_api.TokenView.as_view(), name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("parcels/", citymap_api.ParcelListView.as_view(), name="api-parcels"),

@@ -87,9 +87,11 @@ def _gdal_env(token=None):
 
 @pytest.mark.skipif(shutil.which("ogrinfo") is None, reason="gdal-bin is required (make test installs it)")
 def test_gdal_oapif_reads_every_collection(live_server, live_city, tmp_path):
-    from rest_framework.authtoken.models import Token
+    from django.contrib.auth import get_user_model
 
-    token = Token.objects.get(user__username="coordinator").key
+    from panjereh.agencies.tokens import issue_token
+
+    token = issue_token(get_user_model().objects.get(username="coordinator"))
     url = f"OAPIF:{live_server.url}/ogc"
     listing = subprocess.run(["ogrinfo", "-ro", "-q", url], capture_output=True, text=True, env=_gdal_env(token),
                              timeout=300)

@@ -33,9 +33,10 @@ from panjereh.democity.people import create_demo_people
 build_demo_city(parcels=32, seed=1)
 create_demo_people()
 from django.test import Client
-from rest_framework.authtoken.models import Token
+from django.contrib.auth import get_user_model
+from panjereh.agencies.tokens import issue_token
 from panjereh.citymap.models import Parcel
-client = Client(HTTP_AUTHORIZATION="Token " + Token.objects.get(user__username="coordinator").key)
+client = Client(HTTP_AUTHORIZATION="Token " + issue_token(get_user_model().objects.get(username="coordinator")))
 print(client.get(f"/api/v1/parcels/{Parcel.objects.first().pk}/feasibility/").status_code)
 """
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "panjereh.settings", "PANJEREH_VAR_DIR": str(tmp_path),

@@ -146,6 +146,7 @@ def _database_url():
 def _worker(env_extra=None, worker_id="sub"):
     env = {**os.environ, "DATABASE_URL": _database_url(), "PANJEREH_WEBHOOK_BACKOFF_SECONDS": "0.05",
            "PANJEREH_WEBHOOK_BACKOFF_MAX_SECONDS": "0.2", "PANJEREH_WEBHOOK_TIMEOUT_SECONDS": "5",
+           "PANJEREH_WEBHOOK_ALLOWED_HOSTS": "127.0.0.1",
            **(env_extra or {})}
     return subprocess.Popen([sys.executable, "-m", "panjereh.manage", "worker", "--idle-sleep", "0.1", "--id",
                              worker_id], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

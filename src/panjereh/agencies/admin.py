@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from panjereh.agencies.models import Agency, CounterOffice, FeeSchedule, RefusalReason, Service, StaffProfile
+from panjereh.agencies.models import (Agency, CounterOffice, FeeSchedule, RefusalReason, Service, StaffProfile,
+                                      StaffToken)
 
 
 class ServiceInline(admin.TabularInline):
@@ -39,3 +40,15 @@ class RefusalReasonAdmin(admin.ModelAdmin):
 @admin.register(FeeSchedule)
 class FeeScheduleAdmin(admin.ModelAdmin):
     list_display = ("code", "agency", "formula")
+
+
+@admin.register(StaffToken)
+class StaffTokenAdmin(admin.ModelAdmin):
+    """Staff API tokens, issued at sign-in; only a hash is kept. Here they are seen and revoked."""
+
+    list_display = ("user", "prefix", "created_at", "expires_at", "revoked_at")
+    exclude = ("key_hash",)
+    readonly_fields = ("user", "prefix", "created_at", "expires_at")
+
+    def has_add_permission(self, request):
+        return False

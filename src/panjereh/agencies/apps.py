@@ -5,3 +5,6 @@ class AgenciesConfig(AppConfig):
     name = "panjereh.agencies"
     label = "agencies"
     verbose_name = "Agencies and staff"
+
+    def ready(self):
+        from panjereh.agencies import schema  # noqa: F401  (registers the OpenAPI extension)

@@ -137,3 +137,28 @@ class FeeSchedule(models.Model):
 
     def __str__(self):
         return f"{self.code} ({self.formula})"
+
+
+def hash_token(raw: str) -> str:
+    """The stored form of an API token: its SHA-256 (a token is random, so no salt or slow hash is needed)."""
+    import hashlib
+
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class StaffToken(models.Model):
+    """An API token of a staff member, issued at sign-in (POST /api/v1/auth/token/). Only its hash is stored:
+    a copy of the database signs nobody in. It expires, and can be revoked."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    prefix = models.CharField(max_length=8, help_text="the first characters, to tell tokens apart")
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.user} ({self.prefix}…)"

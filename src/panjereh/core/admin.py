@@ -3,17 +3,35 @@ from django.contrib import admin
 from panjereh.core.models import AuditRecord, ClosureDay, OutboxEvent
 
 
-@admin.register(AuditRecord)
-class AuditRecordAdmin(admin.ModelAdmin):
-    list_display = ("at", "actor", "action", "object_type", "object_id")
-    list_filter = ("action", "object_type")
-    readonly_fields = [f.name for f in AuditRecord._meta.fields]
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For records only services write (money, permits, the audit trail): to read, never to add, change or
+    delete by hand — a change there would be a change without its audit record and its events."""
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AuditRecord)
+class AuditRecordAdmin(ReadOnlyAdmin):
+    list_display = ("at", "actor", "action", "object_type", "object_id")
+    list_filter = ("action", "object_type")
 
 
 @admin.register(OutboxEvent)

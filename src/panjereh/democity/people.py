@@ -4,7 +4,6 @@ import os
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from rest_framework.authtoken.models import Token
 
 from panjereh.agencies.models import Agency, CounterOffice, StaffProfile
 
@@ -56,6 +55,5 @@ def create_demo_people() -> tuple[str, list[str]]:
             StaffProfile.objects.create(user=user, role=role,
                                         agency=Agency.objects.get(code=agency) if agency else None,
                                         office=CounterOffice.objects.get(code=office) if office else None)
-            Token.objects.create(user=user)
             made.append(username)
     return password, made

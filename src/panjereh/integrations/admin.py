@@ -1,4 +1,6 @@
-from django.contrib import admin
+import secrets
+
+from django.contrib import admin, messages
 
 from panjereh.integrations import delivery
 from panjereh.integrations.models import AgencyToken, Delivery, Subscription
@@ -6,8 +8,19 @@ from panjereh.integrations.models import AgencyToken, Delivery, Subscription
 
 @admin.register(Subscription)
 class SubscriptionAdmin(admin.ModelAdmin):
+    """The shared secret is made here and shown once, when the subscription is created; never again."""
+
     list_display = ("agency", "url", "active", "created_at")
     list_filter = ("agency", "active")
+    exclude = ("secret",)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.secret = secrets.token_urlsafe(32)
+        super().save_model(request, obj, form, change)
+        if not change:
+            self.message_user(request, f"shared secret for {obj.agency.code} (shown once; give it to the agency): "
+                                       f"{obj.secret}", level=messages.WARNING)
 
 
 @admin.register(Delivery)
@@ -24,5 +37,11 @@ class DeliveryAdmin(admin.ModelAdmin):
 
 @admin.register(AgencyToken)
 class AgencyTokenAdmin(admin.ModelAdmin):
+    """Tokens are made by `panjereh agencytoken` (the key is shown once there); here they are revoked."""
+
     list_display = ("agency", "name", "prefix", "created_at", "revoked_at")
-    readonly_fields = ("prefix", "key_hash")
+    exclude = ("key_hash",)
+    readonly_fields = ("agency", "name", "prefix", "created_at")
+
+    def has_add_permission(self, request):
+        return False

@@ -24,7 +24,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from panjereh.core.models import OutboxEvent
-from panjereh.integrations import signing
+from panjereh.integrations import destinations, signing
 from panjereh.integrations.models import Delivery, Subscription
 
 log = logging.getLogger(__name__)
@@ -106,10 +106,16 @@ def deliver(pk: int, worker_id: str) -> str:
     headers = {"Content-Type": "application/json", signing.EVENT_HEADER: str(d.event_id),
                signing.HEADER: signing.sign(d.subscription.secret, body), "User-Agent": "Panjereh-webhooks/1"}
     try:
+        destinations.check_destination(d.subscription.url)
         status = _post(d.subscription.url, body, headers, settings.PANJEREH_WEBHOOK_TIMEOUT_SECONDS)
         error = "" if 200 <= status < 300 else f"HTTP {status}"
-    except (urllib.error.URLError, socket.timeout, ConnectionError, OSError) as exc:
-        error = f"{type(exc).__name__}: {exc}"[:500]
+    except destinations.DestinationRefused as exc:
+        error = f"refused: {exc}"[:500]
+    except (socket.timeout, TimeoutError):
+        error = "timed out"
+    except (urllib.error.URLError, ConnectionError, OSError):
+        # No operating-system detail: "connection refused" against "timed out" would map the agency's ports.
+        error = "could not connect"
     now = timezone.now()
     if not error:
         return "delivered" if _release(pk, worker_id, status=Delivery.Status.DELIVERED, delivered_at=now,

@@ -20,6 +20,16 @@ class Subscription(models.Model):
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from panjereh.integrations.destinations import DestinationRefused, check_destination
+
+        try:
+            check_destination(self.url)
+        except DestinationRefused as exc:
+            raise ValidationError({"url": str(exc)}) from None
+
     def wants(self, event: OutboxEvent) -> bool:
         return event.agency_code == self.agency.code and (not self.event_types or event.event_type in self.event_types)
 

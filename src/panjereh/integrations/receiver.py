@@ -16,14 +16,22 @@ from panjereh.integrations.signing import HEADER, verify
 def make_handler(secret: str, seen: set, on_event=print):
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self):  # noqa: N802 (http.server's naming)
-            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            try:
+                length = int(self.headers.get("Content-Length", 0))
+            except ValueError:
+                return self.reply(400, "bad Content-Length")
+            body = self.rfile.read(max(length, 0))
             if not verify(secret, body, self.headers.get(HEADER)):
                 return self.reply(401, "bad or stale signature")
-            event = json.loads(body)
-            if event["id"] in seen:  # a repeat: acknowledge, apply nothing
+            try:
+                event = json.loads(body)
+                event_id = event["id"]
+            except (ValueError, TypeError, KeyError):
+                return self.reply(400, "signed, but not an event (JSON object with an id)")
+            if event_id in seen:  # a repeat: acknowledge, apply nothing
                 return self.reply(200, "duplicate")
             on_event(event)  # apply it to the agency's own system here
-            seen.add(event["id"])
+            seen.add(event_id)
             self.reply(200, "ok")
 
         def reply(self, status, text):

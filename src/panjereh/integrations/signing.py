@@ -32,4 +32,5 @@ def verify(secret: str, body: bytes, header: str | None, *, now: float | None = 
     if abs(now - timestamp) > tolerance:
         return False
     expected = sign(secret, body, timestamp).split("v1=", 1)[1]
-    return hmac.compare_digest(expected, given)
+    # bytes, not str: compare_digest refuses non-ASCII text, and a header is whatever the sender wrote
+    return hmac.compare_digest(expected.encode(), given.encode("utf-8", "surrogateescape"))

@@ -1,7 +1,8 @@
 from django.contrib import admin
 
-from panjereh.permits.models import (Application, Bill, BillLine, ConnectionOrder, Payment, Permit, ReviewTask,
-                                     ServiceRequest, TariffChange)
+from panjereh.core.admin import ReadOnlyAdmin, ReadOnlyInline
+from panjereh.permits.models import (Application, Bill, BillLine, CompletionCertificate, ConnectionOrder, LedgerEntry,
+                                     Payment, Permit, ReviewTask, ServiceRequest, TariffChange)
 
 
 class ServiceRequestInline(admin.TabularInline):
@@ -24,25 +25,36 @@ class ApplicationAdmin(admin.ModelAdmin):
     readonly_fields = ("feasibility", "planning_problems")
 
 
-class BillLineInline(admin.TabularInline):
+class BillLineInline(ReadOnlyInline):
     model = BillLine
-    extra = 0
 
 
 @admin.register(Bill)
-class BillAdmin(admin.ModelAdmin):
+class BillAdmin(ReadOnlyAdmin):
     list_display = ("application", "stage", "total", "paid", "settled_at")
     inlines = [BillLineInline]
 
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
-    list_display = ("reference", "provider", "amount", "status", "settled_at")
+class PaymentAdmin(ReadOnlyAdmin):
+    list_display = ("reference", "provider", "amount", "status", "bank_reference", "settled_at")
+    exclude = ("token",)
     list_filter = ("provider", "status")
 
 
+@admin.register(LedgerEntry)
+class LedgerEntryAdmin(ReadOnlyAdmin):
+    list_display = ("payment", "agency", "amount", "booked_at")
+    list_filter = ("agency",)
+
+
+@admin.register(CompletionCertificate)
+class CompletionCertificateAdmin(ReadOnlyAdmin):
+    list_display = ("application", "issued_at")
+
+
 @admin.register(Permit)
-class PermitAdmin(admin.ModelAdmin):
+class PermitAdmin(ReadOnlyAdmin):
     list_display = ("number", "application", "issued_at")
 
 
@@ -53,5 +65,5 @@ class ConnectionOrderAdmin(admin.ModelAdmin):
 
 
 @admin.register(TariffChange)
-class TariffChangeAdmin(admin.ModelAdmin):
+class TariffChangeAdmin(ReadOnlyAdmin):
     list_display = ("parcel", "permit", "cause", "from_class", "to_class", "effective_date")

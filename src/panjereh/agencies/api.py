@@ -1,0 +1,47 @@
+"""Sign-in for API clients: a username and password for a token (throttled like the sign-in page)."""
+
+from axes.handlers.proxy import AxesProxyHandler
+from django.contrib.auth import authenticate
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from panjereh.agencies.tokens import issue_token
+from panjereh.core import audit
+from panjereh.core.api_errors import error_response
+
+
+class SignInRequest(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=128, style={"input_type": "password"}, trim_whitespace=False)
+
+
+class TokenView(APIView):
+    authentication_classes = []
+    permission_classes = []
+
+    @extend_schema(operation_id="auth_token", summary="Sign in: a new API token (shown once; only its hash is kept)",
+                   request=SignInRequest,
+                   responses={200: inline_serializer("Token", {"token": serializers.CharField(),
+                                                               "expires_at": serializers.DateTimeField()}),
+                              400: None, 429: None})
+    def post(self, request):
+        body = SignInRequest(data=request.data)
+        body.is_valid(raise_exception=True)
+        credentials = {"username": body.validated_data["username"]}
+        if AxesProxyHandler.is_locked(request, credentials):
+            return error_response(status.HTTP_429_TOO_MANY_REQUESTS, "locked",
+                                  "too many failed sign-ins for this account or address; try again later")
+        user = authenticate(request, username=body.validated_data["username"],
+                            password=body.validated_data["password"])
+        if user is None or not user.is_active:
+            if AxesProxyHandler.is_locked(request, credentials):
+                return error_response(status.HTTP_429_TOO_MANY_REQUESTS, "locked",
+                                      "too many failed sign-ins for this account or address; try again later")
+            return error_response(status.HTTP_400_BAD_REQUEST, "invalid", "wrong username or password",
+                                  {"password": ["wrong username or password"]})
+        raw = issue_token(user)
+        token = user.api_tokens.order_by("-id").first()
+        audit.record(actor=user, action="auth.token_issued", obj=token, data={"prefix": token.prefix})
+        return Response({"token": raw, "expires_at": token.expires_at})
