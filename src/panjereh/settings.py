@@ -267,6 +267,8 @@ PANJEREH_STORAGE_SRID = 32639  # WGS 84 / UTM zone 39N, metres: fixed, every geo
 PANJEREH_IMPORT_MAX_BYTES = int(os.environ.get("PANJEREH_IMPORT_MAX_BYTES", str(200 * 1024 * 1024)))
 # Vector tiles of each layer version are kept on disk here (empty: build every tile on request).
 PANJEREH_TILE_CACHE_DIR = os.environ.get("PANJEREH_TILE_CACHE_DIR", str(VAR_DIR / "tiles"))
+# Tiles are kept only inside the city's extent and up to this zoom; deeper ones are built on request.
+PANJEREH_TILE_CACHE_MAX_ZOOM = int(os.environ.get("PANJEREH_TILE_CACHE_MAX_ZOOM", "18"))
 # Layer versions kept in the live feature table by `panjereh archiveversions` (the current one always).
 PANJEREH_LIVE_VERSIONS = int(os.environ.get("PANJEREH_LIVE_VERSIONS", "3"))
 PANJEREH_OGC_MAX_LIMIT = int(os.environ.get("PANJEREH_OGC_MAX_LIMIT", "10000"))

@@ -2,6 +2,7 @@
 
 import os
 import re
+import shutil
 import tempfile
 
 from django.conf import settings
@@ -351,8 +352,14 @@ class LayerExportView(APIView):
         if (version or layer.current_version) is None:
             raise NotFound(f"layer {code} has no version yet")
         directory = tempfile.mkdtemp(prefix="panjereh-export-")
-        path = export_layer(layer, fmt, version=version, directory=directory)
-        return FileResponse(open(path, "rb"), as_attachment=True, filename=os.path.basename(path))
+        try:
+            path = export_layer(layer, fmt, version=version, directory=directory)
+            handle = open(path, "rb")
+        finally:
+            # The open handle keeps the file readable while it streams; the folder is gone at once, whatever
+            # happens to the download (nothing piles up in the system's temporary directory).
+            shutil.rmtree(directory, ignore_errors=True)
+        return FileResponse(handle, as_attachment=True, filename=os.path.basename(path))
 
 
 class MVTRenderer:

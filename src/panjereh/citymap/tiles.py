@@ -108,10 +108,42 @@ def version_key(version) -> str:
     return f"{version.pk}-{int(version.created_at.timestamp() * 1e6)}"
 
 
+def _city_mercator_bounds() -> tuple[float, float, float, float]:
+    """The city's extent in EPSG:3857 metres (spherical Mercator, as tiles are addressed)."""
+    west, south, east, north = crsmod.city_bbox_lonlat()
+
+    def y(lat):
+        return WORLD / math.pi * math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+    return west * WORLD / 180, y(south), east * WORLD / 180, y(north)
+
+
+def cacheable(layer, z: int, x: int, y: int) -> bool:
+    """Whether a tile may be written to the cache: inside the city's extent and the layer's zoom range.
+
+    Anyone may ask for any tile; only tiles a map of this city really shows are kept, so the cache is
+    bounded by the city (docs/operations.md gives its size) and not by what visitors type."""
+    if not min_zoom(layer) <= z <= settings.PANJEREH_TILE_CACHE_MAX_ZOOM:
+        return False
+    minx, miny, maxx, maxy = tile_bounds(z, x, y)
+    west, south, east, north = _city_mercator_bounds()
+    return minx < east and maxx > west and miny < north and maxy > south
+
+
+def outside_city(z: int, x: int, y: int) -> bool:
+    """Whether a tile lies wholly outside the city's extent (then it is empty: nothing is queried)."""
+    minx, miny, maxx, maxy = tile_bounds(z, x, y)
+    west, south, east, north = _city_mercator_bounds()
+    return minx >= east or maxx <= west or miny >= north or maxy <= south
+
+
 def cached_tile(layer, z: int, x: int, y: int) -> bytes:
     """The tile from the cache, building and storing it on a miss (written whole, then renamed, so a reader
-    in another worker never sees half a tile)."""
+    in another worker never sees half a tile). Tiles outside the city or the layer's zooms are not kept."""
     tile_bounds(z, x, y)  # a tile that does not exist is an error before anything touches the disk
+    if z < min_zoom(layer) or outside_city(z, x, y):
+        return b""
+    if not cacheable(layer, z, x, y):
+        return tile(layer, z, x, y)
     path = cache_path(layer, z, x, y)
     if path is None:
         return tile(layer, z, x, y)
