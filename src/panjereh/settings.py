@@ -241,6 +241,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "panjereh.core.api_errors.exception_handler",
+    "DEFAULT_PARSER_CLASSES": ["panjereh.core.parsers.JSONParser", "rest_framework.parsers.FormParser",
+                               "rest_framework.parsers.MultiPartParser"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # ?format= names a layer file format in exports; renderers are chosen by the Accept header.
     "URL_FORMAT_OVERRIDE": None,

@@ -12,7 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -24,6 +24,7 @@ from panjereh.citymap.models import Feature, Layer, Parcel
 from panjereh.citymap.services import (LayerConflict, SpatialInputError, dig_check, feasibility, import_layer,
                                        parse_dig_area, rollback_layer)
 from panjereh.core import permissions
+from panjereh.core.parsers import JSONParser
 from panjereh.core.api_errors import error_response
 from panjereh.core.text import normalize_digits, normalize_text
 
@@ -70,15 +71,15 @@ def parse_paging(request, default: int = 100, maximum: int = MAX_PAGE) -> tuple[
 def parcel_search(q: str):
     """A Q for parcels matching a plate (main/sub or district/main/sub), a postal code or a main plate."""
     text = normalize_text(q).replace("\\", "/").replace("-", "/").replace(" ", "")
-    if re.fullmatch(r"\d{10}", text):
+    if re.fullmatch(r"\d{10}", text, re.ASCII):
         return Q(postal_code=text)
-    if re.fullmatch(r"\d+/\d+/\d+", text):
+    if re.fullmatch(r"\d+/\d+/\d+", text, re.ASCII):
         district, main, sub = (int(x) for x in text.split("/"))
         return Q(registry_district=district, plate_main=main, plate_sub=sub)
-    if re.fullmatch(r"\d+/\d+", text):
+    if re.fullmatch(r"\d+/\d+", text, re.ASCII):
         main, sub = (int(x) for x in text.split("/"))
         return Q(plate_main=main, plate_sub=sub)
-    if re.fullmatch(r"\d{1,9}", text):
+    if re.fullmatch(r"\d{1,9}", text, re.ASCII):
         return Q(plate_main=int(text))
     raise ValidationError({"q": [f"«{q}» is not a plate (main/sub or district/main/sub) or a 10-digit postal code"]})
 

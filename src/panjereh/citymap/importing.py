@@ -213,6 +213,8 @@ def read_layer_file(path: str, original_name: str, *, declared_crs: str | None =
                     doc = json.load(fh)
             except (ValueError, UnicodeDecodeError) as exc:
                 raise ImportRejected([f"{name}: not valid JSON ({exc})"]) from exc
+            except RecursionError:
+                raise ImportRejected([f"{name}: JSON nested too deeply to be a layer's attributes"]) from None
             if not isinstance(doc, dict) or doc.get("type") not in {"FeatureCollection", "Feature"}:
                 raise ImportRejected([f"{name}: JSON but not GeoJSON (no FeatureCollection)"])
             if doc.get("type") == "FeatureCollection" and not doc.get("features"):

@@ -66,6 +66,11 @@ def _extent_crs84(wkbs: list[bytes]) -> list[float] | None:
         return None
     geoms = shapely.from_wkb(wkbs)
     minx, miny, maxx, maxy = shapely.total_bounds(geoms)
+    # Every feature at one point (or on one line) makes a box with no area: widen it by a metre.
+    if maxx - minx < 1:
+        minx, maxx = minx - 0.5, maxx + 0.5
+    if maxy - miny < 1:
+        miny, maxy = miny - 0.5, maxy + 0.5
     box = shapely.segmentize(shapely.box(minx, miny, maxx, maxy), max(maxx - minx, maxy - miny, 1) / 8)
     bounds = [round(v, 7) for v in crsmod.to_crs84(box).bounds]
     # Coordinates far outside UTM 39's domain (legacy data in a wrong CRS) have no lon/lat extent.
@@ -238,8 +243,10 @@ def parse_dig_area(geojson_geometry, buffer_m) -> DigArea:
     """Check a GeoJSON geometry in CRS84 and a buffer, as sent by a digger; raise SpatialInputError."""
     if not isinstance(geojson_geometry, dict) or "type" not in geojson_geometry:
         raise SpatialInputError("geometry: a GeoJSON geometry object is required")
-    if geojson_geometry["type"] not in {"Point", "LineString", "MultiLineString", "Polygon", "MultiPolygon"}:
-        raise SpatialInputError(f"geometry: type {geojson_geometry['type']} is not supported; "
+    gtype = geojson_geometry["type"]
+    if not isinstance(gtype, str) or gtype not in {"Point", "LineString", "MultiLineString", "Polygon",
+                                                   "MultiPolygon"}:
+        raise SpatialInputError(f"geometry: type «{str(gtype)[:40]}» is not supported; "
                                 "send a LineString or Polygon for the trench")
     try:
         geom = shapely.from_geojson(json.dumps(geojson_geometry))

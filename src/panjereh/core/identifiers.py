@@ -9,6 +9,9 @@ import re
 from panjereh.core.text import normalize_digits
 
 
+ASCII_DIGITS = re.compile(r"[0-9]+")
+
+
 class InvalidIdentifier(ValueError):
     """An identifier that fails its format or check digit."""
 
@@ -17,8 +20,10 @@ def _digits_only(value, field: str) -> str:
     text = normalize_digits(str(value or "")).strip().replace("-", "").replace(" ", "")
     if not text:
         raise InvalidIdentifier(f"{field} is empty")
-    if not text.isdigit():
-        raise InvalidIdentifier(f"{field} must contain digits only, got «{value}»")
+    # ASCII, Persian and Arabic-Indic digits only (the last two are already ASCII here): str.isdigit() would
+    # also pass ² or fullwidth and Devanagari digits, which int() then reads or refuses unpredictably.
+    if not ASCII_DIGITS.fullmatch(text):
+        raise InvalidIdentifier(f"{field} must contain digits only (0–9, ۰–۹ or ٠–٩), got «{value}»")
     return text
 
 
@@ -56,7 +61,7 @@ def validate_legal_id(value) -> str:
     return code
 
 
-_POSTAL = re.compile(r"^(?!(\d)\1{3})[13-9]{5}\d{5}$")
+_POSTAL = re.compile(r"^(?!(\d)\1{3})[13-9]{5}\d{5}$", re.ASCII)
 
 
 def validate_postal_code(value) -> str:
@@ -70,7 +75,7 @@ def validate_postal_code(value) -> str:
     return code
 
 
-_MOBILE = re.compile(r"^(?:\+98|98|0098|0)?(9\d{9})$")
+_MOBILE = re.compile(r"^(?:\+98|98|0098|0)?(9\d{9})$", re.ASCII)
 
 
 def validate_mobile(value) -> str:

@@ -38,9 +38,19 @@ def normalize_text(value: str | None) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+def parse_float(value, *, field: str) -> float:
+    """Parse a decimal number typed in any digits (٫ or . as the decimal point); ValueError naming ``field``."""
+    if isinstance(value, bool):
+        raise ValueError(f"{field}: «{value}» is not a number")
+    text = normalize_text(value if isinstance(value, str) else str(value)).replace("٫", ".").replace(",", "")
+    if not re.fullmatch(r"[+-]?[0-9]*\.?[0-9]+", text):
+        raise ValueError(f"{field}: «{value}» is not a number")
+    return float(text)
+
+
 def parse_int(value, *, field: str) -> int:
     """Parse an integer typed in any digits; raise ValueError naming ``field`` when it is not one."""
     text = normalize_text(value if isinstance(value, str) else str(value)).replace(",", "").replace("٬", "")
-    if not re.fullmatch(r"[+-]?\d+", text):
+    if not re.fullmatch(r"[+-]?[0-9]+", text):
         raise ValueError(f"{field}: «{value}» is not a whole number")
     return int(text)

@@ -12,7 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import NotAuthenticated, ValidationError
-from rest_framework.parsers import JSONParser
+from panjereh.core.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 

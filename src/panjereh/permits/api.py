@@ -15,7 +15,7 @@ from panjereh.core import fields, permissions
 from panjereh.core.api_errors import error_response, field_error
 from panjereh.core.calendar import jalali
 from panjereh.core.identifiers import InvalidIdentifier, validate_legal_id, validate_mobile, validate_national_id
-from panjereh.core.text import normalize_digits
+from panjereh.core.text import normalize_digits, parse_float, parse_int
 from panjereh.permits import payments, psp, services
 from panjereh.permits.models import Application, ReviewTask, ServiceRequest, TariffChange
 
@@ -64,10 +64,12 @@ def clean_size(code: str, size: dict) -> dict:
     out = {}
     try:
         if code == "water":
-            out["diameter_mm"] = int(normalize_digits(str(size.get("diameter_mm", 20))))
+            out["diameter_mm"] = parse_int(size.get("diameter_mm", 20), field="diameter_mm")
+            if not 15 <= out["diameter_mm"] <= 400:
+                raise ValidationError({"diameter_mm": ["a water branch is between 15 and 400 mm"]})
         elif code == "power":
-            out["phases"] = int(normalize_digits(str(size.get("phases", 1))))
-            out["kw"] = float(normalize_digits(str(size.get("kw", 5))))
+            out["phases"] = parse_int(size.get("phases", 1), field="phases")
+            out["kw"] = parse_float(size.get("kw", 5), field="kw")
             if out["phases"] not in (1, 3):
                 raise ValidationError({"phases": ["must be 1 or 3"]})
             if not 0 < out["kw"] <= 2000:
@@ -77,7 +79,7 @@ def clean_size(code: str, size: dict) -> dict:
             if out["meter_class"] not in GAS_CLASSES:
                 raise ValidationError({"meter_class": [f"must be one of {', '.join(GAS_CLASSES)}"]})
         elif code == "telecom":
-            out["lines"] = int(normalize_digits(str(size.get("lines", 1))))
+            out["lines"] = parse_int(size.get("lines", 1), field="lines")
             if not 1 <= out["lines"] <= 500:
                 raise ValidationError({"lines": ["must be between 1 and 500"]})
     except (TypeError, ValueError) as exc:
