@@ -69,3 +69,6 @@ urlpatterns = [
     path("", include("panjereh.crisis.urls")),
     path("", include("panjereh.web.urls")),
 ]
+
+handler404 = "panjereh.core.api_errors.not_found"
+handler500 = "panjereh.core.api_errors.server_error"

@@ -4,6 +4,7 @@ from axes.handlers.proxy import AxesProxyHandler
 from django.contrib.auth import authenticate
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -19,13 +20,13 @@ class SignInRequest(serializers.Serializer):
 
 class TokenView(APIView):
     authentication_classes = []
-    permission_classes = []
+    permission_classes = [AllowAny]  # public; what each caller sees is decided by the permission module
 
     @extend_schema(operation_id="auth_token", summary="Sign in: a new API token (shown once; only its hash is kept)",
                    request=SignInRequest,
                    responses={200: inline_serializer("Token", {"token": serializers.CharField(),
                                                                "expires_at": serializers.DateTimeField()}),
-                              400: None, 429: None})
+                              401: None, 429: None})
     def post(self, request):
         body = SignInRequest(data=request.data)
         body.is_valid(raise_exception=True)
@@ -39,8 +40,10 @@ class TokenView(APIView):
             if AxesProxyHandler.is_locked(request, credentials):
                 return error_response(status.HTTP_429_TOO_MANY_REQUESTS, "locked",
                                       "too many failed sign-ins for this account or address; try again later")
-            return error_response(status.HTTP_400_BAD_REQUEST, "invalid", "wrong username or password",
-                                  {"password": ["wrong username or password"]})
+            response = error_response(status.HTTP_401_UNAUTHORIZED, "invalid", "wrong username or password",
+                                      {"password": ["wrong username or password"]})
+            response["WWW-Authenticate"] = 'Token realm="api"'
+            return response
         raw = issue_token(user)
         token = user.api_tokens.order_by("-id").first()
         audit.record(actor=user, action="auth.token_issued", obj=token, data={"prefix": token.prefix})

@@ -13,6 +13,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serial
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -102,7 +103,7 @@ class ParcelListView(APIView):
     @extend_schema(operation_id="parcels_list", summary="Find parcels by plate or postal code and/or a lon/lat box (GeoJSON, CRS84)",
                    parameters=[OpenApiParameter("q", str), OpenApiParameter("bbox", str),
                                OpenApiParameter("limit", int), OpenApiParameter("offset", int)],
-                   responses=GEOJSON_COLLECTION)
+                   responses={(200, "application/geo+json"): GEOJSON_COLLECTION})
     def get(self, request):
         ParcelsAllowed.check(request)
         limit, offset = parse_paging(request)
@@ -147,7 +148,8 @@ def _parcel(pk) -> Parcel:
 
 
 class ParcelDetailView(APIView):
-    @extend_schema(summary="One parcel (GeoJSON Feature, CRS84)", responses=OpenApiTypes.OBJECT)
+    @extend_schema(summary="One parcel (GeoJSON Feature, CRS84)",
+                   responses={(200, "application/geo+json"): OpenApiTypes.OBJECT})
     def get(self, request, pk):
         ParcelsAllowed.check(request)
         parcel = _parcel(pk)
@@ -165,7 +167,8 @@ class ParcelFeasibilityView(APIView):
 
 class DigCheckRequest(serializers.Serializer):
     geometry = serializers.JSONField(help_text="GeoJSON geometry in CRS84 (lon, lat): the planned trench")
-    buffer_m = serializers.FloatField(min_value=0, help_text="metres either side of the trench")
+    buffer_m = serializers.FloatField(min_value=0, max_value=settings.PANJEREH_DIGCHECK_MAX_BUFFER_M,
+                                      help_text="metres either side of the trench")
 
 
 class DigCheckView(APIView):
@@ -192,7 +195,8 @@ class AssetSearchView(APIView):
 
     @extend_schema(operation_id="assets_search", summary="Find assets by their agency id in the layers you may see "
                    "(exact match first, then ids starting with it; GeoJSON, CRS84)",
-                   parameters=[OpenApiParameter("q", str, required=True)], responses=GEOJSON_COLLECTION)
+                   parameters=[OpenApiParameter("q", str, required=True)],
+                   responses={(200, "application/geo+json"): GEOJSON_COLLECTION})
     def get(self, request):
         q = normalize_text(request.query_params.get("q", "")).strip()
         if not q:
@@ -240,7 +244,7 @@ def version_summary(v) -> dict:
 
 
 class LayerListView(APIView):
-    permission_classes = []
+    permission_classes = [AllowAny]  # public; what each caller sees is decided by the permission module
 
     @extend_schema(operation_id="layers_list", summary="Layers you may see", responses=OpenApiTypes.OBJECT)
     def get(self, request):
@@ -249,7 +253,7 @@ class LayerListView(APIView):
 
 
 class LayerDetailView(APIView):
-    permission_classes = []
+    permission_classes = [AllowAny]  # public; what each caller sees is decided by the permission module
 
     @extend_schema(summary="One layer", responses=OpenApiTypes.OBJECT)
     def get(self, request, code):
@@ -257,7 +261,7 @@ class LayerDetailView(APIView):
 
 
 class LayerVersionsView(APIView):
-    permission_classes = []
+    permission_classes = [AllowAny]  # public; what each caller sees is decided by the permission module
 
     @extend_schema(summary="Every version of a layer, newest first", responses=OpenApiTypes.OBJECT)
     def get(self, request, code):
@@ -333,7 +337,7 @@ class LayerRollbackView(APIView):
 
 
 class LayerExportView(APIView):
-    permission_classes = []
+    permission_classes = [AllowAny]  # public; what each caller sees is decided by the permission module
 
     @extend_schema(summary="Download a layer version as GeoJSON, GeoPackage or zipped Shapefile",
                    parameters=[OpenApiParameter("format", str, enum=sorted(EXPORT_FORMATS)),
@@ -376,7 +380,7 @@ class MVTRenderer:
 class TileView(APIView):
     """A layer's vector tile; hidden layers are 404 here as everywhere (the same permission module)."""
 
-    permission_classes = []
+    permission_classes = [AllowAny]  # public; what each caller sees is decided by the permission module
     renderer_classes = [MVTRenderer]
     schema = None
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from rest_framework.exceptions import APIException
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.renderers import JSONRenderer
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -53,7 +54,7 @@ class FirstRenderer(BaseContentNegotiation):
 
 
 class OGCView(APIView):
-    permission_classes = []
+    permission_classes = [AllowAny]  # public; what each caller sees is decided by the permission module
     renderer_classes = [JSONAnyRenderer]
     content_negotiation_class = FirstRenderer
     schema = None  # described by the OGC standard, not by Panjereh's REST schema

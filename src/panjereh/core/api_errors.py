@@ -29,3 +29,29 @@ def error_response(status_code: int, code: str, message: str, details: dict | No
 def field_error(status_code: int, field: str, message: str):
     """An error that names the field it is about."""
     return error_response(status_code, "invalid", message, {field: [message]})
+
+
+def _api_path(request) -> bool:
+    return request.path.startswith(("/api/", "/ogc/", "/tiles/"))
+
+
+def not_found(request, exception=None):
+    """URL-level 404: the API's error shape under /api/, /ogc/ and /tiles/, the page elsewhere."""
+    from django.http import JsonResponse
+    from django.views.defaults import page_not_found
+
+    if _api_path(request):
+        return JsonResponse({"error": {"code": "not_found", "message": f"no such address: {request.path[:200]}",
+                                       "details": {}}}, status=404)
+    return page_not_found(request, exception)
+
+
+def server_error(request):
+    """A 500 (a bug: every input should get a 4xx) in the API's error shape under the API."""
+    from django.http import JsonResponse
+    from django.views.defaults import server_error as page
+
+    if _api_path(request):
+        return JsonResponse({"error": {"code": "server_error", "message": "internal error; it has been logged",
+                                       "details": {}}}, status=500)
+    return page(request)

@@ -38,3 +38,42 @@ class FloatField(serializers.FloatField):
 class TextField(serializers.CharField):
     def to_internal_value(self, data):
         return normalize_text(super().to_internal_value(data))
+
+
+def _patterned(pattern: str, description: str):
+    from drf_spectacular.utils import extend_schema_field
+
+    return extend_schema_field({"type": "string", "pattern": pattern, "description": description})
+
+
+def _identifier_patterns():
+    from panjereh.core.identifiers import MOBILE_PATTERN, NATIONAL_ID_PATTERN
+
+    return MOBILE_PATTERN, NATIONAL_ID_PATTERN
+
+
+@_patterned(_identifier_patterns()[1], "کد ملی (10 digits, check digit) or شناسه ملی (11 digits, check digit); "
+                                       "ASCII, Persian or Arabic-Indic digits")
+class NationalIdField(serializers.CharField):
+    """A national ID as typed (validated by the serializer, which knows whether it is a person or an entity)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 20)
+        super().__init__(**kwargs)
+
+
+@_patterned(_identifier_patterns()[0], "Iranian mobile number, 09xxxxxxxxx (also +98…, Persian digits)")
+class MobileField(serializers.CharField):
+    """An Iranian mobile number, validated and returned as 09xxxxxxxxx."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 20)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        from panjereh.core.identifiers import InvalidIdentifier, validate_mobile
+
+        try:
+            return validate_mobile(super().to_internal_value(data))
+        except InvalidIdentifier as exc:
+            raise serializers.ValidationError(str(exc)) from exc

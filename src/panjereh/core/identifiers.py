@@ -10,6 +10,11 @@ from panjereh.core.text import normalize_digits
 
 
 ASCII_DIGITS = re.compile(r"[0-9]+")
+# For the API's schema: what the validators below accept, in any of the three digit sets (spaces and dashes
+# between digits are also accepted and dropped; the schema shows the plain form).
+DIGIT = "[0-9۰-۹٠-٩]"
+NATIONAL_ID_PATTERN = f"^{DIGIT}{{8,11}}$"
+MOBILE_PATTERN = f"^(\\+98|0098|98|0|۰|٠)?[9۹٩]{DIGIT}{{9}}$"
 
 
 class InvalidIdentifier(ValueError):

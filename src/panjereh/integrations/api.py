@@ -25,7 +25,9 @@ from panjereh.permits import services
 from panjereh.permits.models import Application
 
 KEY_HEADER = "Idempotency-Key"
-KEY_PARAMETER = OpenApiParameter(KEY_HEADER, str, OpenApiParameter.HEADER, required=True)
+KEY_PARAMETER = OpenApiParameter(KEY_HEADER, str, OpenApiParameter.HEADER, required=True,
+                                 description="a key of the agency's choosing, 1–200 printable ASCII characters",
+                                 pattern=r"^[\x21-\x7e]{1,200}$")
 
 
 class InboundDecision(serializers.Serializer):
@@ -108,7 +110,7 @@ class InboundDecisionView(InboundView):
 
     @extend_schema(summary="An agency's system posts its decision on a file (agency token, Idempotency-Key)",
                    request=InboundDecision, parameters=[KEY_PARAMETER],
-                   responses=OpenApiTypes.OBJECT)
+                   responses={200: OpenApiTypes.OBJECT, 413: None, 422: None})
     def post(self, request):
         return super().post(request)
 
@@ -131,7 +133,7 @@ class InboundConnectionView(InboundView):
 
     @extend_schema(summary="An agency's system reports a connection installed (agency token, Idempotency-Key)",
                    request=InboundConnection, parameters=[KEY_PARAMETER],
-                   responses=OpenApiTypes.OBJECT)
+                   responses={200: OpenApiTypes.OBJECT, 413: None, 422: None})
     def post(self, request):
         return super().post(request)
 

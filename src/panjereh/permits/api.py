@@ -6,6 +6,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
@@ -14,7 +15,7 @@ from panjereh.citymap.models import Parcel
 from panjereh.core import fields, permissions
 from panjereh.core.api_errors import error_response, field_error
 from panjereh.core.calendar import jalali
-from panjereh.core.identifiers import InvalidIdentifier, validate_legal_id, validate_mobile, validate_national_id
+from panjereh.core.identifiers import InvalidIdentifier, validate_legal_id, validate_national_id
 from panjereh.core.text import normalize_digits, parse_float, parse_int
 from panjereh.permits import payments, psp, services
 from panjereh.permits.models import Application, ReviewTask, ServiceRequest, TariffChange
@@ -24,15 +25,9 @@ GAS_CLASSES = ("G4", "G6", "G10", "G16", "G25", "G40", "G65", "G100", "G160")
 
 class ApplicantSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=["person", "entity"])
-    national_id = serializers.CharField(help_text="کد ملی (10 digits) or, for an entity, شناسه ملی (11 digits)")
+    national_id = fields.NationalIdField(help_text="کد ملی (10 digits) or, for an entity, شناسه ملی (11 digits)")
     name = fields.TextField(max_length=200)
-    mobile = serializers.CharField()
-
-    def validate_mobile(self, value):
-        try:
-            return validate_mobile(value)
-        except InvalidIdentifier as exc:
-            raise ValidationError(str(exc)) from exc
+    mobile = fields.MobileField()
 
     def validate(self, data):
         try:
@@ -370,12 +365,12 @@ class TrackThrottle(AnonRateThrottle):
 
 
 class TrackRequest(serializers.Serializer):
-    mobile = serializers.CharField(max_length=20, help_text="the applicant's mobile as given on the file, 09xxxxxxxxx")
+    mobile = fields.MobileField(help_text="the applicant's mobile as given on the file, 09xxxxxxxxx")
 
 
 class TrackView(APIView):
     authentication_classes = []
-    permission_classes = []
+    permission_classes = [AllowAny]  # public; what each caller sees is decided by the permission module
     throttle_classes = [TrackThrottle]
 
     @extend_schema(summary="Follow a file by tracking code and mobile number (public; the mobile goes in the "
@@ -385,10 +380,7 @@ class TrackView(APIView):
     def post(self, request, tracking_code):
         body = TrackRequest(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            mobile = validate_mobile(body.validated_data["mobile"])
-        except InvalidIdentifier as exc:
-            raise ValidationError({"mobile": [str(exc)]}) from exc
+        mobile = body.validated_data["mobile"]
         code = normalize_digits(tracking_code).strip().upper()
         app = Application.objects.filter(tracking_code=code, applicant_mobile=mobile).first()
         if app is None:  # wrong code or wrong mobile: one answer, so neither can be guessed apart
