@@ -1,0 +1,146 @@
+"""Every role against every guarded door — REST, OGC, tiles, pages, feasibility, incidents — read and write.
+
+For each (role, request) the permission module's answer is written down here independently of the code:
+a request succeeds only where the table says so. Printed: requests tried, unauthorized successes (0)."""
+
+import math
+
+import pytest
+from django.test import Client
+
+from panjereh.agencies.tokens import issue_token
+from panjereh.citymap.models import Feature, Layer
+from tests.conftest import user
+from tests.permits.helpers import good_parcel, request_body
+
+pytestmark = pytest.mark.django_db
+
+AGENCIES = ["municipality", "water", "power", "gas", "telecom", "fire"]
+ROLES = ["anonymous", "admin", "coordinator", "operator1", "operator2", "signer"] + \
+    [f"reviewer.{a}" for a in AGENCIES] + [f"gis.{a}" for a in AGENCIES]
+COORD = {"admin", "coordinator"}
+AGENCY_STAFF = {f"{r}.{a}" for r in ("reviewer", "gis") for a in AGENCIES}
+STAFF = set(ROLES) - {"anonymous"}
+
+
+def tile_of(lon, lat, z):
+    n = 2 ** z
+    return (int((lon + 180) / 360 * n),
+            int((1 - math.log(math.tan(math.radians(lat)) + 1 / math.cos(math.radians(lat))) / math.pi) / 2 * n))
+
+
+@pytest.fixture
+def world(city, client_for):
+    """A file at office 1 with tasks for municipality, water and power; power's network kept to itself;
+    an incident on a power cable."""
+    Layer.objects.filter(code__in=["power-cables", "power-nodes"]).update(visibility="agency")
+    parcel = good_parcel(city)
+    app = client_for("operator1").post("/api/v1/applications/", request_body(parcel), format="json").json()
+    cable = Feature.objects.current().filter(layer__code="power-cables").order_by("id")[10]
+    incident = client_for("reviewer.power").post("/api/v1/incidents/", {"kind": "cable_fault", "feature": cable.pk},
+                                                 format="json").json()
+    x, y = tile_of(48.67, 31.32, 15)
+    return {"app": app["id"], "parcel": parcel.pk, "incident": incident["id"], "tile": (x, y)}
+
+
+def doors(w):
+    """(method, path, body, who may succeed)."""
+    app, parcel, incident, (tx, ty) = w["app"], w["parcel"], w["incident"], w["tile"]
+    on_file = COORD | {"operator1", "signer"} | {f"{r}.{a}" for r in ("reviewer", "gis")
+                                                 for a in ("municipality", "water", "power")}
+    power_readers = power_roles()
+    incident_staff = COORD | AGENCY_STAFF
+    return [
+        ("get", f"/api/v1/applications/{app}/", None, on_file),
+        ("get", "/api/v1/applications/", None, STAFF),
+        ("post", f"/api/v1/applications/{app}/reviews/water/decision/", {"decision": "approve"}, {"reviewer.water"}),
+        ("post", f"/api/v1/applications/{app}/reviews/power/decision/", {"decision": "nonsense"}, {"reviewer.power"}),
+        ("post", f"/api/v1/applications/{app}/payments/", {"provider": "cash", "amount": 1, "reference": "X"},
+         {"operator1", "admin"}),
+        ("post", f"/api/v1/applications/{app}/completion/", None, {"signer", "admin"}),
+        ("post", f"/api/v1/applications/{app}/services/gas/activate/", {}, {"operator1", "admin"}),
+        ("post", "/api/v1/applications/", {}, {"operator1", "operator2", "admin"}),
+        ("get", f"/api/v1/parcels/{parcel}/", None, STAFF),
+        ("get", f"/api/v1/parcels/{parcel}/feasibility/", None, STAFF),
+        ("get", f"/api/v1/parcels/{parcel}/tariffs/", None, STAFF),
+        ("get", "/api/v1/layers/power-cables/", None, power_readers),
+        ("get", "/api/v1/layers/power-cables/versions/", None, power_readers),
+        ("get", "/api/v1/layers/power-cables/export/", None, power_readers),
+        ("post", "/api/v1/layers/power-cables/upload/", {}, {"gis.power", "admin"}),
+        ("post", "/api/v1/layers/power-cables/rollback/", {"version": 999}, {"gis.power", "admin"}),
+        ("post", "/api/v1/layers/water-mains/upload/", {}, {"gis.water", "admin"}),
+        ("get", "/api/v1/layers/water-mains/", None, STAFF),
+        ("get", "/ogc/collections/power-cables", None, power_readers),
+        ("get", "/ogc/collections/power-cables/items?limit=1", None, power_readers),
+        ("get", "/ogc/collections/parcels/items?limit=1", None, STAFF),
+        ("get", f"/tiles/power-cables/15/{tx}/{ty}.mvt", None, power_readers),
+        ("get", f"/tiles/parcels/15/{tx}/{ty}.mvt", None, STAFF),
+        ("get", "/api/v1/assets/?q=P", None, STAFF),  # filtered per layer: checked below
+        ("post", "/api/v1/incidents/", {"kind": "nonsense"}, incident_staff),
+        ("get", f"/api/v1/incidents/{incident}/", None, incident_staff),
+        ("get", f"/incidents/{incident}/report/", None, incident_staff),
+        ("post", "/api/v1/consistency/runs/", "skip-body", COORD),
+        ("get", "/api/v1/consistency/findings/", None, STAFF),
+        ("get", f"/files/{app}/", None, on_file),
+        ("get", f"/files/{app}/decide/", None, {f"reviewer.{a}" for a in ("municipality", "water", "power")}
+         | {"signer"}),
+        ("get", "/counter/", None, {"operator1", "operator2", "admin"}),
+        ("get", "/inbox/", None, AGENCY_STAFF | {"signer"}),
+        ("get", "/layers/power-cables/upload/", None, {"gis.power", "admin"}),
+        ("get", "/admin/permits/payment/", None, {"admin"}),
+    ]
+
+
+def succeeded(method, path, response) -> bool:
+    if path.startswith("/admin/"):
+        return response.status_code == 200
+    if response.status_code in {401, 403, 404, 405}:
+        return False
+    if response.status_code == 302 and "/login/" in response.get("Location", ""):
+        return False
+    return True  # 2xx, or a 400/409 about the input or state: the door itself was open
+
+
+def test_every_role_meets_only_its_doors(world, capsys):
+    tried = unauthorized = wrongly_refused = 0
+    problems = []
+    for role in ROLES:
+        api = Client()
+        if role != "anonymous":
+            api.force_login(user(role))
+            token = issue_token(user(role))
+        for method, path, body, allowed in doors(world):
+            if body == "skip-body" and role in COORD:
+                continue  # a whole-city run for each coordinator is slow and proven elsewhere
+            headers = {"HTTP_AUTHORIZATION": f"Token {token}"} if role != "anonymous" and path.startswith("/api/") \
+                else {}
+            client = Client() if headers else api
+            kwargs = {"content_type": "application/json", "data": body or {}} if method == "post" else {}
+            response = getattr(client, method)(path, **kwargs, **headers)
+            tried += 1
+            ok = succeeded(method, path, response)
+            if ok and role not in allowed:
+                unauthorized += 1
+                problems.append(f"UNAUTHORIZED {role} {method.upper()} {path} → {response.status_code}")
+            elif not ok and role in allowed:
+                wrongly_refused += 1
+                problems.append(f"refused {role} {method.upper()} {path} → {response.status_code}")
+            if ok and path.startswith("/api/v1/parcels/") and path.endswith("/feasibility/") \
+                    and role not in {"reviewer.power", "gis.power"} | COORD:
+                power = next(s for s in response.json()["services"] if s["service"] == "power")
+                if power["nearest"] is not None or power["transformer"] is not None:
+                    unauthorized += 1
+                    problems.append(f"UNAUTHORIZED {role} sees power assets in feasibility")
+            if ok and path.startswith("/api/v1/assets/"):
+                layers = {f["properties"]["layer"] for f in response.json()["features"]}
+                if layers & {"power-cables", "power-nodes"} and role not in power_roles():
+                    unauthorized += 1
+                    problems.append(f"UNAUTHORIZED {role} finds power assets by id")
+    with capsys.disabled():
+        print(f"\nrole × door: {len(ROLES)} roles, {tried} requests, {unauthorized} unauthorized successes, "
+              f"{wrongly_refused} wrongly refused")
+    assert problems == []
+
+
+def power_roles():
+    return COORD | {"reviewer.power", "gis.power"}
