@@ -12,15 +12,9 @@ export PANJEREH_VAR_DIR ?= $(CURDIR)/var
 setup:
 	@scripts/setup.sh
 
-## Serve Panjereh with the demo city on SpatiaLite (var/), through gunicorn.
+## Serve Panjereh with the demo city on SpatiaLite (var/), the fake bank gateway beside it, through gunicorn.
 run: setup
-	@mkdir -p var
-	$(BIN)/panjereh migrate --noinput -v0
-	$(BIN)/panjereh createcachetable
-	$(BIN)/panjereh democity --if-empty --parcels $(DEMO_PARCELS)
-	$(BIN)/panjereh collectstatic --noinput -v0
-	@echo "Panjereh: http://$(HOST):$(PORT)/  (OGC API: /ogc/, REST: /api/v1/docs/)"
-	$(BIN)/gunicorn panjereh.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile -
+	@BIN=$(BIN) HOST=$(HOST) PORT=$(PORT) WORKERS=$(WORKERS) DEMO_PARCELS=$(DEMO_PARCELS) scripts/run-demo.sh
 
 ## Every test on SpatiaLite, then on PostGIS when PANJEREH_TEST_POSTGRES is a database URL.
 test: setup

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# `make run`: the demo deployment — the demo city, its demo users and the fake bank gateway (PSP), then gunicorn.
+# PANJEREH_DEMO=1 is what allows the fake PSP to start at all; a city's own deployment never sets it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=${BIN:-.venv/bin}
+export PANJEREH_DEMO=1
+mkdir -p "$PANJEREH_VAR_DIR"
+chmod 700 "$PANJEREH_VAR_DIR"
+"$BIN/panjereh" migrate --noinput -v0
+"$BIN/panjereh" createcachetable
+"$BIN/panjereh" democity --if-empty --parcels "${DEMO_PARCELS:-100000}"
+"$BIN/panjereh" collectstatic --noinput -v0
+
+# The fake PSP's merchant key: made once, kept in var/ (never in the repo).
+key_file="$PANJEREH_VAR_DIR/psp_demo_key"
+[ -s "$key_file" ] || (umask 077 && head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$key_file")
+export PANJEREH_PSP_KEY; PANJEREH_PSP_KEY=$(cat "$key_file")
+export PANJEREH_PSP_TERMINAL=demo-terminal
+export PANJEREH_PSP_URL="http://127.0.0.1:${PSP_PORT:-8010}"
+"$BIN/python" -m panjereh.permits.fakepsp --port "${PSP_PORT:-8010}" &
+psp=$!
+trap 'kill $psp 2>/dev/null || true' EXIT INT TERM
+
+echo "Panjereh (demo): http://${HOST:-127.0.0.1}:${PORT:-8000}/  (OGC API: /ogc/, REST: /api/v1/docs/);" \
+     "fake bank gateway: $PANJEREH_PSP_URL"
+"$BIN/gunicorn" panjereh.wsgi --bind "${HOST:-127.0.0.1}:${PORT:-8000}" --workers "${WORKERS:-3}" --access-logfile -
