@@ -223,3 +223,16 @@ def test_importlayer_command(layer, tmp_path):
     call_command("importlayer", "water-mains", "--rollback-to", "1", stdout=out)
     layer.refresh_from_db()
     assert layer.current_version.number == 1
+
+
+def test_exportlayer_command_runs_and_takes_a_layer_version(city, tmp_path):
+    """Before: every call failed (argparse: conflicting option string --version)."""
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("exportlayer", "streets", "--format", "geojson", "--layer-version", "1", "--out", str(tmp_path),
+                 stdout=out)
+    written = list(tmp_path.iterdir())
+    assert len(written) == 1 and written[0].stat().st_size > 100

@@ -1,9 +1,12 @@
 """Fee formulas. The structure is code; every amount and coefficient is a FeeSchedule's params (data).
 
-All money is integer rials, rounded down to a whole rial once per line.
+All money is integer rials, rounded down to a whole rial once per line. The arithmetic before that one
+rounding is exact: coefficients and areas are read as the decimals they were written as (0.7 is seven
+tenths, not the binary float 0.6999…), so 70% of 180,000,000 rials is 126,000,000, not 125,999,999.
 """
 
 import math
+from fractions import Fraction
 
 from panjereh.agencies.models import FeeSchedule
 
@@ -14,16 +17,22 @@ class FeeError(ValueError):
     """A fee that cannot be computed from what the application says; the message names the field."""
 
 
+def exact(value) -> Fraction:
+    """A number from a fee schedule or an application as the exact decimal it was written as."""
+    return Fraction(value) if isinstance(value, int) else Fraction(str(value))
+
+
 def municipal_permit(params: dict, *, land_use: str, floor_area: float, units: int, parking: int,
                      parcel_area: float, regional_value: int) -> int:
     """T = (1 + C(r)) · K(land use) · P · C(f) · S, with S the floor area less parking, after Tehran's formulas."""
     if land_use not in params["K"]:
         raise FeeError(f"land_use: no permit fee is configured for «{land_use}»")
-    charged = max(0.0, floor_area - parking * params.get("parking_area_m2", 25))
-    c_r = max(0.0, 10 * units / floor_area - 0.2) if floor_area > 0 else 0.0
-    density = floor_area / parcel_area * 100
-    c_f = next(mult for bound, mult in params["density_bands"] if density <= bound)
-    return math.floor((1 + c_r) * params["K"][land_use] * regional_value * c_f * charged)
+    area = exact(floor_area)
+    charged = max(Fraction(0), area - parking * exact(params.get("parking_area_m2", 25)))
+    c_r = max(Fraction(0), 10 * units / area - Fraction(1, 5)) if area > 0 else Fraction(0)
+    density = area / exact(parcel_area) * 100
+    c_f = next(mult for bound, mult in params["density_bands"] if density <= exact(bound))
+    return math.floor((1 + c_r) * exact(params["K"][land_use]) * regional_value * exact(c_f) * charged)
 
 
 def water_connection(params: dict, *, land_use: str, units: int, diameter_mm: int | None, commercial_units: int) -> int:
@@ -34,14 +43,14 @@ def water_connection(params: dict, *, land_use: str, units: int, diameter_mm: in
     if capacity is None:
         raise FeeError(f"water.diameter_mm: no capacity is configured for a {diameter_mm} mm branch "
                        f"(configured: {', '.join(params['m3_per_month_by_diameter'])})")
-    return math.floor(capacity * params["rate_per_m3"] * params["city_coefficient"]
-                      + params["per_commercial_unit"] * commercial_units)
+    return math.floor(exact(capacity) * exact(params["rate_per_m3"]) * exact(params["city_coefficient"])
+                      + exact(params["per_commercial_unit"]) * commercial_units)
 
 
 def sewer_connection(params: dict, *, land_use: str, water_fee: int) -> int:
     """A share of the water fee: 70% for residential, 100% otherwise (by default)."""
     share = params["residential_share"] if land_use in RESIDENTIAL else params["other_share"]
-    return math.floor(water_fee * share)
+    return math.floor(water_fee * exact(share))
 
 
 def gas_meter(params: dict, *, meter_class: str) -> int:
@@ -53,7 +62,7 @@ def gas_meter(params: dict, *, meter_class: str) -> int:
 def power_connection(params: dict, *, phases: int, kw: float) -> int:
     if str(phases) not in params["per_phase_set"]:
         raise FeeError(f"power.phases: must be one of {', '.join(params['per_phase_set'])}")
-    return math.floor(params["per_phase_set"][str(phases)] + params["per_kw"] * kw)
+    return math.floor(exact(params["per_phase_set"][str(phases)]) + exact(params["per_kw"]) * exact(kw))
 
 
 def telecom_lines(params: dict, *, lines: int) -> int:

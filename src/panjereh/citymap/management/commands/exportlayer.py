@@ -7,12 +7,13 @@ from panjereh.citymap.models import Layer
 
 
 class Command(BaseCommand):
-    help = "Export a layer (its current version, or --version N) as GeoJSON, GeoPackage or a zipped Shapefile."
+    help = "Export a layer (its current version, or --layer-version N) as GeoJSON, GeoPackage or a zipped Shapefile."
 
     def add_arguments(self, parser):
         parser.add_argument("layer")
         parser.add_argument("--format", default="gpkg", choices=sorted(EXPORT_FORMATS))
-        parser.add_argument("--version", type=int, dest="version_number")
+        # not --version: every Django command already has that one (it prints Django's version)
+        parser.add_argument("--layer-version", type=int, dest="version_number", metavar="N")
         parser.add_argument("--crs")
         parser.add_argument("--out", default=".")
 
