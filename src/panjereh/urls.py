@@ -31,6 +31,8 @@ api_v1 = [
     path("applications/<str:pk>/", permits_api.ApplicationDetailView.as_view(), name="api-application"),
     path("applications/<str:pk>/reviews/<slug:agency_code>/decision/", permits_api.DecisionView.as_view(),
          name="api-decision"),
+    path("applications/<str:pk>/reviews/<slug:agency_code>/answer/", permits_api.AnswerView.as_view(),
+         name="api-answer"),
     path("applications/<str:pk>/payments/", permits_api.PaymentView.as_view(), name="api-payments"),
     path("applications/<str:pk>/services/<slug:service>/activate/", permits_api.ActivateServiceView.as_view(),
          name="api-activate"),

@@ -118,7 +118,7 @@ def test_refusal_must_cite_a_published_numbered_reason(client_for, city):
     task = r.json()["task"]
     assert task["reason"]["number"] == 1 and task["reason"]["fa"]
     assert r.json()["application"]["status"] == "rejected"
-    assert decide(client_for, app, "municipality").status_code == 200
+    assert decide(client_for, app, "municipality").status_code == 409  # its task was withdrawn with the refusal
     assert Bill.objects.filter(application_id=app["id"]).count() == 0
     r = client_for("operator1").post(f"/api/v1/applications/{app['id']}/payments/",
                                      {"provider": "cash", "amount": 1000, "reference": "X"}, format="json")

@@ -123,6 +123,11 @@ def can_take_payment(user, application) -> bool:
     return bool(profile and profile.role == "operator" and profile.office_id == application.office_id)
 
 
+def can_answer_for_applicant(user, application) -> bool:
+    """The applicant's answers to an agency's question are recorded at the office that holds the file."""
+    return can_take_payment(user, application)
+
+
 def can_activate_service(user, application) -> bool:
     return can_take_payment(user, application)
 

@@ -123,6 +123,11 @@ def task_summary(t: ReviewTask) -> dict:
     return {"agency": t.agency.code, "agency_fa": t.agency.name_fa, "stage": t.stage, "status": t.status,
             "due_date": t.due_date, "due_date_jalali": jalali(t.due_date), "overdue": t.overdue_at is not None,
             "decided_at": t.decided_at, "conditions": t.conditions, "info_request": t.info_request,
+            "withdrawn_note": t.withdrawn_note,
+            "info_requests": [{"question": q.question, "asked_at": q.asked_at, "asked_at_jalali": jalali(q.asked_at),
+                               "answer": q.answer, "answered_at": q.answered_at,
+                               "answered_at_jalali": jalali(q.answered_at) if q.answered_at else None,
+                               "waited_working_days": q.waited_working_days} for q in t.info_requests.all()],
             "reason": {"number": t.reason.number, "fa": t.reason.text_fa, "en": t.reason.text_en} if t.reason else None}
 
 
@@ -163,7 +168,8 @@ def application_detail(app: Application, user) -> dict:
 def _with_details(qs):
     """Everything application_detail reads, fetched in a fixed number of queries."""
     return qs.select_related("applicant", "office", "parcel").prefetch_related(
-        Prefetch("tasks", queryset=ReviewTask.objects.select_related("agency", "reason")),
+        Prefetch("tasks", queryset=ReviewTask.objects.select_related("agency", "reason").prefetch_related(
+            "info_requests")),
         "service_requests__service", "bills__lines__agency", "bills__payments", "connection_orders__service",
         "connection_orders__agency")
 
@@ -250,6 +256,30 @@ class DecisionView(APIView):
             return _conflict(exc)
         return Response({"changed": outcome.changed, "task": task_summary(outcome.obj),
                          "application": application_detail(_application(request, pk), request.user)})
+
+
+class AnswerSerializer(serializers.Serializer):
+    answer = fields.TextField(max_length=4000, help_text="the applicant's answer, as recorded at the counter")
+
+
+class AnswerView(APIView):
+    @extend_schema(summary="Record the applicant's answer to an agency's question: the agency's clock starts again, "
+                           "its deadline moved on by the working days the file waited",
+                   request=AnswerSerializer, responses={200: OpenApiTypes.OBJECT})
+    def post(self, request, pk, agency_code):
+        app = _application(request, pk)
+        if not permissions.can_answer_for_applicant(request.user, app):
+            raise PermissionDenied("answers are recorded at the counter office that holds the file")
+        body = AnswerSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            services.answer_info_request(actor=request.user, application=app, agency_code=agency_code,
+                                         answer=body.validated_data["answer"])
+        except services.ApplicationError as exc:
+            return _error(exc)
+        except services.Conflict as exc:
+            return _conflict(exc)
+        return Response({"application": application_detail(_application(request, pk), request.user)})
 
 
 class PaymentSerializer(serializers.Serializer):

@@ -109,6 +109,7 @@ class ReviewTask(models.Model):
         CONDITIONAL = "approved_with_conditions", "موافقت مشروط / approved with conditions"
         REJECTED = "rejected", "مخالفت / rejected"
         DEEMED = "deemed_approved", "موافقت به‌دلیل سکوت / deemed approved (silence)"
+        WITHDRAWN = "withdrawn", "پس گرفته شد / withdrawn (the file was refused)"
 
     OPEN = (Status.PENDING, Status.INFO_REQUESTED)
     POSITIVE = (Status.APPROVED, Status.CONDITIONAL, Status.DEEMED)
@@ -125,6 +126,7 @@ class ReviewTask(models.Model):
     info_request = models.TextField(blank=True)
     reason = models.ForeignKey(RefusalReason, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     overdue_at = models.DateTimeField(null=True, blank=True, help_text="when the missed deadline was flagged")
+    withdrawn_note = models.CharField(max_length=300, blank=True, help_text="why the task left the inbox")
 
     class Meta:
         ordering = ["due_date", "id"]
@@ -136,6 +138,25 @@ class ReviewTask(models.Model):
 
     def __str__(self):
         return f"{self.application} / {self.agency.code} / {self.stage}: {self.status}"
+
+
+class InfoRequest(models.Model):
+    """A reviewer's question to the applicant. The agency's clock stops from ``asked_at`` until ``answered_at``:
+    the task's deadline moves on by the working days the file waited on the applicant."""
+
+    task = models.ForeignKey(ReviewTask, on_delete=models.CASCADE, related_name="info_requests")
+    question = models.TextField()
+    asked_at = models.DateTimeField()
+    asked_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    answer = models.TextField(blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    waited_working_days = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["asked_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["task"], condition=Q(answered_at__isnull=True),
+                                               name="one_open_question_per_task")]
 
 
 class Bill(models.Model):

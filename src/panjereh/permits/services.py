@@ -19,11 +19,11 @@ from panjereh.agencies.models import Agency, RefusalReason, Service
 from panjereh.citymap.models import Parcel
 from panjereh.citymap.services import feasibility
 from panjereh.core import audit
-from panjereh.core.calendar import add_working_days, jalali_year, local_date
+from panjereh.core.calendar import add_working_days, jalali_year, local_date, working_days_between
 from panjereh.permits import payments, psp, rules
 from panjereh.permits.models import (Applicant, Application, Bill, BillLine, CompletionCertificate, ConnectionOrder,
-                                     LedgerEntry, Payment, Permit, PermitCounter, ReviewTask, ServiceRequest,
-                                     TariffChange, TariffClass)
+                                     InfoRequest, LedgerEntry, Payment, Permit, PermitCounter, ReviewTask,
+                                     ServiceRequest, TariffChange, TariffClass)
 
 DECISIONS = {"approve": ReviewTask.Status.APPROVED, "approve_with_conditions": ReviewTask.Status.CONDITIONAL,
              "request_info": ReviewTask.Status.INFO_REQUESTED, "reject": ReviewTask.Status.REJECTED}
@@ -171,6 +171,7 @@ def record_decision(*, actor, application, agency_code: str, decision: str, cond
         if updated != 1:  # somebody else decided between our read and our write
             raise Conflict(f"{agency_code} already decided this file")
         task.refresh_from_db()
+        _track_question(task, actor, now, asking=decision == "request_info")
         audit.record(actor=actor, action="review.decide", obj=task,
                      data={"decision": decision, "reason": reason_number, "stage": task.stage, "via": via})
         audit.emit(event_type="review.decided", agency_code=agency_code, parcel_id=application.parcel_id,
@@ -179,13 +180,73 @@ def record_decision(*, actor, application, agency_code: str, decision: str, cond
     return Outcome(task, True)
 
 
+def _track_question(task: ReviewTask, actor, now, *, asking: bool) -> None:
+    """Keep the open question in step with a decision: asking opens (or rewords) it and stops the clock;
+    deciding while the applicant has not answered closes it unanswered, with the waiting counted."""
+    open_question = InfoRequest.objects.select_for_update().filter(task=task, answered_at__isnull=True).first()
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    if asking:
+        if open_question:
+            InfoRequest.objects.filter(pk=open_question.pk).update(question=task.info_request)
+        else:
+            InfoRequest.objects.create(task=task, question=task.info_request, asked_at=now, asked_by=user)
+    elif open_question:
+        InfoRequest.objects.filter(pk=open_question.pk).update(
+            answered_at=now, waited_working_days=working_days_between(local_date(open_question.asked_at),
+                                                                      local_date(now)))
+
+
+def answer_info_request(*, actor, application, agency_code: str, answer: str) -> Outcome:
+    """Record the applicant's answer to an agency's question (at the counter): the agency's task is open
+    again and its deadline moves on by the working days the file waited on the applicant."""
+    answer = (answer or "").strip()
+    if not answer:
+        raise ApplicationError("answer", "write the applicant's answer")
+    with transaction.atomic():
+        Application.objects.select_for_update().filter(pk=application.pk).first()
+        task = _current_task(application, agency_code)
+        question = InfoRequest.objects.select_for_update().filter(task=task, answered_at__isnull=True).first()
+        if task.status != ReviewTask.Status.INFO_REQUESTED or question is None:
+            raise Conflict(f"{agency_code} is not waiting for information on file {application.tracking_code}")
+        now = timezone.now()
+        waited = working_days_between(local_date(question.asked_at), local_date(now))
+        due = add_working_days(task.due_date, waited) if waited else task.due_date
+        if ReviewTask.objects.filter(pk=task.pk, status=ReviewTask.Status.INFO_REQUESTED).update(
+                status=ReviewTask.Status.PENDING, due_date=due, overdue_at=None) != 1:
+            raise Conflict(f"{agency_code} decided meanwhile")
+        InfoRequest.objects.filter(pk=question.pk).update(
+            answer=answer, answered_at=now, waited_working_days=waited,
+            answered_by=actor if getattr(actor, "is_authenticated", False) else None)
+        question.refresh_from_db()
+        audit.record(actor=actor, action="review.info_answered", obj=task,
+                     data={"waited_working_days": waited, "due_date": due.isoformat()})
+        audit.emit(event_type="review.info_answered", agency_code=agency_code, parcel_id=application.parcel_id,
+                   payload={"application": application.tracking_code, "due_date": due.isoformat(),
+                            "waited_working_days": waited})
+    return Outcome(question, True)
+
+
+def _withdraw_open_tasks(app, refused: ReviewTask) -> None:
+    """A refusal ends the round: every other agency's open task leaves its inbox, saying why."""
+    note = f"{refused.agency.name_fa} / {refused.agency.name_en}: #{refused.reason.number if refused.reason else ''}"
+    for task in app.tasks.filter(status__in=ReviewTask.OPEN).exclude(pk=refused.pk).select_related("agency"):
+        if ReviewTask.objects.filter(pk=task.pk, status__in=ReviewTask.OPEN).update(
+                status=ReviewTask.Status.WITHDRAWN, withdrawn_note=note[:300]) == 1:
+            InfoRequest.objects.filter(task=task, answered_at__isnull=True).update(answered_at=timezone.now())
+            audit.emit(event_type="review.withdrawn", agency_code=task.agency.code, parcel_id=app.parcel_id,
+                       payload={"application": app.tracking_code, "refused_by": refused.agency.code,
+                                "reason": refused.reason.number if refused.reason else None})
+
+
 def _advance(application, actor) -> None:
     """Move the file on after a decision or a payment: reject, bill, issue, or order a later service."""
     app = Application.objects.get(pk=application.pk)
     initial = list(app.tasks.filter(stage="initial"))
     if app.status == Application.Status.UNDER_REVIEW:
-        if any(t.status == ReviewTask.Status.REJECTED for t in initial):
+        refused = next((t for t in initial if t.status == ReviewTask.Status.REJECTED), None)
+        if refused is not None:
             Application.objects.filter(pk=app.pk).update(status=Application.Status.REJECTED)
+            _withdraw_open_tasks(app, refused)
             audit.emit(event_type="application.rejected", agency_code="municipality", parcel_id=app.parcel_id,
                        payload={"application": app.tracking_code})
             return
@@ -521,12 +582,13 @@ def process_deadlines(*, now=None) -> dict:
     now = now or timezone.now()
     today = local_date(now)
     counts = {"deemed_approved": 0, "escalated": 0}
-    late = ReviewTask.objects.filter(status__in=ReviewTask.OPEN, due_date__lt=today, overdue_at__isnull=True) \
+    # Only tasks waiting on the agency: while it waits on the applicant (information requested) its clock stops.
+    late = ReviewTask.objects.filter(status=ReviewTask.Status.PENDING, due_date__lt=today, overdue_at__isnull=True) \
         .select_related("agency", "application")
     for task_id in list(late.values_list("id", flat=True)):
         with transaction.atomic():
             task = ReviewTask.objects.select_for_update().select_related("agency", "application").get(pk=task_id)
-            if task.status not in ReviewTask.OPEN or task.overdue_at is not None:
+            if task.status != ReviewTask.Status.PENDING or task.overdue_at is not None:
                 continue
             app = task.application
             if task.agency.silence_means_approval:

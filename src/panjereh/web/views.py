@@ -129,34 +129,54 @@ def _visible(request, pk) -> Application:
 def _tasks(app):
     today = local_date(timezone.now())
     tasks = []
-    for t in app.tasks.select_related("agency", "reason").order_by("due_date", "agency__code"):
+    for t in app.tasks.select_related("agency", "reason").prefetch_related("info_requests").order_by(
+            "due_date", "agency__code"):
         left = working_days_between(today, t.due_date) if t.status in ReviewTask.OPEN else None
         tasks.append({"task": t, "left": left})
     return tasks
 
 
+def _take_payment(request, app):
+    """The counter's payment form: cash with its receipt number, or a card at the bank's page.
+    Returns a redirect, an error message to show, or None."""
+    try:
+        amount = int(normalize_digits(request.POST.get("amount", "0")).replace(",", "").replace("٬", ""))
+        if request.POST.get("provider") == "gateway":
+            # card: the bank's page takes the payment; our server verifies it when the payer comes back
+            _, pay_url = services.start_gateway_payment(
+                actor=request.user, application=app, amount=amount,
+                callback_url=request.build_absolute_uri(reverse("gateway-return")))
+            return redirect(pay_url)
+        services.record_payment(actor=request.user, application=app, provider="cash", amount=amount,
+                                reference=normalize_digits(request.POST.get("reference", "")).strip())
+        return redirect("file", pk=app.pk)
+    except (ValueError, services.ApplicationError, services.Conflict, psp.GatewayError) as exc:
+        return str(exc)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def file_page(request, pk):
-    """The whole file, and at the counter: take the payment."""
+    """The whole file, and at the counter: take the payment, record the applicant's answers."""
     app = _visible(request, pk)
     message = None
     if request.method == "POST":
         if not permissions.can_take_payment(request.user, app):
             raise PermissionDenied("payments are taken at the counter office that holds the file")
-        try:
-            amount = int(normalize_digits(request.POST.get("amount", "0")).replace(",", "").replace("٬", ""))
-            if request.POST.get("provider") == "gateway":
-                # card: the bank's page takes the payment; our server verifies it when the payer comes back
-                _, pay_url = services.start_gateway_payment(
-                    actor=request.user, application=app, amount=amount,
-                    callback_url=request.build_absolute_uri(reverse("gateway-return")))
-                return redirect(pay_url)
-            services.record_payment(actor=request.user, application=app, provider="cash", amount=amount,
-                                    reference=normalize_digits(request.POST.get("reference", "")).strip())
-            return redirect("file", pk=app.pk)
-        except (ValueError, services.ApplicationError, services.Conflict, psp.GatewayError) as exc:
-            message = str(exc)
+        if request.POST.get("action") == "answer":
+            try:
+                services.answer_info_request(actor=request.user, application=app,
+                                             agency_code=request.POST.get("agency", ""),
+                                             answer=request.POST.get("answer", ""))
+                return redirect("file", pk=app.pk)
+            except (services.ApplicationError, services.Conflict) as exc:
+                message = str(exc)
+        else:
+            response = _take_payment(request, app)
+            if isinstance(response, str):
+                message = response
+            elif response is not None:
+                return response
     app.refresh_from_db()
     profile = permissions.staff_profile(request.user)
     response = render(request, "web/file.html", {

@@ -84,6 +84,12 @@ WORDS = {
     "locked_title": ("ورود موقتاً بسته است", "Sign-in temporarily locked"),
     "locked": ("به‌دلیل چند تلاش ناموفق، ورود با این نام کاربری یا از این نشانی برای مدتی بسته شد. پانزده دقیقه دیگر دوباره بکوشید یا با مدیر سامانه تماس بگیرید.",
                "After several failed attempts, sign-in for this account or from this address is locked for a while. Try again in fifteen minutes or call the administrator."),
+    "question": ("پرسش", "Question"), "answer": ("پاسخ", "Answer"),
+    "clock_stopped": ("مهلت دستگاه متوقف بود:", "the agency's clock stopped for"),
+    "working_days": ("روز کاری", "working days"),
+    "waiting_on_applicant": ("در انتظار پاسخ متقاضی؛ مهلت دستگاه متوقف است", "Waiting for the applicant; the agency's clock is stopped"),
+    "answer_for": ("پاسخ متقاضی به", "Applicant's answer to"), "record_answer": ("ثبت پاسخ", "Record the answer"),
+    "withdrawn_because": ("پرونده رد شد:", "The file was refused:"),
     "too_many": ("درخواست‌ها بیش از حد است؛ یک دقیقه بعد دوباره بکوشید", "Too many lookups; try again in a minute"), "error": ("خطا", "Error"),
 }
 

@@ -1,0 +1,115 @@
+"""Information requested stops the agency's clock until the applicant answers; a refusal withdraws the other
+agencies' open tasks, saying why."""
+
+import datetime
+
+import holidays
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from panjereh.core.calendar import local_date
+from panjereh.core.models import OutboxEvent
+from panjereh.permits import services
+from panjereh.permits.models import InfoRequest, ReviewTask
+from tests.conftest import user
+from tests.permits.helpers import good_parcel, request_body
+
+pytestmark = pytest.mark.django_db
+
+
+def working_days_after(start: datetime.date, end: datetime.date) -> int:
+    """An independent count: days after ``start`` up to ``end`` that are not Friday, Thursday or a holiday."""
+    iran = holidays.country_holidays("IR", years=range(start.year, end.year + 1))
+    return sum(1 for n in range(1, (end - start).days + 1)
+               if (d := start + datetime.timedelta(days=n)).weekday() not in (3, 4) and d not in iran)
+
+
+@pytest.fixture
+def file(client_for, city):
+    return client_for("operator1").post("/api/v1/applications/", request_body(good_parcel(city)), format="json").json()
+
+
+def task(app_id, agency):
+    return ReviewTask.objects.get(application_id=app_id, agency__code=agency, stage="initial")
+
+
+def test_the_clock_stops_while_the_file_waits_on_the_applicant(client_for, file):
+    r = client_for("reviewer.water").post(f"/api/v1/applications/{file['id']}/reviews/water/decision/",
+                                          {"decision": "request_info", "info_request": "نقشه انشعاب را بفرستید"},
+                                          format="json")
+    assert r.status_code == 200
+    due_before = task(file["id"], "water").due_date
+    # the applicant takes 17 calendar days to answer
+    asked = timezone.now() - datetime.timedelta(days=17)
+    InfoRequest.objects.filter(task__application_id=file["id"]).update(asked_at=asked)
+    # meanwhile the deadlines pass: a task waiting on the applicant is neither deemed approved nor escalated
+    counts = services.process_deadlines(now=timezone.now() + datetime.timedelta(days=40))
+    assert task(file["id"], "water").status == "info_requested" and task(file["id"], "water").overdue_at is None
+    assert counts["escalated"] + counts["deemed_approved"] >= 1  # the other agencies' clocks ran
+    ReviewTask.objects.filter(application_id=file["id"]).exclude(agency__code="water").update(overdue_at=None)
+
+    r = client_for("operator1").post(f"/api/v1/applications/{file['id']}/reviews/water/answer/",
+                                     {"answer": "نقشه در دفتر پیشخوان تحویل شد"}, format="json")
+    assert r.status_code == 200, r.json()
+    waited = working_days_after(local_date(asked), local_date(timezone.now()))
+    assert waited >= 10
+    water = task(file["id"], "water")
+    assert water.status == "pending"
+    assert working_days_after(due_before, water.due_date) == waited  # the deadline moved on by the wait
+    shown = next(t for t in r.json()["application"]["tasks"] if t["agency"] == "water")
+    assert shown["info_requests"][0]["waited_working_days"] == waited
+    assert shown["info_requests"][0]["answered_at"] and shown["info_requests"][0]["asked_at"]
+    assert OutboxEvent.objects.filter(event_type="review.info_answered", agency_code="water").exists()
+    # the reviewer sees both times on the decide page
+    reviewer = Client()
+    reviewer.force_login(user("reviewer.water"))
+    page = reviewer.get(f"/files/{file['id']}/decide/").content.decode()
+    assert "نقشه در دفتر پیشخوان تحویل شد" in page and "نقشه انشعاب را بفرستید" in page
+
+
+def test_answers_are_recorded_only_at_the_office_and_only_when_asked(client_for, file):
+    url = f"/api/v1/applications/{file['id']}/reviews/water/answer/"
+    assert client_for("operator1").post(url, {"answer": "x"}, format="json").status_code == 409  # nothing asked
+    client_for("reviewer.water").post(f"/api/v1/applications/{file['id']}/reviews/water/decision/",
+                                      {"decision": "request_info", "info_request": "سند"}, format="json")
+    assert client_for("operator2").post(url, {"answer": "x"}, format="json").status_code in {403, 404}
+    assert client_for("reviewer.water").post(url, {"answer": "x"}, format="json").status_code == 403
+    empty = client_for("operator1").post(url, {"answer": "  "}, format="json")
+    assert empty.status_code == 400 and "answer" in empty.json()["error"]["details"]
+    assert task(file["id"], "water").status == "info_requested"
+
+
+def test_the_operator_records_the_answer_on_the_file_page(client_for, file):
+    client_for("reviewer.power").post(f"/api/v1/applications/{file['id']}/reviews/power/decision/",
+                                      {"decision": "request_info", "info_request": "قدرت درخواستی را تأیید کنید"},
+                                      format="json")
+    counter = Client()
+    counter.force_login(user("operator1"))
+    page = counter.get(f"/files/{file['id']}/").content.decode()
+    assert 'id="answer-power"' in page and "در انتظار پاسخ متقاضی" in page
+    done = counter.post(f"/files/{file['id']}/", {"action": "answer", "agency": "power", "answer": "۱۰ کیلووات"})
+    assert done.status_code == 302
+    assert task(file["id"], "power").status == "pending"
+    assert InfoRequest.objects.get(task__application_id=file["id"]).answer == "۱۰ کیلووات"
+
+
+def test_a_refusal_withdraws_the_other_agencies_open_tasks(client_for, file):
+    client_for("reviewer.municipality").post(f"/api/v1/applications/{file['id']}/reviews/municipality/decision/",
+                                             {"decision": "request_info", "info_request": "سند مالکیت"},
+                                             format="json")
+    r = client_for("reviewer.water").post(f"/api/v1/applications/{file['id']}/reviews/water/decision/",
+                                          {"decision": "reject", "reason": 1}, format="json")
+    assert r.status_code == 200 and r.json()["application"]["status"] == "rejected"
+    statuses = {t["agency"]: (t["status"], t["withdrawn_note"]) for t in r.json()["application"]["tasks"]}
+    assert statuses["water"][0] == "rejected"
+    for agency in ("municipality", "power"):
+        assert statuses[agency][0] == "withdrawn" and "#1" in statuses[agency][1]
+        inbox = Client()
+        inbox.force_login(user(f"reviewer.{agency}"))
+        assert file["tracking_code"] not in inbox.get("/inbox/").content.decode()
+        assert OutboxEvent.objects.filter(event_type="review.withdrawn", agency_code=agency).exists()
+    assert not InfoRequest.objects.filter(task__application_id=file["id"], answered_at__isnull=True).exists()
+    late = client_for("reviewer.power").post(f"/api/v1/applications/{file['id']}/reviews/power/decision/",
+                                             {"decision": "approve"}, format="json")
+    assert late.status_code == 409
