@@ -34,6 +34,7 @@ api_v1 = [
     path("applications/<str:pk>/reviews/<slug:agency_code>/answer/", permits_api.AnswerView.as_view(),
          name="api-answer"),
     path("applications/<str:pk>/payments/", permits_api.PaymentView.as_view(), name="api-payments"),
+    path("applications/<str:pk>/resubmit/", permits_api.ResubmitView.as_view(), name="api-resubmit"),
     path("applications/<str:pk>/services/<slug:service>/activate/", permits_api.ActivateServiceView.as_view(),
          name="api-activate"),
     path("applications/<str:pk>/completion/", permits_api.CompletionView.as_view(), name="api-completion"),

@@ -113,3 +113,54 @@ def test_a_refusal_withdraws_the_other_agencies_open_tasks(client_for, file):
     late = client_for("reviewer.power").post(f"/api/v1/applications/{file['id']}/reviews/power/decision/",
                                              {"decision": "approve"}, format="json")
     assert late.status_code == 409
+
+
+def test_a_refused_file_is_amended_and_reviewed_again_on_the_same_number(client_for, file):
+    url = f"/api/v1/applications/{file['id']}/"
+    assert client_for("operator1").post(url + "resubmit/", {}, format="json").status_code == 409  # not refused
+    client_for("reviewer.water").post(url + "reviews/water/decision/", {"decision": "reject", "reason": 1},
+                                      format="json")
+    assert client_for("operator2").post(url + "resubmit/", {}, format="json").status_code in {403, 404}
+    r = client_for("operator1").post(url + "resubmit/", {"permit": {"floors": "۱", "units": 1},
+                                                         "note": "یک طبقه کمتر"}, format="json")
+    assert r.status_code == 200, r.json()
+    again = r.json()["application"]
+    assert again["tracking_code"] == file["tracking_code"] and again["round"] == 2
+    assert again["status"] == "under_review" and again["permit_request"]["floors"] == 1
+    first = {t["agency"]: t["status"] for t in again["tasks"] if t["round"] == 1}
+    second = {t["agency"]: t["status"] for t in again["tasks"] if t["round"] == 2}
+    assert first["water"] == "rejected" and set(first.values()) == {"rejected", "withdrawn"}
+    assert second == {"municipality": "pending", "power": "pending", "water": "pending"}
+    # each agency reviews the amended file; the earlier refusal stays visible; the file goes on to its permit
+    for agency in ("municipality", "water", "power"):
+        d = client_for(f"reviewer.{agency}").post(url + f"reviews/{agency}/decision/", {"decision": "approve"},
+                                                  format="json")
+        assert d.status_code == 200, d.json()
+    detail = client_for("operator1").get(url).json()
+    assert detail["status"] == "awaiting_payment"
+    total = detail["bills"][0]["total"]
+    paid = client_for("operator1").post(url + "payments/", {"provider": "cash", "amount": total, "reference": "RS-1"},
+                                        format="json")
+    assert paid.json()["application"]["status"] == "issued"
+    counter = Client()
+    counter.force_login(user("operator1"))
+    page = counter.get(f"/files/{file['id']}/").content.decode()
+    assert "دور" in page and "#۱" in page  # the earlier round's refusal, in Persian digits
+
+
+def test_resubmitting_on_the_file_page(client_for, file):
+    client_for("reviewer.power").post(f"/api/v1/applications/{file['id']}/reviews/power/decision/",
+                                      {"decision": "reject", "reason": 1}, format="json")
+    counter = Client()
+    counter.force_login(user("operator1"))
+    assert 'id="resubmit"' in counter.get(f"/files/{file['id']}/").content.decode()
+    bad = counter.post(f"/files/{file['id']}/", {"action": "resubmit", "floors": "صفر", "units": "1",
+                                                 "gross_floor_area": "100", "parking_spaces": "0"})
+    assert bad.status_code == 200 and "floors" in bad.content.decode()
+    done = counter.post(f"/files/{file['id']}/", {"action": "resubmit", "floors": "۲", "units": "۲",
+                                                  "gross_floor_area": "۱۸۰٫۵", "parking_spaces": "۱", "note": "x"})
+    assert done.status_code == 302
+    from panjereh.permits.models import Application
+
+    app = Application.objects.get(pk=file["id"])
+    assert app.round == 2 and app.status == "under_review" and app.gross_floor_area == 180.5

@@ -64,6 +64,13 @@ class FileMachine(RuleBasedStateMachine):
         services.complete_gateway_payment(order_id=back["order_id"], token=back["token"])
         services.complete_gateway_payment(order_id=back["order_id"], token=back["token"])  # replayed
 
+    @rule(floors=st.integers(min_value=1, max_value=4))
+    def amend_and_resubmit(self, floors):
+        try:
+            services.resubmit_application(actor=None, application=self.app, permit={"floors": floors})
+        except services.Conflict:
+            pass
+
     @rule()
     def activate_gas(self):
         try:
@@ -85,7 +92,8 @@ class FileMachine(RuleBasedStateMachine):
     @invariant()
     def no_permit_without_every_approval_and_full_payment(self):
         permit = Permit.objects.filter(application=self.app).first()
-        initial = ReviewTask.objects.filter(application=self.app, stage="initial")
+        round_ = Application.objects.get(pk=self.app.pk).round
+        initial = ReviewTask.objects.filter(application=self.app, stage="initial", round=round_)
         if permit:
             assert all(t.status in ReviewTask.POSITIVE for t in initial)
             bill = Bill.objects.get(application=self.app, stage="initial")

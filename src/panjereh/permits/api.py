@@ -120,7 +120,8 @@ def _conflict(exc: services.Conflict):
 
 
 def task_summary(t: ReviewTask) -> dict:
-    return {"agency": t.agency.code, "agency_fa": t.agency.name_fa, "stage": t.stage, "status": t.status,
+    return {"agency": t.agency.code, "agency_fa": t.agency.name_fa, "stage": t.stage, "round": t.round,
+            "status": t.status,
             "due_date": t.due_date, "due_date_jalali": jalali(t.due_date), "overdue": t.overdue_at is not None,
             "decided_at": t.decided_at, "conditions": t.conditions, "info_request": t.info_request,
             "withdrawn_note": t.withdrawn_note,
@@ -137,6 +138,7 @@ def application_detail(app: Application, user) -> dict:
     permit = getattr(app, "permit", None)
     return {
         "id": app.pk, "tracking_code": app.tracking_code, "status": app.status, "parcel": app.parcel_id,
+        "round": app.round,
         "submitted_at": app.submitted_at, "submitted_at_jalali": jalali(app.submitted_at),
         "office": app.office.code if app.office else None,
         "applicant": {"kind": app.applicant_kind, "national_id": app.applicant.national_id,
@@ -256,6 +258,42 @@ class DecisionView(APIView):
             return _conflict(exc)
         return Response({"changed": outcome.changed, "task": task_summary(outcome.obj),
                          "application": application_detail(_application(request, pk), request.user)})
+
+
+class AmendedPermitSerializer(PermitRequestSerializer):
+    """The permit request as amended: only what changes is sent."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = False
+
+
+class ResubmitSerializer(serializers.Serializer):
+    permit = AmendedPermitSerializer(required=False)
+    note = fields.TextField(required=False, allow_blank=True, default="", max_length=500,
+                            help_text="what the applicant changed")
+
+
+class ResubmitView(APIView):
+    @extend_schema(summary="Amend a refused file and submit it again on the same file number: every agency "
+                           "concerned reviews it in a new round", request=ResubmitSerializer,
+                   responses={200: OpenApiTypes.OBJECT})
+    def post(self, request, pk):
+        app = _application(request, pk)
+        if not permissions.can_answer_for_applicant(request.user, app):
+            raise PermissionDenied("a file is resubmitted at the counter office that holds it")
+        body = ResubmitSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            services.resubmit_application(actor=request.user, application=app,
+                                          permit=body.validated_data.get("permit") or {},
+                                          note=body.validated_data["note"])
+        except services.ApplicationError as exc:
+            return _error(exc)
+        except services.Conflict as exc:
+            return _conflict(exc)
+        return Response({"application": application_detail(_application(request, pk), request.user)})
 
 
 class AnswerSerializer(serializers.Serializer):

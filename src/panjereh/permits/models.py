@@ -68,6 +68,8 @@ class Application(models.Model):
     gross_floor_area = models.FloatField()
     parking_spaces = models.PositiveSmallIntegerField(default=0)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.UNDER_REVIEW)
+    round = models.PositiveSmallIntegerField(default=1, help_text="1, then one more each time the applicant "
+                                                                 "amends a refused file and submits it again")
     feasibility = models.JSONField(default=dict, help_text="the shared map's answer at submission")
     planning_problems = models.JSONField(default=list)
 
@@ -117,6 +119,7 @@ class ReviewTask(models.Model):
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="tasks")
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="tasks")
     stage = models.CharField(max_length=40, default="initial", help_text="initial, or activation:<service>")
+    round = models.PositiveSmallIntegerField(default=1, help_text="the file's round this review belongs to")
     status = models.CharField(max_length=28, choices=Status.choices, default=Status.PENDING)
     created_at = models.DateTimeField(auto_now_add=True)
     due_date = models.DateField(help_text="last working day of the deadline (Tehran)")
@@ -131,7 +134,8 @@ class ReviewTask(models.Model):
     class Meta:
         ordering = ["due_date", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["application", "agency", "stage"], name="one_task_per_agency_stage"),
+            models.UniqueConstraint(fields=["application", "agency", "stage", "round"],
+                                    name="one_task_per_agency_stage_round"),
             models.CheckConstraint(condition=~Q(status="rejected") | Q(reason__isnull=False),
                                    name="rejection_cites_reason"),
         ]

@@ -114,17 +114,63 @@ def submit_application(*, actor, parcel, applicant: dict, permit: dict, services
         for code, choice in sorted(services.items()):
             ServiceRequest.objects.create(application=app, service=known[code], timing=choice["timing"],
                                           size=choice.get("size", {}))
-        agencies = {Agency.objects.get(code="municipality")}
-        agencies |= {known[c].agency for c, choice in services.items() if choice["timing"] == "now"}
-        agencies |= set(Agency.objects.filter(review_min_floors__isnull=False, review_min_floors__lte=app.floors))
-        for agency in sorted(agencies, key=lambda a: a.code):
-            task = ReviewTask.objects.create(application=app, agency=agency, due_date=_due(agency, now))
-            audit.emit(event_type="review.requested", agency_code=agency.code, parcel_id=parcel.pk,
-                       payload={"application": app.tracking_code, "due_date": task.due_date.isoformat()})
+        agencies = _open_round(app, now)
         audit.record(actor=actor, action="application.submit", obj=app,
                      data={"tracking_code": app.tracking_code, "agencies": sorted(a.code for a in agencies)})
         audit.emit(event_type="application.submitted", agency_code="municipality", parcel_id=parcel.pk,
                    payload={"application": app.tracking_code})
+    return app
+
+
+def _open_round(app: Application, now) -> list[Agency]:
+    """Give every agency concerned its task of the file's current round, at once; returns those agencies."""
+    agencies = {Agency.objects.get(code="municipality")}
+    agencies |= {sr.service.agency for sr in app.service_requests.select_related("service__agency")
+                 if sr.timing == ServiceRequest.Timing.NOW and not sr.activated_at}
+    agencies |= set(Agency.objects.filter(review_min_floors__isnull=False, review_min_floors__lte=app.floors))
+    ordered = sorted(agencies, key=lambda a: a.code)
+    for agency in ordered:
+        task = ReviewTask.objects.create(application=app, agency=agency, round=app.round, due_date=_due(agency, now))
+        audit.emit(event_type="review.requested", agency_code=agency.code, parcel_id=app.parcel_id,
+                   payload={"application": app.tracking_code, "due_date": task.due_date.isoformat(),
+                            "round": app.round})
+    return ordered
+
+
+def resubmit_application(*, actor, application, permit: dict | None = None, note: str = "") -> Application:
+    """The applicant amends a refused file and submits it again, on the same file number: the map and the
+    zoning are checked anew and every agency concerned reviews the amended file in a new round, with the
+    earlier rounds' decisions kept beside it. ``permit`` holds the amended request (as at submission)."""
+    with transaction.atomic():
+        app = Application.objects.select_for_update().get(pk=application.pk)
+        if app.status != Application.Status.REJECTED:
+            raise Conflict(f"file {app.tracking_code} is {app.status}: only a refused file is amended and resubmitted")
+        changes = dict(permit or {})
+        Parcel.objects.select_for_update().filter(pk=app.parcel_id).first()
+        permit_type = changes.get("permit_type", app.permit_type)
+        other = Application.objects.filter(parcel_id=app.parcel_id, permit_type=permit_type) \
+            .exclude(status__in=Application.CLOSED).exclude(pk=app.pk).first()
+        if other is not None:
+            raise ApplicationError("parcel", f"parcel {app.parcel_id} already has an open {permit_type} file: "
+                                             f"{other.tracking_code} ({other.status})")
+        for field in ("permit_type", "land_use", "floors", "units", "gross_floor_area", "parking_spaces"):
+            if field in changes:
+                setattr(app, field, changes[field])
+        wanted = [sr.service for sr in app.service_requests.select_related("service__agency")
+                  if sr.timing == ServiceRequest.Timing.NOW]
+        app.feasibility = feasibility(app.parcel, services=sorted(wanted, key=lambda s: s.code))
+        app.planning_problems = rules.planning_problems(app.parcel, land_use=app.land_use, floors=app.floors,
+                                                        gross_floor_area=app.gross_floor_area)
+        app.round += 1
+        app.status = Application.Status.UNDER_REVIEW
+        app.save()
+        now = timezone.now()
+        agencies = _open_round(app, now)
+        audit.record(actor=actor, action="application.resubmit", obj=app,
+                     data={"round": app.round, "changes": {k: v for k, v in changes.items()}, "note": note[:500],
+                           "agencies": [a.code for a in agencies]})
+        audit.emit(event_type="application.resubmitted", agency_code="municipality", parcel_id=app.parcel_id,
+                   payload={"application": app.tracking_code, "round": app.round})
     return app
 
 
@@ -241,7 +287,7 @@ def _withdraw_open_tasks(app, refused: ReviewTask) -> None:
 def _advance(application, actor) -> None:
     """Move the file on after a decision or a payment: reject, bill, issue, or order a later service."""
     app = Application.objects.get(pk=application.pk)
-    initial = list(app.tasks.filter(stage="initial"))
+    initial = list(app.tasks.filter(stage="initial", round=app.round))
     if app.status == Application.Status.UNDER_REVIEW:
         refused = next((t for t in initial if t.status == ReviewTask.Status.REJECTED), None)
         if refused is not None:

@@ -23,7 +23,7 @@ from panjereh.core.clientip import client_ip
 from panjereh.core.identifiers import InvalidIdentifier, validate_mobile
 from panjereh.core.text import normalize_digits
 from panjereh.permits import psp, services
-from panjereh.permits.api import ApplicationCreateSerializer, DecisionSerializer
+from panjereh.permits.api import ApplicationCreateSerializer, DecisionSerializer, ResubmitSerializer
 from panjereh.permits.models import Application, ReviewTask
 
 
@@ -163,7 +163,20 @@ def file_page(request, pk):
     if request.method == "POST":
         if not permissions.can_take_payment(request.user, app):
             raise PermissionDenied("payments are taken at the counter office that holds the file")
-        if request.POST.get("action") == "answer":
+        if request.POST.get("action") == "resubmit":
+            form = ResubmitSerializer(data={"permit": {k: request.POST.get(k, "") for k in (
+                "floors", "units", "gross_floor_area", "parking_spaces")}, "note": request.POST.get("note", "")})
+            if form.is_valid():
+                try:
+                    services.resubmit_application(actor=request.user, application=app,
+                                                  permit=form.validated_data.get("permit") or {},
+                                                  note=form.validated_data["note"])
+                    return redirect("file", pk=app.pk)
+                except (services.ApplicationError, services.Conflict) as exc:
+                    message = str(exc)
+            else:
+                message = "; ".join(_flatten(form.errors))
+        elif request.POST.get("action") == "answer":
             try:
                 services.answer_info_request(actor=request.user, application=app,
                                              agency_code=request.POST.get("agency", ""),

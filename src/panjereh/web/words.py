@@ -84,6 +84,8 @@ WORDS = {
     "locked_title": ("ورود موقتاً بسته است", "Sign-in temporarily locked"),
     "locked": ("به‌دلیل چند تلاش ناموفق، ورود با این نام کاربری یا از این نشانی برای مدتی بسته شد. پانزده دقیقه دیگر دوباره بکوشید یا با مدیر سامانه تماس بگیرید.",
                "After several failed attempts, sign-in for this account or from this address is locked for a while. Try again in fifteen minutes or call the administrator."),
+    "round": ("دور", "round"), "resubmit": ("اصلاح و ارسال دوباره پرونده", "Amend and resubmit the file"),
+    "what_changed": ("چه چیزی اصلاح شد", "What was changed"),
     "question": ("پرسش", "Question"), "answer": ("پاسخ", "Answer"),
     "clock_stopped": ("مهلت دستگاه متوقف بود:", "the agency's clock stopped for"),
     "working_days": ("روز کاری", "working days"),
