@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 
 from tests.permits.helpers import good_parcel, request_body
 
-from .browser import login, wait_until
+from .browser import SHOTS, login, wait_until
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 REVIEWERS = {"municipality": "reviewer.municipality", "water": "reviewer.water", "power": "reviewer.power"}
@@ -81,6 +81,9 @@ def test_main_pages_pass_axe(live_server, live_city, browser, language):
     problems += audit(page, f"{base}/map/?parcel={parcel.pk}")
     login(page, base, "gis.water")
     problems += audit(page, f"{base}/layers/water-mains/upload/")
+    login(page, base, "reviewer.municipality")
+    problems += audit(page, f"{base}/connections/") + audit(page, f"{base}/finance/")
+    page.screenshot(path=str(SHOTS / f"finance-{language}.png"), full_page=True)
     assert problems == [], "\n".join(problems)
 
 

@@ -11,6 +11,8 @@ class Agency(models.Model):
     name_fa = models.CharField(max_length=200)
     name_en = models.CharField(max_length=200)
     review_days = models.PositiveSmallIntegerField(default=10, help_text="deadline for a review, in working days")
+    connection_days = models.PositiveSmallIntegerField(
+        default=20, help_text="working days from a connection order to the connection installed")
     silence_means_approval = models.BooleanField(
         default=False, help_text="a review still open past its deadline counts as approved")
     review_min_floors = models.PositiveSmallIntegerField(

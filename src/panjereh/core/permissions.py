@@ -132,6 +132,36 @@ def can_activate_service(user, application) -> bool:
     return can_take_payment(user, application)
 
 
+def connection_agency_ids(user) -> set[int] | None:
+    """Whose connection orders ``user`` may see: None for all (coordinators), else a set of agency ids."""
+    if is_coordinator(user):
+        return None
+    profile = staff_profile(user)
+    if profile and profile.agency_id and profile.role in {"reviewer", "gis", "signer"}:
+        return {profile.agency_id}
+    return set()
+
+
+def can_record_connection(user, agency_code: str) -> bool:
+    """An agency's own staff record its connections installed."""
+    profile = staff_profile(user)
+    return bool(profile and profile.agency and profile.agency.code == agency_code
+                and profile.role in {"reviewer", "gis"})
+
+
+def ledger_agency_ids(user) -> set[int] | None:
+    """Whose ledger ``user`` may read: None for every agency (coordinators, and the municipality, which
+    reconciles the one bill for everyone), else their own agency's."""
+    if is_coordinator(user):
+        return None
+    profile = staff_profile(user)
+    if profile is None or profile.agency is None or profile.role not in {"reviewer", "signer"}:
+        return set()
+    if profile.agency.code == "municipality":
+        return None
+    return {profile.agency_id}
+
+
 def can_certify_completion(user) -> bool:
     """The municipality's signing official issues completion certificates."""
     profile = staff_profile(user)

@@ -275,6 +275,7 @@ class ConnectionOrder(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ORDERED)
     created_at = models.DateTimeField(auto_now_add=True)
     subscription_number = models.CharField(max_length=40, blank=True)
+    installed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]

@@ -20,6 +20,7 @@ from panjereh.citymap.models import Parcel
 from panjereh.citymap.services import feasibility
 from panjereh.core import audit
 from panjereh.core.calendar import add_working_days, jalali_year, local_date, working_days_between
+from panjereh.core.text import normalize_text
 from panjereh.permits import payments, psp, rules
 from panjereh.permits.models import (Applicant, Application, Bill, BillLine, CompletionCertificate, ConnectionOrder,
                                      InfoRequest, LedgerEntry, Payment, Permit, PermitCounter, ReviewTask,
@@ -656,8 +657,12 @@ def process_deadlines(*, now=None) -> dict:
 
 
 def record_connection_installed(*, application, agency_code: str, service_code: str, subscription_number: str,
-                                via: str = "") -> Outcome:
-    """An agency's system reports a connection installed, with its meter or subscription number."""
+                                via: str = "", actor=None) -> Outcome:
+    """An agency (its system, or its staff on the connections page) reports a connection installed, with its
+    meter or subscription number."""
+    subscription_number = normalize_text(subscription_number)
+    if not subscription_number or len(subscription_number) > 40:
+        raise ApplicationError("subscription_number", "give the meter or subscription number (at most 40 characters)")
     with transaction.atomic():
         order = ConnectionOrder.objects.select_for_update().filter(
             application=application, service__code=service_code).select_related("agency").first()
@@ -670,9 +675,10 @@ def record_connection_installed(*, application, agency_code: str, service_code: 
                 return Outcome(order, False)
             raise Conflict(f"{service_code} was already installed as {order.subscription_number}")
         ConnectionOrder.objects.filter(pk=order.pk).update(status=ConnectionOrder.Status.INSTALLED,
-                                                           subscription_number=subscription_number)
+                                                           subscription_number=subscription_number,
+                                                           installed_at=timezone.now())
         order.refresh_from_db()
-        audit.record(actor=None, action="connection.installed", obj=order,
+        audit.record(actor=actor, action="connection.installed", obj=order,
                      data={"subscription_number": subscription_number, "via": via})
         audit.emit(event_type="connection.installed", agency_code=agency_code, parcel_id=application.parcel_id,
                    payload={"application": application.tracking_code, "service": service_code,

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from panjereh.web import maps, views
+from panjereh.web import finance, maps, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -17,4 +17,6 @@ urlpatterns = [
     path("map/", maps.map_page, name="map"),
     path("layers/<slug:code>/upload/", maps.layer_upload, name="layer-upload"),
     path("files/<int:pk>/bill/", views.bill_print, name="bill-print"),
+    path("connections/", finance.connections, name="connections"),
+    path("finance/", finance.finance, name="finance"),
 ]

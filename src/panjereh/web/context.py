@@ -1,0 +1,21 @@
+"""What every page's header shows: only the places the signed-in user's role can use."""
+
+from panjereh.core import permissions
+
+
+def menu(request):
+    """Template context ``menu``: (address, word key) of each place this user may go."""
+    user = getattr(request, "user", None)
+    items = []
+    if user is not None and user.is_authenticated:
+        if permissions.can_submit(user):
+            items.append(("/counter/", "counter"))
+        profile = permissions.staff_profile(user)
+        if profile is not None and profile.agency_id:
+            items.append(("/inbox/", "inbox"))
+        if permissions.connection_agency_ids(user) != set():
+            items.append(("/connections/", "connections"))
+        if permissions.ledger_agency_ids(user) != set():
+            items.append(("/finance/", "finance"))
+    items += [("/map/", "map"), ("/track/", "track")]
+    return {"menu": items}

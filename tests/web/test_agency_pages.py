@@ -1,0 +1,103 @@
+"""Each agency's connection orders and ledger, the municipality's reconciliation with CSV, and a menu that
+shows each role only what it can use."""
+
+import csv
+import datetime
+import io
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from panjereh.permits.models import ConnectionOrder, LedgerEntry
+from tests.conftest import user
+from tests.permits.helpers import good_parcel, request_body
+
+pytestmark = pytest.mark.django_db
+
+
+def signed_in(username):
+    client = Client()
+    client.force_login(user(username))
+    return client
+
+
+@pytest.fixture
+def issued(client_for, city):
+    """Two files paid and issued: connection orders to water, sewer (water company) and power."""
+    ids = []
+    for n in range(2):
+        app = client_for("operator1").post("/api/v1/applications/", request_body(good_parcel(city)),
+                                           format="json").json()
+        for agency in ("municipality", "water", "power"):
+            client_for(f"reviewer.{agency}").post(f"/api/v1/applications/{app['id']}/reviews/{agency}/decision/",
+                                                  {"decision": "approve"}, format="json")
+        total = client_for("operator1").get(f"/api/v1/applications/{app['id']}/").json()["bills"][0]["total"]
+        r = client_for("operator1").post(f"/api/v1/applications/{app['id']}/payments/",
+                                         {"provider": "cash", "amount": total, "reference": f"F-{n}"}, format="json")
+        assert r.json()["application"]["status"] == "issued"
+        ids.append(app["id"])
+    return ids
+
+
+def test_each_agency_sees_and_installs_only_its_connections(issued):
+    power = signed_in("reviewer.power")
+    page = power.get("/connections/").content.decode()
+    orders = ConnectionOrder.objects.filter(application_id__in=issued)
+    mine = orders.filter(agency__code="power")
+    assert all(f'data-order="{o.pk}"' in page for o in mine)
+    assert not any(f'data-order="{o.pk}"' in page for o in orders.exclude(agency__code="power"))
+    water_order = orders.filter(agency__code="water").first()
+    assert power.post("/connections/", {"order": water_order.pk, "subscription_number": "X"}).status_code == 403
+    bad = power.post("/connections/", {"order": mine[0].pk, "subscription_number": "  "})
+    assert bad.status_code == 400
+    assert power.post("/connections/", {"order": mine[0].pk, "subscription_number": "P-۱۲۳۴"}).status_code == 302
+    done = ConnectionOrder.objects.get(pk=mine[0].pk)
+    assert done.status == "installed" and done.subscription_number == "P-1234" and done.installed_at
+    # an order older than the agency's connection deadline is marked overdue
+    ConnectionOrder.objects.filter(pk=mine[1].pk).update(created_at=timezone.now() - datetime.timedelta(days=60))
+    row = power.get("/connections/").content.decode().split(f'data-order="{mine[1].pk}"')[1].split("</tr>")[0]
+    assert "دیرکرد" in row
+    assert signed_in("operator1").get("/connections/").status_code == 403
+    assert signed_in("coordinator").get("/connections/?agency=water").status_code == 200
+
+
+def test_ledgers_and_the_municipalitys_reconciliation(issued):
+    entries = LedgerEntry.objects.filter(payment__bill__application_id__in=issued)
+    power_total = sum(e.amount for e in entries if e.agency.code == "power")
+    grand = sum(e.amount for e in entries)
+    power = signed_in("reviewer.power").get("/finance/").content.decode()
+    assert f'data-amount="{power_total}"' in power and 'data-agency="water"' not in power
+    town = signed_in("reviewer.municipality").get("/finance/").content.decode()
+    assert f'id="grand-total" data-amount="{grand}"' in town and 'data-agency="water"' in town
+    assert "٬" in town  # amounts with the Persian thousands separator
+    download = signed_in("coordinator").get("/finance/", {"format": "csv"})
+    assert download["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(download.content.decode("utf-8-sig"))))
+    assert sum(int(r["amount_rials"]) for r in rows) == grand and {r["agency"] for r in rows} >= {"water", "power"}
+    assert signed_in("operator1").get("/finance/").status_code == 403
+    assert signed_in("gis.power").get("/finance/").status_code == 403
+
+
+@pytest.mark.parametrize("username, shown, hidden", [
+    ("operator1", ["/counter/"], ["/inbox/", "/connections/", "/finance/"]),
+    ("reviewer.water", ["/inbox/", "/connections/", "/finance/"], ["/counter/"]),
+    ("gis.gas", ["/inbox/", "/connections/"], ["/counter/", "/finance/"]),
+    ("coordinator", ["/connections/", "/finance/"], ["/counter/", "/inbox/"]),
+])
+def test_the_menu_shows_what_the_role_can_use(city, username, shown, hidden):
+    header = signed_in(username).get("/map/").content.decode().split("</header>")[0]
+    for href in shown:
+        assert f'href="{href}"' in header
+    for href in hidden:
+        assert f'href="{href}"' not in header
+
+
+@pytest.mark.parametrize("typed, expected", [("۱۴۰۵/۰۹/۰۸", datetime.date(2026, 11, 29)),
+                                             ("1405-09-08", datetime.date(2026, 11, 29)),
+                                             ("2026-11-29", datetime.date(2026, 11, 29)),
+                                             ("۱۴۰۵/۱۳/۰۱", None), ("x", None), ("", None)])
+def test_finance_dates_are_typed_in_jalali_or_iso(typed, expected):
+    from panjereh.web.finance import parse_day
+
+    assert parse_day(typed) == expected
