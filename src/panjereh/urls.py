@@ -28,6 +28,7 @@ api_v1 = [
     path("layers/<slug:code>/rollback/", citymap_api.LayerRollbackView.as_view(), name="api-layer-rollback"),
     path("layers/<slug:code>/export/", citymap_api.LayerExportView.as_view(), name="api-layer-export"),
     path("applications/", permits_api.ApplicationListView.as_view(), name="api-applications"),
+    path("applications/estimate/", permits_api.EstimateView.as_view(), name="api-estimate"),
     path("applications/<str:pk>/", permits_api.ApplicationDetailView.as_view(), name="api-application"),
     path("applications/<str:pk>/reviews/<slug:agency_code>/decision/", permits_api.DecisionView.as_view(),
          name="api-decision"),

@@ -164,3 +164,28 @@ def test_resubmitting_on_the_file_page(client_for, file):
 
     app = Application.objects.get(pk=file["id"])
     assert app.round == 2 and app.status == "under_review" and app.gross_floor_area == 180.5
+
+
+def test_the_counter_estimate_writes_nothing_and_equals_the_bill(client_for, city):
+    from panjereh.permits.models import Application
+
+    body = request_body(good_parcel(city))
+    body.pop("applicant")
+    before = Application.objects.count()
+    r = client_for("operator1").post("/api/v1/applications/estimate/", body, format="json")
+    assert r.status_code == 200, r.json()
+    estimate = r.json()
+    assert Application.objects.count() == before
+    assert {line["code"] for line in estimate["lines"]} == {"permit", "water", "sewer", "power"}
+    assert estimate["total"] == sum(line["amount"] for line in estimate["lines"])
+    # the file opened with the same request is billed exactly the estimate
+    full = request_body(good_parcel(city))
+    full["parcel"] = body["parcel"]
+    app = client_for("operator1").post("/api/v1/applications/", full, format="json").json()
+    for agency in ("municipality", "water", "power"):
+        client_for(f"reviewer.{agency}").post(f"/api/v1/applications/{app['id']}/reviews/{agency}/decision/",
+                                              {"decision": "approve"}, format="json")
+    bill = client_for("operator1").get(f"/api/v1/applications/{app['id']}/").json()["bills"][0]
+    assert bill["total"] == estimate["total"]
+    assert client_for("reviewer.water").post("/api/v1/applications/estimate/", body,
+                                             format="json").status_code == 403

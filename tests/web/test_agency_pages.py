@@ -101,3 +101,32 @@ def test_finance_dates_are_typed_in_jalali_or_iso(typed, expected):
     from panjereh.web.finance import parse_day
 
     assert parse_day(typed) == expected
+
+
+def test_later_service_and_completion_on_the_file_page(issued):
+    app_id = issued[0]
+    counter = signed_in("operator1")
+    page = counter.get(f"/files/{app_id}/").content.decode()
+    assert 'id="activate-gas"' in page and 'id="complete"' not in page
+    bad = counter.post(f"/files/{app_id}/", {"action": "activate", "service": "gas", "gas_meter_class": "G999"})
+    assert bad.status_code == 200 and "meter_class" in bad.content.decode()
+    assert counter.post(f"/files/{app_id}/", {"action": "activate", "service": "gas",
+                                              "gas_meter_class": "g10"}).status_code == 302
+    from panjereh.permits.models import Application, ReviewTask
+
+    assert ReviewTask.objects.filter(application_id=app_id, stage="activation:gas", status="pending").exists()
+    assert counter.post(f"/files/{app_id}/", {"action": "complete"}).status_code == 403
+    signer = signed_in("signer")
+    assert 'id="complete"' in signer.get(f"/files/{app_id}/").content.decode()
+    assert signer.post(f"/files/{app_id}/", {"action": "complete"}).status_code == 302
+    assert Application.objects.get(pk=app_id).status == "completed"
+    tariffs = signer.get(f"/files/{app_id}/").content.decode().split('id="tariffs"')[1]
+    assert tariffs.count("<tr>") == 3  # header, construction, back to residential
+
+
+def test_the_bills_qr_fills_in_the_tracking_code_only(client, issued):
+    from panjereh.permits.models import Application
+
+    code = Application.objects.get(pk=issued[0]).tracking_code
+    page = client.get("/track/", {"code": code, "mobile": "09161234567"}).content.decode()
+    assert f'value="{code}"' in page and 'id="status"' not in page and "09161234567" not in page

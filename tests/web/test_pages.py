@@ -25,8 +25,15 @@ def test_counter_to_permit_agency_decisions_and_tracking(live_server, live_city,
     page.fill("#gross_floor_area", str(round(parcel.area_m2)).translate(FA))
     page.check("input[name=timing_gas][value=later]")
     page.check("input[name=timing_telecom][value=not_needed]")
+    # first the check: the map, the zoning and the fees, before anything is opened
+    page.click("#check")
+    page.wait_for_selector("#estimate")
+    assert page.locator("#estimate-feasibility li[data-service=water][data-feasible='1']").count() == 1
+    estimate = int(page.get_attribute("#estimate-total", "data-amount"))
+    assert estimate > 0 and "٬" in page.inner_text("#estimate-total")
+    assert page.input_value("#national_id") == "۴۶۰۸۹۶۸۸۸۲"  # nothing typed is lost
     page.screenshot(path=str(SHOTS / "application-form.png"), full_page=True)
-    page.click("form button[type=submit]")
+    page.click("#submit-file")
     page.wait_for_url(re.compile(r".*/files/\d+/$"))
     code = page.inner_text("#tracking-code").strip()
     file_url = page.url

@@ -111,6 +111,37 @@ class ApplicationCreateSerializer(serializers.Serializer):
         return cleaned
 
 
+class EstimateSerializer(ApplicationCreateSerializer):
+    """The request without the applicant: what the counter checks before a file is opened."""
+
+    applicant = None
+
+
+def estimate_detail(result: dict, user) -> dict:
+    """An estimate as JSON, with the map's answer filtered for the reader like everywhere else."""
+    return {"feasibility": permissions.redact_feasibility(user, result["feasibility"]),
+            "planning_problems": result["planning_problems"], "total": result["total"],
+            "lines": [{"agency": line["agency"].code, "code": line["code"], "description_fa": line["fa"],
+                       "description_en": line["en"], "amount": line["amount"]} for line in result["lines"]]}
+
+
+class EstimateView(APIView):
+    @extend_schema(operation_id="applications_estimate",
+                   summary="Before opening a file: the map's feasibility, the zoning problems and the fee estimate "
+                           "(nothing is written)", request=EstimateSerializer, responses={200: OpenApiTypes.OBJECT})
+    def post(self, request):
+        if not permissions.can_submit(request.user):
+            raise PermissionDenied("only counter operators open applications")
+        body = EstimateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        d = body.validated_data
+        try:
+            result = services.estimate(parcel=d["parcel"], permit=d["permit"], services=d["services"])
+        except services.ApplicationError as exc:
+            return _error(exc)
+        return Response(estimate_detail(result, request.user))
+
+
 def _error(exc: services.ApplicationError):
     return field_error(status.HTTP_400_BAD_REQUEST, exc.field, str(exc))
 

@@ -313,27 +313,56 @@ def _advance(application, actor) -> None:
                 _order(app, Service.objects.select_related("agency").get(code=code))
 
 
+def fee_lines(*, parcel, land_use: str, units: int, floor_area: float, parking: int, requests, only=None) -> list:
+    """The lines of a bill: (agency, code, Persian and English description, integer rials).
+
+    ``requests``: (service, timing, size) of each service. With ``only`` None: the permit fee and every 'now'
+    service; else that one service. Used for the bill and, before a file exists, for the counter's estimate.
+    """
+    lines = []
+    if only is None:
+        schedule = fees.schedule("permit")
+        amount = fees.municipal_permit(schedule.params, land_use=land_use, floor_area=floor_area, units=units,
+                                       parking=parking, parcel_area=parcel.area_m2,
+                                       regional_value=parcel.regional_value)
+        lines.append((schedule.agency, "permit", "عوارض صدور پروانه ساختمانی", "Building permit fee", amount))
+    water_size = next((size for service, _, size in requests if service.code == "water"), None)
+    for service, timing, size in requests:
+        if (only is None and timing == "now") or service.code == only:
+            amount = fees.service_fee(service.code, land_use=land_use, units=units, size=size, water_size=water_size)
+            lines.append((service.agency, service.code, f"هزینه {service.name_fa}", f"{service.name_en} fee", amount))
+    return lines
+
+
+def estimate(*, parcel, permit: dict, services: dict[str, dict]) -> dict:
+    """What the counter shows before a file is opened (nothing is written): the map's feasibility for the
+    services wanted now, the zoning problems, and the fee estimate with its total in integer rials."""
+    known = {s.code: s for s in Service.objects.select_related("agency")}
+    wanted = sorted((known[c] for c, choice in services.items() if c in known and choice["timing"] == "now"),
+                    key=lambda s: s.code)
+    requests = [(known[c], choice["timing"], choice.get("size", {})) for c, choice in sorted(services.items())
+                if c in known]
+    try:
+        lines = fee_lines(parcel=parcel, land_use=permit["land_use"], units=permit["units"],
+                          floor_area=permit["gross_floor_area"], parking=permit.get("parking_spaces", 0),
+                          requests=requests)
+    except fees.FeeError as exc:
+        raise ApplicationError(exc.args[0].split(":")[0], str(exc)) from exc
+    return {"feasibility": feasibility(parcel, services=wanted),
+            "planning_problems": rules.planning_problems(parcel, land_use=permit["land_use"], floors=permit["floors"],
+                                                         gross_floor_area=permit["gross_floor_area"]),
+            "lines": [{"agency": a, "code": c, "fa": fa, "en": en, "amount": amt} for a, c, fa, en, amt in lines],
+            "total": sum(line[4] for line in lines)}
+
+
 def _create_bill(app, stage: str, only: str | None = None) -> Bill:
     """The bill of a stage (created once): the permit fee and every 'now' service, or one activated service."""
     existing = app.bills.filter(stage=stage).first()
     if existing:
         return existing
-    lines = []
-    if only is None:
-        parcel = app.parcel
-        schedule = fees.schedule("permit")
-        amount = fees.municipal_permit(schedule.params, land_use=app.land_use, floor_area=app.gross_floor_area,
-                                       units=app.units, parking=app.parking_spaces, parcel_area=parcel.area_m2,
-                                       regional_value=parcel.regional_value)
-        lines.append((schedule.agency, "permit", "عوارض صدور پروانه ساختمانی", "Building permit fee", amount))
-    requests = list(app.service_requests.select_related("service__agency"))
-    water_size = next((sr.size for sr in requests if sr.service.code == "water"), None)
-    for sr in requests:
-        if (only is None and sr.timing == "now") or sr.service.code == only:
-            amount = fees.service_fee(sr.service.code, land_use=app.land_use, units=app.units, size=sr.size,
-                                      water_size=water_size)
-            lines.append((sr.service.agency, sr.service.code, f"هزینه {sr.service.name_fa}",
-                          f"{sr.service.name_en} fee", amount))
+    requests = [(sr.service, sr.timing, sr.size) for sr in app.service_requests.select_related("service__agency")]
+    lines = fee_lines(parcel=app.parcel, land_use=app.land_use, units=app.units, floor_area=app.gross_floor_area,
+                      parking=app.parking_spaces, requests=requests, only=only)
     bill = Bill.objects.create(application=app, stage=stage, total=sum(line[4] for line in lines))
     BillLine.objects.bulk_create([BillLine(bill=bill, agency=agency, code=code, description_fa=fa, description_en=en,
                                            amount=amount) for agency, code, fa, en, amount in lines])

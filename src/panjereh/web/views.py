@@ -23,7 +23,8 @@ from panjereh.core.clientip import client_ip
 from panjereh.core.identifiers import InvalidIdentifier, validate_mobile
 from panjereh.core.text import normalize_digits
 from panjereh.permits import psp, services
-from panjereh.permits.api import ApplicationCreateSerializer, DecisionSerializer, ResubmitSerializer
+from panjereh.permits.api import (ApplicationCreateSerializer, DecisionSerializer, EstimateSerializer,
+                                  ResubmitSerializer, estimate_detail)
 from panjereh.permits.models import Application, ReviewTask
 
 
@@ -83,7 +84,7 @@ def new_application(request, parcel_id):
     if parcel is None:
         raise Http404("no such parcel")
     service_list = list(Service.objects.order_by("code"))
-    errors = []
+    errors, estimate = [], None
     if request.method == "POST":
         p = request.POST
         body = {
@@ -96,22 +97,40 @@ def new_application(request, parcel_id):
             "services": {s.code: {"timing": p.get(f"timing_{s.code}", "not_needed"), "size": _size(p, s.code)}
                          for s in service_list},
         }
-        form = ApplicationCreateSerializer(data=body)
-        if form.is_valid():
-            d = form.validated_data
-            try:
-                app = services.submit_application(actor=request.user, parcel=d["parcel"], applicant=d["applicant"],
-                                                  permit=d["permit"], services=d["services"],
-                                                  office=permissions.submitting_office(request.user))
-                return redirect("file", pk=app.pk)
-            except services.ApplicationError as exc:
-                errors = [str(exc)]
+        if p.get("action") == "check":  # before committing: map, zoning and fees, nothing written
+            estimate, errors = _estimate(request, parcel, body)
         else:
-            errors = _flatten(form.errors)
+            form = ApplicationCreateSerializer(data=body)
+            if form.is_valid():
+                d = form.validated_data
+                try:
+                    app = services.submit_application(actor=request.user, parcel=d["parcel"],
+                                                      applicant=d["applicant"], permit=d["permit"],
+                                                      services=d["services"],
+                                                      office=permissions.submitting_office(request.user))
+                    return redirect("file", pk=app.pk)
+                except services.ApplicationError as exc:
+                    errors = [str(exc)]
+            else:
+                errors = _flatten(form.errors)
     return render(request, "web/new_application.html", {
-        "parcel": parcel, "services": service_list, "errors": errors, "post": request.POST,
+        "parcel": parcel, "services": service_list, "errors": errors, "post": request.POST, "estimate": estimate,
+        "service_rows": [(s, request.POST.get(f"timing_{s.code}", "now")) for s in service_list],
         "land_uses": Application._meta.get_field("land_use").choices,
         "permit_types": Application.PermitType.choices}, status=400 if errors else 200)
+
+
+def _estimate(request, parcel, body) -> tuple[dict | None, list[str]]:
+    """The counter's check before a file is opened: (estimate, errors)."""
+    check = EstimateSerializer(data=body)
+    if not check.is_valid():
+        return None, _flatten(check.errors)
+    try:
+        result = services.estimate(parcel=parcel, permit=check.validated_data["permit"],
+                                   services=check.validated_data["services"])
+    except services.ApplicationError as exc:
+        return None, [str(exc)]
+    return estimate_detail(result, request.user), []
 
 
 def _size(post, code: str) -> dict:
@@ -134,6 +153,21 @@ def _tasks(app):
         left = working_days_between(today, t.due_date) if t.status in ReviewTask.OPEN else None
         tasks.append({"task": t, "left": left})
     return tasks
+
+
+def _activate(request, app) -> str | None:
+    """Turn on a service chosen 'later', with the size typed on the file page; an error message or None."""
+    from panjereh.permits.api import clean_size
+
+    code = request.POST.get("service", "")
+    try:
+        size = clean_size(code, _size(request.POST, code))
+        services.activate_service(actor=request.user, application=app, service_code=code, size=size)
+    except ValidationError as exc:
+        return "; ".join(_flatten(exc.detail))
+    except (services.ApplicationError, services.Conflict) as exc:
+        return str(exc)
+    return None
 
 
 def _take_payment(request, app):
@@ -161,9 +195,22 @@ def file_page(request, pk):
     app = _visible(request, pk)
     message = None
     if request.method == "POST":
-        if not permissions.can_take_payment(request.user, app):
-            raise PermissionDenied("payments are taken at the counter office that holds the file")
-        if request.POST.get("action") == "resubmit":
+        action = request.POST.get("action", "pay")
+        if action == "complete":
+            if not permissions.can_certify_completion(request.user):
+                raise PermissionDenied("only the municipality's signing official certifies completion")
+            try:
+                services.certify_completion(actor=request.user, application=app)
+                return redirect("file", pk=app.pk)
+            except services.Conflict as exc:
+                message = str(exc)
+        elif not permissions.can_take_payment(request.user, app):
+            raise PermissionDenied("this is done at the counter office that holds the file")
+        elif action == "activate":
+            message = _activate(request, app)
+            if message is None:
+                return redirect("file", pk=app.pk)
+        elif action == "resubmit":
             form = ResubmitSerializer(data={"permit": {k: request.POST.get(k, "") for k in (
                 "floors", "units", "gross_floor_area", "parking_spaces")}, "note": request.POST.get("note", "")})
             if form.is_valid():
@@ -197,6 +244,10 @@ def file_page(request, pk):
         "open_bill": services.open_bill(app), "permit": getattr(app, "permit", None),
         "orders": app.connection_orders.select_related("service"), "message": message,
         "can_pay": permissions.can_take_payment(request.user, app), "card_payments": psp.is_configured(),
+        "later": [sr for sr in app.service_requests.select_related("service") if sr.timing == "later"]
+        if app.status in {"issued", "completed"} and permissions.can_activate_service(request.user, app) else [],
+        "can_complete": app.status == "issued" and permissions.can_certify_completion(request.user),
+        "tariffs": app.parcel.tariff_changes.order_by("created_at", "id"),
         "my_agency": profile.agency.code if profile and profile.agency else None})
     if psp.is_configured():
         # the card form's answer redirects to the bank's page: the policy's form-action must admit the bank
@@ -275,6 +326,9 @@ def track(request):
     data = request.POST if request.method == "POST" else {}
     code = normalize_digits(data.get("code", "")).strip().upper()
     mobile_raw = data.get("mobile", "")
+    if request.method == "GET":  # the QR code of a bill or receipt fills in the tracking code, never the mobile
+        prefill = normalize_digits(request.GET.get("code", "")).strip().upper()[:12]
+        return render(request, "web/track.html", {"code": prefill, "mobile": ""})
     app, error = None, None
     if code or mobile_raw:
         try:
