@@ -130,3 +130,27 @@ def test_the_bills_qr_fills_in_the_tracking_code_only(client, issued):
     code = Application.objects.get(pk=issued[0]).tracking_code
     page = client.get("/track/", {"code": code, "mobile": "09161234567"}).content.decode()
     assert f'value="{code}"' in page and 'id="status"' not in page and "09161234567" not in page
+
+
+def test_the_applicants_receipt(issued):
+    from panjereh.permits.models import Application
+
+    app = Application.objects.get(pk=issued[0])
+    page = signed_in("operator1").get(f"/files/{app.pk}/receipt/").content.decode()
+    assert app.tracking_code in page and "<svg" in page and "data-print" in page
+    deadlines = page.split('id="receipt-deadlines"')[1].split("</table>")[0]
+    assert deadlines.count("<tr>") == 1 + 3 and "۱۴۰" in deadlines  # three agencies, Jalali dates
+    assert signed_in("operator2").get(f"/files/{app.pk}/receipt/").status_code == 404
+
+
+def test_no_template_carries_inline_script():
+    """The Content-Security-Policy runs scripts from our own files only: an onclick= would silently die."""
+    import re
+    from pathlib import Path
+
+    import panjereh
+
+    root = Path(panjereh.__file__).parent
+    offenders = [str(p.relative_to(root)) for p in root.rglob("*.html")
+                 if re.search(r"\son[a-z]+\s*=|<script>(?!\s*</script>)", p.read_text())]
+    assert offenders == []

@@ -17,6 +17,7 @@ urlpatterns = [
     path("map/", maps.map_page, name="map"),
     path("layers/<slug:code>/upload/", maps.layer_upload, name="layer-upload"),
     path("files/<int:pk>/bill/", views.bill_print, name="bill-print"),
+    path("files/<int:pk>/receipt/", views.receipt, name="receipt"),
     path("connections/", finance.connections, name="connections"),
     path("finance/", finance.finance, name="finance"),
 ]

@@ -345,6 +345,16 @@ def track(request):
 
 
 @login_required
+def receipt(request, pk):
+    """The applicant's printed receipt: tracking code, each agency's deadline, and a QR code to tracking."""
+    from panjereh.permits.views import qr_svg
+
+    app = _visible(request, pk)
+    track_url = request.build_absolute_uri(f"/track/?code={app.tracking_code}")
+    return render(request, "web/receipt.html", {"app": app, "tasks": _tasks(app), "qr": qr_svg(track_url)})
+
+
+@login_required
 def bill_print(request, pk):
     """The printable bill: one sheet with every agency's share, the total, and what is paid.
 
