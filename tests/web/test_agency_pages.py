@@ -154,3 +154,26 @@ def test_no_template_carries_inline_script():
     offenders = [str(p.relative_to(root)) for p in root.rglob("*.html")
                  if re.search(r"\son[a-z]+\s*=|<script>(?!\s*</script>)", p.read_text())]
     assert offenders == []
+
+
+def test_error_pages_are_persian_in_the_sites_layout(city):
+    reviewer = signed_in("reviewer.water")
+    forbidden = reviewer.get("/counter/")
+    assert forbidden.status_code == 403
+    body = forbidden.content.decode()
+    assert "دسترسی مجاز نیست" in body and "<header>" in body and "Forbidden" not in body
+    missing = reviewer.get("/files/999999/")
+    assert missing.status_code == 404 and "صفحه پیدا نشد" in missing.content.decode()
+    assert "<header>" in missing.content.decode()
+
+
+def test_codes_keep_their_order_and_decimals_use_the_persian_separator():
+    from django.utils import translation
+
+    from panjereh.web.templatetags.panjereh import code, digits
+
+    with translation.override("fa"):
+        assert digits("314.25") == "۳۱۴٫۲۵" and digits("1405/09/08") == "۱۴۰۵/۰۹/۰۸"
+        assert code("1405-000001") == '<bdi dir="ltr">۱۴۰۵-۰۰۰۰۰۱</bdi>'
+    with translation.override("en"):
+        assert digits("314.25") == "314.25"

@@ -1,6 +1,9 @@
 """Template helpers: words in the page's language, Jalali dates, Persian digits."""
 
+import re
+
 from django import template
+from django.utils.html import format_html
 from django.utils.translation import get_language
 
 from panjereh.core.calendar import jalali as to_jalali
@@ -16,11 +19,23 @@ def t(key):
     return word(key, get_language() or "fa")
 
 
+DECIMAL_POINT = re.compile(r"(?<=\d)\.(?=\d)")
+
+
 @register.filter
 def digits(value):
-    """Numbers (plates, dates, counts) in Persian digits on Persian pages."""
+    """Numbers (plates, dates, counts, areas) in Persian digits on Persian pages, with ٫ as the decimal point."""
     text = str(value)
-    return text.translate(PERSIAN) if (get_language() or "fa") == "fa" else text
+    if (get_language() or "fa") != "fa":
+        return text
+    return DECIMAL_POINT.sub("٫", text).translate(PERSIAN)
+
+
+@register.filter
+def code(value):
+    """A code (permit number, tracking code, plate) isolated left-to-right, so that Persian text around it
+    cannot reorder its parts: ۱۴۰۵-۰۰۰۰۰۱ stays ۱۴۰۵-۰۰۰۰۰۱, not ۰۰۰۰۰۱-۱۴۰۵."""
+    return format_html('<bdi dir="ltr">{}</bdi>', digits(value))
 
 
 @register.filter
