@@ -268,6 +268,8 @@ SPECTACULAR_SETTINGS = {
 # The city's extent in lon/lat (west, south, east, north): anything outside is refused on import.
 PANJEREH_CITY_BBOX = env_floats("PANJEREH_CITY_BBOX", "48.45,31.10,48.90,31.55")
 PANJEREH_CITY_NAME = os.environ.get("PANJEREH_CITY_NAME", "اهواز")
+# A permit's works must start within this many days of issue (printed on the certificate).
+PANJEREH_PERMIT_START_DAYS = int(os.environ.get("PANJEREH_PERMIT_START_DAYS", "365"))
 PANJEREH_STORAGE_SRID = 32639  # WGS 84 / UTM zone 39N, metres: fixed, every geometry is stored in it
 PANJEREH_IMPORT_MAX_BYTES = int(os.environ.get("PANJEREH_IMPORT_MAX_BYTES", str(200 * 1024 * 1024)))
 # Vector tiles of each layer version are kept on disk here (empty: build every tile on request).

@@ -2,6 +2,7 @@
 agencies' open tasks, saying why."""
 
 import datetime
+import json
 
 import holidays
 import pytest
@@ -11,7 +12,7 @@ from django.utils import timezone
 from panjereh.core.calendar import local_date
 from panjereh.core.models import OutboxEvent
 from panjereh.permits import services
-from panjereh.permits.models import InfoRequest, ReviewTask
+from panjereh.permits.models import Application, InfoRequest, ReviewTask
 from tests.conftest import user
 from tests.permits.helpers import good_parcel, request_body
 
@@ -189,3 +190,28 @@ def test_the_counter_estimate_writes_nothing_and_equals_the_bill(client_for, cit
     assert bill["total"] == estimate["total"]
     assert client_for("reviewer.water").post("/api/v1/applications/estimate/", body,
                                              format="json").status_code == 403
+
+
+def test_address_engineers_and_documents_are_kept_and_checked(client_for, city):
+    body = request_body(good_parcel(city))
+    body["permit"] |= {"address": "کیانپارس، خیابان ۵ غربی", "designer_name": "مریم نوری",
+                       "designer_membership": "۱-۲۳-۴۵۶۷۸", "supervisor_name": "رضا امیری",
+                       "supervisor_membership": "12-34567", "documents": ["ownership_deed", "design_drawings"]}
+    r = client_for("operator1").post("/api/v1/applications/", body, format="json")
+    assert r.status_code == 201, r.json()
+    shown = r.json()["permit_request"]
+    assert shown["designer_membership"] == "1-23-45678" and shown["documents"] == ["design_drawings",
+                                                                                    "ownership_deed"]
+    for bad in ({"documents": ["a_poem"]}, {"designer_membership": "ABC"}):
+        other = request_body(good_parcel(city))
+        other["permit"] |= bad
+        r = client_for("operator1").post("/api/v1/applications/", other, format="json")
+        assert r.status_code == 400 and next(iter(bad)) in json.dumps(r.json())
+    # an amended file keeps what was not changed
+    app_id = Application.objects.get(address="کیانپارس، خیابان 5 غربی").pk  # digits stored normalised
+    client_for("reviewer.water").post(f"/api/v1/applications/{app_id}/reviews/water/decision/",
+                                      {"decision": "reject", "reason": 1}, format="json")
+    again = client_for("operator1").post(f"/api/v1/applications/{app_id}/resubmit/", {"permit": {"floors": 1}},
+                                         format="json").json()["application"]["permit_request"]
+    assert again["address"] == "کیانپارس، خیابان 5 غربی" and again["parking_spaces"] == 1
+    assert again["documents"] == ["design_drawings", "ownership_deed"] and again["floors"] == 1

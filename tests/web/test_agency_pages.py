@@ -177,3 +177,14 @@ def test_codes_keep_their_order_and_decimals_use_the_persian_separator():
         assert code("1405-000001") == '<bdi dir="ltr">۱۴۰۵-۰۰۰۰۰۱</bdi>'
     with translation.override("en"):
         assert digits("314.25") == "314.25"
+
+
+def test_the_permit_certificate_has_the_municipality_signer_and_validity(issued):
+    from panjereh.permits.models import Application
+
+    app = Application.objects.get(pk=issued[0])
+    page = signed_in("operator1").get(f"/permits/{app.permit.number}/certificate/").content.decode()
+    assert "شهرداری اهواز" in page.split('id="heading"')[1].split("</p>")[0]
+    assert "reviewer.municipality" in page.split('id="signer"')[1].split("</p>")[0]
+    assert "۱۴۰" in page.split('id="validity"')[1].split("</p>")[0]
+    assert f'<bdi dir="ltr">{app.permit.number.translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))}</bdi>' in page

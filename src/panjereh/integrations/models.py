@@ -67,6 +67,10 @@ class Delivery(models.Model):
         indexes = [models.Index(fields=["subscription", "parcel_key", "status", "event"]),
                    models.Index(fields=["status", "next_attempt_at"], condition=Q(status="pending"),
                                 name="pending_deliveries")]
+        verbose_name_plural = "deliveries"
+
+    def __str__(self):
+        return f"event {self.event_id} → {self.subscription_id}: {self.status}"
 
 
 def hash_token(token: str) -> str:

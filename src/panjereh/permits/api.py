@@ -5,6 +5,7 @@ from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
+from rest_framework.fields import empty
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -18,7 +19,7 @@ from panjereh.core.calendar import jalali
 from panjereh.core.identifiers import InvalidIdentifier, validate_legal_id, validate_national_id
 from panjereh.core.text import normalize_digits, parse_float, parse_int
 from panjereh.permits import payments, psp, services
-from panjereh.permits.models import Application, ReviewTask, ServiceRequest, TariffChange
+from panjereh.permits.models import Application, Document, ReviewTask, ServiceRequest, TariffChange
 
 GAS_CLASSES = ("G4", "G6", "G10", "G16", "G25", "G40", "G65", "G100", "G160")
 
@@ -40,6 +41,9 @@ class ApplicantSerializer(serializers.Serializer):
         return data
 
 
+MEMBERSHIP = r"^[0-9]{1,3}(-[0-9]{1,3})?-[0-9]{3,8}$|^[0-9]{4,12}$"
+
+
 class PermitRequestSerializer(serializers.Serializer):
     permit_type = serializers.ChoiceField(choices=Application.PermitType.choices)
     land_use = serializers.ChoiceField(choices=[c for c, _ in Application._meta.get_field("land_use").choices])
@@ -47,6 +51,24 @@ class PermitRequestSerializer(serializers.Serializer):
     units = fields.IntegerField(min_value=1, max_value=2000)
     gross_floor_area = fields.FloatField(min_value=1, max_value=1_000_000)
     parking_spaces = fields.IntegerField(min_value=0, max_value=5000, default=0)
+    address = fields.TextField(required=False, allow_blank=True, default="", max_length=300)
+    designer_name = fields.TextField(required=False, allow_blank=True, default="", max_length=120)
+    designer_membership = serializers.RegexField(MEMBERSHIP, required=False, allow_blank=True, default="",
+                                                 max_length=20, help_text="engineering council membership number")
+    supervisor_name = fields.TextField(required=False, allow_blank=True, default="", max_length=120)
+    supervisor_membership = serializers.RegexField(MEMBERSHIP, required=False, allow_blank=True, default="",
+                                                   max_length=20)
+    documents = serializers.ListField(child=serializers.ChoiceField(choices=Document.choices), required=False,
+                                      default=list, max_length=len(Document.choices),
+                                      help_text="the documents checked at the counter")
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            data = {**data}
+            for key in ("designer_membership", "supervisor_membership"):
+                if isinstance(data.get(key), str):
+                    data[key] = normalize_digits(data[key]).strip()
+        return super().to_internal_value(data)
 
 
 class ServiceChoiceSerializer(serializers.Serializer):
@@ -176,7 +198,10 @@ def application_detail(app: Application, user) -> dict:
                       "name": app.applicant_name, "mobile": app.applicant_mobile},
         "permit_request": {"permit_type": app.permit_type, "land_use": app.land_use, "floors": app.floors,
                            "units": app.units, "gross_floor_area": app.gross_floor_area,
-                           "parking_spaces": app.parking_spaces},
+                           "parking_spaces": app.parking_spaces, "address": app.address,
+                           "designer_name": app.designer_name, "designer_membership": app.designer_membership,
+                           "supervisor_name": app.supervisor_name, "supervisor_membership": app.supervisor_membership,
+                           "documents": app.documents},
         "services": [{"service": sr.service.code, "timing": sr.timing, "size": sr.size,
                       "activated_at": sr.activated_at} for sr in app.service_requests.all()],
         "feasibility": permissions.redact_feasibility(user, app.feasibility), "planning_problems": app.planning_problems,
@@ -297,7 +322,9 @@ class AmendedPermitSerializer(PermitRequestSerializer):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
+            # neither required nor defaulted: a field not sent keeps the file's value
             field.required = False
+            field.default = empty
 
 
 class ResubmitSerializer(serializers.Serializer):

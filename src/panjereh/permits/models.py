@@ -31,6 +31,18 @@ class Applicant(models.Model):
         return f"{self.name} ({self.national_id})"
 
 
+class Document(models.TextChoices):
+    """The documents the counter checks for a building permit file (the list a city's regulation asks for)."""
+
+    DEED = "ownership_deed", "سند مالکیت / ownership deed"
+    ID_CARD = "national_card", "کارت ملی مالک / owner's national card"
+    SURVEY = "survey_map", "نقشه تفکیکی یا UTM قطعه / parcel survey map"
+    DRAWINGS = "design_drawings", "نقشه‌های معماری، سازه و تأسیسات / architectural, structural and services drawings"
+    SUPERVISION = "supervision_contract", "قرارداد و تعهد مهندس ناظر / supervising engineer's contract"
+    SOIL = "soil_test", "گزارش مکانیک خاک / soil test report"
+    POWER_OF_ATTORNEY = "power_of_attorney", "وکالت‌نامه (در صورت وکالت) / power of attorney"
+
+
 class Application(models.Model):
     """One file (پرونده): a building permit and the utility connections it needs."""
 
@@ -67,6 +79,12 @@ class Application(models.Model):
     units = models.PositiveSmallIntegerField()
     gross_floor_area = models.FloatField()
     parking_spaces = models.PositiveSmallIntegerField(default=0)
+    address = models.CharField(max_length=300, blank=True)
+    designer_name = models.CharField(max_length=120, blank=True, help_text="designing engineer (مهندس طراح)")
+    designer_membership = models.CharField(max_length=20, blank=True, help_text="engineering council membership no.")
+    supervisor_name = models.CharField(max_length=120, blank=True, help_text="supervising engineer (مهندس ناظر)")
+    supervisor_membership = models.CharField(max_length=20, blank=True)
+    documents = models.JSONField(default=list, blank=True, help_text="codes of the documents checked at the counter")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.UNDER_REVIEW)
     round = models.PositiveSmallIntegerField(default=1, help_text="1, then one more each time the applicant "
                                                                  "amends a refused file and submits it again")
@@ -185,6 +203,9 @@ class Bill(models.Model):
     def is_settled(self) -> bool:
         return self.settled_at is not None
 
+    def __str__(self):
+        return f"{self.application} / {self.stage}: {self.total:,} rials"
+
 
 class BillLine(models.Model):
     bill = models.ForeignKey(Bill, on_delete=models.CASCADE, related_name="lines")
@@ -229,6 +250,9 @@ class Payment(models.Model):
         constraints = [models.UniqueConstraint(fields=["provider", "reference"], name="unique_payment_reference"),
                        models.CheckConstraint(condition=Q(amount__gt=0), name="payment_positive")]
 
+    def __str__(self):
+        return f"{self.provider} {self.reference}: {self.amount:,} rials ({self.status})"
+
 
 class LedgerEntry(models.Model):
     """Each agency's share of a settled payment."""
@@ -240,6 +264,10 @@ class LedgerEntry(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["payment", "agency"], name="one_share_per_agency")]
+        verbose_name_plural = "ledger entries"
+
+    def __str__(self):
+        return f"{self.agency} {self.amount:,} rials ({self.payment.reference})"
 
 
 class PermitCounter(models.Model):
@@ -280,6 +308,9 @@ class ConnectionOrder(models.Model):
     class Meta:
         ordering = ["id"]
         constraints = [models.UniqueConstraint(fields=["application", "service"], name="one_order_per_service")]
+
+    def __str__(self):
+        return f"{self.application} / {self.service}: {self.status}"
 
 
 class TariffClass(models.TextChoices):

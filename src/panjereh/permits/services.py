@@ -108,7 +108,11 @@ def submit_application(*, actor, parcel, applicant: dict, permit: dict, services
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
             permit_type=permit["permit_type"], land_use=permit["land_use"], floors=permit["floors"],
             units=permit["units"], gross_floor_area=permit["gross_floor_area"],
-            parking_spaces=permit.get("parking_spaces", 0),
+            parking_spaces=permit.get("parking_spaces", 0), address=permit.get("address", ""),
+            designer_name=permit.get("designer_name", ""), designer_membership=permit.get("designer_membership", ""),
+            supervisor_name=permit.get("supervisor_name", ""),
+            supervisor_membership=permit.get("supervisor_membership", ""),
+            documents=sorted(set(permit.get("documents", []))),
             feasibility=feasibility(parcel, services=sorted(wanted, key=lambda s: s.code)),
             planning_problems=rules.planning_problems(parcel, land_use=permit["land_use"], floors=permit["floors"],
                                                       gross_floor_area=permit["gross_floor_area"]))
@@ -154,7 +158,9 @@ def resubmit_application(*, actor, application, permit: dict | None = None, note
         if other is not None:
             raise ApplicationError("parcel", f"parcel {app.parcel_id} already has an open {permit_type} file: "
                                              f"{other.tracking_code} ({other.status})")
-        for field in ("permit_type", "land_use", "floors", "units", "gross_floor_area", "parking_spaces"):
+        for field in ("permit_type", "land_use", "floors", "units", "gross_floor_area", "parking_spaces", "address",
+                      "designer_name", "designer_membership", "supervisor_name", "supervisor_membership",
+                      "documents"):
             if field in changes:
                 setattr(app, field, changes[field])
         wanted = [sr.service for sr in app.service_requests.select_related("service__agency")

@@ -1,7 +1,10 @@
 """Pages of the single window: the printable permit with its QR verification link, the public
 verification page, and the page the bank's gateway sends the payer back to."""
 
+import datetime
+
 import segno
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
@@ -10,7 +13,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from panjereh.core import permissions
-from panjereh.core.calendar import jalali
+from panjereh.core.calendar import jalali, local_date
 from panjereh.permits import psp, services
 from panjereh.permits.models import Payment, Permit
 
@@ -29,8 +32,14 @@ def permit_certificate(request, number):
         raise Http404("no such permit")
     verify_url = request.build_absolute_uri(reverse("permit-verify", args=[permit.verification_code]))
     app = permit.application
+    # who signed for the municipality: its review of the round that led to the permit
+    signed = app.tasks.filter(agency__code="municipality", stage="initial", round=app.round) \
+        .select_related("decided_by__staff").first()
+    valid_until = local_date(permit.issued_at) + datetime.timedelta(days=settings.PANJEREH_PERMIT_START_DAYS)
     return render(request, "permits/certificate.html", {
         "permit": permit, "app": app, "parcel": app.parcel, "issued_jalali": jalali(permit.issued_at),
+        "city": settings.PANJEREH_CITY_NAME, "signed": signed, "start_by": jalali(valid_until),
+        "signed_jalali": jalali(signed.decided_at) if signed and signed.decided_at else "",
         "orders": app.connection_orders.select_related("service"), "qr": qr_svg(verify_url),
         "verify_url": verify_url, "conditions": app.tasks.exclude(conditions="").select_related("agency")})
 

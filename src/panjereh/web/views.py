@@ -25,7 +25,7 @@ from panjereh.core.text import normalize_digits
 from panjereh.permits import psp, services
 from panjereh.permits.api import (ApplicationCreateSerializer, DecisionSerializer, EstimateSerializer,
                                   ResubmitSerializer, estimate_detail)
-from panjereh.permits.models import Application, ReviewTask
+from panjereh.permits.models import Application, Document, ReviewTask
 
 
 def home(request):
@@ -93,7 +93,12 @@ def new_application(request, parcel_id):
                           "mobile": p.get("mobile", "")},
             "permit": {"permit_type": p.get("permit_type"), "land_use": p.get("land_use"), "floors": p.get("floors"),
                        "units": p.get("units"), "gross_floor_area": p.get("gross_floor_area"),
-                       "parking_spaces": p.get("parking_spaces") or 0},
+                       "parking_spaces": p.get("parking_spaces") or 0, "address": p.get("address", ""),
+                       "designer_name": p.get("designer_name", ""),
+                       "designer_membership": p.get("designer_membership", ""),
+                       "supervisor_name": p.get("supervisor_name", ""),
+                       "supervisor_membership": p.get("supervisor_membership", ""),
+                       "documents": p.getlist("documents")},
             "services": {s.code: {"timing": p.get(f"timing_{s.code}", "not_needed"), "size": _size(p, s.code)}
                          for s in service_list},
         }
@@ -116,6 +121,7 @@ def new_application(request, parcel_id):
     return render(request, "web/new_application.html", {
         "parcel": parcel, "services": service_list, "errors": errors, "post": request.POST, "estimate": estimate,
         "service_rows": [(s, request.POST.get(f"timing_{s.code}", "now")) for s in service_list],
+        "document_rows": [(code, label, code in request.POST.getlist("documents")) for code, label in Document.choices],
         "land_uses": Application._meta.get_field("land_use").choices,
         "permit_types": Application.PermitType.choices}, status=400 if errors else 200)
 
