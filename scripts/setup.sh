@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 VENV=${VENV:-.venv}
-SYSTEM_PACKAGES="gdal-bin libgdal-dev libsqlite3-mod-spatialite python3-venv"
+SYSTEM_PACKAGES="gdal-bin libgdal-dev libsqlite3-mod-spatialite python3-venv gettext"
 # npm installs the front-end assets Panjereh serves itself (map library, font); Debian's npm brings Node.js.
 command -v npm >/dev/null 2>&1 || SYSTEM_PACKAGES="$SYSTEM_PACKAGES npm"
 
@@ -69,3 +69,12 @@ if [ ! -f "$npm_stamp" ]; then
   npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
   touch "$npm_stamp"
 fi
+
+# The pages' translations: gettext catalogues compiled from the .po files in the repository (the .mo files
+# are build output, never committed).
+for po in src/panjereh/locale/*/LC_MESSAGES/*.po; do
+  mo="${po%.po}.mo"
+  if [ ! -f "$mo" ] || [ "$po" -nt "$mo" ]; then
+    msgfmt --check-format -o "$mo" "$po"
+  fi
+done
