@@ -88,6 +88,14 @@ def doors(w):
         ("get", "/inbox/", None, AGENCY_STAFF | {"signer"}),
         ("get", "/layers/power-cables/upload/", None, {"gis.power", "admin"}),
         ("get", "/admin/permits/payment/", None, {"admin"}),
+        ("get", f"/files/{app}/receipt/", None, on_file),
+        ("post", f"/api/v1/applications/{app}/reviews/water/answer/", {"answer": "x"}, {"operator1", "admin"}),
+        ("post", f"/api/v1/applications/{app}/resubmit/", {}, {"operator1", "admin"}),
+        ("post", "/api/v1/applications/estimate/", {}, {"operator1", "operator2", "admin"}),
+        ("get", "/connections/", None, COORD | AGENCY_STAFF | {"signer"}),
+        ("post", "/connections/", {"order": 0}, set()),
+        ("get", "/finance/", None, COORD | {f"reviewer.{a}" for a in AGENCIES} | {"signer"}),
+        ("get", "/finance/?format=csv", None, COORD | {f"reviewer.{a}" for a in AGENCIES} | {"signer"}),
     ]
 
 
