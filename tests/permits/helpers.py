@@ -55,3 +55,19 @@ def request_body(parcel, /, **overrides) -> dict:
         else:
             body[section] = value
     return body
+
+
+def approve_all(client_for, app_id, agencies=("municipality", "water", "power")) -> None:
+    """Every agency's reviewer approves the file (each decision must be taken)."""
+    for agency in agencies:
+        r = client_for(f"reviewer.{agency}").post(f"/api/v1/applications/{app_id}/reviews/{agency}/decision/",
+                                                  {"decision": "approve"}, format="json")
+        assert r.status_code == 200, r.json()
+
+
+def pay_in_cash(client_for, app_id, reference: str) -> dict:
+    """The counter takes the open bill in cash; returns the file as the API then shows it."""
+    total = client_for("operator1").get(f"/api/v1/applications/{app_id}/").json()["bills"][0]["total"]
+    return client_for("operator1").post(f"/api/v1/applications/{app_id}/payments/",
+                                        {"provider": "cash", "amount": total, "reference": reference},
+                                        format="json").json()["application"]

@@ -13,7 +13,7 @@ from panjereh.core.calendar import local_date
 from panjereh.permits import payments, psp
 from panjereh.permits.models import Application, LedgerEntry, Payment
 from tests.conftest import user
-from tests.permits.helpers import good_parcel, pay_at_psp, request_body
+from tests.permits.helpers import approve_all, good_parcel, pay_at_psp, request_body
 
 pytestmark = pytest.mark.django_db
 
@@ -22,10 +22,7 @@ pytestmark = pytest.mark.django_db
 def awaiting(client_for, city):
     """A file every agency approved, with its bill open."""
     app = client_for("operator1").post("/api/v1/applications/", request_body(good_parcel(city)), format="json").json()
-    for agency in ("municipality", "water", "power"):
-        r = client_for(f"reviewer.{agency}").post(f"/api/v1/applications/{app['id']}/reviews/{agency}/decision/",
-                                                  {"decision": "approve"}, format="json")
-        assert r.status_code == 200
+    approve_all(client_for, app["id"])
     detail = client_for("operator1").get(f"/api/v1/applications/{app['id']}/").json()
     assert detail["status"] == "awaiting_payment"
     return detail
@@ -137,9 +134,7 @@ def test_reconciliation_finds_what_the_bank_and_we_disagree_on(client_for, await
     # the bank verified a payment but our server died before settling it
     other = client_for("operator1").post("/api/v1/applications/", request_body(good_parcel(city)),
                                          format="json").json()
-    for agency in ("municipality", "water", "power"):
-        client_for(f"reviewer.{agency}").post(f"/api/v1/applications/{other['id']}/reviews/{agency}/decision/",
-                                              {"decision": "approve"}, format="json")
+    approve_all(client_for, other["id"])
     other = client_for("operator1").get(f"/api/v1/applications/{other['id']}/").json()
     lost = pay_at_psp(start(client_for, other).json()["pay_url"])
     assert psp.gateway().verify(token=lost["token"]).ok

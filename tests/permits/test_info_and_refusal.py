@@ -14,7 +14,7 @@ from panjereh.core.models import OutboxEvent
 from panjereh.permits import services
 from panjereh.permits.models import Application, InfoRequest, ReviewTask
 from tests.conftest import user
-from tests.permits.helpers import good_parcel, request_body
+from tests.permits.helpers import approve_all, good_parcel, pay_in_cash, request_body
 
 pytestmark = pytest.mark.django_db
 
@@ -133,16 +133,9 @@ def test_a_refused_file_is_amended_and_reviewed_again_on_the_same_number(client_
     assert first["water"] == "rejected" and set(first.values()) == {"rejected", "withdrawn"}
     assert second == {"municipality": "pending", "power": "pending", "water": "pending"}
     # each agency reviews the amended file; the earlier refusal stays visible; the file goes on to its permit
-    for agency in ("municipality", "water", "power"):
-        d = client_for(f"reviewer.{agency}").post(url + f"reviews/{agency}/decision/", {"decision": "approve"},
-                                                  format="json")
-        assert d.status_code == 200, d.json()
-    detail = client_for("operator1").get(url).json()
-    assert detail["status"] == "awaiting_payment"
-    total = detail["bills"][0]["total"]
-    paid = client_for("operator1").post(url + "payments/", {"provider": "cash", "amount": total, "reference": "RS-1"},
-                                        format="json")
-    assert paid.json()["application"]["status"] == "issued"
+    approve_all(client_for, file["id"])
+    assert client_for("operator1").get(url).json()["status"] == "awaiting_payment"
+    assert pay_in_cash(client_for, file["id"], "RS-1")["status"] == "issued"
     counter = Client()
     counter.force_login(user("operator1"))
     page = counter.get(f"/files/{file['id']}/").content.decode()
@@ -183,9 +176,7 @@ def test_the_counter_estimate_writes_nothing_and_equals_the_bill(client_for, cit
     full = request_body(good_parcel(city))
     full["parcel"] = body["parcel"]
     app = client_for("operator1").post("/api/v1/applications/", full, format="json").json()
-    for agency in ("municipality", "water", "power"):
-        client_for(f"reviewer.{agency}").post(f"/api/v1/applications/{app['id']}/reviews/{agency}/decision/",
-                                              {"decision": "approve"}, format="json")
+    approve_all(client_for, app["id"])
     bill = client_for("operator1").get(f"/api/v1/applications/{app['id']}/").json()["bills"][0]
     assert bill["total"] == estimate["total"]
     assert client_for("reviewer.water").post("/api/v1/applications/estimate/", body,

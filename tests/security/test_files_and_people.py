@@ -4,7 +4,7 @@ history follows the parcel's real class."""
 import pytest
 
 from panjereh.permits.models import Applicant, Application, TariffChange
-from tests.permits.helpers import good_parcel, request_body
+from tests.permits.helpers import approve_all, good_parcel, pay_in_cash, request_body
 
 pytestmark = pytest.mark.django_db
 
@@ -50,20 +50,12 @@ def test_one_open_file_per_parcel_and_permit_type(client_for, city):
 def test_tariff_history_starts_from_the_parcels_current_class(client_for, city):
     parcel = good_parcel(city)
     app = open_file(client_for, parcel).json()
-    for agency in ("municipality", "water", "power"):
-        client_for(f"reviewer.{agency}").post(f"/api/v1/applications/{app['id']}/reviews/{agency}/decision/",
-                                              {"decision": "approve"}, format="json")
-    total = client_for("operator1").get(f"/api/v1/applications/{app['id']}/").json()["bills"][0]["total"]
-    client_for("operator1").post(f"/api/v1/applications/{app['id']}/payments/",
-                                 {"provider": "cash", "amount": total, "reference": "T-1"}, format="json")
+    approve_all(client_for, app["id"])
+    pay_in_cash(client_for, app["id"], "T-1")
     # an extension while the building is under construction: its switch starts from construction
     body = request_body(parcel, permit__permit_type="extension")
     ext = client_for("operator1").post("/api/v1/applications/", body, format="json").json()
-    for agency in ("municipality", "water", "power"):
-        client_for(f"reviewer.{agency}").post(f"/api/v1/applications/{ext['id']}/reviews/{agency}/decision/",
-                                              {"decision": "approve"}, format="json")
-    total = client_for("operator1").get(f"/api/v1/applications/{ext['id']}/").json()["bills"][0]["total"]
-    client_for("operator1").post(f"/api/v1/applications/{ext['id']}/payments/",
-                                 {"provider": "cash", "amount": total, "reference": "T-2"}, format="json")
+    approve_all(client_for, ext["id"])
+    pay_in_cash(client_for, ext["id"], "T-2")
     changes = list(TariffChange.objects.filter(parcel=parcel).order_by("id").values_list("from_class", "to_class"))
     assert changes == [("residential", "construction"), ("construction", "construction")]

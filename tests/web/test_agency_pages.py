@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from panjereh.permits.models import ConnectionOrder, LedgerEntry
 from tests.conftest import user
-from tests.permits.helpers import good_parcel, request_body
+from tests.permits.helpers import approve_all, good_parcel, pay_in_cash, request_body
 
 pytestmark = pytest.mark.django_db
 
@@ -29,13 +29,8 @@ def issued(client_for, city):
     for n in range(2):
         app = client_for("operator1").post("/api/v1/applications/", request_body(good_parcel(city)),
                                            format="json").json()
-        for agency in ("municipality", "water", "power"):
-            client_for(f"reviewer.{agency}").post(f"/api/v1/applications/{app['id']}/reviews/{agency}/decision/",
-                                                  {"decision": "approve"}, format="json")
-        total = client_for("operator1").get(f"/api/v1/applications/{app['id']}/").json()["bills"][0]["total"]
-        r = client_for("operator1").post(f"/api/v1/applications/{app['id']}/payments/",
-                                         {"provider": "cash", "amount": total, "reference": f"F-{n}"}, format="json")
-        assert r.json()["application"]["status"] == "issued"
+        approve_all(client_for, app["id"])
+        assert pay_in_cash(client_for, app["id"], f"F-{n}")["status"] == "issued"
         ids.append(app["id"])
     return ids
 

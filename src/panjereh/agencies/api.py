@@ -8,7 +8,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from panjereh.agencies.tokens import issue_token
+from panjereh.agencies.tokens import new_token
 from panjereh.core import audit
 from panjereh.core.api_errors import error_response
 
@@ -44,7 +44,6 @@ class TokenView(APIView):
                                       {"password": ["wrong username or password"]})
             response["WWW-Authenticate"] = 'Token realm="api"'
             return response
-        raw = issue_token(user)
-        token = user.api_tokens.order_by("-id").first()
+        token, raw = new_token(user)
         audit.record(actor=user, action="auth.token_issued", obj=token, data={"prefix": token.prefix})
         return Response({"token": raw, "expires_at": token.expires_at})

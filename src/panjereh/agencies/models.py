@@ -141,13 +141,6 @@ class FeeSchedule(models.Model):
         return f"{self.code} ({self.formula})"
 
 
-def hash_token(raw: str) -> str:
-    """The stored form of an API token: its SHA-256 (a token is random, so no salt or slow hash is needed)."""
-    import hashlib
-
-    return hashlib.sha256(raw.encode()).hexdigest()
-
-
 class StaffToken(models.Model):
     """An API token of a staff member, issued at sign-in (POST /api/v1/auth/token/). Only its hash is stored:
     a copy of the database signs nobody in. It expires, and can be revoked."""

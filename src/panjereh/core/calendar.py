@@ -60,13 +60,27 @@ def add_working_days(start: datetime.date, days: int) -> datetime.date:
     return day
 
 
-def working_days_between(start: datetime.date, end: datetime.date) -> int:
-    """How many working days lie after ``start`` up to and including ``end``."""
+def closures_between(start: datetime.date, end: datetime.date) -> set[datetime.date]:
+    """The declared closure days in a period: read once, for callers that count many periods in it."""
+    return _closures(start, end)
+
+
+def working_days_between(start: datetime.date, end: datetime.date, closures: set | None = None) -> int:
+    """How many working days lie after ``start`` up to and including ``end``. ``closures`` (from
+    :func:`closures_between` over a period covering this one) saves a query per call in a loop."""
     if end <= start:
         return 0
-    closures = _closures(start, end)
+    closures = _closures(start, end) if closures is None else closures
     return sum(1 for n in range(1, (end - start).days + 1)
                if is_working_day(start + datetime.timedelta(days=n), closures))
+
+
+def day_bounds(first: datetime.date, last: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    """The moments [start of ``first``, start of the day after ``last``) in Tehran: a Tehran-dated period as a
+    range the database can filter stored UTC times by."""
+    start = datetime.datetime.combine(first, datetime.time.min, tzinfo=TEHRAN)
+    end = datetime.datetime.combine(last + datetime.timedelta(days=1), datetime.time.min, tzinfo=TEHRAN)
+    return start, end
 
 
 def deadline_moment(day: datetime.date) -> datetime.datetime:

@@ -2,9 +2,9 @@
 
 from django.db.models import Q
 from rest_framework.authentication import BaseAuthentication
-from rest_framework.exceptions import AuthenticationFailed
 
-from panjereh.integrations.models import AgencyToken, hash_token
+from panjereh.core.tokens import HashedTokenAuthentication
+from panjereh.integrations.models import AgencyToken
 
 
 class AgencySystem:
@@ -22,19 +22,11 @@ class AgencySystem:
         return f"agency-system:{self.agency.code}/{self.token.name}"
 
 
-class AgencyTokenAuthentication(BaseAuthentication):
+class AgencyTokenAuthentication(HashedTokenAuthentication, BaseAuthentication):
     keyword = "Agency"
+    refusal = "unknown or revoked agency token"
 
-    def authenticate(self, request):
-        header = request.headers.get("Authorization", "")
-        if not header.startswith(self.keyword + " "):
-            return None
-        raw = header[len(self.keyword) + 1:].strip()
+    def find(self, key_hash: str):
         token = AgencyToken.objects.select_related("agency").filter(
-            Q(revoked_at__isnull=True), key_hash=hash_token(raw)).first()
-        if token is None:
-            raise AuthenticationFailed("unknown or revoked agency token")
-        return AgencySystem(token), token
-
-    def authenticate_header(self, request):
-        return self.keyword
+            Q(revoked_at__isnull=True), key_hash=key_hash).first()
+        return (AgencySystem(token), token) if token else None

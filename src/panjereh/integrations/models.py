@@ -1,8 +1,6 @@
 """Connections to the agencies' own systems: outgoing webhook subscriptions and deliveries,
 incoming API tokens and idempotency records."""
 
-import hashlib
-
 from django.db import models
 from django.db.models import Q
 
@@ -71,10 +69,6 @@ class Delivery(models.Model):
 
     def __str__(self):
         return f"event {self.event_id} → {self.subscription_id}: {self.status}"
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class AgencyToken(models.Model):

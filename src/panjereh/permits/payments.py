@@ -6,7 +6,7 @@ The card gateway itself is behind :mod:`panjereh.permits.psp`; its state changes
 
 import datetime
 
-from panjereh.core.calendar import local_date
+from panjereh.core.calendar import day_bounds
 
 CASH, GATEWAY = "cash", "gateway"
 
@@ -24,8 +24,9 @@ def reconcile(*, date: datetime.date, gateway=None) -> dict:
     gateway = gateway or psp.gateway()
     theirs = {str(t.get("order_id")): t for t in gateway.report(date=date.isoformat())
               if t.get("status") in {"verified", "already_verified"}}
-    ours = {p.reference: p for p in Payment.objects.filter(provider=GATEWAY, status=Payment.Status.SETTLED)
-            if p.settled_at and local_date(p.settled_at) == date}
+    start, end = day_bounds(date, date)
+    ours = {p.reference: p for p in Payment.objects.filter(provider=GATEWAY, status=Payment.Status.SETTLED,
+                                                            settled_at__gte=start, settled_at__lt=end)}
     ours_any = {p.reference: p for p in Payment.objects.filter(provider=GATEWAY, reference__in=list(theirs))}
     confirmed_not_settled, matched = [], 0
     for order_id, tx in sorted(theirs.items()):

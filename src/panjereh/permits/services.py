@@ -87,13 +87,7 @@ def submit_application(*, actor, parcel, applicant: dict, permit: dict, services
                 raise ApplicationError(f"services.{exc.args[0].split(':')[0]}", str(exc)) from exc
     now = timezone.now()
     with transaction.atomic():
-        # One open file per parcel and permit type: a second one is refused, naming the first.
-        Parcel.objects.select_for_update().filter(pk=parcel.pk).first()
-        open_file = Application.objects.filter(parcel=parcel, permit_type=permit["permit_type"]) \
-            .exclude(status__in=Application.CLOSED).first()
-        if open_file is not None:
-            raise ApplicationError("parcel", f"parcel {parcel.pk} already has an open {permit['permit_type']} file: "
-                                             f"{open_file.tracking_code} ({open_file.status})")
+        _refuse_second_open_file(parcel.pk, permit["permit_type"])
         # The person is found by national ID and never rewritten; this file keeps what was given on it.
         try:
             with transaction.atomic():
@@ -127,6 +121,20 @@ def submit_application(*, actor, parcel, applicant: dict, permit: dict, services
     return app
 
 
+def _refuse_second_open_file(parcel_id: int, permit_type: str, this=None) -> None:
+    """One open file per parcel and permit type: a second one is refused, naming the first. The parcel's row
+    is locked first, so two counters cannot both open one (the caller's transaction)."""
+    Parcel.objects.select_for_update().filter(pk=parcel_id).first()
+    others = Application.objects.filter(parcel_id=parcel_id, permit_type=permit_type) \
+        .exclude(status__in=Application.CLOSED)
+    if this is not None:
+        others = others.exclude(pk=this.pk)
+    open_file = others.first()
+    if open_file is not None:
+        raise ApplicationError("parcel", f"parcel {parcel_id} already has an open {permit_type} file: "
+                                         f"{open_file.tracking_code} ({open_file.status})")
+
+
 def _open_round(app: Application, now) -> list[Agency]:
     """Give every agency concerned its task of the file's current round, at once; returns those agencies."""
     agencies = {Agency.objects.get(code="municipality")}
@@ -151,13 +159,7 @@ def resubmit_application(*, actor, application, permit: dict | None = None, note
         if app.status != Application.Status.REJECTED:
             raise Conflict(f"file {app.tracking_code} is {app.status}: only a refused file is amended and resubmitted")
         changes = dict(permit or {})
-        Parcel.objects.select_for_update().filter(pk=app.parcel_id).first()
-        permit_type = changes.get("permit_type", app.permit_type)
-        other = Application.objects.filter(parcel_id=app.parcel_id, permit_type=permit_type) \
-            .exclude(status__in=Application.CLOSED).exclude(pk=app.pk).first()
-        if other is not None:
-            raise ApplicationError("parcel", f"parcel {app.parcel_id} already has an open {permit_type} file: "
-                                             f"{other.tracking_code} ({other.status})")
+        _refuse_second_open_file(app.parcel_id, changes.get("permit_type", app.permit_type), this=app)
         for field in ("permit_type", "land_use", "floors", "units", "gross_floor_area", "parking_spaces", "address",
                       "designer_name", "designer_membership", "supervisor_name", "supervisor_membership",
                       "documents"):

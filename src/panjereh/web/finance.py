@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from panjereh.agencies.models import Agency
 from panjereh.core import permissions
-from panjereh.core.calendar import jalali, local_date, working_days_between
+from panjereh.core.calendar import closures_between, day_bounds, jalali, local_date, working_days_between
 from panjereh.core.text import normalize_digits
 from panjereh.permits import services
 from panjereh.permits.models import ConnectionOrder, LedgerEntry
@@ -57,10 +57,12 @@ def connections(request):
     if request.GET.get("agency"):
         orders = orders.filter(agency__code=request.GET["agency"])
     today = local_date(timezone.now())
+    orders = list(orders[:500])
+    closures = closures_between(min((local_date(o.created_at) for o in orders), default=today), today)
     rows = []
-    for order in orders[:500]:
+    for order in orders:
         days = working_days_between(local_date(order.created_at),
-                                    local_date(order.installed_at) if order.installed_at else today)
+                                    local_date(order.installed_at) if order.installed_at else today, closures)
         rows.append({"order": order, "days": days, "late": days > order.agency.connection_days,
                      "can_record": order.status == ConnectionOrder.Status.ORDERED
                      and permissions.can_record_connection(request.user, order.agency.code)})
@@ -71,11 +73,12 @@ def connections(request):
 
 def ledger_rows(allowed, start: datetime.date, end: datetime.date):
     """Ledger entries booked between two Tehran dates (inclusive) of the agencies allowed (None: all)."""
+    first, after = day_bounds(start, end)
     entries = LedgerEntry.objects.select_related("agency", "payment__bill__application").filter(
-        booked_at__date__gte=start - datetime.timedelta(days=1), booked_at__date__lte=end + datetime.timedelta(days=1))
+        booked_at__gte=first, booked_at__lt=after)
     if allowed is not None:
         entries = entries.filter(agency_id__in=allowed)
-    return [e for e in entries.order_by("booked_at", "id") if start <= local_date(e.booked_at) <= end]
+    return list(entries.order_by("booked_at", "id"))
 
 
 def parse_day(text: str) -> datetime.date | None:

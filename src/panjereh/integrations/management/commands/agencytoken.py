@@ -6,7 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from panjereh.agencies.models import Agency
-from panjereh.integrations.models import AgencyToken, hash_token
+from panjereh.core.tokens import hash_token
+from panjereh.integrations.models import AgencyToken
 
 
 def create_token(agency: Agency, name: str) -> str:
