@@ -96,3 +96,13 @@ def client_for(db):
             client.credentials(HTTP_AUTHORIZATION=f"Token {issue_token(user(username))}")
         return client
     return make
+
+
+@pytest.fixture
+def english():
+    """Run the test's own calls in English (the default language is Persian): for tests that read the
+    English wording of a service's message. Pages and API requests still negotiate their own language."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

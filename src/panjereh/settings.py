@@ -157,6 +157,8 @@ ASSETS_DIR = Path(os.environ.get("PANJEREH_ASSETS_DIR", PACKAGE_DIR.parents[1] /
 STATICFILES_DIRS = [
     ("vendor/maplibre-gl", ASSETS_DIR / "maplibre-gl" / "dist"),
     ("vendor/vazirmatn", ASSETS_DIR / "vazirmatn" / "fonts" / "webfonts"),
+    ("vendor/bootstrap", ASSETS_DIR / "bootstrap" / "dist" / "css"),
+    ("vendor/mapbox-gl-rtl-text", ASSETS_DIR / "@mapbox" / "mapbox-gl-rtl-text" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

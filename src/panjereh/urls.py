@@ -21,6 +21,7 @@ api_v1 = [
     path("parcels/<str:pk>/feasibility/", citymap_api.ParcelFeasibilityView.as_view(), name="api-feasibility"),
     path("dig-check/", citymap_api.DigCheckView.as_view(), name="api-dig-check"),
     path("assets/", citymap_api.AssetSearchView.as_view(), name="api-assets"),
+    path("streets/", citymap_api.StreetSearchView.as_view(), name="api-streets"),
     path("layers/", citymap_api.LayerListView.as_view(), name="api-layers"),
     path("layers/<slug:code>/", citymap_api.LayerDetailView.as_view(), name="api-layer"),
     path("layers/<slug:code>/versions/", citymap_api.LayerVersionsView.as_view(), name="api-layer-versions"),

@@ -79,12 +79,12 @@ def test_gas_leak_at_a_point_and_cable_fault(city, client_for):
     assert t["id"] == nearest.pk and t["parcels_affected"]
 
 
-def test_incident_outside_the_city(city):
+def test_incident_outside_the_city(english, city):
     with pytest.raises(IncidentError, match="outside the city"):
         report_incident(actor=None, kind="gas_leak", lon=51.4, lat=35.7)
 
 
-def test_incident_on_a_deleted_asset(city, tmp_path):
+def test_incident_on_a_deleted_asset(english, city, tmp_path):
     old = a_main()
     layer = old.layer
     publish_version(layer=layer, prepared=PreparedFeatures(wkb=[bytes(old.geom.wkb)], rows=[{

@@ -76,12 +76,12 @@ def a_power_cable():
 def test_an_incident_on_a_hidden_asset_is_refused_like_a_missing_one(client_for, power_restricted):
     cable = a_power_cable()
     r = client_for("reviewer.water").post("/api/v1/incidents/", {"kind": "cable_fault", "feature": cable.pk},
-                                          format="json")
+                                          format="json", HTTP_ACCEPT_LANGUAGE="en")
     assert r.status_code == 400 and "does not exist" in json.dumps(r.json())
     missing = client_for("reviewer.water").post("/api/v1/incidents/", {"kind": "cable_fault", "feature": 10**9},
-                                                format="json")
-    assert missing.json()["error"]["message"].replace(str(10**9), "N") == \
-        r.json()["error"]["message"].replace(str(cable.pk), "N")
+                                                format="json", HTTP_ACCEPT_LANGUAGE="en")
+    assert missing.json()["error"]["message"].replace(f"{10**9:,}", "N") == \
+        r.json()["error"]["message"].replace(f"{cable.pk:,}", "N")
     assert client_for("reviewer.power").post("/api/v1/incidents/", {"kind": "cable_fault", "feature": cable.pk},
                                              format="json").status_code == 201
 

@@ -156,10 +156,10 @@ def test_error_pages_are_persian_in_the_sites_layout(city):
     forbidden = reviewer.get("/counter/")
     assert forbidden.status_code == 403
     body = forbidden.content.decode()
-    assert "دسترسی مجاز نیست" in body and "<header>" in body and "Forbidden" not in body
+    assert "دسترسی مجاز نیست" in body and "<header class=\"site-header" in body and "Forbidden" not in body
     missing = reviewer.get("/files/999999/")
     assert missing.status_code == 404 and "صفحه پیدا نشد" in missing.content.decode()
-    assert "<header>" in missing.content.decode()
+    assert "<header class=\"site-header" in missing.content.decode()
 
 
 def test_codes_keep_their_order_and_decimals_use_the_persian_separator():

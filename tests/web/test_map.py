@@ -58,12 +58,25 @@ def test_map_draws_tiles_searches_and_shows_attributes(live_server, live_city, b
     assert parcel.pk in drawn
     page.screenshot(path=str(SHOTS / "map-search.png"))
 
-    # a search that is not a plate or postal code is named, and the map stays where it is
+    # a street by its name, typed with Arabic letters and digits: the name comes back as the agency wrote it
+    page.fill("#map-q", "خيابان ١٢")
+    page.click("#map-search button")
+    page.wait_for_selector("#search-list a[data-layer=streets]")
+    assert page.inner_text("#search-list a >> nth=0") == "خیابان ۱۲"  # as the municipality wrote it
+    wait_until(page, "document.querySelector('#attributes-table') && "
+                     "document.querySelector('#attributes-table').innerText.includes('خیابان ۱۲')")
+    # the street's name is drawn along it, shaped right to left by the RTL text plugin, in the page's font
+    wait_until(page, "maplibregl.getRTLTextPluginStatus() === 'loaded'")
+    page.evaluate("window.panjerehMap.setZoom(17.5)")
+    wait_until(page, "window.panjerehMap.areTilesLoaded() && window.panjerehMap.queryRenderedFeatures("
+                     "{layers: ['streets-label']}).some(f => f.properties.name === 'خیابان ۱۲')")
+    page.screenshot(path=str(SHOTS / "map-street-names.png"))
+    # a search that is nothing known is named, and the map stays where it is
     centre = page.evaluate("window.panjerehMap.getCenter().toArray()")
-    page.fill("#map-q", "خیابان ۱۲")
+    page.fill("#map-q", "ناکجاآباد")
     page.click("#map-search button")
     page.wait_for_selector("#search-result .error")
-    assert "خیابان ۱۲" in page.inner_text("#search-result") and "postal code" in page.inner_text("#search-result")
+    assert "ناکجاآباد" in page.inner_text("#search-result") and "کد پستی" in page.inner_text("#search-result")
     assert page.evaluate("window.panjerehMap.getCenter().toArray()") == centre
     page.fill("#map-q", "۹۹۹۹۹/۹۹")
     page.click("#map-search button")

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from panjereh.core.admin import PanjerehAdmin
 from panjereh.agencies.models import (Agency, CounterOffice, FeeSchedule, RefusalReason, Service, StaffProfile,
                                       StaffToken)
 
@@ -10,40 +11,40 @@ class ServiceInline(admin.TabularInline):
 
 
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(PanjerehAdmin):
     list_display = ("code", "name_fa", "name_en", "review_days", "silence_means_approval", "review_min_floors")
     inlines = [ServiceInline]
 
 
 @admin.register(Service)
-class ServiceAdmin(admin.ModelAdmin):
+class ServiceAdmin(PanjerehAdmin):
     list_display = ("code", "agency", "name_fa", "service_distance_m", "min_spare_kva")
 
 
 @admin.register(CounterOffice)
-class CounterOfficeAdmin(admin.ModelAdmin):
+class CounterOfficeAdmin(PanjerehAdmin):
     list_display = ("code", "name_fa", "region")
 
 
 @admin.register(StaffProfile)
-class StaffProfileAdmin(admin.ModelAdmin):
+class StaffProfileAdmin(PanjerehAdmin):
     list_display = ("user", "role", "agency", "office")
     list_filter = ("role", "agency")
 
 
 @admin.register(RefusalReason)
-class RefusalReasonAdmin(admin.ModelAdmin):
+class RefusalReasonAdmin(PanjerehAdmin):
     list_display = ("agency", "number", "text_fa", "active")
     list_filter = ("agency", "active")
 
 
 @admin.register(FeeSchedule)
-class FeeScheduleAdmin(admin.ModelAdmin):
+class FeeScheduleAdmin(PanjerehAdmin):
     list_display = ("code", "agency", "formula")
 
 
 @admin.register(StaffToken)
-class StaffTokenAdmin(admin.ModelAdmin):
+class StaffTokenAdmin(PanjerehAdmin):
     """Staff API tokens, issued at sign-in; only a hash is kept. Here they are seen and revoked."""
 
     list_display = ("user", "prefix", "created_at", "expires_at", "revoked_at")

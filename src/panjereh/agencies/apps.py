@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AgenciesConfig(AppConfig):
     name = "panjereh.agencies"
     label = "agencies"
-    verbose_name = "Agencies and staff"
+    verbose_name = _("Agencies and staff")
 
     def ready(self):
         from panjereh.agencies import schema  # noqa: F401  (registers the OpenAPI extension)

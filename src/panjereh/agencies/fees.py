@@ -8,13 +8,17 @@ tenths, not the binary float 0.6999…), so 70% of 180,000,000 rials is 126,000,
 import math
 from fractions import Fraction
 
+from django.utils.translation import gettext as _
+
 from panjereh.agencies.models import FeeSchedule
+from panjereh.core.errors import FieldError
+from panjereh.core.text import Localized
 
 RESIDENTIAL = {"residential"}
 
 
-class FeeError(ValueError):
-    """A fee that cannot be computed from what the application says; the message names the field."""
+class FeeError(FieldError):
+    """A fee that cannot be computed from what the application says (``field`` and a translated sentence)."""
 
 
 def exact(value) -> Fraction:
@@ -26,7 +30,7 @@ def municipal_permit(params: dict, *, land_use: str, floor_area: float, units: i
                      parcel_area: float, regional_value: int) -> int:
     """T = (1 + C(r)) · K(land use) · P · C(f) · S, with S the floor area less parking, after Tehran's formulas."""
     if land_use not in params["K"]:
-        raise FeeError(f"land_use: no permit fee is configured for «{land_use}»")
+        raise FeeError("land_use", _("No permit fee is configured for the land use «%(value)s».") % Localized({"value": land_use}))
     area = exact(floor_area)
     charged = max(Fraction(0), area - parking * exact(params.get("parking_area_m2", 25)))
     c_r = max(Fraction(0), 10 * units / area - Fraction(1, 5)) if area > 0 else Fraction(0)
@@ -41,8 +45,9 @@ def water_connection(params: dict, *, land_use: str, units: int, diameter_mm: in
         return params["per_residential_unit"] * max(1, units)
     capacity = params["m3_per_month_by_diameter"].get(str(diameter_mm))
     if capacity is None:
-        raise FeeError(f"water.diameter_mm: no capacity is configured for a {diameter_mm} mm branch "
-                       f"(configured: {', '.join(params['m3_per_month_by_diameter'])})")
+        raise FeeError("water.diameter_mm", _("No water capacity is configured for a %(size)s mm branch; the "
+                                              "configured diameters are %(known)s.")
+                       % Localized({"size": diameter_mm, "known": "، ".join(params["m3_per_month_by_diameter"])}))
     return math.floor(exact(capacity) * exact(params["rate_per_m3"]) * exact(params["city_coefficient"])
                       + exact(params["per_commercial_unit"]) * commercial_units)
 
@@ -55,13 +60,15 @@ def sewer_connection(params: dict, *, land_use: str, water_fee: int) -> int:
 
 def gas_meter(params: dict, *, meter_class: str) -> int:
     if meter_class not in params["classes"]:
-        raise FeeError(f"gas.meter_class: «{meter_class}» is not one of {', '.join(params['classes'])}")
+        raise FeeError("gas.meter_class", _("The gas meter class «%(value)s» is not one of %(known)s.")
+                       % Localized({"value": meter_class, "known": "، ".join(params["classes"])}))
     return params["classes"][meter_class]
 
 
 def power_connection(params: dict, *, phases: int, kw: float) -> int:
     if str(phases) not in params["per_phase_set"]:
-        raise FeeError(f"power.phases: must be one of {', '.join(params['per_phase_set'])}")
+        raise FeeError("power.phases", _("The power connection's phases must be one of %(known)s.")
+                       % Localized({"known": "، ".join(params["per_phase_set"])}))
     return math.floor(exact(params["per_phase_set"][str(phases)]) + exact(params["per_kw"]) * exact(kw))
 
 
@@ -73,7 +80,7 @@ def schedule(code: str) -> FeeSchedule:
     try:
         return FeeSchedule.objects.select_related("agency").get(code=code)
     except FeeSchedule.DoesNotExist:
-        raise FeeError(f"no fee schedule «{code}» is configured") from None
+        raise FeeError("services", _("No fee schedule «%(code)s» is configured.") % Localized({"code": code})) from None
 
 
 def service_fee(service_code: str, *, land_use: str, units: int, size: dict, water_size: dict | None = None) -> int:
@@ -96,4 +103,4 @@ def service_fee(service_code: str, *, land_use: str, units: int, size: dict, wat
         return power_connection(params, phases=size.get("phases", 1), kw=size.get("kw", 0))
     if service_code == "telecom":
         return telecom_lines(params, lines=size.get("lines", 1))
-    raise FeeError(f"no fee formula for service «{service_code}»")
+    raise FeeError("services", _("There is no fee formula for the service «%(code)s».") % Localized({"code": service_code}))

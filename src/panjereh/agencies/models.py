@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Agency(models.Model):
@@ -19,8 +20,9 @@ class Agency(models.Model):
         null=True, blank=True, help_text="review only buildings with at least this many floors (fire service)")
 
     class Meta:
+        verbose_name = _("agency")
+        verbose_name_plural = _("agencies")
         ordering = ["code"]
-        verbose_name_plural = "agencies"
 
     def __str__(self):
         return f"{self.name_fa} ({self.code})"
@@ -44,6 +46,8 @@ class Service(models.Model):
     search_limit_m = models.FloatField(default=3000.0, help_text="farthest the map looks for a network, metres")
 
     class Meta:
+        verbose_name = _("service")
+        verbose_name_plural = _("services")
         ordering = ["code"]
         constraints = [
             models.CheckConstraint(condition=models.Q(service_distance_m__gt=0), name="service_distance_positive"),
@@ -63,6 +67,8 @@ class CounterOffice(models.Model):
     address = models.CharField(max_length=400, blank=True)
 
     class Meta:
+        verbose_name = _("counter office")
+        verbose_name_plural = _("counter offices")
         ordering = ["code"]
 
     def __str__(self):
@@ -70,12 +76,12 @@ class CounterOffice(models.Model):
 
 
 class Role(models.TextChoices):
-    OPERATOR = "operator", "counter operator"
-    REVIEWER = "reviewer", "agency reviewer"
-    GIS = "gis", "agency GIS staff"
-    SIGNER = "signer", "municipality signer"
-    COORDINATOR = "coordinator", "coordinator"
-    ADMIN = "admin", "administrator"
+    OPERATOR = "operator", _("counter operator")
+    REVIEWER = "reviewer", _("agency reviewer")
+    GIS = "gis", _("agency GIS staff")
+    SIGNER = "signer", _("municipality signer")
+    COORDINATOR = "coordinator", _("coordinator")
+    ADMIN = "admin", _("administrator")
 
 
 class StaffProfile(models.Model):
@@ -88,6 +94,8 @@ class StaffProfile(models.Model):
                                related_name="staff")
 
     class Meta:
+        verbose_name = _("staff member")
+        verbose_name_plural = _("staff members")
         constraints = [
             # Reviewers and GIS staff act for one agency; operators sit at one office.
             models.CheckConstraint(
@@ -111,6 +119,8 @@ class RefusalReason(models.Model):
     active = models.BooleanField(default=True)
 
     class Meta:
+        verbose_name = _("refusal reason")
+        verbose_name_plural = _("refusal reasons")
         ordering = ["agency", "number"]
         constraints = [models.UniqueConstraint(fields=["agency", "number"], name="unique_reason_number")]
 
@@ -122,12 +132,12 @@ class FeeSchedule(models.Model):
     """How one fee is computed: a formula kind (code in agencies.fees) and its coefficients (data)."""
 
     class Formula(models.TextChoices):
-        MUNICIPAL_PERMIT = "municipal_permit", "municipal building permit fee"
-        WATER = "water_connection", "water connection"
-        SEWER = "sewer_connection", "sewer connection"
-        GAS = "gas_meter", "gas connection by meter class"
-        POWER = "power_connection", "power connection by phases and kW"
-        TELECOM = "telecom_lines", "telecom lines"
+        MUNICIPAL_PERMIT = "municipal_permit", _("municipal building permit fee")
+        WATER = "water_connection", _("water connection")
+        SEWER = "sewer_connection", _("sewer connection")
+        GAS = "gas_meter", _("gas connection by meter class")
+        POWER = "power_connection", _("power connection by phases and kW")
+        TELECOM = "telecom_lines", _("telecom lines")
 
     code = models.SlugField(max_length=32, unique=True, help_text="permit, or the service code")
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="fee_schedules")
@@ -135,6 +145,8 @@ class FeeSchedule(models.Model):
     params = models.JSONField(default=dict)
 
     class Meta:
+        verbose_name = _("fee schedule")
+        verbose_name_plural = _("fee schedules")
         ordering = ["code"]
 
     def __str__(self):
@@ -153,6 +165,8 @@ class StaffToken(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("staff token")
+        verbose_name_plural = _("staff tokens")
         ordering = ["-created_at"]
 
     def __str__(self):

@@ -1,13 +1,16 @@
 """REST API of the shared map: thin views that check input and permissions, then call the services."""
 
+import json
 import os
 import re
 import shutil
 import tempfile
 
+import shapely
 from django.conf import settings
 from django.db.models import Q
 from django.http import FileResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -27,7 +30,7 @@ from panjereh.citymap.services import (LayerConflict, SpatialInputError, dig_che
 from panjereh.core import permissions
 from panjereh.core.parsers import JSONParser
 from panjereh.core.api_errors import error_response
-from panjereh.core.text import normalize_digits, normalize_text
+from panjereh.core.text import Localized, normalize_digits, normalize_text, search_key
 
 MAX_PAGE = 1000
 
@@ -40,14 +43,16 @@ def parse_bbox(raw: str | None, field: str = "bbox"):
     try:
         values = [float(p) for p in parts]
     except ValueError:
-        raise ValidationError({field: [f"«{raw}» is not four numbers: west,south,east,north"]}) from None
+        raise ValidationError({field: [_("«%(raw)s» is not four numbers: west,south,east,north.") % Localized({"raw": raw})]}) \
+            from None
     if len(values) != 4:
-        raise ValidationError({field: [f"needs four numbers (west,south,east,north), got {len(values)}"]})
+        raise ValidationError({field: [_("Four numbers are needed (west,south,east,north); %(count)s were given.")
+                                  % Localized({"count": len(values)})]})
     west, south, east, north = values
     if not (-180 <= west <= 180 and -180 <= east <= 180 and -90 <= south <= 90 and -90 <= north <= 90):
-        raise ValidationError({field: ["longitudes must be within ±180 and latitudes within ±90"]})
+        raise ValidationError({field: [_("Longitudes must be within ±180 and latitudes within ±90.")]})
     if west > east or south > north:
-        raise ValidationError({field: ["west must not exceed east, nor south exceed north"]})
+        raise ValidationError({field: [_("West must not exceed east, nor south exceed north.")]})
     return tuple(values)
 
 
@@ -62,9 +67,9 @@ def parse_paging(request, default: int = 100, maximum: int = MAX_PAGE) -> tuple[
         try:
             value = int(normalize_digits(raw))
         except ValueError:
-            raise ValidationError({name: [f"«{raw}» is not a whole number"]}) from None
+            raise ValidationError({name: [_("«%(value)s» is not a whole number.") % Localized({"value": raw})]}) from None
         if not low <= value <= high:
-            raise ValidationError({name: [f"must be between {low} and {high}"]})
+            raise ValidationError({name: [_("It must be between %(low)s and %(high)s.") % Localized({"low": low, "high": high})]})
         out.append(value)
     return out[0], out[1]
 
@@ -82,7 +87,8 @@ def parcel_search(q: str):
         return Q(plate_main=main, plate_sub=sub)
     if re.fullmatch(r"\d{1,9}", text, re.ASCII):
         return Q(plate_main=int(text))
-    raise ValidationError({"q": [f"«{q}» is not a plate (main/sub or district/main/sub) or a 10-digit postal code"]})
+    raise ValidationError({"q": [_("«%(q)s» is not a plate (main/sub or district/main/sub) nor a 10-digit postal "
+                                   "code.") % Localized({"q": q})]})
 
 
 class ParcelsAllowed:
@@ -182,8 +188,7 @@ class DigCheckView(APIView):
         try:
             area = parse_dig_area(body.validated_data["geometry"], body.validated_data["buffer_m"])
         except SpatialInputError as exc:
-            field = str(exc).split(":", 1)[0]
-            raise ValidationError({field if field in {"geometry", "buffer_m"} else "geometry": [str(exc)]}) from exc
+            raise ValidationError({exc.field: [str(exc)]}) from exc
         return Response(dig_check(area, user=request.user))
 
 
@@ -200,9 +205,9 @@ class AssetSearchView(APIView):
     def get(self, request):
         q = normalize_text(request.query_params.get("q", "")).strip()
         if not q:
-            raise ValidationError({"q": ["give an asset id to look for"]})
+            raise ValidationError({"q": [_("Give an asset id to look for.")]})
         if len(q) > 64:
-            raise ValidationError({"q": [f"«{q[:20]}…» is longer than an asset id (64 characters)"]})
+            raise ValidationError({"q": [_("«%(q)s…» is longer than an asset id (64 characters).") % Localized({"q": q[:20]})]})
         versions = list(permissions.visible_layers(request.user).exclude(kind=Layer.Kind.PARCELS)
                         .exclude(current_version=None).values_list("current_version_id", flat=True))
         current = Feature.objects.filter(version_id__in=versions).select_related("agency", "layer")
@@ -213,6 +218,35 @@ class AssetSearchView(APIView):
         return Response({"type": "FeatureCollection", "features": geojson.features(found, geojson.feature_properties),
                          "numberReturned": len(found), "numberMatched": len(found)},
                         content_type="application/geo+json")
+
+
+class StreetSearchView(APIView):
+    """Find streets by name in the named line layers this user may see: the search key forgives Arabic or
+    Persian letters and digits, a half-space for a space and a tatweel; the names come back as written."""
+
+    MAX_RESULTS = 20
+    permission_classes = [AllowAny]  # public layers are searched for anyone; the rest by visible_layers
+
+    @extend_schema(operation_id="streets_search", summary="Find streets by name (Persian-normalised search key; "
+                   "one feature per street, its segments merged; GeoJSON, CRS84)",
+                   parameters=[OpenApiParameter("q", str, required=True)],
+                   responses={(200, "application/geo+json"): GEOJSON_COLLECTION})
+    def get(self, request):
+        key = search_key(request.query_params.get("q", ""))
+        if len(key) < 2:
+            raise ValidationError({"q": [_("Give at least two letters of the street's name.")]})
+        if len(key) > 100:
+            raise ValidationError({"q": [_("A street name is at most 100 characters.")]})
+        versions = list(permissions.visible_layers(request.user).filter(kind=Layer.Kind.GENERIC)
+                        .filter(geometry_type__endswith="LineString").exclude(current_version=None)
+                        .values_list("current_version_id", flat=True))
+        found = []
+        for name, segments in queries.streets_named(versions, key, limit=self.MAX_RESULTS):
+            merged = crsmod.to_crs84(shapely.union_all([shapely.from_wkb(bytes(f.geom.wkb)) for f in segments]))
+            found.append({"type": "Feature", "id": segments[0].pk, "geometry": json.loads(shapely.to_geojson(merged)),
+                          "properties": {"name": name, "layer": segments[0].layer.code, "segments": len(segments)}})
+        return Response({"type": "FeatureCollection", "features": found, "numberReturned": len(found),
+                         "numberMatched": len(found)}, content_type="application/geo+json")
 
 
 # --- layers ------------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CitymapConfig(AppConfig):
     name = "panjereh.citymap"
     label = "citymap"
-    verbose_name = "City map"
+    verbose_name = _("City map")

@@ -6,6 +6,7 @@ All geometry is stored in EPSG:32639 (WGS 84 / UTM 39N, metres).
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from panjereh.agencies.models import Agency
 from panjereh.citymap.vocabulary import GEOMETRY_TYPES, AssetStatus, LandUse
@@ -48,18 +49,18 @@ class Parcel(models.Model):
 
 
 class Visibility(models.TextChoices):
-    PUBLIC = "public", "anyone, signed in or not"
-    STAFF = "staff", "every agency's staff"
-    AGENCY = "agency", "the owning agency only"
+    PUBLIC = "public", _("anyone, signed in or not")
+    STAFF = "staff", _("every agency's staff")
+    AGENCY = "agency", _("the owning agency only")
 
 
 class Layer(models.Model):
     """A map layer published by one agency. Its content is the features of its current version."""
 
     class Kind(models.TextChoices):
-        NETWORK = "network", "network assets with typed attributes"
-        GENERIC = "generic", "features with the agency's own attributes"
-        PARCELS = "parcels", "the parcel base map"
+        NETWORK = "network", _("network assets with typed attributes")
+        GENERIC = "generic", _("features with the agency's own attributes")
+        PARCELS = "parcels", _("the parcel base map")
 
     code = models.SlugField(max_length=64, unique=True)
     name_fa = models.CharField(max_length=200)

@@ -101,3 +101,21 @@ def count_features_in_bbox(version_id: int, bounds) -> int:
     with connection.cursor() as cursor:
         cursor.execute(sql, [minx, miny, maxx, maxy, version_id or 0])
         return int(cursor.fetchone()[0])
+
+
+def streets_named(version_ids: list[int], key: str, *, limit: int) -> list[tuple[str, list]]:
+    """The named lines of these layer versions whose name's search key contains ``key`` (see
+    core.text.search_key), grouped by the name as written: [(name, [Feature, …]), …], exact names first.
+
+    The keys are computed here from the stored names (a few thousand streets in a city), so the stored
+    names stay exactly as the agency wrote them."""
+    from panjereh.citymap.models import Feature
+    from panjereh.core.text import search_key
+
+    groups: dict[str, list] = {}
+    for feature in Feature.objects.filter(version_id__in=version_ids).select_related("layer").order_by("id"):
+        name = (feature.attrs or {}).get("name_fa") or (feature.attrs or {}).get("name")
+        if isinstance(name, str) and key in search_key(name):
+            groups.setdefault(name, []).append(feature)
+    ordered = sorted(groups.items(), key=lambda item: (search_key(item[0]) != key, len(item[0]), item[0]))
+    return ordered[:limit]

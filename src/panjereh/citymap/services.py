@@ -14,6 +14,7 @@ import shapely
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
+from django.utils.translation import gettext as _
 
 from panjereh.agencies.models import Service
 from panjereh.citymap import crs as crsmod
@@ -21,6 +22,8 @@ from panjereh.citymap import queries, spatial_sql
 from panjereh.citymap.importing import ImportRejected, PreparedFeatures, prepare_features, read_layer_file
 from panjereh.citymap.models import Feature, Layer, LayerVersion, Parcel
 from panjereh.core import audit, bulk, permissions
+from panjereh.core.errors import FieldError
+from panjereh.core.text import Localized
 
 INSERT_CHUNK = 2000
 
@@ -29,8 +32,8 @@ class LayerConflict(Exception):
     """The layer changed since the caller looked at it (a newer version exists)."""
 
 
-class SpatialInputError(ValueError):
-    """A geometry or distance that a spatial question cannot take; the message names the problem."""
+class SpatialInputError(FieldError):
+    """A geometry or distance that a spatial question cannot take (``field`` and a translated sentence)."""
 
 
 # --- importing and versions ---------------------------------------------------------------------
@@ -242,37 +245,45 @@ class DigArea:
 def parse_dig_area(geojson_geometry, buffer_m) -> DigArea:
     """Check a GeoJSON geometry in CRS84 and a buffer, as sent by a digger; raise SpatialInputError."""
     if not isinstance(geojson_geometry, dict) or "type" not in geojson_geometry:
-        raise SpatialInputError("geometry: a GeoJSON geometry object is required")
+        raise SpatialInputError("geometry", _("A GeoJSON geometry object is required."))
     gtype = geojson_geometry["type"]
     if not isinstance(gtype, str) or gtype not in {"Point", "LineString", "MultiLineString", "Polygon",
                                                    "MultiPolygon"}:
-        raise SpatialInputError(f"geometry: type «{str(gtype)[:40]}» is not supported; "
-                                "send a LineString or Polygon for the trench")
+        raise SpatialInputError("geometry", _("The geometry type «%(type)s» is not supported; send a LineString or "
+                                               "Polygon for the trench.") % Localized({"type": str(gtype)[:40]}))
     try:
         geom = shapely.from_geojson(json.dumps(geojson_geometry))
     except (shapely.errors.GEOSException, ValueError) as exc:
-        raise SpatialInputError(f"geometry: not valid GeoJSON ({exc})") from exc
+        raise SpatialInputError("geometry", _("The geometry is not valid GeoJSON (%(reason)s).") % Localized({"reason": exc})) \
+            from exc
     if geom.is_empty:
-        raise SpatialInputError("geometry: is empty")
+        raise SpatialInputError("geometry", _("The geometry is empty."))
     if not geom.is_valid:
-        raise SpatialInputError(f"geometry: invalid ({shapely.is_valid_reason(geom)})")
+        raise SpatialInputError("geometry", _("The geometry is invalid (%(reason)s).")
+                                % Localized({"reason": shapely.is_valid_reason(geom)}))
     try:
         buffer_m = float(buffer_m)
     except (TypeError, ValueError):
-        raise SpatialInputError(f"buffer_m: «{buffer_m}» is not a number") from None
+        raise SpatialInputError("buffer_m", _("«%(value)s» is not a number.") % Localized({"value": buffer_m})) from None
     if not 0 <= buffer_m <= settings.PANJEREH_DIGCHECK_MAX_BUFFER_M:
-        raise SpatialInputError(f"buffer_m: must be between 0 and {settings.PANJEREH_DIGCHECK_MAX_BUFFER_M:g} m")
+        raise SpatialInputError("buffer_m", _("The distance around the trench must be between 0 and %(max)s m.")
+                                % Localized({"max": float(settings.PANJEREH_DIGCHECK_MAX_BUFFER_M)}))
     west, south, east, north = crsmod.city_bbox_lonlat()
     minx, miny, maxx, maxy = geom.bounds
     if not (west <= minx and maxx <= east and south <= miny and maxy <= north):
         if west <= miny and maxy <= east and south <= minx and maxx <= north:
-            raise SpatialInputError("geometry: longitude and latitude appear swapped (GeoJSON is lon, lat)")
-        raise SpatialInputError(f"geometry: lies outside the city's extent ({west}–{east} E, {south}–{north} N)")
+            raise SpatialInputError("geometry", _("Longitude and latitude appear swapped (GeoJSON is longitude, "
+                                                   "latitude)."))
+        raise SpatialInputError("geometry", _("The geometry lies outside the city's extent (%(west)s–%(east)s E, "
+                                               "%(south)s–%(north)s N).")
+                                % Localized({"west": west, "east": east, "south": south, "north": north}))
     stored = crsmod.to_storage(geom, "OGC:CRS84")
     size = max(stored.length, stored.exterior.length if hasattr(stored, "exterior") else 0)
     if size > settings.PANJEREH_DIGCHECK_MAX_LENGTH_M:
-        raise SpatialInputError(f"geometry: {size:.0f} m long, over the {settings.PANJEREH_DIGCHECK_MAX_LENGTH_M:g} m "
-                                "that one dig check covers; split the trench")
+        raise SpatialInputError("geometry", _("The trench is %(size)s m long, over the %(max)s m that one dig check "
+                                               "covers; split the trench.")
+                                % Localized({"size": round(size),
+                                             "max": float(settings.PANJEREH_DIGCHECK_MAX_LENGTH_M)}))
     return DigArea(geometry=stored, buffer_m=buffer_m)
 
 

@@ -21,6 +21,10 @@ WORLD = 20037508.342789244
 MAX_ZOOM = 22
 # Below these zooms a layer's tile is empty: a z10 tile of 300,000 parcels would be megabytes of unreadable
 # lines, and anyone may ask for it. The map page starts drawing each kind at the same zoom.
+# The feature attribute written into tiles as "name" (street names are drawn along the streets).
+NAME_ATTRIBUTE = "name_fa"
+# Bumped whenever what a tile holds changes, so that no cache serves tiles of the older form.
+TILE_FORMAT = 2
 MIN_ZOOM_BY_KIND = {"parcels": 14, "network": 12, "generic": 0}
 
 
@@ -59,11 +63,12 @@ def _rows(layer, storage_bbox):
         params = [minx, miny, maxx, maxy]
         names = ("land_use", "plate_main", "plate_sub", "region")
     else:
-        sql = (f"SELECT f.id, {spatial_sql.as_binary('f.geom')}, f.kind, f.ext_id, f.depth_m, f.status "
+        sql = (f"SELECT f.id, {spatial_sql.as_binary('f.geom')}, f.kind, f.ext_id, f.depth_m, f.status, "
+               f"json_extract(f.attrs, '$.{NAME_ATTRIBUTE}') "
                f"FROM citymap_feature f WHERE {spatial_sql.bbox_filter('citymap_feature', 'f')} "
                "AND f.version_id = %s")
         params = [minx, miny, maxx, maxy, layer.current_version_id or 0]
-        names = ("kind", "ext_id", "depth_m", "status")
+        names = ("kind", "ext_id", "depth_m", "status", "name")
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for row in cursor.fetchall():
@@ -76,7 +81,8 @@ def _postgis_tile(layer, z, x, y) -> bytes:
         table, columns, version = "citymap_parcel", ["land_use", "plate_main", "plate_sub", "region"], ""
         params = []
     else:
-        table, columns, version = "citymap_feature", ["kind", "ext_id", "depth_m", "status"], "AND t.version_id = %s"
+        table, version = "citymap_feature", "AND t.version_id = %s"
+        columns = ["kind", "ext_id", "depth_m", "status", f"attrs->>'{NAME_ATTRIBUTE}' AS name"]
         params = [layer.current_version_id or 0]
     attrs = ", ".join(f"t.{c}" for c in columns)
     sql = (f"WITH b AS (SELECT ST_TileEnvelope(%s, %s, %s) AS web, "
@@ -100,7 +106,8 @@ def cache_path(layer, z: int, x: int, y: int) -> Path | None:
     root = settings.PANJEREH_TILE_CACHE_DIR
     if not root or layer.current_version is None:
         return None
-    return Path(root) / layer.code / version_key(layer.current_version) / str(z) / str(x) / f"{y}.mvt"
+    return Path(root) / f"v{TILE_FORMAT}" / layer.code / version_key(layer.current_version) / str(z) / str(x) \
+        / f"{y}.mvt"
 
 
 def version_key(version) -> str:
@@ -195,7 +202,12 @@ def prune_cache() -> int:
     current = {layer.code: version_key(layer.current_version) if layer.current_version else None
                for layer in Layer.objects.select_related("current_version")}
     removed = 0
-    for layer_dir in Path(root).iterdir():
+    for entry in Path(root).iterdir():
+        if entry.is_dir() and entry.name != f"v{TILE_FORMAT}":  # tiles of an older form, or the old layout
+            shutil.rmtree(entry, ignore_errors=True)
+            removed += 1
+    formatted = Path(root) / f"v{TILE_FORMAT}"
+    for layer_dir in (formatted.iterdir() if formatted.is_dir() else []):
         for version_dir in (layer_dir.iterdir() if layer_dir.is_dir() else []):
             if version_dir.name != current.get(layer_dir.name):
                 shutil.rmtree(version_dir, ignore_errors=True)

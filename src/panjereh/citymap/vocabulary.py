@@ -4,23 +4,24 @@ These are the codes stored in the database and accepted in imported files.
 """
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class LandUse(models.TextChoices):
-    RESIDENTIAL = "residential", "مسکونی / residential"
-    COMMERCIAL = "commercial", "تجاری / commercial"
-    ADMINISTRATIVE = "administrative", "اداری / administrative"
-    INDUSTRIAL = "industrial", "صنعتی / industrial"
-    EDUCATIONAL = "educational", "آموزشی / educational"
-    HEALTH = "health", "بهداشتی درمانی / health"
-    GREEN_SPACE = "green_space", "فضای سبز / green space"
-    MIXED = "mixed", "مختلط / mixed"
+    RESIDENTIAL = "residential", _("residential")
+    COMMERCIAL = "commercial", _("commercial")
+    ADMINISTRATIVE = "administrative", _("administrative")
+    INDUSTRIAL = "industrial", _("industrial")
+    EDUCATIONAL = "educational", _("educational")
+    HEALTH = "health", _("health")
+    GREEN_SPACE = "green_space", _("green space")
+    MIXED = "mixed", _("mixed")
 
 
 class AssetStatus(models.TextChoices):
-    ACTIVE = "active", "فعال / active"
-    ABANDONED = "abandoned", "متروک / abandoned"
-    PLANNED = "planned", "برنامه‌ریزی‌شده / planned"
+    ACTIVE = "active", _("active")
+    ABANDONED = "abandoned", _("abandoned")
+    PLANNED = "planned", _("planned")
 
 
 # kind -> (geometry, agency code, Persian name, English name)

@@ -1,9 +1,39 @@
-from django.contrib import admin
+import datetime
 
+from django.contrib import admin
+from django.db import models
+
+from panjereh.core.calendar import TEHRAN, jalali
 from panjereh.core.models import AuditRecord, ClosureDay, OutboxEvent
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+def _jalali_column(field):
+    """A list column showing a date or time field in the Jalali calendar (times in Tehran), sortable by it."""
+    def column(obj):
+        value = getattr(obj, field.name)
+        if value is None:
+            return "—"
+        if isinstance(value, datetime.datetime):
+            return f"{jalali(value)} {value.astimezone(TEHRAN):%H:%M}"
+        return jalali(value)
+    column.short_description = field.verbose_name
+    column.admin_order_field = field.name
+    return column
+
+
+class PanjerehAdmin(admin.ModelAdmin):
+    """Every admin page: dates and times in the list columns are shown in the Jalali calendar."""
+
+    def get_list_display(self, request):
+        columns = []
+        for name in super().get_list_display(request):
+            field = next((f for f in self.model._meta.fields if f.name == name), None)
+            columns.append(_jalali_column(field) if isinstance(field, (models.DateField, models.DateTimeField))
+                           else name)
+        return columns
+
+
+class ReadOnlyAdmin(PanjerehAdmin):
     """For records only services write (money, permits, the audit trail): to read, never to add, change or
     delete by hand — a change there would be a change without its audit record and its events."""
 
@@ -35,11 +65,11 @@ class AuditRecordAdmin(ReadOnlyAdmin):
 
 
 @admin.register(OutboxEvent)
-class OutboxEventAdmin(admin.ModelAdmin):
+class OutboxEventAdmin(PanjerehAdmin):
     list_display = ("id", "created_at", "event_type", "agency_code", "parcel_id")
     list_filter = ("event_type", "agency_code")
 
 
 @admin.register(ClosureDay)
-class ClosureDayAdmin(admin.ModelAdmin):
+class ClosureDayAdmin(PanjerehAdmin):
     list_display = ("date", "reason_fa", "reason_en", "declared_at")

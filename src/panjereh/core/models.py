@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class AuditRecord(models.Model):
@@ -16,6 +17,8 @@ class AuditRecord(models.Model):
     data = models.JSONField(default=dict, blank=True)
 
     class Meta:
+        verbose_name = _("audit record")
+        verbose_name_plural = _("audit records")
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["object_type", "object_id"])]
 
@@ -38,6 +41,8 @@ class OutboxEvent(models.Model):
     fanned_out = models.BooleanField(default=False)
 
     class Meta:
+        verbose_name = _("outbox event")
+        verbose_name_plural = _("outbox events")
         ordering = ["id"]
         indexes = [models.Index(fields=["id"], condition=models.Q(fanned_out=False), name="events_to_fan_out")]
 
@@ -54,6 +59,8 @@ class ClosureDay(models.Model):
     declared_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("closure day")
+        verbose_name_plural = _("closure days")
         ordering = ["-date"]
 
     def __str__(self):

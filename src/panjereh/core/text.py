@@ -8,6 +8,8 @@ are the same number and "علي" and "علی" the same name.
 
 import re
 
+from django.utils.translation import gettext as _
+
 _DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
 _LETTERS = str.maketrans({
     "ي": "ی",  # Arabic yeh
@@ -20,6 +22,16 @@ _LETTERS = str.maketrans({
     "\ufeff": None,  # byte-order mark
 })
 _SPACES = re.compile(r"[ \t\u00a0\u2009\u202f]+")
+
+
+_KEY_LETTERS = str.maketrans({"أ": "ا", "إ": "ا", "ٱ": "ا", "ۀ": "ه", "ؤ": "و", "\u200c": " ", "\u200d": None})
+
+
+def search_key(value) -> str:
+    """The form of a name that search compares, never the form stored: the same for «زیرک‌زاده» and
+    «زیرک زاده», «ايرنا» and «ایرنا», «١٦ آذر» and «۱۶ آذر» and «16 آذر», with or without a tatweel."""
+    text = normalize_text(value).translate(_KEY_LETTERS)
+    return _SPACES.sub(" ", text).strip().casefold()
 
 
 def normalize_digits(value: str) -> str:
@@ -38,19 +50,55 @@ def normalize_text(value: str | None) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
-def parse_float(value, *, field: str) -> float:
-    """Parse a decimal number typed in any digits (٫ or . as the decimal point); ValueError naming ``field``."""
+def parse_float(value) -> float:
+    """Parse a decimal number typed in any digits (٫ or . as the decimal point); ValueError quoting the input."""
     if isinstance(value, bool):
-        raise ValueError(f"{field}: «{value}» is not a number")
+        raise ValueError(_("«%(value)s» is not a number.") % Localized({"value": value}))
     text = normalize_text(value if isinstance(value, str) else str(value)).replace("٫", ".").replace(",", "")
     if not re.fullmatch(r"[+-]?[0-9]*\.?[0-9]+", text):
-        raise ValueError(f"{field}: «{value}» is not a number")
+        raise ValueError(_("«%(value)s» is not a number.") % Localized({"value": value}))
     return float(text)
 
 
-def parse_int(value, *, field: str) -> int:
-    """Parse an integer typed in any digits; raise ValueError naming ``field`` when it is not one."""
+def parse_int(value) -> int:
+    """Parse an integer typed in any digits; ValueError quoting the input when it is not one."""
     text = normalize_text(value if isinstance(value, str) else str(value)).replace(",", "").replace("٬", "")
     if not re.fullmatch(r"[+-]?[0-9]+", text):
-        raise ValueError(f"{field}: «{value}» is not a whole number")
+        raise ValueError(_("«%(value)s» is not a whole number.") % Localized({"value": value}))
     return int(text)
+
+
+_PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+FSI, PDI = "\u2068", "\u2069"  # Unicode's first-strong isolate and its end
+
+
+def persian_digits(value) -> str:
+    """A number or text with its ASCII digits written as Persian digits (۰–۹)."""
+    return str(value).translate(_PERSIAN_DIGITS)
+
+
+def local_value(value) -> str:
+    """A value as a sentence in the active language shows it: numbers with Persian digits, ٬ between
+    thousands and ٫ as the decimal point on Persian pages; other text (codes, quoted input) isolated, so that
+    a right-to-left sentence cannot reverse "1405-000001" or a quoted Latin value."""
+    from django.utils.functional import Promise
+    from django.utils.translation import get_language
+
+    persian = (get_language() or "fa") == "fa"
+    if isinstance(value, bool) or isinstance(value, Promise):
+        return str(value)
+    if isinstance(value, int):
+        text = f"{value:,}"
+        return text.replace(",", "٬").translate(_PERSIAN_DIGITS) if persian else text
+    if isinstance(value, float):
+        text = f"{value:g}"
+        return text.replace(".", "٫").translate(_PERSIAN_DIGITS) if persian else text
+    return f"{FSI}{value}{PDI}"
+
+
+class Localized(dict):
+    """The parameters of a translated message, each shown by :func:`local_value`:
+    ``_("… %(count)s …") % Localized({"count": 3})``."""
+
+    def __getitem__(self, key):
+        return local_value(super().__getitem__(key))

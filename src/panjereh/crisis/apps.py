@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CrisisConfig(AppConfig):
     name = "panjereh.crisis"
     label = "crisis"
-    verbose_name = "Consistency checks and crisis response"
+    verbose_name = _("Consistency checks and crisis response")

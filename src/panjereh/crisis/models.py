@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib.gis.db import models
+from django.utils.translation import gettext_lazy as _
 
 from panjereh.agencies.models import Agency
 from panjereh.citymap.models import Feature
@@ -65,10 +66,10 @@ class Incident(models.Model):
     """A gas leak, a burst main, a cable fault, a collapse: where, on what, and the response computed."""
 
     class Kind(models.TextChoices):
-        GAS_LEAK = "gas_leak", "نشت گاز / gas leak"
-        WATER_BURST = "water_burst", "شکستگی لوله آب / burst water main"
-        CABLE_FAULT = "cable_fault", "خرابی کابل برق / cable fault"
-        COLLAPSE = "collapse", "ریزش / collapse"
+        GAS_LEAK = "gas_leak", _("gas leak")
+        WATER_BURST = "water_burst", _("burst water main")
+        CABLE_FAULT = "cable_fault", _("cable fault")
+        COLLAPSE = "collapse", _("collapse")
 
     kind = models.CharField(max_length=16, choices=Kind.choices)
     location = models.PointField(srid=32639)

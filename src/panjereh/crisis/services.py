@@ -4,9 +4,12 @@ import time
 
 from django.contrib.gis.geos import Point
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from panjereh.agencies.models import Agency
 from panjereh.core import audit, permissions
+from panjereh.core.errors import FieldError
+from panjereh.core.text import Localized
 from panjereh.crisis import consistency
 from panjereh.crisis.models import ConsistencyRun, Finding
 
@@ -43,12 +46,8 @@ NETWORK_OF = {"water_burst": "water", "gas_leak": "gas"}
 SEARCH_M = 30.0
 
 
-class IncidentError(ValueError):
-    """An incident that cannot be placed; ``field`` names what is wrong."""
-
-    def __init__(self, field: str, message: str):
-        self.field = field
-        super().__init__(f"{field}: {message}")
+class IncidentError(FieldError):
+    """An incident that cannot be placed (``field`` and a translated sentence)."""
 
 
 def _locate(*, actor, lon=None, lat=None, feature_id=None):
@@ -63,19 +62,23 @@ def _locate(*, actor, lon=None, lat=None, feature_id=None):
         feature = Feature.objects.select_related("layer", "version", "agency").filter(pk=feature_id).first()
         # hidden and missing get one answer (actor None: the system itself, e.g. a command, sees everything)
         if feature is None or (actor is not None and not permissions.feature_visible(actor, feature)):
-            raise IncidentError("feature", f"asset {feature_id} does not exist")
+            raise IncidentError("feature", _("Asset %(id)s does not exist.") % Localized({"id": feature_id}))
         if feature.layer.current_version_id != feature.version_id:
             current = feature.layer.current_version.number if feature.layer.current_version_id else "none"
-            raise IncidentError("feature", f"asset {feature_id} ({feature.ext_id}) is not on the current map: layer "
-                                           f"{feature.layer.code} is at version {current}, the asset was in version "
-                                           f"{feature.version.number} (deleted or replaced)")
+            raise IncidentError("feature", _("Asset %(id)s (%(ext)s) is not on the current map: layer %(layer)s is at "
+                                             "version %(current)s, the asset was in version %(old)s (deleted or "
+                                             "replaced).")
+                                % Localized({"id": feature_id, "ext": feature.ext_id, "layer": feature.layer.code,
+                                   "current": current, "old": feature.version.number}))
         point = shapely.point_on_surface(shapely.from_wkb(bytes(feature.geom.wkb)))
         return point, feature
     if lon is None or lat is None:
-        raise IncidentError("location", "give lon and lat, or the asset (feature) the incident is on")
+        raise IncidentError("location", _("Give the longitude and latitude, or the asset the incident is on."))
     west, south, east, north = crsmod.city_bbox_lonlat()
     if not (west <= lon <= east and south <= lat <= north):
-        raise IncidentError("location", f"{lon}, {lat} is outside the city ({west}–{east} E, {south}–{north} N)")
+        raise IncidentError("location", _("The point %(lon)s, %(lat)s is outside the city (%(west)s–%(east)s E, "
+                                           "%(south)s–%(north)s N).")
+                            % Localized({"lon": lon, "lat": lat, "west": west, "east": east, "south": south, "north": north}))
     return crsmod.to_storage(shapely.Point(lon, lat), "OGC:CRS84"), None
 
 
@@ -90,9 +93,10 @@ def report_incident(*, actor, kind: str, lon=None, lat=None, feature_id=None, ra
     from panjereh.crisis.models import Incident
 
     if kind not in Incident.Kind.values:
-        raise IncidentError("kind", f"must be one of {', '.join(Incident.Kind.values)}")
+        raise IncidentError("kind", _("The kind of incident must be one of %(known)s.")
+                            % Localized({"known": "، ".join(Incident.Kind.values)}))
     if not 0 < float(radius_m) <= 500:
-        raise IncidentError("radius_m", "must be between 0 and 500 m")
+        raise IncidentError("radius_m", _("The radius must be more than 0 and at most 500 m."))
     point, feature = _locate(actor=actor, lon=lon, lat=lat, feature_id=feature_id)
     response = {"problems": []}
     agencies = set()
@@ -109,7 +113,8 @@ def report_incident(*, actor, kind: str, lon=None, lat=None, feature_id=None, ra
             if len(hit):
                 link = int(traced.pipes.ids[int(hit[0])])
         if link is None:
-            raise IncidentError("location", f"no {agency} pipe within {SEARCH_M:g} m of the incident")
+            raise IncidentError("location", _("No %(agency)s network within %(m)s m of the incident.")
+                                % Localized({"agency": agency, "m": float(SEARCH_M)}))
         response["pipe"] = {"id": link, "ext_id": traced.pipes.ext_ids[traced.link_index[link]]}
         sizes = traced.component_sizes()
         largest = max(sizes.values())

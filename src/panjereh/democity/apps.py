@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class DemocityConfig(AppConfig):
     name = "panjereh.democity"
     label = "democity"
-    verbose_name = "Demo city"
+    verbose_name = _("Demo city")

@@ -18,6 +18,7 @@ from panjereh.agencies.models import Agency
 from panjereh.citymap import spatial_sql
 from panjereh.citymap.importing import PreparedFeatures, feature_row
 from panjereh.citymap.models import Feature, Layer, LayerVersion, Parcel
+from panjereh.core.text import persian_digits
 from panjereh.citymap.services import publish_version
 from panjereh.core import audit, bulk
 from panjereh.democity.layout import BRIDGE_EVERY, HALF, OFFSETS, PARCELS_PER_ROW, Grid, make_grid
@@ -139,7 +140,7 @@ class CityBuilder:
         for n, (axis, i, j) in enumerate(segments):
             tag = f"{axis}{i}-{j}"
             self.streets.append((self._line(axis, i, j, 0.0), feature_row(
-                ext_id=f"ST-{tag}", attrs={"name_fa": f"خیابان {(j if axis == 'h' else i) + 1}", "width_m": HALF * 2,
+                ext_id=f"ST-{tag}", attrs={"name_fa": f"خیابان {persian_digits((j if axis == 'h' else i) + 1)}", "width_m": HALF * 2,
                                            "axis": "east-west" if axis == "h" else "north-south"})))
             arterial = (axis == "h" and j % 5 == 0) or (axis == "v" and i % 5 == 0)
             for kind, offset in OFFSETS.items():

@@ -2,12 +2,13 @@ import secrets
 
 from django.contrib import admin, messages
 
+from panjereh.core.admin import PanjerehAdmin
 from panjereh.integrations import delivery
 from panjereh.integrations.models import AgencyToken, Delivery, Subscription
 
 
 @admin.register(Subscription)
-class SubscriptionAdmin(admin.ModelAdmin):
+class SubscriptionAdmin(PanjerehAdmin):
     """The shared secret is made here and shown once, when the subscription is created; never again."""
 
     list_display = ("agency", "url", "active", "created_at")
@@ -24,7 +25,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(PanjerehAdmin):
     list_display = ("id", "event", "subscription", "status", "attempts", "next_attempt_at", "last_error")
     list_filter = ("status", "subscription__agency")
     actions = ["replay_dead"]
@@ -36,7 +37,7 @@ class DeliveryAdmin(admin.ModelAdmin):
 
 
 @admin.register(AgencyToken)
-class AgencyTokenAdmin(admin.ModelAdmin):
+class AgencyTokenAdmin(PanjerehAdmin):
     """Tokens are made by `panjereh agencytoken` (the key is shown once there); here they are revoked."""
 
     list_display = ("agency", "name", "prefix", "created_at", "revoked_at")

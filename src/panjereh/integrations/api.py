@@ -98,6 +98,8 @@ def _err(status_code, code, message, details=None):
 def _wrap(call):
     try:
         outcome = call()
+    except services.WrongAgency as exc:
+        return 403, {"error": {"code": "forbidden", "message": str(exc), "details": {exc.field: [str(exc)]}}}
     except services.ApplicationError as exc:
         return 400, {"error": {"code": "invalid", "message": str(exc), "details": {exc.field: [str(exc)]}}}
     except services.Conflict as exc:
@@ -141,8 +143,6 @@ class InboundConnectionView(InboundView):
         code, result = _wrap(lambda: services.record_connection_installed(
             application=app, agency_code=system.agency.code, service_code=d["service"],
             subscription_number=d["subscription_number"], via=str(system)))
-        if code == 400 and "belong to" in result["error"]["message"]:
-            return 403, result
         if code != 200:
             return code, result
         return 200, {"application": app.tracking_code, "service": d["service"], "status": result.obj.status,

@@ -3,6 +3,7 @@ incoming API tokens and idempotency records."""
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from panjereh.agencies.models import Agency
 from panjereh.core.models import OutboxEvent
@@ -10,6 +11,10 @@ from panjereh.core.models import OutboxEvent
 
 class Subscription(models.Model):
     """An agency system that wants events: where to POST them, the shared secret, which event types."""
+
+    class Meta:
+        verbose_name = _("webhook subscription")
+        verbose_name_plural = _("webhook subscriptions")
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="subscriptions")
     url = models.URLField(max_length=500)
@@ -44,9 +49,9 @@ class Delivery(models.Model):
     """
 
     class Status(models.TextChoices):
-        PENDING = "pending", "pending"
-        DELIVERED = "delivered", "delivered"
-        DEAD = "dead", "dead letter"
+        PENDING = "pending", _("pending")
+        DELIVERED = "delivered", _("delivered")
+        DEAD = "dead", _("dead letter")
 
     event = models.ForeignKey(OutboxEvent, on_delete=models.PROTECT, related_name="deliveries")
     subscription = models.ForeignKey(Subscription, on_delete=models.PROTECT, related_name="deliveries")
@@ -60,12 +65,13 @@ class Delivery(models.Model):
     delivered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
         ordering = ["id"]
         constraints = [models.UniqueConstraint(fields=["event", "subscription"], name="one_delivery_per_subscription")]
         indexes = [models.Index(fields=["subscription", "parcel_key", "status", "event"]),
                    models.Index(fields=["status", "next_attempt_at"], condition=Q(status="pending"),
                                 name="pending_deliveries")]
-        verbose_name_plural = "deliveries"
 
     def __str__(self):
         return f"event {self.event_id} → {self.subscription_id}: {self.status}"
@@ -73,6 +79,10 @@ class Delivery(models.Model):
 
 class AgencyToken(models.Model):
     """An API token an agency's system uses to post answers. Only its hash is stored; it can be revoked."""
+
+    class Meta:
+        verbose_name = _("agency token")
+        verbose_name_plural = _("agency tokens")
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="tokens")
     name = models.CharField(max_length=100)

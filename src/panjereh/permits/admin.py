@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from panjereh.core.admin import ReadOnlyAdmin, ReadOnlyInline
+from panjereh.core.admin import PanjerehAdmin, ReadOnlyAdmin, ReadOnlyInline
 from panjereh.permits.models import (Application, Bill, BillLine, CompletionCertificate, ConnectionOrder, LedgerEntry,
                                      Payment, Permit, ReviewTask, ServiceRequest, TariffChange)
 
@@ -17,7 +17,7 @@ class ReviewTaskInline(admin.TabularInline):
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(PanjerehAdmin):
     list_display = ("tracking_code", "status", "parcel", "applicant", "office", "submitted_at")
     list_filter = ("status", "office")
     search_fields = ("tracking_code", "applicant__national_id", "applicant_mobile")
@@ -59,7 +59,7 @@ class PermitAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ConnectionOrder)
-class ConnectionOrderAdmin(admin.ModelAdmin):
+class ConnectionOrderAdmin(PanjerehAdmin):
     list_display = ("application", "service", "agency", "status", "created_at")
     list_filter = ("agency", "status")
 

@@ -2,6 +2,7 @@
 
 from django.db.models import Prefetch
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -17,7 +18,7 @@ from panjereh.core import fields, permissions
 from panjereh.core.api_errors import error_response, field_error
 from panjereh.core.calendar import jalali
 from panjereh.core.identifiers import InvalidIdentifier, validate_legal_id, validate_national_id
-from panjereh.core.text import normalize_digits, parse_float, parse_int
+from panjereh.core.text import Localized, normalize_digits, parse_float, parse_int
 from panjereh.permits import payments, psp, services
 from panjereh.permits.models import Application, Document, ReviewTask, ServiceRequest, TariffChange
 
@@ -76,34 +77,43 @@ class ServiceChoiceSerializer(serializers.Serializer):
     size = serializers.DictField(required=False, default=dict)
 
 
+def _number(size: dict, key: str, default, parse):
+    """One number of a service's size, typed in any digits; a ValidationError under its own key otherwise."""
+    try:
+        return parse(size.get(key, default))
+    except ValueError as exc:
+        raise ValidationError({key: [str(exc)]}) from exc
+
+
 def clean_size(code: str, size: dict) -> dict:
     """Check a service's size (water diameter, power phases and kW, gas meter class, telecom lines)."""
     out = {}
     try:
         if code == "water":
-            out["diameter_mm"] = parse_int(size.get("diameter_mm", 20), field="diameter_mm")
+            out["diameter_mm"] = _number(size, "diameter_mm", 20, parse_int)
             if not 15 <= out["diameter_mm"] <= 400:
-                raise ValidationError({"diameter_mm": ["a water branch is between 15 and 400 mm"]})
+                raise ValidationError({"diameter_mm": [_("A water branch is between 15 and 400 mm.")]})
         elif code == "power":
-            out["phases"] = parse_int(size.get("phases", 1), field="phases")
-            out["kw"] = parse_float(size.get("kw", 5), field="kw")
+            out["phases"] = _number(size, "phases", 1, parse_int)
+            out["kw"] = _number(size, "kw", 5, parse_float)
             if out["phases"] not in (1, 3):
-                raise ValidationError({"phases": ["must be 1 or 3"]})
+                raise ValidationError({"phases": [_("A power connection has 1 or 3 phases.")]})
             if not 0 < out["kw"] <= 2000:
-                raise ValidationError({"kw": ["must be between 0 and 2000"]})
+                raise ValidationError({"kw": [_("The power demand must be more than 0 and at most 2000 kW.")]})
         elif code == "gas":
             out["meter_class"] = str(size.get("meter_class", "G4")).upper()
             if out["meter_class"] not in GAS_CLASSES:
-                raise ValidationError({"meter_class": [f"must be one of {', '.join(GAS_CLASSES)}"]})
+                raise ValidationError({"meter_class": [_("The gas meter class must be one of %(known)s.")
+                                                       % Localized({"known": "، ".join(GAS_CLASSES)})]})
         elif code == "telecom":
-            out["lines"] = parse_int(size.get("lines", 1), field="lines")
+            out["lines"] = _number(size, "lines", 1, parse_int)
             if not 1 <= out["lines"] <= 500:
-                raise ValidationError({"lines": ["must be between 1 and 500"]})
-    except (TypeError, ValueError) as exc:
-        raise ValidationError({"size": [f"not a number: {exc}"]}) from exc
+                raise ValidationError({"lines": [_("The number of telephone lines is between 1 and 500.")]})
+    except TypeError as exc:
+        raise ValidationError({"size": [_("A size must be a number: %(reason)s") % Localized({"reason": exc})]}) from exc
     unknown = set(size) - {"diameter_mm", "phases", "kw", "meter_class", "lines"}
     if unknown:
-        raise ValidationError({"size": [f"unknown size field(s): {', '.join(sorted(unknown))}"]})
+        raise ValidationError({"size": [_("Unknown size fields: %(names)s.") % Localized({"names": "، ".join(sorted(unknown))})]})
     return out
 
 
@@ -116,7 +126,7 @@ class ApplicationCreateSerializer(serializers.Serializer):
     def validate_parcel(self, value):
         parcel = Parcel.objects.filter(pk=value).first()
         if parcel is None:
-            raise ValidationError(f"parcel {value} does not exist")
+            raise ValidationError(_("Parcel %(id)s does not exist.") % Localized({"id": value}))
         return parcel
 
     def validate_services(self, value):
@@ -403,8 +413,8 @@ class PaymentView(APIView):
         try:
             if d["provider"] == payments.GATEWAY:
                 if d["reference"]:
-                    raise services.ApplicationError("reference", "a card payment's reference comes from the bank; "
-                                                                 "send none")
+                    raise services.ApplicationError("reference", _("A card payment's reference comes from the bank; "
+                                                                   "send none."))
                 payment, pay_url = services.start_gateway_payment(
                     actor=request.user, application=app, amount=d["amount"],
                     callback_url=request.build_absolute_uri(reverse("gateway-return")))

@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from panjereh.agencies.models import Agency, CounterOffice, RefusalReason, Service
 from panjereh.citymap.models import Parcel
@@ -19,8 +21,8 @@ class Applicant(models.Model):
     rewrites an earlier one."""
 
     class Kind(models.TextChoices):
-        PERSON = "person", "حقیقی / natural person"
-        ENTITY = "entity", "حقوقی / legal entity"
+        PERSON = "person", _("natural person")
+        ENTITY = "entity", _("legal entity")
 
     kind = models.CharField(max_length=8, choices=Kind.choices)
     national_id = models.CharField(max_length=11, unique=True, help_text="کد ملی or شناسه ملی")
@@ -34,30 +36,30 @@ class Applicant(models.Model):
 class Document(models.TextChoices):
     """The documents the counter checks for a building permit file (the list a city's regulation asks for)."""
 
-    DEED = "ownership_deed", "سند مالکیت / ownership deed"
-    ID_CARD = "national_card", "کارت ملی مالک / owner's national card"
-    SURVEY = "survey_map", "نقشه تفکیکی یا UTM قطعه / parcel survey map"
-    DRAWINGS = "design_drawings", "نقشه‌های معماری، سازه و تأسیسات / architectural, structural and services drawings"
-    SUPERVISION = "supervision_contract", "قرارداد و تعهد مهندس ناظر / supervising engineer's contract"
-    SOIL = "soil_test", "گزارش مکانیک خاک / soil test report"
-    POWER_OF_ATTORNEY = "power_of_attorney", "وکالت‌نامه (در صورت وکالت) / power of attorney"
+    DEED = "ownership_deed", _("ownership deed")
+    ID_CARD = "national_card", _("owner's national card")
+    SURVEY = "survey_map", _("parcel survey map")
+    DRAWINGS = "design_drawings", _("architectural, structural and services drawings")
+    SUPERVISION = "supervision_contract", _("supervising engineer's contract")
+    SOIL = "soil_test", _("soil test report")
+    POWER_OF_ATTORNEY = "power_of_attorney", _("power of attorney")
 
 
 class Application(models.Model):
     """One file (پرونده): a building permit and the utility connections it needs."""
 
     class PermitType(models.TextChoices):
-        NEW = "new", "احداث / new building"
-        EXTENSION = "extension", "توسعه / extension"
-        RENOVATION = "renovation", "تعمیرات / renovation"
-        REBUILD = "rebuild", "تخریب و نوسازی / demolition and rebuild"
+        NEW = "new", _("new building")
+        EXTENSION = "extension", _("extension")
+        RENOVATION = "renovation", _("renovation")
+        REBUILD = "rebuild", _("demolition and rebuild")
 
     class Status(models.TextChoices):
-        UNDER_REVIEW = "under_review", "در حال بررسی / under review"
-        AWAITING_PAYMENT = "awaiting_payment", "در انتظار پرداخت / awaiting payment"
-        REJECTED = "rejected", "رد شده / rejected"
-        ISSUED = "issued", "پروانه صادر شد / permit issued"
-        COMPLETED = "completed", "پایان کار / completed"
+        UNDER_REVIEW = "under_review", _("under review")
+        AWAITING_PAYMENT = "awaiting_payment", _("awaiting payment")
+        REJECTED = "rejected", _("rejected")
+        ISSUED = "issued", _("permit issued")
+        COMPLETED = "completed", _("completed")
 
     # A parcel holds one open file per permit type; these no longer count as open.
     CLOSED = (Status.REJECTED, Status.COMPLETED)
@@ -92,6 +94,8 @@ class Application(models.Model):
     planning_problems = models.JSONField(default=list)
 
     class Meta:
+        verbose_name = _("application file")
+        verbose_name_plural = _("application files")
         ordering = ["-submitted_at", "-id"]
         constraints = [models.CheckConstraint(condition=Q(floors__gte=1) & Q(units__gte=1) & Q(gross_floor_area__gt=0),
                                               name="application_sizes_positive")]
@@ -104,9 +108,9 @@ class ServiceRequest(models.Model):
     """What the applicant wants of one utility: now, later or not needed, and its size."""
 
     class Timing(models.TextChoices):
-        NOW = "now", "اکنون / now"
-        LATER = "later", "بعداً / later"
-        NOT_NEEDED = "not_needed", "لازم نیست / not needed"
+        NOW = "now", _("now")
+        LATER = "later", _("later")
+        NOT_NEEDED = "not_needed", _("not needed")
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="service_requests")
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="+")
@@ -123,13 +127,13 @@ class ReviewTask(models.Model):
     """One agency's review (استعلام) of an application, with its working-day deadline."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "در انتظار / pending"
-        INFO_REQUESTED = "info_requested", "درخواست اطلاعات / information requested"
-        APPROVED = "approved", "موافقت / approved"
-        CONDITIONAL = "approved_with_conditions", "موافقت مشروط / approved with conditions"
-        REJECTED = "rejected", "مخالفت / rejected"
-        DEEMED = "deemed_approved", "موافقت به‌دلیل سکوت / deemed approved (silence)"
-        WITHDRAWN = "withdrawn", "پس گرفته شد / withdrawn (the file was refused)"
+        PENDING = "pending", _("pending")
+        INFO_REQUESTED = "info_requested", _("information requested")
+        APPROVED = "approved", _("approved")
+        CONDITIONAL = "approved_with_conditions", _("approved with conditions")
+        REJECTED = "rejected", _("rejected")
+        DEEMED = "deemed_approved", _("deemed approved (silence)")
+        WITHDRAWN = "withdrawn", _("withdrawn (the file was refused)")
 
     OPEN = (Status.PENDING, Status.INFO_REQUESTED)
     POSITIVE = (Status.APPROVED, Status.CONDITIONAL, Status.DEEMED)
@@ -192,6 +196,8 @@ class Bill(models.Model):
     settled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("bill")
+        verbose_name_plural = _("bills")
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(fields=["application", "stage"], name="one_bill_per_stage"),
@@ -224,14 +230,14 @@ class Payment(models.Model):
     """A payment against a bill. (provider, reference) is unique: a repeated payment changes nothing."""
 
     class Provider(models.TextChoices):
-        CASH = "cash", "نقدی در دفتر / cash at the counter"
-        GATEWAY = "gateway", "درگاه بانکی / bank gateway"
+        CASH = "cash", _("cash at the counter")
+        GATEWAY = "gateway", _("bank gateway")
 
     class Status(models.TextChoices):
-        PENDING = "pending", "در انتظار / pending"
-        SETTLED = "settled", "تسویه شد / settled"
-        FAILED = "failed", "ناموفق / failed"
-        REVERSED = "reversed", "برگشت داده شد / reversed"
+        PENDING = "pending", _("pending")
+        SETTLED = "settled", _("settled")
+        FAILED = "failed", _("failed")
+        REVERSED = "reversed", _("reversed")
 
     bill = models.ForeignKey(Bill, on_delete=models.PROTECT, related_name="payments")
     provider = models.CharField(max_length=10, choices=Provider.choices)
@@ -246,6 +252,8 @@ class Payment(models.Model):
     recorded_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
         ordering = ["id"]
         constraints = [models.UniqueConstraint(fields=["provider", "reference"], name="unique_payment_reference"),
                        models.CheckConstraint(condition=Q(amount__gt=0), name="payment_positive")]
@@ -263,8 +271,9 @@ class LedgerEntry(models.Model):
     booked_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("ledger entry")
+        verbose_name_plural = _("ledger entries")
         constraints = [models.UniqueConstraint(fields=["payment", "agency"], name="one_share_per_agency")]
-        verbose_name_plural = "ledger entries"
 
     def __str__(self):
         return f"{self.agency} {self.amount:,} rials ({self.payment.reference})"
@@ -280,6 +289,10 @@ class PermitCounter(models.Model):
 class Permit(models.Model):
     """The building permit (پروانه ساخت), issued with every connection order in one transaction."""
 
+    class Meta:
+        verbose_name = _("building permit")
+        verbose_name_plural = _("building permits")
+
     application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="permit")
     number = models.CharField(max_length=20, unique=True)
     issued_at = models.DateTimeField()
@@ -294,8 +307,8 @@ class ConnectionOrder(models.Model):
     """An order to an agency to connect one service to the parcel."""
 
     class Status(models.TextChoices):
-        ORDERED = "ordered", "سفارش شد / ordered"
-        INSTALLED = "installed", "نصب شد / installed"
+        ORDERED = "ordered", _("ordered")
+        INSTALLED = "installed", _("installed")
 
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="connection_orders")
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="+")
@@ -306,6 +319,8 @@ class ConnectionOrder(models.Model):
     installed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("connection order")
+        verbose_name_plural = _("connection orders")
         ordering = ["id"]
         constraints = [models.UniqueConstraint(fields=["application", "service"], name="one_order_per_service")]
 
@@ -314,10 +329,10 @@ class ConnectionOrder(models.Model):
 
 
 class TariffClass(models.TextChoices):
-    RESIDENTIAL = "residential", "مسکونی / residential"
-    COMMERCIAL = "commercial", "تجاری / commercial"
-    PUBLIC = "public", "عمومی / public"
-    CONSTRUCTION = "construction", "بنایی / construction"
+    RESIDENTIAL = "residential", _("residential")
+    COMMERCIAL = "commercial", _("commercial")
+    PUBLIC = "public", _("public")
+    CONSTRUCTION = "construction", _("construction")
 
 
 class TariffChange(models.Model):
@@ -328,8 +343,8 @@ class TariffChange(models.Model):
     """
 
     class Cause(models.TextChoices):
-        PERMIT = "permit_issued", "permit issued"
-        COMPLETION = "completion", "completion certified"
+        PERMIT = "permit_issued", pgettext_lazy("tariff change reason", "permit issued")
+        COMPLETION = "completion", pgettext_lazy("tariff change reason", "completion certified")
 
     parcel = models.ForeignKey(Parcel, on_delete=models.PROTECT, related_name="tariff_changes")
     permit = models.ForeignKey(Permit, on_delete=models.PROTECT, related_name="tariff_changes")
@@ -340,12 +355,18 @@ class TariffChange(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("tariff change")
+        verbose_name_plural = _("tariff changes")
         ordering = ["created_at", "id"]
         constraints = [models.UniqueConstraint(fields=["permit", "cause"], name="tariff_switch_once_per_permit")]
 
 
 class CompletionCertificate(models.Model):
     """گواهی پایان کار: the building is done; the tariff goes to its final use."""
+
+    class Meta:
+        verbose_name = _("completion certificate")
+        verbose_name_plural = _("completion certificates")
 
     application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="completion")
     issued_at = models.DateTimeField()

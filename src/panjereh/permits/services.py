@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from panjereh.agencies import fees
 from panjereh.agencies.models import Agency, RefusalReason, Service
@@ -20,7 +21,8 @@ from panjereh.citymap.models import Parcel
 from panjereh.citymap.services import feasibility
 from panjereh.core import audit
 from panjereh.core.calendar import add_working_days, jalali_year, local_date, working_days_between
-from panjereh.core.text import normalize_text
+from panjereh.core.errors import FieldError
+from panjereh.core.text import Localized, normalize_text
 from panjereh.permits import payments, psp, rules
 from panjereh.permits.models import (Applicant, Application, Bill, BillLine, CompletionCertificate, ConnectionOrder,
                                      InfoRequest, LedgerEntry, Payment, Permit, PermitCounter, ReviewTask,
@@ -31,12 +33,12 @@ DECISIONS = {"approve": ReviewTask.Status.APPROVED, "approve_with_conditions": R
 TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out over the phone
 
 
-class ApplicationError(ValueError):
-    """Input the single window cannot take; ``field`` names what is wrong."""
+class ApplicationError(FieldError):
+    """Input the single window cannot take (``field`` and a translated sentence)."""
 
-    def __init__(self, field: str, message: str):
-        self.field = field
-        super().__init__(f"{field}: {message}")
+
+class WrongAgency(ApplicationError):
+    """The acting agency asked to change what belongs to another agency (the API answers 403)."""
 
 
 class Conflict(Exception):
@@ -72,10 +74,11 @@ def submit_application(*, actor, parcel, applicant: dict, permit: dict, services
     known = {s.code: s for s in Service.objects.select_related("agency")}
     unknown = set(services) - set(known)
     if unknown:
-        raise ApplicationError("services", f"unknown service(s): {', '.join(sorted(unknown))}")
+        raise ApplicationError("services", _("Unknown services: %(codes)s.") % Localized({"codes": "، ".join(sorted(unknown))}))
     missing = set(known) - set(services)
     if missing:
-        raise ApplicationError("services", f"say now, later or not_needed for: {', '.join(sorted(missing))}")
+        raise ApplicationError("services", _("Say now, later or not needed for each of: %(codes)s.")
+                               % Localized({"codes": "، ".join(sorted(missing))}))
     # Fees are configuration: compute them now so that a size no schedule knows is refused at the counter.
     water_size = services.get("water", {}).get("size") or None
     for code, choice in services.items():
@@ -84,14 +87,14 @@ def submit_application(*, actor, parcel, applicant: dict, permit: dict, services
                 fees.service_fee(code, land_use=permit["land_use"], units=permit["units"], size=choice.get("size", {}),
                                  water_size=water_size)
             except fees.FeeError as exc:
-                raise ApplicationError(f"services.{exc.args[0].split(':')[0]}", str(exc)) from exc
+                raise ApplicationError(f"services.{exc.field}", str(exc)) from exc
     now = timezone.now()
     with transaction.atomic():
         _refuse_second_open_file(parcel.pk, permit["permit_type"])
         # The person is found by national ID and never rewritten; this file keeps what was given on it.
         try:
             with transaction.atomic():
-                person, _ = Applicant.objects.get_or_create(national_id=applicant["national_id"], defaults={
+                person, _created = Applicant.objects.get_or_create(national_id=applicant["national_id"], defaults={
                     "kind": applicant["kind"], "name": applicant["name"], "mobile": applicant["mobile"]})
         except IntegrityError:  # the same person applying at two counters at once
             person = Applicant.objects.get(national_id=applicant["national_id"])
@@ -131,8 +134,9 @@ def _refuse_second_open_file(parcel_id: int, permit_type: str, this=None) -> Non
         others = others.exclude(pk=this.pk)
     open_file = others.first()
     if open_file is not None:
-        raise ApplicationError("parcel", f"parcel {parcel_id} already has an open {permit_type} file: "
-                                         f"{open_file.tracking_code} ({open_file.status})")
+        raise ApplicationError("parcel", _("This parcel already has an open file of this permit type: "
+                                           "%(code)s (%(status)s); finish or withdraw it first.")
+                              % Localized({"code": open_file.tracking_code, "status": open_file.get_status_display()}))
 
 
 def _open_round(app: Application, now) -> list[Agency]:
@@ -157,7 +161,8 @@ def resubmit_application(*, actor, application, permit: dict | None = None, note
     with transaction.atomic():
         app = Application.objects.select_for_update().get(pk=application.pk)
         if app.status != Application.Status.REJECTED:
-            raise Conflict(f"file {app.tracking_code} is {app.status}: only a refused file is amended and resubmitted")
+            raise Conflict(_("File %(code)s is %(status)s: only a refused file is amended and resubmitted.")
+                           % Localized({"code": app.tracking_code, "status": app.get_status_display()}))
         changes = dict(permit or {})
         _refuse_second_open_file(app.parcel_id, changes.get("permit_type", app.permit_type), this=app)
         for field in ("permit_type", "land_use", "floors", "units", "gross_floor_area", "parking_spaces", "address",
@@ -189,7 +194,8 @@ def _current_task(application, agency_code: str) -> ReviewTask:
     tasks = ReviewTask.objects.select_for_update().filter(application=application, agency__code=agency_code)
     task = tasks.filter(status__in=ReviewTask.OPEN).order_by("id").first() or tasks.order_by("-id").first()
     if task is None:
-        raise Conflict(f"agency {agency_code} has no review task on file {application.tracking_code}")
+        raise Conflict(_("Agency %(agency)s has no review task on file %(code)s.")
+                       % Localized({"agency": agency_code, "code": application.tracking_code}))
     return task
 
 
@@ -197,19 +203,20 @@ def record_decision(*, actor, application, agency_code: str, decision: str, cond
                     info_request: str = "", reason_number: int | None = None, via: str = "") -> Outcome:
     """An agency decides its task. The same decision sent twice changes nothing the second time."""
     if decision not in DECISIONS:
-        raise ApplicationError("decision", f"must be one of {', '.join(DECISIONS)}")
+        raise ApplicationError("decision", _("The decision must be one of %(known)s.") % Localized({"known": "، ".join(DECISIONS)}))
     status = DECISIONS[decision]
     reason = None
     if decision == "reject":
         if reason_number is None:
-            raise ApplicationError("reason", "a refusal must cite a numbered, published reason")
+            raise ApplicationError("reason", _("A refusal must cite one of the agency's numbered, published reasons."))
         reason = RefusalReason.objects.filter(agency__code=agency_code, number=reason_number, active=True).first()
         if reason is None:
-            raise ApplicationError("reason", f"agency {agency_code} has no published reason number {reason_number}")
+            raise ApplicationError("reason", _("Agency %(agency)s has no published reason number %(number)s.")
+                                   % Localized({"agency": agency_code, "number": reason_number}))
     if decision == "approve_with_conditions" and not conditions.strip():
-        raise ApplicationError("conditions", "say what the conditions are")
+        raise ApplicationError("conditions", _("Write the conditions of the approval."))
     if decision == "request_info" and not info_request.strip():
-        raise ApplicationError("info_request", "say what information is needed")
+        raise ApplicationError("info_request", _("Write what information is needed from the applicant."))
     with transaction.atomic():
         Application.objects.select_for_update().filter(pk=application.pk).first()
         task = _current_task(application, agency_code)
@@ -218,13 +225,14 @@ def record_decision(*, actor, application, agency_code: str, decision: str, cond
         if same:
             return Outcome(task, False)
         if task.status not in ReviewTask.OPEN:
-            raise Conflict(f"{agency_code} already decided this file: {task.status}")
+            raise Conflict(_("Agency %(agency)s already decided this file: %(status)s.")
+                           % Localized({"agency": agency_code, "status": task.get_status_display()}))
         now = timezone.now()
         updated = ReviewTask.objects.filter(pk=task.pk, status__in=ReviewTask.OPEN).update(
             status=status, decided_at=now, decided_by=actor if getattr(actor, "is_authenticated", False) else None,
             conditions=conditions.strip(), info_request=info_request.strip(), reason=reason)
         if updated != 1:  # somebody else decided between our read and our write
-            raise Conflict(f"{agency_code} already decided this file")
+            raise Conflict(_("Agency %(agency)s already decided this file.") % Localized({"agency": agency_code}))
         task.refresh_from_db()
         _track_question(task, actor, now, asking=decision == "request_info")
         audit.record(actor=actor, action="review.decide", obj=task,
@@ -256,19 +264,20 @@ def answer_info_request(*, actor, application, agency_code: str, answer: str) ->
     again and its deadline moves on by the working days the file waited on the applicant."""
     answer = (answer or "").strip()
     if not answer:
-        raise ApplicationError("answer", "write the applicant's answer")
+        raise ApplicationError("answer", _("Write the applicant's answer."))
     with transaction.atomic():
         Application.objects.select_for_update().filter(pk=application.pk).first()
         task = _current_task(application, agency_code)
         question = InfoRequest.objects.select_for_update().filter(task=task, answered_at__isnull=True).first()
         if task.status != ReviewTask.Status.INFO_REQUESTED or question is None:
-            raise Conflict(f"{agency_code} is not waiting for information on file {application.tracking_code}")
+            raise Conflict(_("Agency %(agency)s is not waiting for information on file %(code)s.")
+                           % Localized({"agency": agency_code, "code": application.tracking_code}))
         now = timezone.now()
         waited = working_days_between(local_date(question.asked_at), local_date(now))
         due = add_working_days(task.due_date, waited) if waited else task.due_date
         if ReviewTask.objects.filter(pk=task.pk, status=ReviewTask.Status.INFO_REQUESTED).update(
                 status=ReviewTask.Status.PENDING, due_date=due, overdue_at=None) != 1:
-            raise Conflict(f"{agency_code} decided meanwhile")
+            raise Conflict(_("Agency %(agency)s decided meanwhile.") % Localized({"agency": agency_code}))
         InfoRequest.objects.filter(pk=question.pk).update(
             answer=answer, answered_at=now, waited_working_days=waited,
             answered_by=actor if getattr(actor, "is_authenticated", False) else None)
@@ -355,7 +364,7 @@ def estimate(*, parcel, permit: dict, services: dict[str, dict]) -> dict:
                           floor_area=permit["gross_floor_area"], parking=permit.get("parking_spaces", 0),
                           requests=requests)
     except fees.FeeError as exc:
-        raise ApplicationError(exc.args[0].split(":")[0], str(exc)) from exc
+        raise ApplicationError(exc.field, str(exc)) from exc
     return {"feasibility": feasibility(parcel, services=wanted),
             "planning_problems": rules.planning_problems(parcel, land_use=permit["land_use"], floors=permit["floors"],
                                                          gross_floor_area=permit["gross_floor_area"]),
@@ -394,17 +403,19 @@ def record_payment(*, actor, application, provider: str, amount: int, reference:
     number twice changes nothing the second time.
     """
     if provider == payments.GATEWAY:
-        raise ApplicationError("provider", "a card payment is started at the bank gateway, not recorded by hand")
+        raise ApplicationError("provider", _("A card payment is started at the bank gateway, not recorded by hand."))
     if provider != payments.CASH:
-        raise ApplicationError("provider", f"must be {payments.CASH} (card payments go through the bank gateway)")
+        raise ApplicationError("provider", _("Only cash is recorded by hand; card payments go through the bank "
+                                              "gateway."))
     if not reference:
-        raise ApplicationError("reference", "a cash payment needs the receipt number")
+        raise ApplicationError("reference", _("A cash payment needs the receipt number."))
     with transaction.atomic():
         Application.objects.select_for_update().filter(pk=application.pk).first()
         existing = Payment.objects.filter(provider=provider, reference=reference).select_related("bill").first()
         if existing:
             if existing.bill.application_id != application.pk or existing.amount != amount:
-                raise Conflict(f"reference {reference} was already used for another payment")
+                raise Conflict(_("Receipt number %(reference)s was already used for another payment.")
+                               % Localized({"reference": reference}))
             return Outcome(existing, False)
         bill = _open_bill_locked(application)
         _check_amount(bill, amount)
@@ -414,7 +425,7 @@ def record_payment(*, actor, application, provider: str, amount: int, reference:
                     bill=bill, provider=provider, reference=reference, amount=amount,
                     recorded_by=actor if getattr(actor, "is_authenticated", False) else None)
         except IntegrityError:
-            raise Conflict(f"reference {reference} was already used") from None
+            raise Conflict(_("Receipt number %(reference)s was already used.") % Localized({"reference": reference})) from None
         audit.record(actor=actor, action="payment.record", obj=payment,
                      data={"provider": provider, "amount": amount, "reference": reference})
         _settle(payment, actor)
@@ -425,14 +436,15 @@ def _open_bill_locked(application) -> Bill:
     bill = Bill.objects.select_for_update().filter(application=application, settled_at__isnull=True) \
         .order_by("id").first()
     if bill is None:
-        raise Conflict("nothing to pay on this file: the bill is made once every agency has approved")
+        raise Conflict(_("There is nothing to pay on this file: the bill is made once every agency has approved."))
     return bill
 
 
 def _check_amount(bill: Bill, amount: int) -> None:
     outstanding = bill.total - bill.paid
     if amount != outstanding:
-        raise ApplicationError("amount", f"the bill is paid in one payment of {outstanding} rials")
+        raise ApplicationError("amount", _("The bill is paid in one payment of %(amount)s rials.")
+                               % Localized({"amount": outstanding}))
 
 
 def start_gateway_payment(*, actor, application, amount: int, callback_url: str) -> tuple[Payment, str]:
@@ -456,7 +468,7 @@ def start_gateway_payment(*, actor, application, amount: int, callback_url: str)
         token = gateway.request_token(amount=amount, order_id=payment.reference, callback_url=callback_url)
     except psp.GatewayError as exc:
         _close_payment(payment, Payment.Status.FAILED, {"stage": "token", "error": str(exc)})
-        raise Conflict(f"the bank gateway did not open the payment: {exc}") from None
+        raise Conflict(_("The bank gateway did not open the payment: %(reason)s") % Localized({"reason": exc})) from None
     Payment.objects.filter(pk=payment.pk).update(token=token)
     payment.token = token
     return payment, gateway.pay_url(token)
@@ -480,7 +492,7 @@ def complete_gateway_payment(*, order_id: str, token: str) -> Outcome:
     """
     payment = Payment.objects.filter(provider=payments.GATEWAY, reference=order_id).select_related("bill").first()
     if payment is None or not token or not payment.token or not secrets.compare_digest(payment.token, token):
-        raise ApplicationError("token", "no card payment with this order id and token")
+        raise ApplicationError("token", _("There is no card payment with this order number and token."))
     if payment.status != Payment.Status.PENDING:
         return Outcome(payment, False)
     gateway = psp.gateway()
@@ -488,7 +500,7 @@ def complete_gateway_payment(*, order_id: str, token: str) -> Outcome:
         result = gateway.verify(token=token)
     except psp.GatewayError as exc:
         # Unknown outcome: leave it pending; the reconciliation finds it if the bank took the money.
-        raise Conflict(f"the bank gateway could not verify the payment now: {exc}") from None
+        raise Conflict(_("The bank gateway could not verify the payment now: %(reason)s") % Localized({"reason": exc})) from None
     if not result.ok:
         _close_payment(payment, Payment.Status.FAILED, {"stage": "verify", "status": result.status})
         payment.refresh_from_db()
@@ -605,23 +617,23 @@ def activate_service(*, actor, application, service_code: str, size: dict | None
     with transaction.atomic():
         app = Application.objects.select_for_update().get(pk=application.pk)
         if app.status not in {Application.Status.ISSUED, Application.Status.COMPLETED}:
-            raise Conflict("a later service is activated once the permit is issued")
+            raise Conflict(_("A service chosen for later is activated once the permit is issued."))
         sr = app.service_requests.select_related("service__agency").filter(service__code=service_code).first()
         if sr is None:
-            raise ApplicationError("service", f"unknown service «{service_code}»")
+            raise ApplicationError("service", _("Unknown service «%(code)s».") % Localized({"code": service_code}))
         stage = f"activation:{service_code}"
         existing = app.tasks.filter(stage=stage).first()
         if existing:
             return Outcome(existing, False)
         if sr.timing == "now":
-            raise Conflict(f"{service_code} was already requested with the permit")
+            raise Conflict(_("The service %(code)s was already requested with the permit.") % Localized({"code": service_code}))
         new_size = size if size is not None else sr.size
         water = app.service_requests.filter(service__code="water").first()
         try:
             fees.service_fee(service_code, land_use=app.land_use, units=app.units, size=new_size,
                              water_size=water.size if water else None)
         except fees.FeeError as exc:
-            raise ApplicationError(f"size.{exc.args[0].split(':')[0]}", str(exc)) from exc
+            raise ApplicationError(f"size.{exc.field}", str(exc)) from exc
         now = timezone.now()
         ServiceRequest.objects.filter(pk=sr.pk).update(timing="now", size=new_size, activated_at=now)
         task = ReviewTask.objects.create(application=app, agency=sr.service.agency, stage=stage,
@@ -640,7 +652,7 @@ def certify_completion(*, actor, application) -> Outcome:
         if existing:
             return Outcome(existing, False)
         if app.status != Application.Status.ISSUED:
-            raise Conflict("a completion certificate needs an issued permit")
+            raise Conflict(_("A completion certificate needs an issued permit."))
         now = timezone.now()
         cert = CompletionCertificate.objects.create(application=app, issued_at=now,
                                                     issued_by=actor if getattr(actor, "is_authenticated", False)
@@ -699,18 +711,22 @@ def record_connection_installed(*, application, agency_code: str, service_code: 
     meter or subscription number."""
     subscription_number = normalize_text(subscription_number)
     if not subscription_number or len(subscription_number) > 40:
-        raise ApplicationError("subscription_number", "give the meter or subscription number (at most 40 characters)")
+        raise ApplicationError("subscription_number", _("Give the meter or subscription number (at most 40 "
+                                                         "characters)."))
     with transaction.atomic():
         order = ConnectionOrder.objects.select_for_update().filter(
             application=application, service__code=service_code).select_related("agency").first()
         if order is None:
-            raise Conflict(f"no connection order for {service_code} on file {application.tracking_code}")
+            raise Conflict(_("There is no connection order for %(service)s on file %(code)s.")
+                           % Localized({"service": service_code, "code": application.tracking_code}))
         if order.agency.code != agency_code:
-            raise ApplicationError("service", f"{service_code} connections belong to {order.agency.code}")
+            raise WrongAgency("service", _("%(service)s connections belong to agency %(agency)s.")
+                                   % Localized({"service": service_code, "agency": order.agency.code}))
         if order.status == ConnectionOrder.Status.INSTALLED:
             if order.subscription_number == subscription_number:
                 return Outcome(order, False)
-            raise Conflict(f"{service_code} was already installed as {order.subscription_number}")
+            raise Conflict(_("%(service)s was already installed as subscription %(number)s.")
+                           % Localized({"service": service_code, "number": order.subscription_number}))
         ConnectionOrder.objects.filter(pk=order.pk).update(status=ConnectionOrder.Status.INSTALLED,
                                                            subscription_number=subscription_number,
                                                            installed_at=timezone.now())

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import translation
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -36,19 +37,21 @@ def permit_certificate(request, number):
     signed = app.tasks.filter(agency__code="municipality", stage="initial", round=app.round) \
         .select_related("decided_by__staff").first()
     valid_until = local_date(permit.issued_at) + datetime.timedelta(days=settings.PANJEREH_PERMIT_START_DAYS)
-    return render(request, "permits/certificate.html", {
-        "permit": permit, "app": app, "parcel": app.parcel, "issued_jalali": jalali(permit.issued_at),
-        "city": settings.PANJEREH_CITY_NAME, "signed": signed, "start_by": jalali(valid_until),
-        "signed_jalali": jalali(signed.decided_at) if signed and signed.decided_at else "",
-        "orders": app.connection_orders.select_related("service"), "qr": qr_svg(verify_url),
-        "verify_url": verify_url, "conditions": app.tasks.exclude(conditions="").select_related("agency")})
+    with translation.override("fa"):  # the permit is a Persian document, whatever the reader's page language
+        return render(request, "permits/certificate.html", {
+            "permit": permit, "app": app, "parcel": app.parcel, "issued_jalali": jalali(permit.issued_at),
+            "city": settings.PANJEREH_CITY_NAME, "signed": signed, "start_by": jalali(valid_until),
+            "signed_jalali": jalali(signed.decided_at) if signed and signed.decided_at else "",
+            "orders": app.connection_orders.select_related("service"), "qr": qr_svg(verify_url),
+            "verify_url": verify_url, "conditions": app.tasks.exclude(conditions="").select_related("agency")})
 
 
 def permit_verify(request, code):
     """Public: anyone holding the printed permit can check it is genuine."""
     permit = Permit.objects.select_related("application__parcel").filter(verification_code=code).first()
-    return render(request, "permits/verify.html", {"permit": permit, "issued_jalali": jalali(permit.issued_at)
-                                                    if permit else ""}, status=200 if permit else 404)
+    with translation.override("fa"):  # a Persian page, like the permit it verifies
+        return render(request, "permits/verify.html", {"permit": permit, "issued_jalali": jalali(permit.issued_at)
+                                                        if permit else ""}, status=200 if permit else 404)
 
 
 @csrf_exempt  # the bank's page sends the payer here; the callback proves nothing until the PSP verifies

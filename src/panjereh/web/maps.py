@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.utils.translation import get_language
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
@@ -58,6 +59,8 @@ def map_config(user, *, focus_parcel=None, agency_only=None) -> dict:
             "code": layer.code, "name": layer.name_en if language == "en" else layer.name_fa,
             "geometry": layer.geometry_type, "kind": layer.kind, "colour": layer_colour(layer),
             "minzoom": tiles.min_zoom(layer), "on": on,
+            # streets (and any line layer of the agency's own attributes) carry their names in the tiles
+            "labelled": layer.kind == "generic" and layer.geometry_type.endswith("LineString"),
             "version": layer.current_version_id or 0})
         bbox = layer.current_version.bbox if layer.current_version else None
         if bbox:
@@ -71,6 +74,7 @@ def map_config(user, *, focus_parcel=None, agency_only=None) -> dict:
     return {"groups": list(groups.values()), "extent": extent or list(crsmod.city_bbox_lonlat()), "focus": focus,
             "can_view_parcels": permissions.can_view_parcels(user), "can_submit": permissions.can_submit(user),
             "signed_in": bool(user.is_authenticated), "language": language,
+            "rtl_plugin": static("vendor/mapbox-gl-rtl-text/mapbox-gl-rtl-text.js"),
             "words": words_for(MAP_WORDS, language),
             "attribute_names": {k[5:]: v for k, v in words_for(ATTRIBUTE_WORDS, language).items()}}
 
@@ -85,8 +89,11 @@ def map_page(request):
         parcel = Parcel.objects.filter(pk=_int(request.GET["parcel"])).first()
         if parcel is None:
             raise Http404("no such parcel")
-    return render(request, "web/map.html", {"config": map_config(request.user, focus_parcel=parcel),
-                                            "embed": request.GET.get("embed") == "1"})
+    response = render(request, "web/map.html", {"config": map_config(request.user, focus_parcel=parcel),
+                                                 "embed": request.GET.get("embed") == "1"})
+    # The right-to-left text plugin is WebAssembly compiled from its own (served) script: allowed on this page.
+    response._csp_update = {"script-src": ["'wasm-unsafe-eval'"]}
+    return response
 
 
 def _int(text) -> int:

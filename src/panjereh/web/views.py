@@ -11,6 +11,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods
 from rest_framework.exceptions import ValidationError
 
@@ -26,6 +27,7 @@ from panjereh.permits import psp, services
 from panjereh.permits.api import (ApplicationCreateSerializer, DecisionSerializer, EstimateSerializer,
                                   ResubmitSerializer, estimate_detail)
 from panjereh.permits.models import Application, Document, ReviewTask
+from panjereh.web.words import field_word
 
 
 def home(request):
@@ -46,6 +48,7 @@ def healthz(request):
 
 
 def _flatten(errors, prefix="") -> list[str]:
+    """A serializer's nested errors as lines "<the field's name in the page's language>: <message>"."""
     out = []
     if isinstance(errors, dict):
         for key, value in errors.items():
@@ -54,7 +57,8 @@ def _flatten(errors, prefix="") -> list[str]:
         for value in errors:
             out += _flatten(value, prefix)
     else:
-        out.append(f"{prefix.rstrip('.')}: {errors}")
+        path = prefix.rstrip(".")
+        out.append(f"{field_word(path, get_language() or 'fa')}: {errors}" if path else str(errors))
     return out
 
 

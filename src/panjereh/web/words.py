@@ -135,6 +135,8 @@ MESSAGES = {
     "attr_install_year": pgettext_lazy("attr_install_year", "Installed"),
     "attr_capacity_kva": pgettext_lazy("attr_capacity_kva", "Capacity (kVA)"),
     "attr_load_kva": pgettext_lazy("attr_load_kva", "Load (kVA)"),
+    "attr_name": pgettext_lazy("attr_name", "Name"),
+    "attr_segments": pgettext_lazy("attr_segments", "Segments"),
     "paid_now": pgettext_lazy("paid_now", "Paid, and verified with the bank"),
     "paid_already": pgettext_lazy("paid_already", "This payment was already verified and recorded"),
     "paid_reversed": pgettext_lazy("paid_reversed", "The amount paid did not match the bill, or the bill was already paid: the payment was reversed to the card"),
@@ -216,6 +218,28 @@ def word(key: str, language: str) -> str:
         return key
     with translation.override(language):
         return str(message)
+
+
+# An input's path (its last part) → the word that names it, so that an error on a page reads
+# "کد ملی: …" and not "applicant.national_id: …".
+FIELD_WORDS = {"national_id": "national_id", "name": "name", "mobile": "mobile", "kind": "kind",
+               "permit_type": "permit_type", "land_use": "land_use", "floors": "floors", "units": "units",
+               "gross_floor_area": "area", "parking_spaces": "parking", "address": "address",
+               "designer_name": "designer", "designer_membership": "membership", "supervisor_name": "supervisor",
+               "supervisor_membership": "membership", "documents": "documents", "services": "services",
+               "timing": "services", "diameter_mm": "water_diameter", "phases": "power_phases", "kw": "power_kw",
+               "meter_class": "gas_meter", "lines": "telecom_lines", "reference": "receipt", "amount": "amount",
+               "answer": "answer", "conditions": "conditions", "reason": "reason", "decision": "decision",
+               "parcel": "parcel", "q": "plate_or_postal", "subscription_number": "subscription_number",
+               "service": "service", "note": "note", "file": "upload_file", "crs": "crs",
+               "base_version": "base_version", "buffer_m": "buffer_m"}
+
+
+def field_word(path: str, language: str) -> str:
+    """The word naming an input (``applicant.national_id`` → "کد ملی"), or the path when none is known."""
+    leaf = str(path).rstrip(".").rsplit(".", 1)[-1]
+    key = FIELD_WORDS.get(leaf)
+    return word(key, language) if key else leaf
 
 
 ATTRIBUTE_WORDS = [key for key in MESSAGES if key.startswith("attr_")]

@@ -74,12 +74,3 @@ def pick(texts):
         return texts.get("en") or texts.get("fa", "")
     return texts.get("fa", "")
 
-
-@register.filter
-def side(label, language=None):
-    """One language of a "فارسی / English" choice label (statuses, land uses): the page's, or ``language``."""
-    text = str(label)
-    if " / " not in text:
-        return text
-    fa, en = text.split(" / ", 1)
-    return en if (language or get_language() or "fa") == "en" else fa

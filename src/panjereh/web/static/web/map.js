@@ -38,6 +38,13 @@
                           paint: { "line-color": layer.colour, "line-width": layer.kind === "generic" ? 5 : 2,
                                    "line-opacity": layer.kind === "generic" ? 0.35 : 0.9 } });
       ids.push(layer.code + "-line");
+      if (layer.labelled) {  // street names along the line, in the font the page uses
+        style.layers.push({ ...base, id: layer.code + "-label", type: "symbol", minzoom: 16,
+                            layout: { ...base.layout, "symbol-placement": "line", "text-field": ["get", "name"],
+                                      "text-font": ["Vazirmatn"], "text-size": 13, "text-max-angle": 30 },
+                            paint: { "text-color": "#333", "text-halo-color": "#fff", "text-halo-width": 1.5 } });
+        ids.push(layer.code + "-label");
+      }
     } else {
       style.layers.push({ ...base, id: layer.code + "-point", type: "circle",
                           paint: { "circle-color": layer.colour, "circle-radius": 4,
@@ -56,6 +63,12 @@
                       paint: { "circle-color": "#fff", "circle-radius": 5, "circle-stroke-color": "#000",
                                "circle-stroke-width": 2 } });
 
+  // Persian and Arabic labels need shaping (joined letters) and right-to-left order: Mapbox's RTL text plugin,
+  // served by Panjereh from npm. With no "glyphs" URL in the style, MapLibre draws the labels itself from the
+  // page's own web font (Vazirmatn), so no glyph files and no outside requests are needed.
+  if (maplibregl.getRTLTextPluginStatus() === "unavailable") {
+    maplibregl.setRTLTextPlugin(cfg.rtl_plugin, true).catch(() => {});
+  }
   const map = new maplibregl.Map({ container: "map", style, bounds: cfg.extent, fitBoundsOptions: { padding: 20 },
                                    maxZoom: 21, attributionControl: false, doubleClickZoom: false });
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-left");
@@ -237,7 +250,8 @@
     result.replaceChildren(list);
     focusOn(features[0], code || features[0].properties.layer);
   }
-  // A plate or postal code finds parcels; anything else is taken as an asset id (a valve, a cabinet…).
+  // A plate or postal code finds parcels; anything else is taken as an asset id (a valve, a cabinet…), then
+  // as a street's name.
   document.getElementById("map-search").addEventListener("submit", async (e) => {
     e.preventDefault();
     const q = document.getElementById("map-q").value.trim();
@@ -259,9 +273,19 @@
       listResults(answer.features, null, (f) => `${f.properties.ext_id} — ${f.properties.kind || f.properties.layer}`);
       return;
     }
-    if (r.ok && !parcelError) { result.replaceChildren(el("p", { text: W.nothing_found })); return; }
+    const assetError = r.ok ? null : errorText(answer, r.status);
+    // Not a plate nor an asset id: a street's name (the server forgives letter forms, digits and half-spaces).
+    if (parcelError) {
+      r = await fetch(`/api/v1/streets/?q=${encodeURIComponent(q)}`, json);
+      answer = await r.json();
+      if (r.ok && answer.features.length) {
+        listResults(answer.features, null, (f) => show(f.properties.name));
+        return;
+      }
+    }
+    if (!assetError && !parcelError) { result.replaceChildren(el("p", { text: W.nothing_found })); return; }
     result.replaceChildren(el("p", { class: "error", role: "alert",
-                                     text: r.ok ? `${W.nothing_found} — ${parcelError}` : errorText(answer, r.status) }));
+                                     text: `${W.nothing_found} — ${parcelError || assetError}` }));
   });
 
   // A tile that failed (the server down, an error): say so in the panel rather than leave a silently empty
