@@ -158,10 +158,14 @@ def _visible(request, pk) -> Application:
 def _tasks(app):
     today = local_date(timezone.now())
     tasks = []
-    for t in app.tasks.select_related("agency", "reason").prefetch_related("info_requests").order_by(
-            "due_date", "agency__code"):
+    rows = list(app.tasks.select_related("agency", "reason").prefetch_related("info_requests").order_by(
+        "due_date", "agency__code"))
+    # a withdrawn task names the refusal that withdrew it, in the page's language (its stored note is for audit)
+    refusals = {t.round: t for t in rows if t.status == ReviewTask.Status.REJECTED}
+    for t in rows:
         left = working_days_between(today, t.due_date) if t.status in ReviewTask.OPEN else None
-        tasks.append({"task": t, "left": left})
+        refused_by = refusals.get(t.round) if t.status == ReviewTask.Status.WITHDRAWN else None
+        tasks.append({"task": t, "left": left, "refused_by": refused_by})
     return tasks
 
 
