@@ -125,7 +125,7 @@ def test_upload_errors_are_listed_and_nothing_changes(client_for, city, tmp_path
     path = write_geojson(tmp_path / "m.geojson", features)
     with open(path, "rb") as fh:
         response = client_for("gis.water").post("/api/v1/layers/water-mains/upload/", {"file": fh},
-                                                format="multipart")
+                                                format="multipart", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 400
     error = response.json()["error"]
     assert error["code"] == "import_rejected" and "nothing changed" in error["message"]

@@ -14,7 +14,8 @@ from panjereh.citymap.services import LayerConflict, import_layer, rollback_laye
 from panjereh.core.models import AuditRecord, OutboxEvent
 from tests.citymap.files import LAT, LON, water_features, write_geojson, write_ogr, write_shapefile_zip
 
-pytestmark = pytest.mark.django_db
+# The import messages are read in English here (the default language is Persian: see test_import_in_persian).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture
@@ -138,13 +139,24 @@ def test_mixed_geometry_types_in_a_typed_layer(layer, tmp_path):
     ("status", "broken", "status «broken» is unknown"),
     ("material", "unobtainium", "material «unobtainium» is unknown"),
     ("diameter_mm", "wide", "diameter_mm «wide» is not a number"),
-    ("depth_m", -3, "depth_m -3.0 is outside"),
+    ("depth_m", -3, "depth_m -3 is outside"),
 ])
 def test_unknown_attribute_values(layer, tmp_path, prop, value, expected):
     features = water_features(2)
     features[1]["properties"][prop] = value
     message = rejected(layer, write_geojson(tmp_path / "attrs.geojson", features))
     assert "feature 2 (id T-1)" in message and expected in message
+
+
+def test_import_in_persian(layer, tmp_path):
+    """GIS staff read the same refusal in Persian: the feature named, the value quoted and isolated."""
+    from django.utils import translation
+
+    features = water_features(2)
+    features[1]["properties"]["status"] = "broken"
+    with translation.override("fa"):
+        message = rejected(layer, write_geojson(tmp_path / "fa-attrs.geojson", features))
+    assert "عارضه ۲ (شناسه \u2068T-1\u2069)" in message and "وضعیت «\u2068broken\u2069» شناخته نیست" in message
 
 
 def test_persian_digits_in_attributes_are_accepted(layer, tmp_path):

@@ -122,7 +122,7 @@ def test_dig_check_hides_assets_of_layers_the_user_cannot_see(city):
 
 @pytest.mark.parametrize("geometry,buffer,message", [
     ({"type": "LineString", "coordinates": [[48.67, 31.32], [48.671, 31.32]]}, -1, "must be between 0 and"),
-    ({"type": "LineString", "coordinates": [[48.67, 31.32], [48.671, 31.32]]}, "wide", "«.wide.» is not a number"),
+    ({"type": "LineString", "coordinates": [[48.67, 31.32], [48.671, 31.32]]}, "wide", "«wide» is not a number"),
     ({"type": "LineString", "coordinates": [[51.39, 35.69], [51.40, 35.69]]}, 5, "outside the city"),
     ({"type": "LineString", "coordinates": [[31.32, 48.67], [31.32, 48.671]]}, 5, "swapped"),
     ({"type": "Polygon", "coordinates": [[[48.67, 31.32], [48.671, 31.321], [48.671, 31.32], [48.67, 31.321],

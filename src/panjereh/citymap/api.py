@@ -341,7 +341,8 @@ class LayerUploadView(APIView):
                                        base_version=data.get("base_version"))
             except ImportRejected as exc:
                 return error_response(status.HTTP_400_BAD_REQUEST, "import_rejected",
-                                      f"{upload.name} was not imported; nothing changed",
+                                      _("%(name)s was not imported; nothing changed.")
+                                      % Localized({"name": upload.name}),
                                       {"file": exc.errors, "total": exc.total})
             except LayerConflict as exc:
                 return error_response(status.HTTP_409_CONFLICT, "conflict", str(exc))

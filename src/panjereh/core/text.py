@@ -78,9 +78,9 @@ def persian_digits(value) -> str:
 
 
 def local_value(value) -> str:
-    """A value as a sentence in the active language shows it: numbers with Persian digits, ٬ between
-    thousands and ٫ as the decimal point on Persian pages; other text (codes, quoted input) isolated, so that
-    a right-to-left sentence cannot reverse "1405-000001" or a quoted Latin value."""
+    """A value as a sentence in the active language shows it. In Persian: numbers with Persian digits, ٬
+    between thousands and ٫ as the decimal point, and other text (codes, quoted input) isolated, so that the
+    right-to-left sentence cannot reverse "1405-000001" or a quoted Latin value. In English: as it is."""
     from django.utils.functional import Promise
     from django.utils.translation import get_language
 
@@ -93,7 +93,7 @@ def local_value(value) -> str:
     if isinstance(value, float):
         text = f"{value:g}"
         return text.replace(".", "٫").translate(_PERSIAN_DIGITS) if persian else text
-    return f"{FSI}{value}{PDI}"
+    return f"{FSI}{value}{PDI}" if persian else str(value)
 
 
 class Localized(dict):
