@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "panjereh.permits",
     "panjereh.integrations",
     "panjereh.crisis",
+    "panjereh.indicators",
     "panjereh.web",
 ]
 
@@ -158,6 +159,7 @@ STATICFILES_DIRS = [
     ("vendor/maplibre-gl", ASSETS_DIR / "maplibre-gl" / "dist"),
     ("vendor/vazirmatn", ASSETS_DIR / "vazirmatn" / "fonts" / "webfonts"),
     ("vendor/bootstrap", ASSETS_DIR / "bootstrap" / "dist" / "css"),
+    ("vendor/chart.js", ASSETS_DIR / "chart.js" / "dist"),
     ("vendor/mapbox-gl-rtl-text", ASSETS_DIR / "@mapbox" / "mapbox-gl-rtl-text" / "dist"),
 ]
 STORAGES = {
@@ -272,6 +274,12 @@ PANJEREH_CITY_BBOX = env_floats("PANJEREH_CITY_BBOX", "48.45,31.10,48.90,31.55")
 PANJEREH_CITY_NAME = os.environ.get("PANJEREH_CITY_NAME", "اهواز")
 # A permit's works must start within this many days of issue (printed on the certificate).
 PANJEREH_PERMIT_START_DAYS = int(os.environ.get("PANJEREH_PERMIT_START_DAYS", "365"))
+# --- indicators (panjereh.indicators) ------------------------------------------------------------------
+# The cost of a permit is shown as a share of the building's value: floor area × this value per m² (rials;
+# the city sets it from its construction-cost estimate). The Doing Business standard warehouse is valued at
+# 50 × income per capita (rials a year), as in its methodology.
+PANJEREH_BUILDING_VALUE_PER_M2 = int(os.environ.get("PANJEREH_BUILDING_VALUE_PER_M2", "250000000"))
+PANJEREH_INCOME_PER_CAPITA = int(os.environ.get("PANJEREH_INCOME_PER_CAPITA", "2500000000"))
 PANJEREH_STORAGE_SRID = 32639  # WGS 84 / UTM zone 39N, metres: fixed, every geometry is stored in it
 PANJEREH_IMPORT_MAX_BYTES = int(os.environ.get("PANJEREH_IMPORT_MAX_BYTES", str(200 * 1024 * 1024)))
 # Vector tiles of each layer version are kept on disk here (empty: build every tile on request).

@@ -70,6 +70,7 @@ urlpatterns = [
     path("ogc/", include(ogc_urls)),
     path("ogc", ogc.LandingView.as_view()),
     path("tiles/<slug:code>/<int:z>/<int:x>/<int:y>.mvt", citymap_api.TileView.as_view(), name="tile"),
+    path("indicators/", include("panjereh.indicators.urls")),
     path("", include("panjereh.permits.urls")),
     path("", include("panjereh.crisis.urls")),
     path("", include("panjereh.web.urls")),

@@ -17,5 +17,5 @@ def menu(request):
             items.append(("/connections/", "connections"))
         if permissions.ledger_agency_ids(user) != set():
             items.append(("/finance/", "finance"))
-    items += [("/map/", "map"), ("/track/", "track")]
+    items += [("/map/", "map"), ("/track/", "track"), ("/indicators/", "indicators")]
     return {"menu": items}

@@ -4,7 +4,7 @@ import re
 
 from django import template
 from django.utils.html import format_html
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 
 from panjereh.core.calendar import jalali as to_jalali
 from panjereh.web.words import word
@@ -74,3 +74,43 @@ def pick(texts):
         return texts.get("en") or texts.get("fa", "")
     return texts.get("fa", "")
 
+
+
+@register.filter
+def percent(value):
+    """A share (0–1) as a percentage with one decimal: ۶۶٫۷٪ on Persian pages, 66.7% on English ones."""
+    if value is None:
+        return "—"
+    text = f"{100 * float(value):.1f}"
+    if (get_language() or "fa") == "fa":
+        return DECIMAL_POINT.sub("٫", text).translate(PERSIAN) + "٪"
+    return text + "%"
+
+
+JALALI_MONTHS = [
+    pgettext_lazy("month", "Farvardin"),
+    pgettext_lazy("month", "Ordibehesht"),
+    pgettext_lazy("month", "Khordad"),
+    pgettext_lazy("month", "Tir"),
+    pgettext_lazy("month", "Mordad"),
+    pgettext_lazy("month", "Shahrivar"),
+    pgettext_lazy("month", "Mehr"),
+    pgettext_lazy("month", "Aban"),
+    pgettext_lazy("month", "Azar"),
+    pgettext_lazy("month", "Dey"),
+    pgettext_lazy("month", "Bahman"),
+    pgettext_lazy("month", "Esfand"),
+]
+
+
+@register.filter
+def jmonth(value):
+    """A Jalali month key (1405-07) as people say it: «مهر ۱۴۰۵», "Mehr 1405"."""
+    year, month = str(value).split("-")
+    return f"{JALALI_MONTHS[int(month) - 1]} {digits(year)}"
+
+
+@register.filter
+def get(mapping, key):
+    """``{{ agencies|get:code }}``: a dictionary's value in a template."""
+    return mapping.get(key) if mapping else None

@@ -1,0 +1,96 @@
+"""The Doing Business standard cases run through this city's own configuration, and the B-READY good
+practices the configuration shows. Published figures come from data/reference_figures.json, never code."""
+
+import json
+import statistics
+from functools import lru_cache
+from pathlib import Path
+from types import SimpleNamespace
+
+from django.conf import settings
+from django.utils import timezone
+
+from panjereh.core.calendar import add_working_days, local_date
+
+DATA = Path(__file__).resolve().parent / "data" / "reference_figures.json"
+
+
+@lru_cache(maxsize=1)
+def reference() -> dict:
+    """The published figures and the standard case's definition, with their sources."""
+    return json.loads(DATA.read_text(encoding="utf-8"))
+
+
+def _calendar_days(working_days: int) -> int:
+    """Calendar days that ``working_days`` working days take from today (holidays and closures included)."""
+    today = local_date(timezone.now())
+    return (add_working_days(today, working_days) - today).days
+
+
+def construction_permit_case(measured: dict | None = None) -> dict:
+    """The standard warehouse through this city's single window: procedures, days and cost.
+
+    Procedures are the applicant's own steps: one application for the permit and both connections, one
+    payment, the connections installed by the water company's one visit, and the completion certificate.
+    Days: the agencies decide in parallel (the longest configured review), then the connection; with
+    history, the measured medians are shown too. Cost: the one bill (permit fee, water and sewer) as a share
+    of the warehouse's value (50 × income per capita)."""
+    from panjereh.agencies.models import Agency, Service
+    from panjereh.citymap.models import Parcel
+    from panjereh.permits.services import fee_lines
+
+    case = reference()["standard_warehouse"]
+    values = list(Parcel.objects.values_list("regional_value", flat=True)[:100000])
+    plot = SimpleNamespace(area_m2=case["plot_area_m2"],
+                           regional_value=int(statistics.median(values)) if values else 0)
+    services = {s.code: s for s in Service.objects.select_related("agency").filter(code__in=["water", "sewer"])}
+    requests = [(services["water"], "now", {"diameter_mm": case["water_diameter_mm"]}),
+                (services["sewer"], "now", {})]
+    lines = fee_lines(parcel=plot, land_use=case["land_use"], units=1, floor_area=case["floor_area_m2"], parking=0,
+                      requests=requests)
+    total = sum(line[4] for line in lines)
+    value = case["value_multiple_of_income_per_capita"] * settings.PANJEREH_INCOME_PER_CAPITA
+    reviewers = Agency.objects.filter(code__in=["municipality", services["water"].agency.code])
+    review = max(a.review_days for a in reviewers)
+    connection = services["water"].agency.connection_days
+    out = {"procedures": 4, "review_working_days": review, "connection_working_days": connection,
+           "days": _calendar_days(review + connection), "fees_rials": total, "value_rials": value,
+           "cost_pct": round(100 * total / value, 2) if value else None,
+           "lines": [{"agency": line[0].code, "item": line[1], "amount": line[4]} for line in lines]}
+    if measured:
+        out["measured_days"] = measured
+    return out
+
+
+def electricity_case() -> dict:
+    """Getting electricity through the single window: the application (with the permit or as a later
+    service), one payment, the installation; the power company's configured review and connection days."""
+    from panjereh.agencies.models import Service
+
+    power = Service.objects.select_related("agency").get(code="power")
+    days = power.agency.review_days + power.agency.connection_days
+    return {"procedures": 3, "working_days": days, "days": _calendar_days(days)}
+
+
+def good_practices() -> list[dict]:
+    """B-READY's public-services questions, answered from this city's configuration, with the evidence."""
+    from panjereh.agencies.models import Agency, FeeSchedule
+    from panjereh.citymap.models import Layer
+    from panjereh.permits import psp
+
+    agencies = list(Agency.objects.order_by("code"))
+    silent = [a.code for a in agencies if a.silence_means_approval]
+    network_agencies = sorted(set(Layer.objects.filter(kind="network").values_list("agency__code", flat=True)))
+    return [
+        {"key": "one_stop_shop", "met": True, "evidence": "/counter/ — "
+         + ", ".join(a.code for a in agencies if a.code != "fire")},
+        {"key": "online_application", "met": False, "evidence": "—"},
+        {"key": "online_payment", "met": psp.is_configured(), "evidence": "PANJEREH_PSP_URL"},
+        {"key": "published_fees", "met": FeeSchedule.objects.exists(),
+         "evidence": "/api/v1/applications/estimate/ — " + str(FeeSchedule.objects.count())},
+        {"key": "published_time_limits", "met": True,
+         "evidence": ", ".join(f"{a.code}: {a.review_days}" for a in agencies)},
+        {"key": "deemed_approval", "met": bool(silent), "evidence": ", ".join(silent) or "—"},
+        {"key": "shared_gis", "met": bool(network_agencies), "evidence": "/map/ — " + ", ".join(network_agencies)},
+        {"key": "risk_based_inspections", "met": False, "evidence": "—"},
+    ]

@@ -1,0 +1,83 @@
+"""The indicators dashboard (public, Persian first), its open data (JSON and CSV: aggregates only, small
+cells suppressed), and the staff's drill-down to the overdue files."""
+
+import csv
+import io
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from panjereh.core import permissions
+from panjereh.core.calendar import local_date, working_days_between
+from panjereh.indicators import measures, standard
+
+
+def _published() -> dict:
+    data = measures.all_indicators()
+    permits = [r for r in data["permits"] if not r["suppressed"]]
+    measured = {"permit_days_median": permits[-1]["calendar_days_median"]} if permits else None
+    data["construction_permit_case"] = standard.construction_permit_case(measured)
+    data["electricity_case"] = standard.electricity_case()
+    data["good_practices"] = standard.good_practices()
+    data["reference"] = standard.reference()["construction_permits"]
+    return data
+
+
+def dashboard(request):
+    """The public dashboard: monthly trends, agencies against their deadlines, days to permit, connections,
+    the standard case beside the published figures, and the good-practice checklist; a table under every
+    chart (the charts draw from the same numbers, read by indicators/charts.js)."""
+    from panjereh.agencies.models import Agency, Service
+
+    data = _published()
+    agencies = {a.code: a for a in Agency.objects.all()}
+    language = get_language() or "fa"
+    chart = {"language": language,
+             "reviews": [r for r in data["reviews"] if not r["suppressed"]],
+             "permits": [r for r in data["permits"] if not r["suppressed"]],
+             "days_to_permit": data["days_to_permit"],
+             "agency_names": {c: (a.name_en if language == "en" else a.name_fa) for c, a in agencies.items()},
+             "deadlines": {c: a.review_days for c, a in agencies.items()}}
+    return render(request, "indicators/dashboard.html", {"data": data, "chart": chart, "agencies": agencies,
+                                                          "services": {s.code: s for s in Service.objects.all()}})
+
+
+def data_json(request):
+    """Every aggregate of the dashboard as JSON (no personal data; cells under five files suppressed)."""
+    response = JsonResponse(_published(), json_dumps_params={"ensure_ascii": False})
+    response["Content-Disposition"] = 'inline; filename="panjereh-indicators.json"'
+    return response
+
+
+def data_csv(request):
+    """The same aggregates as one CSV table: a ``table`` column names which (reviews, permits, …)."""
+    data = measures.all_indicators()
+    columns = ["table", "agency", "service", "month", "files", "suppressed", "decisions", "permits", "connections",
+               "agency_days_median", "agency_days_p90", "calendar_days_median", "calendar_days_p90",
+               "working_days_median", "applicant_days_median", "within_deadline", "deemed", "refused",
+               "actions_median", "cost_share_median", "from", "to"]
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
+    writer.writeheader()
+    for table in ("reviews", "permits", "connections", "days_to_permit"):
+        for row in data[table]:
+            writer.writerow({"table": table, **row})
+    response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="panjereh-indicators.csv"'
+    return response
+
+
+@login_required
+def overdue(request):
+    """Staff: the open review tasks past their deadline, in the files this user may see, oldest first."""
+    from panjereh.permits.models import ReviewTask
+
+    today = local_date(timezone.now())
+    tasks = (ReviewTask.objects.filter(status__in=ReviewTask.OPEN, due_date__lt=today,
+                                       application__in=permissions.visible_applications(request.user))
+             .select_related("agency", "application").order_by("due_date", "id")[:500])
+    rows = [{"task": t, "late": working_days_between(t.due_date, today)} for t in tasks]
+    return render(request, "indicators/overdue.html", {"rows": rows})
