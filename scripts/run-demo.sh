@@ -9,7 +9,7 @@ mkdir -p "$PANJEREH_VAR_DIR"
 chmod 700 "$PANJEREH_VAR_DIR"
 "$BIN/panjereh" migrate --noinput -v0
 "$BIN/panjereh" createcachetable
-"$BIN/panjereh" democity --if-empty --parcels "${DEMO_PARCELS:-100000}"
+"$BIN/panjereh" democity --if-empty --parcels "${DEMO_PARCELS:-100000}" --history-months "${DEMO_HISTORY_MONTHS:-12}"
 "$BIN/panjereh" collectstatic --noinput -v0
 
 # The fake PSP's merchant key: made once, kept in var/ (never in the repo).

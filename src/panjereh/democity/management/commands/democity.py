@@ -21,8 +21,34 @@ class Command(BaseCommand):
         parser.add_argument("--if-empty", action="store_true", help="do nothing if the map already has parcels")
         parser.add_argument("--manifest", help="also write the manifest of planted faults to this JSON file")
         parser.add_argument("--no-progress", action="store_true")
+        parser.add_argument("--history-months", type=int, default=0,
+                            help="also make this many months of files (for the indicators), if there are none yet")
+        parser.add_argument("--history-per-month", type=int, default=30)
 
-    def handle(self, *args, parcels, seed, replace, if_empty, manifest, no_progress, **options):
+    def handle(self, *args, parcels, seed, replace, if_empty, manifest, no_progress, history_months,
+               history_per_month, **options):
+        try:
+            self._city(parcels=parcels, seed=seed, replace=replace, if_empty=if_empty, manifest=manifest,
+                       no_progress=no_progress)
+        finally:
+            if history_months:
+                self._history(history_months, history_per_month, seed, no_progress)
+
+    def _history(self, months, per_month, seed, no_progress):
+        from panjereh.democity.history import build_history
+        from panjereh.democity.models import DemoBuild
+        from panjereh.permits.models import Application
+
+        if not DemoBuild.objects.exists():
+            raise CommandError("files are made only in a demo city's database")
+        if Application.objects.exists():
+            self.stdout.write("demo history: there are files already; nothing to do")
+            return
+        with tqdm(total=months * per_month, unit=" files", disable=no_progress, desc="demo history") as bar:
+            counts = build_history(months=months, per_month=per_month, seed=seed, progress=bar.update)
+        self.stdout.write(self.style.SUCCESS(f"demo history: {counts}"))
+
+    def _city(self, *, parcels, seed, replace, if_empty, manifest, no_progress):
         if if_empty and Parcel.objects.exists():
             self.stdout.write("demo city: the map already has parcels; nothing to do")
             try:

@@ -1,0 +1,156 @@
+"""Months of files for the demo city, so that the indicators have something true to show on a fresh demo.
+
+Every file goes through the real services (submission, decisions, information asked and answered, refusals
+and resubmissions, cash payment, permit, connection orders and installations); then its moments are set back
+to when it "happened", following each agency's habits: the power company is often late, the water company
+quick, a share of files asks the applicant for information, some are refused and come back. Heat closures
+in summer are declared as closure days. Deterministic by seed. Demo databases only.
+"""
+
+import datetime
+import random
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from panjereh.core.calendar import TEHRAN, add_working_days, local_date
+
+# agency → (typical working days to decide, spread): power is the one that is often late
+HABITS = {"municipality": (9, 3), "water": (5, 2), "power": (11, 5), "gas": (6, 2), "telecom": (4, 2)}
+SERVICES = {"water": {"timing": "now", "size": {"diameter_mm": 20}}, "sewer": {"timing": "now", "size": {}},
+            "power": {"timing": "now", "size": {"phases": 1, "kw": 10}},
+            "gas": {"timing": "not_needed", "size": {}}, "telecom": {"timing": "not_needed", "size": {}}}
+
+
+def _moment(day: datetime.date, hour: int) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(hour), tzinfo=TEHRAN)
+
+
+def _declare_heat_closures(first: datetime.date, last: datetime.date, rng: random.Random) -> int:
+    """A few summer days closed by the province for heat (Tir and Mordad), as Khuzestan's offices are."""
+    import jdatetime
+
+    from panjereh.core.models import ClosureDay
+
+    made = 0
+    for year in range(jdatetime.date.fromgregorian(date=first).year, jdatetime.date.fromgregorian(date=last).year + 1):
+        for _ in range(3):
+            day = jdatetime.date(year, rng.choice([4, 5]), rng.randint(1, 31)).togregorian()
+            if first <= day <= last:
+                _, created = ClosureDay.objects.get_or_create(date=day, defaults={
+                    "reason_fa": "تعطیلی به سبب گرما", "reason_en": "closed for the heat"})
+                made += created
+    return made
+
+
+def build_history(*, months: int = 12, per_month: int = 30, seed: int = 1405, progress=None) -> dict:
+    """Make ``per_month`` files in each of the last ``months`` months (ending a month ago); returns counts."""
+    from panjereh.citymap.models import Parcel
+    from panjereh.permits import services
+    from panjereh.permits.models import Application, ConnectionOrder, InfoRequest, Permit, ReviewTask
+
+    rng = random.Random(seed)
+    users = {u.username: u for u in get_user_model().objects.filter(username__in=[
+        "operator1", *(f"reviewer.{a}" for a in HABITS)])}
+    today = local_date(timezone.now())
+    first = today - datetime.timedelta(days=30 * (months + 1))
+    _declare_heat_closures(first, today, rng)
+    busy = Application.objects.values("parcel_id")
+    parcels = list(Parcel.objects.filter(land_use="residential").exclude(pk__in=busy)
+                   .order_by("id").values_list("id", flat=True)[:months * per_month * 3])
+    rng.shuffle(parcels)
+    counts = {"files": 0, "refused": 0, "info_requests": 0, "installed": 0, "skipped": 0}
+    for m in range(months):
+        month_start = first + datetime.timedelta(days=30 * m)
+        for _ in range(per_month):
+            if not parcels:
+                break
+            parcel = Parcel.objects.get(pk=parcels.pop())
+            submitted = add_working_days(month_start, rng.randint(0, 18))
+            try:
+                with transaction.atomic():
+                    outcome = _one_file(services, parcel, submitted, rng, users, counts,
+                                        models=(Application, ConnectionOrder, InfoRequest, Permit, ReviewTask))
+            except (services.ApplicationError, services.Conflict):
+                counts["skipped"] += 1  # a parcel the map or the zoning cannot serve: not a file
+                continue
+            counts["files"] += outcome
+            if progress:
+                progress(1)
+    return counts
+
+
+def _national_id(rng) -> str:
+    """A made-up national ID with a valid check digit (DOMAIN.md's rule)."""
+    body = f"{rng.randint(10**8, 10**9 - 1)}"
+    remainder = sum(int(body[i]) * (10 - i) for i in range(9)) % 11
+    return body + str(remainder if remainder < 2 else 11 - remainder)
+
+
+def _one_file(services, parcel, submitted, rng, users, counts, *, models) -> int:
+    Application, ConnectionOrder, InfoRequest, Permit, ReviewTask = models
+    app = services.submit_application(
+        actor=users["operator1"], parcel=parcel,
+        applicant={"kind": "person", "national_id": _national_id(rng),
+                   "name": "متقاضی نمونه", "mobile": f"0916{rng.randint(10**6, 10**7 - 1)}"},
+        permit={"permit_type": "new", "land_use": "residential", "floors": rng.choice([1, 2, 3]), "units": 2,
+                "gross_floor_area": round(parcel.area_m2 * rng.uniform(0.8, 1.6)), "parking_spaces": 1},
+        services=SERVICES)
+    Application.objects.filter(pk=app.pk).update(submitted_at=_moment(submitted, 9))
+    day = submitted
+    refused_once = False
+    while True:
+        last = day
+        for task in list(app.tasks.filter(round=app.round, status="pending").select_related("agency")):
+            typical, spread = HABITS[task.agency.code]
+            waited = 0
+            if rng.random() < 0.12:  # the agency asks the applicant something first
+                services.record_decision(actor=users[f"reviewer.{task.agency.code}"], application=app,
+                                         agency_code=task.agency.code, decision="request_info",
+                                         info_request="مدارک تکمیلی را بفرستید")
+                services.answer_info_request(actor=users["operator1"], application=app,
+                                             agency_code=task.agency.code, answer="ارسال شد")
+                waited = rng.randint(2, 8)
+                counts["info_requests"] += 1
+            refuse = (task.agency.code == "power" and not refused_once and rng.random() < 0.06)
+            services.record_decision(actor=users[f"reviewer.{task.agency.code}"], application=app,
+                                     agency_code=task.agency.code, decision="reject" if refuse else "approve",
+                                     reason_number=1 if refuse else None)
+            decided = add_working_days(day, max(1, round(rng.gauss(typical, spread))) + waited)
+            last = max(last, decided)
+            ReviewTask.objects.filter(pk=task.pk).update(
+                created_at=_moment(day, 9), decided_at=_moment(decided, 13),
+                due_date=add_working_days(day, task.agency.review_days + waited))
+            InfoRequest.objects.filter(task=task).update(asked_at=_moment(day, 11),
+                                                         answered_at=_moment(add_working_days(day, waited), 10),
+                                                         waited_working_days=waited)
+            if refuse:
+                refused_once = True
+                counts["refused"] += 1
+                break
+        app.refresh_from_db()
+        if app.status != "rejected":
+            break
+        if rng.random() < 0.5:
+            return 1  # the applicant gave up
+        # withdrawn tasks are stamped in the round they left; the amended file comes back a week later
+        ReviewTask.objects.filter(application=app, status="withdrawn").update(
+            created_at=_moment(day, 9), decided_at=_moment(last, 13))
+        day = add_working_days(last, 5)
+        app = services.resubmit_application(actor=users["operator1"], application=app, note="اصلاح شد")
+    bill = services.open_bill(app)
+    issued = add_working_days(last, rng.randint(1, 4))
+    services.record_payment(actor=users["operator1"], application=app, provider="cash", amount=bill.total,
+                            reference=f"H-{app.pk}")
+    Permit.objects.filter(application=app).update(issued_at=_moment(issued, 12))
+    for order in ConnectionOrder.objects.filter(application=app).select_related("service", "agency"):
+        ConnectionOrder.objects.filter(pk=order.pk).update(created_at=_moment(issued, 12))
+        installed = issued + datetime.timedelta(days=rng.randint(5, 45))
+        if installed < local_date(timezone.now()) and rng.random() < 0.85:
+            services.record_connection_installed(application=app, agency_code=order.agency.code,
+                                                 service_code=order.service.code,
+                                                 subscription_number=f"{app.pk}{order.pk:04d}")
+            ConnectionOrder.objects.filter(pk=order.pk).update(installed_at=_moment(installed, 10))
+            counts["installed"] += 1
+    return 1
