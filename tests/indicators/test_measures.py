@@ -103,6 +103,12 @@ def test_review_times_per_agency_and_month(files):
     assert rows[("power", "1405-07")]["suppressed"] is True and "agency_days_median" not in rows[("power", "1405-07")]
 
 
+def test_the_database_aggregate_equals_the_row_by_row_one(files):
+    """review_sql's one query (window-function medians over a joined calendar) and the row-by-row Python
+    computation agree on every cell."""
+    assert measures.reviews_by_agency_month() == measures.reviews_by_agency_month(measures.review_rows())
+
+
 def test_the_clock_stopped_by_an_information_request_is_not_the_agencys(files):
     row = next(r for r in measures.review_rows() if r["agency"] == "water" and r["applicant_days"] == 3)
     g, d, w = WATER_MEHR[1]

@@ -112,8 +112,10 @@ def _cell(rows: list[dict], build) -> dict:
 def reviews_by_agency_month(rows=None) -> list[dict]:
     """Per agency and Jalali month of decision: decisions, agency working days (median, p90), calendar days
     (median), applicant's working days (median), within the deadline, deemed by silence, refused (and by
-    which numbered reason)."""
-    rows = review_rows() if rows is None else rows
+    which numbered reason). Computed in the database (indicators.review_sql); given ``rows`` (from
+    :func:`review_rows`), the same figures are computed here instead — the tests hold the two equal."""
+    if rows is None:
+        return _reviews_from_sql()
     groups = defaultdict(list)
     for r in rows:
         groups[(r["agency"], r["month"])].append(r)
@@ -136,6 +138,26 @@ def reviews_by_agency_month(rows=None) -> list[dict]:
 
     return [{"agency": agency, "month": month, **_cell(cell, build)}
             for (agency, month), cell in sorted(groups.items())]
+
+
+def _reviews_from_sql() -> list[dict]:
+    from panjereh.indicators.review_sql import review_cells
+
+    cells, reasons = review_cells()
+    by_cell = defaultdict(dict)
+    for agency, month, number, n in reasons:
+        by_cell[(agency, month)][str(number)] = n if n >= MIN_CELL else None
+    out = []
+    for (agency, month, files, n, a_med, a_p90, c_med, w_med, within, deemed, refused) in cells:
+        if files < MIN_CELL:
+            out.append({"agency": agency, "month": month, "files": files, "suppressed": True})
+            continue
+        out.append({"agency": agency, "month": month, "files": files, "suppressed": False, "decisions": n,
+                    "agency_days_median": float(a_med), "agency_days_p90": float(a_p90),
+                    "calendar_days_median": float(c_med), "applicant_days_median": float(w_med),
+                    "within_deadline": share(within, n), "deemed": share(deemed, n), "refused": share(refused, n),
+                    "refused_by_reason": dict(sorted(by_cell[(agency, month)].items()))})
+    return out
 
 
 def file_rows():
