@@ -7,6 +7,7 @@ Next links carry a keyset cursor (``after``), so deep pages stay fast.
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import APIException
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.renderers import JSONRenderer
@@ -20,7 +21,7 @@ from panjereh.citymap import geojson, queries
 from panjereh.citymap.api import parse_bbox
 from panjereh.citymap.models import Feature, Layer, Parcel
 from panjereh.core import permissions
-from panjereh.core.text import normalize_digits
+from panjereh.core.text import Localized, normalize_digits
 
 CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
@@ -82,7 +83,7 @@ def _collections(user):
 def _collection(user, collection_id) -> Layer:
     layer = _collections(user).filter(code=collection_id).first()
     if layer is None:
-        raise OGCError(404, "NotFound", f"collection «{collection_id}» does not exist")
+        raise OGCError(404, "NotFound", _("Collection «%(id)s» does not exist.") % Localized({"id": collection_id}))
     return layer
 
 
@@ -136,11 +137,11 @@ def _int_param(request, name: str, default: int, low: int, high: int) -> int:
     try:
         value = int(normalize_digits(raw))
     except ValueError:
-        raise OGCError(400, "InvalidParameterValue", f"{name}: «{raw}» is not a whole number") from None
+        raise OGCError(400, "InvalidParameterValue", _("%(name)s: «%(value)s» is not a whole number.") % Localized({"name": name, "value": raw})) from None
     if name == "limit":
-        return max(low, min(value, high)) if value >= 1 else _bad(name, f"must be at least {low}")
+        return max(low, min(value, high)) if value >= 1 else _bad(name, _("It must be at least %(low)s.") % Localized({"low": low}))
     if not low <= value <= high:
-        _bad(name, f"must be between {low} and {high}")
+        _bad(name, _("It must be between %(low)s and %(high)s.") % Localized({"low": low, "high": high}))
     return value
 
 
@@ -153,10 +154,10 @@ class ItemsView(OGCView):
         layer = _collection(request.user, collection_id)
         unknown = set(request.query_params) - ITEM_PARAMS
         if unknown:
-            raise OGCError(400, "InvalidParameterValue", f"unknown parameter(s): {', '.join(sorted(unknown))}")
+            raise OGCError(400, "InvalidParameterValue", _("Unknown parameters: %(names)s.") % Localized({"names": ", ".join(sorted(unknown))}))
         crs_param = request.query_params.get("bbox-crs")
         if crs_param and crs_param != CRS84:
-            raise OGCError(400, "InvalidParameterValue", f"bbox-crs: only {CRS84} is supported")
+            raise OGCError(400, "InvalidParameterValue", _("bbox-crs: only %(crs)s is supported.") % Localized({"crs": CRS84}))
         limit = _int_param(request, "limit", 100, 1, settings.PANJEREH_OGC_MAX_LIMIT)
         after = _int_param(request, "after", 0, 0, 2**62)
         try:
@@ -205,7 +206,7 @@ class ItemView(OGCView):
         try:
             fid = int(normalize_digits(feature_id))
         except ValueError:
-            raise OGCError(404, "NotFound", f"feature «{feature_id}» does not exist") from None
+            raise OGCError(404, "NotFound", _("Feature «%(id)s» does not exist.") % Localized({"id": feature_id})) from None
         if layer.kind == Layer.Kind.PARCELS:
             obj, props = Parcel.objects.filter(pk=fid).first(), geojson.parcel_properties
         else:
@@ -213,7 +214,8 @@ class ItemView(OGCView):
                 "agency", "layer").first()
             props = geojson.feature_properties
         if obj is None:
-            raise OGCError(404, "NotFound", f"feature {feature_id} is not in collection {collection_id}")
+            raise OGCError(404, "NotFound", _("Feature %(id)s is not in collection %(collection)s.")
+                           % Localized({"id": feature_id, "collection": collection_id}))
         body = geojson.features([obj], props)[0]
         body["links"] = [
             {"rel": "self", "type": "application/geo+json", "href": request.build_absolute_uri()},

@@ -93,8 +93,9 @@ def publish_version(*, layer: Layer, prepared: PreparedFeatures, actor=None, not
         latest = locked.versions.aggregate(n=Max("number"))["n"] or 0
         current = locked.current_version.number if locked.current_version_id else 0
         if base_version is not None and base_version != current:
-            raise LayerConflict(f"layer {locked.code} is at version {current}, not {base_version}; "
-                                "look at the new version and upload again")
+            raise LayerConflict(_("Layer %(layer)s is at version %(current)s, not %(base)s; look at the new version "
+                                  "and upload again.")
+                                % Localized({"layer": locked.code, "current": current, "base": base_version}))
         version = LayerVersion.objects.create(
             layer=locked, number=latest + 1, created_by=actor if getattr(actor, "is_authenticated", False) else None,
             source_name=prepared.source_name[:255], source_format=prepared.source_format,
@@ -120,8 +121,8 @@ def import_layer(*, layer: Layer, path: str, original_name: str, actor=None, dec
     in both cases nothing is written.
     """
     if layer.kind == Layer.Kind.PARCELS:
-        raise ImportRejected([f"layer {layer.code} is the parcel base map; it is loaded from the land registry, "
-                              "not by upload"])
+        raise ImportRejected([_("Layer %(layer)s is the parcel base map; it is loaded from the land registry, "
+                                "not by upload.") % Localized({"layer": layer.code})])
     layer_file = read_layer_file(path, original_name, declared_crs=declared_crs)
     prepared = prepare_features(layer, layer_file, repair=repair)
     return publish_version(layer=layer, prepared=prepared, actor=actor, note=note, base_version=base_version,
@@ -138,9 +139,11 @@ def rollback_layer(*, layer: Layer, version_number: int, actor=None) -> LayerVer
         try:
             target = locked.versions.get(number=version_number)
         except LayerVersion.DoesNotExist:
-            raise LayerConflict(f"layer {locked.code} has no version {version_number}") from None
+            raise LayerConflict(_("Layer %(layer)s has no version %(number)s.")
+                                % Localized({"layer": locked.code, "number": version_number})) from None
         if locked.current_version_id == target.pk:
-            raise LayerConflict(f"version {version_number} of layer {locked.code} is already current")
+            raise LayerConflict(_("Version %(number)s of layer %(layer)s is already current.")
+                                % Localized({"number": version_number, "layer": locked.code}))
         previous = locked.current_version.number if locked.current_version_id else None
         restore_version(target)
         locked.current_version = target

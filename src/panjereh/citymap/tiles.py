@@ -10,10 +10,12 @@ from pathlib import Path
 import shapely
 from django.conf import settings
 from django.db import connection
+from django.utils.translation import gettext as _
 
 from panjereh.citymap import crs as crsmod
 from panjereh.citymap import mvt
 from panjereh.citymap import spatial_sql
+from panjereh.core.text import Localized
 
 EXTENT = 4096
 BUFFER = 64  # tile units drawn beyond the edge, so lines and fills join across tiles
@@ -40,7 +42,8 @@ class TileError(ValueError):
 def tile_bounds(z: int, x: int, y: int) -> tuple[float, float, float, float]:
     """The tile's bounds in EPSG:3857 metres."""
     if not 0 <= z <= MAX_ZOOM or not (0 <= x < 2 ** z and 0 <= y < 2 ** z):
-        raise TileError(f"tile {z}/{x}/{y} does not exist (zoom 0–{MAX_ZOOM}, x and y within 0–{2 ** z - 1})")
+        raise TileError(_("Tile %(tile)s does not exist (zoom 0–%(max)s, x and y within 0–%(last)s).")
+                        % Localized({"tile": f"{z}/{x}/{y}", "max": MAX_ZOOM, "last": 2 ** z - 1}))
     size = 2 * WORLD / 2 ** z
     minx = -WORLD + x * size
     maxy = WORLD - y * size

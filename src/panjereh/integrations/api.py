@@ -8,6 +8,7 @@ import hashlib
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -18,7 +19,7 @@ from rest_framework.views import APIView
 
 from panjereh.core import fields
 from panjereh.core.api_errors import error_response
-from panjereh.core.text import normalize_digits, normalize_text
+from panjereh.core.text import Localized, normalize_digits, normalize_text
 from panjereh.integrations.auth import AgencySystem, AgencyTokenAuthentication
 from panjereh.integrations.models import IdempotencyRecord
 from panjereh.permits import services
@@ -61,16 +62,18 @@ class InboundView(APIView):
         system = self.agency_system(request)
         size = int(request.headers.get("Content-Length") or 0)
         if size > settings.PANJEREH_INBOUND_MAX_BYTES:
-            return _err(413, "too_large", f"body is {size} bytes, over the {settings.PANJEREH_INBOUND_MAX_BYTES} "
-                                          "allowed")
+            return _err(413, "too_large", _("The body is %(size)s bytes, over the %(max)s allowed.")
+                        % Localized({"size": size, "max": settings.PANJEREH_INBOUND_MAX_BYTES}))
         key = request.headers.get(KEY_HEADER, "").strip()
         if not key or len(key) > 200:
-            return _err(400, "idempotency_key", f"an {KEY_HEADER} header (1–200 characters) is required")
+            return _err(400, "idempotency_key", _("An %(header)s header (1–200 characters) is required.")
+                        % Localized({"header": KEY_HEADER}))
         body_hash = hashlib.sha256(request.body).hexdigest()
         previous = IdempotencyRecord.objects.filter(agency=system.agency, key=key).first()
         if previous:
             if previous.request_hash != body_hash:
-                return _err(422, "idempotency_key_reused", f"{KEY_HEADER} «{key}» was used with a different body")
+                return _err(422, "idempotency_key_reused", _("%(header)s «%(key)s» was used with a different body.")
+                        % Localized({"header": KEY_HEADER, "key": key}))
             return Response(previous.response, status=previous.status_code, headers={"Idempotent-Replay": "true"})
         body = self.serializer_class(data=request.data)
         if not body.is_valid():
@@ -78,7 +81,7 @@ class InboundView(APIView):
         code = normalize_digits(normalize_text(body.validated_data["application"])).upper()
         app = Application.objects.filter(tracking_code=code).first()
         if app is None:
-            return _err(404, "not_found", f"no application {code}")
+            return _err(404, "not_found", _("There is no application %(code)s.") % Localized({"code": code}))
         try:
             with transaction.atomic():
                 status_code, data = self.act(system, app, body.validated_data)
@@ -118,7 +121,8 @@ class InboundDecisionView(InboundView):
 
     def act(self, system, app, d):
         if not app.tasks.filter(agency=system.agency).exists():
-            return 403, {"error": {"code": "forbidden", "message": f"{system.agency.code} has no task on this file",
+            return 403, {"error": {"code": "forbidden", "message": _("Agency %(agency)s has no task on this file.")
+                                   % Localized({"agency": system.agency.code}),
                                    "details": {}}}
         code, result = _wrap(lambda: services.record_decision(
             actor=None, application=app, agency_code=system.agency.code, decision=d["decision"],
