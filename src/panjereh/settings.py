@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "panjereh.permits",
     "panjereh.integrations",
     "panjereh.crisis",
+    "panjereh.works",
     "panjereh.indicators",
     "panjereh.web",
 ]

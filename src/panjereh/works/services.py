@@ -1,0 +1,313 @@
+"""Every state change of street works: registering works, the excavation permit (applied, decided, deemed),
+conflicts between agencies' works, progress and reinstatement, and the moratorium a resurfacing starts.
+
+Each change is one transaction with its audit record and its outbox events (the agencies' systems hear of
+conflicts and permits through the same webhooks as the single window's events)."""
+
+import datetime
+
+import shapely
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from panjereh.agencies.models import Agency, RefusalReason
+from panjereh.citymap import crs as crsmod
+from panjereh.citymap.models import Feature, Layer
+from panjereh.citymap.services import SpatialInputError, dig_check, parse_dig_area
+from panjereh.core import audit
+from panjereh.core.calendar import add_working_days, local_date, working_days_between
+from panjereh.core.errors import FieldError
+from panjereh.core.text import Localized
+from panjereh.works.models import ExcavationPermit, Moratorium, Works, WorksConflict
+from panjereh.works.rules import rules
+
+STREETS_LAYER = "streets"
+
+
+class WorksError(FieldError):
+    """Works the register cannot take (``field`` and a translated sentence); nothing was written."""
+
+
+class WorksConflictState(Exception):
+    """The works are not in a state that allows this (already decided, not yet completed …)."""
+
+
+def _streets_near(geom, distance_m: float) -> list[tuple[str, shapely.Geometry]]:
+    """The named streets of the map within ``distance_m`` of a geometry: [(name as written, centre line)]."""
+    layer = Layer.objects.filter(code=STREETS_LAYER).select_related("current_version").first()
+    if layer is None or layer.current_version_id is None:
+        return []
+    from django.contrib.gis.geos import GEOSGeometry
+    from django.contrib.gis.measure import D
+
+    target = GEOSGeometry(shapely.to_wkb(geom, hex=True), srid=crsmod.STORAGE_SRID)
+    out = []
+    for feature in Feature.objects.filter(version_id=layer.current_version_id,
+                                          geom__dwithin=(target, D(m=distance_m))):
+        name = (feature.attrs or {}).get("name_fa")
+        if name:
+            out.append((name, shapely.from_wkb(bytes(feature.geom.wkb))))
+    return out
+
+
+def _parse(data: dict) -> dict:
+    """Check what the agency sent (GeoJSON in CRS84, dates, class, surface); WorksError naming the field."""
+    try:
+        area = parse_dig_area(data.get("geometry"), 0)
+    except SpatialInputError as exc:
+        raise WorksError(exc.field, str(exc)) from exc
+    start, end = data.get("start_date"), data.get("end_date")
+    if not isinstance(start, datetime.date) or not isinstance(end, datetime.date):
+        raise WorksError("start_date", _("Give the start and end dates of the works."))
+    if end < start:
+        raise WorksError("end_date", _("The works cannot end (%(end)s) before they start (%(start)s).")
+                         % Localized({"end": end.isoformat(), "start": start.isoformat()}))
+    if data.get("works_class", "standard") not in Works.WorksClass.values:
+        raise WorksError("works_class", _("The class of works must be one of %(known)s.")
+                         % Localized({"known": ", ".join(Works.WorksClass.values)}))
+    if data.get("surface", "asphalt") not in Works.Surface.values:
+        raise WorksError("surface", _("The surface must be one of %(known)s.")
+                         % Localized({"known": ", ".join(Works.Surface.values)}))
+    return {"geometry": area.geometry, "start": start, "end": end}
+
+
+def register_works(*, actor, agency: Agency, data: dict, connection_order=None) -> Works:
+    """Record an agency's works on the map: on a street, not overlapping its own works on that street, not on
+    a street under moratorium (except immediate works and new connections); then find every other agency's
+    works it meets and tell each agency concerned."""
+    checked = _parse(data)
+    kind = data.get("kind", Works.Kind.WORKS)
+    works_class = data.get("works_class", Works.WorksClass.STANDARD)
+    street_rules = rules()
+    streets = _streets_near(checked["geometry"], street_rules["street_distance_m"])
+    if not streets:
+        raise WorksError("geometry", _("The works are not on a street of the map (none within %(m)s m).")
+                         % Localized({"m": float(street_rules["street_distance_m"])}))
+    names = sorted({name for name, _line in streets})
+    now = timezone.now()
+    with transaction.atomic():
+        if kind != Works.Kind.PLAN:
+            _refuse_own_overlap(agency, names, checked)
+            if works_class != Works.WorksClass.IMMEDIATE and connection_order is None:
+                _refuse_moratorium(names, checked["start"])
+            if works_class == Works.WorksClass.IMMEDIATE:
+                _check_immediate_report(checked["start"], now, street_rules)
+        works = Works.objects.create(
+            agency=agency, reference=str(data.get("reference", "")).strip()[:64] or f"W-{now:%Y%m%d%H%M%S%f}",
+            title=str(data.get("title", "")).strip()[:200], kind=kind, works_class=works_class,
+            geom=_geos(checked["geometry"]), streets=names, depth_m=data.get("depth_m"),
+            surface=data.get("surface", Works.Surface.ASPHALT), start_date=checked["start"],
+            end_date=checked["end"], contact=str(data.get("contact", ""))[:200],
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            connection_order=connection_order)
+        audit.record(actor=actor, action="works.register", obj=works, data={"streets": names})
+        audit.emit(event_type="works.registered", agency_code=agency.code,
+                   payload={"works": works.pk, "reference": works.reference, "streets": names,
+                            "start": str(works.start_date), "end": str(works.end_date)})
+        find_conflicts(works)
+    return works
+
+
+def _geos(geom):
+    from django.contrib.gis.geos import GEOSGeometry
+
+    return GEOSGeometry(shapely.to_wkb(geom, hex=True), srid=crsmod.STORAGE_SRID)
+
+
+def _overlapping(qs, start, end, window_days: int = 0):
+    """Works of ``qs`` whose dates overlap [start, end] widened by ``window_days`` on each side."""
+    return qs.filter(start_date__lte=end + datetime.timedelta(days=window_days),
+                     end_date__gte=start - datetime.timedelta(days=window_days))
+
+
+def _on_streets(qs, names: list[str]):
+    return [w for w in qs if set(w.streets) & set(names)]
+
+
+def _refuse_own_overlap(agency, names, checked):
+    mine = _overlapping(Works.objects.filter(agency=agency, status__in=Works.LIVE).exclude(kind=Works.Kind.PLAN),
+                        checked["start"], checked["end"])
+    clash = _on_streets(mine, names)
+    if clash:
+        raise WorksError("start_date", _("Your works %(reference)s are already on %(street)s in these dates; change "
+                                         "those works instead of adding another.")
+                         % Localized({"reference": clash[0].reference,
+                                      "street": sorted(set(clash[0].streets) & set(names))[0]}))
+
+
+def _refuse_moratorium(names, start):
+    held = Moratorium.objects.filter(street__in=names, since__lte=start, until__gte=start).order_by("until").first()
+    if held is not None:
+        raise WorksError("geometry", _("%(street)s was resurfaced and may not be dug until %(until)s, except for "
+                                       "emergencies and new connections.")
+                         % Localized({"street": held.street, "until": held.until.isoformat()}))
+
+
+def _check_immediate_report(start, now, street_rules):
+    hours = street_rules["classes"]["immediate"].get("report_within_hours", 2)
+    started = datetime.datetime.combine(start, datetime.time.min, tzinfo=now.tzinfo)
+    if (now - started).total_seconds() > (hours + 24) * 3600:  # the start is a date: allow its whole day
+        raise WorksError("start_date", _("Emergency works are reported within %(hours)s hours of starting; works "
+                                         "that started on %(start)s are reported late.")
+                         % Localized({"hours": hours, "start": start.isoformat()}))
+
+
+def find_conflicts(works: Works) -> list[WorksConflict]:
+    """Every other agency's live works on the same street, within the conflict distance, whose dates overlap
+    or fall within the window: recorded once per pair, and each agency told (outbox)."""
+    conf = rules()
+    candidates = _overlapping(Works.objects.filter(status__in=Works.LIVE).exclude(agency=works.agency)
+                              .exclude(pk=works.pk).select_related("agency"),
+                              works.start_date, works.end_date, conf["conflict_window_days"])
+    mine = shapely.from_wkb(bytes(works.geom.wkb))
+    found = []
+    for other in _on_streets(candidates, works.streets):
+        distance = float(shapely.distance(mine, shapely.from_wkb(bytes(other.geom.wkb))))
+        if distance > conf["conflict_distance_m"]:
+            continue
+        gap = max(0, (other.start_date - works.end_date).days, (works.start_date - other.end_date).days)
+        first, second = sorted([works, other], key=lambda w: w.pk)
+        conflict, created = WorksConflict.objects.get_or_create(first=first, second=second, defaults={
+            "distance_m": round(distance, 2), "gap_days": gap})
+        if created:
+            found.append(conflict)
+            for side, across in ((works, other), (other, works)):
+                audit.emit(event_type="works.conflict", agency_code=side.agency.code,
+                           payload={"works": side.pk, "reference": side.reference, "other_agency": across.agency.code,
+                                    "other_works": across.pk, "streets": sorted(set(side.streets) & set(across.streets)),
+                                    "distance_m": round(distance, 2), "gap_days": gap})
+    return found
+
+
+def apply_for_permit(*, actor, works: Works) -> ExcavationPermit:
+    """Apply for the municipality's excavation permit: the class's minimum notice before the start (not for
+    emergencies), no moratorium, the dig check run on the trench and kept with the permit."""
+    conf = rules()["classes"][works.works_class]
+    now = timezone.now()
+    today = local_date(now)
+    if works.kind == Works.Kind.PLAN:
+        raise WorksError("kind", _("A forward plan is not dug: register the concrete works, then apply."))
+    if works.works_class != Works.WorksClass.IMMEDIATE:
+        earliest = add_working_days(today, conf["notice_days"])
+        if works.start_date < earliest:
+            raise WorksError("start_date", _("%(class)s works need %(days)s working days' notice: the earliest start "
+                                             "is %(earliest)s; only emergencies start sooner.")
+                             % Localized({"class": works.get_works_class_display(), "days": conf["notice_days"],
+                                          "earliest": earliest.isoformat()}))
+        if works.connection_order_id is None:
+            _refuse_moratorium(works.streets, works.start_date)
+    with transaction.atomic():
+        locked = Works.objects.select_for_update().get(pk=works.pk)
+        if locked.status != Works.Status.PLANNED:
+            raise WorksConflictState(_("Works %(reference)s are %(status)s: a permit is applied for once.")
+                                     % Localized({"reference": locked.reference,
+                                                  "status": locked.get_status_display()}))
+        geom = shapely.from_wkb(bytes(locked.geom.wkb))
+        from panjereh.citymap.services import DigArea
+
+        check = dig_check(DigArea(geometry=geom, buffer_m=2.0))
+        permit = ExcavationPermit.objects.create(works=locked, applied_at=now,
+                                                 due_date=add_working_days(today, conf["answer_days"]),
+                                                 dig_check=check)
+        Works.objects.filter(pk=locked.pk).update(status=Works.Status.APPLIED)
+        audit.record(actor=actor, action="works.permit_applied", obj=locked, data={"due": str(permit.due_date)})
+        audit.emit(event_type="works.permit_applied", agency_code=locked.agency.code,
+                   payload={"works": locked.pk, "reference": locked.reference, "due_date": str(permit.due_date)})
+    return permit
+
+
+def decide_permit(*, actor, works: Works, decision: str, conditions: str = "", reason_number=None) -> ExcavationPermit:
+    """The municipality grants (with conditions) or refuses (citing a numbered reason) an excavation permit."""
+    if decision not in ("grant", "refuse"):
+        raise WorksError("decision", _("The decision must be grant or refuse."))
+    reason = None
+    if decision == "refuse":
+        reason = RefusalReason.objects.filter(agency__code="municipality", number=reason_number, active=True).first()
+        if reason is None:
+            raise WorksError("reason", _("A refusal must cite one of the municipality's numbered, published reasons."))
+    with transaction.atomic():
+        permit = ExcavationPermit.objects.select_for_update().select_related("works").get(works=works)
+        if permit.status != ExcavationPermit.Status.PENDING:
+            raise WorksConflictState(_("This excavation permit was already decided: %(status)s.")
+                                     % Localized({"status": permit.get_status_display()}))
+        permit.status = ExcavationPermit.Status.GRANTED if decision == "grant" else ExcavationPermit.Status.REFUSED
+        permit.decided_at, permit.decided_by = timezone.now(), actor
+        permit.conditions, permit.reason = conditions.strip(), reason
+        permit.save()
+        Works.objects.filter(pk=works.pk).update(
+            status=Works.Status.PERMITTED if decision == "grant" else Works.Status.REFUSED)
+        audit.record(actor=actor, action=f"works.permit_{permit.status}", obj=works, data={})
+        audit.emit(event_type=f"works.permit_{permit.status}", agency_code=works.agency.code,
+                   payload={"works": works.pk, "reference": works.reference, "conditions": permit.conditions,
+                            "reason": reason.number if reason else None})
+    return permit
+
+
+def deem_overdue_permits(now=None) -> int:
+    """Every excavation permit unanswered past its due date is deemed granted (the municipality's silence)."""
+    now = now or timezone.now()
+    today = local_date(now)
+    count = 0
+    for permit in ExcavationPermit.objects.filter(status=ExcavationPermit.Status.PENDING, due_date__lt=today) \
+            .select_related("works__agency"):
+        with transaction.atomic():
+            if ExcavationPermit.objects.filter(pk=permit.pk, status=ExcavationPermit.Status.PENDING).update(
+                    status=ExcavationPermit.Status.DEEMED, decided_at=now) != 1:
+                continue
+            Works.objects.filter(pk=permit.works_id).update(status=Works.Status.DEEMED)
+            audit.record(actor=None, action="works.permit_deemed", obj=permit.works,
+                         data={"due": str(permit.due_date), "late_working_days":
+                               working_days_between(permit.due_date, today)})
+            audit.emit(event_type="works.permit_deemed_granted", agency_code=permit.works.agency.code,
+                       payload={"works": permit.works_id, "reference": permit.works.reference})
+            count += 1
+    return count
+
+
+# the order works move through; a step may be recorded only after the one before it
+PROGRESS = [Works.Status.IN_PROGRESS, Works.Status.COMPLETED, Works.Status.INTERIM, Works.Status.PERMANENT,
+            Works.Status.GUARANTEE_ENDED]
+ALLOWED_FROM = {Works.Status.IN_PROGRESS: {Works.Status.PERMITTED, Works.Status.DEEMED},
+                Works.Status.COMPLETED: {Works.Status.IN_PROGRESS},
+                Works.Status.INTERIM: {Works.Status.COMPLETED},
+                Works.Status.PERMANENT: {Works.Status.COMPLETED, Works.Status.INTERIM},
+                Works.Status.GUARANTEE_ENDED: {Works.Status.PERMANENT}}
+
+
+def record_progress(*, actor, works: Works, status: str, on: datetime.date | None = None) -> Works:
+    """The agency records its works started, completed, reinstated (interim, permanent) or out of guarantee,
+    in that order. A completed resurfacing starts the street's moratorium."""
+    if status not in ALLOWED_FROM:
+        raise WorksError("status", _("Unknown step «%(status)s».") % Localized({"status": status}))
+    with transaction.atomic():
+        locked = Works.objects.select_for_update().get(pk=works.pk)
+        if locked.kind == Works.Kind.RESURFACING and locked.status == Works.Status.PLANNED and \
+                status == Works.Status.IN_PROGRESS:
+            pass  # the municipality's own resurfacing needs no excavation permit
+        elif locked.status not in ALLOWED_FROM[status]:
+            raise WorksConflictState(_("Works %(reference)s are %(current)s: «%(step)s» cannot be recorded now.")
+                                     % Localized({"reference": locked.reference,
+                                                  "current": locked.get_status_display(),
+                                                  "step": Works.Status(status).label}))
+        Works.objects.filter(pk=locked.pk).update(status=status)
+        audit.record(actor=actor, action=f"works.{status}", obj=locked, data={})
+        audit.emit(event_type=f"works.{status}", agency_code=locked.agency.code,
+                   payload={"works": locked.pk, "reference": locked.reference})
+        if locked.kind == Works.Kind.RESURFACING and status == Works.Status.COMPLETED:
+            _start_moratorium(locked, on or local_date(timezone.now()))
+        locked.status = status
+    return locked
+
+
+def _start_moratorium(works: Works, since: datetime.date):
+    years = rules()["moratorium_years"].get(works.surface)
+    if not years:
+        return
+    until = since.replace(year=since.year + years) if not (since.month == 2 and since.day == 29) \
+        else since.replace(year=since.year + years, day=28)
+    for street in works.streets:
+        Moratorium.objects.create(street=street, geom=works.geom, surface=works.surface, since=since, until=until,
+                                  resurfacing=works)
+        audit.emit(event_type="works.moratorium", agency_code="",
+                   payload={"street": street, "since": str(since), "until": str(until)})
