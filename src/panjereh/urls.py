@@ -11,6 +11,7 @@ from panjereh.citymap import ogc
 from panjereh.crisis import api as crisis_api
 from panjereh.integrations import api as integrations_api
 from panjereh.permits import api as permits_api
+from panjereh.works import api as works_api
 
 api_v1 = [
     path("auth/token/", agencies_api.TokenView.as_view(), name="api-token"),
@@ -22,6 +23,12 @@ api_v1 = [
     path("dig-check/", citymap_api.DigCheckView.as_view(), name="api-dig-check"),
     path("assets/", citymap_api.AssetSearchView.as_view(), name="api-assets"),
     path("streets/", citymap_api.StreetSearchView.as_view(), name="api-streets"),
+    path("works/", works_api.WorksListView.as_view(), name="api-works"),
+    path("works/feed/wzdx/", works_api.WzdxFeedView.as_view(), name="api-works-wzdx"),
+    path("works/<int:pk>/", works_api.WorksDetailView.as_view(), name="api-works-detail"),
+    path("works/<int:pk>/permit/", works_api.PermitApplyView.as_view(), name="api-works-permit"),
+    path("works/<int:pk>/permit/decision/", works_api.PermitDecisionView.as_view(), name="api-works-decision"),
+    path("works/<int:pk>/progress/", works_api.ProgressView.as_view(), name="api-works-progress"),
     path("layers/", citymap_api.LayerListView.as_view(), name="api-layers"),
     path("layers/<slug:code>/", citymap_api.LayerDetailView.as_view(), name="api-layer"),
     path("layers/<slug:code>/versions/", citymap_api.LayerVersionsView.as_view(), name="api-layer-versions"),
@@ -71,6 +78,7 @@ urlpatterns = [
     path("ogc", ogc.LandingView.as_view()),
     path("tiles/<slug:code>/<int:z>/<int:x>/<int:y>.mvt", citymap_api.TileView.as_view(), name="tile"),
     path("indicators/", include("panjereh.indicators.urls")),
+    path("works/", include("panjereh.works.urls")),
     path("", include("panjereh.permits.urls")),
     path("", include("panjereh.crisis.urls")),
     path("", include("panjereh.web.urls")),

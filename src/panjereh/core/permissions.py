@@ -64,7 +64,8 @@ def can_view_parcels(user) -> bool:
     parcels = Layer.objects.filter(kind="parcels").first()
     if parcels is not None:
         return can_view_layer(user, parcels)
-    return staff_profile(user) is not None or getattr(user, "is_superuser", False)
+    profile = staff_profile(user)
+    return bool(profile and profile.agency_id) or is_coordinator(user)
 
 
 # --- the single window ---------------------------------------------------------------------------
@@ -269,3 +270,24 @@ def redact_incident_response(user, response: dict) -> dict:
 def feature_visible(user, feature) -> bool:
     """Whether ``user`` may read the layer ``feature`` belongs to."""
     return feature.layer_id in visible_layer_ids(user)
+
+
+# --- street works ---------------------------------------------------------------------------------------------
+
+def can_view_works(user) -> bool:
+    """Every agency's staff see every agency's works (that is the point: dig once), and the coordinators (the
+    commission); counter operators do not; the public reads the WZDx feed, with no contacts or notes."""
+    profile = staff_profile(user)
+    return bool(profile and profile.agency_id) or is_coordinator(user)
+
+
+def can_manage_works(user, agency_code: str) -> bool:
+    """An agency's GIS staff and reviewers record its own works and their progress; nobody another's."""
+    profile = staff_profile(user)
+    return bool(profile and profile.agency and profile.agency.code == agency_code
+                and profile.role in {"gis", "reviewer"})
+
+
+def can_decide_excavation(user) -> bool:
+    """The municipality's reviewers and its signer decide excavation permits."""
+    return can_decide(user, "municipality")

@@ -17,5 +17,7 @@ def menu(request):
             items.append(("/connections/", "connections"))
         if permissions.ledger_agency_ids(user) != set():
             items.append(("/finance/", "finance"))
+        if permissions.can_view_works(user):
+            items.append(("/works/", "works"))
     items += [("/map/", "map"), ("/track/", "track"), ("/indicators/", "indicators")]
     return {"menu": items}

@@ -227,7 +227,9 @@ def decide_permit(*, actor, works: Works, decision: str, conditions: str = "", r
         if reason is None:
             raise WorksError("reason", _("A refusal must cite one of the municipality's numbered, published reasons."))
     with transaction.atomic():
-        permit = ExcavationPermit.objects.select_for_update().select_related("works").get(works=works)
+        permit = ExcavationPermit.objects.select_for_update().select_related("works").filter(works=works).first()
+        if permit is None:
+            raise WorksConflictState(_("No excavation permit was applied for these works."))
         if permit.status != ExcavationPermit.Status.PENDING:
             raise WorksConflictState(_("This excavation permit was already decided: %(status)s.")
                                      % Localized({"status": permit.get_status_display()}))

@@ -1,0 +1,166 @@
+"""REST API of street works: thin views that check input and permissions (core.permissions), then call the
+services. Agencies' staff sign in with their tokens; the WZDx feed is public."""
+
+import json
+
+import shapely
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from panjereh.agencies.models import Agency
+from panjereh.citymap import crs as crsmod
+from panjereh.core import permissions
+from panjereh.core.api_errors import error_response, field_error
+from panjereh.works import feeds, services
+from panjereh.works.models import Works, WorksConflict
+
+
+class WorksInput(serializers.Serializer):
+    reference = serializers.CharField(max_length=64)
+    title = serializers.CharField(max_length=200, required=False, default="")
+    kind = serializers.ChoiceField(choices=Works.Kind.choices, default=Works.Kind.WORKS)
+    works_class = serializers.ChoiceField(choices=Works.WorksClass.choices, default=Works.WorksClass.STANDARD)
+    geometry = serializers.JSONField(help_text="GeoJSON LineString or Polygon in CRS84 (lon, lat)")
+    depth_m = serializers.FloatField(required=False, allow_null=True, min_value=0, max_value=30, default=None)
+    surface = serializers.ChoiceField(choices=Works.Surface.choices, default=Works.Surface.ASPHALT)
+    start_date = serializers.DateField()
+    end_date = serializers.DateField()
+    contact = serializers.CharField(max_length=200, required=False, default="")
+
+
+class PermitDecision(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=["grant", "refuse"])
+    conditions = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)
+    reason = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+
+class Progress(serializers.Serializer):
+    status = serializers.ChoiceField(choices=list(services.ALLOWED_FROM))
+
+
+def works_detail(works: Works, user) -> dict:
+    """A works as agencies' staff see it (contacts included: they are for coordination)."""
+    permit = getattr(works, "permit", None)
+    geometry = json.loads(shapely.to_geojson(crsmod.to_crs84(shapely.from_wkb(bytes(works.geom.wkb)))))
+    return {"id": works.pk, "agency": works.agency.code, "reference": works.reference, "title": works.title,
+            "kind": works.kind, "works_class": works.works_class, "status": works.status, "streets": works.streets,
+            "start_date": str(works.start_date), "end_date": str(works.end_date), "surface": works.surface,
+            "depth_m": works.depth_m, "contact": works.contact, "geometry": geometry,
+            "permit": None if permit is None else {
+                "status": permit.status, "due_date": str(permit.due_date), "conditions": permit.conditions,
+                "reason": permit.reason.number if permit.reason else None,
+                "dig_check_total": permit.dig_check.get("total")},
+            "can_change": permissions.can_manage_works(user, works.agency.code)}
+
+
+def _works(request, pk) -> Works:
+    if not permissions.can_view_works(request.user):
+        raise PermissionDenied("street works are for the agencies' staff")
+    return get_object_or_404(Works.objects.select_related("agency"), pk=pk)
+
+
+def _error(exc):
+    if isinstance(exc, services.WorksError):
+        return field_error(status.HTTP_400_BAD_REQUEST, exc.field, str(exc))
+    return error_response(status.HTTP_409_CONFLICT, "conflict", str(exc))
+
+
+class WorksListView(APIView):
+    @extend_schema(operation_id="works_list", summary="Every agency's street works (staff)",
+                   responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        if not permissions.can_view_works(request.user):
+            raise PermissionDenied("street works are for the agencies' staff")
+        qs = Works.objects.select_related("agency", "permit").order_by("start_date", "id")[:500]
+        return Response({"works": [works_detail(w, request.user) for w in qs]})
+
+    @extend_schema(operation_id="works_create", summary="Register your agency's works on the map",
+                   request=WorksInput, responses={201: OpenApiTypes.OBJECT})
+    def post(self, request):
+        profile = permissions.staff_profile(request.user)
+        if profile is None or profile.agency is None or not permissions.can_manage_works(request.user,
+                                                                                        profile.agency.code):
+            raise PermissionDenied("only an agency's GIS staff and reviewers record its works")
+        body = WorksInput(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            works = services.register_works(actor=request.user, agency=Agency.objects.get(pk=profile.agency_id),
+                                             data=dict(body.validated_data))
+        except (services.WorksError, services.WorksConflictState) as exc:
+            return _error(exc)
+        conflicts = WorksConflict.objects.filter(first=works) | WorksConflict.objects.filter(second=works)
+        return Response({**works_detail(works, request.user), "conflicts": [
+            {"works": c.second_id if c.first_id == works.pk else c.first_id, "distance_m": c.distance_m,
+             "gap_days": c.gap_days} for c in conflicts]}, status=status.HTTP_201_CREATED)
+
+
+class WorksDetailView(APIView):
+    @extend_schema(operation_id="works_detail", summary="One works", responses=OpenApiTypes.OBJECT)
+    def get(self, request, pk):
+        return Response(works_detail(_works(request, pk), request.user))
+
+
+class PermitApplyView(APIView):
+    @extend_schema(operation_id="works_permit_apply", summary="Apply for the municipality's excavation permit",
+                   request=None, responses={201: OpenApiTypes.OBJECT})
+    def post(self, request, pk):
+        works = _works(request, pk)
+        if not permissions.can_manage_works(request.user, works.agency.code):
+            raise PermissionDenied("an excavation permit is applied for by the works' own agency")
+        try:
+            services.apply_for_permit(actor=request.user, works=works)
+        except (services.WorksError, services.WorksConflictState) as exc:
+            return _error(exc)
+        works.refresh_from_db()
+        return Response(works_detail(works, request.user), status=status.HTTP_201_CREATED)
+
+
+class PermitDecisionView(APIView):
+    @extend_schema(operation_id="works_permit_decide", summary="The municipality grants or refuses a permit",
+                   request=PermitDecision, responses=OpenApiTypes.OBJECT)
+    def post(self, request, pk):
+        works = _works(request, pk)
+        if not permissions.can_decide_excavation(request.user):
+            raise PermissionDenied("excavation permits are decided by the municipality")
+        body = PermitDecision(data=request.data)
+        body.is_valid(raise_exception=True)
+        d = body.validated_data
+        try:
+            services.decide_permit(actor=request.user, works=works, decision=d["decision"],
+                                  conditions=d["conditions"], reason_number=d["reason"])
+        except (services.WorksError, services.WorksConflictState) as exc:
+            return _error(exc)
+        works.refresh_from_db()
+        return Response(works_detail(works, request.user))
+
+
+class ProgressView(APIView):
+    @extend_schema(operation_id="works_progress", summary="Record works started, completed, reinstated",
+                   request=Progress, responses=OpenApiTypes.OBJECT)
+    def post(self, request, pk):
+        works = _works(request, pk)
+        if not permissions.can_manage_works(request.user, works.agency.code):
+            raise PermissionDenied("progress is recorded by the works' own agency")
+        body = Progress(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            works = services.record_progress(actor=request.user, works=works, status=body.validated_data["status"])
+        except (services.WorksError, services.WorksConflictState) as exc:
+            return _error(exc)
+        return Response(works_detail(works, request.user))
+
+
+class WzdxFeedView(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes = []
+
+    @extend_schema(operation_id="works_wzdx", summary="The works as a public WZDx 4.2 work-zone feed (GeoJSON)",
+                   responses={(200, "application/geo+json"): OpenApiTypes.OBJECT})
+    def get(self, request):
+        return Response(feeds.wzdx_feed(), content_type="application/geo+json")

@@ -1,0 +1,5 @@
+from django.urls import path
+
+from panjereh.works import views
+
+urlpatterns = [path("", views.coordination, name="works")]

@@ -1,0 +1,80 @@
+"""The coordination page of street works: every agency's works on one map and in one table, for a period,
+with the conflicts found between them and the streets under moratorium; the municipality decides the
+excavation permits there. Each agency's staff see all works (dig once); the commission sees the whole city."""
+
+import datetime
+import json
+
+import shapely
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from panjereh.agencies.models import Agency, RefusalReason
+from panjereh.citymap import crs as crsmod
+from panjereh.core import permissions
+from panjereh.core.calendar import local_date
+from panjereh.works import services
+from panjereh.works.models import Moratorium, Works, WorksConflict
+
+PERIODS = {"today": 0, "month": 30, "year": 365, "all": None}
+STATUS_COLOURS = {"planned": "#6c757d", "applied": "#c56a00", "permitted": "#2e7d32", "deemed_permitted": "#2e7d32",
+                  "refused": "#9d0000", "in_progress": "#0b4f6c", "completed": "#5c6bc0",
+                  "interim_reinstatement": "#8e24aa", "permanent_reinstatement": "#8e24aa",
+                  "guarantee_ended": "#9e9e9e", "cancelled": "#9e9e9e"}
+
+
+def _in_period(qs, period: str, today: datetime.date):
+    days = PERIODS.get(period, 30)
+    if days is None:
+        return qs
+    return qs.filter(start_date__lte=today + datetime.timedelta(days=days), end_date__gte=today)
+
+
+def _feature(works: Works) -> dict:
+    geom = crsmod.to_crs84(shapely.from_wkb(bytes(works.geom.wkb)))
+    return {"type": "Feature", "id": works.pk, "geometry": json.loads(shapely.to_geojson(geom)),
+            "properties": {"status": works.status, "agency": works.agency.code, "reference": works.reference,
+                           "colour": STATUS_COLOURS.get(works.status, "#444")}}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def coordination(request):
+    """Every agency's works for a period (today, the next 30 days, the next year, all), conflicts, moratoria;
+    the municipality's permit decisions."""
+    if not permissions.can_view_works(request.user):
+        raise PermissionDenied("street works are for the agencies' staff")
+    message = None
+    if request.method == "POST":
+        if not permissions.can_decide_excavation(request.user):
+            raise PermissionDenied("excavation permits are decided by the municipality")
+        works = get_object_or_404(Works, pk=request.POST.get("works"))
+        try:
+            services.decide_permit(actor=request.user, works=works, decision=request.POST.get("decision", ""),
+                                   conditions=request.POST.get("conditions", ""),
+                                   reason_number=request.POST.get("reason") or None)
+            return redirect(request.get_full_path())
+        except (services.WorksError, services.WorksConflictState) as exc:
+            message = str(exc)
+    today = local_date(timezone.now())
+    period = request.GET.get("period", "month")
+    agency = request.GET.get("agency", "")
+    qs = Works.objects.select_related("agency", "permit").exclude(status=Works.Status.CANCELLED)
+    if agency:
+        qs = qs.filter(agency__code=agency)
+    rows = list(_in_period(qs, period, today).order_by("start_date", "id")[:500])
+    ids = {w.pk for w in rows}
+    conflicts = [c for c in WorksConflict.objects.select_related("first__agency", "second__agency").order_by("-id")[:200]
+                 if c.first_id in ids or c.second_id in ids]
+    return render(request, "works/coordination.html", {
+        "rows": rows, "conflicts": conflicts, "period": period, "periods": list(PERIODS), "agency": agency,
+        "agencies": Agency.objects.order_by("code"), "message": message,
+        "moratoria": Moratorium.objects.filter(until__gte=today).order_by("until")[:200],
+        "can_decide": permissions.can_decide_excavation(request.user),
+        "reasons": RefusalReason.objects.filter(agency__code="municipality", active=True),
+        "legend": [(Works.Status(code).label, colour) for code, colour in STATUS_COLOURS.items()],
+        "map": {"type": "FeatureCollection", "features": [_feature(w) for w in rows],
+                "extent": list(crsmod.city_bbox_lonlat()), "colours": STATUS_COLOURS}}, status=400 if message else 200)
