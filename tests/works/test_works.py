@@ -139,3 +139,68 @@ def test_a_resurfaced_street_refuses_digging_except_emergencies(city):
     emergency = services.register_works(actor=None, agency=agency("gas"),
                                         data=data(trench(line), start_in=0, works_class="immediate", reference="G-9"))
     assert emergency.pk
+
+
+def test_dig_once_one_shared_trench_and_each_agency_billed_its_share(city):
+    from panjereh.agencies import fees
+    from panjereh.agencies.models import FeeSchedule
+
+    line, _ = street(15)
+    gas = services.register_works(actor=None, agency=agency("gas"), data=data(trench(line, 2), start_in=40,
+                                                                               days=30, reference="G-S"))
+    water = services.register_works(actor=None, agency=agency("water"),
+                                    data=data(trench(line, -2, part=(0.2, 0.4)), start_in=60, days=20,
+                                              reference="W-S"))
+    assert WorksConflict.objects.filter(first=gas, second=water).exists()
+    trench_ = services.propose_shared_trench(actor=None, works=[gas, water])
+    gas.refresh_from_db(), water.refresh_from_db()
+    assert gas.share + water.share == pytest.approx(1, abs=1e-3) and gas.share > water.share  # gas digs longer
+    permit = services.apply_for_permit(actor=None, works=gas)
+    split = services.shared_fee_split(trench_)
+    assert permit.fee == sum(split.values()) and set(split) == {"gas", "water"}
+    # each share is its length at the discounted rate: less than alone
+    params = FeeSchedule.objects.get(code="excavation").params
+    alone = fees.excavation(params, length_m=services.trench_length(water), surface="asphalt",
+                            street_width_m=services._street_width(water))
+    assert split["water"] < alone and split["water"] == pytest.approx(alone * 0.75, abs=2)
+
+
+def test_a_shared_trench_needs_dates_that_meet(city):
+    line, _ = street(17)
+    a = services.register_works(actor=None, agency=agency("gas"), data=data(trench(line, 2), start_in=40, days=5,
+                                                                             reference="G-D"))
+    b = services.register_works(actor=None, agency=agency("telecom"),
+                                data=data(trench(line, -2), start_in=200, days=5, reference="T-D"))
+    with pytest.raises(services.WorksError, match="cannot meet"):
+        services.propose_shared_trench(actor=None, works=[a, b])
+    assert Works.objects.filter(shared_trench__isnull=False).count() == 0
+
+
+def test_inspection_sample_guarantee_and_article_103(city):
+    made = []
+    for n in range(12):
+        line, _ = street(40 + n)
+        w = services.register_works(actor=None, agency=agency("water"),
+                                    data=data(trench(line), start_in=0, days=0, works_class="immediate",
+                                              reference=f"W-I{n}", depth_m=2.0 if n == 0 else 1.0))
+        services.apply_for_permit(actor=None, works=w)
+        services.decide_permit(actor=None, works=w, decision="grant")
+        for step in ("in_progress", "completed"):
+            w = services.record_progress(actor=None, works=w, status=step)
+        made.append(w)
+    chosen = services.select_for_inspection(phase="completed", seed=1)
+    assert len(chosen) == 2  # ⌈10% of 12⌉, per agency
+    assert services.select_for_inspection(phase="completed", seed=1) == []  # chosen once per phase
+    with pytest.raises(services.WorksError, match="defects"):
+        services.record_inspection(actor=None, inspection=chosen[0], passed=False)
+    services.record_inspection(actor=None, inspection=chosen[0], passed=False, defects="نشست آسفالت")
+    # the deep one reinstated: three years of guarantee
+    deep = services.record_progress(actor=None, works=made[0], status="permanent_reinstatement",
+                                    on=datetime.date(2027, 1, 10))
+    assert Works.objects.get(pk=deep.pk).guarantee_until == datetime.date(2030, 1, 10)
+    # a month and more later, the eleven left unrestored are restored by the municipality at cost + 10%
+    later = add_working_days(local_date(timezone.now()), 31)
+    charges = services.recover_unrestored(today=later)
+    assert len(charges) == 11 and all(c.total == c.cost + c.overhead and c.overhead == int(c.cost * 0.1)
+                                      for c in charges)
+    assert charges[0].cost > 0 and services.recover_unrestored(today=later) == []

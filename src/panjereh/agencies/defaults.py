@@ -69,6 +69,15 @@ FEES = [
     ("power", "power", "power_connection", {"per_phase_set": {"1": 30_000_000, "3": 90_000_000},
                                             "per_kw": 6_000_000}),
     ("telecom", "telecom", "telecom_lines", {"per_line": 5_000_000}),
+    # the municipality's excavation permit: per metre of trench by surface, times the street's class (by its
+    # width), plus the restoration of the surface per m² (trench length × width); a shared trench is
+    # discounted and split by each agency's length
+    ("excavation", "municipality", "excavation", {
+        "per_metre": {"asphalt": 2_500_000, "concrete": 3_000_000, "unpaved": 800_000},
+        "restoration_per_m2": {"asphalt": 4_000_000, "concrete": 5_000_000, "unpaved": 500_000},
+        "trench_width_m": 0.6, "arterial_width_m": 20, "arterial_factor": 1.5, "shared_discount": 0.25,
+        # Article 103 of the Municipalities Law: unrestored works repaired by the municipality at cost + 10%
+        "recovery_overhead": 0.1}),
 ]
 
 

@@ -104,3 +104,19 @@ def service_fee(service_code: str, *, land_use: str, units: int, size: dict, wat
     if service_code == "telecom":
         return telecom_lines(params, lines=size.get("lines", 1))
     raise FeeError("services", _("There is no fee formula for the service «%(code)s».") % Localized({"code": service_code}))
+
+
+def excavation(params: dict, *, length_m: float, surface: str, street_width_m: float | None,
+               shared: bool = False) -> int:
+    """The excavation permit's fee: (per metre by surface × the street's class + restoration per m²) × length,
+    less the shared-trench discount; integer rials, rounded down once."""
+    if surface not in params["per_metre"]:
+        raise FeeError("surface", _("No excavation fee is configured for the surface «%(value)s».")
+                       % Localized({"value": surface}))
+    factor = exact(params["arterial_factor"]) if (street_width_m or 0) >= params["arterial_width_m"] else 1
+    per_metre = exact(params["per_metre"][surface]) * factor \
+        + exact(params["restoration_per_m2"][surface]) * exact(params["trench_width_m"])
+    total = per_metre * exact(round(length_m, 2))
+    if shared:
+        total *= 1 - exact(params["shared_discount"])
+    return math.floor(total)

@@ -138,6 +138,7 @@ class FeeSchedule(models.Model):
         GAS = "gas_meter", _("gas connection by meter class")
         POWER = "power_connection", _("power connection by phases and kW")
         TELECOM = "telecom_lines", _("telecom lines")
+        EXCAVATION = "excavation", _("excavation permit by metre, surface and street class")
 
     code = models.SlugField(max_length=32, unique=True, help_text="permit, or the service code")
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="fee_schedules")

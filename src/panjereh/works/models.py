@@ -63,6 +63,10 @@ class Works(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
+    guarantee_until = models.DateField(null=True, blank=True, help_text="end of the reinstatement's guarantee")
+    shared_trench = models.ForeignKey("SharedTrench", null=True, blank=True, on_delete=models.SET_NULL,
+                                      related_name="works")
+    share = models.FloatField(null=True, blank=True, help_text="this agency's share of a shared trench (0–1)")
     connection_order = models.ForeignKey("permits.ConnectionOrder", null=True, blank=True,
                                          on_delete=models.PROTECT, related_name="works",
                                          help_text="the connection this trench serves (raised by the single window)")
@@ -137,3 +141,53 @@ class Moratorium(models.Model):
     class Meta:
         verbose_name = _("excavation moratorium")
         verbose_name_plural = _("excavation moratoria")
+
+
+class SharedTrench(models.Model):
+    """Dig once: several agencies' works in one trench, under one excavation permit (the lead works'), the
+    fee discounted and split by each agency's length of trench."""
+
+    lead = models.OneToOneField(Works, on_delete=models.PROTECT, related_name="leads_trench")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+
+    class Meta:
+        verbose_name = _("shared trench")
+        verbose_name_plural = _("shared trenches")
+
+
+class Inspection(models.Model):
+    """A works chosen at random for inspection in one phase, and what the inspector found."""
+
+    class Phase(models.TextChoices):
+        WORKS = "in_progress", _("during the works")
+        INTERIM = "interim_reinstatement", _("interim reinstatement")
+        PERMANENT = "permanent_reinstatement", _("permanent reinstatement")
+
+    works = models.ForeignKey(Works, on_delete=models.CASCADE, related_name="inspections")
+    phase = models.CharField(max_length=24, choices=Phase.choices)
+    selected_at = models.DateTimeField(auto_now_add=True)
+    inspected_at = models.DateTimeField(null=True, blank=True)
+    passed = models.BooleanField(null=True)
+    defects = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("inspection")
+        verbose_name_plural = _("inspections")
+        constraints = [models.UniqueConstraint(fields=["works", "phase"], name="one_inspection_per_phase")]
+
+
+class RecoveryCharge(models.Model):
+    """Article 103 of the Municipalities Law: the municipality restored what the agency left, and charges it
+    the cost plus the overhead (10% by default)."""
+
+    works = models.OneToOneField(Works, on_delete=models.PROTECT, related_name="recovery")
+    cost = models.BigIntegerField(help_text="rials: the restoration's cost")
+    overhead = models.BigIntegerField(help_text="rials")
+    total = models.BigIntegerField(help_text="rials: cost + overhead, charged to the agency")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Article 103 recovery charge")
+        verbose_name_plural = _("Article 103 recovery charges")

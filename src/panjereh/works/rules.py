@@ -21,6 +21,13 @@ DEFAULTS = {
     "conflict_window_days": 365,
     # how far a trench may lie from a street's centre line and still be "on" it
     "street_distance_m": 15,
+    # share of each agency's works chosen at random for inspection in each phase
+    "inspection_rate": 0.10,
+    # guarantee of a permanent reinstatement (years), longer for deep trenches
+    "guarantee_years": 2, "guarantee_years_deep": 3, "deep_m": 1.5,
+    # working days after the works' end by which the surface must be permanently reinstated, else the
+    # municipality restores it and charges the agency (Article 103)
+    "reinstatement_days": 30,
 }
 
 

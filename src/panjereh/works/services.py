@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from panjereh.agencies import fees
 from panjereh.agencies.models import Agency, RefusalReason
 from panjereh.citymap import crs as crsmod
 from panjereh.citymap.models import Feature, Layer
@@ -19,7 +20,8 @@ from panjereh.core import audit
 from panjereh.core.calendar import add_working_days, local_date, working_days_between
 from panjereh.core.errors import FieldError
 from panjereh.core.text import Localized
-from panjereh.works.models import ExcavationPermit, Moratorium, Works, WorksConflict
+from panjereh.works.models import (ExcavationPermit, Inspection, Moratorium, RecoveryCharge, SharedTrench, Works,
+                                   WorksConflict)
 from panjereh.works.rules import rules
 
 STREETS_LAYER = "streets"
@@ -209,7 +211,7 @@ def apply_for_permit(*, actor, works: Works) -> ExcavationPermit:
         check = dig_check(DigArea(geometry=geom, buffer_m=2.0))
         permit = ExcavationPermit.objects.create(works=locked, applied_at=now,
                                                  due_date=add_working_days(today, conf["answer_days"]),
-                                                 dig_check=check)
+                                                 dig_check=check, fee=excavation_fee(locked))
         Works.objects.filter(pk=locked.pk).update(status=Works.Status.APPLIED)
         audit.record(actor=actor, action="works.permit_applied", obj=locked, data={"due": str(permit.due_date)})
         audit.emit(event_type="works.permit_applied", agency_code=locked.agency.code,
@@ -293,6 +295,9 @@ def record_progress(*, actor, works: Works, status: str, on: datetime.date | Non
                                                   "current": locked.get_status_display(),
                                                   "step": Works.Status(status).label}))
         Works.objects.filter(pk=locked.pk).update(status=status)
+        if status == Works.Status.PERMANENT:
+            Works.objects.filter(pk=locked.pk).update(
+                guarantee_until=guarantee_end(locked, on or local_date(timezone.now())))
         audit.record(actor=actor, action=f"works.{status}", obj=locked, data={})
         audit.emit(event_type=f"works.{status}", agency_code=locked.agency.code,
                    payload={"works": locked.pk, "reference": locked.reference})
@@ -313,3 +318,152 @@ def _start_moratorium(works: Works, since: datetime.date):
                                   resurfacing=works)
         audit.emit(event_type="works.moratorium", agency_code="",
                    payload={"street": street, "since": str(since), "until": str(until)})
+
+
+# --- fees, dig once, inspections, Article 103 -------------------------------------------------------------------
+
+def trench_length(works: Works) -> float:
+    """Metres of trench: a line's length, or half an area's perimeter (its long side and back)."""
+    geom = shapely.from_wkb(bytes(works.geom.wkb))
+    return float(geom.length if "Polygon" not in geom.geom_type else geom.length / 2)
+
+
+def _street_width(works: Works) -> float | None:
+    layer = Layer.objects.filter(code=STREETS_LAYER).first()
+    if layer is None:
+        return None
+    widths = [(attrs or {}).get("width_m") for attrs in Feature.objects.filter(
+        version_id=layer.current_version_id, attrs__name_fa__in=works.streets).values_list("attrs", flat=True)]
+    widths = [w for w in widths if isinstance(w, (int, float))]
+    return max(widths) if widths else None
+
+
+def excavation_fee(works: Works) -> int:
+    """The permit's fee from the municipality's fee schedule: the works' own trench, or — for the lead of a
+    shared trench — the whole trench at the shared rate (each member's share is charged to its agency)."""
+    params = fees.schedule("excavation").params
+    if works.shared_trench_id:
+        members = list(works.shared_trench.works.all())
+        return sum(fees.excavation(params, length_m=trench_length(m), surface=m.surface,
+                                   street_width_m=_street_width(m), shared=True) for m in members)
+    return fees.excavation(params, length_m=trench_length(works), surface=works.surface,
+                           street_width_m=_street_width(works))
+
+
+def propose_shared_trench(*, actor, works: list[Works]) -> SharedTrench:
+    """Dig once: put several agencies' works in one trench under the first one's permit. They must be other
+    agencies' live works, on a common street within the conflict distance, and their dates must meet."""
+    conf = rules()
+    works = [Works.objects.select_related("agency").get(pk=w.pk) for w in works]
+    if len(works) < 2 or len({w.agency_id for w in works}) != len(works):
+        raise WorksError("works", _("A shared trench joins the works of two or more different agencies."))
+    for w in works:
+        if w.status != Works.Status.PLANNED or w.kind != Works.Kind.WORKS or w.shared_trench_id:
+            raise WorksError("works", _("Works %(reference)s cannot join a shared trench: only planned works not "
+                                        "yet applied for or shared can.") % Localized({"reference": w.reference}))
+    lead = works[0]
+    lead_geom = shapely.from_wkb(bytes(lead.geom.wkb))
+    for other in works[1:]:
+        if not set(other.streets) & set(lead.streets) or \
+                shapely.distance(lead_geom, shapely.from_wkb(bytes(other.geom.wkb))) > conf["conflict_distance_m"]:
+            raise WorksError("works", _("Works %(reference)s are not beside the others on a common street.")
+                             % Localized({"reference": other.reference}))
+        if other.start_date > lead.end_date or lead.start_date > other.end_date:
+            raise WorksError("works", _("The dates of %(a)s and %(b)s cannot meet: one trench needs works that "
+                                        "overlap in time.") % Localized({"a": lead.reference, "b": other.reference}))
+    total = sum(trench_length(w) for w in works)
+    with transaction.atomic():
+        trench = SharedTrench.objects.create(lead=lead, created_by=actor if getattr(actor, "is_authenticated",
+                                                                                      False) else None)
+        for w in works:
+            Works.objects.filter(pk=w.pk).update(shared_trench=trench, share=round(trench_length(w) / total, 4))
+        audit.record(actor=actor, action="works.shared_trench", obj=lead,
+                     data={"members": [w.pk for w in works]})
+        for w in works:
+            audit.emit(event_type="works.shared_trench", agency_code=w.agency.code,
+                       payload={"trench": trench.pk, "lead": lead.pk, "works": w.pk,
+                                "members": [m.pk for m in works]})
+    return trench
+
+
+def shared_fee_split(trench: SharedTrench) -> dict[str, int]:
+    """Each agency's part of a shared trench's fee (its own length at the shared rate), integer rials."""
+    params = fees.schedule("excavation").params
+    return {w.agency.code: fees.excavation(params, length_m=trench_length(w), surface=w.surface,
+                                           street_width_m=_street_width(w), shared=True)
+            for w in trench.works.select_related("agency")}
+
+
+def select_for_inspection(*, phase: str, seed: int | None = None) -> list[Inspection]:
+    """Choose at random, per agency, the configured share (10% by default, rounded up) of its works in
+    ``phase``, counting those chosen before: a second call chooses only for works that came since."""
+    import math
+    import random
+
+    rng = random.Random(seed)
+    rate = rules()["inspection_rate"]
+    chosen = []
+    by_agency: dict[int, list[Works]] = {}
+    done = set(Inspection.objects.filter(phase=phase).values_list("works_id", flat=True))
+    done_by_agency: dict[int, int] = {}
+    for w in Works.objects.filter(status=phase).order_by("id"):
+        if w.pk in done:
+            done_by_agency[w.agency_id] = done_by_agency.get(w.agency_id, 0) + 1
+        else:
+            by_agency.setdefault(w.agency_id, []).append(w)
+    with transaction.atomic():
+        for agency_id, items in sorted(by_agency.items()):
+            # the sample is the rate of all the agency's works in the phase; those chosen before count
+            before = done_by_agency.get(agency_id, 0)
+            wanted = math.ceil(rate * (len(items) + before)) - before
+            for w in rng.sample(items, max(0, min(wanted, len(items)))):
+                chosen.append(Inspection.objects.create(works=w, phase=phase))
+    return chosen
+
+
+def record_inspection(*, actor, inspection: Inspection, passed: bool, defects: str = "") -> Inspection:
+    """The inspector's finding: passed, or the defects (written, so the agency knows what to put right)."""
+    if not passed and not defects.strip():
+        raise WorksError("defects", _("Write the defects found."))
+    Inspection.objects.filter(pk=inspection.pk).update(inspected_at=timezone.now(), passed=passed,
+                                                       defects=defects.strip())
+    inspection.refresh_from_db()
+    audit.record(actor=actor, action="works.inspected", obj=inspection.works, data={"passed": passed})
+    if not passed:
+        audit.emit(event_type="works.inspection_failed", agency_code=inspection.works.agency.code,
+                   payload={"works": inspection.works_id, "phase": inspection.phase, "defects": defects.strip()})
+    return inspection
+
+
+def guarantee_end(works: Works, reinstated: datetime.date) -> datetime.date:
+    """When the guarantee of a permanent reinstatement ends: 2 years, 3 when deeper than 1.5 m (configurable)."""
+    conf = rules()
+    years = conf["guarantee_years_deep"] if (works.depth_m or 0) > conf["deep_m"] else conf["guarantee_years"]
+    return reinstated.replace(year=reinstated.year + years, day=min(reinstated.day, 28)
+                              if reinstated.month == 2 else reinstated.day)
+
+
+def recover_unrestored(*, today: datetime.date | None = None) -> list[RecoveryCharge]:
+    """Article 103: works completed more than the configured working days ago and still not permanently
+    reinstated are restored by the municipality, and their agency charged the restoration's cost + 10%."""
+    conf = rules()
+    today = today or local_date(timezone.now())
+    params = fees.schedule("excavation").params
+    charges = []
+    for w in Works.objects.filter(status__in=[Works.Status.COMPLETED, Works.Status.INTERIM], recovery__isnull=True) \
+            .select_related("agency"):
+        if add_working_days(w.end_date, conf["reinstatement_days"]) >= today:
+            continue
+        from fractions import Fraction
+
+        area = Fraction(str(round(trench_length(w), 2))) * fees.exact(params["trench_width_m"])
+        cost = int(area * fees.exact(params["restoration_per_m2"].get(w.surface, 0)))
+        overhead = int(cost * fees.exact(params["recovery_overhead"]))
+        with transaction.atomic():
+            charge = RecoveryCharge.objects.create(works=w, cost=cost, overhead=overhead, total=cost + overhead)
+            audit.record(actor=None, action="works.article_103", obj=w, data={"total": cost + overhead})
+            audit.emit(event_type="works.recovery_charged", agency_code=w.agency.code,
+                       payload={"works": w.pk, "reference": w.reference, "cost": cost, "overhead": overhead,
+                                "total": cost + overhead})
+        charges.append(charge)
+    return charges
