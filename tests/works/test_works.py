@@ -156,6 +156,8 @@ def test_dig_once_one_shared_trench_and_each_agency_billed_its_share(city):
     gas.refresh_from_db(), water.refresh_from_db()
     assert gas.share + water.share == pytest.approx(1, abs=1e-3) and gas.share > water.share  # gas digs longer
     permit = services.apply_for_permit(actor=None, works=gas)
+    services.decide_permit(actor=None, works=gas, decision="grant")
+    assert Works.objects.get(pk=water.pk).status == "permitted"  # one permit for the whole trench
     split = services.shared_fee_split(trench_)
     assert permit.fee == sum(split.values()) and set(split) == {"gas", "water"}
     # each share is its length at the discounted rate: less than alone

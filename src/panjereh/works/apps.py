@@ -6,3 +6,11 @@ class WorksConfig(AppConfig):
     name = "panjereh.works"
     label = "works"
     verbose_name = _("Street works")
+
+    def ready(self):
+        from django.db.models.signals import post_save
+
+        from panjereh.permits.models import ConnectionOrder
+        from panjereh.works.connections import on_connection_order
+
+        post_save.connect(on_connection_order, sender=ConnectionOrder, dispatch_uid="works-connection-trench")

@@ -8,6 +8,7 @@ import datetime
 
 import shapely
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -239,7 +240,8 @@ def decide_permit(*, actor, works: Works, decision: str, conditions: str = "", r
         permit.decided_at, permit.decided_by = timezone.now(), actor
         permit.conditions, permit.reason = conditions.strip(), reason
         permit.save()
-        Works.objects.filter(pk=works.pk).update(
+        # the permit of a shared trench's lead is the permit of every works in that trench
+        Works.objects.filter(Q(pk=works.pk) | Q(shared_trench__lead=works)).update(
             status=Works.Status.PERMITTED if decision == "grant" else Works.Status.REFUSED)
         audit.record(actor=actor, action=f"works.permit_{permit.status}", obj=works, data={})
         audit.emit(event_type=f"works.permit_{permit.status}", agency_code=works.agency.code,
@@ -259,7 +261,8 @@ def deem_overdue_permits(now=None) -> int:
             if ExcavationPermit.objects.filter(pk=permit.pk, status=ExcavationPermit.Status.PENDING).update(
                     status=ExcavationPermit.Status.DEEMED, decided_at=now) != 1:
                 continue
-            Works.objects.filter(pk=permit.works_id).update(status=Works.Status.DEEMED)
+            Works.objects.filter(Q(pk=permit.works_id) | Q(shared_trench__lead_id=permit.works_id)).update(
+                status=Works.Status.DEEMED)
             audit.record(actor=None, action="works.permit_deemed", obj=permit.works,
                          data={"due": str(permit.due_date), "late_working_days":
                                working_days_between(permit.due_date, today)})
