@@ -206,3 +206,25 @@ def test_inspection_sample_guarantee_and_article_103(city):
     assert len(charges) == 11 and all(c.total == c.cost + c.overhead and c.overhead == int(c.cost * 0.1)
                                       for c in charges)
     assert charges[0].cost > 0 and services.recover_unrestored(today=later) == []
+
+
+def test_seasons_without_digging_and_resurfacing_announced(city, settings):
+    import jdatetime
+
+    settings.PANJEREH_WORKS_RULES = {}  # the default Nowruz ban
+    line, _ = street(60)
+    today = local_date(timezone.now())
+    year = jdatetime.date.fromgregorian(date=today).year + 1
+    nowruz = jdatetime.date(year, 1, 3).togregorian()
+    body = {**data(trench(line), reference="W-N"), "start_date": nowruz, "end_date": nowruz + datetime.timedelta(days=3)}
+    with pytest.raises(services.WorksError, match="Nowruz"):
+        services.register_works(actor=None, agency=agency("water"), data=body)
+    body["works_class"] = "immediate"
+    body["start_date"] = body["end_date"] = today
+    assert services.register_works(actor=None, agency=agency("water"), data=body).pk  # emergencies still dig
+    line2, _ = street(62)
+    services.register_works(actor=None, agency=agency("municipality"),
+                            data=data(trench(line2, 0), start_in=30, kind="resurfacing", reference="R-A"))
+    told = OutboxEvent.objects.filter(event_type="works.resurfacing_planned")
+    assert set(told.values_list("agency_code", flat=True)) >= {"water", "gas", "power", "telecom"}
+    assert all(e.payload["short_notice"] for e in told)  # 30 days is less than the 90 agencies should have

@@ -28,6 +28,11 @@ DEFAULTS = {
     # working days after the works' end by which the surface must be permanently reinstated, else the
     # municipality restores it and charges the agency (Article 103)
     "reinstatement_days": 30,
+    # agencies are told of a resurfacing this long ahead, so they can dig first
+    "resurfacing_notice_days": 90,
+    # seasons when streets are not dug except for emergencies and new connections: Jalali month-day ranges
+    # (Nowruz; the first week of the school year near schools is the city's to add, with its streets)
+    "bans": [{"name_fa": "نوروز", "name_en": "Nowruz", "from": "12-25", "to": "01-15"}],
 }
 
 

@@ -10,6 +10,7 @@ import shapely
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from panjereh.agencies import fees
@@ -94,6 +95,7 @@ def register_works(*, actor, agency: Agency, data: dict, connection_order=None) 
             _refuse_own_overlap(agency, names, checked)
             if works_class != Works.WorksClass.IMMEDIATE and connection_order is None:
                 _refuse_moratorium(names, checked["start"])
+                _refuse_seasonal_ban(checked["start"], checked["end"], street_rules["bans"])
             if works_class == Works.WorksClass.IMMEDIATE:
                 _check_immediate_report(checked["start"], now, street_rules)
         works = Works.objects.create(
@@ -105,6 +107,8 @@ def register_works(*, actor, agency: Agency, data: dict, connection_order=None) 
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
             connection_order=connection_order)
         audit.record(actor=actor, action="works.register", obj=works, data={"streets": names})
+        if kind == Works.Kind.RESURFACING:
+            _announce_resurfacing(works, street_rules["resurfacing_notice_days"])
         audit.emit(event_type="works.registered", agency_code=agency.code,
                    payload={"works": works.pk, "reference": works.reference, "streets": names,
                             "start": str(works.start_date), "end": str(works.end_date)})
@@ -147,6 +151,34 @@ def _refuse_moratorium(names, start):
                          % Localized({"street": held.street, "until": held.until.isoformat()}))
 
 
+def _refuse_seasonal_ban(start: datetime.date, end: datetime.date, bans: list[dict]):
+    """No digging in a configured season (Jalali month-day ranges, which may cross the new year)."""
+    import jdatetime
+
+    day = start
+    while day <= end and (day - start).days <= 400:
+        j = jdatetime.date.fromgregorian(date=day)
+        key = f"{j.month:02d}-{j.day:02d}"
+        for ban in bans:
+            inside = ban["from"] <= key <= ban["to"] if ban["from"] <= ban["to"] \
+                else (key >= ban["from"] or key <= ban["to"])
+            if inside:
+                raise WorksError("start_date", _("Streets are not dug during %(season)s (%(date)s), except for "
+                                                 "emergencies and new connections.")
+                                 % Localized({"season": ban["name_en"] if (get_language() or "fa") == "en" else ban["name_fa"],
+                                              "date": day.isoformat()}))
+        day += datetime.timedelta(days=1)
+
+
+def _announce_resurfacing(works: Works, notice_days: int):
+    """Every agency hears of a planned resurfacing, so it can dig first: the moratorium follows it."""
+    ahead = (works.start_date - local_date(timezone.now())).days
+    for code in Agency.objects.exclude(pk=works.agency_id).values_list("code", flat=True):
+        audit.emit(event_type="works.resurfacing_planned", agency_code=code,
+                   payload={"works": works.pk, "streets": works.streets, "start": str(works.start_date),
+                            "days_ahead": ahead, "short_notice": ahead < notice_days})
+
+
 def _check_immediate_report(start, now, street_rules):
     hours = street_rules["classes"]["immediate"].get("report_within_hours", 2)
     started = datetime.datetime.combine(start, datetime.time.min, tzinfo=now.tzinfo)
@@ -160,9 +192,12 @@ def find_conflicts(works: Works) -> list[WorksConflict]:
     """Every other agency's live works on the same street, within the conflict distance, whose dates overlap
     or fall within the window: recorded once per pair, and each agency told (outbox)."""
     conf = rules()
-    candidates = _overlapping(Works.objects.filter(status__in=Works.LIVE).exclude(agency=works.agency)
-                              .exclude(pk=works.pk).select_related("agency"),
-                              works.start_date, works.end_date, conf["conflict_window_days"])
+    from django.contrib.gis.measure import D
+
+    # the database narrows by place (its spatial index) and dates; the street names are compared here
+    candidates = _overlapping(Works.objects.filter(status__in=Works.LIVE, geom__dwithin=(
+        works.geom, D(m=conf["conflict_distance_m"]))).exclude(agency=works.agency).exclude(pk=works.pk)
+        .select_related("agency"), works.start_date, works.end_date, conf["conflict_window_days"])
     mine = shapely.from_wkb(bytes(works.geom.wkb))
     found = []
     for other in _on_streets(candidates, works.streets):
