@@ -260,6 +260,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Urban services single window — پنجره واحد خدمات شهری",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # two "decision" fields: the single window's reviews and the municipality's excavation permits
+    "ENUM_NAME_OVERRIDES": {"ExcavationDecisionEnum": ["grant", "refuse"],
+                            "DecisionEnum": ["approve", "approve_with_conditions", "request_info", "reject"]},
     # Swagger UI from our own static files (drf-spectacular-sidecar), never a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
