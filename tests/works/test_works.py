@@ -228,3 +228,19 @@ def test_seasons_without_digging_and_resurfacing_announced(city, settings):
     told = OutboxEvent.objects.filter(event_type="works.resurfacing_planned")
     assert set(told.values_list("agency_code", flat=True)) >= {"water", "gas", "power", "telecom"}
     assert all(e.payload["short_notice"] for e in told)  # 30 days is less than the 90 agencies should have
+
+
+def test_the_bulk_conflict_run_finds_the_same_pairs_as_registration(city):
+    """The database self-join (works.queries) and the per-works check at registration agree."""
+    for n, (street_no, agency_code, offset, start) in enumerate([
+            (70, "gas", 3, 30), (70, "water", -3, 60), (70, "power", 0, 500), (72, "telecom", 2, 30),
+            (72, "power", -2, 45), (74, "water", 3, 400)]):
+        line, _ = street(street_no)
+        services.register_works(actor=None, agency=agency(agency_code),
+                                data=data(trench(line, offset), start_in=start, reference=f"B-{n}"))
+    by_registration = set(WorksConflict.objects.values_list("first_id", "second_id", "gap_days"))
+    assert len(by_registration) >= 2  # gas/water on 70 (power is beyond the window), telecom/power on 72
+    WorksConflict.objects.all().delete()
+    assert services.find_all_conflicts() == len(by_registration)
+    assert set(WorksConflict.objects.values_list("first_id", "second_id", "gap_days")) == by_registration
+    assert services.find_all_conflicts() == 0  # once per pair

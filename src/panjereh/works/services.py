@@ -218,6 +218,34 @@ def find_conflicts(works: Works) -> list[WorksConflict]:
     return found
 
 
+def find_all_conflicts() -> int:
+    """Every conflict between the agencies' live works, found by one self-join in the database (a nightly run,
+    or after a bulk import of agencies' plans); the pairs not recorded yet are recorded and both agencies
+    told, in one transaction. Returns how many were new."""
+    from panjereh.core.models import OutboxEvent
+    from panjereh.works import queries
+
+    conf = rules()
+    pairs = queries.conflict_pairs(conf["conflict_distance_m"], conf["conflict_window_days"])
+    known = set(WorksConflict.objects.values_list("first_id", "second_id"))
+    new = [p for p in pairs if (p[0], p[1]) not in known]
+    if not new:
+        return 0
+    works = Works.objects.select_related("agency").in_bulk({i for p in new for i in p[:2]})
+    with transaction.atomic():
+        WorksConflict.objects.bulk_create([WorksConflict(first_id=a, second_id=b, distance_m=round(d, 2),
+                                                         gap_days=g) for a, b, d, g in new], batch_size=2000)
+        events = []
+        for a, b, d, g in new:
+            for side, across in ((works[a], works[b]), (works[b], works[a])):
+                events.append(OutboxEvent(event_type="works.conflict", agency_code=side.agency.code, payload={
+                    "works": side.pk, "reference": side.reference, "other_agency": across.agency.code,
+                    "other_works": across.pk, "streets": sorted(set(side.streets) & set(across.streets)),
+                    "distance_m": round(d, 2), "gap_days": g}))
+        OutboxEvent.objects.bulk_create(events, batch_size=2000)
+    return len(new)
+
+
 def apply_for_permit(*, actor, works: Works) -> ExcavationPermit:
     """Apply for the municipality's excavation permit: the class's minimum notice before the start (not for
     emergencies), no moratorium, the dig check run on the trench and kept with the permit."""

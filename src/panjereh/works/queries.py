@@ -1,0 +1,40 @@
+"""Conflicts between agencies' works as one spatio-temporal self-join in the database: pairs of live works of
+different agencies within a distance, on a common street, whose dates overlap or fall within a window.
+PostGIS uses its GiST index through ST_DWithin; SpatiaLite its R*Tree through the SpatialIndex table."""
+
+from django.db import connection
+
+LIVE = ("planned", "applied", "permitted", "deemed_permitted", "in_progress")
+
+
+def conflict_pairs_sql() -> str:
+    """The self-join; parameters: distance, window days (twice), distance. Rows: (first id, second id,
+    distance in metres, gap in days)."""
+    live = ", ".join(f"'{s}'" for s in LIVE)
+    if connection.vendor == "postgresql":
+        near = "ST_DWithin(a.geom, b.geom, %s)"
+        common = ("EXISTS (SELECT 1 FROM jsonb_array_elements_text(a.streets::jsonb) x "
+                  "JOIN jsonb_array_elements_text(b.streets::jsonb) y ON x = y)")
+        window = ("b.start_date <= a.end_date + %s * INTERVAL '1 day' "
+                  "AND b.end_date >= a.start_date - %s * INTERVAL '1 day'")
+        gap = "GREATEST(0, b.start_date - a.end_date, a.start_date - b.end_date)"
+    else:
+        near = ("b.id IN (SELECT ROWID FROM SpatialIndex WHERE f_table_name = 'works_works' "
+                "AND f_geometry_column = 'geom' AND search_frame = ST_Buffer(a.geom, %s))")
+        common = ("EXISTS (SELECT 1 FROM json_each(a.streets) x JOIN json_each(b.streets) y "
+                  "ON x.value = y.value)")
+        window = ("julianday(b.start_date) <= julianday(a.end_date) + %s "
+                  "AND julianday(b.end_date) >= julianday(a.start_date) - %s")
+        gap = ("MAX(0, CAST(julianday(b.start_date) - julianday(a.end_date) AS INTEGER), "
+               "CAST(julianday(a.start_date) - julianday(b.end_date) AS INTEGER))")
+    return (f"SELECT a.id, b.id, ST_Distance(a.geom, b.geom), {gap} FROM works_works a JOIN works_works b "
+            f"ON a.id < b.id AND a.agency_id <> b.agency_id AND {near} "
+            f"WHERE a.status IN ({live}) AND b.status IN ({live}) AND {window} "
+            f"AND ST_Distance(a.geom, b.geom) <= %s AND {common}")
+
+
+def conflict_pairs(distance_m: float, window_days: int) -> list[tuple[int, int, float, int]]:
+    """Every conflicting pair of live works, as (first id, second id, distance, gap days)."""
+    with connection.cursor() as cursor:
+        cursor.execute(conflict_pairs_sql(), [distance_m, window_days, window_days, distance_m])
+        return [(int(a), int(b), float(d), int(g)) for a, b, d, g in cursor.fetchall()]
