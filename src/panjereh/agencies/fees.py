@@ -30,7 +30,8 @@ def municipal_permit(params: dict, *, land_use: str, floor_area: float, units: i
                      parcel_area: float, regional_value: int) -> int:
     """T = (1 + C(r)) · K(land use) · P · C(f) · S, with S the floor area less parking, after Tehran's formulas."""
     if land_use not in params["K"]:
-        raise FeeError("land_use", _("No permit fee is configured for the land use «%(value)s».") % Localized({"value": land_use}))
+        raise FeeError("land_use", _("No permit fee is configured for the land use «%(value)s».")
+            % Localized({"value": land_use}))
     area = exact(floor_area)
     charged = max(Fraction(0), area - parking * exact(params.get("parking_area_m2", 25)))
     c_r = max(Fraction(0), 10 * units / area - Fraction(1, 5)) if area > 0 else Fraction(0)
@@ -103,7 +104,8 @@ def service_fee(service_code: str, *, land_use: str, units: int, size: dict, wat
         return power_connection(params, phases=size.get("phases", 1), kw=size.get("kw", 0))
     if service_code == "telecom":
         return telecom_lines(params, lines=size.get("lines", 1))
-    raise FeeError("services", _("There is no fee formula for the service «%(code)s».") % Localized({"code": service_code}))
+    raise FeeError("services", _("There is no fee formula for the service «%(code)s».")
+        % Localized({"code": service_code}))
 
 
 def excavation(params: dict, *, length_m: float, surface: str, street_width_m: float | None,

@@ -43,7 +43,8 @@ def parse_bbox(raw: str | None, field: str = "bbox"):
     try:
         values = [float(p) for p in parts]
     except ValueError:
-        raise ValidationError({field: [_("«%(raw)s» is not four numbers: west,south,east,north.") % Localized({"raw": raw})]}) \
+        raise ValidationError({field: [_("«%(raw)s» is not four numbers: west,south,east,north.")
+            % Localized({"raw": raw})]}) \
             from None
     if len(values) != 4:
         raise ValidationError({field: [_("Four numbers are needed (west,south,east,north); %(count)s were given.")
@@ -67,9 +68,11 @@ def parse_paging(request, default: int = 100, maximum: int = MAX_PAGE) -> tuple[
         try:
             value = int(normalize_digits(raw))
         except ValueError:
-            raise ValidationError({name: [_("«%(value)s» is not a whole number.") % Localized({"value": raw})]}) from None
+            raise ValidationError({name: [_("«%(value)s» is not a whole number.")
+                % Localized({"value": raw})]}) from None
         if not low <= value <= high:
-            raise ValidationError({name: [_("It must be between %(low)s and %(high)s.") % Localized({"low": low, "high": high})]})
+            raise ValidationError({name: [_("It must be between %(low)s and %(high)s.")
+                % Localized({"low": low, "high": high})]})
         out.append(value)
     return out[0], out[1]
 
@@ -207,7 +210,8 @@ class AssetSearchView(APIView):
         if not q:
             raise ValidationError({"q": [_("Give an asset id to look for.")]})
         if len(q) > 64:
-            raise ValidationError({"q": [_("«%(q)s…» is longer than an asset id (64 characters).") % Localized({"q": q[:20]})]})
+            raise ValidationError({"q": [_("«%(q)s…» is longer than an asset id (64 characters).")
+                % Localized({"q": q[:20]})]})
         versions = list(permissions.visible_layers(request.user).exclude(kind=Layer.Kind.PARCELS)
                         .exclude(current_version=None).values_list("current_version_id", flat=True))
         current = Feature.objects.filter(version_id__in=versions).select_related("agency", "layer")

@@ -121,11 +121,15 @@ def check_file(path: str, original_name: str) -> str:
     name = os.path.basename(original_name or path)
     ext = os.path.splitext(name)[1].lower()
     if ext not in FORMATS:
-        raise ImportRejected([_("%(name)s: unsupported file type «%(value)s»; send GeoJSON (.geojson), GeoPackage (.gpkg) or a zipped Shapefile (.zip)") % Localized({"name": name, "value": ext or 'none'})])
+        raise ImportRejected([_("%(name)s: unsupported file type «%(value)s»; send GeoJSON (.geojson), GeoPackage "
+                                "(.gpkg) or a zipped Shapefile (.zip)")
+            % Localized({"name": name, "value": ext or 'none'})])
     size = os.path.getsize(path)
     limit = settings.PANJEREH_IMPORT_MAX_BYTES
     if size > limit:
-        raise ImportRejected([_("%(name)s: file is %(value)s MB, over the limit of %(value2)s MB (PANJEREH_IMPORT_MAX_BYTES)") % Localized({"name": name, "value": round(size / 1000000.0, 1), "value2": round(limit / 1000000.0, 1)})])
+        raise ImportRejected([_("%(name)s: file is %(value)s MB, over the limit of %(value2)s MB "
+                                "(PANJEREH_IMPORT_MAX_BYTES)")
+            % Localized({"name": name, "value": round(size / 1000000.0, 1), "value2": round(limit / 1000000.0, 1)})])
     if size == 0:
         raise ImportRejected([_("%(name)s: the file is empty") % Localized({"name": name})])
     with open(path, "rb") as fh:
@@ -134,7 +138,8 @@ def check_file(path: str, original_name: str) -> str:
     looks = _sniff(head)
     expected = {"geojson": "JSON text", "gpkg": "a SQLite/GeoPackage database", "shapefile-zip": "a zip archive"}  # msgids
     if looks != expected[fmt]:
-        raise ImportRejected([_("%(name)s: the name says %(format)s but the file is %(found)s") % Localized({"name": name, "format": fmt, "found": _(looks)})])
+        raise ImportRejected([_("%(name)s: the name says %(format)s but the file is %(found)s")
+            % Localized({"name": name, "format": fmt, "found": _(looks)})])
     return fmt
 
 
@@ -143,7 +148,8 @@ def _safe_extract(path: str, name: str, target: str) -> str:
     try:
         archive = zipfile.ZipFile(path)
     except zipfile.BadZipFile as exc:
-        raise ImportRejected([_("%(name)s: not a readable zip archive (%(reason)s)") % Localized({"name": name, "reason": exc})]) from exc
+        raise ImportRejected([_("%(name)s: not a readable zip archive (%(reason)s)")
+            % Localized({"name": name, "reason": exc})]) from exc
     with archive:
         members = archive.infolist()
         root = os.path.realpath(target)
@@ -155,20 +161,26 @@ def _safe_extract(path: str, name: str, target: str) -> str:
             if (member_name.startswith(("/", "\\")) or ".." in member_name.replace("\\", "/").split("/")
                     or (len(member_name) > 1 and member_name[1] == ":")
                     or not (dest == root or dest.startswith(root + os.sep))):
-                raise ImportRejected([_("%(name)s: zip member «%(member)s» has a path that leaves the archive's folder; refused") % Localized({"name": name, "member": member_name})])
+                raise ImportRejected([_("%(name)s: zip member «%(member)s» has a path that leaves the archive's "
+                                        "folder; refused")
+                    % Localized({"name": name, "member": member_name})])
             if stat.S_ISLNK(mode):
-                raise ImportRejected([_("%(name)s: zip member «%(member)s» is a symbolic link; refused") % Localized({"name": name, "member": member_name})])
+                raise ImportRejected([_("%(name)s: zip member «%(member)s» is a symbolic link; refused")
+                    % Localized({"name": name, "member": member_name})])
             total += member.file_size
         if total > settings.PANJEREH_IMPORT_MAX_BYTES * 4:
-            raise ImportRejected([_("%(name)s: unpacks to %(value)s MB, too large") % Localized({"name": name, "value": round(total / 1000000.0, 1)})])
+            raise ImportRejected([_("%(name)s: unpacks to %(value)s MB, too large")
+                % Localized({"name": name, "value": round(total / 1000000.0, 1)})])
         shps = [m.filename for m in members if m.filename.lower().endswith(".shp") and not m.is_dir()]
         if len(shps) != 1:
-            raise ImportRejected([_("%(name)s: the zip must hold exactly one .shp file, found %(count)s") % Localized({"name": name, "count": len(shps)})])
+            raise ImportRejected([_("%(name)s: the zip must hold exactly one .shp file, found %(count)s")
+                % Localized({"name": name, "count": len(shps)})])
         base = os.path.splitext(shps[0])[0]
         names = {m.filename.lower() for m in members}
         for needed in (".shx", ".dbf"):
             if (base + needed).lower() not in names:
-                raise ImportRejected([_("%(name)s: %(value)s%(value2)s is missing from the zip") % Localized({"name": name, "value": os.path.basename(base), "value2": needed})])
+                raise ImportRejected([_("%(name)s: %(value)s%(value2)s is missing from the zip")
+                    % Localized({"name": name, "value": os.path.basename(base), "value2": needed})])
         archive.extractall(target)
         return os.path.join(target, shps[0])
 
@@ -213,11 +225,14 @@ def read_layer_file(path: str, original_name: str, *, declared_crs: str | None =
                 with open(path, "rb") as fh:
                     doc = json.load(fh)
             except (ValueError, UnicodeDecodeError) as exc:
-                raise ImportRejected([_("%(name)s: not valid JSON (%(reason)s)") % Localized({"name": name, "reason": exc})]) from exc
+                raise ImportRejected([_("%(name)s: not valid JSON (%(reason)s)")
+                    % Localized({"name": name, "reason": exc})]) from exc
             except RecursionError:
-                raise ImportRejected([_("%(name)s: JSON nested too deeply to be a layer's attributes") % Localized({"name": name})]) from None
+                raise ImportRejected([_("%(name)s: JSON nested too deeply to be a layer's attributes")
+                    % Localized({"name": name})]) from None
             if not isinstance(doc, dict) or doc.get("type") not in {"FeatureCollection", "Feature"}:
-                raise ImportRejected([_("%(name)s: JSON but not GeoJSON (no FeatureCollection)") % Localized({"name": name})])
+                raise ImportRejected([_("%(name)s: JSON but not GeoJSON (no FeatureCollection)")
+                    % Localized({"name": name})])
             if doc.get("type") == "FeatureCollection" and not doc.get("features"):
                 raise ImportRejected([_("%(name)s: the file has no features") % Localized({"name": name})])
             source = os.path.join(tmp, "upload.geojson")
@@ -225,7 +240,8 @@ def read_layer_file(path: str, original_name: str, *, declared_crs: str | None =
         try:
             meta, _fids, wkb, field_data = pyogrio.raw.read(source)
         except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
-            raise ImportRejected([_("%(name)s: could not be read as %(format)s: %(reason)s") % Localized({"name": name, "format": fmt, "reason": exc})]) from exc
+            raise ImportRejected([_("%(name)s: could not be read as %(format)s: %(reason)s")
+                % Localized({"name": name, "format": fmt, "reason": exc})]) from exc
     fields = [str(f) for f in meta["fields"]]
     count = len(wkb) if wkb is not None else 0
     if count == 0:
@@ -236,21 +252,26 @@ def read_layer_file(path: str, original_name: str, *, declared_crs: str | None =
             declared = normalize_digits(declared_crs).strip()
             crsmod.srs(declared)
             if file_crs and not crsmod.same(file_crs, declared):
-                raise ImportRejected([_("%(name)s: the file says its CRS is %(value)s but %(declared)s was declared") % Localized({"name": name, "value": crsmod.label(file_crs), "declared": declared_crs})])
+                raise ImportRejected([_("%(name)s: the file says its CRS is %(value)s but %(declared)s was declared")
+                    % Localized({"name": name, "value": crsmod.label(file_crs), "declared": declared_crs})])
             crs = declared
         elif file_crs:
             crs = file_crs
         else:
-            raise ImportRejected([_("%(name)s: the file has no CRS (no .prj or crs member); declare one, e.g. EPSG:32639 or EPSG:4326") % Localized({"name": name})])
+            raise ImportRejected([_("%(name)s: the file has no CRS (no .prj or crs member); declare one, e.g. "
+                                    "EPSG:32639 or EPSG:4326")
+                % Localized({"name": name})])
     except crsmod.UnknownCRS as exc:
-        raise ImportRejected([_("%(name)s: declared CRS %(reason)s") % Localized({"name": name, "reason": exc})]) from exc
+        raise ImportRejected([_("%(name)s: declared CRS %(reason)s")
+            % Localized({"name": name, "reason": exc})]) from exc
     missing = [i for i, blob in enumerate(wkb) if blob is None]
     if missing:
         raise ImportRejected([_("%(label)s: has no geometry") % Localized({"label": _label(i, {})}) for i in missing])
     try:
         geometries = shapely.from_wkb(wkb)
     except shapely.errors.GEOSException as exc:
-        raise ImportRejected([_("%(name)s: unreadable geometry (%(reason)s)") % Localized({"name": name, "reason": exc})]) from exc
+        raise ImportRejected([_("%(name)s: unreadable geometry (%(reason)s)")
+            % Localized({"name": name, "reason": exc})]) from exc
     columns = [_json_column(col) for col in field_data]
     properties = [dict(zip(fields, values)) for values in zip(*columns)] if columns else [{} for _ in range(count)]
     return LayerFile(geometries=geometries, properties=properties, crs=crsmod.label(crs), format=fmt,
@@ -295,10 +316,12 @@ def _typed_columns(props: dict, layer, label: str, errors: list[str], keys: dict
             try:
                 number = _number(value, kind)
             except ValueError:
-                errors.append(_("%(label)s: %(field)s «%(value)s» is not a number") % Localized({"label": label, "field": key, "value": value}))
+                errors.append(_("%(label)s: %(field)s «%(value)s» is not a number")
+                    % Localized({"label": label, "field": key, "value": value}))
                 continue
             if not low <= number <= high:
-                errors.append(_("%(label)s: %(field)s %(value)s is outside %(low)s–%(high)s") % Localized({"label": label, "field": key, "value": number, "low": low, "high": high}))
+                errors.append(_("%(label)s: %(field)s %(value)s is outside %(low)s–%(high)s")
+                    % Localized({"label": label, "field": key, "value": number, "low": low, "high": high}))
                 continue
             row[key] = number
         elif key in TEXT_FIELDS:
@@ -308,16 +331,20 @@ def _typed_columns(props: dict, layer, label: str, errors: list[str], keys: dict
     kind = row["kind"].lower()
     row["kind"] = kind
     if not kind:
-        errors.append(_("%(label)s: kind is missing; one of %(known)s is needed") % Localized({"label": label, "known": "، ".join(layer.allowed_kinds)}))
+        errors.append(_("%(label)s: kind is missing; one of %(known)s is needed")
+            % Localized({"label": label, "known": "، ".join(layer.allowed_kinds)}))
     elif kind not in layer.allowed_kinds:
-        errors.append(_("%(label)s: kind «%(kind)s» is not allowed in layer %(layer)s (allowed: %(known)s)") % Localized({"label": label, "kind": kind, "layer": layer.code, "known": "، ".join(layer.allowed_kinds)}))
+        errors.append(_("%(label)s: kind «%(kind)s» is not allowed in layer %(layer)s (allowed: %(known)s)")
+            % Localized({"label": label, "kind": kind, "layer": layer.code, "known": "، ".join(layer.allowed_kinds)}))
     status = row["status"].lower()
     if status not in STATUSES:
-        errors.append(_("%(label)s: status «%(value)s» is unknown (allowed: %(known)s)") % Localized({"label": label, "value": row['status'], "known": "، ".join(AssetStatus.values)}))
+        errors.append(_("%(label)s: status «%(value)s» is unknown (allowed: %(known)s)")
+            % Localized({"label": label, "value": row['status'], "known": "، ".join(AssetStatus.values)}))
     row["status"] = status
     material = row["material"].lower().replace(" ", "_")
     if material and material not in MATERIAL_SET:
-        errors.append(_("%(label)s: material «%(value)s» is unknown (allowed: %(known)s)") % Localized({"label": label, "value": row['material'], "known": "، ".join(MATERIALS)}))
+        errors.append(_("%(label)s: material «%(value)s» is unknown (allowed: %(known)s)")
+            % Localized({"label": label, "value": row['material'], "known": "، ".join(MATERIALS)}))
     row["material"] = material
     if row["load_kva"] is not None and row["capacity_kva"] is None:
         errors.append(_("%(label)s: load_kva given without capacity_kva") % Localized({"label": label}))
@@ -340,7 +367,8 @@ def prepare_features(layer, layer_file: LayerFile, *, repair: bool = False) -> P
         for i, t in enumerate(types):
             gtype = names[t] if 0 <= t < len(names) else "unknown"
             if FAMILY.get(gtype) != layer.geometry_type:
-                errors.append(_("%(label)s: is a %(type)s, but layer %(layer)s holds only %(allowed)s features") % Localized({"label": labels[i], "type": gtype, "layer": layer.code, "allowed": layer.geometry_type}))
+                errors.append(_("%(label)s: is a %(type)s, but layer %(layer)s holds only %(allowed)s features")
+                    % Localized({"label": labels[i], "type": gtype, "layer": layer.code, "allowed": layer.geometry_type}))
         if errors:
             raise ImportRejected(errors)
 
@@ -355,12 +383,15 @@ def prepare_features(layer, layer_file: LayerFile, *, repair: bool = False) -> P
             fixed = shapely.make_valid(geoms[i])
             family = {FAMILY.get(g.geom_type) for g in getattr(fixed, "geoms", [fixed])}
             if layer.geometry_type != "Any" and family != {layer.geometry_type}:
-                errors.append(_("%(label)s: invalid geometry (%(reason)s) cannot be repaired into a %(allowed)s") % Localized({"label": labels[i], "reason": reason, "allowed": layer.geometry_type}))
+                errors.append(_("%(label)s: invalid geometry (%(reason)s) cannot be repaired into a %(allowed)s")
+                    % Localized({"label": labels[i], "reason": reason, "allowed": layer.geometry_type}))
                 continue
             geoms[i] = fixed
             repaired += 1
         else:
-            errors.append(_("%(label)s: invalid geometry (%(reason)s); fix it, or import with repair to let Panjereh repair it") % Localized({"label": labels[i], "reason": reason}))
+            errors.append(_("%(label)s: invalid geometry (%(reason)s); fix it, or import with repair to let Panjereh "
+                            "repair it")
+                % Localized({"label": labels[i], "reason": reason}))
     if errors:
         raise ImportRejected(errors)
 
@@ -374,14 +405,20 @@ def prepare_features(layer, layer_file: LayerFile, *, repair: bool = False) -> P
             raw = shapely.bounds(geoms)
             swapped = ((raw[:, 1] >= west) & (raw[:, 3] <= east) & (raw[:, 0] >= south) & (raw[:, 2] <= north))
             if swapped[~inside].all():
-                raise ImportRejected([_("%(name)s: longitude and latitude appear swapped (%(count)s features): the file gives latitude first. Swap the axes and import again") % Localized({"name": layer_file.source_name, "count": int((~inside).sum())})])
+                raise ImportRejected([_("%(name)s: longitude and latitude appear swapped (%(count)s features): the "
+                                        "file gives latitude first. Swap the axes and import again")
+                    % Localized({"name": layer_file.source_name, "count": int((~inside).sum())})])
         else:
             raw = shapely.bounds(geoms)
             if (np.abs(raw) <= 180).all():
-                raise ImportRejected([_("%(name)s: coordinates look like degrees, but the file declares the projected CRS %(crs)s; declare EPSG:4326") % Localized({"name": layer_file.source_name, "crs": layer_file.crs})])
+                raise ImportRejected([_("%(name)s: coordinates look like degrees, but the file declares the projected "
+                                        "CRS %(crs)s; declare EPSG:4326")
+                    % Localized({"name": layer_file.source_name, "crs": layer_file.crs})])
         for i in np.flatnonzero(~inside):
             cx, cy = shapely.get_coordinates(lonlat[i])[0]
-            errors.append(_("%(label)s: lies outside the city's extent (%(west)s–%(east)s E, %(south)s–%(north)s N), at %(lon)s, %(lat)s") % Localized({"label": labels[i], "west": west, "east": east, "south": south, "north": north, "lon": round(cx, 5), "lat": round(cy, 5)}))
+            errors.append(_("%(label)s: lies outside the city's extent (%(west)s–%(east)s E, %(south)s–%(north)s N), "
+                            "at %(lon)s, %(lat)s")
+                % Localized({"label": labels[i], "west": west, "east": east, "south": south, "north": north, "lon": round(cx, 5), "lat": round(cy, 5)}))
         raise ImportRejected(errors)
 
     # 4. attributes.

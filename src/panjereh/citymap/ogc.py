@@ -137,9 +137,11 @@ def _int_param(request, name: str, default: int, low: int, high: int) -> int:
     try:
         value = int(normalize_digits(raw))
     except ValueError:
-        raise OGCError(400, "InvalidParameterValue", _("%(name)s: «%(value)s» is not a whole number.") % Localized({"name": name, "value": raw})) from None
+        raise OGCError(400, "InvalidParameterValue", _("%(name)s: «%(value)s» is not a whole number.")
+            % Localized({"name": name, "value": raw})) from None
     if name == "limit":
-        return max(low, min(value, high)) if value >= 1 else _bad(name, _("It must be at least %(low)s.") % Localized({"low": low}))
+        return max(low, min(value, high)) if value >= 1 else _bad(name, _("It must be at least %(low)s.")
+            % Localized({"low": low}))
     if not low <= value <= high:
         _bad(name, _("It must be between %(low)s and %(high)s.") % Localized({"low": low, "high": high}))
     return value
@@ -154,10 +156,12 @@ class ItemsView(OGCView):
         layer = _collection(request.user, collection_id)
         unknown = set(request.query_params) - ITEM_PARAMS
         if unknown:
-            raise OGCError(400, "InvalidParameterValue", _("Unknown parameters: %(names)s.") % Localized({"names": ", ".join(sorted(unknown))}))
+            raise OGCError(400, "InvalidParameterValue", _("Unknown parameters: %(names)s.")
+                % Localized({"names": ", ".join(sorted(unknown))}))
         crs_param = request.query_params.get("bbox-crs")
         if crs_param and crs_param != CRS84:
-            raise OGCError(400, "InvalidParameterValue", _("bbox-crs: only %(crs)s is supported.") % Localized({"crs": CRS84}))
+            raise OGCError(400, "InvalidParameterValue", _("bbox-crs: only %(crs)s is supported.")
+                % Localized({"crs": CRS84}))
         limit = _int_param(request, "limit", 100, 1, settings.PANJEREH_OGC_MAX_LIMIT)
         after = _int_param(request, "after", 0, 0, 2**62)
         try:
@@ -206,7 +210,8 @@ class ItemView(OGCView):
         try:
             fid = int(normalize_digits(feature_id))
         except ValueError:
-            raise OGCError(404, "NotFound", _("Feature «%(id)s» does not exist.") % Localized({"id": feature_id})) from None
+            raise OGCError(404, "NotFound", _("Feature «%(id)s» does not exist.")
+                % Localized({"id": feature_id})) from None
         if layer.kind == Layer.Kind.PARCELS:
             obj, props = Parcel.objects.filter(pk=fid).first(), geojson.parcel_properties
         else:

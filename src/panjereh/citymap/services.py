@@ -257,7 +257,8 @@ def parse_dig_area(geojson_geometry, buffer_m) -> DigArea:
     try:
         geom = shapely.from_geojson(json.dumps(geojson_geometry))
     except (shapely.errors.GEOSException, ValueError) as exc:
-        raise SpatialInputError("geometry", _("The geometry is not valid GeoJSON (%(reason)s).") % Localized({"reason": exc})) \
+        raise SpatialInputError("geometry", _("The geometry is not valid GeoJSON (%(reason)s).")
+            % Localized({"reason": exc})) \
             from exc
     if geom.is_empty:
         raise SpatialInputError("geometry", _("The geometry is empty."))
@@ -267,7 +268,8 @@ def parse_dig_area(geojson_geometry, buffer_m) -> DigArea:
     try:
         buffer_m = float(buffer_m)
     except (TypeError, ValueError):
-        raise SpatialInputError("buffer_m", _("«%(value)s» is not a number.") % Localized({"value": buffer_m})) from None
+        raise SpatialInputError("buffer_m", _("«%(value)s» is not a number.")
+            % Localized({"value": buffer_m})) from None
     if not 0 <= buffer_m <= settings.PANJEREH_DIGCHECK_MAX_BUFFER_M:
         raise SpatialInputError("buffer_m", _("The distance around the trench must be between 0 and %(max)s m.")
                                 % Localized({"max": float(settings.PANJEREH_DIGCHECK_MAX_BUFFER_M)}))

@@ -45,7 +45,8 @@ def validate_national_id(value, *, refuse_repeated: bool = True) -> str:
     """Validate a 10-digit national ID (کد ملی); 8–9 digits are left-padded with zeros."""
     code = _digits_only(value, "national_id")
     if not 8 <= len(code) <= 10:
-        raise InvalidIdentifier(_("The national ID must have 10 digits; %(count)s were given.") % Localized({"count": len(code)}))
+        raise InvalidIdentifier(_("The national ID must have 10 digits; %(count)s were given.")
+            % Localized({"count": len(code)}))
     code = code.zfill(10)
     if code[3:9] == "000000":
         raise InvalidIdentifier(_("The national ID is not valid: digits 4 to 9 are all zero."))
@@ -83,7 +84,8 @@ def validate_postal_code(value) -> str:
     """Validate a 10-digit postal code (no 0 or 2 in the first five digits, no four repeats at the start)."""
     code = _digits_only(value, "postal_code")
     if len(code) != 10:
-        raise InvalidIdentifier(_("The postal code must have 10 digits; %(count)s were given.") % Localized({"count": len(code)}))
+        raise InvalidIdentifier(_("The postal code must have 10 digits; %(count)s were given.")
+            % Localized({"count": len(code)}))
     if not _POSTAL.match(code):
         raise InvalidIdentifier(_("The postal code is not valid: its first five digits may not contain 0 or 2 "
                                   "nor start with four equal digits."))
@@ -100,5 +102,6 @@ def validate_mobile(value) -> str:
         raise InvalidIdentifier(_("%(field)s is empty.") % Localized({"field": NAMES["mobile"]}))
     match = _MOBILE.match(text)
     if not match:
-        raise InvalidIdentifier(_("«%(value)s» is not an Iranian mobile number (09xxxxxxxxx).") % Localized({"value": value}))
+        raise InvalidIdentifier(_("«%(value)s» is not an Iranian mobile number (09xxxxxxxxx).")
+            % Localized({"value": value}))
     return "0" + match.group(1)

@@ -78,7 +78,8 @@ def _locate(*, actor, lon=None, lat=None, feature_id=None):
     if not (west <= lon <= east and south <= lat <= north):
         raise IncidentError("location", _("The point %(lon)s, %(lat)s is outside the city (%(west)s–%(east)s E, "
                                            "%(south)s–%(north)s N).")
-                            % Localized({"lon": lon, "lat": lat, "west": west, "east": east, "south": south, "north": north}))
+
+                                % Localized({"lon": lon, "lat": lat, "west": west, "east": east, "south": south, "north": north}))
     return crsmod.to_storage(shapely.Point(lon, lat), "OGC:CRS84"), None
 
 

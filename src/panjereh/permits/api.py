@@ -110,10 +110,12 @@ def clean_size(code: str, size: dict) -> dict:
             if not 1 <= out["lines"] <= 500:
                 raise ValidationError({"lines": [_("The number of telephone lines is between 1 and 500.")]})
     except TypeError as exc:
-        raise ValidationError({"size": [_("A size must be a number: %(reason)s") % Localized({"reason": exc})]}) from exc
+        raise ValidationError({"size": [_("A size must be a number: %(reason)s")
+            % Localized({"reason": exc})]}) from exc
     unknown = set(size) - {"diameter_mm", "phases", "kw", "meter_class", "lines"}
     if unknown:
-        raise ValidationError({"size": [_("Unknown size fields: %(names)s.") % Localized({"names": "، ".join(sorted(unknown))})]})
+        raise ValidationError({"size": [_("Unknown size fields: %(names)s.")
+            % Localized({"names": "، ".join(sorted(unknown))})]})
     return out
 
 

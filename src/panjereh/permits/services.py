@@ -74,7 +74,8 @@ def submit_application(*, actor, parcel, applicant: dict, permit: dict, services
     known = {s.code: s for s in Service.objects.select_related("agency")}
     unknown = set(services) - set(known)
     if unknown:
-        raise ApplicationError("services", _("Unknown services: %(codes)s.") % Localized({"codes": "، ".join(sorted(unknown))}))
+        raise ApplicationError("services", _("Unknown services: %(codes)s.")
+            % Localized({"codes": "، ".join(sorted(unknown))}))
     missing = set(known) - set(services)
     if missing:
         raise ApplicationError("services", _("Say now, later or not needed for each of: %(codes)s.")
@@ -203,7 +204,8 @@ def record_decision(*, actor, application, agency_code: str, decision: str, cond
                     info_request: str = "", reason_number: int | None = None, via: str = "") -> Outcome:
     """An agency decides its task. The same decision sent twice changes nothing the second time."""
     if decision not in DECISIONS:
-        raise ApplicationError("decision", _("The decision must be one of %(known)s.") % Localized({"known": "، ".join(DECISIONS)}))
+        raise ApplicationError("decision", _("The decision must be one of %(known)s.")
+            % Localized({"known": "، ".join(DECISIONS)}))
     status = DECISIONS[decision]
     reason = None
     if decision == "reject":
@@ -425,7 +427,8 @@ def record_payment(*, actor, application, provider: str, amount: int, reference:
                     bill=bill, provider=provider, reference=reference, amount=amount,
                     recorded_by=actor if getattr(actor, "is_authenticated", False) else None)
         except IntegrityError:
-            raise Conflict(_("Receipt number %(reference)s was already used.") % Localized({"reference": reference})) from None
+            raise Conflict(_("Receipt number %(reference)s was already used.")
+                % Localized({"reference": reference})) from None
         audit.record(actor=actor, action="payment.record", obj=payment,
                      data={"provider": provider, "amount": amount, "reference": reference})
         _settle(payment, actor)
@@ -468,7 +471,8 @@ def start_gateway_payment(*, actor, application, amount: int, callback_url: str)
         token = gateway.request_token(amount=amount, order_id=payment.reference, callback_url=callback_url)
     except psp.GatewayError as exc:
         _close_payment(payment, Payment.Status.FAILED, {"stage": "token", "error": str(exc)})
-        raise Conflict(_("The bank gateway did not open the payment: %(reason)s") % Localized({"reason": exc})) from None
+        raise Conflict(_("The bank gateway did not open the payment: %(reason)s")
+            % Localized({"reason": exc})) from None
     Payment.objects.filter(pk=payment.pk).update(token=token)
     payment.token = token
     return payment, gateway.pay_url(token)
@@ -500,7 +504,8 @@ def complete_gateway_payment(*, order_id: str, token: str) -> Outcome:
         result = gateway.verify(token=token)
     except psp.GatewayError as exc:
         # Unknown outcome: leave it pending; the reconciliation finds it if the bank took the money.
-        raise Conflict(_("The bank gateway could not verify the payment now: %(reason)s") % Localized({"reason": exc})) from None
+        raise Conflict(_("The bank gateway could not verify the payment now: %(reason)s")
+            % Localized({"reason": exc})) from None
     if not result.ok:
         _close_payment(payment, Payment.Status.FAILED, {"stage": "verify", "status": result.status})
         payment.refresh_from_db()
@@ -626,7 +631,8 @@ def activate_service(*, actor, application, service_code: str, size: dict | None
         if existing:
             return Outcome(existing, False)
         if sr.timing == "now":
-            raise Conflict(_("The service %(code)s was already requested with the permit.") % Localized({"code": service_code}))
+            raise Conflict(_("The service %(code)s was already requested with the permit.")
+                % Localized({"code": service_code}))
         new_size = size if size is not None else sr.size
         water = app.service_requests.filter(service__code="water").first()
         try:

@@ -165,7 +165,8 @@ def _refuse_seasonal_ban(start: datetime.date, end: datetime.date, bans: list[di
             if inside:
                 raise WorksError("start_date", _("Streets are not dug during %(season)s (%(date)s), except for "
                                                  "emergencies and new connections.")
-                                 % Localized({"season": ban["name_en"] if (get_language() or "fa") == "en" else ban["name_fa"],
+
+                                     % Localized({"season": ban["name_en"] if (get_language() or "fa") == "en" else ban["name_fa"],
                                               "date": day.isoformat()}))
         day += datetime.timedelta(days=1)
 
