@@ -30,7 +30,7 @@ def tile_of(lon, lat, z):
 
 
 @pytest.fixture
-def world(city, client_for):
+def world(city, client_for, settings):
     """A file at office 1 with tasks for municipality, water and power; power's network kept to itself;
     an incident on a power cable."""
     Layer.objects.filter(code__in=["power-cables", "power-nodes"]).update(visibility="agency")
@@ -40,7 +40,15 @@ def world(city, client_for):
     incident = client_for("reviewer.power").post("/api/v1/incidents/", {"kind": "cable_fault", "feature": cable.pk},
                                                  format="json").json()
     x, y = tile_of(48.67, 31.32, 15)
-    return {"app": app["id"], "parcel": parcel.pk, "incident": incident["id"], "tile": (x, y)}
+    from panjereh.agencies.models import Agency
+    from panjereh.works import services as works_services
+    from tests.works.test_works import data, street, trench
+
+    settings.PANJEREH_WORKS_RULES = {"bans": []}  # the works' dates are relative to today, whatever the season
+    line, _ = street(80)
+    works = works_services.register_works(actor=None, agency=Agency.objects.get(code="water"),
+                                          data=data(trench(line), reference="W-ROLES"))
+    return {"app": app["id"], "parcel": parcel.pk, "incident": incident["id"], "tile": (x, y), "works": works.pk}
 
 
 def doors(w):
@@ -50,6 +58,7 @@ def doors(w):
                                                  for a in ("municipality", "water", "power")}
     power_readers = power_roles()
     incident_staff = COORD | AGENCY_STAFF
+    works, works_readers = w["works"], COORD | AGENCY_STAFF | {"signer"}
     return [
         ("get", f"/api/v1/applications/{app}/", None, on_file),
         ("get", "/api/v1/applications/", None, STAFF),
@@ -96,6 +105,20 @@ def doors(w):
         ("post", "/connections/", {"order": 0}, set()),
         ("get", "/finance/", None, COORD | {f"reviewer.{a}" for a in AGENCIES} | {"signer"}),
         ("get", "/finance/?format=csv", None, COORD | {f"reviewer.{a}" for a in AGENCIES} | {"signer"}),
+        # street works: every agency's staff and the coordinators read; an agency writes only its own
+        ("get", "/api/v1/works/", None, works_readers),
+        ("get", f"/api/v1/works/{works}/", None, works_readers),
+        ("post", "/api/v1/works/", {}, AGENCY_STAFF),
+        ("post", f"/api/v1/works/{works}/progress/", {"status": "nonsense"}, {"reviewer.water", "gis.water"}),
+        ("post", f"/api/v1/works/{works}/permit/decision/", {"decision": "nonsense"},
+         {"reviewer.municipality", "signer"}),
+        ("post", f"/api/v1/works/{works}/permit/", None, {"reviewer.water", "gis.water"}),
+        ("get", "/works/", None, works_readers),
+        ("get", "/api/v1/works/feed/wzdx/", None, set(ROLES)),
+        ("get", "/api/v1/streets/?q=خیابان", None, set(ROLES)),
+        ("get", "/indicators/", None, set(ROLES)),
+        ("get", "/indicators/data.json", None, set(ROLES)),
+        ("get", "/indicators/overdue/", None, STAFF),
     ]
 
 
