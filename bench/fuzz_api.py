@@ -1,6 +1,6 @@
-"""Fuzz the live REST API against its own OpenAPI schema with schemathesis (all checks), as an administrator
-and as a counter operator, and print the figures: calls, server errors, schema violations, undocumented
-status codes. Target: 0 server errors and 0 violations.
+"""Fuzz the live REST API against its own OpenAPI schema with schemathesis (all checks), as an administrator,
+a counter operator, an agency's GIS staff and the municipality's reviewer (street works), and print the figures:
+calls, server errors, schema violations, undocumented status codes. Target: 0 server errors and 0 violations.
 
     .venv/bin/python bench/fuzz_api.py            # FUZZ_PARCELS=2000 FUZZ_EXAMPLES=30
 
@@ -44,7 +44,7 @@ def main() -> int:
     tokens = json.loads(manage(env, "shell", "-c", (
         "import json; from django.contrib.auth import get_user_model as g; "
         "from panjereh.agencies.tokens import issue_token as t; "
-        "print(json.dumps({u: t(g().objects.get(username=u)) for u in ['admin', 'operator1']}))"),
+        "print(json.dumps({u: t(g().objects.get(username=u)) for u in ['admin', 'operator1', 'gis.water', 'reviewer.municipality']}))"),
         capture=True).strip().splitlines()[-1])
     port = free_port()
     server = subprocess.Popen([str(BIN / "gunicorn"), "panjereh.wsgi", "--bind", f"127.0.0.1:{port}", "--workers",
