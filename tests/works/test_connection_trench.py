@@ -29,3 +29,18 @@ def test_a_permit_raises_its_connection_trenches(client_for, city, django_captur
                                                                      for w in works)
     assert permit.dig_check["total"] >= 1 and permit.fee > 0
     assert ExcavationPermit.objects.filter(works__in=works).count() == 1
+
+
+def test_each_agencys_trench_is_raised_once(client_for, city,
+                                             django_capture_on_commit_callbacks):
+    from panjereh.works.connections import raise_trenches
+    from panjereh.permits.models import Application
+
+    r = client_for("operator1").post("/api/v1/applications/", request_body(good_parcel(city)), format="json")
+    app_id = r.json()["id"]
+    approve_all(client_for, app_id)
+    with django_capture_on_commit_callbacks(execute=True):
+        pay_in_cash(client_for, app_id, "CT-2")
+    first = Works.objects.filter(connection_order__application_id=app_id).count()
+    assert raise_trenches(Application.objects.get(pk=app_id)) == []  # nothing raised twice
+    assert Works.objects.filter(connection_order__application_id=app_id).count() == first == 2

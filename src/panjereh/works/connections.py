@@ -45,12 +45,17 @@ def raise_trenches(application) -> list:
     """Prepare the street works and apply for the excavation permit of a file's connections — one works per
     agency (the water company's water and sewer branches are one job) — then propose the different agencies'
     trenches as one. Returns the works made."""
+    from panjereh.works.models import Works
+
+    # an agency whose trench for this file is raised already is not raised again (each new order of one permit
+    # calls this once its transaction commits; a service activated later brings its own agency's trench)
+    raised = set(Works.objects.filter(connection_order__application=application).values_list("agency_id", flat=True))
     made = []
     start = add_working_days(local_date(timezone.now()), rules()["classes"]["minor"]["notice_days"] + 1)
     by_agency: dict[int, list] = {}
     for order in application.connection_orders.select_related("service", "agency", "application__parcel") \
             .order_by("id"):
-        if not order.works.exists():
+        if order.agency_id not in raised:
             by_agency.setdefault(order.agency_id, []).append(order)
     for orders in by_agency.values():
         lines = [line for line in (trench_for(o) for o in orders) if line is not None]

@@ -91,8 +91,10 @@ def register_works(*, actor, agency: Agency, data: dict, connection_order=None) 
     names = sorted({name for name, _line in streets})
     now = timezone.now()
     with transaction.atomic():
-        if kind != Works.Kind.PLAN:
+        if kind != Works.Kind.PLAN and connection_order is None:
+            # (a street's many connection trenches, raised by the single window, are separate jobs)
             _refuse_own_overlap(agency, names, checked)
+        if kind != Works.Kind.PLAN:
             if works_class != Works.WorksClass.IMMEDIATE and connection_order is None:
                 _refuse_moratorium(names, checked["start"])
                 _refuse_seasonal_ban(checked["start"], checked["end"], street_rules["bans"])
