@@ -10,7 +10,7 @@ from panjereh.works.models import Works
 from tests.works.test_works import data, street, trench
 
 from .browser import SHOTS, login, wait_until
-from .test_accessibility import AXE, audit
+from .test_accessibility import AXE, audit, audit_now
 
 
 @pytest.mark.parametrize("language", ["fa", "en"])
@@ -41,6 +41,17 @@ def test_the_coordination_page(live_server, live_city, browser, language, settin
     # today only: works that start in 20 days are not shown
     page.goto(f"{base}/works/?period=today")
     assert page.locator(f"tr[data-works='{water.pk}']").count() == 0
+    # the same works on the shared map, for the period chosen there
+    page.goto(f"{base}/map/")
+    wait_until(page, "document.body.dataset.mapReady === '1'")
+    page.check("#works-on")
+    wait_until(page, "document.body.dataset.worksShown !== undefined")
+    assert int(page.evaluate("document.body.dataset.worksShown")) >= 2
+    drawn = page.evaluate("document.body.dataset.worksIds").split(",")
+    assert {str(gas.pk), str(water.pk)} <= set(drawn)
+    problems += audit_now(page, "map with the street works shown")
+    page.select_option("#works-period", "today")
+    wait_until(page, "document.body.dataset.worksShown === '0'")
     # a counter operator has no business here
     login(page, base, "operator1")
     assert page.goto(f"{base}/works/").status == 403

@@ -83,6 +83,12 @@ def test_agencies_file_works_and_the_municipality_decides(client_for, city):
                                        format="json")
     assert bad.status_code == 400 and "end_date" in bad.json()["error"]["details"]
     assert client_for(None).get("/api/v1/works/").status_code in (401, 403)
+    # by period: the works start in 60 days, so not "today" nor "month", but within "year"
+    listed = lambda period: [w["id"] for w in client_for("gis.gas").get(  # noqa: E731
+        "/api/v1/works/", {"period": period}).json()["works"]]
+    assert works["id"] not in listed("today") and works["id"] not in listed("month")
+    assert works["id"] in listed("year") and works["id"] in listed("all")
+    assert client_for("gis.gas").get("/api/v1/works/", {"period": "decade"}).status_code == 400
 
 
 def test_the_public_wzdx_feed(client, city):

@@ -21,6 +21,7 @@ from panjereh.citymap import geojson, tiles
 from panjereh.citymap.models import Layer, Parcel
 from panjereh.core import permissions
 from panjereh.web.words import ATTRIBUTE_WORDS, words_for
+from panjereh.works.views import STATUS_COLOURS
 
 # One colour per agency, so a reader tells whose pipe is whose at a glance (and a legend says the same).
 AGENCY_COLOURS = {"municipality": "#5a5a5a", "water": "#1565c0", "power": "#c62828", "gas": "#b26a00",
@@ -75,6 +76,8 @@ def map_config(user, *, focus_parcel=None, agency_only=None) -> dict:
             "can_view_parcels": permissions.can_view_parcels(user), "can_submit": permissions.can_submit(user),
             "signed_in": bool(user.is_authenticated), "language": language,
             "rtl_plugin": static("vendor/mapbox-gl-rtl-text/mapbox-gl-rtl-text.js"),
+            # every agency's street works, for the staff who may see them (drawn from /api/v1/works/)
+            "works": {"colours": STATUS_COLOURS} if permissions.can_view_works(user) else None,
             "words": words_for(MAP_WORDS, language),
             "attribute_names": {k[5:]: v for k, v in words_for(ATTRIBUTE_WORDS, language).items()}}
 

@@ -5,8 +5,10 @@ import json
 
 import shapely
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import AllowAny
@@ -17,7 +19,9 @@ from panjereh.agencies.models import Agency
 from panjereh.citymap import crs as crsmod
 from panjereh.core import permissions
 from panjereh.core.api_errors import error_response, field_error
-from panjereh.works import feeds, services
+from panjereh.core.calendar import local_date
+from panjereh.core.text import Localized
+from panjereh.works import feeds, queries, services
 from panjereh.works.models import Works, WorksConflict
 
 
@@ -72,12 +76,19 @@ def _error(exc):
 
 
 class WorksListView(APIView):
-    @extend_schema(operation_id="works_list", summary="Every agency's street works (staff)",
+    @extend_schema(operation_id="works_list", summary="Every agency's street works (staff), for a period",
+                   parameters=[OpenApiParameter("period", str, enum=list(queries.PERIODS),
+                                                description="today, the next 30 days, the next year, or all")],
                    responses=OpenApiTypes.OBJECT)
     def get(self, request):
         if not permissions.can_view_works(request.user):
             raise PermissionDenied("street works are for the agencies' staff")
-        qs = Works.objects.select_related("agency", "permit").order_by("start_date", "id")[:500]
+        qs = Works.objects.select_related("agency", "permit").exclude(status=Works.Status.CANCELLED)
+        period = request.query_params.get("period", "all")
+        if period not in queries.PERIODS:
+            return field_error(status.HTTP_400_BAD_REQUEST, "period", _("The period must be one of %(known)s.")
+                               % Localized({"known": ", ".join(queries.PERIODS)}))
+        qs = queries.in_period(qs, period, local_date(timezone.now())).order_by("start_date", "id")[:1000]
         return Response({"works": [works_detail(w, request.user) for w in qs]})
 
     @extend_schema(operation_id="works_create", summary="Register your agency's works on the map",

@@ -2,6 +2,8 @@
 different agencies within a distance, on a common street, whose dates overlap or fall within a window.
 PostGIS uses its GiST index through ST_DWithin; SpatiaLite its R*Tree through the SpatialIndex table."""
 
+import datetime
+
 from django.db import connection
 
 LIVE = ("planned", "applied", "permitted", "deemed_permitted", "in_progress")
@@ -38,3 +40,15 @@ def conflict_pairs(distance_m: float, window_days: int) -> list[tuple[int, int, 
     with connection.cursor() as cursor:
         cursor.execute(conflict_pairs_sql(), [distance_m, window_days, window_days, distance_m])
         return [(int(a), int(b), float(d), int(g)) for a, b, d, g in cursor.fetchall()]
+
+
+# the periods the coordination page and the map offer: days ahead of today (None: all)
+PERIODS = {"today": 0, "month": 30, "year": 365, "all": None}
+
+
+def in_period(qs, period: str, today: datetime.date):
+    """The works of ``qs`` that occupy the street at some time from today to the period's end."""
+    days = PERIODS.get(period, 30)
+    if days is None:
+        return qs
+    return qs.filter(start_date__lte=today + datetime.timedelta(days=days), end_date__gte=today)

@@ -2,7 +2,6 @@
 with the conflicts found between them and the streets under moratorium; the municipality decides the
 excavation permits there. Each agency's staff see all works (dig once); the commission sees the whole city."""
 
-import datetime
 import json
 
 import shapely
@@ -16,21 +15,13 @@ from panjereh.agencies.models import Agency, RefusalReason
 from panjereh.citymap import crs as crsmod
 from panjereh.core import permissions
 from panjereh.core.calendar import local_date
-from panjereh.works import services
+from panjereh.works import queries, services
 from panjereh.works.models import Moratorium, Works, WorksConflict
 
-PERIODS = {"today": 0, "month": 30, "year": 365, "all": None}
 STATUS_COLOURS = {"planned": "#6c757d", "applied": "#c56a00", "permitted": "#2e7d32", "deemed_permitted": "#2e7d32",
                   "refused": "#9d0000", "in_progress": "#0b4f6c", "completed": "#5c6bc0",
                   "interim_reinstatement": "#8e24aa", "permanent_reinstatement": "#8e24aa",
                   "guarantee_ended": "#9e9e9e", "cancelled": "#9e9e9e"}
-
-
-def _in_period(qs, period: str, today: datetime.date):
-    days = PERIODS.get(period, 30)
-    if days is None:
-        return qs
-    return qs.filter(start_date__lte=today + datetime.timedelta(days=days), end_date__gte=today)
 
 
 def _feature(works: Works) -> dict:
@@ -65,12 +56,12 @@ def coordination(request):
     qs = Works.objects.select_related("agency", "permit").exclude(status=Works.Status.CANCELLED)
     if agency:
         qs = qs.filter(agency__code=agency)
-    rows = list(_in_period(qs, period, today).order_by("start_date", "id")[:500])
+    rows = list(queries.in_period(qs, period, today).order_by("start_date", "id")[:500])
     ids = {w.pk for w in rows}
     conflicts = [c for c in WorksConflict.objects.select_related("first__agency", "second__agency").order_by("-id")[:200]
                  if c.first_id in ids or c.second_id in ids]
     return render(request, "works/coordination.html", {
-        "rows": rows, "conflicts": conflicts, "period": period, "periods": list(PERIODS), "agency": agency,
+        "rows": rows, "conflicts": conflicts, "period": period, "periods": list(queries.PERIODS), "agency": agency,
         "agencies": Agency.objects.order_by("code"), "message": message,
         "moratoria": Moratorium.objects.filter(until__gte=today).order_by("until")[:200],
         "can_decide": permissions.can_decide_excavation(request.user),

@@ -114,3 +114,9 @@ def jmonth(value):
 def get(mapping, key):
     """``{{ agencies|get:code }}``: a dictionary's value in a template."""
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def split(text):
+    """``{% for p in "a b c"|split %}``: the words of a string."""
+    return str(text).split()

@@ -54,6 +54,11 @@
     layerIds[layer.code] = ids;
   }));
   const empty = { type: "FeatureCollection", features: [] };
+  style.sources.works = { type: "geojson", data: empty };
+  style.layers.push({ id: "works-fill", type: "fill", source: "works", filter: ["==", ["geometry-type"], "Polygon"],
+                      paint: { "fill-color": ["get", "colour"], "fill-opacity": 0.3 } });
+  style.layers.push({ id: "works-line", type: "line", source: "works",
+                      paint: { "line-color": ["get", "colour"], "line-width": 6, "line-opacity": 0.85 } });
   style.sources.focus = { type: "geojson", data: empty };
   style.sources.sketch = { type: "geojson", data: empty };
   style.layers.push({ id: "focus-line", type: "line", source: "focus", paint: { "line-color": "#f9a825", "line-width": 4 } });
@@ -287,6 +292,27 @@
     result.replaceChildren(el("p", { class: "error", role: "alert",
                                      text: `${W.nothing_found} — ${parcelError || assetError}` }));
   });
+
+  // --- street works (agencies' staff): every agency's works of a period, coloured by status ----------------
+  if (cfg.works) {
+    const on = document.getElementById("works-on");
+    const period = document.getElementById("works-period");
+    const count = document.getElementById("works-count");
+    const loadWorks = async () => {
+      if (!on.checked) { map.getSource("works").setData(empty); count.textContent = ""; return; }
+      const r = await fetch(`/api/v1/works/?period=${encodeURIComponent(period.value)}`, { headers: { Accept: "application/json" } });
+      const answer = await r.json();
+      if (!r.ok) { count.textContent = `${W.error}: ${errorText(answer, r.status)}`; return; }
+      map.getSource("works").setData({ type: "FeatureCollection", features: answer.works.map((w) => ({
+        type: "Feature", id: w.id, geometry: w.geometry,
+        properties: { status: w.status, agency: w.agency, reference: w.reference, colour: cfg.works.colours[w.status] || "#444" } })) });
+      count.textContent = show(answer.works.length);
+      document.body.dataset.worksShown = String(answer.works.length);  // for the browser tests
+      document.body.dataset.worksIds = answer.works.map((w) => w.id).join(",");
+    };
+    on.addEventListener("change", loadWorks);
+    period.addEventListener("change", loadWorks);
+  }
 
   // A tile that failed (the server down, an error): say so in the panel rather than leave a silently empty
   // map. (MapLibre does not report 404s, which is how a layer hidden from this user answers: drawn empty.)
