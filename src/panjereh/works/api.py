@@ -1,9 +1,6 @@
 """REST API of street works: thin views that check input and permissions (core.permissions), then call the
 services. Agencies' staff sign in with their tokens; the WZDx feed is public."""
 
-import json
-
-import shapely
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from panjereh.agencies.models import Agency
-from panjereh.citymap import crs as crsmod
+from panjereh.citymap import geojson
 from panjereh.core import permissions
 from panjereh.core.api_errors import error_response, field_error
 from panjereh.core.calendar import local_date
@@ -48,10 +45,11 @@ class Progress(serializers.Serializer):
     status = serializers.ChoiceField(choices=list(services.ALLOWED_FROM))
 
 
-def works_detail(works: Works, user) -> dict:
-    """A works as agencies' staff see it (contacts included: they are for coordination)."""
+def works_detail(works: Works, user, geometry: dict | None = None) -> dict:
+    """A works as agencies' staff see it (contacts included: they are for coordination); ``geometry``, its
+    GeoJSON in CRS84 when the caller has transformed a list of works at once."""
     permit = getattr(works, "permit", None)
-    geometry = json.loads(shapely.to_geojson(crsmod.to_crs84(shapely.from_wkb(bytes(works.geom.wkb)))))
+    geometry = geometry or geojson.features([works], lambda _w: {})[0]["geometry"]
     return {"id": works.pk, "agency": works.agency.code, "reference": works.reference, "title": works.title,
             "kind": works.kind, "works_class": works.works_class, "status": works.status, "streets": works.streets,
             "start_date": str(works.start_date), "end_date": str(works.end_date), "surface": works.surface,
@@ -89,7 +87,9 @@ class WorksListView(APIView):
             return field_error(status.HTTP_400_BAD_REQUEST, "period", _("The period must be one of %(known)s.")
                                % Localized({"known": ", ".join(queries.PERIODS)}))
         qs = queries.in_period(qs, period, local_date(timezone.now())).order_by("start_date", "id")[:1000]
-        return Response({"works": [works_detail(w, request.user) for w in qs]})
+        rows = list(qs)
+        geometries = [f["geometry"] for f in geojson.features(rows, lambda _w: {})]  # one transformation for the list
+        return Response({"works": [works_detail(w, request.user, g) for w, g in zip(rows, geometries)]})
 
     @extend_schema(operation_id="works_create", summary="Register your agency's works on the map",
                    request=WorksInput, responses={201: OpenApiTypes.OBJECT})

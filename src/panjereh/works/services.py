@@ -5,6 +5,7 @@ Each change is one transaction with its audit record and its outbox events (the 
 conflicts and permits through the same webhooks as the single window's events)."""
 
 import datetime
+from fractions import Fraction
 
 import shapely
 from django.db import transaction
@@ -42,10 +43,9 @@ def _streets_near(geom, distance_m: float) -> list[tuple[str, shapely.Geometry]]
     layer = Layer.objects.filter(code=STREETS_LAYER).select_related("current_version").first()
     if layer is None or layer.current_version_id is None:
         return []
-    from django.contrib.gis.geos import GEOSGeometry
     from django.contrib.gis.measure import D
 
-    target = GEOSGeometry(shapely.to_wkb(geom, hex=True), srid=crsmod.STORAGE_SRID)
+    target = _geos(geom)
     out = []
     for feature in Feature.objects.filter(version_id=layer.current_version_id,
                                           geom__dwithin=(target, D(m=distance_m))):
@@ -523,8 +523,6 @@ def recover_unrestored(*, today: datetime.date | None = None) -> list[RecoveryCh
             .select_related("agency"):
         if add_working_days(w.end_date, conf["reinstatement_days"]) >= today:
             continue
-        from fractions import Fraction
-
         area = Fraction(str(round(trench_length(w), 2))) * fees.exact(params["trench_width_m"])
         cost = int(area * fees.exact(params["restoration_per_m2"].get(w.surface, 0)))
         overhead = int(cost * fees.exact(params["recovery_overhead"]))

@@ -2,9 +2,6 @@
 with the conflicts found between them and the streets under moratorium; the municipality decides the
 excavation permits there. Each agency's staff see all works (dig once); the commission sees the whole city."""
 
-import json
-
-import shapely
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from panjereh.agencies.models import Agency, RefusalReason
 from panjereh.citymap import crs as crsmod
+from panjereh.citymap import geojson
 from panjereh.core import permissions
 from panjereh.core.calendar import local_date
 from panjereh.works import queries, services
@@ -24,11 +22,9 @@ STATUS_COLOURS = {"planned": "#6c757d", "applied": "#c56a00", "permitted": "#2e7
                   "guarantee_ended": "#9e9e9e", "cancelled": "#9e9e9e"}
 
 
-def _feature(works: Works) -> dict:
-    geom = crsmod.to_crs84(shapely.from_wkb(bytes(works.geom.wkb)))
-    return {"type": "Feature", "id": works.pk, "geometry": json.loads(shapely.to_geojson(geom)),
-            "properties": {"status": works.status, "agency": works.agency.code, "reference": works.reference,
-                           "colour": STATUS_COLOURS.get(works.status, "#444")}}
+def _map_properties(works: Works) -> dict:
+    return {"status": works.status, "agency": works.agency.code, "reference": works.reference,
+            "colour": STATUS_COLOURS.get(works.status, "#444")}
 
 
 @login_required
@@ -67,5 +63,5 @@ def coordination(request):
         "can_decide": permissions.can_decide_excavation(request.user),
         "reasons": RefusalReason.objects.filter(agency__code="municipality", active=True),
         "legend": [(Works.Status(code).label, colour) for code, colour in STATUS_COLOURS.items()],
-        "map": {"type": "FeatureCollection", "features": [_feature(w) for w in rows],
+        "map": {"type": "FeatureCollection", "features": geojson.features(rows, _map_properties),
                 "extent": list(crsmod.city_bbox_lonlat()), "colours": STATUS_COLOURS}}, status=400 if message else 200)
