@@ -133,6 +133,8 @@ def test_a_resurfaced_street_refuses_digging_except_emergencies(city):
     services.record_progress(actor=None, works=resurfacing, status="in_progress")
     services.record_progress(actor=None, works=resurfacing, status="completed")
     held = Moratorium.objects.get(street=name)
+    told = set(OutboxEvent.objects.filter(event_type="works.moratorium").values_list("agency_code", flat=True))
+    assert {"water", "gas", "power", "telecom"} <= told  # each agency's system hears of it
     assert (held.until - held.since).days in (365 * 3, 365 * 3 + 1)
     with pytest.raises(services.WorksError, match="resurfaced"):
         services.register_works(actor=None, agency=agency("telecom"), data=data(trench(line), reference="T-9"))

@@ -385,8 +385,10 @@ def _start_moratorium(works: Works, since: datetime.date):
     for street in works.streets:
         Moratorium.objects.create(street=street, geom=works.geom, surface=works.surface, since=since, until=until,
                                   resurfacing=works)
-        audit.emit(event_type="works.moratorium", agency_code="",
-                   payload={"street": street, "since": str(since), "until": str(until)})
+    # every agency's system hears of it (an event is delivered to the agency it names)
+    for code in Agency.objects.values_list("code", flat=True):
+        audit.emit(event_type="works.moratorium", agency_code=code,
+                   payload={"streets": works.streets, "since": str(since), "until": str(until)})
 
 
 # --- fees, dig once, inspections, Article 103 -------------------------------------------------------------------
