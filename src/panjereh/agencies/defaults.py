@@ -77,7 +77,9 @@ FEES = [
         "restoration_per_m2": {"asphalt": 4_000_000, "concrete": 5_000_000, "unpaved": 500_000},
         "trench_width_m": 0.6, "arterial_width_m": 20, "arterial_factor": 1.5, "shared_discount": 0.25,
         # Article 103 of the Municipalities Law: unrestored works repaired by the municipality at cost + 10%
-        "recovery_overhead": 0.1}),
+        "recovery_overhead": 0.1,
+        # a failed inspection: a penalty per metre of the agency's trench, by surface
+        "inspection_penalty_per_m": {"asphalt": 1_000_000, "concrete": 1_200_000, "unpaved": 300_000}}),
 ]
 
 

@@ -291,3 +291,30 @@ def can_manage_works(user, agency_code: str) -> bool:
 def can_decide_excavation(user) -> bool:
     """The municipality's reviewers and its signer decide excavation permits."""
     return can_decide(user, "municipality")
+
+
+def works_bill_agency_ids(user) -> set[int] | None:
+    """Whose street-works bills ``user`` may read: None for every agency (coordinators, and the municipality's
+    staff, who bill them), else their own agency's (what it owes); nobody else any."""
+    if is_coordinator(user):
+        return None
+    profile = staff_profile(user)
+    if profile is None or profile.agency is None:
+        return set()
+    return None if profile.agency.code == "municipality" else {profile.agency_id}
+
+
+def can_record_agency_payment(user) -> bool:
+    """The municipality's reviewers and signer record an agency's transfer paying its street-works bill (the
+    municipality is the payee: an agency cannot mark its own bill paid)."""
+    return can_decide(user, "municipality") or role(user) == "admin"
+
+
+def can_inspect_works(user) -> bool:
+    """The municipality's staff (reviewers, GIS, signer) and the coordinators record inspections of works —
+    never the agency whose works are inspected."""
+    if is_coordinator(user):
+        return True
+    profile = staff_profile(user)
+    return bool(profile and profile.agency and profile.agency.code == "municipality"
+                and profile.role in {"reviewer", "gis", "signer"})

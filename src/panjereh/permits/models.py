@@ -186,9 +186,14 @@ class InfoRequest(models.Model):
 
 
 class Bill(models.Model):
-    """One bill for the file (and one more for each service activated later)."""
+    """One bill for the file (and one more for each service activated later) — or a bill an agency owes the
+    city for its street works (an excavation permit's fee, an Article 103 recovery, a penalty): the same
+    bill, lines and ledger, the payer being the agency instead of an applicant."""
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="bills")
+    application = models.ForeignKey(Application, null=True, blank=True, on_delete=models.CASCADE,
+                                    related_name="bills")
+    payer = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="bills_owed",
+                              help_text="the agency that owes this bill (street works), when not an application's")
     stage = models.CharField(max_length=40, default="initial")
     total = models.BigIntegerField()
     paid = models.BigIntegerField(default=0)
@@ -201,6 +206,10 @@ class Bill(models.Model):
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(fields=["application", "stage"], name="one_bill_per_stage"),
+            models.UniqueConstraint(fields=["payer", "stage"], condition=Q(application__isnull=True),
+                                    name="one_agency_bill_per_stage"),
+            models.CheckConstraint(condition=Q(application__isnull=True, payer__isnull=False)
+                                   | Q(application__isnull=False, payer__isnull=True), name="bill_has_one_payer"),
             models.CheckConstraint(condition=Q(paid__gte=0) & Q(paid__lte=models.F("total")),
                                    name="bill_paid_within_total"),
         ]
@@ -209,8 +218,13 @@ class Bill(models.Model):
     def is_settled(self) -> bool:
         return self.settled_at is not None
 
+    @property
+    def subject(self) -> str:
+        """What the bill is for, as a reference: the file's tracking code, or the paying agency and stage."""
+        return self.application.tracking_code if self.application_id else f"{self.payer.code}:{self.stage}"
+
     def __str__(self):
-        return f"{self.application} / {self.stage}: {self.total:,} rials"
+        return f"{self.application or self.payer} / {self.stage}: {self.total:,} rials"
 
 
 class BillLine(models.Model):
@@ -232,6 +246,7 @@ class Payment(models.Model):
     class Provider(models.TextChoices):
         CASH = "cash", _("cash at the counter")
         GATEWAY = "gateway", _("bank gateway")
+        TRANSFER = "transfer", _("bank transfer from an agency")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("pending")

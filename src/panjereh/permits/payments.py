@@ -8,7 +8,7 @@ import datetime
 
 from panjereh.core.calendar import day_bounds
 
-CASH, GATEWAY = "cash", "gateway"
+CASH, GATEWAY, TRANSFER = "cash", "gateway", "transfer"
 
 
 def reconcile(*, date: datetime.date, gateway=None) -> dict:

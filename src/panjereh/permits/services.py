@@ -559,9 +559,63 @@ def _settle(payment: Payment, actor) -> None:
                                      for s in shares])
     app = bill.application
     audit.record(actor=actor, action="bill.settle", obj=bill, data={"payment": payment.reference})
+    if app is None:  # an agency's bill for its street works: both sides hear of it, no file moves on
+        for code in sorted({bill.payer.code} | {line.agency.code for line in bill.lines.select_related("agency")}):
+            audit.emit(event_type="bill.paid", agency_code=code,
+                       payload={"payer": bill.payer.code, "stage": bill.stage, "amount": payment.amount})
+        return
     audit.emit(event_type="bill.paid", agency_code="municipality", parcel_id=app.parcel_id,
                payload={"application": app.tracking_code, "stage": bill.stage, "amount": payment.amount})
     _advance(app, actor)
+
+
+# --- an agency's bills (street works) ---------------------------------------------------------
+
+def bill_agency(*, payer: Agency, stage: str, lines: list[tuple[Agency, str, str, str, int]]) -> Bill:
+    """Bill an agency (for its street works: a permit's fee, an Article 103 recovery, a penalty): one bill
+    per stage, created once; ``lines`` are (payee agency, code, Persian text, English text, rials). Called
+    inside the caller's transaction, so the bill is written with the state change that owes it."""
+    existing = Bill.objects.filter(payer=payer, application__isnull=True, stage=stage).first()
+    if existing:
+        return existing
+    lines = [line for line in lines if line[4] > 0]
+    bill = Bill.objects.create(payer=payer, stage=stage, total=sum(line[4] for line in lines))
+    BillLine.objects.bulk_create([BillLine(bill=bill, agency=agency, code=code, description_fa=fa, description_en=en,
+                                           amount=amount) for agency, code, fa, en, amount in lines])
+    if bill.total == 0:  # nothing to pay (a free surface): settled as written
+        Bill.objects.filter(pk=bill.pk).update(settled_at=timezone.now())
+    audit.emit(event_type="bill.created", agency_code=payer.code,
+               payload={"payer": payer.code, "stage": stage, "total": bill.total})
+    return bill
+
+
+def record_transfer(*, actor, bill: Bill, amount: int, reference: str) -> Outcome:
+    """The city's treasury records an agency's bank transfer paying one of its bills; it settles at once and
+    is booked to each payee's ledger. The same transfer reference twice changes nothing the second time."""
+    if bill.application_id is not None:
+        raise ApplicationError("bill", _("A file's bill is paid at the counter or the bank gateway, not by an "
+                                         "agency's transfer."))
+    reference = (reference or "").strip()
+    if not reference:
+        raise ApplicationError("reference", _("A transfer needs the bank's reference number."))
+    with transaction.atomic():
+        locked = Bill.objects.select_for_update().get(pk=bill.pk)
+        existing = Payment.objects.filter(provider=payments.TRANSFER, reference=reference).first()
+        if existing:
+            if existing.bill_id != locked.pk or existing.amount != amount:
+                raise Conflict(_("Receipt number %(reference)s was already used for another payment.")
+                               % Localized({"reference": reference}))
+            return Outcome(existing, False)
+        if locked.settled_at is not None:
+            raise Conflict(_("This bill is already paid."))
+        _check_amount(locked, amount)
+        payment = Payment.objects.create(bill=locked, provider=payments.TRANSFER, reference=reference[:64],
+                                         amount=amount,
+                                         recorded_by=actor if getattr(actor, "is_authenticated", False) else None)
+        audit.record(actor=actor, action="payment.transfer", obj=payment,
+                     data={"payer": locked.payer_id, "amount": amount, "reference": reference})
+        _settle(payment, actor)
+    return Outcome(payment, True)
 
 
 # --- issue ------------------------------------------------------------------------------------

@@ -74,7 +74,7 @@ def connections(request):
 def ledger_rows(allowed, start: datetime.date, end: datetime.date):
     """Ledger entries booked between two Tehran dates (inclusive) of the agencies allowed (None: all)."""
     first, after = day_bounds(start, end)
-    entries = LedgerEntry.objects.select_related("agency", "payment__bill__application").filter(
+    entries = LedgerEntry.objects.select_related("agency", "payment__bill__application", "payment__bill__payer").filter(
         booked_at__gte=first, booked_at__lt=after)
     if allowed is not None:
         entries = entries.filter(agency_id__in=allowed)
@@ -143,6 +143,6 @@ def _csv(entries, start, end) -> HttpResponse:
                      "amount_rials"])
     for e in entries:
         writer.writerow([e.booked_at.isoformat(), jalali(e.booked_at), e.agency.code,
-                         e.payment.bill.application.tracking_code, e.payment.provider, e.payment.reference, e.amount])
+                         e.payment.bill.subject, e.payment.provider, e.payment.reference, e.amount])
     return response
 

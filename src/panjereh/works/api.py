@@ -1,6 +1,7 @@
 """REST API of street works: thin views that check input and permissions (core.permissions), then call the
 services. Agencies' staff sign in with their tokens; the WZDx feed is public."""
 
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -8,18 +9,21 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from panjereh.agencies.models import Agency
 from panjereh.citymap import geojson
-from panjereh.core import permissions
+from panjereh.core import permissions, uploads
 from panjereh.core.api_errors import error_response, field_error
 from panjereh.core.calendar import local_date
 from panjereh.core.text import Localized
 from panjereh.works import feeds, queries, services
-from panjereh.works.models import Works, WorksConflict
+from panjereh.permits import services as billing
+from panjereh.permits.models import Bill
+from panjereh.works.models import Inspection, InspectionPhoto, Works, WorksConflict
 
 
 class WorksInput(serializers.Serializer):
@@ -175,3 +179,140 @@ class WzdxFeedView(APIView):
                    responses={(200, "application/geo+json"): OpenApiTypes.OBJECT})
     def get(self, request):
         return Response(feeds.wzdx_feed(), content_type="application/geo+json")
+
+
+# --- what agencies owe for their works, and inspections ----------------------------------------------------------
+
+class TransferInput(serializers.Serializer):
+    reference = serializers.CharField(max_length=64, help_text="the bank's reference of the agency's transfer")
+    amount = serializers.IntegerField(min_value=1, help_text="rials: the bill's whole outstanding amount")
+
+
+class InspectionInput(serializers.Serializer):
+    passed = serializers.BooleanField()
+    defects = serializers.CharField(max_length=4000, required=False, default="", allow_blank=True)
+
+
+class PhotoInput(serializers.Serializer):
+    photo = serializers.FileField(help_text="JPEG or PNG, checked by its content")
+
+
+def bill_detail(bill: Bill) -> dict:
+    """An agency's street-works bill: what for, how much, paid or not, its lines (integer rials)."""
+    return {"id": bill.pk, "payer": bill.payer.code, "stage": bill.stage, "total": bill.total, "paid": bill.paid,
+            "settled_at": bill.settled_at, "created_at": bill.created_at,
+            "lines": [{"agency": line.agency.code, "code": line.code, "description_fa": line.description_fa,
+                       "description_en": line.description_en, "amount": line.amount} for line in bill.lines.all()]}
+
+
+def agency_bills(user, *, unpaid_only: bool = False):
+    """The street-works bills ``user`` may read (coordinators and the municipality: all; an agency: its own)."""
+    allowed = permissions.works_bill_agency_ids(user)
+    qs = Bill.objects.filter(application__isnull=True).select_related("payer").prefetch_related("lines__agency")
+    if allowed is not None:
+        qs = qs.filter(payer_id__in=allowed)
+    if unpaid_only:
+        qs = qs.filter(settled_at__isnull=True)
+    return qs.order_by("-id")
+
+
+class WorksBillsView(APIView):
+    @extend_schema(operation_id="works_bills", summary="Street-works bills: what each agency owes the city",
+                   parameters=[OpenApiParameter("unpaid", bool, description="only bills not yet paid")],
+                   responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        if permissions.works_bill_agency_ids(request.user) == set():
+            raise PermissionDenied("street-works bills are for the agencies' staff")
+        unpaid = request.query_params.get("unpaid", "").lower() in {"1", "true", "yes"}
+        return Response({"bills": [bill_detail(b) for b in agency_bills(request.user, unpaid_only=unpaid)[:500]]})
+
+
+class WorksBillTransferView(APIView):
+    @extend_schema(operation_id="works_bill_transfer", summary="Record an agency's transfer paying its bill",
+                   request=TransferInput, responses={201: OpenApiTypes.OBJECT, 200: OpenApiTypes.OBJECT})
+    def post(self, request, pk):
+        if not permissions.can_record_agency_payment(request.user):
+            raise PermissionDenied("an agency's payment is recorded by the municipality, its payee")
+        bill = get_object_or_404(Bill.objects.select_related("payer"), pk=pk, application__isnull=True)
+        body = TransferInput(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            outcome = billing.record_transfer(actor=request.user, bill=bill, **body.validated_data)
+        except billing.ApplicationError as exc:
+            return field_error(status.HTTP_400_BAD_REQUEST, exc.field, str(exc))
+        except billing.Conflict as exc:
+            return error_response(status.HTTP_409_CONFLICT, "conflict", str(exc))
+        bill.refresh_from_db()
+        return Response(bill_detail(bill), status=status.HTTP_201_CREATED if outcome.changed else status.HTTP_200_OK)
+
+
+def inspection_detail(inspection: Inspection) -> dict:
+    works = inspection.works
+    return {"id": inspection.pk, "works": works.pk, "agency": works.agency.code, "reference": works.reference,
+            "phase": inspection.phase, "selected_at": inspection.selected_at,
+            "inspected_at": inspection.inspected_at, "passed": inspection.passed, "defects": inspection.defects,
+            "photos": [{"id": p.pk, "sha256": p.sha256, "content_type": p.content_type, "size": p.size}
+                       for p in inspection.photos.all()]}
+
+
+def _inspection(request, pk) -> Inspection:
+    if not permissions.can_view_works(request.user):
+        raise PermissionDenied("street works are for the agencies' staff")
+    return get_object_or_404(Inspection.objects.select_related("works__agency"), pk=pk)
+
+
+class InspectionListView(APIView):
+    @extend_schema(operation_id="works_inspections", summary="Works chosen for inspection, and the findings",
+                   responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        if not permissions.can_view_works(request.user):
+            raise PermissionDenied("street works are for the agencies' staff")
+        qs = Inspection.objects.select_related("works__agency").prefetch_related("photos").order_by("-id")[:500]
+        return Response({"inspections": [inspection_detail(i) for i in qs]})
+
+
+class InspectionView(APIView):
+    @extend_schema(operation_id="works_inspection_record", summary="Record what the inspector found",
+                   request=InspectionInput, responses=OpenApiTypes.OBJECT)
+    def post(self, request, pk):
+        inspection = _inspection(request, pk)
+        if not permissions.can_inspect_works(request.user):
+            raise PermissionDenied("inspections are recorded by the municipality")
+        body = InspectionInput(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            services.record_inspection(actor=request.user, inspection=inspection, **body.validated_data)
+        except (services.WorksError, services.WorksConflictState) as exc:
+            return _error(exc)
+        return Response(inspection_detail(inspection))
+
+
+class InspectionPhotoView(APIView):
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(operation_id="works_inspection_photo", summary="Add a photo to an inspection (JPEG, PNG)",
+                   request={"multipart/form-data": PhotoInput}, responses={201: OpenApiTypes.OBJECT})
+    def post(self, request, pk):
+        inspection = _inspection(request, pk)
+        if not permissions.can_inspect_works(request.user):
+            raise PermissionDenied("inspections are recorded by the municipality")
+        upload = request.FILES.get("photo")
+        if upload is None:
+            return field_error(status.HTTP_400_BAD_REQUEST, "photo", _("Attach the photo as «photo»."))
+        try:
+            photo = services.add_inspection_photo(actor=request.user, inspection=inspection, upload=upload)
+        except uploads.UploadError as exc:
+            return field_error(status.HTTP_400_BAD_REQUEST, exc.field, str(exc))
+        return Response({"id": photo.pk, "sha256": photo.sha256, "content_type": photo.content_type,
+                         "size": photo.size}, status=status.HTTP_201_CREATED)
+
+
+class InspectionPhotoFileView(APIView):
+    @extend_schema(operation_id="works_inspection_photo_file", summary="One inspection photo, as stored",
+                   responses={(200, "image/jpeg"): OpenApiTypes.BINARY})
+    def get(self, request, pk, photo):
+        inspection = _inspection(request, pk)
+        item = get_object_or_404(InspectionPhoto, pk=photo, inspection=inspection)
+        response = FileResponse(uploads.open_stored(item.file), content_type=item.content_type)
+        response["X-Content-SHA256"] = item.sha256
+        return response

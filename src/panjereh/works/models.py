@@ -178,6 +178,24 @@ class Inspection(models.Model):
         constraints = [models.UniqueConstraint(fields=["works", "phase"], name="one_inspection_per_phase")]
 
 
+class InspectionPhoto(models.Model):
+    """A photo the inspector took (JPEG or PNG, checked by content), stored once under its own name."""
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="photos")
+    file = models.CharField(max_length=255, help_text="the object's name in the default storage")
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+
+    class Meta:
+        verbose_name = _("inspection photo")
+        verbose_name_plural = _("inspection photos")
+        ordering = ["id"]
+
+
 class RecoveryCharge(models.Model):
     """Article 103 of the Municipalities Law: the municipality restored what the agency left, and charges it
     the cost plus the overhead (10% by default)."""
@@ -186,6 +204,8 @@ class RecoveryCharge(models.Model):
     cost = models.BigIntegerField(help_text="rials: the restoration's cost")
     overhead = models.BigIntegerField(help_text="rials")
     total = models.BigIntegerField(help_text="rials: cost + overhead, charged to the agency")
+    bill = models.OneToOneField("permits.Bill", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                help_text="the bill the agency pays it with")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

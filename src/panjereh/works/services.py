@@ -23,8 +23,10 @@ from panjereh.core import audit
 from panjereh.core.calendar import add_working_days, local_date, working_days_between
 from panjereh.core.errors import FieldError
 from panjereh.core.text import Localized
-from panjereh.works.models import (ExcavationPermit, Inspection, Moratorium, RecoveryCharge, SharedTrench, Works,
-                                   WorksConflict)
+from panjereh.permits import services as billing
+from panjereh.core import uploads
+from panjereh.works.models import (ExcavationPermit, Inspection, InspectionPhoto, Moratorium, RecoveryCharge,
+                                   SharedTrench, Works, WorksConflict)
 from panjereh.works.rules import rules
 
 STREETS_LAYER = "streets"
@@ -306,6 +308,8 @@ def decide_permit(*, actor, works: Works, decision: str, conditions: str = "", r
         permit.decided_at, permit.decided_by = timezone.now(), actor
         permit.conditions, permit.reason = conditions.strip(), reason
         permit.save()
+        if decision == "grant":
+            _bill_permit(permit)
         # the permit of a shared trench's lead is the permit of every works in that trench
         Works.objects.filter(Q(pk=works.pk) | Q(shared_trench__lead=works)).update(
             status=Works.Status.PERMITTED if decision == "grant" else Works.Status.REFUSED)
@@ -329,6 +333,7 @@ def deem_overdue_permits(now=None) -> int:
                 continue
             Works.objects.filter(Q(pk=permit.works_id) | Q(shared_trench__lead_id=permit.works_id)).update(
                 status=Works.Status.DEEMED)
+            _bill_permit(permit)
             audit.record(actor=None, action="works.permit_deemed", obj=permit.works,
                          data={"due": str(permit.due_date), "late_working_days":
                                working_days_between(permit.due_date, today)})
@@ -421,6 +426,27 @@ def excavation_fee(works: Works) -> int:
                            street_width_m=_street_width(works))
 
 
+def _municipality() -> Agency:
+    return Agency.objects.get(code="municipality")
+
+
+def _bill_permit(permit: ExcavationPermit) -> None:
+    """Bill the permit's fee when it is granted or deemed granted: to the works' agency, or — for a shared
+    trench — to each member's agency its own share at the shared rate (the lead's fee is their sum)."""
+    works = permit.works
+    if works.shared_trench_id:
+        members = list(works.shared_trench.works.select_related("agency").order_by("id"))
+        split = shared_fee_split(works.shared_trench)
+        amounts = [(m, split[m.agency.code]) for m in members]
+    else:
+        amounts = [(works, permit.fee)]
+    payee = _municipality()
+    for member, amount in amounts:
+        billing.bill_agency(payer=member.agency, stage=f"excavation:{member.pk}", lines=[
+            (payee, "excavation", f"مجوز حفاری {member.reference}", f"Excavation permit {member.reference}",
+             amount)])
+
+
 def propose_shared_trench(*, actor, works: list[Works]) -> SharedTrench:
     """Dig once: put several agencies' works in one trench under the first one's permit. They must be other
     agencies' live works, on a common street within the conflict distance, and their dates must meet."""
@@ -496,14 +522,41 @@ def record_inspection(*, actor, inspection: Inspection, passed: bool, defects: s
     """The inspector's finding: passed, or the defects (written, so the agency knows what to put right)."""
     if not passed and not defects.strip():
         raise WorksError("defects", _("Write the defects found."))
-    Inspection.objects.filter(pk=inspection.pk).update(inspected_at=timezone.now(), passed=passed,
-                                                       defects=defects.strip())
-    inspection.refresh_from_db()
-    audit.record(actor=actor, action="works.inspected", obj=inspection.works, data={"passed": passed})
-    if not passed:
-        audit.emit(event_type="works.inspection_failed", agency_code=inspection.works.agency.code,
-                   payload={"works": inspection.works_id, "phase": inspection.phase, "defects": defects.strip()})
+    with transaction.atomic():
+        if Inspection.objects.filter(pk=inspection.pk, inspected_at__isnull=True).update(
+                inspected_at=timezone.now(), passed=passed, defects=defects.strip()) != 1:
+            raise WorksConflictState(_("This inspection was already recorded."))
+        inspection.refresh_from_db()
+        audit.record(actor=actor, action="works.inspected", obj=inspection.works, data={"passed": passed})
+        if not passed:
+            _bill_penalty(inspection)
+            audit.emit(event_type="works.inspection_failed", agency_code=inspection.works.agency.code,
+                       payload={"works": inspection.works_id, "phase": inspection.phase,
+                                "defects": defects.strip()})
     return inspection
+
+
+def add_inspection_photo(*, actor, inspection: Inspection, upload) -> InspectionPhoto:
+    """Keep a photo of an inspection (JPEG or PNG, checked by content; never overwriting another)."""
+    stored = uploads.store(upload, prefix=f"works/inspections/{inspection.pk}", field="photo",
+                           allowed=(uploads.JPEG, uploads.PNG))
+    with transaction.atomic():
+        photo = InspectionPhoto.objects.create(
+            inspection=inspection, file=stored.name, content_type=stored.content_type, size=stored.size,
+            sha256=stored.sha256, uploaded_by=actor if getattr(actor, "is_authenticated", False) else None)
+        audit.record(actor=actor, action="works.inspection_photo", obj=inspection.works,
+                     data={"inspection": inspection.pk, "sha256": stored.sha256})
+    return photo
+
+
+def _bill_penalty(inspection: Inspection) -> None:
+    """A failed inspection costs the agency the fee schedule's penalty per metre of its trench."""
+    works = inspection.works
+    per_m = fees.schedule("excavation").params.get("inspection_penalty_per_m", {}).get(works.surface, 0)
+    amount = int(Fraction(str(round(trench_length(works), 2))) * fees.exact(per_m))
+    billing.bill_agency(payer=works.agency, stage=f"penalty:{inspection.pk}", lines=[
+        (_municipality(), "inspection_penalty", f"جریمهٔ نقص {works.reference} ({inspection.get_phase_display()})",
+         f"Defect penalty {works.reference} ({inspection.phase})", amount)])
 
 
 def guarantee_end(works: Works, reinstated: datetime.date) -> datetime.date:
@@ -530,6 +583,14 @@ def recover_unrestored(*, today: datetime.date | None = None) -> list[RecoveryCh
         overhead = int(cost * fees.exact(params["recovery_overhead"]))
         with transaction.atomic():
             charge = RecoveryCharge.objects.create(works=w, cost=cost, overhead=overhead, total=cost + overhead)
+            payee = _municipality()
+            charge_bill = billing.bill_agency(payer=w.agency, stage=f"article103:{w.pk}", lines=[
+                (payee, "article103", f"بازسازی ترانشه {w.reference} (مادهٔ ۱۰۳)",
+                 f"Restoration of {w.reference} (Article 103)", cost),
+                (payee, "article103_overhead", "ده درصد هزینهٔ بالاسری (مادهٔ ۱۰۳)", "Overhead (Article 103)",
+                 overhead)])
+            RecoveryCharge.objects.filter(pk=charge.pk).update(bill=charge_bill)
+            charge.bill = charge_bill
             audit.record(actor=None, action="works.article_103", obj=w, data={"total": cost + overhead})
             audit.emit(event_type="works.recovery_charged", agency_code=w.agency.code,
                        payload={"works": w.pk, "reference": w.reference, "cost": cost, "overhead": overhead,
