@@ -84,6 +84,8 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("ogc/", include(ogc_urls)),
     path("ogc", ogc.LandingView.as_view()),
+    # street works first: "works" is not a map layer's code (layers cannot take it: see citymap.models)
+    path("tiles/works/<int:z>/<int:x>/<int:y>.mvt", works_api.WorksTileView.as_view(), name="works-tile"),
     path("tiles/<slug:code>/<int:z>/<int:x>/<int:y>.mvt", citymap_api.TileView.as_view(), name="tile"),
     path("indicators/", include("panjereh.indicators.urls")),
     path("works/", include("panjereh.works.urls")),

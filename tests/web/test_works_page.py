@@ -50,8 +50,21 @@ def test_the_coordination_page(live_server, live_city, browser, language, settin
     drawn = page.evaluate("document.body.dataset.worksIds").split(",")
     assert {str(gas.pk), str(water.pk)} <= set(drawn)
     problems += audit_now(page, "map with the street works shown")
+    # drawn from the works tiles: go to the street and read what the map drew there
+    import shapely
+
+    from panjereh.citymap import crs as crsmod
+
+    middle = crsmod.to_crs84(shapely.from_wkb(bytes(gas.geom.wkb))).centroid
+    page.evaluate(f"panjerehMap.jumpTo({{center: [{middle.x}, {middle.y}], zoom: 16}})")
+    drawn_refs = ("[...new Set(panjerehMap.querySourceFeatures('works', {sourceLayer: 'works'})"
+                  ".map(f => f.properties.reference))]")
+    wait_until(page, f"panjerehMap.areTilesLoaded() && {drawn_refs}.includes('W-31')")
+    assert {"G-31", "W-31"} <= set(page.evaluate(drawn_refs))
+    page.screenshot(path=str(SHOTS / f"works-map-{language}.png"))
     page.select_option("#works-period", "today")
     wait_until(page, "document.body.dataset.worksShown === '0'")
+    wait_until(page, f"panjerehMap.areTilesLoaded() && !{drawn_refs}.includes('W-31')")
     # a counter operator has no business here
     login(page, base, "operator1")
     assert page.goto(f"{base}/works/").status == 403

@@ -115,3 +115,57 @@ def test_the_public_wzdx_feed(client, city):
     del body["features"][0]["properties"]["start_date"]
     assert list(Draft7Validator(WZDX_42).iter_errors(body))
     assert Works.objects.count() == 2
+
+
+def test_works_as_vector_tiles_and_an_ogc_collection(client_for, client, city):
+    """The works layer: tiles coloured by status with a period, and an OGC API collection, for staff only."""
+    import mapbox_vector_tile
+    import shapely
+
+    from panjereh.agencies.models import Agency
+    from panjereh.citymap import crs as crsmod
+    from panjereh.citymap.tiles import lonlat_to_tile
+    from panjereh.works import services
+
+    line, _ = street(27)
+    soon = services.register_works(actor=None, agency=Agency.objects.get(code="gas"),
+                                   data=data(trench(line, 2), start_in=0, days=5, works_class="immediate",
+                                             reference="G-T"))
+    later = services.register_works(actor=None, agency=Agency.objects.get(code="water"),
+                                    data=data(trench(line, -2), start_in=200, days=5, reference="W-T"))
+    middle = crsmod.to_crs84(shapely.from_wkb(bytes(soon.geom.wkb))).centroid
+    x, y = lonlat_to_tile(middle.x, middle.y, 16)
+
+    def tile(user, period="all"):
+        response = client_for(user).get(f"/tiles/works/16/{x}/{y}.mvt", {"period": period})
+        if response.status_code != 200:
+            return response.status_code
+        layers = mapbox_vector_tile.decode(response.content)
+        return {f["properties"]["reference"]: f["properties"] for f in layers.get("works", {}).get("features", [])}
+
+    everything = tile("gis.power")
+    assert set(everything) >= {"G-T", "W-T"}
+    assert everything["G-T"]["agency"] == "gas" and everything["G-T"]["status"] == "planned"
+    assert "contact" not in everything["G-T"]
+    today = tile("gis.power", "today")
+    assert "G-T" in today and "W-T" not in today  # the water works start in 200 days
+    assert tile("operator1") == 404 and client.get(f"/tiles/works/16/{x}/{y}.mvt").status_code == 404
+    assert client_for("gis.power").get(f"/tiles/works/16/{x}/{y}.mvt", {"period": "ever"}).status_code == 400
+    assert client_for("gis.power").get("/tiles/works/3/99/0.mvt").status_code == 404
+
+    # OGC API: listed for staff, absent for the public; items, one item, a bbox that misses
+    ids = lambda c: [col["id"] for col in c.get("/ogc/collections").json()["collections"]]  # noqa: E731
+    assert "works" in ids(client_for("gis.power")) and "works" not in ids(client)
+    assert client.get("/ogc/collections/works/items").status_code == 404
+    items = client_for("gis.power").get("/ogc/collections/works/items", {"limit": 1}).json()
+    assert items["numberMatched"] == 2 and items["numberReturned"] == 1
+    assert any(link["rel"] == "next" for link in items["links"])
+    one = client_for("coordinator").get(f"/ogc/collections/works/items/{later.pk}").json()
+    assert one["properties"]["reference"] == "W-T" and one["geometry"]["type"] == "LineString"
+    west, south, east, north = crsmod.city_bbox_lonlat()
+    nowhere = client_for("gis.power").get("/ogc/collections/works/items",
+                                          {"bbox": f"{west},{south},{west + 0.001},{south + 0.001}"}).json()
+    assert nowhere["numberMatched"] == 0
+    around = client_for("gis.power").get("/ogc/collections/works/items", {
+        "bbox": f"{middle.x - 0.002},{middle.y - 0.002},{middle.x + 0.002},{middle.y + 0.002}"}).json()
+    assert {f["properties"]["reference"] for f in around["features"]} == {"G-T", "W-T"}

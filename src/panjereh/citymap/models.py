@@ -75,8 +75,12 @@ class Layer(models.Model):
                                         related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # codes other collections use in the same URL spaces (/tiles/<code>/, /ogc/collections/<code>/)
+    RESERVED_CODES = ("works",)
+
     class Meta:
         ordering = ["agency__code", "code"]
+        constraints = [models.CheckConstraint(condition=~Q(code__in=["works"]), name="layer_code_not_reserved")]
 
     def __str__(self):
         return self.code

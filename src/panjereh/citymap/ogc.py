@@ -5,7 +5,11 @@ A thin adapter: paging, links and GeoJSON here; who sees what comes from
 Next links carry a keyset cursor (``after``), so deep pages stay fast.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.conf import settings
+from django.contrib.gis.geos import Polygon
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import APIException
@@ -76,11 +80,43 @@ class OGCView(APIView):
         return self.request.build_absolute_uri(reverse(name, args=args)) + (f"?{query}" if query else "")
 
 
+@dataclass(frozen=True)
+class ExtraCollection:
+    """A collection served from another app's model (street works), registered by that app at start, so the
+    map's OGC machinery stays below the apps that use it. ``queryset(user)`` returns the objects (with a
+    ``geom`` in the storage CRS) the user may read, or None when the user may read none of them."""
+
+    id: str
+    title: str
+    description: str
+    queryset: Callable
+    properties: Callable
+
+
+EXTRA_COLLECTIONS: dict[str, ExtraCollection] = {}
+
+
+def register_collection(collection: ExtraCollection) -> None:
+    """Serve ``collection`` at /ogc/collections/<id>/ beside the layers (to the users its queryset allows)."""
+    EXTRA_COLLECTIONS[collection.id] = collection
+
+
 def _collections(user):
     return permissions.visible_layers(user, Layer.objects.select_related("agency", "current_version"))
 
 
-def _collection(user, collection_id) -> Layer:
+def _extras(user) -> list[tuple[ExtraCollection, object]]:
+    found = [(c, c.queryset(user)) for c in EXTRA_COLLECTIONS.values()]
+    return [(c, qs) for c, qs in found if qs is not None]
+
+
+def _collection(user, collection_id):
+    """The layer (or registered collection, with the user's queryset) called ``collection_id``, or 404."""
+    extra = EXTRA_COLLECTIONS.get(collection_id)
+    if extra is not None:
+        qs = extra.queryset(user)
+        if qs is not None:
+            return extra, qs
     layer = _collections(user).filter(code=collection_id).first()
     if layer is None:
         raise OGCError(404, "NotFound", _("Collection «%(id)s» does not exist.") % Localized({"id": collection_id}))
@@ -109,6 +145,7 @@ class ConformanceView(OGCView):
 class CollectionsView(OGCView):
     def get(self, request):
         collections = [self.describe(layer) for layer in _collections(request.user)]
+        collections += [self.describe_extra(extra) for extra, _qs in _extras(request.user)]
         return Response({"links": [{"rel": "self", "type": "application/json", "href": self.url("ogc-collections")}],
                          "collections": collections})
 
@@ -125,9 +162,22 @@ class CollectionsView(OGCView):
             ]}
 
 
+    def describe_extra(self, extra: ExtraCollection) -> dict:
+        return {
+            "id": extra.id, "title": str(extra.title), "description": str(extra.description), "itemType": "feature",
+            "crs": [CRS84], "extent": {"spatial": {"bbox": [list(crsmod.city_bbox_lonlat())], "crs": CRS84}},
+            "links": [
+                {"rel": "self", "type": "application/json", "href": self.url("ogc-collection", extra.id)},
+                {"rel": "items", "type": "application/geo+json", "href": self.url("ogc-items", extra.id)},
+            ]}
+
+
 class CollectionView(CollectionsView):
     def get(self, request, collection_id):
-        return Response(self.describe(_collection(request.user, collection_id)))
+        found = _collection(request.user, collection_id)
+        if isinstance(found, tuple):
+            return Response(self.describe_extra(found[0]))
+        return Response(self.describe(found))
 
 
 def _int_param(request, name: str, default: int, low: int, high: int) -> int:
@@ -153,7 +203,7 @@ def _bad(name, message):
 
 class ItemsView(OGCView):
     def get(self, request, collection_id):
-        layer = _collection(request.user, collection_id)
+        found = _collection(request.user, collection_id)
         unknown = set(request.query_params) - ITEM_PARAMS
         if unknown:
             raise OGCError(400, "InvalidParameterValue", _("Unknown parameters: %(names)s.")
@@ -168,6 +218,9 @@ class ItemsView(OGCView):
             bbox = parse_bbox(request.query_params.get("bbox"))
         except Exception as exc:  # ValidationError from the shared parser: re-shape as an OGC error
             raise OGCError(400, "InvalidParameterValue", f"bbox: {getattr(exc, 'detail', exc)}") from exc
+        if isinstance(found, tuple):
+            return self.extra_items(request, *found, bbox=bbox, limit=limit, after=after)
+        layer = found
         parcels = layer.kind == Layer.Kind.PARCELS
         if parcels:
             qs, props = Parcel.objects.all(), geojson.parcel_properties
@@ -183,8 +236,8 @@ class ItemsView(OGCView):
             else:
                 matched = queries.count_features_in_bbox(layer.current_version_id, bounds)
                 ids = queries.features_in_bbox(layer.current_version_id, bounds, limit + 1, after=after)
-            found = qs.in_bulk(ids[:limit])
-            page = [found[i] for i in ids[:limit]]
+            by_id = qs.in_bulk(ids[:limit])
+            page = [by_id[i] for i in ids[:limit]]
             more = len(ids) > limit
         else:
             matched = qs.count()
@@ -195,13 +248,30 @@ class ItemsView(OGCView):
                 "links": [{"rel": "self", "type": "application/geo+json", "href": request.build_absolute_uri()},
                           {"rel": "collection", "type": "application/json",
                            "href": self.url("ogc-collection", layer.code)}]}
+        return self.page(request, layer.code, page, props, matched, more, limit)
+
+    def page(self, request, collection_id, page, props, matched, more, limit):
+        body = {"type": "FeatureCollection", "features": geojson.features(page, props),
+                "numberMatched": matched, "numberReturned": len(page),
+                "links": [{"rel": "self", "type": "application/geo+json", "href": request.build_absolute_uri()},
+                          {"rel": "collection", "type": "application/json",
+                           "href": self.url("ogc-collection", collection_id)}]}
         if more:
             params = request.query_params.copy()
             params["after"] = str(page[-1].pk)
             params["limit"] = str(limit)
             body["links"].append({"rel": "next", "type": "application/geo+json",
-                                  "href": self.url("ogc-items", layer.code, query=params.urlencode())})
+                                  "href": self.url("ogc-items", collection_id, query=params.urlencode())})
         return Response(body, content_type="application/geo+json")
+
+    def extra_items(self, request, extra: ExtraCollection, qs, *, bbox, limit, after):
+        if bbox:
+            box = Polygon.from_bbox(crsmod.bbox_crs84_to_storage(bbox).bounds)
+            box.srid = crsmod.STORAGE_SRID
+            qs = qs.filter(geom__bboverlaps=box)
+        matched = qs.count()
+        rows = list(qs.filter(pk__gt=after).order_by("pk")[:limit + 1])
+        return self.page(request, extra.id, rows[:limit], extra.properties, matched, len(rows) > limit, limit)
 
 
 class ItemView(OGCView):
@@ -212,7 +282,10 @@ class ItemView(OGCView):
         except ValueError:
             raise OGCError(404, "NotFound", _("Feature «%(id)s» does not exist.")
                 % Localized({"id": feature_id})) from None
-        if layer.kind == Layer.Kind.PARCELS:
+        if isinstance(layer, tuple):
+            extra, qs = layer
+            obj, props = qs.filter(pk=fid).first(), extra.properties
+        elif layer.kind == Layer.Kind.PARCELS:
             obj, props = Parcel.objects.filter(pk=fid).first(), geojson.parcel_properties
         else:
             obj = Feature.objects.filter(pk=fid, version_id=layer.current_version_id).select_related(
@@ -224,5 +297,5 @@ class ItemView(OGCView):
         body = geojson.features([obj], props)[0]
         body["links"] = [
             {"rel": "self", "type": "application/geo+json", "href": request.build_absolute_uri()},
-            {"rel": "collection", "type": "application/json", "href": self.url("ogc-collection", layer.code)}]
+            {"rel": "collection", "type": "application/json", "href": self.url("ogc-collection", collection_id)}]
         return Response(body, content_type="application/geo+json")

@@ -87,15 +87,23 @@ def _postgis_tile(layer, z, x, y) -> bytes:
         table, version = "citymap_feature", "AND t.version_id = %s"
         columns = ["kind", "ext_id", "depth_m", "status", f"attrs->>'{NAME_ATTRIBUTE}' AS name"]
         params = [layer.current_version_id or 0]
-    attrs = ", ".join(f"t.{c}" for c in columns)
+    return postgis_tile(layer.code, table, [f"t.{c}" for c in columns], version, params, z, x, y)
+
+
+def postgis_tile(name: str, table: str, columns: list[str], where: str, params: list, z: int, x: int, y: int) -> bytes:
+    """ST_AsMVT of the rows of ``table`` (alias ``t``, a ``geom`` column in the storage CRS) whose box meets the
+    margin-widened tile, with ``columns`` (SQL expressions over ``t``) as properties and ``where`` ("AND …",
+    taking ``params``) as a filter; one MVT layer called ``name``. Shared by the map's layers and other apps'
+    tiles (street works)."""
+    attrs = ", ".join(columns)
     sql = (f"WITH b AS (SELECT ST_TileEnvelope(%s, %s, %s) AS web, "
            f"ST_Transform(ST_TileEnvelope(%s, %s, %s, margin => %s), 32639) AS storage), "
            f"q AS (SELECT t.id, {attrs}, "
            f"ST_AsMVTGeom(ST_Transform(t.geom, 3857), b.web, {EXTENT}, {BUFFER}, true) AS geom "
-           f"FROM {table} t, b WHERE t.geom && b.storage {version}) "
+           f"FROM {table} t, b WHERE t.geom && b.storage {where}) "
            f"SELECT ST_AsMVT(q, %s, {EXTENT}, 'geom', 'id') FROM q WHERE q.geom IS NOT NULL")
     with connection.cursor() as cursor:
-        cursor.execute(sql, [z, x, y, z, x, y, BUFFER / EXTENT, *params, layer.code])
+        cursor.execute(sql, [z, x, y, z, x, y, BUFFER / EXTENT, *params, name])
         return bytes(cursor.fetchone()[0] or b"")
 
 
@@ -172,13 +180,20 @@ def cached_tile(layer, z: int, x: int, y: int) -> bytes:
 
 def tile(layer, z: int, x: int, y: int) -> bytes:
     """The layer's vector tile z/x/y (one MVT layer named after the layer's code), built now."""
-    bounds = tile_bounds(z, x, y)
+    tile_bounds(z, x, y)
     if z < min_zoom(layer):
         return b""
     if spatial_sql.is_postgis():
         return _postgis_tile(layer, z, x, y)
+    return python_tile(layer.code, lambda storage_bbox: _rows(layer, storage_bbox), z, x, y)
+
+
+def python_tile(name: str, rows_in, z: int, x: int, y: int) -> bytes:
+    """The tile built in Python (SpatiaLite has no ST_AsMVT): ``rows_in(storage_bbox)`` yields (id, WKB in the
+    storage CRS, properties) of the rows meeting the margin-widened tile; one MVT layer called ``name``."""
+    bounds = tile_bounds(z, x, y)
     margin = (bounds[2] - bounds[0]) * BUFFER / EXTENT
-    rows = list(_rows(layer, _storage_bounds(bounds, margin)))
+    rows = list(rows_in(_storage_bounds(bounds, margin)))
     if not rows:
         return b""
     geoms = crsmod.transform(shapely.from_wkb([r[1] for r in rows]), "EPSG:32639", "EPSG:3857")
@@ -189,7 +204,7 @@ def tile(layer, z: int, x: int, y: int) -> bytes:
     geoms[crossing] = shapely.intersection(geoms[crossing], shapely.box(*clip))
     keep = ~shapely.is_empty(geoms)
     rows = [r for r, k in zip(rows, keep) if k]
-    return mvt.encode_layer(layer.code, [r[0] for r in rows], geoms[keep], [r[2] for r in rows], bounds, EXTENT)
+    return mvt.encode_layer(name, [r[0] for r in rows], geoms[keep], [r[2] for r in rows], bounds, EXTENT)
 
 
 def prune_cache() -> int:

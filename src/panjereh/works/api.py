@@ -316,3 +316,35 @@ class InspectionPhotoFileView(APIView):
         response = FileResponse(uploads.open_stored(item.file), content_type=item.content_type)
         response["X-Content-SHA256"] = item.sha256
         return response
+
+
+class WorksTileView(APIView):
+    """The works layer's vector tile for a period: for the agencies' staff and coordinators only (the public
+    reads the WZDx feed); others get 404, as for a hidden layer."""
+
+    from panjereh.citymap.api import MVTRenderer
+
+    permission_classes = [AllowAny]  # as the map's tiles: who sees them is the permission module's answer (404)
+    renderer_classes = [MVTRenderer]
+    schema = None
+
+    def get(self, request, z, x, y):
+        from rest_framework.exceptions import NotFound
+
+        from panjereh.citymap.tiles import TileError
+        from panjereh.works.tiles import works_tile
+
+        if not permissions.can_view_works(request.user):
+            raise NotFound()
+        period = request.query_params.get("period", "all")
+        if period not in queries.PERIODS:
+            return field_error(status.HTTP_400_BAD_REQUEST, "period", _("The period must be one of %(known)s.")
+                               % Localized({"known": ", ".join(queries.PERIODS)}))
+        try:
+            body = works_tile(int(z), int(x), int(y), period=period, today=local_date(timezone.now()),
+                              agencies=dict(Agency.objects.values_list("id", "code")))
+        except TileError as exc:
+            raise NotFound(str(exc)) from exc
+        response = Response(body, content_type=self.MVTRenderer.media_type)
+        response["Cache-Control"] = "private, max-age=30"  # works change during the day
+        return response

@@ -14,3 +14,7 @@ class WorksConfig(AppConfig):
         from panjereh.works.connections import on_connection_order
 
         post_save.connect(on_connection_order, sender=ConnectionOrder, dispatch_uid="works-connection-trench")
+
+        from panjereh.works import ogc
+
+        ogc.register()

@@ -54,11 +54,17 @@
     layerIds[layer.code] = ids;
   }));
   const empty = { type: "FeatureCollection", features: [] };
-  style.sources.works = { type: "geojson", data: empty };
-  style.layers.push({ id: "works-fill", type: "fill", source: "works", filter: ["==", ["geometry-type"], "Polygon"],
-                      paint: { "fill-color": ["get", "colour"], "fill-opacity": 0.3 } });
-  style.layers.push({ id: "works-line", type: "line", source: "works",
-                      paint: { "line-color": ["get", "colour"], "line-width": 6, "line-opacity": 0.85 } });
+  // Street works (staff only): Panjereh's works tiles of the period chosen, coloured by status.
+  const worksTiles = (period) => `${origin}/tiles/works/{z}/{x}/{y}.mvt?period=${encodeURIComponent(period)}`;
+  if (cfg.works) {
+    const colour = ["match", ["get", "status"], ...Object.entries(cfg.works.colours).flat(), "#444"];
+    style.sources.works = { type: "vector", minzoom: 11, maxzoom: 16, tiles: [worksTiles("all")] };
+    const base = { source: "works", "source-layer": "works", layout: { visibility: "none" } };
+    style.layers.push({ ...base, id: "works-fill", type: "fill", filter: ["==", ["geometry-type"], "Polygon"],
+                        paint: { "fill-color": colour, "fill-opacity": 0.3 } });
+    style.layers.push({ ...base, id: "works-line", type: "line",
+                        paint: { "line-color": colour, "line-width": 6, "line-opacity": 0.85 } });
+  }
   style.sources.focus = { type: "geojson", data: empty };
   style.sources.sketch = { type: "geojson", data: empty };
   style.layers.push({ id: "focus-line", type: "line", source: "focus", paint: { "line-color": "#f9a825", "line-width": 4 } });
@@ -299,13 +305,13 @@
     const period = document.getElementById("works-period");
     const count = document.getElementById("works-count");
     const loadWorks = async () => {
-      if (!on.checked) { map.getSource("works").setData(empty); count.textContent = ""; return; }
+      const visibility = on.checked ? "visible" : "none";
+      ["works-fill", "works-line"].forEach((id) => map.setLayoutProperty(id, "visibility", visibility));
+      if (!on.checked) { count.textContent = ""; return; }
+      map.getSource("works").setTiles([worksTiles(period.value)]);  // the tiles draw; the list counts them
       const r = await fetch(`/api/v1/works/?period=${encodeURIComponent(period.value)}`, { headers: { Accept: "application/json" } });
       const answer = await r.json();
       if (!r.ok) { count.textContent = `${W.error}: ${errorText(answer, r.status)}`; return; }
-      map.getSource("works").setData({ type: "FeatureCollection", features: answer.works.map((w) => ({
-        type: "Feature", id: w.id, geometry: w.geometry,
-        properties: { status: w.status, agency: w.agency, reference: w.reference, colour: cfg.works.colours[w.status] || "#444" } })) });
       count.textContent = show(answer.works.length);
       document.body.dataset.worksShown = String(answer.works.length);  // for the browser tests
       document.body.dataset.worksIds = answer.works.map((w) => w.id).join(",");
