@@ -48,7 +48,16 @@ def world(city, client_for, settings):
     line, _ = street(80)
     works = works_services.register_works(actor=None, agency=Agency.objects.get(code="water"),
                                           data=data(trench(line), reference="W-ROLES"))
-    return {"app": app["id"], "parcel": parcel.pk, "incident": incident["id"], "tile": (x, y), "works": works.pk}
+    # a bill the water company owes for its works, and its works chosen for inspection
+    from panjereh.permits.services import bill_agency
+    from panjereh.works.models import Inspection
+
+    municipality = Agency.objects.get(code="municipality")
+    bill = bill_agency(payer=Agency.objects.get(code="water"), stage="excavation:roles",
+                       lines=[(municipality, "excavation", "مجوز حفاری", "Excavation permit", 1_000_000)])
+    inspection = Inspection.objects.create(works=works, phase="completed")
+    return {"app": app["id"], "parcel": parcel.pk, "incident": incident["id"], "tile": (x, y), "works": works.pk,
+            "bill": bill.pk, "inspection": inspection.pk}
 
 
 def doors(w):
@@ -115,6 +124,16 @@ def doors(w):
         ("post", f"/api/v1/works/{works}/permit/", None, {"reviewer.water", "gis.water"}),
         ("get", "/works/", None, works_readers),
         ("get", "/api/v1/works/feed/wzdx/", None, set(ROLES)),
+        ("get", f"/tiles/works/15/{tx}/{ty}.mvt", None, works_readers),
+        ("get", "/ogc/collections/works/items", None, works_readers),
+        ("get", f"/ogc/collections/works/items/{works}", None, works_readers),
+        # what agencies owe for works: read by the staff (an agency only its own), paid only by the payee
+        ("get", "/api/v1/works/bills/", None, works_readers),
+        ("post", f"/api/v1/works/bills/{w['bill']}/transfer/", {"reference": "", "amount": 1},
+         {"reviewer.municipality", "signer", "admin"}),
+        ("get", "/api/v1/works/inspections/", None, works_readers),
+        ("post", f"/api/v1/works/inspections/{w['inspection']}/", {"passed": "nonsense"},
+         COORD | {"reviewer.municipality", "gis.municipality", "signer"}),
         ("get", "/api/v1/streets/?q=خیابان", None, set(ROLES)),
         ("get", "/indicators/", None, set(ROLES)),
         ("get", "/indicators/data.json", None, set(ROLES)),

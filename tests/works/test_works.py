@@ -246,3 +246,22 @@ def test_the_bulk_conflict_run_finds_the_same_pairs_as_registration(city):
     assert services.find_all_conflicts() == len(by_registration)
     assert set(WorksConflict.objects.values_list("first_id", "second_id", "gap_days")) == by_registration
     assert services.find_all_conflicts() == 0  # once per pair
+
+
+def test_the_daily_job_deems_samples_and_charges(city):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    line, _ = street(90)
+    works = services.register_works(actor=None, agency=agency("power"),
+                                    data=data(trench(line), start_in=0, days=0, works_class="immediate",
+                                              reference="P-DAILY"))
+    services.apply_for_permit(actor=None, works=works)
+    ExcavationPermit.objects.filter(works=works).update(due_date=local_date(timezone.now()) - datetime.timedelta(days=1))
+    out = StringIO()
+    call_command("works_daily", "--seed", "3", stdout=out)
+    assert "permits deemed granted: 1" in out.getvalue()
+    assert Works.objects.get(pk=works.pk).status == "deemed_permitted"
+    with pytest.raises(services.WorksError):
+        services.select_for_inspection(phase="whenever")

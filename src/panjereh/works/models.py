@@ -162,6 +162,7 @@ class Inspection(models.Model):
 
     class Phase(models.TextChoices):
         WORKS = "in_progress", _("during the works")
+        COMPLETED = "completed", _("after the works, before reinstatement")
         INTERIM = "interim_reinstatement", _("interim reinstatement")
         PERMANENT = "permanent_reinstatement", _("permanent reinstatement")
 

@@ -497,6 +497,8 @@ def select_for_inspection(*, phase: str, seed: int | None = None) -> list[Inspec
     import math
     import random
 
+    if phase not in Inspection.Phase.values:
+        raise WorksError("phase", _("Unknown step «%(status)s».") % Localized({"status": phase}))
     rng = random.Random(seed)
     rate = rules()["inspection_rate"]
     chosen = []
