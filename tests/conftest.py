@@ -51,6 +51,38 @@ def tile_cache(tmp_path_factory):
 
 
 @pytest.fixture
+def fake_sms(settings, monkeypatch):
+    """The fake SMS provider (its own HTTP server on 127.0.0.1), configured as Panjereh's provider for one test;
+    ``fake_sms.sent(mobile)`` is what reached that person, ``fake_sms.mode(…)`` makes it misbehave."""
+    import json
+    import threading
+    import urllib.request
+
+    from panjereh.sms import fakesms
+
+    monkeypatch.setenv("PANJEREH_DEMO", "1")
+    server = fakesms.make_server(0, key="test-sms-key-not-secret")
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    settings.PANJEREH_SMS_URL, settings.PANJEREH_SMS_KEY = url, "test-sms-key-not-secret"
+    settings.PANJEREH_SMS_SENDER = "3000123"
+
+    def sent(mobile=""):
+        with urllib.request.urlopen(f"{url}/_sent?receptor={mobile}", timeout=5) as response:
+            return json.loads(response.read())["sent"]
+
+    def mode(name, delay=0.0):
+        body = json.dumps({"mode": name, "delay": delay}).encode()
+        urllib.request.urlopen(urllib.request.Request(f"{url}/_mode", data=body, method="POST"), timeout=5).close()
+
+    server.sent, server.mode, server.url = sent, mode, url
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
 def fake_psp(settings, monkeypatch):
     """The fake bank gateway (its own HTTP server on 127.0.0.1), configured as Panjereh's PSP for one test."""
     import threading

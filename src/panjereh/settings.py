@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "axes",
     "panjereh.core",
+    "panjereh.sms",
     "panjereh.agencies",
     "panjereh.citymap",
     "panjereh.democity",
@@ -304,6 +305,17 @@ PANJEREH_PSP_KEY = os.environ.get("PANJEREH_PSP_KEY", "")
 # A demo deployment (the demo city, demo users, fake outside services); never set for a real city.
 PANJEREH_DEMO = env_bool("PANJEREH_DEMO", False)
 # Webhooks to the agencies' systems (docs/integrations.md).
+# Text messages to applicants (docs/applicants.md): the provider's API; empty URL: messages wait in the outbox.
+PANJEREH_SMS_URL = os.environ.get("PANJEREH_SMS_URL", "")
+PANJEREH_SMS_KEY = os.environ.get("PANJEREH_SMS_KEY", "")
+PANJEREH_SMS_SENDER = os.environ.get("PANJEREH_SMS_SENDER", "")
+PANJEREH_SMS_TIMEOUT_SECONDS = float(os.environ.get("PANJEREH_SMS_TIMEOUT_SECONDS", "10"))
+PANJEREH_SMS_BACKOFF_SECONDS = float(os.environ.get("PANJEREH_SMS_BACKOFF_SECONDS", "5"))
+PANJEREH_SMS_BACKOFF_MAX_SECONDS = float(os.environ.get("PANJEREH_SMS_BACKOFF_MAX_SECONDS", "120"))
+# a message still not taken by the provider this long after it was written is given up (and shown to staff)
+PANJEREH_SMS_GIVE_UP_HOURS = float(os.environ.get("PANJEREH_SMS_GIVE_UP_HOURS", "48"))
+# the public address of this Panjereh, for links in text messages (a message has no request to build one from)
+PANJEREH_PUBLIC_URL = os.environ.get("PANJEREH_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 PANJEREH_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("PANJEREH_WEBHOOK_MAX_ATTEMPTS", "10"))
 PANJEREH_WEBHOOK_BACKOFF_SECONDS = float(os.environ.get("PANJEREH_WEBHOOK_BACKOFF_SECONDS", "2"))
 PANJEREH_WEBHOOK_BACKOFF_MAX_SECONDS = float(os.environ.get("PANJEREH_WEBHOOK_BACKOFF_MAX_SECONDS", "600"))

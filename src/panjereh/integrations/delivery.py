@@ -26,6 +26,7 @@ from django.utils import timezone
 from panjereh.core.models import OutboxEvent
 from panjereh.integrations import destinations, signing
 from panjereh.integrations.models import Delivery, Subscription
+from panjereh.sms import delivery as sms_delivery
 
 log = logging.getLogger(__name__)
 
@@ -136,6 +137,8 @@ def run_once(worker_id: str, batch: int = 50) -> dict:
     for pk in claim(worker_id, batch):
         outcome = deliver(pk, worker_id)
         counts[outcome] = counts.get(outcome, 0) + 1
+    # the applicants' text messages are an outbox too: the same workers send them
+    counts.update({f"sms_{k}": v for k, v in sms_delivery.run_once(worker_id, batch).items()})
     return counts
 
 
@@ -151,7 +154,7 @@ def run_forever(worker_id: str, batch: int = 50, idle_sleep: float = 1.0, stop=l
             connection.close()
             time.sleep(idle_sleep)
             continue
-        if not any(v for k, v in counts.items() if k != "waiting"):
+        if not any(v for k, v in counts.items() if k not in ("waiting", "sms_retry")):
             time.sleep(idle_sleep)
 
 

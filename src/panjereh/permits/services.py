@@ -10,6 +10,7 @@ import datetime
 import secrets
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -24,6 +25,7 @@ from panjereh.core.calendar import add_working_days, jalali_year, local_date, wo
 from panjereh.core.errors import FieldError
 from panjereh.core.text import Localized, normalize_text
 from panjereh.permits import payments, psp, rules
+from panjereh.sms import services as sms
 from panjereh.permits.models import (Applicant, Application, Bill, BillLine, CompletionCertificate, ConnectionOrder,
                                      InfoRequest, LedgerEntry, Payment, Permit, PermitCounter, ReviewTask,
                                      ServiceRequest, TariffChange, TariffClass)
@@ -122,7 +124,20 @@ def submit_application(*, actor, parcel, applicant: dict, permit: dict, services
                      data={"tracking_code": app.tracking_code, "agencies": sorted(a.code for a in agencies)})
         audit.emit(event_type="application.submitted", agency_code="municipality", parcel_id=parcel.pk,
                    payload={"application": app.tracking_code})
+        tell_applicant(app, "opened", f"opened:{app.tracking_code}", {"city": settings.PANJEREH_CITY_NAME})
     return app
+
+
+def track_url(app) -> str:
+    """The public address where the applicant follows the file (for messages: no request to build it from)."""
+    return f"{settings.PANJEREH_PUBLIC_URL}/track/?code={app.tracking_code}"
+
+
+def tell_applicant(app, kind: str, event_key: str, context: dict) -> None:
+    """Write the applicant's text message of ``kind`` to the outbox, in the caller's transaction (once per
+    ``event_key``); it carries the file's tracking code and address."""
+    sms.queue(kind=kind, mobile=app.applicant_mobile, event_key=event_key, subject=app.tracking_code,
+              context={"code": app.tracking_code, "url": track_url(app), **context})
 
 
 def _refuse_second_open_file(parcel_id: int, permit_type: str, this=None) -> None:
@@ -237,6 +252,9 @@ def record_decision(*, actor, application, agency_code: str, decision: str, cond
             raise Conflict(_("Agency %(agency)s already decided this file.") % Localized({"agency": agency_code}))
         task.refresh_from_db()
         _track_question(task, actor, now, asking=decision == "request_info")
+        if decision == "request_info":
+            asked = InfoRequest.objects.filter(task=task, answered_at__isnull=True).values_list("pk", flat=True).first()
+            tell_applicant(application, "info_requested", f"info:{asked}", {"agency": task.agency.name_fa})
         audit.record(actor=actor, action="review.decide", obj=task,
                      data={"decision": decision, "reason": reason_number, "stage": task.stage, "via": via})
         audit.emit(event_type="review.decided", agency_code=agency_code, parcel_id=application.parcel_id,
@@ -315,6 +333,10 @@ def _advance(application, actor) -> None:
             _withdraw_open_tasks(app, refused)
             audit.emit(event_type="application.rejected", agency_code="municipality", parcel_id=app.parcel_id,
                        payload={"application": app.tracking_code})
+            reason = refused.reason
+            tell_applicant(app, "refused", f"refused:{app.tracking_code}:{app.round}", {
+                "agency": refused.agency.name_fa, "reason": reason.number if reason else "—",
+                "text": reason.text_fa if reason else ""})
             return
         if all(t.status in ReviewTask.POSITIVE for t in initial):
             _create_bill(app, "initial")
@@ -387,6 +409,7 @@ def _create_bill(app, stage: str, only: str | None = None) -> Bill:
                                            amount=amount) for agency, code, fa, en, amount in lines])
     audit.emit(event_type="bill.created", agency_code="municipality", parcel_id=app.parcel_id,
                payload={"application": app.tracking_code, "stage": stage, "total": bill.total})
+    tell_applicant(app, "bill_ready", f"bill:{bill.pk}", {"amount": bill.total})
     return bill
 
 
@@ -663,6 +686,7 @@ def _issue_permit(app, actor) -> Permit:
     audit.record(actor=actor, action="permit.issue", obj=permit, data={"number": permit.number})
     audit.emit(event_type="permit.issued", agency_code="municipality", parcel_id=app.parcel_id,
                payload={"application": app.tracking_code, "permit": permit.number})
+    tell_applicant(app, "permit_issued", f"permit:{permit.number}", {"number": permit.number})
     audit.emit(event_type="tariff.changed", agency_code="water", parcel_id=app.parcel_id,
                payload={"permit": permit.number, "from": from_class, "to": TariffClass.CONSTRUCTION,
                         "effective_date": today.isoformat()})
@@ -796,4 +820,6 @@ def record_connection_installed(*, application, agency_code: str, service_code: 
         audit.emit(event_type="connection.installed", agency_code=agency_code, parcel_id=application.parcel_id,
                    payload={"application": application.tracking_code, "service": service_code,
                             "subscription_number": subscription_number})
+        tell_applicant(application, "connection_installed", f"installed:{order.pk}",
+                       {"service": order.service.name_fa, "subscription": subscription_number})
     return Outcome(order, True)
