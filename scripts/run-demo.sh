@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make run`: the demo deployment — the demo city, its demo users and the fake bank gateway (PSP), then gunicorn.
+# `make run`: the demo deployment — the demo city, its demo users, the fake bank gateway (PSP), the fake SMS
+# provider and the outbox worker, then gunicorn.
 # PANJEREH_DEMO=1 is what allows the fake PSP to start at all; a city's own deployment never sets it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,8 +21,20 @@ export PANJEREH_PSP_TERMINAL=demo-terminal
 export PANJEREH_PSP_URL="http://127.0.0.1:${PSP_PORT:-8010}"
 "$BIN/python" -m panjereh.permits.fakepsp --port "${PSP_PORT:-8010}" &
 psp=$!
-trap 'kill $psp 2>/dev/null || true' EXIT INT TERM
+
+# The fake SMS provider (its key made once, like the PSP's) and the worker that sends the outbox: the
+# agencies' webhooks and the applicants' text messages.
+sms_key_file="$PANJEREH_VAR_DIR/sms_demo_key"
+[ -s "$sms_key_file" ] || (umask 077 && head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$sms_key_file")
+export PANJEREH_SMS_KEY; PANJEREH_SMS_KEY=$(cat "$sms_key_file")
+export PANJEREH_SMS_URL="http://127.0.0.1:${SMS_PORT:-8011}" PANJEREH_SMS_SENDER=3000
+export PANJEREH_PUBLIC_URL="http://${HOST:-127.0.0.1}:${PORT:-8000}"
+"$BIN/python" -m panjereh.sms.fakesms --port "${SMS_PORT:-8011}" &
+sms=$!
+"$BIN/panjereh" worker &
+worker=$!
+trap 'kill $psp $sms $worker 2>/dev/null || true' EXIT INT TERM
 
 echo "Panjereh (demo): http://${HOST:-127.0.0.1}:${PORT:-8000}/  (OGC API: /ogc/, REST: /api/v1/docs/);" \
-     "fake bank gateway: $PANJEREH_PSP_URL"
+     "fake bank gateway: $PANJEREH_PSP_URL; fake SMS provider: $PANJEREH_SMS_URL/_sent"
 "$BIN/gunicorn" panjereh.wsgi --bind "${HOST:-127.0.0.1}:${PORT:-8000}" --workers "${WORKERS:-3}" --access-logfile -

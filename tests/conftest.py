@@ -83,6 +83,25 @@ def fake_sms(settings, monkeypatch):
 
 
 @pytest.fixture
+def fake_identity(settings, monkeypatch):
+    """The fake mobile-ownership inquiry (its own HTTP server on 127.0.0.1) for one test;
+    ``fake_identity.register(national_id, mobile, match)``, ``fake_identity.state["mode"] = "down"``."""
+    import threading
+
+    from panjereh.citizens import fakeidentity
+
+    monkeypatch.setenv("PANJEREH_DEMO", "1")
+    server = fakeidentity.make_server(0, key="test-identity-key")
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    settings.PANJEREH_IDENTITY_URL = f"http://127.0.0.1:{server.server_address[1]}"
+    settings.PANJEREH_IDENTITY_KEY = "test-identity-key"
+    server.register = lambda nid, mobile, match: server.state["pairs"].__setitem__((nid, mobile), match)
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
 def fake_psp(settings, monkeypatch):
     """The fake bank gateway (its own HTTP server on 127.0.0.1), configured as Panjereh's PSP for one test."""
     import threading

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "panjereh.crisis",
     "panjereh.works",
     "panjereh.indicators",
+    "panjereh.citizens",
     "panjereh.web",
 ]
 
@@ -314,6 +315,19 @@ PANJEREH_SMS_BACKOFF_SECONDS = float(os.environ.get("PANJEREH_SMS_BACKOFF_SECOND
 PANJEREH_SMS_BACKOFF_MAX_SECONDS = float(os.environ.get("PANJEREH_SMS_BACKOFF_MAX_SECONDS", "120"))
 # a message still not taken by the provider this long after it was written is given up (and shown to staff)
 PANJEREH_SMS_GIVE_UP_HOURS = float(os.environ.get("PANJEREH_SMS_GIVE_UP_HOURS", "48"))
+# The mobile-ownership inquiry (docs/applicants.md); empty URL: identities stay unchecked (files wait for a check).
+PANJEREH_IDENTITY_URL = os.environ.get("PANJEREH_IDENTITY_URL", "")
+PANJEREH_IDENTITY_KEY = os.environ.get("PANJEREH_IDENTITY_KEY", "")
+PANJEREH_IDENTITY_TIMEOUT_SECONDS = float(os.environ.get("PANJEREH_IDENTITY_TIMEOUT_SECONDS", "5"))
+# A file sent from home waits for the municipality's (or a counter's) document check before the agencies get it;
+# "0": a file whose applicant's identity the inquiry confirmed goes straight to them.
+PANJEREH_ONLINE_NEEDS_CHECK = os.environ.get("PANJEREH_ONLINE_NEEDS_CHECK", "1").strip().lower() not in {"0", "no", "false", "off"}
+# One-time sign-in codes: valid minutes, codes per number and per address (per window / per hour), wrong tries
+PANJEREH_OTP_VALID_MINUTES = int(os.environ.get("PANJEREH_OTP_VALID_MINUTES", "5"))
+PANJEREH_OTP_WINDOW_MINUTES = int(os.environ.get("PANJEREH_OTP_WINDOW_MINUTES", "15"))
+PANJEREH_OTP_PER_MOBILE = int(os.environ.get("PANJEREH_OTP_PER_MOBILE", "3"))
+PANJEREH_OTP_PER_ADDRESS = int(os.environ.get("PANJEREH_OTP_PER_ADDRESS", "20"))
+PANJEREH_OTP_MAX_TRIES = int(os.environ.get("PANJEREH_OTP_MAX_TRIES", "5"))
 # the public address of this Panjereh, for links in text messages (a message has no request to build one from)
 PANJEREH_PUBLIC_URL = os.environ.get("PANJEREH_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 PANJEREH_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("PANJEREH_WEBHOOK_MAX_ATTEMPTS", "10"))

@@ -89,11 +89,26 @@ def visible_applications(user, applications: QuerySet | None = None) -> QuerySet
     profile = staff_profile(user)
     if profile is None:
         return applications.none()
+    # files sent from home wait for a document check at the municipality or any counter office: those who
+    # check them read them while they wait (afterwards, as any other file)
+    waiting = Q(status="awaiting_check", office__isnull=True)
     if profile.role == "operator":
-        return applications.filter(office_id=profile.office_id)
+        return applications.filter(Q(office_id=profile.office_id) | waiting)
     if profile.agency_id:
+        if can_check_documents(user):
+            return applications.filter(Q(tasks__agency_id=profile.agency_id) | waiting).distinct()
         return applications.filter(tasks__agency_id=profile.agency_id).distinct()
     return applications.none()
+
+
+def can_check_documents(user) -> bool:
+    """Who checks the documents of a file sent from home: counter operators, the municipality's reviewers
+    and signer, administrators."""
+    if role(user) == "admin":
+        return True
+    profile = staff_profile(user)
+    return bool(profile and (profile.role == "operator" or (
+        profile.agency and profile.agency.code == "municipality" and profile.role in {"reviewer", "signer"})))
 
 
 def submitting_office(user):
@@ -318,3 +333,18 @@ def can_inspect_works(user) -> bool:
     profile = staff_profile(user)
     return bool(profile and profile.agency and profile.agency.code == "municipality"
                 and profile.role in {"reviewer", "gis", "signer"})
+
+
+# --- citizens (signed in from home with a one-time code) -------------------------------------------------------
+
+def citizen_file_filter(citizen: dict | None) -> dict | None:
+    """The files a signed-in citizen may read, as filter arguments on applications; None: no file at all.
+
+    With the identity inquiry's confirmation that the mobile is theirs, a citizen reads every file of their
+    national ID; without it (the inquiry did not answer), only the files that also carry that mobile — a
+    national ID alone is no secret."""
+    if not citizen or not citizen.get("national_id") or not citizen.get("mobile"):
+        return None
+    if citizen.get("identity") == "verified":
+        return {"applicant__national_id": citizen["national_id"]}
+    return {"applicant__national_id": citizen["national_id"], "applicant_mobile": citizen["mobile"]}

@@ -55,11 +55,16 @@ class Application(models.Model):
         REBUILD = "rebuild", _("demolition and rebuild")
 
     class Status(models.TextChoices):
+        AWAITING_CHECK = "awaiting_check", _("awaiting the document check")
         UNDER_REVIEW = "under_review", _("under review")
         AWAITING_PAYMENT = "awaiting_payment", _("awaiting payment")
         REJECTED = "rejected", _("rejected")
         ISSUED = "issued", _("permit issued")
         COMPLETED = "completed", _("completed")
+
+    class Channel(models.TextChoices):
+        COUNTER = "counter", _("at a counter office")
+        ONLINE = "online", _("online, from home")
 
     # A parcel holds one open file per permit type; these no longer count as open.
     CLOSED = (Status.REJECTED, Status.COMPLETED)
@@ -87,6 +92,10 @@ class Application(models.Model):
     supervisor_name = models.CharField(max_length=120, blank=True, help_text="supervising engineer (مهندس ناظر)")
     supervisor_membership = models.CharField(max_length=20, blank=True)
     documents = models.JSONField(default=list, blank=True, help_text="codes of the documents checked at the counter")
+    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.COUNTER)
+    identity_verified = models.BooleanField(null=True, blank=True, help_text="online files: the mobile-ownership "
+                                            "inquiry's answer (None: not asked or not answered yet)")
+    check_note = models.TextField(blank=True, help_text="what the document check asked the applicant to bring")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.UNDER_REVIEW)
     round = models.PositiveSmallIntegerField(default=1, help_text="1, then one more each time the applicant "
                                                                  "amends a refused file and submits it again")
@@ -183,6 +192,32 @@ class InfoRequest(models.Model):
         ordering = ["asked_at", "id"]
         constraints = [models.UniqueConstraint(fields=["task"], condition=Q(answered_at__isnull=True),
                                                name="one_open_question_per_task")]
+
+
+class FileDocument(models.Model):
+    """A document of a file (a deed, drawings …), uploaded from home or at the counter: checked by its content,
+    stored once under its own name with its SHA-256; uploading the same kind again makes a new version."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="uploaded_documents")
+    kind = models.CharField(max_length=24, choices=Document.choices)
+    version = models.PositiveSmallIntegerField()
+    file = models.CharField(max_length=255, help_text="the object's name in the default storage")
+    original_name = models.CharField(max_length=200, blank=True)
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    by_applicant = models.BooleanField(default=False)
+    answer_to = models.ForeignKey("InfoRequest", null=True, blank=True, on_delete=models.SET_NULL, related_name="documents",
+                                  help_text="the agency's question this document answers")
+
+    class Meta:
+        verbose_name = _("file document")
+        verbose_name_plural = _("file documents")
+        ordering = ["kind", "version"]
+        constraints = [models.UniqueConstraint(fields=["application", "kind", "version"],
+                                               name="one_document_version")]
 
 
 class Bill(models.Model):

@@ -24,11 +24,12 @@ from panjereh.core import audit
 from panjereh.core.calendar import add_working_days, jalali_year, local_date, working_days_between
 from panjereh.core.errors import FieldError
 from panjereh.core.text import Localized, normalize_text
+from panjereh.core import uploads
 from panjereh.permits import payments, psp, rules
-from panjereh.sms import services as sms
 from panjereh.permits.models import (Applicant, Application, Bill, BillLine, CompletionCertificate, ConnectionOrder,
-                                     InfoRequest, LedgerEntry, Payment, Permit, PermitCounter, ReviewTask,
-                                     ServiceRequest, TariffChange, TariffClass)
+                                     Document, FileDocument, InfoRequest, LedgerEntry, Payment, Permit, PermitCounter,
+                                     ReviewTask, ServiceRequest, TariffChange, TariffClass)
+from panjereh.sms import services as sms
 
 DECISIONS = {"approve": ReviewTask.Status.APPROVED, "approve_with_conditions": ReviewTask.Status.CONDITIONAL,
              "request_info": ReviewTask.Status.INFO_REQUESTED, "reject": ReviewTask.Status.REJECTED}
@@ -66,12 +67,15 @@ def _due(agency: Agency, now) -> datetime.date:
 
 
 def submit_application(*, actor, parcel, applicant: dict, permit: dict, services: dict[str, dict],
-                       office=None) -> Application:
+                       office=None, channel: str = "counter", identity_verified: bool | None = None,
+                       hold_for_check: bool = False) -> Application:
     """Open a file: check the map and the zoning, then give every agency concerned its task at once.
 
     ``applicant``: kind, national_id, name, mobile (already validated);
     ``permit``: permit_type, land_use, floors, units, gross_floor_area, parking_spaces;
     ``services``: {service code: {"timing": now|later|not_needed, "size": {...}}} for every service.
+    A file sent from home (``channel="online"``) with ``hold_for_check`` waits for the document check
+    (:func:`accept_documents`) before any agency receives it.
     """
     known = {s.code: s for s in Service.objects.select_related("agency")}
     unknown = set(services) - set(known)
@@ -112,14 +116,16 @@ def submit_application(*, actor, parcel, applicant: dict, permit: dict, services
             designer_name=permit.get("designer_name", ""), designer_membership=permit.get("designer_membership", ""),
             supervisor_name=permit.get("supervisor_name", ""),
             supervisor_membership=permit.get("supervisor_membership", ""),
-            documents=sorted(set(permit.get("documents", []))),
+            documents=sorted(set(permit.get("documents", []))), channel=channel,
+            identity_verified=identity_verified,
+            status=Application.Status.AWAITING_CHECK if hold_for_check else Application.Status.UNDER_REVIEW,
             feasibility=feasibility(parcel, services=sorted(wanted, key=lambda s: s.code)),
             planning_problems=rules.planning_problems(parcel, land_use=permit["land_use"], floors=permit["floors"],
                                                       gross_floor_area=permit["gross_floor_area"]))
         for code, choice in sorted(services.items()):
             ServiceRequest.objects.create(application=app, service=known[code], timing=choice["timing"],
                                           size=choice.get("size", {}))
-        agencies = _open_round(app, now)
+        agencies = [] if hold_for_check else _open_round(app, now)
         audit.record(actor=actor, action="application.submit", obj=app,
                      data={"tracking_code": app.tracking_code, "agencies": sorted(a.code for a in agencies)})
         audit.emit(event_type="application.submitted", agency_code="municipality", parcel_id=parcel.pk,
@@ -138,6 +144,98 @@ def tell_applicant(app, kind: str, event_key: str, context: dict) -> None:
     ``event_key``); it carries the file's tracking code and address."""
     sms.queue(kind=kind, mobile=app.applicant_mobile, event_key=event_key, subject=app.tracking_code,
               context={"code": app.tracking_code, "url": track_url(app), **context})
+
+
+def add_document(*, actor, application, kind: str, upload, by_applicant: bool = False,
+                 answer_to=None) -> FileDocument:
+    """Keep a document of the file: checked by its content (PDF, JPEG, PNG; not encrypted; within the size
+    limit) and stored as a new object; the same kind again is its next version. Nothing is kept on refusal."""
+    stored = _store_document(application, kind, upload)
+    with transaction.atomic():
+        Application.objects.select_for_update().filter(pk=application.pk).first()
+        return _document_row(actor, application, kind, upload, stored, by_applicant, answer_to)
+
+
+def _store_document(application, kind: str, upload) -> uploads.StoredFile:
+    """Check an upload and store it (before any row is written: a refused file leaves nothing behind)."""
+    if kind not in Document.values:
+        raise ApplicationError("kind", _("Unknown document «%(kind)s».") % Localized({"kind": kind}))
+    if application.status in Application.CLOSED:
+        raise Conflict(_("File %(code)s is closed: nothing more is added to it.")
+                       % Localized({"code": application.tracking_code}))
+    try:
+        return uploads.store(upload, prefix=f"files/{application.tracking_code}", field="document")
+    except uploads.UploadError as exc:
+        raise ApplicationError(exc.field, str(exc)) from None
+
+
+def _document_row(actor, application, kind, upload, stored, by_applicant, answer_to) -> FileDocument:
+    """The stored upload as the kind's next version (the caller holds the file's lock)."""
+    last = FileDocument.objects.filter(application=application, kind=kind).order_by("-version").first()
+    document = FileDocument.objects.create(
+        application=application, kind=kind, version=(last.version + 1) if last else 1, file=stored.name,
+        original_name=str(getattr(upload, "name", ""))[:200], content_type=stored.content_type, size=stored.size,
+        sha256=stored.sha256, uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        by_applicant=by_applicant, answer_to=answer_to)
+    audit.record(actor=actor, action="document.add", obj=application,
+                 data={"kind": kind, "version": document.version, "sha256": stored.sha256,
+                       "by_applicant": by_applicant})
+    return document
+
+
+def missing_documents(application) -> list[str]:
+    """The required document codes of the file's permit type that have no upload yet."""
+    have = set(FileDocument.objects.filter(application=application).values_list("kind", flat=True))
+    return [k for k in rules.required_documents(application.permit_type) if k not in have]
+
+
+def accept_documents(*, actor, application, office=None) -> Application:
+    """The document check passed: the file goes to every agency concerned at once (its clock starts now);
+    a counter office that checked it holds it from then on (``office``). Refused while a required document is
+    missing or the applicant's identity is not confirmed."""
+    with transaction.atomic():
+        app = Application.objects.select_for_update().get(pk=application.pk)
+        if app.status != Application.Status.AWAITING_CHECK:
+            raise Conflict(_("File %(code)s is not waiting for a document check.")
+                           % Localized({"code": app.tracking_code}))
+        missing = missing_documents(app)
+        if missing:
+            raise ApplicationError("documents", _("Documents still missing: %(names)s.")
+                                   % Localized({"names": "، ".join(str(Document(k).label) for k in missing)}))
+        if app.channel == Application.Channel.ONLINE and not app.identity_verified:
+            raise Conflict(_("The applicant's mobile is not yet confirmed as theirs by the identity inquiry."))
+        now = timezone.now()
+        Application.objects.filter(pk=app.pk).update(status=Application.Status.UNDER_REVIEW, check_note="",
+                                                     office=office or app.office)
+        app.status = Application.Status.UNDER_REVIEW
+        agencies = _open_round(app, now)
+        audit.record(actor=actor, action="documents.accept", obj=app,
+                     data={"agencies": sorted(a.code for a in agencies)})
+    return app
+
+
+def return_for_documents(*, actor, application, note: str) -> Application:
+    """The document check found something to put right: the applicant is told what (by SMS and on the file
+    page); the file keeps waiting for the check."""
+    note = (note or "").strip()
+    if not note:
+        raise ApplicationError("note", _("Write what the applicant must bring or correct."))
+    with transaction.atomic():
+        app = Application.objects.select_for_update().get(pk=application.pk)
+        if app.status != Application.Status.AWAITING_CHECK:
+            raise Conflict(_("File %(code)s is not waiting for a document check.")
+                           % Localized({"code": app.tracking_code}))
+        Application.objects.filter(pk=app.pk).update(check_note=note)
+        app.check_note = note
+        audit.record(actor=actor, action="documents.return", obj=app, data={"note": note})
+        tell_applicant(app, "documents_returned", f"returned:{app.pk}:{secrets.token_hex(4)}", {})
+    return app
+
+
+def record_identity(*, application, verified: bool) -> None:
+    """Keep the identity inquiry's answer for an online file (asked again while it had not answered)."""
+    Application.objects.filter(pk=application.pk).update(identity_verified=verified)
+    audit.record(actor=None, action="identity.checked", obj=application, data={"verified": verified})
 
 
 def _refuse_second_open_file(parcel_id: int, permit_type: str, this=None) -> None:
@@ -279,12 +377,16 @@ def _track_question(task: ReviewTask, actor, now, *, asking: bool) -> None:
                                                                       local_date(now)))
 
 
-def answer_info_request(*, actor, application, agency_code: str, answer: str) -> Outcome:
-    """Record the applicant's answer to an agency's question (at the counter): the agency's task is open
-    again and its deadline moves on by the working days the file waited on the applicant."""
+def answer_info_request(*, actor, application, agency_code: str, answer: str, document=None,
+                        document_kind: str = "") -> Outcome:
+    """Record the applicant's answer to an agency's question (at the counter, or from home with
+    ``actor=None``), with a document when the question asked for one: the agency's task is open again and its
+    deadline moves on by the working days the file waited on the applicant. A refused document records no
+    answer."""
     answer = (answer or "").strip()
     if not answer:
         raise ApplicationError("answer", _("Write the applicant's answer."))
+    stored = _store_document(application, document_kind, document) if document is not None else None
     with transaction.atomic():
         Application.objects.select_for_update().filter(pk=application.pk).first()
         task = _current_task(application, agency_code)
@@ -302,6 +404,8 @@ def answer_info_request(*, actor, application, agency_code: str, answer: str) ->
             answer=answer, answered_at=now, waited_working_days=waited,
             answered_by=actor if getattr(actor, "is_authenticated", False) else None)
         question.refresh_from_db()
+        if stored is not None:
+            _document_row(actor, application, document_kind, document, stored, actor is None, question)
         audit.record(actor=actor, action="review.info_answered", obj=task,
                      data={"waited_working_days": waited, "due_date": due.isoformat()})
         audit.emit(event_type="review.info_answered", agency_code=agency_code, parcel_id=application.parcel_id,

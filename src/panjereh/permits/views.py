@@ -5,7 +5,6 @@ import datetime
 
 import segno
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -16,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 from panjereh.core import permissions
 from panjereh.core.calendar import jalali, local_date
 from panjereh.permits import psp, services
-from panjereh.permits.models import Payment, Permit
+from panjereh.permits.models import Application, Payment, Permit
 
 
 def qr_svg(url: str) -> str:
@@ -24,12 +23,18 @@ def qr_svg(url: str) -> str:
     return segno.make(url, error="m").svg_inline(scale=4, dark="#000", light="#fff")
 
 
-@login_required
 def permit_certificate(request, number):
-    """The printable permit (A4, right to left), for staff who can see the file."""
+    """The printable permit (A4, right to left), for staff who can see the file and for its applicant signed
+    in from home; anyone else gets 404 (or the sign-in page when not signed in at all)."""
+    if not request.user.is_authenticated and not request.session.get("citizen"):
+        from django.contrib.auth.views import redirect_to_login
+
+        return redirect_to_login(request.get_full_path())
     permit = get_object_or_404(Permit.objects.select_related("application__parcel", "application__applicant"),
                                number=number)
-    if not permissions.visible_applications(request.user).filter(pk=permit.application_id).exists():
+    own = permissions.citizen_file_filter(request.session.get("citizen"))  # the applicant, signed in from home
+    if not permissions.visible_applications(request.user).filter(pk=permit.application_id).exists() and not (
+            own and Application.objects.filter(pk=permit.application_id, **own).exists()):
         raise Http404("no such permit")
     verify_url = request.build_absolute_uri(reverse("permit-verify", args=[permit.verification_code]))
     app = permit.application
@@ -77,7 +82,12 @@ def gateway_return(request):
     except (services.Conflict, psp.GatewayError):
         message, status = "paid_unverified", 503
     app_id = payment.bill.application_id if payment else None
-    can_read = bool(app_id and permissions.visible_applications(request.user).filter(pk=app_id).exists())
+    file_url = None
+    if app_id and permissions.visible_applications(request.user).filter(pk=app_id).exists():
+        file_url = f"/files/{app_id}/"
+    elif app_id:  # the applicant paying from home goes back to their own file page
+        own = permissions.citizen_file_filter(request.session.get("citizen"))
+        mine = Application.objects.filter(pk=app_id, **own).first() if own else None
+        file_url = reverse("citizen-file", args=[mine.tracking_code]) if mine else None
     return render(request, "permits/gateway_done.html", {"payment": payment, "message_key": message,
-                                                         "file_url": f"/files/{app_id}/" if can_read else None},
-                  status=status)
+                                                         "file_url": file_url}, status=status)

@@ -20,6 +20,8 @@ TEMPLATES = {
                                                  "%(subscription)s."),
     "refused": pgettext_lazy("sms", "File %(code)s was refused by %(agency)s (reason %(reason)s: %(text)s). "
                                     "See %(url)s"),
+    "documents_returned": pgettext_lazy("sms", "File %(code)s: the document check asks you to bring or correct "
+                                               "documents. See %(url)s"),
     "code": pgettext_lazy("sms", "Single window code: %(code)s. Valid for %(minutes)s minutes; tell it to no one."),
 }
 

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from panjereh.web import finance, maps, views
+from panjereh.web import citizen, finance, maps, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -20,4 +20,12 @@ urlpatterns = [
     path("files/<int:pk>/receipt/", views.receipt, name="receipt"),
     path("connections/", finance.connections, name="connections"),
     path("finance/", finance.finance, name="finance"),
+    path("files/<int:pk>/documents/<int:doc>/", views.file_document, name="file-document"),
+    path("citizen/", citizen.start, name="citizen"),
+    path("citizen/code/", citizen.code, name="citizen-code"),
+    path("citizen/signout/", citizen.sign_out, name="citizen-signout"),
+    path("citizen/files/", citizen.files, name="citizen-files"),
+    path("citizen/apply/", citizen.apply, name="citizen-apply"),
+    path("citizen/files/<str:code>/", citizen.file_page, name="citizen-file"),
+    path("citizen/files/<str:code>/documents/<int:pk>/", citizen.document, name="citizen-document"),
 ]

@@ -27,6 +27,7 @@ from panjereh.permits import psp, services
 from panjereh.permits.api import (ApplicationCreateSerializer, DecisionSerializer, EstimateSerializer,
                                   ResubmitSerializer, estimate_detail)
 from panjereh.permits.models import Application, Document, ReviewTask
+from panjereh.permits.timeline import task_rows
 from panjereh.web.words import field_word
 
 
@@ -75,7 +76,9 @@ def counter(request):
         except ValidationError as exc:  # the search's own message, naming what is wrong
             error = "; ".join(_flatten(exc.detail))
     files = permissions.visible_applications(request.user).select_related("applicant").order_by("-submitted_at")[:20]
-    return render(request, "web/counter.html", {"q": q, "parcels": parcels, "error": error, "files": files})
+    awaiting = permissions.visible_applications(request.user).filter(status="awaiting_check").order_by("submitted_at")
+    return render(request, "web/counter.html", {"q": q, "parcels": parcels, "error": error, "files": files,
+                                                "awaiting_check": awaiting[:50]})
 
 
 @login_required
@@ -87,14 +90,26 @@ def new_application(request, parcel_id):
     parcel = Parcel.objects.filter(pk=parcel_id).first()
     if parcel is None:
         raise Http404("no such parcel")
+    return application_form(request, parcel)
+
+
+def application_form(request, parcel, *, citizen: dict | None = None):
+    """The application form, at the counter (``citizen`` None) or from home (the signed-in citizen is the
+    applicant: their national ID and mobile are the proven ones, not typed; the file waits for the document
+    check unless the city says a verified online file needs none)."""
+    from django.conf import settings
+
     service_list = list(Service.objects.order_by("code"))
     errors, estimate = [], None
     if request.method == "POST":
         p = request.POST
+        applicant = {"kind": p.get("kind"), "national_id": p.get("national_id", ""), "name": p.get("name", ""),
+                     "mobile": p.get("mobile", "")}
+        if citizen:
+            applicant.update(national_id=citizen["national_id"], mobile=citizen["mobile"])
         body = {
             "parcel": parcel.pk,
-            "applicant": {"kind": p.get("kind"), "national_id": p.get("national_id", ""), "name": p.get("name", ""),
-                          "mobile": p.get("mobile", "")},
+            "applicant": applicant,
             "permit": {"permit_type": p.get("permit_type"), "land_use": p.get("land_use"), "floors": p.get("floors"),
                        "units": p.get("units"), "gross_floor_area": p.get("gross_floor_area"),
                        "parking_spaces": p.get("parking_spaces") or 0, "address": p.get("address", ""),
@@ -102,7 +117,7 @@ def new_application(request, parcel_id):
                        "designer_membership": p.get("designer_membership", ""),
                        "supervisor_name": p.get("supervisor_name", ""),
                        "supervisor_membership": p.get("supervisor_membership", ""),
-                       "documents": p.getlist("documents")},
+                       "documents": [] if citizen else p.getlist("documents")},
             "services": {s.code: {"timing": p.get(f"timing_{s.code}", "not_needed"), "size": _size(p, s.code)}
                          for s in service_list},
         }
@@ -112,11 +127,18 @@ def new_application(request, parcel_id):
             form = ApplicationCreateSerializer(data=body)
             if form.is_valid():
                 d = form.validated_data
+                online = {}
+                if citizen:
+                    verified = citizen.get("identity") == "verified"
+                    online = {"channel": "online", "identity_verified": True if verified else None,
+                              "hold_for_check": settings.PANJEREH_ONLINE_NEEDS_CHECK or not verified}
                 try:
-                    app = services.submit_application(actor=request.user, parcel=d["parcel"],
-                                                      applicant=d["applicant"], permit=d["permit"],
-                                                      services=d["services"],
-                                                      office=permissions.submitting_office(request.user))
+                    app = services.submit_application(
+                        actor=request.user, parcel=d["parcel"], applicant=d["applicant"], permit=d["permit"],
+                        services=d["services"], office=None if citizen else permissions.submitting_office(request.user),
+                        **online)
+                    if citizen:
+                        return redirect("citizen-file", code=app.tracking_code)
                     return redirect("file", pk=app.pk)
                 except services.ApplicationError as exc:
                     errors = [str(exc)]
@@ -124,6 +146,7 @@ def new_application(request, parcel_id):
                 errors = _flatten(form.errors)
     return render(request, "web/new_application.html", {
         "parcel": parcel, "services": service_list, "errors": errors, "post": request.POST, "estimate": estimate,
+        "citizen": citizen,
         "service_rows": [(s, request.POST.get(f"timing_{s.code}", "now")) for s in service_list],
         "document_rows": [(code, label, code in request.POST.getlist("documents")) for code, label in Document.choices],
         "land_uses": Application._meta.get_field("land_use").choices,
@@ -153,20 +176,6 @@ def _visible(request, pk) -> Application:
     if app is None:
         raise Http404("no such file")
     return app
-
-
-def _tasks(app):
-    today = local_date(timezone.now())
-    tasks = []
-    rows = list(app.tasks.select_related("agency", "reason").prefetch_related("info_requests").order_by(
-        "due_date", "agency__code"))
-    # a withdrawn task names the refusal that withdrew it, in the page's language (its stored note is for audit)
-    refusals = {t.round: t for t in rows if t.status == ReviewTask.Status.REJECTED}
-    for t in rows:
-        left = working_days_between(today, t.due_date) if t.status in ReviewTask.OPEN else None
-        refused_by = refusals.get(t.round) if t.status == ReviewTask.Status.WITHDRAWN else None
-        tasks.append({"task": t, "left": left, "refused_by": refused_by})
-    return tasks
 
 
 def _activate(request, app) -> str | None:
@@ -210,7 +219,28 @@ def file_page(request, pk):
     message = None
     if request.method == "POST":
         action = request.POST.get("action", "pay")
-        if action == "complete":
+        if action in ("accept_documents", "return_documents"):
+            if not permissions.can_check_documents(request.user):
+                raise PermissionDenied("documents are checked at the municipality or a counter office")
+            try:
+                if action == "accept_documents":
+                    if app.channel == "online" and not app.identity_verified:
+                        # the inquiry did not answer when the citizen signed in: ask it again now
+                        from panjereh.citizens.services import inquire
+
+                        answer = inquire(app.applicant.national_id, app.applicant_mobile)
+                        if answer is not None:
+                            services.record_identity(application=app, verified=answer)
+                            app.refresh_from_db()
+                    services.accept_documents(actor=request.user, application=app,
+                                              office=permissions.submitting_office(request.user))
+                else:
+                    services.return_for_documents(actor=request.user, application=app,
+                                                  note=request.POST.get("note", ""))
+                return redirect("file", pk=app.pk)
+            except (services.ApplicationError, services.Conflict) as exc:
+                message = str(exc)
+        elif action == "complete":
             if not permissions.can_certify_completion(request.user):
                 raise PermissionDenied("only the municipality's signing official certifies completion")
             try:
@@ -254,7 +284,7 @@ def file_page(request, pk):
     app.refresh_from_db()
     profile = permissions.staff_profile(request.user)
     response = render(request, "web/file.html", {
-        "app": app, "tasks": _tasks(app), "bills": app.bills.prefetch_related("lines__agency"),
+        "app": app, "tasks": task_rows(app), "bills": app.bills.prefetch_related("lines__agency"),
         "open_bill": services.open_bill(app), "permit": getattr(app, "permit", None),
         "orders": app.connection_orders.select_related("service"), "message": message,
         "can_pay": permissions.can_take_payment(request.user, app), "card_payments": psp.is_configured(),
@@ -262,7 +292,10 @@ def file_page(request, pk):
         if app.status in {"issued", "completed"} and permissions.can_activate_service(request.user, app) else [],
         "can_complete": app.status == "issued" and permissions.can_certify_completion(request.user),
         "tariffs": app.parcel.tariff_changes.order_by("created_at", "id"),
-        "my_agency": profile.agency.code if profile and profile.agency else None})
+        "my_agency": profile.agency.code if profile and profile.agency else None,
+        "documents": app.uploaded_documents.order_by("kind", "-version"),
+        "missing": [Document(k).label for k in services.missing_documents(app)],
+        "can_check": app.status == "awaiting_check" and permissions.can_check_documents(request.user)})
     if psp.is_configured():
         # the card form's answer redirects to the bank's page: the policy's form-action must admit the bank
         response._csp_update = {"form-action": [psp.payer_origin()]}
@@ -279,7 +312,9 @@ def inbox(request):
     tasks = ReviewTask.objects.filter(agency=profile.agency, status__in=ReviewTask.OPEN).select_related(
         "application__parcel").order_by("due_date", "id")
     rows = [{"task": t, "left": working_days_between(today, t.due_date), "late": t.due_date < today} for t in tasks]
-    return render(request, "web/inbox.html", {"rows": rows, "agency": profile.agency})
+    awaiting = permissions.visible_applications(request.user).filter(status="awaiting_check") \
+        .order_by("submitted_at")[:50] if permissions.can_check_documents(request.user) else []
+    return render(request, "web/inbox.html", {"rows": rows, "agency": profile.agency, "awaiting_check": awaiting})
 
 
 @login_required
@@ -311,7 +346,7 @@ def decide(request, pk):
         else:
             errors = _flatten(form.errors)
     reasons = RefusalReason.objects.filter(agency=profile.agency, active=True)
-    return render(request, "web/decide.html", {"app": app, "tasks": _tasks(app), "reasons": reasons,
+    return render(request, "web/decide.html", {"app": app, "tasks": task_rows(app), "reasons": reasons,
                                                "errors": errors, "agency": profile.agency},
                   status=400 if errors else 200)
 
@@ -354,8 +389,17 @@ def track(request):
             error = "mobile"
     return render(request, "web/track.html", {
         "app": app, "error": error, "code": code, "mobile": mobile_raw,
-        "tasks": _tasks(app) if app else [], "permit": getattr(app, "permit", None) if app else None},
+        "tasks": task_rows(app) if app else [], "permit": getattr(app, "permit", None) if app else None},
         status=404 if error == "not_found" else 200)
+
+
+@login_required
+def file_document(request, pk, doc):
+    """A document of a file, for whoever may read the file (its reviewers included), as stored."""
+    from panjereh.web.citizen import document_response
+
+    app = _visible(request, pk)
+    return document_response(app.uploaded_documents.filter(pk=doc).first())
 
 
 @login_required
@@ -365,7 +409,7 @@ def receipt(request, pk):
 
     app = _visible(request, pk)
     track_url = request.build_absolute_uri(f"/track/?code={app.tracking_code}")
-    return render(request, "web/receipt.html", {"app": app, "tasks": _tasks(app), "qr": qr_svg(track_url)})
+    return render(request, "web/receipt.html", {"app": app, "tasks": task_rows(app), "qr": qr_svg(track_url)})
 
 
 @login_required
