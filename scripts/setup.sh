@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 VENV=${VENV:-.venv}
-SYSTEM_PACKAGES="gdal-bin libgdal-dev libsqlite3-mod-spatialite python3-venv gettext"
+SYSTEM_PACKAGES="gdal-bin libgdal-dev libsqlite3-mod-spatialite python3-venv gettext libpango-1.0-0 libpangoft2-1.0-0"
 # npm installs the front-end assets Panjereh serves itself (map library, font); Debian's npm brings Node.js.
 command -v npm >/dev/null 2>&1 || SYSTEM_PACKAGES="$SYSTEM_PACKAGES npm"
 

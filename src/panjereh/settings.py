@@ -161,6 +161,7 @@ ASSETS_DIR = Path(os.environ.get("PANJEREH_ASSETS_DIR", PACKAGE_DIR.parents[1] /
 STATICFILES_DIRS = [
     ("vendor/maplibre-gl", ASSETS_DIR / "maplibre-gl" / "dist"),
     ("vendor/vazirmatn", ASSETS_DIR / "vazirmatn" / "fonts" / "webfonts"),
+    ("vendor/vazirmatn-ttf", ASSETS_DIR / "vazirmatn" / "fonts" / "ttf"),  # for the PDFs (WeasyPrint)
     ("vendor/bootstrap", ASSETS_DIR / "bootstrap" / "dist" / "css"),
     ("vendor/chart.js", ASSETS_DIR / "chart.js" / "dist"),
     ("vendor/mapbox-gl-rtl-text", ASSETS_DIR / "@mapbox" / "mapbox-gl-rtl-text" / "dist"),

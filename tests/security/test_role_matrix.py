@@ -56,8 +56,15 @@ def world(city, client_for, settings):
     bill = bill_agency(payer=Agency.objects.get(code="water"), stage="excavation:roles",
                        lines=[(municipality, "excavation", "مجوز حفاری", "Excavation permit", 1_000_000)])
     inspection = Inspection.objects.create(works=works, phase="completed")
-    return {"app": app["id"], "parcel": parcel.pk, "incident": incident["id"], "tile": (x, y), "works": works.pk,
-            "bill": bill.pk, "inspection": inspection.pk}
+    # a document of the file, uploaded at the counter
+    from panjereh.permits.models import Application
+    from panjereh.permits.services import add_document
+    from tests.citizens.helpers import pdf_bytes, upload
+
+    document = add_document(actor=None, application=Application.objects.get(pk=app["id"]), kind="ownership_deed",
+                            upload=upload("deed.pdf", pdf_bytes()))
+    return {"app": app["id"], "code": app["tracking_code"], "parcel": parcel.pk, "incident": incident["id"], "tile": (x, y), "works": works.pk,
+            "bill": bill.pk, "inspection": inspection.pk, "document": document.pk}
 
 
 def doors(w):
@@ -132,6 +139,9 @@ def doors(w):
         ("post", f"/api/v1/works/bills/{w['bill']}/transfer/", {"reference": "", "amount": 1},
          {"reviewer.municipality", "signer", "admin"}),
         ("get", "/api/v1/works/inspections/", None, works_readers),
+        # a file's documents: whoever may read the file; the applicant's pages: nobody signed in as staff
+        ("get", f"/files/{app}/documents/{w['document']}/", None, on_file),
+        ("get", f"/citizen/files/{w['code']}/", None, set()),
         ("post", f"/api/v1/works/inspections/{w['inspection']}/", {"passed": "nonsense"},
          COORD | {"reviewer.municipality", "gis.municipality", "signer"}),
         ("get", "/api/v1/streets/?q=خیابان", None, set(ROLES)),
@@ -146,8 +156,9 @@ def succeeded(method, path, response) -> bool:
         return response.status_code == 200
     if response.status_code in {401, 403, 404, 405}:
         return False
-    if response.status_code == 302 and "/login/" in response.get("Location", ""):
-        return False
+    if response.status_code == 302 and ("/login/" in response.get("Location", "")
+                                        or response.get("Location", "").rstrip("/").endswith("/citizen")):
+        return False  # sent to a sign-in page
     return True  # 2xx, or a 400/409 about the input or state: the door itself was open
 
 

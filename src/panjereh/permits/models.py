@@ -348,6 +348,9 @@ class Permit(models.Model):
     issued_at = models.DateTimeField()
     issued_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     verification_code = models.CharField(max_length=32, unique=True)
+    pdf_file = models.CharField(max_length=255, blank=True, help_text="the certificate as rendered at issue (PDF), "
+                                "its name in the default storage")
+    pdf_sha256 = models.CharField(max_length=64, blank=True)
 
     def __str__(self):
         return self.number

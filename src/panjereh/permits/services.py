@@ -791,6 +791,9 @@ def _issue_permit(app, actor) -> Permit:
     audit.emit(event_type="permit.issued", agency_code="municipality", parcel_id=app.parcel_id,
                payload={"application": app.tracking_code, "permit": permit.number})
     tell_applicant(app, "permit_issued", f"permit:{permit.number}", {"number": permit.number})
+    from panjereh.permits import pdf  # the original PDF, rendered once the permit is committed
+
+    transaction.on_commit(lambda: pdf.render_when_issued(permit.pk))
     audit.emit(event_type="tariff.changed", agency_code="water", parcel_id=app.parcel_id,
                payload={"permit": permit.number, "from": from_class, "to": TariffClass.CONSTRUCTION,
                         "effective_date": today.isoformat()})

@@ -4,6 +4,8 @@ from panjereh.permits import views
 
 urlpatterns = [
     path("permits/<str:number>/certificate/", views.permit_certificate, name="permit-certificate"),
+    path("permits/<str:number>/certificate.pdf", views.permit_certificate_pdf, name="permit-certificate-pdf"),
     path("verify/<str:code>/", views.permit_verify, name="permit-verify"),
+    path("verify/<str:code>/permit.pdf", views.permit_verify_pdf, name="permit-verify-pdf"),
     path("payments/gateway/return/", views.gateway_return, name="gateway-return"),
 ]

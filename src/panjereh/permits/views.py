@@ -1,11 +1,7 @@
 """Pages of the single window: the printable permit with its QR verification link, the public
 verification page, and the page the bank's gateway sends the payer back to."""
 
-import datetime
-
-import segno
-from django.conf import settings
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import translation
@@ -13,50 +9,84 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from panjereh.core import permissions
-from panjereh.core.calendar import jalali, local_date
+from panjereh.core.calendar import jalali
 from panjereh.permits import psp, services
+from panjereh.permits.certificate import certificate_context
 from panjereh.permits.models import Application, Payment, Permit
 
 
-def qr_svg(url: str) -> str:
-    """A QR code for ``url`` as inline SVG (permits, bills)."""
-    return segno.make(url, error="m").svg_inline(scale=4, dark="#000", light="#fff")
-
-
-def permit_certificate(request, number):
-    """The printable permit (A4, right to left), for staff who can see the file and for its applicant signed
-    in from home; anyone else gets 404 (or the sign-in page when not signed in at all)."""
-    if not request.user.is_authenticated and not request.session.get("citizen"):
-        from django.contrib.auth.views import redirect_to_login
-
-        return redirect_to_login(request.get_full_path())
+def _readable_permit(request, number) -> Permit:
+    """The permit, if the reader may see its file: staff who see the file, or its applicant signed in from
+    home; 404 for anyone else."""
     permit = get_object_or_404(Permit.objects.select_related("application__parcel", "application__applicant"),
                                number=number)
     own = permissions.citizen_file_filter(request.session.get("citizen"))  # the applicant, signed in from home
     if not permissions.visible_applications(request.user).filter(pk=permit.application_id).exists() and not (
             own and Application.objects.filter(pk=permit.application_id, **own).exists()):
         raise Http404("no such permit")
-    verify_url = request.build_absolute_uri(reverse("permit-verify", args=[permit.verification_code]))
-    app = permit.application
-    # who signed for the municipality: its review of the round that led to the permit
-    signed = app.tasks.filter(agency__code="municipality", stage="initial", round=app.round) \
-        .select_related("decided_by__staff").first()
-    valid_until = local_date(permit.issued_at) + datetime.timedelta(days=settings.PANJEREH_PERMIT_START_DAYS)
+    return permit
+
+
+def _signed_in_somehow(request):
+    if not request.user.is_authenticated and not request.session.get("citizen"):
+        from django.contrib.auth.views import redirect_to_login
+
+        return redirect_to_login(request.get_full_path())
+    return None
+
+
+def permit_certificate(request, number):
+    """The printable permit (A4, right to left), for staff who can see the file and for its applicant signed
+    in from home; anyone else gets 404 (or the sign-in page when not signed in at all)."""
+    return _signed_in_somehow(request) or _certificate_page(request, _readable_permit(request, number))
+
+
+def _certificate_page(request, permit):
     with translation.override("fa"):  # the permit is a Persian document, whatever the reader's page language
-        return render(request, "permits/certificate.html", {
-            "permit": permit, "app": app, "parcel": app.parcel, "issued_jalali": jalali(permit.issued_at),
-            "city": settings.PANJEREH_CITY_NAME, "signed": signed, "start_by": jalali(valid_until),
-            "signed_jalali": jalali(signed.decided_at) if signed and signed.decided_at else "",
-            "orders": app.connection_orders.select_related("service"), "qr": qr_svg(verify_url),
-            "verify_url": verify_url, "conditions": app.tasks.exclude(conditions="").select_related("agency")})
+        return render(request, "permits/certificate.html",
+                      certificate_context(permit, request.build_absolute_uri("/")))
+
+
+def permit_certificate_pdf(request, number):
+    """The permit as the PDF rendered when it issued (the original), with its SHA-256 in a header."""
+    return _signed_in_somehow(request) or _pdf_response(_readable_permit(request, number))
+
+
+def _pdf_response(permit):
+    from panjereh.core.uploads import open_stored
+    from panjereh.permits import pdf
+
+    name, digest = pdf.permit_pdf(permit)
+    response = FileResponse(open_stored(name), content_type="application/pdf", as_attachment=True,
+                            filename=f"permit-{permit.number.replace('/', '-')}.pdf")
+    response["X-Content-SHA256"] = digest
+    return response
 
 
 def permit_verify(request, code):
-    """Public: anyone holding the printed permit can check it is genuine."""
+    """Public: anyone holding the printed permit can check it is genuine — and its PDF against the original's
+    SHA-256, downloadable here."""
     permit = Permit.objects.select_related("application__parcel").filter(verification_code=code).first()
+    digest = ""
+    if permit is not None:
+        from panjereh.permits import pdf
+
+        try:
+            digest = pdf.permit_pdf(permit)[1]
+        except Exception:  # noqa: BLE001 — the permit is genuine whether or not its PDF can be made now
+            digest = permit.pdf_sha256
     with translation.override("fa"):  # a Persian page, like the permit it verifies
-        return render(request, "permits/verify.html", {"permit": permit, "issued_jalali": jalali(permit.issued_at)
-                                                        if permit else ""}, status=200 if permit else 404)
+        return render(request, "permits/verify.html", {"permit": permit, "sha256": digest,
+                                                        "issued_jalali": jalali(permit.issued_at) if permit else ""},
+                      status=200 if permit else 404)
+
+
+def permit_verify_pdf(request, code):
+    """Public: the original PDF of the permit behind a verification code (the code is the secret)."""
+    permit = Permit.objects.select_related("application__parcel").filter(verification_code=code).first()
+    if permit is None:
+        raise Http404("no permit with this verification code")
+    return _pdf_response(permit)
 
 
 @csrf_exempt  # the bank's page sends the payer here; the callback proves nothing until the PSP verifies

@@ -1,0 +1,31 @@
+"""What a permit certificate shows — the printable page and the PDF alike — and the QR codes on papers."""
+
+import datetime
+
+import segno
+from django.conf import settings
+from django.urls import reverse
+
+from panjereh.core.calendar import jalali, local_date
+
+
+def qr_svg(url: str) -> str:
+    """A QR code for ``url`` as inline SVG (permits, bills)."""
+    return segno.make(url, error="m").svg_inline(scale=4, dark="#000", light="#fff")
+
+
+def certificate_context(permit, base_url: str | None = None) -> dict:
+    """What the certificate shows (the page and the PDF alike); links and the QR code point at ``base_url``
+    (the public address by default: a PDF has no request to take it from)."""
+    base = (base_url or settings.PANJEREH_PUBLIC_URL).rstrip("/")
+    verify_url = base + reverse("permit-verify", args=[permit.verification_code])
+    app = permit.application
+    # who signed for the municipality: its review of the round that led to the permit
+    signed = app.tasks.filter(agency__code="municipality", stage="initial", round=app.round) \
+        .select_related("decided_by__staff").first()
+    valid_until = local_date(permit.issued_at) + datetime.timedelta(days=settings.PANJEREH_PERMIT_START_DAYS)
+    return {"permit": permit, "app": app, "parcel": app.parcel, "issued_jalali": jalali(permit.issued_at),
+            "city": settings.PANJEREH_CITY_NAME, "signed": signed, "start_by": jalali(valid_until),
+            "signed_jalali": jalali(signed.decided_at) if signed and signed.decided_at else "",
+            "orders": app.connection_orders.select_related("service"), "qr": qr_svg(verify_url),
+            "verify_url": verify_url, "conditions": app.tasks.exclude(conditions="").select_related("agency")}
