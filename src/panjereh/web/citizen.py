@@ -147,24 +147,20 @@ def file_page(request, code):
     app.refresh_from_db()
     waiting_on_me = [row for row in task_rows(app) if row["task"].status == ReviewTask.Status.INFO_REQUESTED
                      and row["task"].round == app.round]
-    return render(request, "web/citizen_file.html", {
+    response = render(request, "web/citizen_file.html", {
         "app": app, "tasks": task_rows(app), "waiting_on_me": waiting_on_me, "message": message,
         "awaited": [row["task"].agency for row in task_rows(app) if row["task"].status in ReviewTask.OPEN
                     and row["task"].round == app.round],
         "documents": app.uploaded_documents.order_by("kind", "-version"),
         "missing": [Document(k).label for k in services.missing_documents(app)],
         "document_kinds": Document.choices, "bills": app.bills.prefetch_related("lines__agency"),
-        "open_bill": services.open_bill(app), "can_pay_online": bool(_gateway_configured()),
+        "open_bill": services.open_bill(app), "can_pay_online": psp.is_configured(),
         "permit": getattr(app, "permit", None), "masked_mobile": session.mask_mobile(app.applicant_mobile),
         "masked_id": session.mask_national_id(app.applicant.national_id)}, status=400 if message else 200)
-
-
-def _gateway_configured() -> bool:
-    try:
-        psp.gateway()
-        return True
-    except psp.GatewayNotConfigured:
-        return False
+    if psp.is_configured():
+        # the pay form's answer redirects to the bank's page: the policy's form-action must admit the bank
+        response._csp_update = {"form-action": [psp.payer_origin()]}
+    return response
 
 
 def _act(request, app):

@@ -19,5 +19,9 @@ def menu(request):
             items.append(("/finance/", "finance"))
         if permissions.can_view_works(user):
             items.append(("/works/", "works"))
+    else:
+        # a citizen applies and follows their own files from home (signed in with a one-time code)
+        signed_in = bool(getattr(request, "session", None) and request.session.get("citizen"))
+        items.append(("/citizen/files/" if signed_in else "/citizen/", "my_files" if signed_in else "citizen"))
     items += [("/map/", "map"), ("/track/", "track"), ("/indicators/", "indicators")]
     return {"menu": items}

@@ -258,6 +258,7 @@ MESSAGES = {
     "check_note": pgettext_lazy("check_note", "The document check asks"),
     "missing_documents": pgettext_lazy("missing_documents", "Documents still to upload"),
     "upload_document": pgettext_lazy("upload_document", "Upload a document"),
+    "file_documents": pgettext_lazy("file_documents", "The file's documents"),
     "document_kind": pgettext_lazy("document_kind", "Document"),
     "document_file": pgettext_lazy("document_file", "File (PDF, JPEG or PNG)"),
     "version": pgettext_lazy("version", "Version"),
