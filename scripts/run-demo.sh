@@ -31,9 +31,16 @@ export PANJEREH_SMS_URL="http://127.0.0.1:${SMS_PORT:-8011}" PANJEREH_SMS_SENDER
 export PANJEREH_PUBLIC_URL="http://${HOST:-127.0.0.1}:${PORT:-8000}"
 "$BIN/python" -m panjereh.sms.fakesms --port "${SMS_PORT:-8011}" &
 sms=$!
+# The fake mobile-ownership inquiry: every mobile "belongs" to the national ID typed, in the demo.
+id_key_file="$PANJEREH_VAR_DIR/identity_demo_key"
+[ -s "$id_key_file" ] || (umask 077 && head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$id_key_file")
+export PANJEREH_IDENTITY_KEY; PANJEREH_IDENTITY_KEY=$(cat "$id_key_file")
+export PANJEREH_IDENTITY_URL="http://127.0.0.1:${IDENTITY_PORT:-8012}"
+"$BIN/python" -m panjereh.citizens.fakeidentity --port "${IDENTITY_PORT:-8012}" &
+identity=$!
 "$BIN/panjereh" worker &
 worker=$!
-trap 'kill $psp $sms $worker 2>/dev/null || true' EXIT INT TERM
+trap 'kill $psp $sms $identity $worker 2>/dev/null || true' EXIT INT TERM
 
 echo "Panjereh (demo): http://${HOST:-127.0.0.1}:${PORT:-8000}/  (OGC API: /ogc/, REST: /api/v1/docs/);" \
      "fake bank gateway: $PANJEREH_PSP_URL; fake SMS provider: $PANJEREH_SMS_URL/_sent"
