@@ -171,6 +171,16 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 MEDIA_ROOT = VAR_DIR / "media"
+# Uploaded documents, photos and issued PDFs go through Django's storage API: the file system under var/ by
+# default; an S3-compatible store (MinIO, a cloud's object storage) when PANJEREH_S3_BUCKET is set, through
+# django-storages (pip install "panjereh[s3]"). Names are never reused and objects never overwritten.
+if os.environ.get("PANJEREH_S3_BUCKET"):
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+        "bucket_name": os.environ["PANJEREH_S3_BUCKET"],
+        "endpoint_url": os.environ.get("PANJEREH_S3_ENDPOINT") or None,
+        "access_key": os.environ.get("PANJEREH_S3_ACCESS_KEY"), "secret_key": os.environ.get("PANJEREH_S3_SECRET_KEY"),
+        "region_name": os.environ.get("PANJEREH_S3_REGION") or None,
+        "file_overwrite": False, "default_acl": None, "querystring_auth": True}}
 LOGIN_URL = "/login/"
 
 # --- who may sign in, and how often --------------------------------------------------------------------

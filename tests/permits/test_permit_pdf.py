@@ -62,3 +62,36 @@ def test_the_permit_pdf_is_rendered_at_issue_and_verifiable(client_for, city, se
     again = Client().get(f"/verify/{permit.verification_code}/permit.pdf")
     assert b"".join(again.streaming_content) == original
     assert len(list(tmp_path.rglob("*.pdf"))) == 1
+
+
+def test_the_bill_and_the_completion_certificate_as_verifiable_pdfs(client_for, city, settings, tmp_path,
+                                                                   django_capture_on_commit_callbacks):
+    from panjereh.permits.models import Bill, CompletionCertificate
+
+    settings.MEDIA_ROOT = tmp_path
+    app = client_for("operator1").post("/api/v1/applications/", request_body(good_parcel(city)), format="json").json()
+    with django_capture_on_commit_callbacks(execute=True):
+        approve_all(client_for, app["id"])
+    bill = Bill.objects.get(application_id=app["id"])
+    assert bill.pdf_file and bill.verification_code  # rendered when the bill was made
+    with default_storage.open(bill.pdf_file, "rb") as handle:
+        original = handle.read()
+    text = pypdf.PdfReader(io.BytesIO(original)).pages[0].extract_text().replace(ZWNJ, "")
+    assert "صورتحساب شماره" in text and "علی کریمی" in text and "شرکت آب و فاضلاب" in text
+    page = Client().get(f"/verify/bill/{bill.verification_code}/")
+    assert page.status_code == 200 and bill.pdf_sha256 in page.content.decode()
+    public = Client().get(f"/verify/bill/{bill.verification_code}/paper.pdf")
+    assert hashlib.sha256(b"".join(public.streaming_content)).hexdigest() == bill.pdf_sha256
+    assert Client().get("/verify/bill/nothing-here/").status_code == 404
+    assert Client().get("/verify/invoice/anything/").status_code == 404
+
+    with django_capture_on_commit_callbacks(execute=True):
+        pay_in_cash(client_for, app["id"], "R-PDF-2")
+        assert client_for("signer").post(f"/api/v1/applications/{app['id']}/completion/").status_code == 201
+    certificate = CompletionCertificate.objects.get(application_id=app["id"])
+    assert certificate.pdf_file and len(certificate.pdf_sha256) == 64
+    with default_storage.open(certificate.pdf_file, "rb") as handle:
+        text = pypdf.PdfReader(handle).pages[0].extract_text().replace(ZWNJ, "")
+    assert "گواهی پایان کار ساختمان" in text
+    page = Client().get(f"/verify/completion/{certificate.verification_code}/")
+    assert page.status_code == 200 and certificate.pdf_sha256 in page.content.decode()

@@ -29,3 +29,26 @@ def certificate_context(permit, base_url: str | None = None) -> dict:
             "signed_jalali": jalali(signed.decided_at) if signed and signed.decided_at else "",
             "orders": app.connection_orders.select_related("service"), "qr": qr_svg(verify_url),
             "verify_url": verify_url, "conditions": app.tasks.exclude(conditions="").select_related("agency")}
+
+
+def _verify_url(base_url: str | None, kind: str, code: str) -> str:
+    return (base_url or settings.PANJEREH_PUBLIC_URL).rstrip("/") + reverse("paper-verify", args=[kind, code])
+
+
+def bill_context(bill, base_url: str | None = None) -> dict:
+    """What a bill's paper shows: who pays whom for what, the total, and where to verify it."""
+    verify_url = _verify_url(base_url, "bill", bill.verification_code or "")
+    app = bill.application
+    return {"bill": bill, "app": app, "lines": bill.lines.select_related("agency"), "city": settings.PANJEREH_CITY_NAME,
+            "issued_jalali": jalali(bill.created_at), "qr": qr_svg(verify_url), "verify_url": verify_url,
+            "payer_name": app.applicant_name if app else bill.payer.name_fa}
+
+
+def completion_context(certificate, base_url: str | None = None) -> dict:
+    """What a completion certificate's paper shows."""
+    verify_url = _verify_url(base_url, "completion", certificate.verification_code or "")
+    app = certificate.application
+    permit = getattr(app, "permit", None)
+    return {"certificate": certificate, "app": app, "parcel": app.parcel, "permit": permit,
+            "city": settings.PANJEREH_CITY_NAME, "issued_jalali": jalali(certificate.issued_at),
+            "qr": qr_svg(verify_url), "verify_url": verify_url}

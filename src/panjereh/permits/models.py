@@ -220,7 +220,20 @@ class FileDocument(models.Model):
                                                name="one_document_version")]
 
 
-class Bill(models.Model):
+class IssuedPaper(models.Model):
+    """A paper Panjereh issues (bill, permit, completion certificate) kept as the PDF rendered when it issued,
+    with its SHA-256 and the unguessable code of its public verify address."""
+
+    verification_code = models.CharField(max_length=32, unique=True, null=True, blank=True)
+    pdf_file = models.CharField(max_length=255, blank=True, help_text="the PDF as rendered at issue: its name in "
+                                "the default storage")
+    pdf_sha256 = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Bill(IssuedPaper):
     """One bill for the file (and one more for each service activated later) — or a bill an agency owes the
     city for its street works (an excavation permit's fee, an Article 103 recovery, a penalty): the same
     bill, lines and ledger, the payer being the agency instead of an applicant."""
@@ -414,7 +427,7 @@ class TariffChange(models.Model):
         constraints = [models.UniqueConstraint(fields=["permit", "cause"], name="tariff_switch_once_per_permit")]
 
 
-class CompletionCertificate(models.Model):
+class CompletionCertificate(IssuedPaper):
     """گواهی پایان کار: the building is done; the tariff goes to its final use."""
 
     class Meta:

@@ -1,6 +1,6 @@
-"""The permit certificate as a PDF, rendered on the server when the permit issues and kept unchanged, with its
-SHA-256, so that a bank, a notary or an agency can check a printed permit against the original at the
-public verify address (behind the permit's QR code).
+"""The papers Panjereh issues — the permit certificate, the bill, the completion certificate — as PDFs
+rendered on the server when they issue and kept unchanged with their SHA-256, so that a bank, a notary or an
+agency can check a printed paper against the original at its public verify address (behind its QR code).
 
 WeasyPrint renders the same HTML the browser prints (``permits/certificate.html``) with the served Vazirmatn
 font; Pango and HarfBuzz shape the Persian text (joined letters, right to left). Fonts and images are read
@@ -60,34 +60,64 @@ def render(template: str, context: dict) -> bytes:
     return weasyprint.HTML(string=html, base_url="file:///", url_fetcher=_fetcher()).write_pdf()
 
 
-def permit_pdf(permit) -> tuple[str, str]:
-    """The permit's PDF (storage name, SHA-256): rendered and stored once, the first time it is asked for or
-    when the permit issues; never rendered again (the stored bytes are the original)."""
-    if permit.pdf_file:
-        return permit.pdf_file, permit.pdf_sha256
-    from panjereh.permits.models import Permit
-    from panjereh.permits.certificate import certificate_context
-
-    data = render("permits/certificate.html", certificate_context(permit))
+def stored_pdf(paper, template: str, context: dict, prefix: str) -> tuple[str, str]:
+    """The PDF of an issued paper (a :class:`permits.models.IssuedPaper`: permit, bill, completion
+    certificate) as (storage name, SHA-256): rendered and stored once, the first time — never rendered again,
+    so the stored bytes stay the original."""
+    if paper.pdf_file:
+        return paper.pdf_file, paper.pdf_sha256
+    data = render(template, context)
     digest = hashlib.sha256(data).hexdigest()
-    name = default_storage.save(f"permits/{permit.number.replace('/', '-')}-{secrets.token_hex(4)}.pdf",
-                                ContentFile(data))
+    name = default_storage.save(f"{prefix}-{secrets.token_hex(4)}.pdf", ContentFile(data))
+    model = type(paper)
     with transaction.atomic():
         # the first rendering wins: a second one, racing, is discarded and the first is served
-        if Permit.objects.filter(pk=permit.pk, pdf_file="").update(pdf_file=name, pdf_sha256=digest) != 1:
+        if model.objects.filter(pk=paper.pk, pdf_file="").update(pdf_file=name, pdf_sha256=digest) != 1:
             default_storage.delete(name)
-            permit.refresh_from_db()
-            return permit.pdf_file, permit.pdf_sha256
-    permit.pdf_file, permit.pdf_sha256 = name, digest
+            paper.refresh_from_db()
+            return paper.pdf_file, paper.pdf_sha256
+    paper.pdf_file, paper.pdf_sha256 = name, digest
     return name, digest
 
 
-def render_when_issued(permit_id: int) -> None:
-    """After the issuing transaction commits: render the PDF now, so the original exists from the first
-    moment; a failure is logged and the PDF is rendered at its first request instead."""
-    from panjereh.permits.models import Permit
+def permit_pdf(permit) -> tuple[str, str]:
+    """The permit certificate's PDF (storage name, SHA-256)."""
+    from panjereh.permits.certificate import certificate_context
 
+    return stored_pdf(permit, "permits/certificate.html", certificate_context(permit),
+                      f"permits/{permit.number.replace('/', '-')}")
+
+
+def bill_pdf(bill) -> tuple[str, str]:
+    """The bill's PDF as it was issued (storage name, SHA-256)."""
+    from panjereh.permits.certificate import bill_context
+
+    return stored_pdf(bill, "permits/bill_paper.html", bill_context(bill), f"bills/bill-{bill.pk}")
+
+
+def completion_pdf(certificate) -> tuple[str, str]:
+    """The completion certificate's PDF (storage name, SHA-256)."""
+    from panjereh.permits.certificate import completion_context
+
+    return stored_pdf(certificate, "permits/completion_paper.html", completion_context(certificate),
+                      f"completions/{certificate.application.tracking_code}")
+
+
+PAPERS = {"permit": permit_pdf, "bill": bill_pdf, "completion": completion_pdf}
+
+
+def render_when_issued(kind: str, pk: int) -> None:
+    """After the issuing transaction commits: render the paper's PDF now, so the original exists from the first
+    moment; a failure is logged and the PDF is rendered at its first request instead."""
+    from panjereh.permits.models import Bill, CompletionCertificate, Permit
+
+    model = {"permit": Permit, "bill": Bill, "completion": CompletionCertificate}[kind]
     try:
-        permit_pdf(Permit.objects.get(pk=permit_id))
-    except Exception:  # noqa: BLE001 — a PDF problem must never undo a paid, issued permit
-        log.exception("permit %s: PDF not rendered at issue; it will be at its first request", permit_id)
+        PAPERS[kind](model.objects.get(pk=pk))
+    except Exception:  # noqa: BLE001 — a PDF problem must never undo a paid bill or an issued permit
+        log.exception("%s %s: PDF not rendered at issue; it will be at its first request", kind, pk)
+
+
+def after_commit(kind: str, pk: int) -> None:
+    """Render the paper's PDF once the caller's transaction has committed."""
+    transaction.on_commit(lambda: render_when_issued(kind, pk))

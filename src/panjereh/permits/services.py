@@ -25,7 +25,7 @@ from panjereh.core.calendar import add_working_days, jalali_year, local_date, wo
 from panjereh.core.errors import FieldError
 from panjereh.core.text import Localized, normalize_text
 from panjereh.core import uploads
-from panjereh.permits import payments, psp, rules
+from panjereh.permits import payments, pdf, psp, rules
 from panjereh.permits.models import (Applicant, Application, Bill, BillLine, CompletionCertificate, ConnectionOrder,
                                      Document, FileDocument, InfoRequest, LedgerEntry, Payment, Permit, PermitCounter,
                                      ReviewTask, ServiceRequest, TariffChange, TariffClass)
@@ -508,12 +508,14 @@ def _create_bill(app, stage: str, only: str | None = None) -> Bill:
     requests = [(sr.service, sr.timing, sr.size) for sr in app.service_requests.select_related("service__agency")]
     lines = fee_lines(parcel=app.parcel, land_use=app.land_use, units=app.units, floor_area=app.gross_floor_area,
                       parking=app.parking_spaces, requests=requests, only=only)
-    bill = Bill.objects.create(application=app, stage=stage, total=sum(line[4] for line in lines))
+    bill = Bill.objects.create(application=app, stage=stage, total=sum(line[4] for line in lines),
+                               verification_code=secrets.token_urlsafe(18))
     BillLine.objects.bulk_create([BillLine(bill=bill, agency=agency, code=code, description_fa=fa, description_en=en,
                                            amount=amount) for agency, code, fa, en, amount in lines])
     audit.emit(event_type="bill.created", agency_code="municipality", parcel_id=app.parcel_id,
                payload={"application": app.tracking_code, "stage": stage, "total": bill.total})
     tell_applicant(app, "bill_ready", f"bill:{bill.pk}", {"amount": bill.total})
+    pdf.after_commit("bill", bill.pk)
     return bill
 
 
@@ -706,13 +708,15 @@ def bill_agency(*, payer: Agency, stage: str, lines: list[tuple[Agency, str, str
     if existing:
         return existing
     lines = [line for line in lines if line[4] > 0]
-    bill = Bill.objects.create(payer=payer, stage=stage, total=sum(line[4] for line in lines))
+    bill = Bill.objects.create(payer=payer, stage=stage, total=sum(line[4] for line in lines),
+                               verification_code=secrets.token_urlsafe(18))
     BillLine.objects.bulk_create([BillLine(bill=bill, agency=agency, code=code, description_fa=fa, description_en=en,
                                            amount=amount) for agency, code, fa, en, amount in lines])
     if bill.total == 0:  # nothing to pay (a free surface): settled as written
         Bill.objects.filter(pk=bill.pk).update(settled_at=timezone.now())
     audit.emit(event_type="bill.created", agency_code=payer.code,
                payload={"payer": payer.code, "stage": stage, "total": bill.total})
+    pdf.after_commit("bill", bill.pk)
     return bill
 
 
@@ -791,9 +795,7 @@ def _issue_permit(app, actor) -> Permit:
     audit.emit(event_type="permit.issued", agency_code="municipality", parcel_id=app.parcel_id,
                payload={"application": app.tracking_code, "permit": permit.number})
     tell_applicant(app, "permit_issued", f"permit:{permit.number}", {"number": permit.number})
-    from panjereh.permits import pdf  # the original PDF, rendered once the permit is committed
-
-    transaction.on_commit(lambda: pdf.render_when_issued(permit.pk))
+    pdf.after_commit("permit", permit.pk)  # the original PDF, rendered once the permit is committed
     audit.emit(event_type="tariff.changed", agency_code="water", parcel_id=app.parcel_id,
                payload={"permit": permit.number, "from": from_class, "to": TariffClass.CONSTRUCTION,
                         "effective_date": today.isoformat()})
@@ -847,7 +849,8 @@ def certify_completion(*, actor, application) -> Outcome:
         now = timezone.now()
         cert = CompletionCertificate.objects.create(application=app, issued_at=now,
                                                     issued_by=actor if getattr(actor, "is_authenticated", False)
-                                                    else None)
+                                                    else None, verification_code=secrets.token_urlsafe(18))
+        pdf.after_commit("completion", cert.pk)
         final = rules.tariff_class_for(app.land_use)
         TariffChange.objects.create(parcel=app.parcel, permit=app.permit, cause=TariffChange.Cause.COMPLETION,
                                     from_class=current_tariff_class(app.parcel), to_class=final,

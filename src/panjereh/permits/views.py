@@ -89,6 +89,47 @@ def permit_verify_pdf(request, code):
     return _pdf_response(permit)
 
 
+PAPERS = {"bill": "Bill", "completion": "CompletionCertificate"}
+
+
+def _paper(kind: str, code: str):
+    from panjereh.permits import models
+
+    model = getattr(models, PAPERS[kind])
+    return model.objects.filter(verification_code=code).first() if code else None
+
+
+def paper_verify(request, kind, code):
+    """Public: a bill or a completion certificate checked against its original (its PDF's SHA-256)."""
+    from panjereh.permits import pdf
+
+    paper = _paper(kind, code)
+    digest = ""
+    if paper is not None:
+        try:
+            digest = pdf.PAPERS[kind](paper)[1]
+        except Exception:  # noqa: BLE001 — the paper is genuine whether or not its PDF can be made now
+            digest = paper.pdf_sha256
+    with translation.override("fa"):
+        return render(request, "permits/paper_verify.html", {"paper": paper, "kind": kind, "sha256": digest,
+                                                             "code": code}, status=200 if paper else 404)
+
+
+def paper_verify_pdf(request, kind, code):
+    """Public: the original PDF of a bill or completion certificate behind its verification code."""
+    from panjereh.core.uploads import open_stored
+    from panjereh.permits import pdf
+
+    paper = _paper(kind, code)
+    if paper is None:
+        raise Http404("nothing was issued with this verification code")
+    name, digest = pdf.PAPERS[kind](paper)
+    response = FileResponse(open_stored(name), content_type="application/pdf", as_attachment=True,
+                            filename=f"{kind}-{paper.pk}.pdf")
+    response["X-Content-SHA256"] = digest
+    return response
+
+
 @csrf_exempt  # the bank's page sends the payer here; the callback proves nothing until the PSP verifies
 @require_http_methods(["GET", "POST"])
 def gateway_return(request):
