@@ -13,10 +13,13 @@ chmod 700 "$PANJEREH_VAR_DIR"
 "$BIN/panjereh" democity --if-empty --parcels "${DEMO_PARCELS:-100000}" --history-months "${DEMO_HISTORY_MONTHS:-12}"
 "$BIN/panjereh" collectstatic --noinput -v0
 
-# The fake PSP's merchant key: made once, kept in var/ (never in the repo).
-key_file="$PANJEREH_VAR_DIR/psp_demo_key"
-[ -s "$key_file" ] || (umask 077 && head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$key_file")
-export PANJEREH_PSP_KEY; PANJEREH_PSP_KEY=$(cat "$key_file")
+# The fakes' keys: each made once, kept in var/ (never in the repo).
+demo_key() {
+  local file="$PANJEREH_VAR_DIR/$1_demo_key"
+  [ -s "$file" ] || (umask 077 && head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$file")
+  cat "$file"
+}
+export PANJEREH_PSP_KEY; PANJEREH_PSP_KEY=$(demo_key psp)
 export PANJEREH_PSP_TERMINAL=demo-terminal
 export PANJEREH_PSP_URL="http://127.0.0.1:${PSP_PORT:-8010}"
 "$BIN/python" -m panjereh.permits.fakepsp --port "${PSP_PORT:-8010}" &
@@ -24,17 +27,13 @@ psp=$!
 
 # The fake SMS provider (its key made once, like the PSP's) and the worker that sends the outbox: the
 # agencies' webhooks and the applicants' text messages.
-sms_key_file="$PANJEREH_VAR_DIR/sms_demo_key"
-[ -s "$sms_key_file" ] || (umask 077 && head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$sms_key_file")
-export PANJEREH_SMS_KEY; PANJEREH_SMS_KEY=$(cat "$sms_key_file")
+export PANJEREH_SMS_KEY; PANJEREH_SMS_KEY=$(demo_key sms)
 export PANJEREH_SMS_URL="http://127.0.0.1:${SMS_PORT:-8011}" PANJEREH_SMS_SENDER=3000
 export PANJEREH_PUBLIC_URL="http://${HOST:-127.0.0.1}:${PORT:-8000}"
 "$BIN/python" -m panjereh.sms.fakesms --port "${SMS_PORT:-8011}" &
 sms=$!
 # The fake mobile-ownership inquiry: every mobile "belongs" to the national ID typed, in the demo.
-id_key_file="$PANJEREH_VAR_DIR/identity_demo_key"
-[ -s "$id_key_file" ] || (umask 077 && head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$id_key_file")
-export PANJEREH_IDENTITY_KEY; PANJEREH_IDENTITY_KEY=$(cat "$id_key_file")
+export PANJEREH_IDENTITY_KEY; PANJEREH_IDENTITY_KEY=$(demo_key identity)
 export PANJEREH_IDENTITY_URL="http://127.0.0.1:${IDENTITY_PORT:-8012}"
 "$BIN/python" -m panjereh.citizens.fakeidentity --port "${IDENTITY_PORT:-8012}" &
 identity=$!

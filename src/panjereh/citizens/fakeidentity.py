@@ -8,13 +8,13 @@ HttpIdentityChecker`. It answers "match" for every pair except those registered 
 (``POST /_mode``). Standard library only.
 """
 
-import argparse
 import json
-import os
 import sys
 import threading
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from panjereh.core import fakes
 
 
 def make_handler(state: dict, key: str):
@@ -47,12 +47,7 @@ def make_handler(state: dict, key: str):
             return self.json(200, {"match": match})
 
         def json(self, status, body):
-            raw = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(raw)))
-            self.end_headers()
-            self.wfile.write(raw)
+            fakes.send_json(self, status, body)
 
         def log_message(self, *args):
             pass
@@ -60,36 +55,17 @@ def make_handler(state: dict, key: str):
     return Handler
 
 
-def make_server(port: int, *, key: str) -> ThreadingHTTPServer:
+def make_server(port: int, *, key: str):
     """A fake inquiry on 127.0.0.1:``port`` (0: any free port); refuses unless PANJEREH_DEMO is set."""
-    if os.environ.get("PANJEREH_DEMO", "").strip().lower() not in {"1", "true", "yes", "on"}:
-        raise RuntimeError("the fake identity inquiry runs only in a demo deployment: set PANJEREH_DEMO=1")
     state = {"mode": "ok", "pairs": {}, "asked": 0}
-    server = ThreadingHTTPServer(("127.0.0.1", port), make_handler(state, key))
-    server.daemon_threads = True
+    server = fakes.local_server(port, make_handler(state, key), "fake identity inquiry")
     server.state = state
     return server
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--port", type=int, default=8012)
-    parser.add_argument("--key", default=os.environ.get("PANJEREH_IDENTITY_KEY", ""))
-    args = parser.parse_args(argv)
-    if not args.key:
-        print("fakeidentity: give the key (--key or PANJEREH_IDENTITY_KEY)", file=sys.stderr)
-        return 2
-    try:
-        server = make_server(args.port, key=args.key)
-    except RuntimeError as exc:
-        print(f"fakeidentity: {exc}", file=sys.stderr)
-        return 2
-    print(f"fake identity inquiry on http://127.0.0.1:{server.server_address[1]}", flush=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    return 0
+    return fakes.main(name="fakeidentity", description=__doc__.splitlines()[0], port=8012,
+                      key_env="PANJEREH_IDENTITY_KEY", build=make_server, argv=argv)
 
 
 if __name__ == "__main__":

@@ -9,17 +9,17 @@ different amount than was asked (to show that Panjereh refuses and reverses such
 kept in memory: a restart forgets them, as a demo may. Standard library only.
 """
 
-import argparse
 import datetime
 import html
 import json
-import os
 import secrets
 import sys
 import threading
 import urllib.parse
 import zoneinfo
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from panjereh.core import fakes
 
 TEHRAN = zoneinfo.ZoneInfo("Asia/Tehran")
 MAX_BODY = 64 * 1024
@@ -197,37 +197,14 @@ def make_handler(books: Books, terminal: str, key: str):
     return Handler
 
 
-def demo_allowed() -> bool:
-    """The fake PSP runs only where the deployment says it is a demo."""
-    return os.environ.get("PANJEREH_DEMO", "").strip().lower() in {"1", "true", "yes", "on"}
-
-
-def make_server(port: int, *, terminal: str, key: str) -> ThreadingHTTPServer:
+def make_server(port: int, *, terminal: str, key: str):
     """A fake PSP on 127.0.0.1:``port`` (0: any free port); refuses unless PANJEREH_DEMO is set."""
-    if not demo_allowed():
-        raise RuntimeError("the fake PSP runs only in a demo deployment: set PANJEREH_DEMO=1")
-    server = ThreadingHTTPServer(("127.0.0.1", port), make_handler(Books(), terminal, key))
-    server.daemon_threads = True
-    return server
+    return fakes.local_server(port, make_handler(Books(), terminal, key), "fake PSP")
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--port", type=int, default=8010)
-    parser.add_argument("--terminal", default=os.environ.get("PANJEREH_PSP_TERMINAL", "demo-terminal"))
-    parser.add_argument("--key", default=os.environ.get("PANJEREH_PSP_KEY", ""))
-    args = parser.parse_args(argv)
-    if not args.key:
-        print("fakepsp: give the merchant key (--key or PANJEREH_PSP_KEY)", file=sys.stderr)
-        return 2
-    try:
-        server = make_server(args.port, terminal=args.terminal, key=args.key)
-    except RuntimeError as exc:
-        print(f"fakepsp: {exc}", file=sys.stderr)
-        return 2
-    print(f"fake PSP (demo only) on http://127.0.0.1:{server.server_address[1]}", flush=True)
-    server.serve_forever()
-    return 0
+    return fakes.main(name="fakepsp", description=__doc__.splitlines()[0], port=8010, key_env="PANJEREH_PSP_KEY",
+                      build=make_server, options=[("terminal", "PANJEREH_PSP_TERMINAL", "demo-terminal")], argv=argv)
 
 
 if __name__ == "__main__":

@@ -10,15 +10,15 @@ It keeps what it received in memory (``GET /_sent``: what reached each person) a
 after ``delay`` seconds — longer than the sender waits, so it retries), or ``ok``. Standard library only.
 """
 
-import argparse
 import json
-import os
 import secrets
 import sys
 import threading
 import time
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from panjereh.core import fakes
 
 MAX_BODY = 64 * 1024
 
@@ -88,15 +88,7 @@ def make_handler(outbox: Outbox, key: str):
             return self.json(200, {"messageid": record["messageid"], "status": "queued"})
 
         def json(self, status: int, body: dict):
-            raw = json.dumps(body, ensure_ascii=False).encode()
-            try:
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json; charset=utf-8")
-                self.send_header("Content-Length", str(len(raw)))
-                self.end_headers()
-                self.wfile.write(raw)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the sender gave up waiting (the "slow" mode): it will retry
+            fakes.send_json(self, status, body)  # a sender that gave up waiting (the "slow" mode) will retry
 
         def log_message(self, *args):  # quiet: the tests read /_sent, not the log
             pass
@@ -104,39 +96,14 @@ def make_handler(outbox: Outbox, key: str):
     return Handler
 
 
-def demo_allowed() -> bool:
-    """Whether this deployment says it is a demo (PANJEREH_DEMO): the only place a fake provider may run."""
-    return os.environ.get("PANJEREH_DEMO", "").strip().lower() in {"1", "true", "yes", "on"}
-
-
-def make_server(port: int, *, key: str) -> ThreadingHTTPServer:
+def make_server(port: int, *, key: str):
     """A fake SMS provider on 127.0.0.1:``port`` (0: any free port); refuses unless PANJEREH_DEMO is set."""
-    if not demo_allowed():
-        raise RuntimeError("the fake SMS provider runs only in a demo deployment: set PANJEREH_DEMO=1")
-    server = ThreadingHTTPServer(("127.0.0.1", port), make_handler(Outbox(), key))
-    server.daemon_threads = True
-    return server
+    return fakes.local_server(port, make_handler(Outbox(), key), "fake SMS provider")
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--port", type=int, default=8011)
-    parser.add_argument("--key", default=os.environ.get("PANJEREH_SMS_KEY", ""))
-    args = parser.parse_args(argv)
-    if not args.key:
-        print("fakesms: give the account key (--key or PANJEREH_SMS_KEY)", file=sys.stderr)
-        return 2
-    try:
-        server = make_server(args.port, key=args.key)
-    except RuntimeError as exc:
-        print(f"fakesms: {exc}", file=sys.stderr)
-        return 2
-    print(f"fake SMS provider on http://127.0.0.1:{server.server_address[1]}", flush=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    return 0
+    return fakes.main(name="fakesms", description=__doc__.splitlines()[0], port=8011, key_env="PANJEREH_SMS_KEY",
+                      build=make_server, argv=argv)
 
 
 if __name__ == "__main__":
