@@ -248,3 +248,25 @@ def test_exportlayer_command_runs_and_takes_a_layer_version(city, tmp_path):
                  stdout=out)
     written = list(tmp_path.iterdir())
     assert len(written) == 1 and written[0].stat().st_size > 100
+
+
+NAMES_AS_WRITTEN = ["مقاطعة عبادان", "۱۶ آذر", "کوی ـ ملت", "کندهار ښار", "ايرنا", "زیرک‌زاده", "  دو  فاصله  "]
+
+
+def test_names_are_stored_and_exported_as_written(city, tmp_path):
+    """Issue 15 item 4: import rewrote text in every attribute (Arabic ة and ي, Persian digits, a tatweel used as
+    a dash, Pashto letters). The stored and exported values are the file's, byte for byte; search has its keys."""
+    layer = Layer.objects.get(code="streets")
+    features = [{"type": "Feature", "properties": {"id": f"N-{i}", "name_fa": name, "note": name},
+                 "geometry": {"type": "LineString", "coordinates": [[LON + i * 0.0005, LAT],
+                                                                    [LON + i * 0.0005 + 0.0004, LAT + 0.0002]]}}
+                for i, name in enumerate(NAMES_AS_WRITTEN)]
+    import_layer(layer=layer, path=write_geojson(tmp_path / "names.geojson", features), original_name="names.geojson")
+    stored = dict(Feature.objects.current().filter(layer=layer).values_list("ext_id", "attrs"))
+    assert [stored[f"N-{i}"]["name_fa"] for i in range(len(NAMES_AS_WRITTEN))] == NAMES_AS_WRITTEN
+    out = tmp_path / "out"
+    out.mkdir()
+    call_command("exportlayer", "streets", "--format", "geojson", "--out", str(out), stdout=io.StringIO())
+    exported = json.loads(next(out.iterdir()).read_text(encoding="utf-8"))
+    names = sorted(f["properties"]["name_fa"] for f in exported["features"])
+    assert names == sorted(NAMES_AS_WRITTEN)

@@ -196,9 +196,7 @@ def _json_value(value):
         return str(value)
     if isinstance(value, bytes):
         return value.hex()
-    if isinstance(value, str):
-        return _text(value)
-    return value
+    return value  # text as written: only search keys are normalised (core.text.search_key), never stored values
 
 
 def _json_column(column) -> list:
