@@ -22,7 +22,7 @@ from rest_framework.views import APIView
 
 from panjereh.citymap import crs as crsmod
 from panjereh.citymap import geojson, queries
-from panjereh.citymap.exporting import EXPORT_FORMATS, export_layer
+from panjereh.citymap.exporting import EXPORT_FORMATS, ExportRefused, export_layer
 from panjereh.citymap.importing import ImportRejected
 from panjereh.citymap.models import Feature, Layer, Parcel
 from panjereh.citymap.services import (LayerConflict, SpatialInputError, dig_check, feasibility, import_layer,
@@ -399,6 +399,9 @@ class LayerExportView(APIView):
         try:
             path = export_layer(layer, fmt, version=version, directory=directory)
             handle = open(path, "rb")
+        except ExportRefused as exc:
+            return error_response(status.HTTP_400_BAD_REQUEST, "format_cannot_hold",
+                                  str(exc), {"format": [str(exc)], "fields": exc.fields})
         finally:
             # The open handle keeps the file readable while it streams; the folder is gone at once, whatever
             # happens to the download (nothing piles up in the system's temporary directory).

@@ -199,14 +199,28 @@ def _json_value(value):
     return value  # text as written: only search keys are normalised (core.text.search_key), never stored values
 
 
-def _json_column(column) -> list:
-    """A column of attribute values as plain Python values storable as JSON (NaN becomes None)."""
+def _json_column(column, ogr_type: str = "", ogr_subtype: str = "") -> list:
+    """A column of attribute values as plain Python values storable as JSON (NaN becomes None). A whole-number
+    field with missing values (which GDAL hands over as floats with NaN) stays whole: 103, not 103.0."""
     array = np.asarray(column)
     if array.dtype.kind in "iub":
         return array.tolist()
     if array.dtype.kind == "f":
+        if ogr_type in ("OFTInteger", "OFTInteger64"):
+            return [None if v != v else int(v) for v in array.tolist()]
         return [None if v != v else v for v in array.tolist()]
+    if ogr_subtype == "OFSTJSON":  # a JSON object or list in the file (GDAL hands it over as text): kept as JSON
+        return [_json_text(v) for v in array.tolist()]
     return [_json_value(v) for v in array.tolist()]
+
+
+def _json_text(value):
+    if not isinstance(value, str):
+        return _json_value(value)
+    try:
+        return json.loads(value)
+    except ValueError:
+        return value
 
 
 def read_layer_file(path: str, original_name: str, *, declared_crs: str | None = None) -> LayerFile:
@@ -270,7 +284,9 @@ def read_layer_file(path: str, original_name: str, *, declared_crs: str | None =
     except shapely.errors.GEOSException as exc:
         raise ImportRejected([_("%(name)s: unreadable geometry (%(reason)s)")
             % Localized({"name": name, "reason": exc})]) from exc
-    columns = [_json_column(col) for col in field_data]
+    ogr_types = list(meta.get("ogr_types") or [""] * len(field_data))
+    ogr_subtypes = list(meta.get("ogr_subtypes") or [""] * len(field_data))
+    columns = [_json_column(col, t, sub) for col, t, sub in zip(field_data, ogr_types, ogr_subtypes)]
     properties = [dict(zip(fields, values)) for values in zip(*columns)] if columns else [{} for _ in range(count)]
     return LayerFile(geometries=geometries, properties=properties, crs=crsmod.label(crs), format=fmt,
                      source_name=name, is_geographic=crsmod.is_geographic(crs))
@@ -432,7 +448,10 @@ def prepare_features(layer, layer_file: LayerFile, *, repair: bool = False) -> P
         for p in props:
             ext = p.get("ext_id") or p.get("id") or ""
             rows.append(feature_row(ext_id=normalize_text(str(ext))[:64] if ext not in (None, "") else "",
-                                    attrs={k: v for k, v in p.items() if k not in {"ext_id", "id"}}))
+                                    # a field the feature does not have (the file's union of fields) is
+                                    # not stored: an export then writes each feature's own keys only
+                                    attrs={k: v for k, v in p.items() if k not in {"ext_id", "id"}
+                                           and v is not None}))
     if errors:
         raise ImportRejected(errors)
 
