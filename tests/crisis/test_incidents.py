@@ -148,7 +148,8 @@ def test_segments_match_wntr(city, name, placement, count):
             groups.setdefault(s, set()).add(("L", str(link)))
         return {frozenset(g) for g in groups.values()}
 
-    ours = partition(traced.segments.node_segment, {ext[k]: s for k, s in traced.segments.link_segment.items()})
+    nodes = {n.split(":", 1)[1]: s for n, s in traced.segments.node_segment.items()}  # "<network>:<node>"
+    ours = partition(nodes, {ext[k]: s for k, s in traced.segments.link_segment.items()})
     theirs = partition(dict(node_seg), dict(link_seg))
     assert ours == theirs
     assert len(theirs) > 1

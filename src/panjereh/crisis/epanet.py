@@ -33,10 +33,56 @@ def placement(wn, *, crs: str | None, origin: tuple[float, float] | None, scale:
     return lambda xy: (np.asarray(xy, dtype=float) - centre) * scale + anchor
 
 
+STATION_M = 1.0  # a pump or valve whose two nodes share a place is drawn this long (a station, not nothing)
+
+
+def valve_layer_from(spec: str | None, wn, *, seed: int | None = None):
+    """The valves to import with the network: None; ``strategic:N`` or ``random:N`` (generated as WNTR's
+    ``generate_valve_layer`` does, with ``seed``); or a CSV file with ``link`` and ``node`` columns."""
+    if not spec:
+        return None
+    kind, _, count = spec.partition(":")
+    if kind in ("strategic", "random"):
+        try:
+            n = int(count)
+        except ValueError:
+            raise ValueError(f"--valves {spec}: say how many, e.g. {kind}:2") from None
+        return wntr.network.generate_valve_layer(wn, kind, n, seed=seed)
+    import pandas as pd
+
+    table = pd.read_csv(spec, dtype=str)
+    if not {"link", "node"} <= set(table.columns):
+        raise ValueError(f"{spec}: a valve file needs the columns link and node")
+    unknown = sorted({str(v) for v in table["link"]} - set(wn.link_name_list))[:5]
+    if unknown:
+        raise ValueError(f"{spec}: links not in the network: {', '.join(unknown)}")
+    return table[["node", "link"]]
+
+
+def _line(xy, start: str, end: str) -> shapely.LineString:
+    a, b = np.asarray(xy[start], dtype=float), np.asarray(xy[end], dtype=float)
+    if np.linalg.norm(b - a) < 1e-6:  # the two nodes share a place (pump and valve stations often do)
+        b = a + np.array([STATION_M, 0.0])
+    return shapely.LineString([a, b])
+
+
+def _check_geometries(geoms, names, what: str) -> None:
+    """Every geometry written must be valid and not empty (and a line must have length), named if not."""
+    arr = np.asarray(geoms, dtype=object)
+    bad = ~shapely.is_valid(arr) | shapely.is_empty(arr)
+    if what == "links":
+        bad |= shapely.length(arr) <= 0
+    if bad.any():
+        listed = ", ".join(str(names[i]) for i in np.flatnonzero(bad)[:10])
+        raise ValueError(f"{int(bad.sum())} {what} would be invalid geometries: {listed}")
+
+
 def import_epanet(path: str, *, prefix: str, agency_code: str = "water", crs: str | None = None,
                   origin: tuple[float, float] | None = None, scale: float = 1.0, valve_layer=None, actor=None):
     """Import an .inp file as ``<prefix>-pipes`` and ``<prefix>-nodes`` (and ``<prefix>-valves`` from a wntr
-    valve layer, each valve placed 1 m from its node along its link). Returns the layers."""
+    valve layer, each valve placed on its link 1 m from its node, or halfway on a shorter link). Every feature
+    records its network (``prefix``): tracing joins nodes by name within one network only. Returns the
+    layers, as published."""
     wn = wntr.network.WaterNetworkModel(path)
     where = placement(wn, crs=crs, origin=origin, scale=scale)
     agency = Agency.objects.get(code=agency_code)
@@ -48,36 +94,40 @@ def import_epanet(path: str, *, prefix: str, agency_code: str = "water", crs: st
             "allowed_kinds": kinds})
         return obj
 
-    pipes, pipe_rows = [], []
+    pipes, pipe_rows, pipe_names = [], [], []
     for name, link in wn.links():
-        geom = shapely.LineString([xy[link.start_node_name], xy[link.end_node_name]])
         kind = "pump" if link.link_type == "Pump" else "water_main"
         diameter = getattr(link, "diameter", None)
-        pipes.append(geom)
+        pipes.append(_line(xy, link.start_node_name, link.end_node_name))
+        pipe_names.append(name)
         pipe_rows.append(_row(name, kind, diameter_mm=round(diameter * 1000, 1) if diameter else None,
                               attrs={"start_node": link.start_node_name, "end_node": link.end_node_name,
-                                     "link_type": link.link_type}))
+                                     "link_type": link.link_type, "network": prefix}))
     nodes, node_rows = [], []
     for name, node in wn.nodes():
         nodes.append(shapely.Point(xy[name]))
-        node_rows.append(_row(name, {"Junction": "junction", "Reservoir": "reservoir", "Tank": "tank"}[node.node_type]))
-    layers = [layer(f"{prefix}-pipes", f"{prefix} pipes", "LineString", ["water_main", "pump"]),
-              layer(f"{prefix}-nodes", f"{prefix} nodes", "Point", ["junction", "reservoir", "tank"])]
-    publish_version(layer=layers[0], prepared=PreparedFeatures(wkb=list(shapely.to_wkb(pipes, output_dimension=2)), rows=pipe_rows,
-                                                               source_name=path, source_format="epanet"), actor=actor)
-    publish_version(layer=layers[1], prepared=PreparedFeatures(wkb=list(shapely.to_wkb(nodes, output_dimension=2)), rows=node_rows,
-                                                               source_name=path, source_format="epanet"), actor=actor)
+        node_rows.append(_row(name, {"Junction": "junction", "Reservoir": "reservoir", "Tank": "tank"}[node.node_type],
+                              attrs={"network": prefix}))
+    _check_geometries(pipes, pipe_names, "links")
+    _check_geometries(nodes, wn.node_name_list, "nodes")
+    valves, valve_rows = [], []
     if valve_layer is not None:
-        valves, valve_rows = [], []
         for i, row in valve_layer.iterrows():
             link = wn.get_link(row["link"])
             a = np.asarray(xy[row["node"]])
             b = np.asarray(xy[link.end_node_name if link.start_node_name == row["node"] else link.start_node_name])
             length = max(np.linalg.norm(b - a), 1e-9)
             valves.append(shapely.Point(a + (b - a) * min(1.0, length / 2) / length))
-            valve_rows.append(_row(f"V{i}", "valve", attrs={"link": row["link"], "node": row["node"]}))
-        layers.append(layer(f"{prefix}-valves", f"{prefix} valves", "Point", ["valve"]))
-        publish_version(layer=layers[2], prepared=PreparedFeatures(wkb=list(shapely.to_wkb(valves, output_dimension=2)), rows=valve_rows,
-                                                                   source_name=path, source_format="epanet"),
-                        actor=actor)
-    return layers
+            valve_rows.append(_row(f"V{i}", "valve", attrs={"link": row["link"], "node": row["node"],
+                                                            "network": prefix}))
+        _check_geometries(valves, [r["ext_id"] for r in valve_rows], "valves")
+    published = [(layer(f"{prefix}-pipes", f"{prefix} pipes", "LineString", ["water_main", "pump"]), pipes, pipe_rows),
+                 (layer(f"{prefix}-nodes", f"{prefix} nodes", "Point", ["junction", "reservoir", "tank"]), nodes,
+                  node_rows)]
+    if valve_layer is not None:
+        published.append((layer(f"{prefix}-valves", f"{prefix} valves", "Point", ["valve"]), valves, valve_rows))
+    for target, geoms, rows in published:
+        publish_version(layer=target, prepared=PreparedFeatures(
+            wkb=list(shapely.to_wkb(geoms, output_dimension=2)), rows=rows, source_name=path, source_format="epanet"),
+            actor=actor)
+    return [Layer.objects.select_related("current_version").get(pk=target.pk) for target, _g, _r in published]

@@ -1,6 +1,7 @@
 """Networks traced from the shared map: which valves isolate a broken pipe, which parcels lose supply,
 and which transformer feeds a faulted cable."""
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,6 +16,12 @@ SNAP = 2  # decimals of a metre: pipe ends within 1 cm are the same node
 
 def _node(xy) -> str:
     return f"{round(float(xy[0]), SNAP)}:{round(float(xy[1]), SNAP)}"
+
+
+def network_of(layer_code: str, attrs: dict) -> str:
+    """Which imported network a feature belongs to: the ``network`` its import recorded, else its layer's
+    code without the -pipes/-nodes/-valves ending (imports before the attribute existed)."""
+    return str(attrs.get("network") or re.sub(r"-(pipes|nodes|valves)$", "", layer_code))
 
 
 @dataclass
@@ -50,12 +57,17 @@ def build_network(agency: str, *, layers: list[str] | None = None) -> TracedNetw
     is_valve = np.array([k == "valve" for k in assets.kinds], dtype=bool)
     pipes, valves = assets.subset(~is_valve), assets.subset(is_valve)
     links = {}
-    for fid, ext, geom, attrs in zip(pipes.ids, pipes.ext_ids, pipes.geoms, pipes.attrs):
+    for fid, geom, attrs, layer in zip(pipes.ids, pipes.geoms, pipes.attrs, pipes.layers):
         coords = shapely.get_coordinates(geom)
-        start = attrs.get("start_node") or _node(coords[0])
-        end = attrs.get("end_node") or _node(coords[-1])
-        links[int(fid)] = (start, end)
-    by_ext = {ext: int(fid) for fid, ext in zip(pipes.ids, pipes.ext_ids)}
+        if attrs.get("start_node") and attrs.get("end_node"):
+            # an EPANET network's own topology, by node name within that network only: two imports of one
+            # network (or two networks that both call a node "J-1") never join
+            net = network_of(layer, attrs)
+            links[int(fid)] = (f"{net}:{attrs['start_node']}", f"{net}:{attrs['end_node']}")
+        else:
+            links[int(fid)] = (_node(coords[0]), _node(coords[-1]))
+    by_ext = {(network_of(layer, attrs), ext): int(fid)
+              for fid, ext, attrs, layer in zip(pipes.ids, pipes.ext_ids, pipes.attrs, pipes.layers)}
     placed = []
     if len(valves) and len(pipes):
         tree = shapely.STRtree(pipes.geoms)
@@ -63,8 +75,9 @@ def build_network(agency: str, *, layers: list[str] | None = None) -> TracedNetw
         nearest = dict(zip(near_src.tolist(), near_pipe.tolist()))
         for k in range(len(valves)):
             attrs = valves.attrs[k]
-            if attrs.get("link") in by_ext and attrs.get("node"):
-                placed.append((int(valves.ids[k]), by_ext[attrs["link"]], str(attrs["node"])))
+            net = network_of(valves.layers[k], attrs)
+            if (net, attrs.get("link")) in by_ext and attrs.get("node"):
+                placed.append((int(valves.ids[k]), by_ext[(net, attrs["link"])], f"{net}:{attrs['node']}"))
                 continue
             if k not in nearest:
                 continue

@@ -1,0 +1,63 @@
+"""Issue 15 items 6 and 7: `importepanet` reports what it published (it failed with an AttributeError after
+succeeding), brings the valves with the network (generated as WNTR does, with a seed, or from a file), draws
+a pump or valve whose nodes share a place as a 1 m station instead of an invalid zero-length line, and two
+imports of one network never join by node name."""
+
+import io
+import os
+
+import numpy as np
+import pytest
+import shapely
+import wntr
+from django.core.management import CommandError, call_command
+
+from panjereh.citymap.models import Feature, Layer
+from panjereh.crisis import tracing
+
+pytestmark = pytest.mark.django_db
+NETWORKS = os.path.join(os.path.dirname(wntr.__file__), "library", "networks")
+
+
+def test_importepanet_brings_valves_and_reports_success(city):
+    out = io.StringIO()
+    call_command("importepanet", os.path.join(NETWORKS, "Net1.inp"), "--prefix", "n1", "--scale", "5",
+                 "--valves", "strategic:1", "--seed", "1405", stdout=out)
+    lines = out.getvalue().splitlines()
+    wn = wntr.network.WaterNetworkModel(os.path.join(NETWORKS, "Net1.inp"))
+    expected_valves = len(wntr.network.generate_valve_layer(wn, "strategic", 1, seed=1405))
+    assert lines == [f"n1-pipes: {len(wn.link_name_list)} features", f"n1-nodes: {len(wn.node_name_list)} features",
+                     f"n1-valves: {expected_valves} features"]
+    with pytest.raises(CommandError, match="say how many"):
+        call_command("importepanet", os.path.join(NETWORKS, "Net1.inp"), "--prefix", "n1x", "--valves", "strategic:x")
+    assert not Layer.objects.filter(code__startswith="n1x").exists()
+
+
+@pytest.mark.parametrize("name", ["Net3", "ky4"])
+def test_every_link_is_a_valid_line_with_length(city, name):
+    call_command("importepanet", os.path.join(NETWORKS, f"{name}.inp"), "--prefix", name.lower(), "--scale", "0.05",
+                 stdout=io.StringIO())
+    geoms = shapely.from_wkb([bytes(f.geom.wkb) for f in Feature.objects.current().filter(
+        layer__code=f"{name.lower()}-pipes")])
+    assert shapely.is_valid(geoms).all() and (shapely.length(geoms) > 0).all()
+
+
+def test_two_imports_of_one_network_stay_two_networks(city):
+    path = os.path.join(NETWORKS, "Net1.inp")
+    wn = wntr.network.WaterNetworkModel(path)
+    for prefix, origin in (("east", "48.70,31.33"), ("west", "48.64,31.31")):
+        call_command("importepanet", path, "--prefix", prefix, "--scale", "5", "--origin", origin,
+                     "--valves", "random:4", "--seed", "7", stdout=io.StringIO())
+    traced = tracing.build_network("water", layers=["east-pipes", "east-valves", "west-pipes", "west-valves"])
+    sizes = traced.component_sizes()
+    one_network = len(wn.link_name_list)
+    # each import is one piece of its own size: nothing joined the two by node name
+    assert set(sizes.values()) == {one_network} and len(sizes) == 2 * one_network
+    nodes = set(traced.segments.node_segment)
+    assert {n.split(":", 1)[0] for n in nodes} == {"east", "west"}
+    east = np.array([lyr == "east-pipes" for lyr in traced.pipes.layers])
+    pipe = int(traced.pipes.ids[np.flatnonzero(east)[0]])
+    plan = tracing.isolation_plan(traced, pipe)
+    closing = {v["id"] for v in plan["close"]}
+    west_valves = set(Feature.objects.current().filter(layer__code="west-valves").values_list("id", flat=True))
+    assert closing and not closing & west_valves
