@@ -61,3 +61,16 @@ def test_two_imports_of_one_network_stay_two_networks(city):
     closing = {v["id"] for v in plan["close"]}
     west_valves = set(Feature.objects.current().filter(layer__code="west-valves").values_list("id", flat=True))
     assert closing and not closing & west_valves
+
+
+def test_a_piece_fed_by_its_own_source_is_not_called_mis_drawn(city):
+    """Net1 imported beside the city's network: a separate piece, but fed by its reservoir and tank — a zone
+    of its own, not a mis-drawn piece. The demo's planted piece with no source still is."""
+    from panjereh.crisis.services import report_incident
+
+    call_command("importepanet", os.path.join(NETWORKS, "Net1.inp"), "--prefix", "zone1", "--scale", "5",
+                 "--origin", "48.66,31.31", "--valves", "strategic:1", "--seed", "3", stdout=io.StringIO())
+    pipe = Feature.objects.current().filter(layer__code="zone1-pipes", kind="water_main").order_by("id").first()
+    incident = report_incident(actor=None, kind="water_burst", feature_id=pipe.pk)
+    assert "disconnected" not in [p["code"] for p in incident.response["problems"]]
+    assert incident.response["zone"]["fed_by_own_source"] is True

@@ -119,11 +119,14 @@ def report_incident(*, actor, kind: str, lon=None, lat=None, feature_id=None, ra
         response["pipe"] = {"id": link, "ext_id": traced.pipes.ext_ids[traced.link_index[link]]}
         sizes = traced.component_sizes()
         largest = max(sizes.values())
-        if sizes[link] < largest:
+        if sizes[link] < largest and traced.piece_is_fed(link):
+            response["zone"] = {"pipes": sizes[link], "fed_by_own_source": True}  # a separately fed zone
+        elif sizes[link] < largest:
             response["problems"].append({
                 "code": "disconnected",
                 "en": f"this pipe is on a piece of the {agency} network ({sizes[link]} pipes) not connected to the "
-                      f"main network ({largest} pipes): check the map, the piece may be mis-drawn",
+                      f"main network ({largest} pipes) and fed by no source of its own (reservoir, tank, pump, "
+                      f"station): check the map, the piece may be mis-drawn",
                 "fa": f"این لوله روی بخشی جدا از شبکه اصلی {agency} است ({sizes[link]} لوله)"})
         if not traced.network.valves:
             response["problems"].append({

@@ -11,6 +11,9 @@ from panjereh.crisis.loading import Assets, load_assets, load_parcels
 from panjereh.crisis.segments import Network, Segments, isolate, valve_segments
 
 PIPE_KINDS = {"water": ["water_main", "pump"], "gas": ["gas_main", "gas_service"]}
+# what feeds a piece of network: a reservoir or tank (water), a regulator station (gas); a pump link too
+SOURCE_KINDS = {"water": ["reservoir", "tank"], "gas": ["gas_regulator"]}
+SOURCE_SNAP_M = 5.0  # a source drawn this close to a pipe's end feeds that end
 SNAP = 2  # decimals of a metre: pipe ends within 1 cm are the same node
 
 
@@ -34,6 +37,20 @@ class TracedNetwork:
     network: Network
     segments: Segments
     link_index: dict  # feature id -> position in pipes
+    sources: set = None  # nodes where a source feeds the network
+
+    def pieces(self) -> Segments:
+        """The network's connected pieces (valves ignored)."""
+        return valve_segments(Network(links=self.network.links, valves=[]))
+
+    def piece_is_fed(self, link: int) -> bool:
+        """Whether the piece ``link`` lies on has a source of its own (a reservoir, tank, pump, station)."""
+        whole = self.pieces()
+        piece = whole.link_segment[link]
+        nodes = {n for n, seg in whole.node_segment.items() if seg == piece}
+        pumps = {fid for fid, kind in zip(self.pipes.ids, self.pipes.kinds) if kind == "pump"}
+        return bool(nodes & (self.sources or set())) or any(
+            whole.link_segment.get(int(fid)) == piece for fid in pumps)
 
     def component_sizes(self) -> dict:
         """Links per connected piece, valves ignored: a piece that is not the largest is disconnected."""
@@ -91,7 +108,37 @@ def build_network(agency: str, *, layers: list[str] | None = None) -> TracedNetw
     network = Network(links=links, valves=placed)
     return TracedNetwork(agency=agency, pipes=pipes, valves=valves, network=network,
                          segments=valve_segments(network),
-                         link_index={int(fid): i for i, fid in enumerate(pipes.ids)})
+                         link_index={int(fid): i for i, fid in enumerate(pipes.ids)},
+                         sources=_source_nodes(agency, pipes, links, layers))
+
+
+def _source_nodes(agency: str, pipes: Assets, links: dict, layers: list[str] | None) -> set:
+    """The network nodes a source feeds: an EPANET source by its node name in its network; a source drawn on
+    the map at (or within SOURCE_SNAP_M of) a pipe's end, by that end."""
+    kinds = SOURCE_KINDS.get(agency, [])
+    if not kinds or not len(pipes):
+        return set()
+    where = "AND a.code = %s AND f.kind IN (" + ", ".join(["%s"] * len(kinds)) + ")"
+    params = [agency, *kinds]
+    if layers:
+        nets = {re.sub(r"-(pipes|nodes|valves)$", "", code) for code in layers}
+        where += " AND l.code IN (" + ", ".join(["%s"] * len(nets)) + ")"
+        params += [f"{net}-nodes" for net in sorted(nets)]
+    sources = load_assets(where, params)
+    fed = set()
+    ends, names = [], []
+    for fid, geom in zip(pipes.ids, pipes.geoms):
+        coords = shapely.get_coordinates(geom)
+        for xy, node in zip((coords[0], coords[-1]), links[int(fid)]):
+            ends.append(shapely.Point(xy))
+            names.append(node)
+    tree = shapely.STRtree(ends)
+    for ext, geom, attrs, layer in zip(sources.ext_ids, sources.geoms, sources.attrs, sources.layers):
+        if attrs.get("network") or layer.endswith("-nodes") and ext:
+            fed.add(f"{network_of(layer, attrs)}:{ext}")
+        hit = tree.query_nearest(geom, max_distance=SOURCE_SNAP_M, all_matches=True)
+        fed.update(names[int(i)] for i in np.atleast_1d(hit))
+    return fed
 
 
 def parcels_supplied_by(traced: TracedNetwork, link_ids: set, *, service_m: float = 50.0) -> list[int]:
