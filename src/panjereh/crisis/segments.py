@@ -86,10 +86,30 @@ def isolate(segments: Segments, link) -> dict:
     fallbacks = []
     for valve, v_link, v_node, other in valves:
         o_nodes, o_links = segments.members(other)
-        close = sorted({v for v, *_ in segments.boundary.get(segment, []) + segments.boundary.get(other, [])
-                        if v != valve})
+        close = cut_around(segments, {segment, other})
         fallbacks.append({"stuck_valve": valve, "segment": other, "close": close,
                           "links": sorted(set(links) | set(o_links), key=str),
                           "nodes": sorted(set(nodes) | set(o_nodes), key=str)})
     return {"segment": segment, "links": sorted(links, key=str), "nodes": sorted(nodes, key=str),
-            "close": sorted({v for v, *_ in valves}, key=str), "if_stuck": fallbacks}
+            "close": cut_around(segments, {segment}), "if_stuck": fallbacks}
+
+
+def cut_around(segments: Segments, merged: set) -> list:
+    """The fewest valves whose closing cuts the segments ``merged`` off from every other pipe: those on the
+    boundary of ``merged``, less those that isolate no pipe. A valve with both sides inside (the stuck one,
+    another valve between the same two segments) cuts nothing; a pipe-less segment (a node whose other pipes
+    are all valved off) that only touches ``merged`` is a dead end: the valve to it need not be closed."""
+    with_pipes = set(segments.link_segment.values())
+    inside = set(merged)
+    grown = True
+    while grown:
+        grown = False
+        for s in list(inside):
+            for _v, _l, _n, beyond in segments.boundary.get(s, []):
+                if beyond in inside or beyond in with_pipes:
+                    continue
+                if all(b in inside for *_rest, b in segments.boundary.get(beyond, [])):
+                    inside.add(beyond)
+                    grown = True
+    return sorted({v for s in inside for v, _l, _n, beyond in segments.boundary.get(s, []) if beyond not in inside},
+                  key=str)
