@@ -73,10 +73,55 @@ def test_gas_leak_at_a_point_and_cable_fault(city, client_for):
     r = client_for("reviewer.power").post("/api/v1/incidents/", {"kind": "cable_fault", "feature": cable.pk},
                                           format="json")
     t = r.json()["transformer"]
-    here = shapely.from_wkb(bytes(cable.geom.wkb)).representative_point()
-    nearest = min(Feature.objects.current().filter(kind="transformer"),
-                  key=lambda f: here.distance(shapely.from_wkb(bytes(f.geom.wkb))))
-    assert t["id"] == nearest.pk and t["parcels_affected"]
+    assert t["connected"] and t["id"] in network_nearest_transformers(cable) and t["parcels_affected"]
+
+
+def network_nearest_transformers(cable) -> set:
+    """Independently (networkx over every cable): the transformers nearest the cable's middle along the cables
+    (a set: in a regular grid two stations can be equally near)."""
+    import networkx as nx
+
+    graph = nx.Graph()
+    for f in Feature.objects.current().filter(kind__in=["lv_cable", "mv_cable"]):
+        line = shapely.from_wkb(bytes(f.geom.wkb))
+        a, b = (tuple(round(c, 2) for c in xy) for xy in (line.coords[0], line.coords[-1]))
+        graph.add_edge(a, b, weight=line.length)
+    line = shapely.from_wkb(bytes(cable.geom.wkb))
+    a, b = (tuple(round(c, 2) for c in xy) for xy in (line.coords[0], line.coords[-1]))
+    from_a = nx.single_source_dijkstra_path_length(graph, a)
+    from_b = nx.single_source_dijkstra_path_length(graph, b)
+    nodes = list(graph.nodes)
+    found = []
+    for t in Feature.objects.current().filter(kind="transformer"):
+        p = shapely.from_wkb(bytes(t.geom.wkb))
+        node = min(nodes, key=lambda n: (n[0] - p.x) ** 2 + (n[1] - p.y) ** 2)
+        if (node[0] - p.x) ** 2 + (node[1] - p.y) ** 2 <= 4:  # on a cable's end (within 2 m)
+            found.append((min(from_a.get(node, 1e18), from_b.get(node, 1e18)) + line.length / 2, t.pk))
+    best = min(d for d, _ in found)
+    return {pk for d, pk in found if d - best < 0.01}
+
+
+def test_the_feeding_transformer_is_the_one_on_the_cables_not_the_nearest(city):
+    """Issue 15 item 8: a transformer drawn 3 m beside the faulted cable, connected to no cable, is nearer than
+    the station that feeds the cable; the answer is the station the cables lead to."""
+    from panjereh.citymap.importing import PreparedFeatures, feature_row
+    from panjereh.citymap.services import publish_version
+
+    cable = Feature.objects.current().filter(kind="lv_cable").order_by("id")[40]
+    line = shapely.from_wkb(bytes(cable.geom.wkb))
+    stray = line.interpolate(0.5, normalized=True).buffer(3).exterior.interpolate(0)
+    nodes = Layer.objects.get(code="power-nodes")
+    current = list(Feature.objects.filter(version=nodes.current_version))
+    rows = [feature_row(ext_id=f.ext_id, kind=f.kind, capacity_kva=f.capacity_kva, load_kva=f.load_kva,
+                        voltage_kv=f.voltage_kv) for f in current]
+    rows.append(feature_row(ext_id="TR-STRAY", kind="transformer", capacity_kva=400.0, load_kva=10.0, voltage_kv=20.0))
+    publish_version(layer=nodes, prepared=PreparedFeatures(
+        wkb=[bytes(f.geom.wkb) for f in current] + [shapely.to_wkb(stray)], rows=rows))
+    incident = report_incident(actor=None, kind="cable_fault", feature_id=cable.pk)
+    answer = incident.response["transformer"]
+    assert answer["ext_id"] != "TR-STRAY" and answer["connected"]
+    assert answer["id"] in network_nearest_transformers(cable)
+    assert answer["distance_m"] > 3
 
 
 def test_incident_outside_the_city(english, city):

@@ -70,7 +70,10 @@ def _locate(*, actor, lon=None, lat=None, feature_id=None):
                                              "replaced).")
                                 % Localized({"id": feature_id, "ext": feature.ext_id, "layer": feature.layer.code,
                                    "current": current, "old": feature.version.number}))
-        point = shapely.point_on_surface(shapely.from_wkb(bytes(feature.geom.wkb)))
+        geom = shapely.from_wkb(bytes(feature.geom.wkb))
+        # on a pipe or cable the fault's place is not known: its middle (a vertex could be one end)
+        point = geom.interpolate(0.5, normalized=True) if "LineString" in geom.geom_type \
+            else shapely.point_on_surface(geom)
         return point, feature
     if lon is None or lat is None:
         raise IncidentError("location", _("Give the longitude and latitude, or the asset the incident is on."))
@@ -144,7 +147,8 @@ def report_incident(*, actor, kind: str, lon=None, lat=None, feature_id=None, ra
                     "fa": "هیچ شیری این بخش از شبکه را جدا نمی‌کند"})
     if kind == "cable_fault":
         agencies.add("power")
-        response["transformer"] = tracing.feeding_transformer(point)
+        response["transformer"] = tracing.feeding_transformer(
+            point, cable_id=feature.pk if feature is not None else None)
         if response["transformer"] is None:
             response["problems"].append({"code": "no_transformer", "en": "no transformer on the map",
                                          "fa": "ترانسفورماتوری روی نقشه نیست"})

@@ -174,17 +174,74 @@ def isolation_plan(traced: TracedNetwork, link: int) -> dict:
     return result
 
 
-def feeding_transformer(point: shapely.Point, *, feeder_m: float = 400.0) -> dict | None:
-    """The transformer feeding a point (the nearest one), and the parcels it feeds (those nearest to it)."""
+TRANSFORMER_SNAP_M = 2.0  # a station drawn this close to a cable's end is connected there
+
+
+def _nearest_station(starts: dict, adjacent: dict, station_at: dict):
+    """(cable metres, node) of the station reached first from ``starts`` ({node: metres already}); a station
+    is reached but never passed through (it is where its feeder starts). None when none is connected."""
+    import heapq
+
+    queue = [(d, n) for n, d in starts.items()]
+    heapq.heapify(queue)
+    done = set()
+    while queue:
+        d, node = heapq.heappop(queue)
+        if node in done:
+            continue
+        done.add(node)
+        if node in station_at:
+            return d, node
+        for other, length in adjacent.get(node, ()):
+            if other not in done:
+                heapq.heappush(queue, (d + length, other))
+    return None
+
+
+def feeding_transformer(point: shapely.Point, *, feeder_m: float = 400.0, cable_id: int | None = None) -> dict | None:
+    """The station feeding a faulted cable: the transformer reached first along the cables from the fault
+    (Dijkstra over cable lengths, not crossing another station: a station is where a feeder starts), and
+    the parcels it feeds (those nearest to it). A cable the map does not connect to any station falls back to
+    the nearest transformer, and says so (``connected`` false)."""
     transformers = load_assets("AND f.kind = %s", ["transformer"])
     if not len(transformers):
         return None
-    tree = shapely.STRtree(transformers.geoms)
-    t = int(tree.nearest(point))
+    cables = load_assets("AND f.kind IN (%s, %s)", ["lv_cable", "mv_cable"])
+    t, connected, along = None, False, None
+    if len(cables):
+        adjacent: dict = {}
+        ends = {}
+        for geom in cables.geoms:
+            coords = shapely.get_coordinates(geom)
+            a, b = _node(coords[0]), _node(coords[-1])
+            ends[a], ends[b] = coords[0], coords[-1]
+            adjacent.setdefault(a, []).append((b, float(geom.length)))
+            adjacent.setdefault(b, []).append((a, float(geom.length)))
+        names = list(ends)
+        end_tree = shapely.STRtree(shapely.points(np.array([ends[n] for n in names])))
+        station_at = {}
+        hit_src, hit_end = end_tree.query(transformers.geoms, predicate="dwithin", distance=TRANSFORMER_SNAP_M)
+        for k, e in zip(hit_src.tolist(), hit_end.tolist()):
+            station_at.setdefault(names[e], k)
+        # where the fault is: on the cable given, else the cable nearest the point
+        index = {int(fid): i for i, fid in enumerate(cables.ids)}
+        c = index.get(int(cable_id)) if cable_id is not None else None
+        if c is None:
+            c = int(shapely.STRtree(cables.geoms).nearest(point))
+        geom = cables.geoms[c]
+        coords = shapely.get_coordinates(geom)
+        at = float(geom.project(point))
+        best = _nearest_station({_node(coords[0]): at, _node(coords[-1]): float(geom.length) - at},
+                                adjacent, station_at)
+        if best is not None:
+            t, connected, along = station_at[best[1]], True, best[0]
+    if t is None:
+        t = int(shapely.STRtree(transformers.geoms).nearest(point))
     here = transformers.geoms[t]
     parcel_ids, parcels = load_parcels()
     near = np.flatnonzero(shapely.dwithin(parcels, here, feeder_m))
-    src, dst = tree.query_nearest(parcels[near], all_matches=False)
+    src, dst = shapely.STRtree(transformers.geoms).query_nearest(parcels[near], all_matches=False)
     fed = sorted(int(parcel_ids[near[s]]) for s, d in zip(src, dst) if int(d) == t)
-    return {"id": int(transformers.ids[t]), "ext_id": transformers.ext_ids[t],
+    return {"id": int(transformers.ids[t]), "ext_id": transformers.ext_ids[t], "connected": connected,
+            "cable_m": round(along, 1) if along is not None else None,
             "distance_m": round(float(shapely.distance(point, here)), 2), "parcels_affected": fed}
