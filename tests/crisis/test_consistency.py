@@ -77,3 +77,37 @@ def test_duplicates_positions_and_wrong_crs(city):
     assert "degrees stored as metres" in crs["degrees-layer"]
     assert "UTM zone 38" in crs["zone38-layer"]
     assert any(f.features[0]["ext_id"] == "DEG" for f in checks["off_street"])
+
+
+def test_parallel_pipes_and_boundaries_far_away_are_not_faults(city):
+    """Issue 15 item 9: two pipes between the same two junctions (a model's parallel links, or two pipes of
+    different diameters) are not "the same main drawn twice"; a county boundary far outside the city is not
+    "another CRS"; the same asset drawn twice still is a duplicate."""
+    import shapely
+    import shapely.affinity
+
+    water = Feature.objects.current().filter(kind="water_main").first()
+    line = shapely.from_wkb(bytes(water.geom.wkb))
+    layer = Layer.objects.create(code="parallel-water", name_fa="p", name_en="p", agency_id=water.agency_id,
+                                 kind="network", geometry_type="LineString", allowed_kinds=["water_main"])
+    row = {"kind": "water_main", "status": "active", "material": "", "pressure_class": "", "depth_m": 1.0,
+           "voltage_kv": None, "install_year": None, "capacity_kva": None, "load_kva": None}
+    rows = [{**row, "ext_id": "P-1", "diameter_mm": 300.0, "attrs": {"start_node": "J1", "end_node": "J2"}},
+            {**row, "ext_id": "P-2", "diameter_mm": 300.0, "attrs": {"start_node": "J1", "end_node": "J2"}},
+            {**row, "ext_id": "Q-1", "diameter_mm": 150.0, "attrs": {}},
+            {**row, "ext_id": "Q-2", "diameter_mm": 200.0, "attrs": {}},
+            {**row, "ext_id": "R-1", "diameter_mm": 100.0, "attrs": {}},
+            {**row, "ext_id": "R-1", "diameter_mm": 100.0, "attrs": {}}]
+    offset = shapely.affinity.translate
+    geoms = [line, line, offset(line, 40, 0), offset(line, 40, 0), offset(line, 80, 0), offset(line, 80, 0.02)]
+    publish_version(layer=layer, prepared=PreparedFeatures(wkb=list(shapely.to_wkb(geoms)), rows=rows))
+    county = Layer.objects.create(code="county-boundary", name_fa="شهرستان", name_en="county",
+                                  agency_id=water.agency_id, kind="generic", geometry_type="Polygon")
+    far = shapely.box(600000, 3300000, 700000, 3400000)  # a county polygon, 100 km across
+    publish_version(layer=county, prepared=PreparedFeatures(wkb=[shapely.to_wkb(far)], rows=[
+        {**row, "kind": "", "ext_id": "C-1", "diameter_mm": None, "depth_m": None, "attrs": {"name": "شادگان"}}]))
+    run = run_consistency()
+    duplicates = [{x["ext_id"] for x in f.features} for f in run.findings.filter(check_name="duplicate")]
+    assert {"R-1"} in duplicates  # the same asset twice
+    assert not any(d & {"P-1", "P-2", "Q-1", "Q-2"} for d in duplicates)
+    assert not run.findings.filter(check_name="wrong_crs", layer_code="county-boundary").exists()

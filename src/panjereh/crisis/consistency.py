@@ -167,10 +167,14 @@ def check_positions(assets: Assets, streets: Assets, parcel_geoms) -> list[dict]
 
 
 def check_crs(assets: Assets) -> list[dict]:
-    """Layers outside the city: say which wrong CRS would explain it."""
+    """Network layers outside the city: say which wrong CRS would explain it. Other layers (a province's or a
+    county's boundary) lie beyond the city by nature and are not diagnosed."""
+    from panjereh.citymap.models import Layer
+
     city = crsmod.city_polygon_storage()
     findings = []
-    for layer in sorted(set(assets.layers)):
+    networks = set(Layer.objects.filter(kind=Layer.Kind.NETWORK).values_list("code", flat=True))
+    for layer in sorted(set(assets.layers) & networks):
         idx = [i for i, lay in enumerate(assets.layers) if lay == layer]
         geoms = assets.geoms[idx]
         outside = ~shapely.intersects(geoms, city)
@@ -193,8 +197,23 @@ def check_crs(assets: Assets) -> list[dict]:
     return findings
 
 
+def _same_asset(network: Assets, s: int, d: int) -> bool:
+    """Whether two assets drawn in one place are one asset drawn twice: the same id, or — for assets of no
+    model of their own — the same attributes (diameter, material, year, depth). Parallel pipes between the
+    same two junctions are real and common: a network model names each (EPANET), and they differ."""
+    if network.ext_ids[s] and network.ext_ids[s] == network.ext_ids[d]:
+        return True
+    if network.attrs[s].get("start_node") and network.attrs[d].get("start_node"):
+        return False  # a network model's own links: two names, two pipes
+    typed = network.typed or [(None, None, None)] * len(network)
+    depth_s, depth_d = network.depths[s], network.depths[d]
+    same_depth = depth_s == depth_d or (depth_s is not None and depth_d is not None and abs(depth_s - depth_d) <= 0.05)
+    return typed[s] == typed[d] and same_depth
+
+
 def check_duplicates(assets: Assets) -> list[dict]:
-    """The same kind of asset, of the same agency, drawn twice (within 0.1 m everywhere)."""
+    """The same kind of asset, of the same agency, drawn twice (within 0.1 m everywhere, and the same asset:
+    :func:`_same_asset`)."""
     network = _network(assets)
     findings = []
     if len(network) == 0:
@@ -204,7 +223,7 @@ def check_duplicates(assets: Assets) -> list[dict]:
     for s, d in zip(src, dst):
         if s >= d or network.kinds[s] != network.kinds[d] or network.agencies[s] != network.agencies[d]:
             continue
-        if shapely.hausdorff_distance(network.geoms[s], network.geoms[d]) <= 0.1:
+        if shapely.hausdorff_distance(network.geoms[s], network.geoms[d]) <= 0.1 and _same_asset(network, s, d):
             findings.append(_finding(
                 "duplicate", network.agencies[s], f"{network.ext_ids[s]} و {network.ext_ids[d]} تکراری‌اند",
                 f"{network.ext_ids[s]} and {network.ext_ids[d]} are the same {network.kinds[s]} drawn twice",

@@ -19,6 +19,7 @@ class Assets:
     depths: list
     geoms: np.ndarray
     attrs: list
+    typed: list = None  # (diameter_mm, material, install_year) of each, for telling one asset from another
 
     def __len__(self):
         return len(self.ids)
@@ -27,13 +28,14 @@ class Assets:
         idx = np.flatnonzero(mask)
         return Assets(self.ids[idx], [self.ext_ids[i] for i in idx], [self.agencies[i] for i in idx],
                       [self.layers[i] for i in idx], [self.kinds[i] for i in idx], [self.depths[i] for i in idx],
-                      self.geoms[idx], [self.attrs[i] for i in idx])
+                      self.geoms[idx], [self.attrs[i] for i in idx],
+                      [self.typed[i] for i in idx] if self.typed is not None else None)
 
 
 def load_assets(where: str = "", params=()) -> Assets:
     """Every current feature (optionally filtered by an SQL condition on ``f``/``l``), with its geometry."""
     sql = (f"SELECT f.id, f.ext_id, a.code, l.code, f.kind, f.depth_m, {spatial_sql.as_binary('f.geom')}, "
-           f"f.attrs FROM citymap_feature f JOIN citymap_layer l ON l.id = f.layer_id "
+           f"f.attrs, f.diameter_mm, f.material, f.install_year FROM citymap_feature f JOIN citymap_layer l ON l.id = f.layer_id "
            f"JOIN agencies_agency a ON a.id = f.agency_id WHERE {queries.CURRENT} {where} ORDER BY f.id")
     with connection.cursor() as cursor:
         cursor.execute(sql, list(params))
@@ -44,7 +46,8 @@ def load_assets(where: str = "", params=()) -> Assets:
                   agencies=[r[2] for r in rows], layers=[r[3] for r in rows], kinds=[r[4] for r in rows],
                   depths=[r[5] for r in rows],
                   geoms=shapely.from_wkb([bytes(r[6]) for r in rows]) if rows else np.array([], dtype=object),
-                  attrs=[r[7] if isinstance(r[7], dict) else json.loads(r[7] or "{}") for r in rows])
+                  attrs=[r[7] if isinstance(r[7], dict) else json.loads(r[7] or "{}") for r in rows],
+                  typed=[(r[8], r[9], r[10]) for r in rows])
 
 
 def load_parcels():
