@@ -139,6 +139,9 @@ def doors(w):
         ("post", f"/api/v1/works/bills/{w['bill']}/transfer/", {"reference": "", "amount": 1},
          {"reviewer.municipality", "signer", "admin"}),
         ("get", "/api/v1/works/inspections/", None, works_readers),
+        # a layer is created by its agency's GIS staff (the body names no agency: their own) and administrators
+        ("post", "/api/v1/layers/", {"code": "x", "name_fa": "x", "kind": "generic", "geometry_type": "Point"},
+         {f"gis.{a}" for a in AGENCIES} | {"admin"}),
         # a file's documents: whoever may read the file; the applicant's pages: nobody signed in as staff
         ("get", f"/files/{app}/documents/{w['document']}/", None, on_file),
         ("get", f"/citizen/files/{w['code']}/", None, set()),

@@ -29,7 +29,7 @@ from panjereh.citymap.services import (LayerConflict, SpatialInputError, dig_che
                                        parse_dig_area, rollback_layer)
 from panjereh.core import permissions
 from panjereh.core.parsers import JSONParser
-from panjereh.core.api_errors import error_response
+from panjereh.core.api_errors import error_response, field_error
 from panjereh.core.text import Localized, normalize_digits, normalize_text, search_key
 
 MAX_PAGE = 1000
@@ -281,6 +281,17 @@ def version_summary(v) -> dict:
             "is_current": v.layer.current_version_id == v.pk, "archived": v.archived_at is not None}
 
 
+class LayerCreate(serializers.Serializer):
+    code = serializers.CharField(max_length=64)
+    name_fa = serializers.CharField(max_length=200)
+    name_en = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+    agency = serializers.CharField(max_length=32, required=False, help_text="default: your own agency")
+    kind = serializers.ChoiceField(choices=["network", "generic"])
+    geometry_type = serializers.ChoiceField(choices=["Point", "LineString", "Polygon", "Any"])
+    visibility = serializers.ChoiceField(choices=["public", "staff", "agency"], default="staff")
+    allowed_kinds = serializers.ListField(child=serializers.CharField(max_length=32), required=False, default=list)
+
+
 class LayerListView(APIView):
     permission_classes = [AllowAny]  # public; what each caller sees is decided by the permission module
 
@@ -288,6 +299,26 @@ class LayerListView(APIView):
     def get(self, request):
         layers = permissions.visible_layers(request.user, Layer.objects.select_related("agency", "current_version"))
         return Response({"layers": [layer_summary(layer, request.user) for layer in layers]})
+
+    @extend_schema(operation_id="layers_create", summary="Create a layer (an agency's GIS staff, for its agency)",
+                   request=LayerCreate, responses={201: OpenApiTypes.OBJECT})
+    def post(self, request):
+        from panjereh.agencies.models import Agency
+        from panjereh.citymap.services import LayerError, create_layer
+
+        body = LayerCreate(data=request.data)
+        body.is_valid(raise_exception=True)
+        d = dict(body.validated_data)
+        profile = permissions.staff_profile(request.user)
+        code = d.pop("agency", None) or (profile.agency.code if profile and profile.agency else "")
+        agency = Agency.objects.filter(code=code).first()
+        if not permissions.can_create_layer(request.user, agency):
+            raise PermissionDenied("an agency's GIS staff create its own layers")
+        try:
+            layer = create_layer(actor=request.user, agency=agency, **d)
+        except LayerError as exc:
+            return field_error(status.HTTP_400_BAD_REQUEST, exc.field, str(exc))
+        return Response(layer_summary(layer, request.user), status=status.HTTP_201_CREATED)
 
 
 class LayerDetailView(APIView):
@@ -315,6 +346,8 @@ class UploadRequest(serializers.Serializer):
     note = serializers.CharField(required=False, default="", allow_blank=True, max_length=500)
     base_version = serializers.IntegerField(required=False, min_value=0,
                                             help_text="the version you saw; refused with 409 if the layer moved on")
+    keep_geometry = serializers.ChoiceField(choices=["Point", "LineString", "Polygon"], required=False,
+                                            help_text="of a file whose geometry types are mixed, import only these")
 
 
 class LayerUploadView(APIView):
@@ -342,7 +375,8 @@ class LayerUploadView(APIView):
             try:
                 version = import_layer(layer=layer, path=tmp.name, original_name=upload.name, actor=request.user,
                                        declared_crs=data.get("crs"), repair=data["repair"], note=data["note"],
-                                       base_version=data.get("base_version"))
+                                       base_version=data.get("base_version"),
+                                       keep_geometry=data.get("keep_geometry") or None)
             except ImportRejected as exc:
                 return error_response(status.HTTP_400_BAD_REQUEST, "import_rejected",
                                       _("%(name)s was not imported; nothing changed.")

@@ -365,6 +365,23 @@ def _typed_columns(props: dict, layer, label: str, errors: list[str], keys: dict
     return row
 
 
+def keep_only(layer_file: LayerFile, family: str) -> tuple[LayerFile, int]:
+    """The file's features of one geometry family only (a file whose types are mixed, imported in parts:
+    ``--keep-geometry Point``); returns the kept file and how many features were left out."""
+    if family not in set(FAMILY.values()):
+        raise ImportRejected([_("keep_geometry must be one of %(known)s.")
+                              % Localized({"known": "، ".join(sorted(set(FAMILY.values())))})])
+    kinds = [FAMILY.get(g.geom_type) if g is not None else None for g in layer_file.geometries]
+    keep = np.array([k == family for k in kinds], dtype=bool)
+    if not keep.any():
+        raise ImportRejected([_("The file has no %(family)s features.") % Localized({"family": family})])
+    kept = LayerFile(geometries=layer_file.geometries[keep],
+                     properties=[p for p, k in zip(layer_file.properties, keep) if k], crs=layer_file.crs,
+                     format=layer_file.format, source_name=layer_file.source_name,
+                     is_geographic=layer_file.is_geographic)
+    return kept, int((~keep).sum())
+
+
 def prepare_features(layer, layer_file: LayerFile, *, repair: bool = False) -> PreparedFeatures:
     """Check every feature of a file against ``layer``; return them ready to store, or raise ImportRejected."""
     geoms = layer_file.geometries
@@ -384,6 +401,9 @@ def prepare_features(layer, layer_file: LayerFile, *, repair: bool = False) -> P
                 errors.append(_("%(label)s: is a %(type)s, but layer %(layer)s holds only %(allowed)s features")
                     % Localized({"label": labels[i], "type": gtype, "layer": layer.code, "allowed": layer.geometry_type}))
         if errors:
+            errors.insert(0, _("The file mixes geometry types: import only the layer's (keep_geometry=%(allowed)s, "
+                               "or --keep-geometry %(allowed)s), and the others into their own layers.")
+                          % Localized({"allowed": layer.geometry_type}))
             raise ImportRejected(errors)
 
     # 2. validity: invalid geometry is repaired only when asked.

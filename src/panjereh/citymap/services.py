@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from panjereh.agencies.models import Service
 from panjereh.citymap import crs as crsmod
 from panjereh.citymap import queries, spatial_sql
-from panjereh.citymap.importing import ImportRejected, PreparedFeatures, prepare_features, read_layer_file
+from panjereh.citymap.importing import ImportRejected, PreparedFeatures, keep_only, prepare_features, read_layer_file
 from panjereh.citymap.models import Feature, Layer, LayerVersion, Parcel
 from panjereh.core import audit, bulk, permissions
 from panjereh.core.errors import FieldError
@@ -114,8 +114,9 @@ def publish_version(*, layer: Layer, prepared: PreparedFeatures, actor=None, not
 
 def import_layer(*, layer: Layer, path: str, original_name: str, actor=None, declared_crs: str | None = None,
                  repair: bool = False, note: str = "", base_version: int | None = None,
-                 progress=None) -> LayerVersion:
-    """Read, check and publish a file as a new version of ``layer``.
+                 progress=None, keep_geometry: str | None = None) -> LayerVersion:
+    """Read, check and publish a file as a new version of ``layer`` (of a file whose geometry types are
+    mixed, only the ``keep_geometry`` family when given: the rest goes to other layers in other imports).
 
     Raises :class:`ImportRejected` (listing every problem) or :class:`LayerConflict`;
     in both cases nothing is written.
@@ -124,9 +125,67 @@ def import_layer(*, layer: Layer, path: str, original_name: str, actor=None, dec
         raise ImportRejected([_("Layer %(layer)s is the parcel base map; it is loaded from the land registry, "
                                 "not by upload.") % Localized({"layer": layer.code})])
     layer_file = read_layer_file(path, original_name, declared_crs=declared_crs)
+    if keep_geometry:
+        layer_file, left_out = keep_only(layer_file, keep_geometry)
+        if left_out:
+            note = (f"{note} — " if note else "") + f"{left_out} features of other geometry types left out"
     prepared = prepare_features(layer, layer_file, repair=repair)
     return publish_version(layer=layer, prepared=prepared, actor=actor, note=note, base_version=base_version,
                            progress=progress)
+
+
+class LayerError(FieldError):
+    """A layer that cannot be created as asked (``field`` and a translated sentence); nothing was written."""
+
+
+def create_layer(*, actor, code: str, name_fa: str, name_en: str, agency, kind: str, geometry_type: str,
+                 visibility: str = "staff", allowed_kinds: list[str] | None = None) -> Layer:
+    """A GIS administrator creates a layer: its code (a slug, not taken, not reserved), names, owning agency,
+    kind (network or generic), geometry type, who may see it, and — for a network layer — its vocabulary of
+    asset kinds (each a known kind of that geometry)."""
+    import re
+
+    from panjereh.citymap.vocabulary import ASSET_KINDS, GEOMETRY_TYPES
+
+    code = (code or "").strip().lower()
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{1,62}[a-z0-9]", code):
+        raise LayerError("code", _("A layer code is 3–64 lowercase Latin letters, digits and dashes, e.g. "
+                                   "water-mains."))
+    if code in Layer.RESERVED_CODES:
+        raise LayerError("code", _("«%(code)s» is reserved for another collection of the map.")
+                         % Localized({"code": code}))
+    if Layer.objects.filter(code=code).exists():
+        raise LayerError("code", _("A layer «%(code)s» exists already.") % Localized({"code": code}))
+    if agency is None:
+        raise LayerError("agency", _("Name the agency that owns the layer."))
+    if not (name_fa or "").strip():
+        raise LayerError("name_fa", _("Give the layer's Persian name."))
+    if kind not in (Layer.Kind.NETWORK, Layer.Kind.GENERIC):
+        raise LayerError("kind", _("A layer is a network (typed assets) or generic (the agency's own attributes); "
+                                   "the parcel base map is not made here."))
+    if geometry_type not in GEOMETRY_TYPES:
+        raise LayerError("geometry_type", _("The geometry type must be one of %(known)s.")
+                         % Localized({"known": "، ".join(GEOMETRY_TYPES)}))
+    if visibility not in {choice for choice, _label in Layer._meta.get_field("visibility").choices}:
+        raise LayerError("visibility", _("Visibility must be public, staff or agency."))
+    allowed = sorted(set(allowed_kinds or []))
+    if kind == Layer.Kind.NETWORK:
+        if not allowed:
+            raise LayerError("allowed_kinds", _("A network layer lists the asset kinds it holds."))
+        wrong = [k for k in allowed if k not in ASSET_KINDS or (geometry_type != "Any"
+                                                               and ASSET_KINDS[k][0] != geometry_type)]
+        if wrong:
+            raise LayerError("allowed_kinds", _("These kinds are unknown or not of geometry %(geometry)s: %(kinds)s.")
+                             % Localized({"geometry": geometry_type, "kinds": "، ".join(wrong)}))
+    elif allowed:
+        raise LayerError("allowed_kinds", _("Only a network layer has a vocabulary of asset kinds."))
+    with transaction.atomic():
+        layer = Layer.objects.create(code=code, name_fa=name_fa.strip(), name_en=(name_en or "").strip(),
+                                     agency=agency, kind=kind, geometry_type=geometry_type, visibility=visibility,
+                                     allowed_kinds=allowed)
+        audit.record(actor=actor, action="layer.create", obj=layer,
+                     data={"agency": agency.code, "kind": kind, "geometry_type": geometry_type})
+    return layer
 
 
 def rollback_layer(*, layer: Layer, version_number: int, actor=None) -> LayerVersion:

@@ -57,6 +57,14 @@ def can_change_layer(user, layer) -> bool:
     return bool(profile and profile.role == "gis" and profile.agency_id == layer.agency_id)
 
 
+def can_create_layer(user, agency) -> bool:
+    """An agency's GIS staff create its layers; administrators any agency's."""
+    if role(user) == "admin":
+        return True
+    profile = staff_profile(user)
+    return bool(profile and profile.role == "gis" and agency is not None and profile.agency_id == agency.pk)
+
+
 def can_view_parcels(user) -> bool:
     """Parcel details (plates, postal codes) are for staff, not for anonymous visitors."""
     from panjereh.citymap.models import Layer

@@ -19,12 +19,15 @@ class Command(BaseCommand):
         parser.add_argument("file", nargs="?", help="the file to import")
         parser.add_argument("--crs", help="the file's CRS when it does not declare one, e.g. EPSG:4326")
         parser.add_argument("--repair", action="store_true", help="repair invalid geometries instead of refusing")
+        parser.add_argument("--keep-geometry", choices=["Point", "LineString", "Polygon"],
+                            help="of a file whose geometry types are mixed, import only these")
         parser.add_argument("--note", default="")
         parser.add_argument("--user", help="act as this user (their permission is checked)")
         parser.add_argument("--rollback-to", type=int, help="make this version number current again")
         parser.add_argument("--no-progress", action="store_true")
 
-    def handle(self, *args, layer, file, crs, repair, note, user, rollback_to, no_progress, **options):
+    def handle(self, *args, layer, file, crs, repair, note, user, rollback_to, no_progress, keep_geometry=None,
+               **options):
         try:
             target = Layer.objects.select_related("agency").get(code=layer)
         except Layer.DoesNotExist:
@@ -49,7 +52,7 @@ class Command(BaseCommand):
         bar = tqdm(unit=" features", disable=no_progress, desc=f"importing {target.code}")
         try:
             version = import_layer(layer=target, path=file, original_name=file, actor=actor, declared_crs=crs,
-                                   repair=repair, note=note, progress=bar.update)
+                                   repair=repair, note=note, progress=bar.update, keep_geometry=keep_geometry)
         except ImportRejected as exc:
             bar.close()
             lines = "\n".join(f"  - {e}" for e in exc.errors)
