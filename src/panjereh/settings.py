@@ -289,6 +289,19 @@ SPECTACULAR_SETTINGS = {
 # The city's extent in lon/lat (west, south, east, north): anything outside is refused on import.
 PANJEREH_CITY_BBOX = env_floats("PANJEREH_CITY_BBOX", "48.45,31.10,48.90,31.55")
 PANJEREH_CITY_NAME = os.environ.get("PANJEREH_CITY_NAME", "اهواز")
+# The city's centre (lon, lat): the demo city is built around it, and it chooses the storage CRS.
+PANJEREH_CITY_CENTRE = env_floats("PANJEREH_CITY_CENTRE", "48.67,31.32")
+
+
+def _utm_srid(lon: float, lat: float) -> int:
+    """The EPSG code of the WGS 84 UTM zone a point lies in (Iranian cities: zones 38–41 north)."""
+    return (32600 if lat >= 0 else 32700) + int((lon + 180) // 6) + 1
+
+
+# Every geometry is stored in this projected CRS (metres): by default the UTM zone of the city's centre (Ahvaz:
+# EPSG:32639, zone 39N). Chosen at set-up; moving an existing database to another is `panjereh movecrs`
+# (docs/operations.md), and `panjereh doctor` reports the scale error at the city's edges.
+PANJEREH_STORAGE_SRID = int(os.environ.get("PANJEREH_STORAGE_SRID") or _utm_srid(*PANJEREH_CITY_CENTRE))
 # A permit's works must start within this many days of issue (printed on the certificate).
 PANJEREH_PERMIT_START_DAYS = int(os.environ.get("PANJEREH_PERMIT_START_DAYS", "365"))
 # --- indicators (panjereh.indicators) ------------------------------------------------------------------
@@ -297,7 +310,6 @@ PANJEREH_PERMIT_START_DAYS = int(os.environ.get("PANJEREH_PERMIT_START_DAYS", "3
 # 50 × income per capita (rials a year), as in its methodology.
 PANJEREH_BUILDING_VALUE_PER_M2 = int(os.environ.get("PANJEREH_BUILDING_VALUE_PER_M2", "250000000"))
 PANJEREH_INCOME_PER_CAPITA = int(os.environ.get("PANJEREH_INCOME_PER_CAPITA", "2500000000"))
-PANJEREH_STORAGE_SRID = 32639  # WGS 84 / UTM zone 39N, metres: fixed, every geometry is stored in it
 PANJEREH_IMPORT_MAX_BYTES = int(os.environ.get("PANJEREH_IMPORT_MAX_BYTES", str(200 * 1024 * 1024)))
 # Vector tiles of each layer version are kept on disk here (empty: build every tile on request).
 PANJEREH_TILE_CACHE_DIR = os.environ.get("PANJEREH_TILE_CACHE_DIR", str(VAR_DIR / "tiles"))

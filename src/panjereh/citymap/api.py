@@ -146,7 +146,7 @@ class ParcelListView(APIView):
 def _geos(shape):
     from django.contrib.gis.geos import GEOSGeometry
 
-    return GEOSGeometry(shape.wkt, srid=32639)
+    return GEOSGeometry(shape.wkt, srid=crsmod.STORAGE_SRID)
 
 
 def _parcel(pk) -> Parcel:

@@ -1,4 +1,5 @@
-"""Coordinate reference systems: everything in, EPSG:32639 stored, CRS84 out.
+"""Coordinate reference systems: everything in, the city's projected CRS stored (PANJEREH_STORAGE_SRID: the UTM
+zone of its centre; EPSG:32639 for Ahvaz), CRS84 out.
 
 Transformations go through the system's GDAL/PROJ (the libraries GeoDjango and SpatiaLite already load),
 called on whole coordinate arrays. Panjereh deliberately does not use pyproj's wheel: it carries a second
@@ -15,7 +16,8 @@ from django.conf import settings
 from django.contrib.gis.gdal import CoordTransform, GDALException, SpatialReference
 from django.contrib.gis.gdal.libgdal import lgdal
 
-STORAGE_SRID = 32639
+STORAGE_SRID = settings.PANJEREH_STORAGE_SRID
+STORAGE = f"EPSG:{STORAGE_SRID}"
 
 _double_p = ctypes.POINTER(ctypes.c_double)
 _transform_ex = lgdal.OCTTransformEx

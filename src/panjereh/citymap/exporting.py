@@ -83,7 +83,7 @@ def export_layer(layer: Layer, fmt: str, *, version: LayerVersion | None = None,
                  directory: str | None = None) -> str:
     """Write a layer version (the current one by default) to a file and return its path.
 
-    GeoJSON is written in CRS84 as RFC 7946 wants; the other formats in EPSG:32639
+    GeoJSON is written in CRS84 as RFC 7946 wants; the other formats in the storage CRS
     unless ``target_crs`` says otherwise.
     """
     if fmt not in EXPORT_FORMATS:
@@ -92,10 +92,10 @@ def export_layer(layer: Layer, fmt: str, *, version: LayerVersion | None = None,
     if version is None:
         raise ValueError(f"layer {layer.code} has no version to export yet")
     driver, ext = EXPORT_FORMATS[fmt]
-    crs = target_crs or ("OGC:CRS84" if fmt == "geojson" else "EPSG:32639")
+    crs = target_crs or ("OGC:CRS84" if fmt == "geojson" else crsmod.STORAGE)
     features = list(archive.features_of(version).order_by("id"))
     geoms = np.array([shapely.from_wkb(bytes(f.geom.wkb)) for f in features], dtype=object)
-    geoms = crsmod.transform(geoms, "EPSG:32639", crs)
+    geoms = crsmod.transform(geoms, crsmod.STORAGE, crs)
     typed = TYPED if layer.kind == Layer.Kind.NETWORK else [("ext_id", "ext_id")]
     directory = directory or tempfile.mkdtemp(prefix="panjereh-export-")
     base = f"{layer.code}-v{version.number}"

@@ -271,8 +271,8 @@ def read_layer_file(path: str, original_name: str, *, declared_crs: str | None =
             crs = file_crs
         else:
             raise ImportRejected([_("%(name)s: the file has no CRS (no .prj or crs member); declare one, e.g. "
-                                    "EPSG:32639 or EPSG:4326")
-                % Localized({"name": name})])
+                                    "%(storage)s or EPSG:4326")
+                % Localized({"name": name, "storage": crsmod.STORAGE})])
     except crsmod.UnknownCRS as exc:
         raise ImportRejected([_("%(name)s: declared CRS %(reason)s")
             % Localized({"name": name, "reason": exc})]) from exc

@@ -1,6 +1,6 @@
 """The shared city map: parcels, layers with versions, and every layer's features.
 
-All geometry is stored in EPSG:32639 (WGS 84 / UTM 39N, metres).
+All geometry is stored in the city's projected CRS (PANJEREH_STORAGE_SRID; EPSG:32639, UTM 39N, for Ahvaz).
 """
 
 from django.conf import settings
@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from panjereh.agencies.models import Agency
 from panjereh.citymap.vocabulary import GEOMETRY_TYPES, AssetStatus, LandUse
 
-SRID = 32639
+SRID = settings.PANJEREH_STORAGE_SRID
 
 
 class Parcel(models.Model):

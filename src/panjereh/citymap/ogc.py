@@ -243,11 +243,6 @@ class ItemsView(OGCView):
             matched = qs.count()
             rows = list(qs.filter(pk__gt=after).order_by("pk")[:limit + 1])
             page, more = rows[:limit], len(rows) > limit
-        body = {"type": "FeatureCollection", "features": geojson.features(page, props),
-                "numberMatched": matched, "numberReturned": len(page),
-                "links": [{"rel": "self", "type": "application/geo+json", "href": request.build_absolute_uri()},
-                          {"rel": "collection", "type": "application/json",
-                           "href": self.url("ogc-collection", layer.code)}]}
         return self.page(request, layer.code, page, props, matched, more, limit)
 
     def page(self, request, collection_id, page, props, matched, more, limit):

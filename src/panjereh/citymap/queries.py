@@ -3,7 +3,7 @@
 Each query narrows the candidates with the spatial index (see
 :mod:`panjereh.citymap.spatial_sql`) and then measures exact distances with
 ``ST_Distance``, which both SpatiaLite and PostGIS compute in the metres of
-EPSG:32639. Ties are broken by id, so both databases give the same answer.
+the storage CRS (metres). Ties are broken by id, so both databases give the same answer.
 """
 
 from django.db import connection

@@ -6,7 +6,10 @@ filter taken from here. Everything else in them is the same SQL on both
 databases, so both answer the same question the same way.
 """
 
+from django.conf import settings
 from django.db import connection
+
+SRID = settings.PANJEREH_STORAGE_SRID  # the storage CRS (citymap.crs.STORAGE_SRID; no import: crs loads GDAL)
 
 
 def is_postgis() -> bool:
@@ -16,15 +19,15 @@ def is_postgis() -> bool:
 
 def geom_from_wkb() -> str:
     """SQL for a geometry parameter passed as WKB, in the storage SRID."""
-    return "ST_GeomFromWKB(%s, 32639)" if is_postgis() else "GeomFromWKB(%s, 32639)"
+    return f"ST_GeomFromWKB(%s, {SRID})" if is_postgis() else f"GeomFromWKB(%s, {SRID})"
 
 
 def bbox_filter(table: str, alias: str) -> str:
     """A WHERE fragment keeping rows whose bounding box meets a box; takes 4 params (minx, miny, maxx, maxy)."""
     if is_postgis():
-        return f"{alias}.geom && ST_MakeEnvelope(%s, %s, %s, %s, 32639)"
+        return f"{alias}.geom && ST_MakeEnvelope(%s, %s, %s, %s, {SRID})"
     return (f"{alias}.id IN (SELECT ROWID FROM SpatialIndex WHERE f_table_name = '{table}' "
-            f"AND f_geometry_column = 'geom' AND search_frame = BuildMbr(%s, %s, %s, %s, 32639))")
+            f"AND f_geometry_column = 'geom' AND search_frame = BuildMbr(%s, %s, %s, %s, {SRID}))")
 
 
 def as_binary(column: str) -> str:

@@ -54,7 +54,7 @@ def _storage_bounds(bounds, margin: float):
     minx, miny, maxx, maxy = bounds
     box = shapely.segmentize(shapely.box(minx - margin, miny - margin, maxx + margin, maxy + margin),
                              (maxx - minx) / 8)
-    return crsmod.transform(box, "EPSG:3857", "EPSG:32639").bounds
+    return crsmod.transform(box, "EPSG:3857", crsmod.STORAGE).bounds
 
 
 def _rows(layer, storage_bbox):
@@ -97,7 +97,7 @@ def postgis_tile(name: str, table: str, columns: list[str], where: str, params: 
     tiles (street works)."""
     attrs = ", ".join(columns)
     sql = (f"WITH b AS (SELECT ST_TileEnvelope(%s, %s, %s) AS web, "
-           f"ST_Transform(ST_TileEnvelope(%s, %s, %s, margin => %s), 32639) AS storage), "
+           f"ST_Transform(ST_TileEnvelope(%s, %s, %s, margin => %s), {crsmod.STORAGE_SRID}) AS storage), "
            f"q AS (SELECT t.id, {attrs}, "
            f"ST_AsMVTGeom(ST_Transform(t.geom, 3857), b.web, {EXTENT}, {BUFFER}, true) AS geom "
            f"FROM {table} t, b WHERE t.geom && b.storage {where}) "
@@ -196,7 +196,7 @@ def python_tile(name: str, rows_in, z: int, x: int, y: int) -> bytes:
     rows = list(rows_in(_storage_bounds(bounds, margin)))
     if not rows:
         return b""
-    geoms = crsmod.transform(shapely.from_wkb([r[1] for r in rows]), "EPSG:32639", "EPSG:3857")
+    geoms = crsmod.transform(shapely.from_wkb([r[1] for r in rows]), crsmod.STORAGE, "EPSG:3857")
     clip = (bounds[0] - margin, bounds[1] - margin, bounds[2] + margin, bounds[3] + margin)
     # Only shapes crossing the clip box's edge are cut (most of a dense tile lies wholly inside it).
     box = shapely.bounds(geoms)

@@ -185,10 +185,12 @@ def check_crs(assets: Assets) -> list[dict]:
             cause_en, cause_fa = "degrees stored as metres", "درجه به‌جای متر ذخیره شده"
         else:
             cause_en, cause_fa = "another CRS or UTM zone", "دستگاه مختصات یا زون UTM دیگری"
-            for zone in (38, 40):
-                moved = crsmod.transform(geoms[outside][:1], f"EPSG:326{zone}", "EPSG:32639")
+            own = crsmod.STORAGE_SRID - 32600
+            for zone in (z for z in (38, 39, 40, 41) if z != own):  # Iran's UTM zones
+                moved = crsmod.transform(geoms[outside][:1], f"EPSG:326{zone}", crsmod.STORAGE)
                 if shapely.intersects(moved, city).all():
-                    cause_en, cause_fa = f"UTM zone {zone} coordinates stored as zone 39", f"مختصات زون {zone} UTM"
+                    cause_en = f"UTM zone {zone} coordinates stored as zone {own}"
+                    cause_fa = f"مختصات زون {zone} UTM"
         findings.append(_finding(
             "wrong_crs", assets.agencies[idx[0]],
             f"{int(outside.sum())} عارضه لایه {layer} بیرون از شهر است: احتمالاً {cause_fa}",

@@ -25,7 +25,7 @@ def placement(wn, *, crs: str | None, origin: tuple[float, float] | None, scale:
     """A function mapping EPANET (x, y) to storage coordinates."""
     if crs:
         return lambda xy: shapely.get_coordinates(crsmod.transform(shapely.points(np.asarray(xy, dtype=float)), crs,
-                                                                   "EPSG:32639"))
+                                                                   crsmod.STORAGE))
     coords = np.array([wn.get_node(n).coordinates for n in wn.node_name_list], dtype=float)
     centre = coords.mean(axis=0)
     lon, lat = origin or (48.67, 31.32)

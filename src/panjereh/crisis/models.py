@@ -56,7 +56,7 @@ class Finding(models.Model):
     message_fa = models.CharField(max_length=400)
     message_en = models.CharField(max_length=400)
     data = models.JSONField(default=dict)
-    location = models.PointField(srid=32639, null=True, blank=True)
+    location = models.PointField(srid=settings.PANJEREH_STORAGE_SRID, null=True, blank=True)
 
     class Meta:
         ordering = ["run", "check_name", "id"]
@@ -72,7 +72,7 @@ class Incident(models.Model):
         COLLAPSE = "collapse", _("collapse")
 
     kind = models.CharField(max_length=16, choices=Kind.choices)
-    location = models.PointField(srid=32639)
+    location = models.PointField(srid=settings.PANJEREH_STORAGE_SRID)
     feature = models.ForeignKey(Feature, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     radius_m = models.FloatField(default=50)
     reported_at = models.DateTimeField(auto_now_add=True)

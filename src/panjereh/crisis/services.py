@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from panjereh.agencies.models import Agency
+from panjereh.citymap import crs as crsmod
 from panjereh.core import audit, permissions
 from panjereh.core.errors import FieldError
 from panjereh.core.text import Localized
@@ -25,7 +26,7 @@ def run_consistency(*, actor=None) -> ConsistencyRun:
             run=run, check_name=f["check_name"], agency=agencies[f["agency"]],
             other_agency=agencies.get(f["other_agency"]) if f["other_agency"] else None, layer_code=f["layer_code"],
             features=f["features"], message_fa=f["message_fa"], message_en=f["message_en"], data=f["data"],
-            location=Point(*f["location"], srid=32639) if f["location"] else None) for f in findings])
+            location=Point(*f["location"], srid=crsmod.STORAGE_SRID) if f["location"] else None) for f in findings])
         counts = {}
         for f in findings:
             counts[f["check_name"]] = counts.get(f["check_name"], 0) + 1
@@ -157,7 +158,7 @@ def report_incident(*, actor, kind: str, lon=None, lat=None, feature_id=None, ra
     agencies |= {g["agency"] for g in around["agencies"]}
     with transaction.atomic():
         incident = Incident.objects.create(
-            kind=kind, location=GeosPoint(point.x, point.y, srid=32639), feature=feature, radius_m=float(radius_m),
+            kind=kind, location=GeosPoint(point.x, point.y, srid=crsmod.STORAGE_SRID), feature=feature, radius_m=float(radius_m),
             reported_by=actor if getattr(actor, "is_authenticated", False) else None, note=note[:500],
             response=response)
         audit.record(actor=actor, action="incident.report", obj=incident, data={"kind": kind})

@@ -15,6 +15,7 @@ import shapely.affinity
 from django.db import connection, transaction
 
 from panjereh.agencies.models import Agency
+from panjereh.citymap import crs as crsmod
 from panjereh.citymap import spatial_sql
 from panjereh.citymap.importing import PreparedFeatures, feature_row
 from panjereh.citymap.models import Feature, Layer, LayerVersion, Parcel
@@ -97,7 +98,7 @@ class CityBuilder:
         self.points: dict[str, list] = {code: [] for code in ("water-nodes", "sewer-nodes", "power-nodes",
                                                                "gas-nodes", "telecom-nodes")}
         self.streets: list = []
-        self.manifest: dict = {"seed": seed, "parcels": parcels, "crs": "EPSG:32639", "faults": {}}
+        self.manifest: dict = {"seed": seed, "parcels": parcels, "crs": crsmod.STORAGE, "faults": {}}
 
     # -- streets and networks ---------------------------------------------------------------
     def _segments(self):
@@ -302,14 +303,14 @@ class CityBuilder:
                                    progress=progress)
         parcel_layer = layers["parcels"]
         version = LayerVersion.objects.create(layer=parcel_layer, number=1, source_name="democity",
-                                              source_format="democity", source_crs="EPSG:32639",
+                                              source_format="democity", source_crs=crsmod.STORAGE,
                                               feature_count=Parcel.objects.count(), note=f"seed {self.seed}")
         parcel_layer.current_version = version
         parcel_layer.save(update_fields=["current_version"])
         named = {"streets": self.streets, **self.lines, **self.points}
         for code, items in named.items():
             prepared = PreparedFeatures(wkb=list(shapely.to_wkb([g for g, _ in items], output_dimension=2)), rows=[r for _, r in items],
-                                        source_crs="EPSG:32639", source_format="democity", source_name="democity")
+                                        source_crs=crsmod.STORAGE, source_format="democity", source_name="democity")
             publish_version(layer=layers[code], prepared=prepared, actor=actor, note=f"demo city, seed {self.seed}",
                             progress=progress)
         self._probe_parcels()
@@ -339,7 +340,7 @@ def _envelope(bounds):
     from django.contrib.gis.geos import Polygon
 
     poly = Polygon.from_bbox(bounds)
-    poly.srid = 32639
+    poly.srid = crsmod.STORAGE_SRID
     return poly
 
 

@@ -1,7 +1,7 @@
-"""Geometry of the demo city: a street grid around Ahvaz's centre, cut by the Karun.
+"""Geometry of the demo city: a street grid around the city's centre (Ahvaz's by default), cut by a river.
 
-Pure functions of (parcel count, seed): the same arguments give the same city,
-on any database. All coordinates are EPSG:32639 metres.
+Pure functions of (parcel count, seed, the configured centre): the same arguments give the same city, on any
+database. All coordinates are metres of the storage CRS (EPSG:32639 for Ahvaz).
 """
 
 import math
@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import shapely
 
-CENTRE = (278282.0, 3467411.0)  # 48.67 E, 31.32 N in UTM 39N
 BLOCK_W, BLOCK_H = 100.0, 50.0  # block size between street edges
 STREET_W = 20.0  # street width, edge to edge
 PITCH_X, PITCH_Y = BLOCK_W + STREET_W, BLOCK_H + STREET_W
@@ -22,6 +21,17 @@ BRIDGE_EVERY = 10  # every tenth east–west street crosses the river
 OFFSETS = {"sewer": 0.0, "water_main": 3.5, "gas_main": -3.5, "lv_cable": -7.0, "mv_cable": -7.8,
            "telecom_duct": 7.0}
 HALF = STREET_W / 2
+
+
+def centre() -> tuple[float, float]:
+    """The city's centre (PANJEREH_CITY_CENTRE) in the storage CRS, to the metre (Ahvaz: 278282, 3467411)."""
+    from django.conf import settings
+
+    from panjereh.citymap import crs as crsmod
+
+    lon, lat = settings.PANJEREH_CITY_CENTRE
+    x, y = shapely.get_coordinates(crsmod.to_storage(shapely.Point(lon, lat), "OGC:CRS84"))[0]
+    return float(round(x)), float(round(y))
 
 
 @dataclass
@@ -62,7 +72,8 @@ def make_grid(parcels: int) -> Grid:
     rows = max(4, math.ceil(math.sqrt(blocks * PITCH_X / PITCH_Y)))
     cols = max(4, math.ceil(blocks / rows))
     while True:
-        grid = Grid(cols=cols, rows=rows, x0=CENTRE[0] - cols * PITCH_X / 2, y0=CENTRE[1] - rows * PITCH_Y / 2,
+        cx, cy = centre()
+        grid = Grid(cols=cols, rows=rows, x0=cx - cols * PITCH_X / 2, y0=cy - rows * PITCH_Y / 2,
                     river_col=cols / 2)
         river = grid.river_polygon()
         boxes = shapely.box(

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from panjereh.agencies.models import Agency, RefusalReason
 
-SRID = 32639
+SRID = settings.PANJEREH_STORAGE_SRID
 
 
 class Works(models.Model):

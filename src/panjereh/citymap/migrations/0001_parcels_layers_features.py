@@ -76,7 +76,7 @@ class Migration(migrations.Migration):
                 ('capacity_kva', models.FloatField(blank=True, null=True)),
                 ('load_kva', models.FloatField(blank=True, null=True)),
                 ('attrs', models.JSONField(blank=True, default=dict)),
-                ('geom', django.contrib.gis.db.models.fields.GeometryField(srid=32639)),
+                ('geom', django.contrib.gis.db.models.fields.GeometryField(srid=settings.PANJEREH_STORAGE_SRID)),
                 ('agency', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='agencies.agency')),
                 ('layer', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='features', to='citymap.layer')),
                 ('version', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='features', to='citymap.layerversion')),
@@ -99,7 +99,7 @@ class Migration(migrations.Migration):
                 ('area_m2', models.FloatField()),
                 ('region', models.PositiveSmallIntegerField(help_text='municipal region 1–8')),
                 ('regional_value', models.BigIntegerField(help_text='block regional value, rials per m²')),
-                ('geom', django.contrib.gis.db.models.fields.PolygonField(srid=32639)),
+                ('geom', django.contrib.gis.db.models.fields.PolygonField(srid=settings.PANJEREH_STORAGE_SRID)),
             ],
             options={
                 'ordering': ['id'],

@@ -2,6 +2,7 @@
 
 import django.contrib.gis.db.models.fields
 import django.db.models.deletion
+from django.conf import settings
 from django.db import migrations, models
 
 
@@ -34,7 +35,7 @@ class Migration(migrations.Migration):
                 ('load_kva', models.FloatField(blank=True, null=True)),
                 ('attrs', models.JSONField(blank=True, default=dict)),
                 ('id', models.BigIntegerField(primary_key=True, serialize=False)),
-                ('geom', django.contrib.gis.db.models.fields.GeometryField(spatial_index=False, srid=32639)),
+                ('geom', django.contrib.gis.db.models.fields.GeometryField(spatial_index=False, srid=settings.PANJEREH_STORAGE_SRID)),
                 ('agency', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='agencies.agency')),
                 ('layer', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='citymap.layer')),
                 ('version', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='archived_features', to='citymap.layerversion')),

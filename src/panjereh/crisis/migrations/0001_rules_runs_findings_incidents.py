@@ -58,7 +58,7 @@ class Migration(migrations.Migration):
                 ('message_fa', models.CharField(max_length=400)),
                 ('message_en', models.CharField(max_length=400)),
                 ('data', models.JSONField(default=dict)),
-                ('location', django.contrib.gis.db.models.fields.PointField(blank=True, null=True, srid=32639)),
+                ('location', django.contrib.gis.db.models.fields.PointField(blank=True, null=True, srid=settings.PANJEREH_STORAGE_SRID)),
                 ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='agencies.agency')),
                 ('other_agency', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='agencies.agency')),
                 ('run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='findings', to='crisis.consistencyrun')),
@@ -72,7 +72,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('kind', models.CharField(choices=[('gas_leak', 'نشت گاز / gas leak'), ('water_burst', 'شکستگی لوله آب / burst water main'), ('cable_fault', 'خرابی کابل برق / cable fault'), ('collapse', 'ریزش / collapse')], max_length=16)),
-                ('location', django.contrib.gis.db.models.fields.PointField(srid=32639)),
+                ('location', django.contrib.gis.db.models.fields.PointField(srid=settings.PANJEREH_STORAGE_SRID)),
                 ('radius_m', models.FloatField(default=50)),
                 ('reported_at', models.DateTimeField(auto_now_add=True)),
                 ('note', models.CharField(blank=True, max_length=500)),

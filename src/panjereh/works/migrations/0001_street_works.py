@@ -37,7 +37,7 @@ class Migration(migrations.Migration):
                 ('title', models.CharField(max_length=200)),
                 ('kind', models.CharField(choices=[('plan', 'forward plan'), ('works', 'works'), ('resurfacing', 'resurfacing')], default='works', max_length=12)),
                 ('works_class', models.CharField(choices=[('major', 'major'), ('standard', 'standard'), ('minor', 'minor'), ('immediate', 'immediate (emergency)')], default='standard', max_length=10)),
-                ('geom', django.contrib.gis.db.models.fields.GeometryField(srid=32639)),
+                ('geom', django.contrib.gis.db.models.fields.GeometryField(srid=settings.PANJEREH_STORAGE_SRID)),
                 ('streets', models.JSONField(default=list, help_text='names of the streets the works occupy, from the map')),
                 ('depth_m', models.FloatField(blank=True, null=True)),
                 ('surface', models.CharField(choices=[('asphalt', 'asphalt'), ('concrete', 'concrete'), ('unpaved', 'unpaved')], default='asphalt', max_length=10)),
@@ -83,7 +83,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('street', models.CharField(max_length=200)),
-                ('geom', django.contrib.gis.db.models.fields.GeometryField(srid=32639)),
+                ('geom', django.contrib.gis.db.models.fields.GeometryField(srid=settings.PANJEREH_STORAGE_SRID)),
                 ('surface', models.CharField(choices=[('asphalt', 'asphalt'), ('concrete', 'concrete'), ('unpaved', 'unpaved')], max_length=10)),
                 ('since', models.DateField()),
                 ('until', models.DateField()),

@@ -2,6 +2,7 @@
 constraints, which leaves its geometry column's triggers and R*Tree index behind (docs/architecture.md, "A trap
 in migrations on SpatiaLite"). Re-register the column and rebuild its spatial index."""
 
+from django.conf import settings
 from django.db import migrations
 
 
@@ -10,7 +11,8 @@ def recover(apps, schema_editor):
         return
     with schema_editor.connection.cursor() as cursor:
         for table in ("works_works", "works_moratorium"):
-            cursor.execute("SELECT RecoverGeometryColumn(%s, 'geom', 32639, 'GEOMETRY', 'XY')", [table])
+            cursor.execute("SELECT RecoverGeometryColumn(%s, 'geom', %s, 'GEOMETRY', 'XY')",
+                           [table, settings.PANJEREH_STORAGE_SRID])
             cursor.execute(f"DROP TABLE IF EXISTS idx_{table}_geom")
             cursor.execute("SELECT CreateSpatialIndex(%s, 'geom')", [table])
 

@@ -19,10 +19,51 @@ def _run(cmd: list[str]) -> str | None:
 
 
 class Command(BaseCommand):
-    help = "Print the GDAL/GEOS/PROJ/SpatiaLite/PostGIS versions found and what is missing, with the fix."
+    help = ("Print the GDAL/GEOS/PROJ/SpatiaLite/PostGIS versions found and what is missing, with the fix; the "
+            "storage CRS and its scale error at the city's edges (and, with --cities, at Iran's large cities).")
     requires_system_checks = []
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument("--cities", action="store_true",
+                            help="also the scale error of zone 39 and of each city's own zone for Iran's cities")
+
+    def crs_rows(self, problems) -> list[tuple[str, str]]:
+        """The storage CRS, its scale error over the configured extent, and whether the database's geometry
+        columns are in it."""
+        from panjereh.core import scale
+
+        srid = settings.PANJEREH_STORAGE_SRID
+        zone = srid % 100
+        rows = [("city", f"{settings.PANJEREH_CITY_NAME} — extent {settings.PANJEREH_CITY_BBOX}"),
+                ("storage CRS", f"EPSG:{srid} — {scale.report(settings.PANJEREH_CITY_BBOX, zone)}")]
+        centre_zone = scale.utm_zone(settings.PANJEREH_CITY_CENTRE[0])
+        if centre_zone != zone:
+            problems.append(("storage CRS", f"the city's centre is in UTM zone {centre_zone}, storage is zone "
+                             f"{zone}: distances are off by the error above; see docs/operations.md"))
+        try:
+            with connection.cursor() as cursor:
+                if connection.vendor == "postgresql":
+                    cursor.execute("SELECT DISTINCT srid FROM geometry_columns WHERE f_table_name LIKE 'citymap%%'")
+                else:
+                    cursor.execute("SELECT DISTINCT srid FROM geometry_columns WHERE f_table_name LIKE 'citymap%'")
+                found = sorted(r[0] for r in cursor.fetchall())
+            rows.append(("geometry columns", f"EPSG:{', '.join(map(str, found))}" if found else "not migrated yet"))
+            if found and found != [srid]:
+                problems.append(("geometry columns", f"the database stores EPSG:{found}, the settings say "
+                                 f"EPSG:{srid}: run panjereh movecrs, or set PANJEREH_STORAGE_SRID back"))
+        except Exception:  # noqa: BLE001 — no database yet: reported above
+            pass
+        return rows
+
+    def handle(self, *args, cities=False, **options):
+        if cities:
+            from panjereh.core import scale
+
+            for name, (lon, lat, half) in scale.CITIES.items():
+                bbox = (lon - half, lat - half, lon + half, lat + half)
+                self.stdout.write(f"{name}: in zone 39 — {scale.report(bbox, 39).split(': ', 1)[1]}; "
+                                  f"in its own {scale.report(bbox, scale.utm_zone(lon))}")
+            return
         rows, problems = [], []
 
         def check(name, value, fix):
@@ -82,6 +123,7 @@ class Command(BaseCommand):
         font = settings.ASSETS_DIR / "vazirmatn" / "package.json"
         check("map library and font (npm)", "present in " + str(settings.ASSETS_DIR)
               if maplibre.exists() and font.exists() else None, "npm ci (scripts/setup.sh runs it)")
+        rows += self.crs_rows(problems)
         width = max(len(n) for n, _ in rows)
         for name, value in rows:
             self.stdout.write(f"{name.ljust(width)}  {value}")
