@@ -270,3 +270,29 @@ def test_names_are_stored_and_exported_as_written(city, tmp_path):
     exported = json.loads(next(out.iterdir()).read_text(encoding="utf-8"))
     names = sorted(f["properties"]["name_fa"] for f in exported["features"])
     assert names == sorted(NAMES_AS_WRITTEN)
+
+
+def test_real_vocabularies_overhead_lines_and_aliases(city, tmp_path):
+    """Issue 15 item 3: a power layer takes overhead lines and stations as the agency names them: the common
+    names (MV-OH, 20kV overhead, trafo, bus) and the agency's own (/admin/ KindAlias) map to the vocabulary."""
+    from panjereh.agencies.models import Agency
+    from panjereh.citymap.models import KindAlias
+    from panjereh.citymap.services import create_layer
+
+    power = Agency.objects.get(code="power")
+    lines = create_layer(actor=None, code="power-lines-real", name_fa="خطوط برق", name_en="power lines",
+                         agency=power, kind="network", geometry_type="LineString",
+                         allowed_kinds=["mv_overhead", "lv_overhead", "mv_cable", "hv_line"])
+    KindAlias.objects.create(agency=power, alias="خط ۲۰ کیلوولت", kind="mv_overhead")
+    names = ["MV-OH", "20kV overhead", "lv oh", "خط ۲۰ کیلوولت", "132kV line"]
+    features = [{"type": "Feature", "properties": {"id": f"L{i}", "kind": name},
+                 "geometry": {"type": "LineString", "coordinates": [[LON + i * 0.0003, LAT],
+                                                                    [LON + i * 0.0003 + 0.0002, LAT + 0.0002]]}}
+                for i, name in enumerate(names)]
+    import_layer(layer=lines, path=write_geojson(tmp_path / "lines.geojson", features), original_name="lines.geojson")
+    kinds = dict(Feature.objects.current().filter(layer=lines).values_list("ext_id", "kind"))
+    assert kinds == {"L0": "mv_overhead", "L1": "mv_overhead", "L2": "lv_overhead", "L3": "mv_overhead",
+                     "L4": "hv_line"}
+    features[0]["properties"]["kind"] = "pylon"
+    with pytest.raises(ImportRejected, match="pylon"):
+        import_layer(layer=lines, path=write_geojson(tmp_path / "bad.geojson", features), original_name="bad.geojson")

@@ -134,3 +134,30 @@ def test_dig_check_hides_assets_of_layers_the_user_cannot_see(city):
 def test_dig_check_bad_input(english, geometry, buffer, message):
     with pytest.raises(SpatialInputError, match=message):
         parse_dig_area(geometry, buffer)
+
+
+def test_power_feasibility_uses_overhead_lines_and_never_a_substation(city):
+    """Issue 15 item 3: a house next to a low-voltage overhead line is feasible (it was "no active network"),
+    and a 63/20 kV substation nearer than every MV/LV station is never offered for a house connection."""
+    from panjereh.agencies.models import Agency
+    from panjereh.citymap.importing import PreparedFeatures, feature_row
+    from panjereh.citymap.services import create_layer, publish_version
+
+    power = Agency.objects.get(code="power")
+    parcel = Parcel.objects.order_by("id")[300]
+    before = {s["service"]: s for s in feasibility(parcel)["services"]}["power"]
+    here = shape(parcel).centroid
+    overhead = create_layer(actor=None, code="power-overhead-test", name_fa="هوایی", name_en="overhead",
+                            agency=power, kind="network", geometry_type="LineString", allowed_kinds=["lv_overhead"])
+    line = shapely.LineString([(here.x - 20, here.y + 12), (here.x + 20, here.y + 12)])
+    publish_version(layer=overhead, prepared=PreparedFeatures(wkb=[shapely.to_wkb(line)], rows=[
+        feature_row(ext_id="OH-1", kind="lv_overhead", voltage_kv=0.4)]))
+    stations = create_layer(actor=None, code="power-substations-test", name_fa="پست", name_en="substations",
+                            agency=power, kind="network", geometry_type="Point", allowed_kinds=["substation"])
+    publish_version(layer=stations, prepared=PreparedFeatures(wkb=[shapely.to_wkb(shapely.Point(here.x + 5, here.y))],
+                                                              rows=[feature_row(ext_id="SS-1", kind="substation",
+                                                                                capacity_kva=30000.0, load_kva=1000.0,
+                                                                                voltage_kv=63.0)]))
+    after = {s["service"]: s for s in feasibility(parcel)["services"]}["power"]
+    assert after["nearest"]["ext_id"] == "OH-1" and after["nearest"]["distance_m"] < before["nearest"]["distance_m"]
+    assert after["transformer"]["ext_id"] != "SS-1" and after["transformer"]["ext_id"].startswith("TR-")

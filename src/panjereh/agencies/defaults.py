@@ -13,7 +13,7 @@ AGENCIES = [
 SERVICES = [
     ("water", "water", "انشعاب آب", "Water connection", ["water_main"], 50.0, None),
     ("sewer", "water", "انشعاب فاضلاب", "Sewer connection", ["sewer"], 50.0, None),
-    ("power", "power", "انشعاب برق", "Power connection", ["lv_cable"], 60.0, 25.0),
+    ("power", "power", "انشعاب برق", "Power connection", ["lv_cable", "lv_overhead"], 60.0, 25.0),
     ("gas", "gas", "انشعاب گاز", "Gas connection", ["gas_main"], 50.0, None),
     ("telecom", "telecom", "خط تلفن و ارتباطات", "Telecom lines", ["telecom_duct"], 100.0, None),
 ]

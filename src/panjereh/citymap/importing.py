@@ -315,6 +315,24 @@ def _number(value, kind):
     return kind(float(normalize_digits(str(value)).replace(",", "")))
 
 
+def _kind_of(value: str, layer) -> str:
+    """The asset kind a file's value names: a kind of the vocabulary, or an alias of one (the agency's own,
+    then the common ones); unknown values stay as written, to be refused naming them."""
+    from panjereh.citymap.models import KindAlias
+    from panjereh.citymap.vocabulary import ASSET_KINDS, KIND_ALIASES, alias_key
+
+    key = alias_key(value)
+    if key in ASSET_KINDS or not key:
+        return key
+    aliases = getattr(layer, "_kind_aliases", None)
+    if aliases is None:  # read once per import
+        aliases = dict(KIND_ALIASES)
+        aliases.update({alias_key(a): k for a, k in KindAlias.objects.filter(agency_id=layer.agency_id)
+                        .values_list("alias", "kind")})
+        layer._kind_aliases = aliases
+    return aliases.get(key, str(value).strip().lower())
+
+
 def _typed_columns(props: dict, layer, label: str, errors: list[str], keys: dict[str, str]) -> dict:
     """Turn a network asset's properties into typed columns, reporting every unknown value.
 
@@ -342,7 +360,7 @@ def _typed_columns(props: dict, layer, label: str, errors: list[str], keys: dict
             row[key] = _text(value)[:64]
         else:
             row["attrs"][raw_key] = value
-    kind = row["kind"].lower()
+    kind = _kind_of(row["kind"], layer)
     row["kind"] = kind
     if not kind:
         errors.append(_("%(label)s: kind is missing; one of %(known)s is needed")

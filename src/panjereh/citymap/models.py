@@ -180,3 +180,20 @@ class FeatureArchive(AssetAttributes):
 
     class Meta:
         ordering = ["id"]
+
+
+class KindAlias(models.Model):
+    """An agency's own name for an asset kind, as its files write it (e.g. «MV-OH» for mv_overhead): mapped on
+    import. The common names are built in (vocabulary.KIND_ALIASES); an agency adds the rest here."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="kind_aliases")
+    alias = models.CharField(max_length=64)
+    kind = models.CharField(max_length=32)
+
+    class Meta:
+        verbose_name = _("asset kind alias")
+        verbose_name_plural = _("asset kind aliases")
+        constraints = [models.UniqueConstraint(fields=["agency", "alias"], name="one_meaning_per_alias")]
+
+    def __str__(self):
+        return f"{self.alias} → {self.kind}"

@@ -44,6 +44,31 @@ ASSET_KINDS = {
     "reservoir": ("Point", "water", "مخزن زمینی", "reservoir"),
     "tank": ("Point", "water", "مخزن", "tank"),
     "pump": ("LineString", "water", "پمپ", "pump"),
+    "pump_station": ("Point", "water", "ایستگاه پمپاژ", "pumping station"),
+    # Power as it is built: low, medium and high voltage, underground and overhead, and the stations between
+    # them. "transformer" is an MV/LV distribution station (what a house connection is fed from); a substation
+    # (HV/MV, 63–230/20 kV) feeds MV feeders and is never offered for a connection.
+    "lv_overhead": ("LineString", "power", "شبکه هوایی فشار ضعیف", "LV overhead line"),
+    "mv_overhead": ("LineString", "power", "خط هوایی فشار متوسط", "MV overhead line"),
+    "hv_line": ("LineString", "power", "خط فشار قوی", "HV line"),
+    "substation": ("Point", "power", "پست فوق توزیع", "HV/MV substation"),
+    "busbar": ("Point", "power", "شینه", "busbar"),
+    # Gas: city gate and district regulator stations
+    "gas_station": ("Point", "gas", "ایستگاه تقلیل فشار شهری", "city gate station"),
+}
+
+# Names agencies' files use for the kinds above (compared in lower case, with spaces, dashes and dots as "_").
+# An agency adds its own in /admin/ (citymap.KindAlias); these are the common ones.
+KIND_ALIASES = {
+    "mv_oh": "mv_overhead", "oh_mv": "mv_overhead", "overhead_mv": "mv_overhead", "mv_line": "mv_overhead",
+    "20kv_overhead": "mv_overhead", "خط_هوایی_فشار_متوسط": "mv_overhead",
+    "lv_oh": "lv_overhead", "oh_lv": "lv_overhead", "overhead_lv": "lv_overhead", "خط_هوایی_فشار_ضعیف": "lv_overhead",
+    "mv_ug": "mv_cable", "20kv_cable": "mv_cable", "lv_ug": "lv_cable", "0.4kv_cable": "lv_cable",
+    "hv": "hv_line", "63kv_line": "hv_line", "132kv_line": "hv_line", "230kv_line": "hv_line",
+    "bus": "busbar", "ext_grid": "substation", "hv_substation": "substation", "پست": "substation",
+    "distribution_transformer": "transformer", "mv_lv_station": "transformer", "trafo": "transformer",
+    "cgs": "gas_station", "tbs": "gas_station", "city_gate": "gas_station", "drs": "gas_regulator",
+    "pipe": "water_main", "main": "water_main", "pumping_station": "pump_station",
 }
 # Gas networks have valves too: a valve's owner is its layer's agency, not fixed by kind.
 SHARED_KINDS = {"valve"}
@@ -54,3 +79,13 @@ MATERIALS = (
 )
 
 GEOMETRY_TYPES = ("Point", "LineString", "Polygon", "Any")
+
+
+def alias_key(value: str) -> str:
+    """The form an asset kind's name is compared in: search-key letters and digits (core.text.search_key: ي/ی,
+    ۲۰/20 …), lower case, spaces, dashes and dots as "_"."""
+    import re
+
+    from panjereh.core.text import search_key
+
+    return re.sub(r"[\s\-]+|(?<=[^\d])\.|\.(?=[^\d])", "_", search_key(str(value)))
