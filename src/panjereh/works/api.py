@@ -223,7 +223,10 @@ class WorksBillsView(APIView):
     def get(self, request):
         if permissions.works_bill_agency_ids(request.user) == set():
             raise PermissionDenied("street-works bills are for the agencies' staff")
-        unpaid = request.query_params.get("unpaid", "").lower() in {"1", "true", "yes"}
+        raw = request.query_params.get("unpaid", "false").lower()
+        if raw not in {"1", "true", "yes", "0", "false", "no"}:
+            return field_error(status.HTTP_400_BAD_REQUEST, "unpaid", _("unpaid must be true or false."))
+        unpaid = raw in {"1", "true", "yes"}
         return Response({"bills": [bill_detail(b) for b in agency_bills(request.user, unpaid_only=unpaid)[:500]]})
 
 
