@@ -161,3 +161,20 @@ def test_power_feasibility_uses_overhead_lines_and_never_a_substation(city):
     after = {s["service"]: s for s in feasibility(parcel)["services"]}["power"]
     assert after["nearest"]["ext_id"] == "OH-1" and after["nearest"]["distance_m"] < before["nearest"]["distance_m"]
     assert after["transformer"]["ext_id"] != "SS-1" and after["transformer"]["ext_id"].startswith("TR-")
+
+
+def test_power_feasibility_asks_for_what_the_connection_size_can_use(city):
+    """Issue 15 item 3: a 10 kW house needs an MV/LV station with 11.1 kVA to spare (not just the service's
+    minimum); a 400 kW connection is medium voltage: the nearest MV line, and no station (its own)."""
+    parcel = Parcel.objects.order_by("id")[300]
+    power = Service.objects.filter(code="power")
+    house = feasibility(parcel, power, sizes={"power": {"phases": 1, "kw": 10}})["services"][0]
+    assert house["voltage"] == "lv" and house["nearest"]["kind"] in ("lv_cable", "lv_overhead")
+    assert house["transformer"]["spare_kva"] >= max(25.0, round(10 / 0.9, 1))
+    factory = feasibility(parcel, power, sizes={"power": {"phases": 3, "kw": 400}})["services"][0]
+    assert factory["voltage"] == "mv" and factory["nearest"]["kind"] == "mv_cable" and "transformer" not in factory
+    mv = brute_nearest(parcel, ["mv_cable", "mv_overhead"])
+    assert factory["distance_m"] == pytest.approx(mv[0], abs=0.01) and factory["nearest"]["id"] == mv[1]
+    # a demand no nearby station can take is told so, with the spare it needs
+    big = feasibility(parcel, power, sizes={"power": {"phases": 3, "kw": 140}})["services"][0]
+    assert big["transformer"] is None or big["transformer"]["spare_kva"] >= 155.5

@@ -240,25 +240,42 @@ def _asset_summary(feature: Feature, distance: float) -> dict:
             "material": feature.material, "capacity_kva": feature.capacity_kva, "load_kva": feature.load_kva}
 
 
-def feasibility(parcel: Parcel, services=None) -> dict:
+def _what_it_uses(service, size: dict) -> tuple[list[str], float | None, str]:
+    """(network kinds, spare kVA needed at the station or None, voltage) a connection of this size can use.
+    Power: up to PANJEREH_LV_MAX_KW a low-voltage connection, fed from the LV network (cable or overhead) and an
+    MV/LV station with spare capacity for the demand (kW at power factor 0.9, at least the service's minimum);
+    above it a medium-voltage connection from an MV line, with the customer's own station (no spare asked)."""
+    kinds, spare = list(service.network_kinds), service.min_spare_kva
+    if service.code != "power" or not size or not size.get("kw"):
+        return kinds, spare, ""
+    kw = float(size["kw"])
+    if kw > settings.PANJEREH_LV_MAX_KW:
+        return list(settings.PANJEREH_MV_KINDS), None, "mv"
+    return kinds, max(spare or 0.0, round(kw / 0.9, 1)), "lv"
+
+
+def feasibility(parcel: Parcel, services=None, sizes: dict | None = None) -> dict:
     """Whether each utility can reach ``parcel`` from the shared map.
 
     For every service: the nearest active asset of its network, its distance in
     metres, and whether that is within the agency's configured service distance;
-    for power, also the nearest transformer with enough spare capacity. Problems
-    come with what would fix them, in Persian and English.
+    for power, also the nearest MV/LV station with enough spare capacity. With ``sizes``
+    ({service: size}), what a connection of that size can really use (:func:`_what_it_uses`).
+    Problems come with what would fix them, in Persian and English.
     """
     services = list(services if services is not None else Service.objects.select_related("agency"))
+    sizes = sizes or {}
     geom = shapely.from_wkb(bytes(parcel.geom.wkb))
     wkb = shapely.to_wkb(geom, output_dimension=2)
     bounds = shapely.bounds(geom)
-    found = {}
+    found, uses = {}, {}
     for service in services:
         limit = max(service.search_limit_m, service.service_distance_m)
-        found[(service.code, "network")] = queries.nearest_feature(wkb, bounds, service.network_kinds, limit_m=limit)
-        if service.min_spare_kva is not None:
+        kinds, spare, voltage = uses[service.code] = _what_it_uses(service, sizes.get(service.code) or {})
+        found[(service.code, "network")] = queries.nearest_feature(wkb, bounds, kinds, limit_m=limit)
+        if spare is not None:
             found[(service.code, "transformer")] = queries.nearest_feature(
-                wkb, bounds, ["transformer"], limit_m=limit, min_spare_kva=service.min_spare_kva)
+                wkb, bounds, ["transformer"], limit_m=limit, min_spare_kva=spare)
     ids = [hit[0] for hit in found.values() if hit]
     features = Feature.objects.select_related("layer").in_bulk(ids)
     results = []
@@ -266,9 +283,12 @@ def feasibility(parcel: Parcel, services=None) -> dict:
         names = {"service_fa": service.name_fa, "service_en": service.name_en}
         limit = max(service.search_limit_m, service.service_distance_m)
         hit = found[(service.code, "network")]
+        kinds, spare, voltage = uses[service.code]
         entry = {"service": service.code, "agency": service.agency.code,
                  "service_distance_m": service.service_distance_m, "nearest": None, "distance_m": None,
                  "within_service_distance": False, "feasible": False, "problems": []}
+        if voltage:
+            entry["voltage"] = voltage
         if hit is None:
             entry["problems"].append(_message("none", limit=round(limit), **names))
         else:
@@ -278,7 +298,7 @@ def feasibility(parcel: Parcel, services=None) -> dict:
             if not entry["within_service_distance"]:
                 entry["problems"].append(_message("extension", distance=round(hit[1]),
                                                   limit=round(service.service_distance_m), **names))
-        if service.min_spare_kva is not None:
+        if spare is not None:
             t_hit = found[(service.code, "transformer")]
             entry["transformer"] = _asset_summary(features[t_hit[0]], t_hit[1]) if t_hit else None
             if entry["transformer"]:
@@ -286,7 +306,7 @@ def feasibility(parcel: Parcel, services=None) -> dict:
                 entry["transformer"]["spare_kva"] = round(f.capacity_kva - (f.load_kva or 0), 1)
             else:
                 entry["problems"].append(_message("no_transformer", limit=round(limit),
-                                                  spare=round(service.min_spare_kva), **names))
+                                                  spare=round(spare), **names))
         entry["feasible"] = not entry["problems"]
         if entry["feasible"]:
             entry["message"] = _message("ok", distance=round(hit[1]), **names)

@@ -119,7 +119,8 @@ def submit_application(*, actor, parcel, applicant: dict, permit: dict, services
             documents=sorted(set(permit.get("documents", []))), channel=channel,
             identity_verified=identity_verified,
             status=Application.Status.AWAITING_CHECK if hold_for_check else Application.Status.UNDER_REVIEW,
-            feasibility=feasibility(parcel, services=sorted(wanted, key=lambda s: s.code)),
+            feasibility=feasibility(parcel, services=sorted(wanted, key=lambda s: s.code),
+                                    sizes={c: choice.get("size") or {} for c, choice in services.items()}),
             planning_problems=rules.planning_problems(parcel, land_use=permit["land_use"], floors=permit["floors"],
                                                       gross_floor_area=permit["gross_floor_area"]))
         for code, choice in sorted(services.items()):
@@ -284,9 +285,11 @@ def resubmit_application(*, actor, application, permit: dict | None = None, note
                       "documents"):
             if field in changes:
                 setattr(app, field, changes[field])
-        wanted = [sr.service for sr in app.service_requests.select_related("service__agency")
-                  if sr.timing == ServiceRequest.Timing.NOW]
-        app.feasibility = feasibility(app.parcel, services=sorted(wanted, key=lambda s: s.code))
+        requested = [sr for sr in app.service_requests.select_related("service__agency")
+                     if sr.timing == ServiceRequest.Timing.NOW]
+        app.feasibility = feasibility(app.parcel, services=sorted((sr.service for sr in requested),
+                                                                  key=lambda s: s.code),
+                                      sizes={sr.service.code: sr.size or {} for sr in requested})
         app.planning_problems = rules.planning_problems(app.parcel, land_use=app.land_use, floors=app.floors,
                                                         gross_floor_area=app.gross_floor_area)
         app.round += 1
@@ -493,7 +496,8 @@ def estimate(*, parcel, permit: dict, services: dict[str, dict]) -> dict:
                           requests=requests)
     except fees.FeeError as exc:
         raise ApplicationError(exc.field, str(exc)) from exc
-    return {"feasibility": feasibility(parcel, services=wanted),
+    return {"feasibility": feasibility(parcel, services=wanted,
+                                       sizes={c: choice.get("size") or {} for c, choice in services.items()}),
             "planning_problems": rules.planning_problems(parcel, land_use=permit["land_use"], floors=permit["floors"],
                                                          gross_floor_area=permit["gross_floor_area"]),
             "lines": [{"agency": a, "code": c, "fa": fa, "en": en, "amount": amt} for a, c, fa, en, amt in lines],
