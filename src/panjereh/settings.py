@@ -302,6 +302,8 @@ def _utm_srid(lon: float, lat: float) -> int:
 # EPSG:32639, zone 39N). Chosen at set-up; moving an existing database to another is `panjereh movecrs`
 # (docs/operations.md), and `panjereh doctor` reports the scale error at the city's edges.
 PANJEREH_STORAGE_SRID = int(os.environ.get("PANJEREH_STORAGE_SRID") or _utm_srid(*PANJEREH_CITY_CENTRE))
+# An incident's tracing answers within this many seconds or says it could not (never a worker timeout)
+PANJEREH_INCIDENT_BUDGET_SECONDS = float(os.environ.get("PANJEREH_INCIDENT_BUDGET_SECONDS", "20"))
 # Above this demand (kW) a power connection is medium voltage: fed from an MV line with the customer's own station
 PANJEREH_LV_MAX_KW = float(os.environ.get("PANJEREH_LV_MAX_KW", "150"))
 PANJEREH_MV_KINDS = ["mv_cable", "mv_overhead"]

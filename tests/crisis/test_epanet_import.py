@@ -119,3 +119,17 @@ def test_stuck_valve_plans_are_minimal_cuts(city, name, placement, count):
                 assert _component(links, closed - {valve}, valves, link) > reached
             checked += 1
     assert checked > 5
+
+
+def test_an_incident_over_its_time_budget_gets_a_clear_answer(city, settings):
+    """Issue 15 item 7: a trace that cannot finish in its budget answers a clear error naming the stage, and
+    records nothing (it ran into the 300 s worker timeout and answered 500)."""
+    from panjereh.crisis.models import Incident
+    from panjereh.crisis.services import IncidentError, report_incident
+
+    settings.PANJEREH_INCIDENT_BUDGET_SECONDS = 0.0
+    main = Feature.objects.current().filter(kind="water_main").order_by("id")[3]
+    with pytest.raises(IncidentError) as refused:
+        report_incident(actor=None, kind="water_burst", feature_id=main.pk)
+    assert refused.value.field == "location"
+    assert Incident.objects.count() == 0

@@ -2,6 +2,7 @@
 
 import time
 
+from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -103,12 +104,23 @@ def report_incident(*, actor, kind: str, lon=None, lat=None, feature_id=None, ra
     if not 0 < float(radius_m) <= 500:
         raise IncidentError("radius_m", _("The radius must be more than 0 and at most 500 m."))
     point, feature = _locate(actor=actor, lon=lon, lat=lat, feature_id=feature_id)
+    started = time.monotonic()
+    budget = settings.PANJEREH_INCIDENT_BUDGET_SECONDS
+
+    def within_budget(stage: str):
+        """A network too large to trace in the request's time gets a clear answer, never a worker timeout."""
+        if time.monotonic() - started > budget:
+            raise IncidentError("location", _("Tracing the network took longer than %(s)s seconds (at: %(stage)s); "
+                                              "the incident was not recorded. Report it on the asset itself, or ask "
+                                              "the GIS staff to split the network into its pieces.")
+                                % Localized({"s": budget, "stage": stage}))
     response = {"problems": []}
     agencies = set()
     if kind in NETWORK_OF:
         agency = NETWORK_OF[kind]
         agencies.add(agency)
         traced = tracing.build_network(agency)
+        within_budget("network")
         link = None
         if feature is not None and int(feature.pk) in traced.link_index:
             link = int(feature.pk)
@@ -141,6 +153,7 @@ def report_incident(*, actor, kind: str, lon=None, lat=None, feature_id=None, ra
             response["isolation"] = None
         else:
             response["isolation"] = tracing.isolation_plan(traced, link)
+            within_budget("isolation")
             if not response["isolation"]["close"]:
                 response["problems"].append({
                     "code": "no_boundary_valves",
@@ -150,6 +163,7 @@ def report_incident(*, actor, kind: str, lon=None, lat=None, feature_id=None, ra
         agencies.add("power")
         response["transformer"] = tracing.feeding_transformer(
             point, cable_id=feature.pk if feature is not None else None)
+        within_budget("transformer")
         if response["transformer"] is None:
             response["problems"].append({"code": "no_transformer", "en": "no transformer on the map",
                                          "fa": "ترانسفورماتوری روی نقشه نیست"})
