@@ -95,7 +95,7 @@ def network_nearest_transformers(cable) -> set:
     for t in Feature.objects.current().filter(kind="transformer"):
         p = shapely.from_wkb(bytes(t.geom.wkb))
         node = min(nodes, key=lambda n: (n[0] - p.x) ** 2 + (n[1] - p.y) ** 2)
-        if (node[0] - p.x) ** 2 + (node[1] - p.y) ** 2 <= 4:  # on a cable's end (within 2 m)
+        if (node[0] - p.x) ** 2 + (node[1] - p.y) ** 2 <= 100:  # on a cable end (within 10 m)
             found.append((min(from_a.get(node, 1e18), from_b.get(node, 1e18)) + line.length / 2, t.pk))
     best = min(d for d, _ in found)
     return {pk for d, pk in found if d - best < 0.01}

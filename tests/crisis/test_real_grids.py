@@ -91,3 +91,65 @@ def test_two_crs_one_map_and_clearances(city, settings, tmp_path):
             expected.add(frozenset({f"gas_main-{p}", f"lv_cable-{c}"}))
     assert found == expected
     print(f"schutterwald: {len(lines)} cables, {len(pipes)} gas pipes, {len(found)} gas-power clearance findings")
+
+
+def test_the_feeding_transformer_on_a_real_grid(city, settings, tmp_path):
+    """Issue 15 item 8 on a real grid: Schutterwald's 14 LV feeders (pandapower; the 87 open points between
+    feeders imported as normally_open cables). For cables whose nearest station on the map is not their own,
+    the answer is still the station that feeds them — the truth from pandapower's own topology."""
+    import networkx as nx
+    import pandapower.networks
+    import pyogrio.raw
+
+    from panjereh.citymap import crs as crsmod
+    from panjereh.crisis import tracing
+
+    warnings.filterwarnings("ignore")
+    settings.PANJEREH_CITY_BBOX = SCHUTTERWALD_BBOX
+    net = pandapower.networks.lv_schutterwald()
+    open_lines = set(net.switch[(net.switch.et == "l") & (~net.switch.closed)].element)
+    graph = nx.Graph()
+    graph.add_edges_from((r.from_bus, r.to_bus) for i, r in net.line.iterrows() if i not in open_lines)
+    feeder_of_bus = {}
+    for t, row in net.trafo.iterrows():
+        for bus in nx.node_connected_component(graph, row.lv_bus) if row.lv_bus in graph else {row.lv_bus}:
+            feeder_of_bus[bus] = f"TR-{t}"
+    lines = [shapely.geometry.shape(json.loads(g)) for g in net.line.geo]
+    power = Agency.objects.get(code="power")
+    cables = Layer.objects.create(code="schutterwald-feeders", name_fa="lv", name_en="lv", kind="network",
+                                  agency=power, geometry_type="LineString", allowed_kinds=["lv_cable"])
+    ext = np.array([f"L-{i}" for i in net.line.index], dtype=object)
+    path = str(tmp_path / "feeders.geojson")
+    pyogrio.raw.write(path, shapely.to_wkb(lines), [ext, np.array(["lv_cable"] * len(lines), dtype=object),
+                                                    np.array([i in open_lines for i in net.line.index])],
+                      ["ext_id", "kind", "normally_open"], driver="GeoJSON", geometry_type="LineString",
+                      crs="EPSG:4326")
+    import_layer(layer=cables, path=path, original_name="feeders.geojson")
+    stations = Layer.objects.create(code="schutterwald-stations", name_fa="tr", name_en="tr", kind="network",
+                                    agency=power, geometry_type="Point", allowed_kinds=["transformer"])
+    points = [shapely.geometry.shape(json.loads(net.bus.geo[row.lv_bus])) for _, row in net.trafo.iterrows()]
+    path = str(tmp_path / "stations.geojson")
+    pyogrio.raw.write(path, shapely.to_wkb(points), [np.array([f"TR-{t}" for t in net.trafo.index], dtype=object),
+                                                     np.array(["transformer"] * len(points), dtype=object),
+                                                     np.array([630.0] * len(points)), np.array([100.0] * len(points))],
+                      ["ext_id", "kind", "capacity_kva", "load_kva"], driver="GeoJSON", geometry_type="Point",
+                      crs="EPSG:4326")
+    import_layer(layer=stations, path=path, original_name="stations.geojson")
+
+    stored = {f.ext_id: f for f in Feature.objects.current().filter(layer=cables)}
+    station_xy = crsmod.transform(np.array(points, dtype=object), "EPSG:4326", crsmod.STORAGE)
+    tree = shapely.STRtree(station_xy)
+    checked = 0
+    for i, row in net.line.iterrows():
+        if i in open_lines or checked >= 8:
+            continue
+        truth = feeder_of_bus.get(row.from_bus)
+        cable = stored[f"L-{i}"]
+        middle = shapely.from_wkb(bytes(cable.geom.wkb)).interpolate(0.5, normalized=True)
+        nearest = f"TR-{net.trafo.index[int(tree.nearest(middle))]}"
+        if truth is None or nearest == truth:
+            continue  # only the cables where "the nearest station" would be wrong
+        answer = tracing.feeding_transformer(middle, cable_id=cable.pk)
+        assert answer["connected"] and answer["ext_id"] == truth, (i, answer["ext_id"], truth, nearest)
+        checked += 1
+    assert checked >= 5

@@ -174,7 +174,51 @@ def isolation_plan(traced: TracedNetwork, link: int) -> dict:
     return result
 
 
-TRANSFORMER_SNAP_M = 2.0  # a station drawn this close to a cable's end is connected there
+TRANSFORMER_SNAP_M = 10.0  # a station drawn this close to a cable end is connected there (real drawings fan
+#                            the cables out around the station: Schutterwald's start 2–5 m from it)
+
+
+CABLE_END_SNAP_M = 10.0  # cable ends of one kind this close meet (a junction box drawn with its cables fanned out)
+
+
+def _cable_graph(cables: Assets, transformers: Assets):
+    """(adjacency {node: [(node, metres)]}, {node: station index}, {cable id: (node, node)}) of the cables: ends of the same
+    kind within CABLE_END_SNAP_M are one node; a normally open cable (an open point between feeders) carries
+    nothing; a station within TRANSFORMER_SNAP_M of a node sits on it."""
+    lines = [(i, geom) for i, (geom, attrs) in enumerate(zip(cables.geoms, cables.attrs))
+             if attrs.get("normally_open") not in (True, 1, "1", "true", "yes")]
+    points, kinds = [], []
+    for i, geom in lines:
+        coords = shapely.get_coordinates(geom)
+        points += [coords[0], coords[-1]]
+        kinds += [cables.kinds[i]] * 2
+    parent = list(range(len(points)))
+
+    def find(x):
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    if points:
+        tree = shapely.STRtree(shapely.points(np.array(points)))
+        left, right = tree.query(shapely.points(np.array(points)), predicate="dwithin", distance=CABLE_END_SNAP_M)
+        for a, b in zip(left.tolist(), right.tolist()):
+            if a < b and kinds[a] == kinds[b]:
+                parent[find(a)] = find(b)
+    node = [f"n{find(k)}" for k in range(len(points))]
+    adjacent: dict = {}
+    for n, (i, geom) in enumerate(lines):
+        a, b = node[2 * n], node[2 * n + 1]
+        adjacent.setdefault(a, []).append((b, float(geom.length)))
+        adjacent.setdefault(b, []).append((a, float(geom.length)))
+    station_at = {}
+    if points and len(transformers):
+        hit_src, hit_end = tree.query(transformers.geoms, predicate="dwithin", distance=TRANSFORMER_SNAP_M)
+        for k, e in zip(hit_src.tolist(), hit_end.tolist()):
+            station_at.setdefault(node[e], k)
+    cable_nodes = {int(cables.ids[i]): (node[2 * n], node[2 * n + 1]) for n, (i, _g) in enumerate(lines)}
+    return adjacent, station_at, cable_nodes
 
 
 def _nearest_station(starts: dict, adjacent: dict, station_at: dict):
@@ -200,7 +244,8 @@ def _nearest_station(starts: dict, adjacent: dict, station_at: dict):
 
 def feeding_transformer(point: shapely.Point, *, feeder_m: float = 400.0, cable_id: int | None = None) -> dict | None:
     """The station feeding a faulted cable: the transformer reached first along the cables from the fault
-    (Dijkstra over cable lengths, not crossing another station: a station is where a feeder starts), and
+    (Dijkstra over cable lengths, not crossing another station: a station is where a feeder starts; a cable
+    marked ``normally_open`` — an open point between feeders — carries nothing), and
     the parcels it feeds (those nearest to it). A cable the map does not connect to any station falls back to
     the nearest transformer, and says so (``connected`` false)."""
     transformers = load_assets("AND f.kind = %s", ["transformer"])
@@ -209,30 +254,18 @@ def feeding_transformer(point: shapely.Point, *, feeder_m: float = 400.0, cable_
     cables = load_assets("AND f.kind IN (%s, %s)", ["lv_cable", "mv_cable"])
     t, connected, along = None, False, None
     if len(cables):
-        adjacent: dict = {}
-        ends = {}
-        for geom in cables.geoms:
-            coords = shapely.get_coordinates(geom)
-            a, b = _node(coords[0]), _node(coords[-1])
-            ends[a], ends[b] = coords[0], coords[-1]
-            adjacent.setdefault(a, []).append((b, float(geom.length)))
-            adjacent.setdefault(b, []).append((a, float(geom.length)))
-        names = list(ends)
-        end_tree = shapely.STRtree(shapely.points(np.array([ends[n] for n in names])))
-        station_at = {}
-        hit_src, hit_end = end_tree.query(transformers.geoms, predicate="dwithin", distance=TRANSFORMER_SNAP_M)
-        for k, e in zip(hit_src.tolist(), hit_end.tolist()):
-            station_at.setdefault(names[e], k)
+        adjacent, station_at, cable_nodes = _cable_graph(cables, transformers)
         # where the fault is: on the cable given, else the cable nearest the point
         index = {int(fid): i for i, fid in enumerate(cables.ids)}
         c = index.get(int(cable_id)) if cable_id is not None else None
         if c is None:
             c = int(shapely.STRtree(cables.geoms).nearest(point))
         geom = cables.geoms[c]
-        coords = shapely.get_coordinates(geom)
         at = float(geom.project(point))
-        best = _nearest_station({_node(coords[0]): at, _node(coords[-1]): float(geom.length) - at},
-                                adjacent, station_at)
+        best = None
+        if int(cables.ids[c]) in cable_nodes:
+            a, b = cable_nodes[int(cables.ids[c])]
+            best = _nearest_station({a: at, b: float(geom.length) - at}, adjacent, station_at)
         if best is not None:
             t, connected, along = station_at[best[1]], True, best[0]
     if t is None:
