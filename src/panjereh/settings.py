@@ -307,6 +307,9 @@ PANJEREH_INCIDENT_BUDGET_SECONDS = float(os.environ.get("PANJEREH_INCIDENT_BUDGE
 # Above this demand (kW) a power connection is medium voltage: fed from an MV line with the customer's own station
 PANJEREH_LV_MAX_KW = float(os.environ.get("PANJEREH_LV_MAX_KW", "150"))
 PANJEREH_MV_KINDS = ["mv_cable", "mv_overhead"]
+# Gas: meters of this class and larger are fed from the medium-pressure network; the pressure classes of each
+PANJEREH_GAS_MP_FROM_CLASS = os.environ.get("PANJEREH_GAS_MP_FROM_CLASS", "G100")
+PANJEREH_GAS_PRESSURE_CLASSES = {"lp": ["60psi", "lp", ""], "mp": ["250psi", "mp"]}  # "": not recorded (a distribution main)
 # A permit's works must start within this many days of issue (printed on the certificate).
 PANJEREH_PERMIT_START_DAYS = int(os.environ.get("PANJEREH_PERMIT_START_DAYS", "365"))
 # --- indicators (panjereh.indicators) ------------------------------------------------------------------

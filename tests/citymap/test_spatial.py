@@ -178,3 +178,26 @@ def test_power_feasibility_asks_for_what_the_connection_size_can_use(city):
     # a demand no nearby station can take is told so, with the spare it needs
     big = feasibility(parcel, power, sizes={"power": {"phases": 3, "kw": 140}})["services"][0]
     assert big["transformer"] is None or big["transformer"]["spare_kva"] >= 155.5
+
+
+def test_gas_feasibility_by_meter_class_and_pressure(city):
+    """Issue 15 item 3: a G6 meter is fed from the city's 60 psi mains; a G160 meter needs the 250 psi network
+    (a medium-pressure main drawn farther away is found; a 60 psi main beside the parcel is not offered)."""
+    from panjereh.agencies.models import Agency
+    from panjereh.citymap.importing import PreparedFeatures, feature_row
+    from panjereh.citymap.services import create_layer, publish_version
+
+    gas = Service.objects.filter(code="gas")
+    parcel = Parcel.objects.order_by("id")[300]
+    small = feasibility(parcel, gas, sizes={"gas": {"meter_class": "G6"}})["services"][0]
+    assert small["pressure"] == "lp" and small["nearest"]["kind"] == "gas_main"
+    none = feasibility(parcel, gas, sizes={"gas": {"meter_class": "G160"}})["services"][0]
+    assert none["pressure"] == "mp" and none["nearest"] is None and not none["feasible"]
+    here = shape(parcel).centroid
+    mp = create_layer(actor=None, code="gas-mp-test", name_fa="گاز ۲۵۰", name_en="250 psi", agency=Agency.objects.get(
+        code="gas"), kind="network", geometry_type="LineString", allowed_kinds=["gas_main"])
+    line = shapely.LineString([(here.x - 30, here.y + 40), (here.x + 30, here.y + 40)])
+    publish_version(layer=mp, prepared=PreparedFeatures(wkb=[shapely.to_wkb(line)], rows=[
+        feature_row(ext_id="MP-1", kind="gas_main", pressure_class="250psi", diameter_mm=160.0)]))
+    big = feasibility(parcel, gas, sizes={"gas": {"meter_class": "G160"}})["services"][0]
+    assert big["nearest"]["ext_id"] == "MP-1" and big["distance_m"] > small["distance_m"]

@@ -15,7 +15,8 @@ FEATURE_TABLE = "citymap_feature"
 CURRENT = "f.version_id IN (SELECT current_version_id FROM citymap_layer WHERE current_version_id IS NOT NULL)"
 
 
-def nearest_feature(wkb: bytes, bounds, kinds, *, limit_m: float, min_spare_kva: float | None = None):
+def nearest_feature(wkb: bytes, bounds, kinds, *, limit_m: float, min_spare_kva: float | None = None,
+                    pressure_classes: list[str] | None = None):
     """The nearest current active feature of ``kinds`` to a geometry, within ``limit_m`` metres.
 
     ``bounds`` is the geometry's (minx, miny, maxx, maxy). The search window grows
@@ -32,6 +33,9 @@ def nearest_feature(wkb: bytes, bounds, kinds, *, limit_m: float, min_spare_kva:
     if min_spare_kva is not None:
         spare = "AND f.capacity_kva IS NOT NULL AND f.capacity_kva - COALESCE(f.load_kva, 0) >= %s"
         extra = [min_spare_kva]
+    if pressure_classes:  # a gas connection that needs a main of these pressure classes
+        spare += " AND f.pressure_class IN (" + ", ".join(["%s"] * len(pressure_classes)) + ")"
+        extra += list(pressure_classes)
     sql = (f"SELECT f.id, ST_Distance(f.geom, {spatial_sql.geom_from_wkb()}) AS d FROM {FEATURE_TABLE} f "
            f"WHERE {spatial_sql.bbox_filter(FEATURE_TABLE, 'f')} AND {CURRENT} "
            f"AND f.status = 'active' AND f.kind IN ({kind_params}) {spare} ORDER BY d, f.id LIMIT 1")

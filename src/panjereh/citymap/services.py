@@ -246,12 +246,25 @@ def _what_it_uses(service, size: dict) -> tuple[list[str], float | None, str]:
     MV/LV station with spare capacity for the demand (kW at power factor 0.9, at least the service's minimum);
     above it a medium-voltage connection from an MV line, with the customer's own station (no spare asked)."""
     kinds, spare = list(service.network_kinds), service.min_spare_kva
+    if service.code == "gas" and size and size.get("meter_class"):
+        # a large meter is fed from the medium-pressure network (its own station), the rest from the city's
+        # low-pressure mains
+        large = _meter_number(size["meter_class"]) >= _meter_number(settings.PANJEREH_GAS_MP_FROM_CLASS)
+        return kinds, None, "mp" if large else "lp"
     if service.code != "power" or not size or not size.get("kw"):
         return kinds, spare, ""
     kw = float(size["kw"])
     if kw > settings.PANJEREH_LV_MAX_KW:
         return list(settings.PANJEREH_MV_KINDS), None, "mv"
     return kinds, max(spare or 0.0, round(kw / 0.9, 1)), "lv"
+
+
+def _meter_number(meter_class: str) -> float:
+    """G4 → 4, G160 → 160 (a meter class's nominal flow, m³/h)."""
+    try:
+        return float(str(meter_class).strip().upper().lstrip("G"))
+    except ValueError:
+        return 0.0
 
 
 def feasibility(parcel: Parcel, services=None, sizes: dict | None = None) -> dict:
@@ -272,7 +285,9 @@ def feasibility(parcel: Parcel, services=None, sizes: dict | None = None) -> dic
     for service in services:
         limit = max(service.search_limit_m, service.service_distance_m)
         kinds, spare, voltage = uses[service.code] = _what_it_uses(service, sizes.get(service.code) or {})
-        found[(service.code, "network")] = queries.nearest_feature(wkb, bounds, kinds, limit_m=limit)
+        pressures = settings.PANJEREH_GAS_PRESSURE_CLASSES.get(voltage) if service.code == "gas" else None
+        found[(service.code, "network")] = queries.nearest_feature(wkb, bounds, kinds, limit_m=limit,
+                                                                   pressure_classes=pressures)
         if spare is not None:
             found[(service.code, "transformer")] = queries.nearest_feature(
                 wkb, bounds, ["transformer"], limit_m=limit, min_spare_kva=spare)
@@ -287,8 +302,10 @@ def feasibility(parcel: Parcel, services=None, sizes: dict | None = None) -> dic
         entry = {"service": service.code, "agency": service.agency.code,
                  "service_distance_m": service.service_distance_m, "nearest": None, "distance_m": None,
                  "within_service_distance": False, "feasible": False, "problems": []}
-        if voltage:
+        if voltage in ("lv", "mv"):
             entry["voltage"] = voltage
+        elif voltage:
+            entry["pressure"] = voltage
         if hit is None:
             entry["problems"].append(_message("none", limit=round(limit), **names))
         else:
