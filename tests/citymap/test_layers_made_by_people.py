@@ -63,3 +63,27 @@ def test_a_mixed_file_is_imported_one_type_at_a_time(city, tmp_path):
     version = import_layer(layer=layer, path=path, original_name="mixed.geojson", keep_geometry="Point")
     assert version.feature_count == 3 and "1 features of other geometry types left out" in version.note
     assert set(Feature.objects.current().filter(layer=layer).values_list("ext_id", flat=True)) == {"P0", "P1", "P2"}
+
+
+def test_an_agency_extends_the_vocabulary_with_a_kind_of_its_own(client_for, city, tmp_path):
+    """Issue 15 item 3: vocabularies are data: the power company adds a 33 kV sub-transmission line kind in
+    /admin/ (AssetKind), lists it in a new layer and imports features of it; another geometry is refused."""
+    from panjereh.agencies.models import Agency
+    from panjereh.citymap.models import AssetKind
+
+    power = Agency.objects.get(code="power")
+    body = {"code": "power-33kv", "name_fa": "خطوط ۳۳ کیلوولت", "kind": "network", "geometry_type": "LineString",
+            "allowed_kinds": ["line_33kv"]}
+    refused = client_for("gis.power").post("/api/v1/layers/", body, format="json")
+    assert refused.status_code == 400 and "allowed_kinds" in refused.json()["error"]["details"]
+    AssetKind.objects.create(code="line_33kv", geometry="LineString", agency=power, name_fa="خط ۳۳ کیلوولت",
+                             name_en="33 kV line")
+    assert client_for("gis.power").post("/api/v1/layers/", body, format="json").status_code == 201
+    point = client_for("gis.power").post("/api/v1/layers/", {**body, "code": "power-33kv-points",
+                                                            "geometry_type": "Point"}, format="json")
+    assert point.status_code == 400
+    features = [{"type": "Feature", "properties": {"id": "K1", "kind": "line_33kv"},
+                 "geometry": {"type": "LineString", "coordinates": [[LON, LAT], [LON + 0.001, LAT]]}}]
+    import_layer(layer=Layer.objects.get(code="power-33kv"),
+                 path=write_geojson(tmp_path / "k.geojson", features), original_name="k.geojson")
+    assert Feature.objects.current().get(layer__code="power-33kv").kind == "line_33kv"

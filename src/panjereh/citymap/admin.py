@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from panjereh.citymap.models import KindAlias, Layer
+from panjereh.citymap.models import AssetKind, KindAlias, Layer
 from panjereh.core.admin import PanjerehAdmin
 
 
@@ -19,3 +19,11 @@ class KindAliasAdmin(PanjerehAdmin):
 
     list_display = ("agency", "alias", "kind")
     list_filter = ("agency",)
+
+
+@admin.register(AssetKind)
+class AssetKindAdmin(PanjerehAdmin):
+    """Kinds of asset beyond the built-in vocabulary, added by an agency for its own networks."""
+
+    list_display = ("code", "name_fa", "geometry", "agency")
+    list_filter = ("agency", "geometry")

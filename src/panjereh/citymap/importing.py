@@ -322,7 +322,7 @@ def _kind_of(value: str, layer) -> str:
     from panjereh.citymap.vocabulary import ASSET_KINDS, KIND_ALIASES, alias_key
 
     key = alias_key(value)
-    if key in ASSET_KINDS or not key:
+    if key in ASSET_KINDS or key in layer.allowed_kinds or not key:
         return key
     aliases = getattr(layer, "_kind_aliases", None)
     if aliases is None:  # read once per import

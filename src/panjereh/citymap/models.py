@@ -182,6 +182,35 @@ class FeatureArchive(AssetAttributes):
         ordering = ["id"]
 
 
+class AssetKind(models.Model):
+    """A kind of asset an agency's network holds beyond the built-in vocabulary (vocabulary.ASSET_KINDS): an
+    agency adds its own here (a 33 kV line, a district heating pipe …) and may then list it in its layers."""
+
+    code = models.SlugField(max_length=32, unique=True)
+    geometry = models.CharField(max_length=12, choices=[(g, g) for g in ("Point", "LineString", "Polygon")])
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="asset_kinds")
+    name_fa = models.CharField(max_length=100)
+    name_en = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("asset kind")
+        verbose_name_plural = _("asset kinds")
+
+    def __str__(self):
+        return self.code
+
+
+def asset_kinds() -> dict[str, tuple]:
+    """Every kind a layer may hold: the built-in vocabulary and the agencies' own (code → (geometry, agency,
+    Persian name, English name))."""
+    from panjereh.citymap.vocabulary import ASSET_KINDS
+
+    kinds = dict(ASSET_KINDS)
+    kinds.update({k.code: (k.geometry, k.agency.code, k.name_fa, k.name_en or k.code)
+                  for k in AssetKind.objects.select_related("agency")})
+    return kinds
+
+
 class KindAlias(models.Model):
     """An agency's own name for an asset kind, as its files write it (e.g. «MV-OH» for mv_overhead): mapped on
     import. The common names are built in (vocabulary.KIND_ALIASES); an agency adds the rest here."""

@@ -145,7 +145,10 @@ def create_layer(*, actor, code: str, name_fa: str, name_en: str, agency, kind: 
     asset kinds (each a known kind of that geometry)."""
     import re
 
-    from panjereh.citymap.vocabulary import ASSET_KINDS, GEOMETRY_TYPES
+    from panjereh.citymap.models import asset_kinds
+    from panjereh.citymap.vocabulary import GEOMETRY_TYPES
+
+    known = asset_kinds()
 
     code = (code or "").strip().lower()
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]{1,62}[a-z0-9]", code):
@@ -172,8 +175,7 @@ def create_layer(*, actor, code: str, name_fa: str, name_en: str, agency, kind: 
     if kind == Layer.Kind.NETWORK:
         if not allowed:
             raise LayerError("allowed_kinds", _("A network layer lists the asset kinds it holds."))
-        wrong = [k for k in allowed if k not in ASSET_KINDS or (geometry_type != "Any"
-                                                               and ASSET_KINDS[k][0] != geometry_type)]
+        wrong = [k for k in allowed if k not in known or (geometry_type != "Any" and known[k][0] != geometry_type)]
         if wrong:
             raise LayerError("allowed_kinds", _("These kinds are unknown or not of geometry %(geometry)s: %(kinds)s.")
                              % Localized({"geometry": geometry_type, "kinds": "، ".join(wrong)}))
