@@ -8,6 +8,8 @@ BIN=${BIN:-.venv/bin}
 export PANJEREH_DEMO=1
 mkdir -p "$PANJEREH_VAR_DIR"
 chmod 700 "$PANJEREH_VAR_DIR"
+# the address text messages and papers link to (the demo history's messages are written at its first start)
+export PANJEREH_PUBLIC_URL="http://${HOST:-127.0.0.1}:${PORT:-8000}"
 "$BIN/panjereh" migrate --noinput -v0
 "$BIN/panjereh" createcachetable
 "$BIN/panjereh" democity --if-empty --parcels "${DEMO_PARCELS:-100000}" --history-months "${DEMO_HISTORY_MONTHS:-12}"
@@ -29,7 +31,6 @@ psp=$!
 # agencies' webhooks and the applicants' text messages.
 export PANJEREH_SMS_KEY; PANJEREH_SMS_KEY=$(demo_key sms)
 export PANJEREH_SMS_URL="http://127.0.0.1:${SMS_PORT:-8011}" PANJEREH_SMS_SENDER=3000
-export PANJEREH_PUBLIC_URL="http://${HOST:-127.0.0.1}:${PORT:-8000}"
 "$BIN/python" -m panjereh.sms.fakesms --port "${SMS_PORT:-8011}" &
 sms=$!
 # The fake mobile-ownership inquiry: every mobile "belongs" to the national ID typed, in the demo.
