@@ -128,3 +128,17 @@ def check_identity(national_id: str, mobile: str) -> str:
         return VERIFIED
     raise CitizenError("mobile", _("This mobile number is not registered to this national ID. Use a mobile "
                                    "registered in your own name."))
+
+
+def accept_file(*, actor, application, office=None):
+    """The document check accepts a file: for a file sent from home whose identity the inquiry had not
+    confirmed, the inquiry is asked again first (its answer kept on the file); then the single window's rules
+    (``permits.services.accept_documents``) decide."""
+    from panjereh.permits import services as permits
+
+    if application.channel == "online" and not application.identity_verified:
+        answer = inquire(application.applicant.national_id, application.applicant_mobile)
+        if answer is not None:
+            permits.record_identity(application=application, verified=answer)
+            application.refresh_from_db()
+    return permits.accept_documents(actor=actor, application=application, office=office)

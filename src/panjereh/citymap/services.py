@@ -243,7 +243,8 @@ def _asset_summary(feature: Feature, distance: float) -> dict:
 
 
 def _what_it_uses(service, size: dict) -> tuple[list[str], float | None, str]:
-    """(network kinds, spare kVA needed at the station or None, voltage) a connection of this size can use.
+    """(network kinds, spare kVA needed at the station or None, grade: the voltage "lv"/"mv" or the gas
+    pressure "lp"/"mp", "" when the size says nothing) a connection of this size can use.
     Power: up to PANJEREH_LV_MAX_KW a low-voltage connection, fed from the LV network (cable or overhead) and an
     MV/LV station with spare capacity for the demand (kW at power factor 0.9, at least the service's minimum);
     above it a medium-voltage connection from an MV line, with the customer's own station (no spare asked)."""
@@ -286,8 +287,8 @@ def feasibility(parcel: Parcel, services=None, sizes: dict | None = None) -> dic
     found, uses = {}, {}
     for service in services:
         limit = max(service.search_limit_m, service.service_distance_m)
-        kinds, spare, voltage = uses[service.code] = _what_it_uses(service, sizes.get(service.code) or {})
-        pressures = settings.PANJEREH_GAS_PRESSURE_CLASSES.get(voltage) if service.code == "gas" else None
+        kinds, spare, grade = uses[service.code] = _what_it_uses(service, sizes.get(service.code) or {})
+        pressures = settings.PANJEREH_GAS_PRESSURE_CLASSES.get(grade) if service.code == "gas" else None
         found[(service.code, "network")] = queries.nearest_feature(wkb, bounds, kinds, limit_m=limit,
                                                                    pressure_classes=pressures)
         if spare is not None:
@@ -300,14 +301,14 @@ def feasibility(parcel: Parcel, services=None, sizes: dict | None = None) -> dic
         names = {"service_fa": service.name_fa, "service_en": service.name_en}
         limit = max(service.search_limit_m, service.service_distance_m)
         hit = found[(service.code, "network")]
-        kinds, spare, voltage = uses[service.code]
+        kinds, spare, grade = uses[service.code]
         entry = {"service": service.code, "agency": service.agency.code,
                  "service_distance_m": service.service_distance_m, "nearest": None, "distance_m": None,
                  "within_service_distance": False, "feasible": False, "problems": []}
-        if voltage in ("lv", "mv"):
-            entry["voltage"] = voltage
-        elif voltage:
-            entry["pressure"] = voltage
+        if grade in ("lv", "mv"):
+            entry["voltage"] = grade
+        elif grade:
+            entry["pressure"] = grade
         if hit is None:
             entry["problems"].append(_message("none", limit=round(limit), **names))
         else:

@@ -134,7 +134,7 @@ def _source_nodes(agency: str, pipes: Assets, links: dict, layers: list[str] | N
             names.append(node)
     tree = shapely.STRtree(ends)
     for ext, geom, attrs, layer in zip(sources.ext_ids, sources.geoms, sources.attrs, sources.layers):
-        if attrs.get("network") or layer.endswith("-nodes") and ext:
+        if ext and (attrs.get("network") or layer.endswith("-nodes")):  # an imported model's node, by name
             fed.add(f"{network_of(layer, attrs)}:{ext}")
         hit = tree.query_nearest(geom, max_distance=SOURCE_SNAP_M, all_matches=True)
         fed.update(names[int(i)] for i in np.atleast_1d(hit))

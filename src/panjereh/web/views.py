@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 from rest_framework.exceptions import ValidationError
 
 from panjereh.agencies.models import RefusalReason, Service
+from panjereh.citizens.services import accept_file
 from panjereh.citymap.api import parcel_search
 from panjereh.citymap.models import Parcel
 from panjereh.core import permissions
@@ -224,16 +225,7 @@ def file_page(request, pk):
                 raise PermissionDenied("documents are checked at the municipality or a counter office")
             try:
                 if action == "accept_documents":
-                    if app.channel == "online" and not app.identity_verified:
-                        # the inquiry did not answer when the citizen signed in: ask it again now
-                        from panjereh.citizens.services import inquire
-
-                        answer = inquire(app.applicant.national_id, app.applicant_mobile)
-                        if answer is not None:
-                            services.record_identity(application=app, verified=answer)
-                            app.refresh_from_db()
-                    services.accept_documents(actor=request.user, application=app,
-                                              office=permissions.submitting_office(request.user))
+                    accept_file(actor=request.user, application=app, office=permissions.submitting_office(request.user))
                 else:
                     services.return_for_documents(actor=request.user, application=app,
                                                   note=request.POST.get("note", ""))

@@ -520,10 +520,14 @@ def select_for_inspection(*, phase: str, seed: int | None = None) -> list[Inspec
     return chosen
 
 
-def record_inspection(*, actor, inspection: Inspection, passed: bool, defects: str = "") -> Inspection:
-    """The inspector's finding: passed, or the defects (written, so the agency knows what to put right)."""
+def record_inspection(*, actor, inspection: Inspection, passed: bool, defects: str = "", photo=None) -> Inspection:
+    """The inspector's finding: passed, or the defects (written, so the agency knows what to put right), with
+    a photo if given — checked before anything is recorded, so a refused photo leaves the inspection as it was."""
     if not passed and not defects.strip():
         raise WorksError("defects", _("Write the defects found."))
+    if photo is not None:
+        uploads.check(photo, field="photo", allowed=(uploads.JPEG, uploads.PNG))
+        photo.seek(0)
     with transaction.atomic():
         if Inspection.objects.filter(pk=inspection.pk, inspected_at__isnull=True).update(
                 inspected_at=timezone.now(), passed=passed, defects=defects.strip()) != 1:
@@ -535,6 +539,8 @@ def record_inspection(*, actor, inspection: Inspection, passed: bool, defects: s
             audit.emit(event_type="works.inspection_failed", agency_code=inspection.works.agency.code,
                        payload={"works": inspection.works_id, "phase": inspection.phase,
                                 "defects": defects.strip()})
+    if photo is not None:
+        add_inspection_photo(actor=actor, inspection=inspection, upload=photo)
     return inspection
 
 

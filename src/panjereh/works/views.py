@@ -56,14 +56,8 @@ def _inspect(request):
     if not permissions.can_inspect_works(request.user):
         raise PermissionDenied("inspections are recorded by the municipality")
     inspection = get_object_or_404(Inspection, pk=request.POST.get("inspection"))
-    photo = request.FILES.get("photo")
-    if photo is not None:  # checked and kept first: a refused photo leaves the inspection as it was
-        uploads.check(photo, field="photo", allowed=(uploads.JPEG, uploads.PNG))
-    services.record_inspection(actor=request.user, inspection=inspection,
-                               passed=request.POST.get("passed") == "yes", defects=request.POST.get("defects", ""))
-    if photo is not None:
-        photo.seek(0)
-        services.add_inspection_photo(actor=request.user, inspection=inspection, upload=photo)
+    services.record_inspection(actor=request.user, inspection=inspection, passed=request.POST.get("passed") == "yes",
+                               defects=request.POST.get("defects", ""), photo=request.FILES.get("photo"))
 
 
 ACTIONS = {"decide": _decide, "transfer": _transfer, "inspect": _inspect}
