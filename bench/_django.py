@@ -24,3 +24,28 @@ def stats(samples):
 
     ms = sorted(s * 1000 for s in samples)
     return statistics.median(ms), ms[max(0, int(len(ms) * 0.95) - 1)]
+
+
+def ensure_city(parcels: int, *, seed: int = 1405, quiet: bool = False):
+    """The demo city of ``parcels`` parcels in the bench database (built, with progress, unless it is there)
+    and its demo users. Returns its DemoBuild record."""
+    import time
+
+    from django.core.management import call_command
+    from tqdm import tqdm
+
+    from panjereh.democity.build import build_demo_city
+    from panjereh.democity.models import DemoBuild
+    from panjereh.democity.people import create_demo_people
+
+    call_command("migrate", "--noinput", verbosity=0)
+    build = DemoBuild.objects.first()
+    if build is None or build.parcels != parcels:
+        started = time.perf_counter()
+        with tqdm(unit=" rows", desc=f"demo city of {parcels:,} parcels", disable=quiet, mininterval=2) as bar:
+            build = build_demo_city(parcels=parcels, seed=seed, replace=True, progress=bar.update)
+        print(f"demo city: {build.parcels:,} parcels built in {time.perf_counter() - started:.1f} s")
+    elif not quiet:
+        print(f"demo city: {build.parcels:,} parcels (built earlier in {build.seconds:.1f} s)")
+    create_demo_people()
+    return build

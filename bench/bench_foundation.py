@@ -12,8 +12,6 @@ Targets (issue 2, 300,000 parcels): feasibility p95 < 10 ms in-process; HTTP < 2
 import at least half of ogr2ogr's rate.
 """
 
-import http.client
-import json
 import os
 import subprocess
 import sys
@@ -22,7 +20,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _django import setup, stats  # noqa: E402
+from _django import ensure_city, setup, stats  # noqa: E402
+from _serve import Server, http_times  # noqa: E402
 
 PARCELS = int(os.environ.get("BENCH_PARCELS", "300000"))
 SAMPLES = int(os.environ.get("BENCH_SAMPLES", "300"))
@@ -32,7 +31,6 @@ setup("bench.sqlite3")
 import numpy as np  # noqa: E402
 import shapely  # noqa: E402
 from django.conf import settings  # noqa: E402
-from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
 from panjereh.agencies.models import Service  # noqa: E402
@@ -41,27 +39,12 @@ from panjereh.citymap import queries, spatial_sql  # noqa: E402
 from panjereh.citymap.exporting import export_layer  # noqa: E402
 from panjereh.citymap.models import Layer, Parcel  # noqa: E402
 from panjereh.citymap.services import dig_check, feasibility, import_layer, parse_dig_area  # noqa: E402
-from panjereh.democity.build import build_demo_city  # noqa: E402
-from panjereh.democity.models import DemoBuild  # noqa: E402
-from panjereh.democity.people import create_demo_people  # noqa: E402
 
 
 
 def line(name, ours, ref, unit="ms"):
     print(f"{name:<38} {ours[0]:>9.2f} {ours[1]:>9.2f} | {ref[0]:>9.2f} {ref[1]:>9.2f} {unit} | "
           f"ratio p50 {ours[0] / ref[0]:.2f}  p95 {ours[1] / ref[1]:.2f}")
-
-
-def ensure_city():
-    call_command("migrate", "--noinput", verbosity=0)
-    build = DemoBuild.objects.first()
-    if build is None or build.parcels != PARCELS:
-        t = time.perf_counter()
-        build = build_demo_city(parcels=PARCELS, seed=1405, replace=True)
-        print(f"demo city: {build.parcels} parcels built in {time.perf_counter() - t:.1f} s")
-    else:
-        print(f"demo city: {build.parcels} parcels (built earlier in {build.seconds:.1f} s)")
-    create_demo_people()
 
 
 def ogr_destination():
@@ -112,46 +95,9 @@ def bare_feasibility(parcel_wkb, bounds, services):
             c.fetchall()
 
 
-class Server:
-    """gunicorn serving this database, so HTTP figures are what a city gets."""
-
-    def __enter__(self):
-        env = {**os.environ}
-        self.proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "panjereh.wsgi", "--bind",
-                                      f"127.0.0.1:{PORT}", "--workers", "1", "--log-level", "warning"], env=env)
-        for _ in range(100):
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=2)
-                conn.request("GET", "/healthz")
-                if conn.getresponse().status == 200:
-                    return self
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError("gunicorn did not start")
-
-    def __exit__(self, *exc):
-        self.proc.terminate()
-        self.proc.wait(10)
-
-
-def http_times(method, paths_bodies, token):
-    times = []
-    for path, body in paths_bodies:
-        conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
-        headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
-        t = time.perf_counter()
-        conn.request(method, path, body=json.dumps(body) if body is not None else None, headers=headers)
-        response = conn.getresponse()
-        response.read()
-        times.append(time.perf_counter() - t)
-        assert response.status == 200, (path, response.status)
-        conn.close()
-    return times
-
-
 def main():
     print(f"database: {connection.vendor} ({settings.DATABASES['default']['NAME']}), samples {SAMPLES}")
-    ensure_city()
+    ensure_city(PARCELS)
     from django.contrib.auth import get_user_model
 
     from panjereh.agencies.tokens import issue_token
@@ -192,11 +138,11 @@ def main():
         bare_d.append(time.perf_counter() - t)
     line("dig check (80 m, 5 m buffer), in-process", stats(ours_d), stats(bare_d))
     connection.close()
-    with Server():
-        http_times("GET", [(f"/api/v1/parcels/{p.pk}/feasibility/", None) for p in parcels[:10]], token)
-        h = http_times("GET", [(f"/api/v1/parcels/{p.pk}/feasibility/", None) for p in parcels], token)
+    with Server(PORT):
+        http_times(PORT, "GET", [(f"/api/v1/parcels/{p.pk}/feasibility/", None) for p in parcels[:10]], token)
+        h = http_times(PORT, "GET", [(f"/api/v1/parcels/{p.pk}/feasibility/", None) for p in parcels], token)
         line("feasibility over HTTP (gunicorn)", stats(h), stats(bare))
-        d = http_times("POST", [("/api/v1/dig-check/", {"geometry": g, "buffer_m": 5}) for g in trenches], token)
+        d = http_times(PORT, "POST", [("/api/v1/dig-check/", {"geometry": g, "buffer_m": 5}) for g in trenches], token)
         line("dig check over HTTP (gunicorn)", stats(d), stats(bare_d))
 
 

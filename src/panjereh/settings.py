@@ -65,7 +65,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
-    "django.contrib.staticfiles",
+    "panjereh.core.apps.StaticFilesConfig",  # django.contrib.staticfiles without the packages' dev files
     "django.contrib.gis",
     "rest_framework",
     "drf_spectacular",
@@ -379,9 +379,13 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("PANJEREH_LOG_LEVEL", "WARNING")},
+    # WeasyPrint notes every browser-only CSS property the printed pages carry (unicode-bidi: isolate keeps
+    # codes' direction on screen) and how it subsets fonts: hundreds of lines per paper, none an operator's
+    # concern. Its errors still show.
+    "loggers": {"weasyprint": {"level": "ERROR"}, "fontTools": {"level": "ERROR"}},
 }
 
 # Django warns that Debian 12's GDAL 3.6 cannot block file/network access from spatial references.
-# Uploaded files are read by pyogrio's own, newer GDAL, and Django's GDAL only ever sees EPSG codes we
+# Uploaded files are read by pyogrio, and Django's GDAL only ever sees EPSG codes we
 # choose; `panjereh doctor` still shows the GDAL version.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]

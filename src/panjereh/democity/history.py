@@ -47,8 +47,8 @@ def _declare_heat_closures(first: datetime.date, last: datetime.date, rng: rando
 def build_history(*, months: int = 12, per_month: int = 30, seed: int = 1405, progress=None) -> dict:
     """Make ``per_month`` files in each of the last ``months`` months (ending a month ago); returns counts."""
     from panjereh.citymap.models import Parcel
-    from panjereh.permits import services
-    from panjereh.permits.models import Application, ConnectionOrder, InfoRequest, Permit, ReviewTask
+    from panjereh.permits import pdf, services
+    from panjereh.permits.models import Application
 
     rng = random.Random(seed)
     users = {u.username: u for u in get_user_model().objects.filter(username__in=[
@@ -61,6 +61,16 @@ def build_history(*, months: int = 12, per_month: int = 30, seed: int = 1405, pr
                    .order_by("id").values_list("id", flat=True)[:months * per_month * 3])
     rng.shuffle(parcels)
     counts = {"files": 0, "refused": 0, "info_requests": 0, "installed": 0, "skipped": 0}
+    with pdf.rendered_on_request():  # past papers are rendered when someone opens them, not all at set-up
+        _files(months, per_month, first, parcels, rng, users, counts, services, progress)
+    return counts
+
+
+def _files(months, per_month, first, parcels, rng, users, counts, services, progress) -> None:
+    """The files of every month, one transaction each (a file the map cannot serve is skipped)."""
+    from panjereh.citymap.models import Parcel
+    from panjereh.permits.models import Application, ConnectionOrder, InfoRequest, Permit, ReviewTask
+
     for m in range(months):
         month_start = first + datetime.timedelta(days=30 * m)
         for _ in range(per_month):
@@ -78,7 +88,6 @@ def build_history(*, months: int = 12, per_month: int = 30, seed: int = 1405, pr
             counts["files"] += outcome
             if progress:
                 progress(1)
-    return counts
 
 
 def _national_id(rng) -> str:

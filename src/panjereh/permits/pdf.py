@@ -7,6 +7,8 @@ font; Pango and HarfBuzz shape the Persian text (joined letters, right to left).
 from Panjereh's own static files, never from the network.
 """
 
+import contextlib
+import contextvars
 import hashlib
 import logging
 import mimetypes
@@ -118,6 +120,24 @@ def render_when_issued(kind: str, pk: int) -> None:
         log.exception("%s %s: PDF not rendered at issue; it will be at its first request", kind, pk)
 
 
+_on_request = contextvars.ContextVar("papers_rendered_on_request", default=False)
+
+
+@contextlib.contextmanager
+def rendered_on_request():
+    """Papers issued inside this block are rendered at their first request, not when they issue.
+
+    For the demo history's hundreds of past papers: rendering them all would be minutes of a fresh
+    `make run` spent on PDFs nobody may ever open. The first rendering is still the one kept."""
+    token = _on_request.set(True)
+    try:
+        yield
+    finally:
+        _on_request.reset(token)
+
+
 def after_commit(kind: str, pk: int) -> None:
-    """Render the paper's PDF once the caller's transaction has committed."""
+    """Render the paper's PDF once the caller's transaction has committed (unless :func:`rendered_on_request`)."""
+    if _on_request.get():
+        return
     transaction.on_commit(lambda: render_when_issued(kind, pk))

@@ -1,0 +1,106 @@
+"""Where the milliseconds of one feasibility request go, and the floor under them (issue 16, item 2).
+
+    BENCH_PARCELS=1000000 .venv/bin/python bench/bench_request.py            # SpatiaLite, var/bench.sqlite3
+    DATABASE_URL=postgis://postgres@127.0.0.1/panjereh_bench .venv/bin/python bench/bench_request.py
+
+Measured in the same run, on the same database, through the same gunicorn (one sync worker):
+- bare query: the feasibility SQL (one index-window nearest query per network) on a raw cursor, in-process;
+- minimal view: that same SQL inside the smallest Django view (bench/minimal: no authentication, no
+  permissions, no ORM objects, a JsonResponse) served by gunicorn: the floor of a Django request;
+- ours: GET /api/v1/parcels/<id>/feasibility/ with a staff token, over HTTP.
+Then a profile (pyinstrument) of our request in-process through Django's test client, so the share of
+authentication, permissions, the spatial work and serialisation is read off a profiler, not guessed.
+Target: ours over HTTP p95 <= 2x the bare query, or the rest shown to be the floor of a Django request.
+"""
+
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _django import ensure_city, setup, stats  # noqa: E402
+from _serve import Server, http_times  # noqa: E402
+
+PARCELS = int(os.environ.get("BENCH_PARCELS", "300000"))
+SAMPLES = int(os.environ.get("BENCH_SAMPLES", "300"))
+PORT = int(os.environ.get("BENCH_PORT", "8766"))
+PROFILE = os.environ.get("BENCH_PROFILE", "bench/out/feasibility-profile.txt")
+setup("bench.sqlite3")
+
+import numpy as np  # noqa: E402
+import shapely  # noqa: E402
+from django.db import connection  # noqa: E402
+
+from panjereh.agencies.models import Service  # noqa: E402
+from panjereh.citymap.models import Parcel  # noqa: E402
+
+from bench_foundation import bare_feasibility  # noqa: E402
+
+
+def line(name, ours, ref, unit="ms"):
+    print(f"{name:<44} p50 {ours[0]:>7.2f} p95 {ours[1]:>7.2f} {unit} | ratio to {ref[2]}: "
+          f"p50 {ours[0] / ref[0]:.2f}  p95 {ours[1] / ref[1]:.2f}")
+
+
+def profile(token, parcels) -> None:
+    """pyinstrument over SAMPLES requests through the whole Django stack (test client: no socket)."""
+    from django.test import Client
+    from pyinstrument import Profiler
+
+    client = Client(HTTP_AUTHORIZATION=f"Token {token}")
+    for p in parcels[:10]:
+        client.get(f"/api/v1/parcels/{p.pk}/feasibility/")
+    profiler = Profiler(interval=0.0002)
+    started = time.perf_counter()
+    profiler.start()
+    for p in parcels:
+        assert client.get(f"/api/v1/parcels/{p.pk}/feasibility/").status_code == 200
+    profiler.stop()
+    per = (time.perf_counter() - started) / len(parcels) * 1000
+    text = profiler.output_text(unicode=False, color=False, show_all=False, timeline=False)
+    Path(PROFILE).parent.mkdir(parents=True, exist_ok=True)
+    Path(PROFILE).write_text(text)
+    print(f"profile of {len(parcels)} requests in-process ({per:.2f} ms each, with the profiler): {PROFILE}")
+
+
+def main():
+    print(f"database: {connection.vendor}, samples {SAMPLES}")
+    ensure_city(PARCELS)
+    from django.contrib.auth import get_user_model
+
+    from panjereh.agencies.tokens import issue_token
+
+    token = issue_token(get_user_model().objects.get(username="operator1"))
+    rng = np.random.default_rng(7)
+    ids = rng.choice(list(Parcel.objects.values_list("id", flat=True)), size=SAMPLES, replace=False)
+    parcels = list(Parcel.objects.filter(pk__in=ids))
+    services = list(Service.objects.select_related("agency"))
+    bare = []
+    for p in parcels:
+        geom = shapely.from_wkb(bytes(p.geom.wkb))
+        wkb, bounds = shapely.to_wkb(geom), geom.bounds
+        t = time.perf_counter()
+        bare_feasibility(wkb, bounds, services)
+        bare.append(time.perf_counter() - t)
+    ref = (*stats(bare), "bare query")
+    print(f"{'bare query, in-process':<44} p50 {ref[0]:>7.2f} p95 {ref[1]:>7.2f} ms")
+    profile(token, parcels)
+    connection.close()
+    with Server(PORT, settings="minimal.settings"):
+        http_times(PORT, "GET", [(f"/bench/bare-feasibility/{p.pk}/", None) for p in parcels[:10]])
+        http_times(PORT, "GET", [(f"/api/v1/parcels/{p.pk}/feasibility/", None) for p in parcels[:10]], token)
+        minimal, ours = [], []
+        for p in parcels:  # interleaved, so both see the same machine
+            minimal += http_times(PORT, "GET", [(f"/bench/bare-feasibility/{p.pk}/", None)])
+            ours += http_times(PORT, "GET", [(f"/api/v1/parcels/{p.pk}/feasibility/", None)], token)
+    floor = (*stats(minimal), "minimal view")
+    line("minimal Django view, over HTTP (gunicorn)", stats(minimal), ref)
+    line("feasibility API, over HTTP (gunicorn)", stats(ours), ref)
+    line("feasibility API, over HTTP (gunicorn)", stats(ours), floor)
+    print(f"Django's floor (minimal view - bare query): p50 {floor[0] - ref[0]:.2f} ms; ours above the floor: "
+          f"p50 {stats(ours)[0] - floor[0]:.2f} ms, p95 {stats(ours)[1] - floor[1]:.2f} ms")
+
+
+if __name__ == "__main__":
+    main()

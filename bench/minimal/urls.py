@@ -1,0 +1,41 @@
+"""Panjereh's URLs plus ``/bench/bare-feasibility/<pk>/``: the same SQL as the feasibility check, nothing else."""
+
+import shapely
+from django.db import connection
+from django.http import JsonResponse
+from django.urls import include, path
+
+from panjereh.agencies.models import Service
+from panjereh.citymap import queries, spatial_sql
+
+_KINDS: list[list[str]] = []  # the kinds each service searches, read once on the first request
+
+
+def bare_feasibility(request, pk):
+    """One index-window nearest query per network on a raw cursor; the answer is the ids and distances.
+
+    No authentication, no permission check, no ORM objects: what the database work costs inside a
+    Django request served by the same gunicorn."""
+    if not _KINDS:
+        _KINDS.extend(s.network_kinds + (["transformer"] if s.min_spare_kva is not None else [])
+                      for s in Service.objects.all())
+    g = spatial_sql.geom_from_wkb()
+    out = []
+    with connection.cursor() as c:
+        c.execute(f"SELECT {spatial_sql.as_binary('geom')} FROM citymap_parcel WHERE id = %s", [pk])
+        wkb = bytes(c.fetchone()[0])
+        minx, miny, maxx, maxy = shapely.from_wkb(wkb).bounds
+        for kinds in _KINDS:
+            marks = ", ".join(["%s"] * len(kinds))
+            c.execute(f"SELECT f.id, ST_Distance(f.geom, {g}) AS d FROM citymap_feature f WHERE "
+                      f"{spatial_sql.bbox_filter('citymap_feature', 'f')} AND {queries.CURRENT}"
+                      f" AND f.kind IN ({marks}) ORDER BY d LIMIT 1",
+                      [wkb, minx - 64, miny - 64, maxx + 64, maxy + 64, *kinds])
+            out.append(c.fetchall())
+    return JsonResponse({"parcel": pk, "nearest": out})
+
+
+urlpatterns = [
+    path("bench/bare-feasibility/<int:pk>/", bare_feasibility),
+    path("", include("panjereh.urls")),
+]
