@@ -7,7 +7,7 @@ WORKERS ?= 3
 DEMO_PARCELS ?= 100000
 export PANJEREH_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: setup run serve test test-spatialite test-postgis bench schema doctor clean
+.PHONY: setup run serve test test-spatialite test-postgis bench load schema doctor clean
 
 setup:
 	@scripts/setup.sh
@@ -30,9 +30,15 @@ test-postgis:
 	@echo "=== tests on PostGIS ($$PANJEREH_TEST_POSTGRES) ==="
 	DATABASE_URL=$$PANJEREH_TEST_POSTGRES $(BIN)/pytest $(PYTEST_ARGS)
 
-## Benchmarks against the bare SQL query and ogr2ogr (BENCH_PARCELS, DATABASE_URL).
+## Every benchmark against its same-run reference (BENCH_PARCELS, DATABASE_URL, BENCH_ONLY): bench/run_all.py.
 bench: setup
-	$(BIN)/python bench/bench_foundation.py
+	@$(BIN)/pip install -q -e ".[bench]"
+	$(BIN)/python bench/run_all.py
+
+## The load test (Locust) at 50, 200 and 500 users against gunicorn on 127.0.0.1: bench/load/README.md.
+load: setup
+	@$(BIN)/pip install -q -e ".[bench]"
+	$(BIN)/python bench/load/run.py
 
 ## Regenerate the committed OpenAPI schema.
 schema: setup

@@ -170,7 +170,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
-MEDIA_ROOT = VAR_DIR / "media"
+# Several application servers: a shared file system mounted at the same path on each (docs/operations.md).
+MEDIA_ROOT = Path(os.environ.get("PANJEREH_MEDIA_DIR") or VAR_DIR / "media")
 # Uploaded documents, photos and issued PDFs go through Django's storage API: the file system under var/ by
 # default; an S3-compatible store (MinIO, a cloud's object storage) when PANJEREH_S3_BUCKET is set, through
 # django-storages (pip install "panjereh[s3]"). Names are never reused and objects never overwritten.

@@ -31,7 +31,8 @@ class StaffTokenAuthentication(HashedTokenAuthentication, BaseAuthentication):
     keyword = "Token"
 
     def find(self, key_hash: str):
-        token = StaffToken.objects.select_related("user").filter(key_hash=key_hash).first()
+        # the user's staff profile in the same query: every permission question of the request asks for it
+        token = StaffToken.objects.select_related("user", "user__staff").filter(key_hash=key_hash).first()
         if token is None or token.revoked_at is not None or token.expires_at <= timezone.now() \
                 or not token.user.is_active:
             return None

@@ -295,7 +295,9 @@ def feasibility(parcel: Parcel, services=None, sizes: dict | None = None) -> dic
             found[(service.code, "transformer")] = queries.nearest_feature(
                 wkb, bounds, ["transformer"], limit_m=limit, min_spare_kva=spare)
     ids = [hit[0] for hit in found.values() if hit]
-    features = Feature.objects.select_related("layer").in_bulk(ids)
+    # only what the answer shows: a Feature's geometry and attributes would be built for nothing
+    features = Feature.objects.select_related("layer").only(
+        "ext_id", "kind", "diameter_mm", "depth_m", "material", "capacity_kva", "load_kva", "layer__code").in_bulk(ids)
     results = []
     for service in services:
         names = {"service_fa": service.name_fa, "service_en": service.name_en}

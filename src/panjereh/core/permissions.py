@@ -44,9 +44,27 @@ def visible_layers(user, layers: QuerySet | None = None) -> QuerySet:
     return layers.filter(Q(visibility__in=["public", "staff"]) | Q(agency_id=profile.agency_id))
 
 
+def _layer_access(user) -> tuple[frozenset, int | None]:
+    """(ids of the layers ``user`` may read, id of the parcels layer or None), read once per user object.
+
+    Kept on the user object, as Django's ModelBackend keeps its permissions (``_perm_cache``): the object
+    lives for one request, and a feasibility answer asked three questions of the same two queries."""
+    cached = getattr(user, "_panjereh_layer_access", None)
+    if cached is None:
+        from panjereh.citymap.models import Layer
+
+        cached = (frozenset(visible_layers(user).values_list("pk", flat=True)),
+                  Layer.objects.filter(kind="parcels").values_list("pk", flat=True).first())
+        try:
+            user._panjereh_layer_access = cached
+        except AttributeError:  # an object that takes no attributes: computed again next time
+            pass
+    return cached
+
+
 def can_view_layer(user, layer) -> bool:
     """Whether ``user`` may read ``layer`` (same rule as :func:`visible_layers`)."""
-    return visible_layers(user).filter(pk=layer.pk).exists()
+    return layer.pk in _layer_access(user)[0]
 
 
 def can_change_layer(user, layer) -> bool:
@@ -67,11 +85,9 @@ def can_create_layer(user, agency) -> bool:
 
 def can_view_parcels(user) -> bool:
     """Parcel details (plates, postal codes) are for staff, not for anonymous visitors."""
-    from panjereh.citymap.models import Layer
-
-    parcels = Layer.objects.filter(kind="parcels").first()
+    visible, parcels = _layer_access(user)
     if parcels is not None:
-        return can_view_layer(user, parcels)
+        return parcels in visible
     profile = staff_profile(user)
     return bool(profile and profile.agency_id) or is_coordinator(user)
 
@@ -218,7 +234,7 @@ def visible_findings(user, findings: QuerySet) -> QuerySet:
 
 def visible_layer_ids(user) -> set[int]:
     """Ids of the layers ``user`` may read."""
-    return set(visible_layers(user).values_list("pk", flat=True))
+    return set(_layer_access(user)[0])
 
 
 def _layers_of_features(feature_ids) -> dict[int, int]:
