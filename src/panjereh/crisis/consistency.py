@@ -40,6 +40,13 @@ def _network(assets: Assets):
     return assets.subset(mask)
 
 
+def _ends(geoms) -> tuple[np.ndarray, np.ndarray]:
+    """The first and the last vertex of each geometry (of a multi-line: of its first and last part)."""
+    coords, index = shapely.get_coordinates(geoms, return_index=True)
+    order = np.arange(len(geoms))
+    return coords[np.searchsorted(index, order, "left")], coords[np.searchsorted(index, order, "right") - 1]
+
+
 def check_offsets(assets: Assets, streets: Assets) -> list[dict]:
     """Estimate each network layer's shift against the street centrelines (least squares, outliers dropped)."""
     rules = dict(LayingRule.objects.values_list("kind", "offset_m"))
@@ -47,6 +54,7 @@ def check_offsets(assets: Assets, streets: Assets) -> list[dict]:
     if len(streets) == 0:
         return []
     tree = shapely.STRtree(streets.geoms)
+    street_ends = _ends(streets.geoms)
     findings = []
     for layer in sorted(set(assets.layers)):
         idx = [i for i, (lay, kind) in enumerate(zip(assets.layers, assets.kinds)) if lay == layer and kind in rules]
@@ -59,23 +67,19 @@ def check_offsets(assets: Assets, streets: Assets) -> list[dict]:
         direction = shapely.get_coordinates(tails) - shapely.get_coordinates(heads)
         direction /= np.maximum(np.linalg.norm(direction, axis=1), 1e-9)[:, None]
         pair_src, pair_street = tree.query_nearest(mids, max_distance=15.0, all_matches=False)
-        normals, residuals = [], []
-        for k, s in zip(pair_src, pair_street):
-            street = streets.geoms[s]
-            a, b = shapely.get_coordinates(street)[[0, -1]]
-            t = (b - a) / max(np.linalg.norm(b - a), 1e-9)
-            if abs(float(np.dot(t, direction[k]))) < 0.94:  # not running along this street (a crossing)
-                continue
-            n = np.array([-t[1], t[0]])
-            m = shapely.get_coordinates(mids[k])[0]
-            d = float(np.dot(m - a, n))
-            expected = abs(rules[assets.kinds[idx[k]]])
-            r = d - np.sign(d) * expected if expected else d
-            normals.append(n)
-            residuals.append(r)
+        # every (asset, nearest street) pair at once: the street's direction, whether the asset runs along it
+        # (not across: a crossing), the asset's signed distance from its centreline less the laying offset
+        a, b = street_ends[0][pair_street], street_ends[1][pair_street]
+        t = (b - a) / np.maximum(np.linalg.norm(b - a, axis=1), 1e-9)[:, None]
+        along = np.abs(np.einsum("ij,ij->i", t, direction[pair_src])) >= 0.94
+        t, a, pair_src = t[along], a[along], pair_src[along]
+        normals = np.column_stack([-t[:, 1], t[:, 0]])
+        d = np.einsum("ij,ij->i", shapely.get_coordinates(mids[pair_src]) - a, normals)
+        expected = np.abs(np.array([rules[assets.kinds[i]] for i in idx], dtype=float))[pair_src]
+        residuals = np.where(expected > 0, d - np.sign(d) * expected, d)
         if len(residuals) < 20:
             continue
-        A, b = np.array(normals), np.array(residuals)
+        A, b = normals, residuals
         if np.linalg.matrix_rank(A) < 2:
             continue
         shift = np.linalg.lstsq(A, b, rcond=None)[0]
@@ -105,32 +109,38 @@ def check_clearances(assets: Assets) -> list[dict]:
             continue
         tree = shapely.STRtree(assets.geoms[b_idx])
         src, dst = tree.query(assets.geoms[a_idx], predicate="dwithin", distance=rule.min_m)
-        for s, d in zip(src, dst):
-            i, j = int(a_idx[s]), int(b_idx[d])
-            if assets.ids[i] == assets.ids[j]:
-                continue
-            minimum = rule.min_m
-            depth_a, depth_b = assets.depths[i], assets.depths[j]
-            if rule.min_m_if_a_above is not None and depth_a is not None and depth_b is not None and depth_a < depth_b:
-                minimum = rule.min_m_if_a_above
+        pair_i, pair_j = a_idx[src], b_idx[dst]
+        # Every candidate pair measured at once — most are mains meeting or crossing at a junction — and
+        # only the violations go through Python: closer than the rule's minimum (a deeper minimum where the
+        # first asset lies above the second) over a run long enough not to be a crossing.
+        ids = np.asarray(assets.ids)
+        distances = shapely.distance(assets.geoms[pair_i], assets.geoms[pair_j])
+        minimum = np.full(len(pair_i), rule.min_m, dtype=float)
+        if rule.min_m_if_a_above is not None:
+            depths = np.array([np.nan if d is None else d for d in assets.depths], dtype=float)
+            above = depths[pair_i] < depths[pair_j]  # False where either depth is unknown (NaN)
+            minimum[above] = rule.min_m_if_a_above
+        close = (distances < minimum) & (ids[pair_i] != ids[pair_j])
+        pair_i, pair_j, distances, minimum = pair_i[close], pair_j[close], distances[close], minimum[close]
+        runs = shapely.length(shapely.intersection(assets.geoms[pair_i],
+                                                   shapely.buffer(assets.geoms[pair_j], minimum)))
+        parallel = runs >= np.maximum(2.0, 4 * minimum)  # shorter: a crossing, not a parallel run
+        for i, j, distance, minimum_m, run in zip(pair_i[parallel].tolist(), pair_j[parallel].tolist(),
+                                                  distances[parallel].tolist(), minimum[parallel].tolist(),
+                                                  runs[parallel].tolist()):
+            minimum_m = rule.min_m if minimum_m == rule.min_m else rule.min_m_if_a_above  # as the rule says it
             ga, gb = assets.geoms[i], assets.geoms[j]
-            distance = float(shapely.distance(ga, gb))
-            if distance >= minimum:
-                continue
-            run = float(shapely.length(shapely.intersection(ga, shapely.buffer(gb, minimum))))
-            if run < max(2.0, 4 * minimum):  # a crossing, not a parallel run
-                continue
             where = shapely.get_coordinates(shapely.shortest_line(ga, gb))[0]
             findings.append(_finding(
                 "clearance", assets.agencies[i],
-                f"{assets.ext_ids[i]} و {assets.ext_ids[j]} در فاصله {distance:.2f} متری (کمتر از {minimum} متر) "
+                f"{assets.ext_ids[i]} و {assets.ext_ids[j]} در فاصله {distance:.2f} متری (کمتر از {minimum_m} متر) "
                 f"در طول {run:.0f} متر",
                 f"{assets.ext_ids[i]} ({assets.agencies[i]}) runs {distance:.2f} m from {assets.ext_ids[j]} "
-                f"({assets.agencies[j]}) over {run:.0f} m; rule {rule.name} asks for {minimum} m",
+                f"({assets.agencies[j]}) over {run:.0f} m; rule {rule.name} asks for {minimum_m} m",
                 other_agency=assets.agencies[j], layer=assets.layers[i],
                 features=[{"id": int(assets.ids[i]), "ext_id": assets.ext_ids[i]},
                           {"id": int(assets.ids[j]), "ext_id": assets.ext_ids[j]}],
-                data={"rule": rule.name, "distance_m": round(distance, 2), "minimum_m": minimum,
+                data={"rule": rule.name, "distance_m": round(distance, 2), "minimum_m": minimum_m,
                       "run_m": round(run, 1)}, location=tuple(where)))
     return findings
 
@@ -172,12 +182,13 @@ def check_crs(assets: Assets) -> list[dict]:
     from panjereh.citymap.models import Layer
 
     city = crsmod.city_polygon_storage()
+    shapely.prepare(city)  # asked of every feature of every network layer
     findings = []
     networks = set(Layer.objects.filter(kind=Layer.Kind.NETWORK).values_list("code", flat=True))
     for layer in sorted(set(assets.layers) & networks):
         idx = [i for i, lay in enumerate(assets.layers) if lay == layer]
         geoms = assets.geoms[idx]
-        outside = ~shapely.intersects(geoms, city)
+        outside = ~shapely.intersects(city, geoms)  # the prepared city first: that is what uses it
         if not outside.any():
             continue
         minx, miny, maxx, maxy = shapely.total_bounds(geoms[outside])
@@ -222,10 +233,13 @@ def check_duplicates(assets: Assets) -> list[dict]:
         return findings
     tree = shapely.STRtree(network.geoms)
     src, dst = tree.query(network.geoms, predicate="dwithin", distance=0.1)
-    for s, d in zip(src, dst):
-        if s >= d or network.kinds[s] != network.kinds[d] or network.agencies[s] != network.agencies[d]:
-            continue
-        if shapely.hausdorff_distance(network.geoms[s], network.geoms[d]) <= 0.1 and _same_asset(network, s, d):
+    # each pair once, of one kind and one agency, and close everywhere (measured for all pairs at once)
+    kinds, agencies = np.asarray(network.kinds, dtype=object), np.asarray(network.agencies, dtype=object)
+    keep = (src < dst) & (kinds[src] == kinds[dst]) & (agencies[src] == agencies[dst])
+    src, dst = src[keep], dst[keep]
+    close = shapely.hausdorff_distance(network.geoms[src], network.geoms[dst]) <= 0.1
+    for s, d in zip(src[close].tolist(), dst[close].tolist()):
+        if _same_asset(network, s, d):
             findings.append(_finding(
                 "duplicate", network.agencies[s], f"{network.ext_ids[s]} و {network.ext_ids[d]} تکراری‌اند",
                 f"{network.ext_ids[s]} and {network.ext_ids[d]} are the same {network.kinds[s]} drawn twice",
