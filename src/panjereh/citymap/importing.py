@@ -51,14 +51,15 @@ NUMERIC_FIELDS = {
     "load_kva": (float, 0, 100000),
 }
 TEXT_FIELDS = {"ext_id", "kind", "status", "material", "pressure_class"}
+_EMPTY_ROW = {"ext_id": "", "kind": "", "status": "active", "material": "", "pressure_class": "",
+              **{k: None for k in NUMERIC_FIELDS}}
 FAMILY = {"Point": "Point", "MultiPoint": "Point", "LineString": "LineString", "MultiLineString": "LineString",
           "Polygon": "Polygon", "MultiPolygon": "Polygon"}
 
 
 def feature_row(**values) -> dict:
     """The typed columns of one feature, every one present (empty unless given): what publishing stores."""
-    row = {"ext_id": "", "kind": "", "status": "active", "material": "", "pressure_class": "",
-           **{k: None for k in NUMERIC_FIELDS}, "attrs": {}}
+    row = {**_EMPTY_ROW, "attrs": {}}
     row.update(values)
     return row
 
@@ -211,7 +212,10 @@ def _json_column(column, ogr_type: str = "", ogr_subtype: str = "") -> list:
         return [None if v != v else v for v in array.tolist()]
     if ogr_subtype == "OFSTJSON":  # a JSON object or list in the file (GDAL hands it over as text): kept as JSON
         return [_json_text(v) for v in array.tolist()]
-    return [_json_value(v) for v in array.tolist()]
+    values = array.tolist()
+    if all(type(v) is str or v is None for v in values):  # most text columns: nothing to convert
+        return values
+    return [_json_value(v) for v in values]
 
 
 def _json_text(value):
