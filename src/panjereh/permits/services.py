@@ -308,7 +308,11 @@ def resubmit_application(*, actor, application, permit: dict | None = None, note
 # --- decide -----------------------------------------------------------------------------------
 
 def _current_task(application, agency_code: str) -> ReviewTask:
-    tasks = ReviewTask.objects.select_for_update().filter(application=application, agency__code=agency_code)
+    # FOR UPDATE OF the task only: the join to the agency would lock the agency's row too, serialising every
+    # decision of that agency and deadlocking with the foreign-key checks of other files' writes (seen under
+    # the load test on PostgreSQL: bench/load)
+    tasks = ReviewTask.objects.select_for_update(of=("self",)).filter(application=application,
+                                                                      agency__code=agency_code)
     task = tasks.filter(status__in=ReviewTask.OPEN).order_by("id").first() or tasks.order_by("-id").first()
     if task is None:
         raise Conflict(_("Agency %(agency)s has no review task on file %(code)s.")

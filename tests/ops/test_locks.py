@@ -1,0 +1,40 @@
+"""Row locks under concurrency (PostgreSQL: SQLite has one writer and no row locks).
+
+Found by the load test (bench/load, 200 users): reviewers of one agency deciding different files deadlocked
+with the writes of other files, because locking a review task joined to its agency locked the agency's row
+FOR UPDATE — and every insert that names the agency (tasks, events, bills) checks its foreign key with
+FOR KEY SHARE on that row. A decision must lock its task only."""
+
+import psycopg
+import pytest
+from django.db import connection, transaction
+
+from panjereh.agencies.models import Agency
+from panjereh.permits import services
+from tests.permits.helpers import good_parcel, request_body
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_decision_locks_its_task_not_the_agency(live_city):
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks and deadlocks are PostgreSQL's; SQLite serialises writers")
+    parcel = good_parcel(live_city)
+    body = request_body(parcel)
+    app = services.submit_application(actor=None, parcel=parcel, applicant=body["applicant"],
+                                      permit=body["permit"], services=body["services"])
+    water = Agency.objects.get(code="water")
+    s = connection.settings_dict
+    other = psycopg.connect(host=s["HOST"] or "127.0.0.1", port=s["PORT"] or 5432, user=s["USER"] or "postgres",
+                            dbname=s["NAME"], autocommit=True)
+    try:
+        other.execute("SET lock_timeout = '2s'")
+        with transaction.atomic():
+            task = services._current_task(app, "water")  # what a decision holds until it commits
+            assert task.agency_id == water.pk
+            # another file's write naming the agency: its foreign-key check takes FOR KEY SHARE on the row
+            other.execute("SELECT 1 FROM agencies_agency WHERE id = %s FOR KEY SHARE", [water.pk])
+            # and the task itself stays locked against a second decision
+            with pytest.raises(psycopg.errors.LockNotAvailable):
+                other.execute("SELECT 1 FROM permits_reviewtask WHERE id = %s FOR UPDATE NOWAIT", [task.pk])
+    finally:
+        other.close()
