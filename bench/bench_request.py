@@ -25,7 +25,7 @@ from _serve import Server, http_times  # noqa: E402
 PARCELS = int(os.environ.get("BENCH_PARCELS", "300000"))
 SAMPLES = int(os.environ.get("BENCH_SAMPLES", "300"))
 PORT = int(os.environ.get("BENCH_PORT", "8766"))
-PROFILE = os.environ.get("BENCH_PROFILE", "bench/out/feasibility-profile.txt")
+PROFILE = os.environ.get("BENCH_PROFILE", "")  # default: bench/out/feasibility-profile-<database>.txt
 setup("bench.sqlite3")
 
 import numpy as np  # noqa: E402
@@ -59,9 +59,10 @@ def profile(token, parcels) -> None:
     profiler.stop()
     per = (time.perf_counter() - started) / len(parcels) * 1000
     text = profiler.output_text(unicode=False, color=False, show_all=False, timeline=False)
-    Path(PROFILE).parent.mkdir(parents=True, exist_ok=True)
-    Path(PROFILE).write_text(text)
-    print(f"profile of {len(parcels)} requests in-process ({per:.2f} ms each, with the profiler): {PROFILE}")
+    path = Path(PROFILE or f"bench/out/feasibility-profile-{connection.vendor}.txt")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    print(f"profile of {len(parcels)} requests in-process ({per:.2f} ms each, with the profiler): {path}")
 
 
 def main():

@@ -10,10 +10,18 @@ mkdir -p "$PANJEREH_VAR_DIR"
 chmod 700 "$PANJEREH_VAR_DIR"
 # the address text messages and papers link to (the demo history's messages are written at its first start)
 export PANJEREH_PUBLIC_URL="http://${HOST:-127.0.0.1}:${PORT:-8000}"
-"$BIN/panjereh" migrate --noinput -v0
-"$BIN/panjereh" createcachetable
-"$BIN/panjereh" democity --if-empty --parcels "${DEMO_PARCELS:-100000}" --history-months "${DEMO_HISTORY_MONTHS:-12}"
-"$BIN/panjereh" collectstatic --noinput -v0
+step() {  # one step of the set-up, said before it starts and timed when it ends
+  local what=$1; shift
+  local started=$SECONDS
+  echo "make run: $what …"
+  "$@"
+  echo "make run: $what: done in $((SECONDS - started)) s"
+}
+step "database tables" "$BIN/panjereh" migrate --noinput -v0
+step "cache table" "$BIN/panjereh" createcachetable
+step "demo city, its people and a year of files (first run only)" \
+  "$BIN/panjereh" democity --if-empty --parcels "${DEMO_PARCELS:-100000}" --history-months "${DEMO_HISTORY_MONTHS:-12}"
+step "static files" "$BIN/panjereh" collectstatic --noinput -v0
 
 # The fakes' keys: each made once, kept in var/ (never in the repo).
 demo_key() {

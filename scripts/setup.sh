@@ -56,9 +56,22 @@ if [ ! -f "$stamp" ]; then
   "$VENV/bin/pip" install -q --upgrade pip
   # Shapely and pyogrio are built against Debian's GEOS and GDAL: their wheels carry second copies of GEOS,
   # GDAL and PROJ, and two copies of one C++ library in a process corrupt each other (GeoDjango and SpatiaLite
-  # load the system ones). Building takes a minute or two, once.
-  echo "setup: building shapely and pyogrio against the system GEOS/GDAL"
-  PIP_NO_BINARY="shapely,pyogrio" "$VENV/bin/pip" install -q -e ".[test]"
+  # load the system ones). The two builds run side by side (one per core), once; the rest are wheels.
+  wheels=$(mktemp -d)
+  started=$SECONDS
+  echo "setup: building shapely and pyogrio against the system GEOS/GDAL, side by side (about a minute) …"
+  "$VENV/bin/pip" wheel -q --no-deps --no-binary shapely -w "$wheels" "shapely>=2.0" >"$wheels/shapely.log" 2>&1 &
+  shapely_build=$!
+  "$VENV/bin/pip" wheel -q --no-deps --no-binary pyogrio -w "$wheels" "pyogrio>=0.9" >"$wheels/pyogrio.log" 2>&1 &
+  pyogrio_build=$!
+  wait "$shapely_build" || { cat "$wheels/shapely.log" >&2; exit 1; }
+  wait "$pyogrio_build" || { cat "$wheels/pyogrio.log" >&2; exit 1; }
+  echo "setup: built in $((SECONDS - started)) s; installing them and the other dependencies (wheels) …"
+  "$VENV/bin/pip" install -q "$wheels"/*.whl
+  # shapely and pyogrio are now installed, so pip keeps them and takes everything else as wheels
+  "$VENV/bin/pip" install -q -e ".[test]"
+  rm -rf "$wheels"
+  echo "setup: Python dependencies ready after $((SECONDS - started)) s"
   rm -f "$VENV"/.installed-* && touch "$stamp"
 fi
 
