@@ -53,8 +53,11 @@ def _layer_access(user) -> tuple[frozenset, int | None]:
     if cached is None:
         from panjereh.citymap.models import Layer
 
-        cached = (frozenset(visible_layers(user).values_list("pk", flat=True)),
-                  Layer.objects.filter(kind="parcels").values_list("pk", flat=True).first())
+        visible = list(visible_layers(user).order_by("pk").values_list("pk", "kind"))
+        parcels = next((pk for pk, kind in visible if kind == "parcels"), None)
+        if parcels is None:  # hidden from this user, or not made yet: only then is it looked for
+            parcels = Layer.objects.filter(kind="parcels").values_list("pk", flat=True).first()
+        cached = (frozenset(pk for pk, _ in visible), parcels)
         try:
             user._panjereh_layer_access = cached
         except AttributeError:  # an object that takes no attributes: computed again next time
