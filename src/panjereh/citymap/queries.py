@@ -15,18 +15,9 @@ FEATURE_TABLE = "citymap_feature"
 CURRENT = "f.version_id IN (SELECT current_version_id FROM citymap_layer WHERE current_version_id IS NOT NULL)"
 
 
-def nearest_feature(wkb: bytes, bounds, kinds, *, limit_m: float, min_spare_kva: float | None = None,
-                    pressure_classes: list[str] | None = None):
-    """The nearest current active feature of ``kinds`` to a geometry, within ``limit_m`` metres.
-
-    ``bounds`` is the geometry's (minx, miny, maxx, maxy). The search window grows
-    until it holds a feature no farther than the window's margin, which makes the
-    first hit the true nearest. Returns ``(feature_id, distance_m)`` or None.
-    """
-    kinds = list(kinds)
-    if not kinds:
-        return None
-    minx, miny, maxx, maxy = bounds
+def _nearest_sql(kinds, min_spare_kva, pressure_classes) -> tuple[str, list]:
+    """The nearest-feature statement (index window, distance, first by distance then id) and its extra params;
+    it takes [wkb, minx, miny, maxx, maxy, *kinds, *extra]."""
     kind_params = ", ".join(["%s"] * len(kinds))
     spare = ""
     extra = []
@@ -39,7 +30,24 @@ def nearest_feature(wkb: bytes, bounds, kinds, *, limit_m: float, min_spare_kva:
     sql = (f"SELECT f.id, ST_Distance(f.geom, {spatial_sql.geom_from_wkb()}) AS d FROM {FEATURE_TABLE} f "
            f"WHERE {spatial_sql.bbox_filter(FEATURE_TABLE, 'f')} AND {CURRENT} "
            f"AND f.status = 'active' AND f.kind IN ({kind_params}) {spare} ORDER BY d, f.id LIMIT 1")
-    margin = min(64.0, limit_m)
+    return sql, extra
+
+
+def nearest_feature(wkb: bytes, bounds, kinds, *, limit_m: float, min_spare_kva: float | None = None,
+                    pressure_classes: list[str] | None = None, start_margin_m: float = 64.0):
+    """The nearest current active feature of ``kinds`` to a geometry, within ``limit_m`` metres.
+
+    ``bounds`` is the geometry's (minx, miny, maxx, maxy). The search window grows
+    until it holds a feature no farther than the window's margin, which makes the
+    first hit the true nearest (``start_margin_m``: the first window's margin; sparse assets such as stations
+    start wider). Returns ``(feature_id, distance_m)`` or None.
+    """
+    kinds = list(kinds)
+    if not kinds:
+        return None
+    minx, miny, maxx, maxy = bounds
+    sql, extra = _nearest_sql(kinds, min_spare_kva, pressure_classes)
+    margin = min(start_margin_m, limit_m)
     with connection.cursor() as cursor:
         while True:
             cursor.execute(sql, [wkb, minx - margin, miny - margin, maxx + margin, maxy + margin, *kinds, *extra])
@@ -49,6 +57,45 @@ def nearest_feature(wkb: bytes, bounds, kinds, *, limit_m: float, min_spare_kva:
             if margin >= limit_m:
                 return (int(row[0]), float(row[1])) if row is not None and row[1] <= limit_m else None
             margin = min(margin * 4, limit_m)
+
+
+def nearest_features(wkb: bytes, bounds, searches: list[dict]) -> list:
+    """Several :func:`nearest_feature` searches around one geometry, the same answers, in one round trip.
+
+    Each search is a dict of nearest_feature's keyword arguments plus ``kinds``. Every search's first window
+    goes to the database in one statement (UNION ALL of the per-search statements); only a search whose first
+    window holds nothing close enough — rare: a parcel far from a network — widens, on its own, as
+    nearest_feature does. A feasibility check asks six of these; on PostgreSQL each round trip was a third of
+    a millisecond."""
+    minx, miny, maxx, maxy = bounds
+    parts, params, first = [], [], {}
+    for n, search in enumerate(searches):
+        kinds = list(search["kinds"])
+        if not kinds:
+            continue
+        margin = min(search.get("start_margin_m", 64.0), search["limit_m"])
+        sql, extra = _nearest_sql(kinds, search.get("min_spare_kva"), search.get("pressure_classes"))
+        parts.append(f"SELECT {n} AS search, s{n}.id, s{n}.d FROM ({sql}) s{n}")
+        params += [wkb, minx - margin, miny - margin, maxx + margin, maxy + margin, *kinds, *extra]
+        first[n] = margin
+    found = {}
+    if parts:
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(parts), params)
+            found = {int(n): (int(i), float(d)) for n, i, d in cursor.fetchall()}
+    out = []
+    for n, search in enumerate(searches):
+        if n not in first:
+            out.append(None)
+            continue
+        hit = found.get(n)
+        if hit is not None and hit[1] <= first[n]:
+            out.append(hit)
+        elif first[n] >= search["limit_m"]:
+            out.append(hit if hit is not None and hit[1] <= search["limit_m"] else None)
+        else:  # widen from where the first window stopped
+            out.append(nearest_feature(wkb, bounds, **{**search, "start_margin_m": first[n] * 4}))
+    return out
 
 
 def features_within(wkb: bytes, bounds, distance_m: float):

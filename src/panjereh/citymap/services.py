@@ -236,10 +236,16 @@ def _message(code: str, **values) -> dict:
     return {"code": code, "fa": fa.format(**values), "en": en.format(**values)}
 
 
-def _asset_summary(feature: Feature, distance: float) -> dict:
-    return {"id": feature.pk, "layer": feature.layer.code, "ext_id": feature.ext_id, "kind": feature.kind,
-            "distance_m": round(distance, 2), "diameter_mm": feature.diameter_mm, "depth_m": feature.depth_m,
-            "material": feature.material, "capacity_kva": feature.capacity_kva, "load_kva": feature.load_kva}
+SUMMARY_FIELDS = ("pk", "layer__code", "ext_id", "kind", "diameter_mm", "depth_m", "material", "capacity_kva",
+                  "load_kva")
+
+
+def _asset_summary(feature: dict, distance: float) -> dict:
+    """What a feasibility answer says of an asset (``feature``: a row of SUMMARY_FIELDS)."""
+    return {"id": feature["pk"], "layer": feature["layer__code"], "ext_id": feature["ext_id"],
+            "kind": feature["kind"], "distance_m": round(distance, 2), "diameter_mm": feature["diameter_mm"],
+            "depth_m": feature["depth_m"], "material": feature["material"],
+            "capacity_kva": feature["capacity_kva"], "load_kva": feature["load_kva"]}
 
 
 def _what_it_uses(service, size: dict) -> tuple[list[str], float | None, str]:
@@ -284,20 +290,22 @@ def feasibility(parcel: Parcel, services=None, sizes: dict | None = None) -> dic
     geom = shapely.from_wkb(bytes(parcel.geom.wkb))
     wkb = shapely.to_wkb(geom, output_dimension=2)
     bounds = shapely.bounds(geom)
-    found, uses = {}, {}
+    uses, keys, searches = {}, [], []
     for service in services:
         limit = max(service.search_limit_m, service.service_distance_m)
         kinds, spare, grade = uses[service.code] = _what_it_uses(service, sizes.get(service.code) or {})
         pressures = settings.PANJEREH_GAS_PRESSURE_CLASSES.get(grade) if service.code == "gas" else None
-        found[(service.code, "network")] = queries.nearest_feature(wkb, bounds, kinds, limit_m=limit,
-                                                                   pressure_classes=pressures)
+        keys.append((service.code, "network"))
+        searches.append({"kinds": kinds, "limit_m": limit, "pressure_classes": pressures})
         if spare is not None:
-            found[(service.code, "transformer")] = queries.nearest_feature(
-                wkb, bounds, ["transformer"], limit_m=limit, min_spare_kva=spare)
+            keys.append((service.code, "transformer"))
+            # stations stand blocks apart: the first window is wider than for mains, which run along every street
+            searches.append({"kinds": ["transformer"], "limit_m": limit, "min_spare_kva": spare,
+                             "start_margin_m": 256.0})
+    found = dict(zip(keys, queries.nearest_features(wkb, bounds, searches)))  # every network in one round trip
     ids = [hit[0] for hit in found.values() if hit]
-    # only what the answer shows: a Feature's geometry and attributes would be built for nothing
-    features = Feature.objects.select_related("layer").only(
-        "ext_id", "kind", "diameter_mm", "depth_m", "material", "capacity_kva", "load_kva", "layer__code").in_bulk(ids)
+    # only what the answer shows, as plain rows: model objects with geometries would be built for nothing
+    features = {row["pk"]: row for row in Feature.objects.filter(pk__in=ids).values(*SUMMARY_FIELDS)}
     results = []
     for service in services:
         names = {"service_fa": service.name_fa, "service_en": service.name_en}
@@ -325,7 +333,7 @@ def feasibility(parcel: Parcel, services=None, sizes: dict | None = None) -> dic
             entry["transformer"] = _asset_summary(features[t_hit[0]], t_hit[1]) if t_hit else None
             if entry["transformer"]:
                 f = features[t_hit[0]]
-                entry["transformer"]["spare_kva"] = round(f.capacity_kva - (f.load_kva or 0), 1)
+                entry["transformer"]["spare_kva"] = round(f["capacity_kva"] - (f["load_kva"] or 0), 1)
             else:
                 entry["problems"].append(_message("no_transformer", limit=round(limit),
                                                   spare=round(spare), **names))
@@ -402,7 +410,7 @@ def dig_check(area: DigArea, *, user=None) -> dict:
     wkb = shapely.to_wkb(area.geometry, output_dimension=2)
     hits = queries.features_within(wkb, shapely.bounds(area.geometry), area.buffer_m)
     features = Feature.objects.select_related("layer", "agency").in_bulk([fid for fid, _ in hits])
-    visible = set(permissions.visible_layers(user).values_list("pk", flat=True)) if user is not None else None
+    visible = permissions.visible_layer_ids(user) if user is not None else None
     groups: dict[str, dict] = {}
     for fid, distance in hits:
         f = features[fid]
