@@ -104,13 +104,21 @@ def review_cells() -> tuple[list[tuple], list[tuple]]:
             "SUM(CASE WHEN status = 'deemed_approved' THEN 1 ELSE 0 END), "
             "SUM(CASE WHEN status = 'rejected' THEN 1 ELSE 0 END) FROM base GROUP BY agency, month "
             "ORDER BY agency, month")
-    reasons_sql = base + ("SELECT base.agency, base.month, r.number, COUNT(*) FROM base "
-                          "JOIN agencies_refusalreason r ON r.id = base.reason_id WHERE base.status = 'rejected' "
-                          "GROUP BY base.agency, base.month, r.number")
+    # The refusals by reason need only the refused tasks, their decision's month and their reason: not the
+    # information-request waits over every task, which the cells' query aggregates (at a million tasks the
+    # reasons' query took as long as the cells' one when it re-used the cells' base).
+    reasons_sql = (f"WITH cal AS ({CALENDAR[vendor]}) "
+                   "SELECT a.code, c2.month, r.number, COUNT(*) FROM permits_reviewtask t "
+                   "JOIN agencies_agency a ON a.id = t.agency_id "
+                   f"JOIN cal c1 ON c1.day = {local.format(col='t.created_at')} "
+                   f"JOIN cal c2 ON c2.day = {local.format(col='t.decided_at')} "
+                   "JOIN agencies_refusalreason r ON r.id = t.reason_id "
+                   "WHERE t.decided_at IS NOT NULL AND t.status = 'rejected' "
+                   "GROUP BY a.code, c2.month, r.number")
     calendar = calendar_json(*period)
     with connection.cursor() as cursor:
         cursor.execute(cells_sql, [calendar, *DECIDED])
         cells = cursor.fetchall()
-        cursor.execute(reasons_sql, [calendar, *DECIDED])
+        cursor.execute(reasons_sql, [calendar])
         reasons = cursor.fetchall()
     return cells, reasons
