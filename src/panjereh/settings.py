@@ -65,7 +65,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
-    "panjereh.core.apps.StaticFilesConfig",  # django.contrib.staticfiles without the packages' dev files
+    "django.contrib.staticfiles",
     "django.contrib.gis",
     "rest_framework",
     "drf_spectacular",
