@@ -29,13 +29,12 @@ PROFILE = os.environ.get("BENCH_PROFILE", "")  # default: bench/out/feasibility-
 setup("bench.sqlite3")
 
 import numpy as np  # noqa: E402
-import shapely  # noqa: E402
 from django.db import connection  # noqa: E402
 
 from panjereh.agencies.models import Service  # noqa: E402
 from panjereh.citymap.models import Parcel  # noqa: E402
 
-from bench_foundation import bare_feasibility  # noqa: E402
+from bench_foundation import bare_seconds  # noqa: E402
 
 
 def line(name, ours, ref, unit="ms"):
@@ -77,13 +76,7 @@ def main():
     ids = rng.choice(list(Parcel.objects.values_list("id", flat=True)), size=SAMPLES, replace=False)
     parcels = list(Parcel.objects.filter(pk__in=ids))
     services = list(Service.objects.select_related("agency"))
-    bare = []
-    for p in parcels:
-        geom = shapely.from_wkb(bytes(p.geom.wkb))
-        wkb, bounds = shapely.to_wkb(geom), geom.bounds
-        t = time.perf_counter()
-        bare_feasibility(wkb, bounds, services)
-        bare.append(time.perf_counter() - t)
+    bare = [bare_seconds(p, services) for p in parcels]
     ref = (*stats(bare), "bare query")
     print(f"{'bare query, in-process':<44} p50 {ref[0]:>7.2f} p95 {ref[1]:>7.2f} ms")
     profile(token, parcels)
