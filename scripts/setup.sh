@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 VENV=${VENV:-.venv}
-SYSTEM_PACKAGES="gdal-bin libgdal-dev libsqlite3-mod-spatialite python3-venv gettext libpango-1.0-0 libpangoft2-1.0-0"
+# redis-server: the two-server test (tests/ops) starts a Redis of its own with it
+SYSTEM_PACKAGES="gdal-bin libgdal-dev libsqlite3-mod-spatialite python3-venv gettext libpango-1.0-0 libpangoft2-1.0-0 redis-server"
 # npm installs the front-end assets Panjereh serves itself (map library, font); Debian's npm brings Node.js.
 command -v npm >/dev/null 2>&1 || SYSTEM_PACKAGES="$SYSTEM_PACKAGES npm"
 

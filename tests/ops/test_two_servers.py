@@ -13,6 +13,7 @@ import http.cookiejar
 import json
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -45,10 +46,10 @@ def _free_port() -> int:
 class Servers:
     """Two gunicorn servers and two webhook workers, sharing the database, Redis and two folders."""
 
-    def __init__(self, tmp: Path):
+    def __init__(self, tmp: Path, redis_url: str):
         shared = tmp / "shared"
         self.tiles, self.media = shared / "tiles", shared / "media"
-        self.common = {"DATABASE_URL": _database_url(), "PANJEREH_REDIS_URL": REDIS_URL,
+        self.common = {"DATABASE_URL": _database_url(), "PANJEREH_REDIS_URL": redis_url,
                        "PANJEREH_TILE_CACHE_DIR": str(self.tiles), "PANJEREH_MEDIA_DIR": str(self.media),
                        "SECRET_KEY": "two-servers-" + "k" * 50, "PANJEREH_TRUSTED_PROXIES": "1",
                        "PANJEREH_WEBHOOK_ALLOWED_HOSTS": "127.0.0.1", "PANJEREH_WEBHOOK_BACKOFF_SECONDS": "0.05"}
@@ -99,11 +100,29 @@ def call(url, *, token=None, body=None, headers=None, opener=None):
 
 
 @pytest.fixture
-def servers(live_city, tmp_path):
+def redis_url(tmp_path):
+    """A Redis of this test's own (Debian's redis-server on a free port, keeping nothing on disk); without the
+    program, the one PANJEREH_TEST_REDIS names."""
     import redis
 
-    redis.Redis.from_url(REDIS_URL).flushdb()  # this test's own Redis database, nothing left from before
-    running = Servers(tmp_path)
+    binary = shutil.which("redis-server")
+    if binary is None:
+        redis.Redis.from_url(REDIS_URL).flushdb()
+        yield REDIS_URL
+        return
+    port = _free_port()
+    proc = subprocess.Popen([binary, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no",
+                             "--dir", str(tmp_path)], stdout=subprocess.DEVNULL)
+    url = f"redis://127.0.0.1:{port}/0"
+    assert _wait(lambda: redis.Redis.from_url(url).ping(), 20), "redis-server did not start"
+    yield url
+    proc.terminate()
+    proc.wait(10)
+
+
+@pytest.fixture
+def servers(live_city, tmp_path, redis_url):
+    running = Servers(tmp_path, redis_url)
     yield running
     running.stop()
 
