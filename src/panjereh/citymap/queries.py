@@ -33,6 +33,16 @@ def _nearest_sql(kinds, min_spare_kva, pressure_classes) -> tuple[str, list]:
     return sql, extra
 
 
+def _settled(hit, margin: float, limit_m: float) -> tuple[bool, tuple | None]:
+    """Whether a window of ``margin`` metres settles a nearest search, and its answer: a hit no farther than the
+    margin is the true nearest; a window already at the limit settles with its hit within the limit, or none."""
+    if hit is not None and hit[1] <= margin:
+        return True, hit
+    if margin >= limit_m:
+        return True, hit if hit is not None and hit[1] <= limit_m else None
+    return False, None
+
+
 def nearest_feature(wkb: bytes, bounds, kinds, *, limit_m: float, min_spare_kva: float | None = None,
                     pressure_classes: list[str] | None = None, start_margin_m: float = 64.0):
     """The nearest current active feature of ``kinds`` to a geometry, within ``limit_m`` metres.
@@ -52,10 +62,9 @@ def nearest_feature(wkb: bytes, bounds, kinds, *, limit_m: float, min_spare_kva:
         while True:
             cursor.execute(sql, [wkb, minx - margin, miny - margin, maxx + margin, maxy + margin, *kinds, *extra])
             row = cursor.fetchone()
-            if row is not None and row[1] <= margin:
-                return int(row[0]), float(row[1])
-            if margin >= limit_m:
-                return (int(row[0]), float(row[1])) if row is not None and row[1] <= limit_m else None
+            settled, answer = _settled((int(row[0]), float(row[1])) if row else None, margin, limit_m)
+            if settled:
+                return answer
             margin = min(margin * 4, limit_m)
 
 
@@ -88,13 +97,9 @@ def nearest_features(wkb: bytes, bounds, searches: list[dict]) -> list:
         if n not in first:
             out.append(None)
             continue
-        hit = found.get(n)
-        if hit is not None and hit[1] <= first[n]:
-            out.append(hit)
-        elif first[n] >= search["limit_m"]:
-            out.append(hit if hit is not None and hit[1] <= search["limit_m"] else None)
-        else:  # widen from where the first window stopped
-            out.append(nearest_feature(wkb, bounds, **{**search, "start_margin_m": first[n] * 4}))
+        settled, answer = _settled(found.get(n), first[n], search["limit_m"])
+        # unsettled: widen from where the first window stopped
+        out.append(answer if settled else nearest_feature(wkb, bounds, **{**search, "start_margin_m": first[n] * 4}))
     return out
 
 
