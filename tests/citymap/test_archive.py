@@ -111,3 +111,24 @@ def test_versions_api_says_which_are_archived(versions, client_for):
     body = client_for("gis.water").get("/api/v1/layers/water-mains/versions/").json()
     flags = {v["number"]: v["archived"] for v in body["versions"]}
     assert flags == {5: False, 4: False, 3: True, 2: True, 1: True}
+
+
+def test_the_database_refuses_to_delete_a_version_whose_features_are_live(versions):
+    """PostgreSQL does not check the feature rows' version key row by row (it made imports slow); a trigger
+    keeps what it guarded: a version with live features cannot be deleted, even by SQL that bypasses Django.
+    (SQLite keeps the key itself, checked here as its commit would.)"""
+    from django.db import DatabaseError, connection, transaction
+
+    version = versions.current_version
+    assert Feature.objects.filter(version=version).exists()
+    with pytest.raises(DatabaseError, match="still has features|invalid foreign key"):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("DELETE FROM citymap_layerversion WHERE id = %s", [version.pk])
+            connection.check_constraints(table_names=["citymap_feature"])
+    assert Feature.objects.filter(version=version).count() == version.feature_count
+    # a version whose features went first (Django's own cascade, the demo city's rebuild) may go
+    archived = layer_version = versions.versions.get(number=1)
+    Feature.objects.filter(version=layer_version).delete()
+    FeatureArchive.objects.filter(version=layer_version).delete()
+    archived.delete()
+    assert not versions.versions.filter(number=1).exists()

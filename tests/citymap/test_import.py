@@ -148,6 +148,25 @@ def test_unknown_attribute_values(layer, tmp_path, prop, value, expected):
     assert "feature 2 (id T-1)" in message and expected in message
 
 
+def test_every_problem_is_listed_feature_by_feature(layer, tmp_path):
+    """Attributes are checked field by field (as arrays), but the refusal still reads feature by feature, each
+    feature's problems in the order of its fields; the good values of a column around a bad one are kept."""
+    features = water_features(40)
+    features[3]["properties"].update(depth_m=99, status="broken")
+    features[1]["properties"].update(diameter_mm=0, material="unobtainium")
+    features[20]["properties"]["kind"] = "gas_main"
+    lines = rejected(layer, write_geojson(tmp_path / "many.geojson", features)).split(" | ")
+    assert [line.split(":")[0] for line in lines] == [
+        "feature 2 (id T-1)", "feature 2 (id T-1)", "feature 4 (id T-3)", "feature 4 (id T-3)", "feature 21 (id T-20)"]
+    assert "diameter_mm 0 is outside" in lines[0] and "material «unobtainium»" in lines[1]
+    assert "depth_m 99 is outside" in lines[2] and "status «broken»" in lines[3]
+    features = water_features(40)
+    features[5]["properties"]["install_year"] = None
+    v = import_layer(layer=layer, path=write_geojson(tmp_path / "good.geojson", features), original_name="g.geojson")
+    years = dict(Feature.objects.filter(version=v).values_list("ext_id", "install_year"))
+    assert years["T-5"] is None and years["T-6"] == 2010 and isinstance(years["T-6"], int)
+
+
 def test_import_in_persian(layer, tmp_path):
     """GIS staff read the same refusal in Persian: the feature named, the value quoted and isolated."""
     from django.utils import translation

@@ -150,11 +150,11 @@ def test_power_feasibility_uses_overhead_lines_and_never_a_substation(city):
     overhead = create_layer(actor=None, code="power-overhead-test", name_fa="هوایی", name_en="overhead",
                             agency=power, kind="network", geometry_type="LineString", allowed_kinds=["lv_overhead"])
     line = shapely.LineString([(here.x - 20, here.y + 12), (here.x + 20, here.y + 12)])
-    publish_version(layer=overhead, prepared=PreparedFeatures(wkb=[shapely.to_wkb(line)], rows=[
+    publish_version(layer=overhead, prepared=PreparedFeatures(geoms=[line], rows=[
         feature_row(ext_id="OH-1", kind="lv_overhead", voltage_kv=0.4)]))
     stations = create_layer(actor=None, code="power-substations-test", name_fa="پست", name_en="substations",
                             agency=power, kind="network", geometry_type="Point", allowed_kinds=["substation"])
-    publish_version(layer=stations, prepared=PreparedFeatures(wkb=[shapely.to_wkb(shapely.Point(here.x + 5, here.y))],
+    publish_version(layer=stations, prepared=PreparedFeatures(geoms=[shapely.Point(here.x + 5, here.y)],
                                                               rows=[feature_row(ext_id="SS-1", kind="substation",
                                                                                 capacity_kva=30000.0, load_kva=1000.0,
                                                                                 voltage_kv=63.0)]))
@@ -197,7 +197,7 @@ def test_gas_feasibility_by_meter_class_and_pressure(city):
     mp = create_layer(actor=None, code="gas-mp-test", name_fa="گاز ۲۵۰", name_en="250 psi", agency=Agency.objects.get(
         code="gas"), kind="network", geometry_type="LineString", allowed_kinds=["gas_main"])
     line = shapely.LineString([(here.x - 30, here.y + 40), (here.x + 30, here.y + 40)])
-    publish_version(layer=mp, prepared=PreparedFeatures(wkb=[shapely.to_wkb(line)], rows=[
+    publish_version(layer=mp, prepared=PreparedFeatures(geoms=[line], rows=[
         feature_row(ext_id="MP-1", kind="gas_main", pressure_class="250psi", diameter_mm=160.0)]))
     big = feasibility(parcel, gas, sizes={"gas": {"meter_class": "G160"}})["services"][0]
     assert big["nearest"]["ext_id"] == "MP-1" and big["distance_m"] > small["distance_m"]

@@ -40,12 +40,10 @@ def test_clean_city_has_no_findings(city):
 def _add_layer(code, agency, features, gtype="LineString", kinds=("water_main",)):
     layer = Layer.objects.create(code=code, name_fa=code, name_en=code, agency_id=agency, kind="network",
                                  geometry_type=gtype, allowed_kinds=list(kinds))
-    import shapely
-
     rows = [{"ext_id": ext, "kind": kind, "status": "active", "material": "", "pressure_class": "", "diameter_mm": None,
              "depth_m": 1.0, "voltage_kv": None, "install_year": None, "capacity_kva": None, "load_kva": None,
              "attrs": {}} for ext, kind, _ in features]
-    publish_version(layer=layer, prepared=PreparedFeatures(wkb=list(shapely.to_wkb([g for *_, g in features])),
+    publish_version(layer=layer, prepared=PreparedFeatures(geoms=[g for *_, g in features],
                                                            rows=rows))
     return layer
 
@@ -100,11 +98,11 @@ def test_parallel_pipes_and_boundaries_far_away_are_not_faults(city):
             {**row, "ext_id": "R-1", "diameter_mm": 100.0, "attrs": {}}]
     offset = shapely.affinity.translate
     geoms = [line, line, offset(line, 40, 0), offset(line, 40, 0), offset(line, 80, 0), offset(line, 80, 0.02)]
-    publish_version(layer=layer, prepared=PreparedFeatures(wkb=list(shapely.to_wkb(geoms)), rows=rows))
+    publish_version(layer=layer, prepared=PreparedFeatures(geoms=geoms, rows=rows))
     county = Layer.objects.create(code="county-boundary", name_fa="شهرستان", name_en="county",
                                   agency_id=water.agency_id, kind="generic", geometry_type="Polygon")
     far = shapely.box(600000, 3300000, 700000, 3400000)  # a county polygon, 100 km across
-    publish_version(layer=county, prepared=PreparedFeatures(wkb=[shapely.to_wkb(far)], rows=[
+    publish_version(layer=county, prepared=PreparedFeatures(geoms=[far], rows=[
         {**row, "kind": "", "ext_id": "C-1", "diameter_mm": None, "depth_m": None, "attrs": {"name": "شادگان"}}]))
     run = run_consistency()
     duplicates = [{x["ext_id"] for x in f.features} for f in run.findings.filter(check_name="duplicate")]

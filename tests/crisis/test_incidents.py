@@ -116,7 +116,7 @@ def test_the_feeding_transformer_is_the_one_on_the_cables_not_the_nearest(city):
                         voltage_kv=f.voltage_kv) for f in current]
     rows.append(feature_row(ext_id="TR-STRAY", kind="transformer", capacity_kva=400.0, load_kva=10.0, voltage_kv=20.0))
     publish_version(layer=nodes, prepared=PreparedFeatures(
-        wkb=[bytes(f.geom.wkb) for f in current] + [shapely.to_wkb(stray)], rows=rows))
+        geoms=[*shapely.from_wkb([bytes(f.geom.wkb) for f in current]), stray], rows=rows))
     incident = report_incident(actor=None, kind="cable_fault", feature_id=cable.pk)
     answer = incident.response["transformer"]
     assert answer["ext_id"] != "TR-STRAY" and answer["connected"]
@@ -132,7 +132,7 @@ def test_incident_outside_the_city(english, city):
 def test_incident_on_a_deleted_asset(english, city, tmp_path):
     old = a_main()
     layer = old.layer
-    publish_version(layer=layer, prepared=PreparedFeatures(wkb=[bytes(old.geom.wkb)], rows=[{
+    publish_version(layer=layer, prepared=PreparedFeatures(geoms=shapely.from_wkb([bytes(old.geom.wkb)]), rows=[{
         "ext_id": "NEW", "kind": "water_main", "status": "active", "material": "", "pressure_class": "",
         "diameter_mm": None, "depth_m": None, "voltage_kv": None, "install_year": None, "capacity_kva": None,
         "load_kva": None, "attrs": {}}]))
@@ -143,7 +143,7 @@ def test_incident_on_a_deleted_asset(english, city, tmp_path):
 def test_network_without_valves_says_so(city):
     nodes = Layer.objects.get(code="gas-nodes")
     regulators = list(Feature.objects.filter(version=nodes.current_version, kind="gas_regulator"))
-    publish_version(layer=nodes, prepared=PreparedFeatures(wkb=[bytes(f.geom.wkb) for f in regulators], rows=[{
+    publish_version(layer=nodes, prepared=PreparedFeatures(geoms=shapely.from_wkb([bytes(f.geom.wkb) for f in regulators]), rows=[{
         "ext_id": f.ext_id, "kind": "gas_regulator", "status": "active", "material": "", "pressure_class": "",
         "diameter_mm": None, "depth_m": None, "voltage_kv": None, "install_year": None, "capacity_kva": None,
         "load_kva": None, "attrs": {}} for f in regulators]))

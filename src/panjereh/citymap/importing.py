@@ -77,27 +77,59 @@ class ImportRejected(Exception):
 
 @dataclass
 class LayerFile:
-    """What was read from a file: geometries (in the file's CRS), attributes, and where they came from."""
+    """What was read from a file: geometries (in the file's CRS), attributes as columns (field name → one value
+    per feature, in the file's field order), and where they came from."""
 
     geometries: np.ndarray
-    properties: list[dict]
+    columns: dict[str, list]
     crs: str
     format: str
     source_name: str
     is_geographic: bool = False
 
+    def __len__(self):
+        return len(self.geometries)
+
+    def feature_properties(self, index: int) -> dict:
+        """One feature's attributes as a dict."""
+        return {name: values[index] for name, values in self.columns.items()}
+
+    @property
+    def properties(self) -> list[dict]:
+        """Every feature's attributes, one dict each."""
+        names = list(self.columns)
+        return [dict(zip(names, values)) for values in zip(*self.columns.values())] if names else [
+            {} for _ in range(len(self))]
+
+
+# The typed columns of citymap_feature that a prepared feature fills, in the order publishing writes them.
+COLUMN_NAMES = ("ext_id", "kind", "status", "diameter_mm", "material", "depth_m", "pressure_class", "voltage_kv",
+                "install_year", "capacity_kva", "load_kva", "attrs")
+
 
 @dataclass
 class PreparedFeatures:
-    """Checked features, ready to insert: geometries in the storage CRS and typed columns."""
+    """Checked features, ready to insert: geometries in the storage CRS (a Shapely array or list) and their typed
+    columns (each a list with one value per feature). A caller with one dict per feature (``feature_row``) gives
+    ``rows`` instead, turned into the columns here."""
 
-    wkb: list[bytes]
-    rows: list[dict]
+    geoms: object
+    columns: dict[str, list] | None = None
+    rows: list[dict] | None = None
     repaired: int = 0
     source_crs: str = ""
     source_format: str = ""
     source_name: str = ""
     warnings: list[str] = field(default_factory=list)
+
+    def __post_init__(self):
+        if self.columns is None:
+            rows = self.rows or []
+            self.columns = {name: [row[name] for row in rows] for name in COLUMN_NAMES}
+        self.rows = None  # one form only: the columns
+
+    def __len__(self):
+        return len(self.geoms)
 
 
 def _sniff(head: bytes) -> str:
@@ -200,6 +232,10 @@ def _json_value(value):
     return value  # text as written: only search keys are normalised (core.text.search_key), never stored values
 
 
+_TEXT_TYPES = {str, type(None)}
+_NUMBER_TYPES = {float, int, type(None)}
+
+
 def _json_column(column, ogr_type: str = "", ogr_subtype: str = "") -> list:
     """A column of attribute values as plain Python values storable as JSON (NaN becomes None). A whole-number
     field with missing values (which GDAL hands over as floats with NaN) stays whole: 103, not 103.0."""
@@ -213,7 +249,7 @@ def _json_column(column, ogr_type: str = "", ogr_subtype: str = "") -> list:
     if ogr_subtype == "OFSTJSON":  # a JSON object or list in the file (GDAL hands it over as text): kept as JSON
         return [_json_text(v) for v in array.tolist()]
     values = array.tolist()
-    if all(type(v) is str or v is None for v in values):  # most text columns: nothing to convert
+    if set(map(type, values)) <= _TEXT_TYPES:  # most text columns: nothing to convert
         return values
     return [_json_value(v) for v in values]
 
@@ -290,9 +326,10 @@ def read_layer_file(path: str, original_name: str, *, declared_crs: str | None =
             % Localized({"name": name, "reason": exc})]) from exc
     ogr_types = list(meta.get("ogr_types") or [""] * len(field_data))
     ogr_subtypes = list(meta.get("ogr_subtypes") or [""] * len(field_data))
-    columns = [_json_column(col, t, sub) for col, t, sub in zip(field_data, ogr_types, ogr_subtypes)]
-    properties = [dict(zip(fields, values)) for values in zip(*columns)] if columns else [{} for _ in range(count)]
-    return LayerFile(geometries=geometries, properties=properties, crs=crsmod.label(crs), format=fmt,
+    columns = {}
+    for name_, column, ogr_type, ogr_subtype in zip(fields, field_data, ogr_types, ogr_subtypes):
+        columns[name_] = _json_column(column, ogr_type, ogr_subtype)  # a repeated name: the last column, as GDAL
+    return LayerFile(geometries=geometries, columns=columns, crs=crsmod.label(crs), format=fmt,
                      source_name=name, is_geographic=crsmod.is_geographic(crs))
 
 
@@ -307,13 +344,13 @@ class _LazyLabel:
     """A feature's label, written (translated, digits localised) only if a message about it is: most files
     have no error, and labelling each of 200,000 features first was a fifth of an import."""
 
-    __slots__ = ("index", "props")
+    __slots__ = ("index", "layer_file")
 
-    def __init__(self, index: int, props: dict):
-        self.index, self.props = index, props
+    def __init__(self, index: int, layer_file: LayerFile):
+        self.index, self.layer_file = index, layer_file
 
     def __str__(self) -> str:
-        return _label(self.index, self.props)
+        return _label(self.index, self.layer_file.feature_properties(self.index))
 
 
 STATUSES = frozenset(AssetStatus.values)
@@ -362,54 +399,122 @@ def _resolve_kind(value: str, layer) -> str:
     return aliases.get(key, str(value).strip().lower())
 
 
-def _typed_columns(props: dict, layer, label: str, errors: list[str], keys: dict[str, str]) -> dict:
-    """Turn a network asset's properties into typed columns, reporting every unknown value.
-
-    ``keys`` maps the file's field names to column names (aliases resolved once per file).
-    """
-    row = feature_row()
-    for raw_key, value in props.items():
+def _numeric_column(values: list, key: str, target: list, label, problems: list) -> None:
+    """Type one numeric field's values into ``target``, reporting each that is not a number or out of range."""
+    kind, low, high = NUMERIC_FIELDS[key]
+    if set(map(type, values)) <= _NUMBER_TYPES:
+        # the usual case (GeoPackage, Shapefile, numeric GeoJSON): checked as one array
+        array = np.array(values, dtype=float)  # None becomes NaN
+        present = ~np.isnan(array)
+        with np.errstate(invalid="ignore"):
+            bad = present & ((array < low) | (array > high))
+        for i in np.flatnonzero(bad).tolist():
+            value = values[i]
+            shown = kind(value) if math.isfinite(value) else value
+            problems.append((i, _("%(label)s: %(field)s %(value)s is outside %(low)s–%(high)s")
+                             % Localized({"label": label(i), "field": key, "value": shown, "low": low, "high": high})))
+        ok = np.flatnonzero(present & ~bad)
+        typed = (array[ok].astype(np.int64) if kind is int else array[ok]).tolist()
+        if len(ok) == len(values):
+            target[:] = typed
+        else:
+            for i, number in zip(ok.tolist(), typed):
+                target[i] = number
+        return
+    for i, value in enumerate(values):  # text, or a mixture: each value on its own
         if value is None or value == "":
             continue
-        key = keys[raw_key]
+        try:
+            number = _number(value, kind)
+        except (ValueError, OverflowError):
+            problems.append((i, _("%(label)s: %(field)s «%(value)s» is not a number")
+                             % Localized({"label": label(i), "field": key, "value": value})))
+            continue
+        if not low <= number <= high:
+            problems.append((i, _("%(label)s: %(field)s %(value)s is outside %(low)s–%(high)s")
+                             % Localized({"label": label(i), "field": key, "value": number, "low": low, "high": high})))
+            continue
+        target[i] = number
+
+
+def _text_column(values: list, default: str) -> list:
+    """One text field's values normalised (``_text``, 64 characters at most); ``default`` where none is given.
+    A column of a few distinct values (kinds, statuses, materials) is normalised once per value."""
+    try:
+        distinct = set(values)
+    except TypeError:  # a list or an object in a JSON property: normalised (as text) one by one
+        distinct = None
+    if distinct is not None and len(distinct) * 4 <= len(values):
+        typed = {value: default if value is None or value == "" else _text(value)[:64] for value in distinct}
+        return list(map(typed.__getitem__, values))
+    return [default if value is None or value == "" else _text(value)[:64] for value in values]
+
+
+def _typed_table(layer_file: LayerFile, layer, label, errors: list[str]) -> dict[str, list]:
+    """Turn a network layer file's attributes into typed columns (``COLUMN_NAMES``), reporting every unknown or
+    out-of-range value, in the order of the features.
+
+    Field by field, not feature by feature: a file of 200,000 assets holds a handful of distinct kinds, statuses
+    and materials, each resolved and checked once, and its numbers are checked as arrays.
+    """
+    n = len(layer_file)
+    table = {key: [_EMPTY_ROW[key]] * n for key in COLUMN_NAMES if key != "attrs"}
+    attrs = [{} for _ in range(n)]
+    filled = set()
+    problems: list[tuple[int, str]] = []  # (feature, message): sorted by feature at the end
+    for raw_key, values in layer_file.columns.items():
+        key = FIELD_ALIASES.get(raw_key.lower(), raw_key.lower())
         if key in NUMERIC_FIELDS:
-            kind, low, high = NUMERIC_FIELDS[key]
-            try:
-                number = _number(value, kind)
-            except ValueError:
-                errors.append(_("%(label)s: %(field)s «%(value)s» is not a number")
-                    % Localized({"label": label, "field": key, "value": value}))
-                continue
-            if not low <= number <= high:
-                errors.append(_("%(label)s: %(field)s %(value)s is outside %(low)s–%(high)s")
-                    % Localized({"label": label, "field": key, "value": number, "low": low, "high": high}))
-                continue
-            row[key] = number
+            _numeric_column(values, key, table[key], label, problems)
         elif key in TEXT_FIELDS:
-            row[key] = _text(value)[:64]
+            target = table[key]
+            if key in filled:  # a second field naming the same column (id and ext_id): its values win where given
+                for i, value in enumerate(values):
+                    if value is not None and value != "":
+                        target[i] = _text(value)[:64]
+            else:
+                table[key] = _text_column(values, _EMPTY_ROW[key])
         else:
-            row["attrs"][raw_key] = value
-    kind = _kind_of(row["kind"], layer)
-    row["kind"] = kind
-    if not kind:
-        errors.append(_("%(label)s: kind is missing; one of %(known)s is needed")
-            % Localized({"label": label, "known": "، ".join(layer.allowed_kinds)}))
-    elif kind not in layer.allowed_kinds:
-        errors.append(_("%(label)s: kind «%(kind)s» is not allowed in layer %(layer)s (allowed: %(known)s)")
-            % Localized({"label": label, "kind": kind, "layer": layer.code, "known": "، ".join(layer.allowed_kinds)}))
-    status = row["status"].lower()
-    if status not in STATUSES:
-        errors.append(_("%(label)s: status «%(value)s» is unknown (allowed: %(known)s)")
-            % Localized({"label": label, "value": row['status'], "known": "، ".join(AssetStatus.values)}))
-    row["status"] = status
-    material = row["material"].lower().replace(" ", "_")
-    if material and material not in MATERIAL_SET:
-        errors.append(_("%(label)s: material «%(value)s» is unknown (allowed: %(known)s)")
-            % Localized({"label": label, "value": row['material'], "known": "، ".join(MATERIALS)}))
-    row["material"] = material
-    if row["load_kva"] is not None and row["capacity_kva"] is None:
-        errors.append(_("%(label)s: load_kva given without capacity_kva") % Localized({"label": label}))
-    return row
+            for i, value in enumerate(values):
+                if value is not None and value != "":
+                    attrs[i][raw_key] = value
+        filled.add(key)
+    table["attrs"] = attrs
+
+    allowed = "، ".join(layer.allowed_kinds)
+    resolved = {value: _kind_of(value, layer) for value in set(table["kind"])}
+    if any(k != v for k, v in resolved.items()):
+        table["kind"] = [resolved[value] for value in table["kind"]]
+    refused = {v for v in resolved.values() if not v or v not in layer.allowed_kinds}
+    statuses = {value: value.lower() for value in set(table["status"])}
+    materials = {value: value.lower().replace(" ", "_") for value in set(table["material"])}
+    wrong_status = {v for v, low in statuses.items() if low not in STATUSES}
+    wrong_material = {v for v, low in materials.items() if low and low not in MATERIAL_SET}
+    for i, (kind, status, material) in enumerate(zip(table["kind"], table["status"], table["material"])):
+        if kind in refused:
+            if not kind:
+                problems.append((i, _("%(label)s: kind is missing; one of %(known)s is needed")
+                                 % Localized({"label": label(i), "known": allowed})))
+            else:
+                problems.append((i, _("%(label)s: kind «%(kind)s» is not allowed in layer %(layer)s (allowed: "
+                                      "%(known)s)")
+                                 % Localized({"label": label(i), "kind": kind, "layer": layer.code, "known": allowed})))
+        if status in wrong_status:
+            problems.append((i, _("%(label)s: status «%(value)s» is unknown (allowed: %(known)s)")
+                             % Localized({"label": label(i), "value": status, "known": "، ".join(AssetStatus.values)})))
+        if material in wrong_material:
+            problems.append((i, _("%(label)s: material «%(value)s» is unknown (allowed: %(known)s)")
+                             % Localized({"label": label(i), "value": material, "known": "، ".join(MATERIALS)})))
+    if any(s != low for s, low in statuses.items()):
+        table["status"] = [statuses[value] for value in table["status"]]
+    if any(m != low for m, low in materials.items()):
+        table["material"] = [materials[value] for value in table["material"]]
+    for i, (load, capacity) in enumerate(zip(table["load_kva"], table["capacity_kva"])):
+        if load is not None and capacity is None:
+            problems.append((i, _("%(label)s: load_kva given without capacity_kva") % Localized({"label": label(i)})))
+    problems.sort(key=lambda item: item[0])  # stable: a feature's problems stay in the order of its fields
+    errors.extend(message for _i, message in problems)
+    return table
 
 
 def keep_only(layer_file: LayerFile, family: str) -> tuple[LayerFile, int]:
@@ -422,8 +527,10 @@ def keep_only(layer_file: LayerFile, family: str) -> tuple[LayerFile, int]:
     keep = np.array([k == family for k in kinds], dtype=bool)
     if not keep.any():
         raise ImportRejected([_("The file has no %(family)s features.") % Localized({"family": family})])
+    rows = np.flatnonzero(keep).tolist()
     kept = LayerFile(geometries=layer_file.geometries[keep],
-                     properties=[p for p, k in zip(layer_file.properties, keep) if k], crs=layer_file.crs,
+                     columns={name: [values[i] for i in rows] for name, values in layer_file.columns.items()},
+                     crs=layer_file.crs,
                      format=layer_file.format, source_name=layer_file.source_name,
                      is_geographic=layer_file.is_geographic)
     return kept, int((~keep).sum())
@@ -432,21 +539,24 @@ def keep_only(layer_file: LayerFile, family: str) -> tuple[LayerFile, int]:
 def prepare_features(layer, layer_file: LayerFile, *, repair: bool = False) -> PreparedFeatures:
     """Check every feature of a file against ``layer``; return them ready to store, or raise ImportRejected."""
     geoms = layer_file.geometries
-    props = layer_file.properties
     errors: list[str] = []
     repaired = 0
-    labels = [_LazyLabel(i, p) for i, p in enumerate(props)]
+
+    def label(i: int) -> _LazyLabel:
+        return _LazyLabel(i, layer_file)
 
     # 1. geometry type: a typed layer takes one family (single or multi part).
     if layer.geometry_type != "Any":
         types = shapely.get_type_id(geoms)
         names = ["Point", "LineString", "LinearRing", "Polygon", "MultiPoint", "MultiLineString",
                  "MultiPolygon", "GeometryCollection"]
-        for i, t in enumerate(types):
+        family = [i for i, name in enumerate(names) if FAMILY.get(name) == layer.geometry_type]
+        for i in np.flatnonzero(~np.isin(types, family)).tolist():
+            t = types[i]
             gtype = names[t] if 0 <= t < len(names) else "unknown"
             if FAMILY.get(gtype) != layer.geometry_type:
                 errors.append(_("%(label)s: is a %(type)s, but layer %(layer)s holds only %(allowed)s features")
-                    % Localized({"label": labels[i], "type": gtype, "layer": layer.code, "allowed": layer.geometry_type}))
+                    % Localized({"label": label(i), "type": gtype, "layer": layer.code, "allowed": layer.geometry_type}))
         if errors:
             errors.insert(0, _("The file mixes geometry types: import only the layer's (keep_geometry=%(allowed)s, "
                                "or --keep-geometry %(allowed)s), and the others into their own layers.")
@@ -457,7 +567,7 @@ def prepare_features(layer, layer_file: LayerFile, *, repair: bool = False) -> P
     valid = shapely.is_valid(geoms)
     empty = shapely.is_empty(geoms)
     for i in np.flatnonzero(empty):
-        errors.append(_("%(label)s: geometry is empty") % Localized({"label": labels[i]}))
+        errors.append(_("%(label)s: geometry is empty") % Localized({"label": label(i)}))
     for i in np.flatnonzero(~valid & ~empty):
         reason = shapely.is_valid_reason(geoms[i])
         if repair:
@@ -465,14 +575,14 @@ def prepare_features(layer, layer_file: LayerFile, *, repair: bool = False) -> P
             family = {FAMILY.get(g.geom_type) for g in getattr(fixed, "geoms", [fixed])}
             if layer.geometry_type != "Any" and family != {layer.geometry_type}:
                 errors.append(_("%(label)s: invalid geometry (%(reason)s) cannot be repaired into a %(allowed)s")
-                    % Localized({"label": labels[i], "reason": reason, "allowed": layer.geometry_type}))
+                    % Localized({"label": label(i), "reason": reason, "allowed": layer.geometry_type}))
                 continue
             geoms[i] = fixed
             repaired += 1
         else:
             errors.append(_("%(label)s: invalid geometry (%(reason)s); fix it, or import with repair to let Panjereh "
                             "repair it")
-                % Localized({"label": labels[i], "reason": reason}))
+                % Localized({"label": label(i), "reason": reason}))
     if errors:
         raise ImportRejected(errors)
 
@@ -499,20 +609,16 @@ def prepare_features(layer, layer_file: LayerFile, *, repair: bool = False) -> P
             cx, cy = shapely.get_coordinates(lonlat[i])[0]
             errors.append(_("%(label)s: lies outside the city's extent (%(west)s–%(east)s E, %(south)s–%(north)s N), "
                             "at %(lon)s, %(lat)s")
-                % Localized({"label": labels[i], "west": west, "east": east, "south": south, "north": north, "lon": round(cx, 5), "lat": round(cy, 5)}))
+                % Localized({"label": label(i), "west": west, "east": east, "south": south, "north": north, "lon": round(cx, 5), "lat": round(cy, 5)}))
         raise ImportRejected(errors)
 
     # 4. attributes.
-    rows = []
     if layer.kind == "network":
-        names = {k for p in props[:1] for k in p}
-        keys = {k: FIELD_ALIASES.get(k.lower(), k.lower()) for k in names}
-        for i, p in enumerate(props):
-            if p.keys() - keys.keys():  # GeoJSON features may each carry their own fields
-                keys.update({k: FIELD_ALIASES.get(k.lower(), k.lower()) for k in p})
-            rows.append(_typed_columns(p, layer, labels[i], errors, keys))
+        columns = _typed_table(layer_file, layer, label, errors)
+        rows = None
     else:
-        for p in props:
+        columns, rows = None, []
+        for p in layer_file.properties:
             ext = p.get("ext_id") or p.get("id") or ""
             rows.append(feature_row(ext_id=normalize_text(str(ext))[:64] if ext not in (None, "") else "",
                                     # a field the feature does not have (the file's union of fields) is
@@ -522,7 +628,6 @@ def prepare_features(layer, layer_file: LayerFile, *, repair: bool = False) -> P
     if errors:
         raise ImportRejected(errors)
 
-    stored = crsmod.to_storage(geoms, layer_file.crs)
-    wkb = list(shapely.to_wkb(stored, output_dimension=2))
-    return PreparedFeatures(wkb=wkb, rows=rows, repaired=repaired, source_crs=layer_file.crs,
+    return PreparedFeatures(geoms=crsmod.to_storage(geoms, layer_file.crs), columns=columns, rows=rows,
+                            repaired=repaired, source_crs=layer_file.crs,
                             source_format=layer_file.format, source_name=layer_file.source_name)

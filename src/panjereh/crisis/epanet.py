@@ -128,6 +128,6 @@ def import_epanet(path: str, *, prefix: str, agency_code: str = "water", crs: st
         published.append((layer(f"{prefix}-valves", f"{prefix} valves", "Point", ["valve"]), valves, valve_rows))
     for target, geoms, rows in published:
         publish_version(layer=target, prepared=PreparedFeatures(
-            wkb=list(shapely.to_wkb(geoms, output_dimension=2)), rows=rows, source_name=path, source_format="epanet"),
+            geoms=geoms, rows=rows, source_name=path, source_format="epanet"),
             actor=actor)
     return [Layer.objects.select_related("current_version").get(pk=target.pk) for target, _g, _r in published]

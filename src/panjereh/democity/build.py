@@ -309,7 +309,7 @@ class CityBuilder:
         parcel_layer.save(update_fields=["current_version"])
         named = {"streets": self.streets, **self.lines, **self.points}
         for code, items in named.items():
-            prepared = PreparedFeatures(wkb=list(shapely.to_wkb([g for g, _ in items], output_dimension=2)), rows=[r for _, r in items],
+            prepared = PreparedFeatures(geoms=[g for g, _ in items], rows=[r for _, r in items],
                                         source_crs=crsmod.STORAGE, source_format="democity", source_name="democity")
             publish_version(layer=layers[code], prepared=prepared, actor=actor, note=f"demo city, seed {self.seed}",
                             progress=progress)
