@@ -149,3 +149,25 @@ def test_the_open_data_carry_no_personal_data(files, client):
     assert body["min_cell"] == 5 and body["reviews"]
     csv = client.get("/indicators/data.csv").content.decode("utf-8-sig")
     assert csv.splitlines()[0].startswith("table,") and "1405-07" in csv
+
+
+def test_the_calendar_table_follows_the_working_day_rules():
+    """The review indicators join a calendar table (for the database's planner); it is rewritten when the rules
+    give other counts — here a closure day declared after it was written — and left alone when they do not."""
+    from panjereh.indicators.models import CalendarDay
+    from panjereh.indicators.services import refresh_calendar
+
+    first, last = jdatetime.date(1405, 2, 1).togregorian(), jdatetime.date(1405, 3, 31).togregorian()
+    assert refresh_calendar(first, last) is True
+    assert refresh_calendar(first, last) is False
+    before = dict(CalendarDay.objects.values_list("day", "working_index"))
+    closed = jdatetime.date(1405, 2, 20).togregorian()  # a Sunday: a working day until the province closes it
+    day_after = closed + datetime.timedelta(days=1)
+    assert working_days_between(closed - datetime.timedelta(days=1), day_after) == 2
+    ClosureDay.objects.create(date=closed, reason_fa="گرد و غبار")
+    assert refresh_calendar(first, last) is True
+    after = dict(CalendarDay.objects.values_list("day", "working_index"))
+    assert after[day_after] == before[day_after] - 1 and after[closed - datetime.timedelta(days=1)] == before[
+        closed - datetime.timedelta(days=1)]
+    assert CalendarDay.objects.filter(day=day_after).values_list("month", flat=True).get() == "1405-02"
+    assert CalendarDay.objects.count() == (last - first).days + 1

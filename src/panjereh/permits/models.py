@@ -170,6 +170,9 @@ class ReviewTask(models.Model):
             models.CheckConstraint(condition=~Q(status="rejected") | Q(reason__isnull=False),
                                    name="rejection_cites_reason"),
         ]
+        # the indicators' calendar runs from the first creation to the last decision: read off these two
+        indexes = [models.Index(fields=["created_at"], name="reviewtask_created"),
+                   models.Index(fields=["decided_at"], name="reviewtask_decided")]
 
     def __str__(self):
         return f"{self.application} / {self.agency.code} / {self.stage}: {self.status}"
