@@ -109,3 +109,25 @@ def test_parallel_pipes_and_boundaries_far_away_are_not_faults(city):
     assert {"R-1"} in duplicates  # the same asset twice
     assert not any(d & {"P-1", "P-2", "Q-1", "Q-2"} for d in duplicates)
     assert not run.findings.filter(check_name="wrong_crs", layer_code="county-boundary").exists()
+
+
+def test_the_clearance_bound_never_misses_a_run():
+    """The clearance check measures exactly only the pairs whose cheap bound (segments' boxes clipped to the
+    other's widened box) reaches a run: the bound must never be under the true length within the buffer."""
+    import numpy as np
+    import shapely
+
+    from panjereh.crisis.consistency import _length_within_boxes
+
+    rng = np.random.default_rng(16)
+    lines = shapely.linestrings(rng.uniform(0, 100, (500, 4, 2)))
+    others = shapely.linestrings(rng.uniform(0, 100, (500, 3, 2)))
+    parts = shapely.multilinestrings([[a, b] for a, b in zip(lines[:50], others[:50])])
+    firsts = np.concatenate([lines, parts, [shapely.Point(1, 1)]])
+    seconds = np.concatenate([others, others[50:100], [others[0]]])
+    margin = rng.uniform(0.5, 3.0, len(firsts))
+    bound = _length_within_boxes(firsts, shapely.bounds(seconds), margin)
+    exact = shapely.length(shapely.intersection(firsts, shapely.buffer(seconds, margin)))
+    assert (bound + 1e-9 >= exact).all()
+    assert bound[-1] == 0  # a point has no length
+    assert (bound < shapely.length(firsts) * 0.9).any()  # and it does prune: not simply the whole length

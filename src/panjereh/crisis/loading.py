@@ -65,8 +65,10 @@ class Assets:
 
 def load_assets(where: str = "", params=()) -> Assets:
     """Every current feature (optionally filtered by an SQL condition on ``f``/``l``), with its geometry."""
+    # the attributes as text, parsed only when read (PostgreSQL's driver would decode every row's JSON)
+    attrs = "f.attrs::text" if spatial_sql.is_postgis() else "f.attrs"
     sql = (f"SELECT f.id, f.ext_id, a.code, l.code, f.kind, f.depth_m, {spatial_sql.as_binary('f.geom')}, "
-           f"f.attrs, f.diameter_mm, f.material, f.install_year FROM citymap_feature f JOIN citymap_layer l ON l.id = f.layer_id "
+           f"{attrs}, f.diameter_mm, f.material, f.install_year FROM citymap_feature f JOIN citymap_layer l ON l.id = f.layer_id "
            f"JOIN agencies_agency a ON a.id = f.agency_id WHERE {queries.CURRENT} {where} ORDER BY f.id")
     with connection.cursor() as cursor:
         cursor.execute(sql, list(params))
