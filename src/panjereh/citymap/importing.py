@@ -13,7 +13,7 @@ import os
 import stat
 import tempfile
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 
 import numpy as np
 import pyogrio
@@ -115,18 +115,16 @@ class PreparedFeatures:
 
     geoms: object
     columns: dict[str, list] | None = None
-    rows: list[dict] | None = None
+    rows: InitVar[list[dict] | None] = None
     repaired: int = 0
     source_crs: str = ""
     source_format: str = ""
     source_name: str = ""
     warnings: list[str] = field(default_factory=list)
 
-    def __post_init__(self):
+    def __post_init__(self, rows):
         if self.columns is None:
-            rows = self.rows or []
-            self.columns = {name: [row[name] for row in rows] for name in COLUMN_NAMES}
-        self.rows = None  # one form only: the columns
+            self.columns = {name: [row[name] for row in rows or []] for name in COLUMN_NAMES}
 
     def __len__(self):
         return len(self.geoms)
@@ -402,6 +400,11 @@ def _resolve_kind(value: str, layer) -> str:
 def _numeric_column(values: list, key: str, target: list, label, problems: list) -> None:
     """Type one numeric field's values into ``target``, reporting each that is not a number or out of range."""
     kind, low, high = NUMERIC_FIELDS[key]
+
+    def outside(i, value):
+        problems.append((i, _("%(label)s: %(field)s %(value)s is outside %(low)s–%(high)s")
+                         % Localized({"label": label(i), "field": key, "value": value, "low": low, "high": high})))
+
     if set(map(type, values)) <= _NUMBER_TYPES:
         # the usual case (GeoPackage, Shapefile, numeric GeoJSON): checked as one array
         array = np.array(values, dtype=float)  # None becomes NaN
@@ -409,10 +412,7 @@ def _numeric_column(values: list, key: str, target: list, label, problems: list)
         with np.errstate(invalid="ignore"):
             bad = present & ((array < low) | (array > high))
         for i in np.flatnonzero(bad).tolist():
-            value = values[i]
-            shown = kind(value) if math.isfinite(value) else value
-            problems.append((i, _("%(label)s: %(field)s %(value)s is outside %(low)s–%(high)s")
-                             % Localized({"label": label(i), "field": key, "value": shown, "low": low, "high": high})))
+            outside(i, kind(values[i]) if math.isfinite(values[i]) else values[i])
         ok = np.flatnonzero(present & ~bad)
         typed = (array[ok].astype(np.int64) if kind is int else array[ok]).tolist()
         if len(ok) == len(values):
@@ -431,13 +431,12 @@ def _numeric_column(values: list, key: str, target: list, label, problems: list)
                              % Localized({"label": label(i), "field": key, "value": value})))
             continue
         if not low <= number <= high:
-            problems.append((i, _("%(label)s: %(field)s %(value)s is outside %(low)s–%(high)s")
-                             % Localized({"label": label(i), "field": key, "value": number, "low": low, "high": high})))
+            outside(i, number)
             continue
         target[i] = number
 
 
-def _text_column(values: list, default: str) -> list:
+def _text_column(values: list, default: str | None) -> list:
     """One text field's values normalised (``_text``, 64 characters at most); ``default`` where none is given.
     A column of a few distinct values (kinds, statuses, materials) is normalised once per value."""
     try:
@@ -467,11 +466,8 @@ def _typed_table(layer_file: LayerFile, layer, label, errors: list[str]) -> dict
         if key in NUMERIC_FIELDS:
             _numeric_column(values, key, table[key], label, problems)
         elif key in TEXT_FIELDS:
-            target = table[key]
             if key in filled:  # a second field naming the same column (id and ext_id): its values win where given
-                for i, value in enumerate(values):
-                    if value is not None and value != "":
-                        target[i] = _text(value)[:64]
+                table[key] = [old if new is None else new for old, new in zip(table[key], _text_column(values, None))]
             else:
                 table[key] = _text_column(values, _EMPTY_ROW[key])
         else:
