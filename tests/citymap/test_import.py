@@ -315,3 +315,48 @@ def test_real_vocabularies_overhead_lines_and_aliases(city, tmp_path):
     features[0]["properties"]["kind"] = "pylon"
     with pytest.raises(ImportRejected, match="pylon"):
         import_layer(layer=lines, path=write_geojson(tmp_path / "bad.geojson", features), original_name="bad.geojson")
+
+
+def _feature_triggers():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'citymap_feature'")
+        return dict(cursor.fetchall())
+
+
+def test_imported_features_are_in_the_spatial_index(layer, tmp_path):
+    """SpatiaLite's index is written once at the end of an import (core.bulk.spatialite_index_at_end): every new
+    feature's box is in it and holds the feature, the map finds them, and SpatiaLite's triggers are as it wrote
+    them — after an import, and after a block that failed half way."""
+    from django.db import connection, transaction
+
+    from panjereh.citymap import queries
+    from panjereh.core import bulk
+
+    sqlite = connection.vendor == "sqlite"
+    triggers = _feature_triggers() if sqlite else None
+    version = import_layer(layer=layer, path=write_geojson(tmp_path / "m.geojson", water_features(40)),
+                           original_name="m.geojson")
+    new = {f.pk: f.geom for f in Feature.objects.filter(version=version)}
+    assert len(new) == 40
+    for pk, geom in list(new.items())[:5]:  # the map's own bounding-box query finds each of them
+        g = bytes(geom.wkb)
+        assert pk in {i for i, _d in queries.features_within(g, geom.extent, 0.5)}
+    if not sqlite:
+        return
+    assert _feature_triggers() == triggers
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pkid, xmin, xmax, ymin, ymax FROM idx_citymap_feature_geom WHERE pkid >= %s",
+                       [min(new)])
+        boxes = {row[0]: row[1:] for row in cursor.fetchall()}
+    assert set(boxes) == set(new)
+    for pk, (xmin, xmax, ymin, ymax) in boxes.items():
+        gxmin, gymin, gxmax, gymax = new[pk].extent
+        assert xmin <= gxmin and xmax >= gxmax and ymin <= gymin and ymax >= gymax
+    # a failure inside the block: the savepoint takes the dropped triggers back with it
+    with pytest.raises(RuntimeError), transaction.atomic():
+        with bulk.spatialite_index_at_end("citymap_feature", "geom"):
+            assert "gii_citymap_feature_geom" not in _feature_triggers()
+            raise RuntimeError("half way")
+    assert _feature_triggers() == triggers

@@ -67,8 +67,9 @@ def _insert_features(layer: Layer, version: LayerVersion, prepared: PreparedFeat
     marks = ", ".join(["%s"] * (len(FEATURE_COLUMNS) - 1))
     sql = (f"INSERT INTO citymap_feature ({', '.join(FEATURE_COLUMNS)}) VALUES ({marks}, "
            f"{spatial_sql.geom_from_wkb()})")
-    bulk.execute_in_chunks(sql, rows(attrs, shapely.to_wkb(prepared.geoms, output_dimension=2)), chunk=INSERT_CHUNK,
-                           progress=progress)
+    with bulk.spatialite_index_at_end("citymap_feature", "geom"):  # one index statement, not one per row
+        bulk.execute_in_chunks(sql, rows(attrs, shapely.to_wkb(prepared.geoms, output_dimension=2)),
+                               chunk=INSERT_CHUNK, progress=progress)
 
 
 def _extent_crs84(geoms) -> list[float] | None:
