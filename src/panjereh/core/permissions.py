@@ -241,10 +241,20 @@ def visible_layer_ids(user) -> set[int]:
 
 
 def _layers_of_features(feature_ids) -> dict[int, int]:
+    """{feature id: its layer id}, read from the database whatever the answer says (the boundary itself).
+
+    A plain statement: asked once per feasibility answer, the ORM's building of it cost twice its running."""
+    from django.db import connection
+
     from panjereh.citymap.models import Feature
 
-    ids = {int(i) for i in feature_ids if i is not None}
-    return dict(Feature.objects.filter(pk__in=ids).values_list("pk", "layer_id")) if ids else {}
+    ids = sorted({int(i) for i in feature_ids if i is not None})
+    if not ids:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, layer_id FROM {Feature._meta.db_table} WHERE id IN ({', '.join(['%s'] * len(ids))})",
+                       ids)
+        return dict(cursor.fetchall())
 
 
 def redact_feasibility(user, data: dict) -> dict:
