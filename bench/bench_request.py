@@ -64,6 +64,28 @@ def profile(token, parcels) -> None:
     print(f"profile of {len(parcels)} requests in-process ({per:.2f} ms each, with the profiler): {path}")
 
 
+def statements_seconds(parcel, services) -> float:
+    """Seconds our own feasibility statements take on a raw cursor (queries.nearest_features with the searches
+    services.feasibility builds, then queries.feature_summaries): the spatial work of our answer, which does more
+    than the bare query (the nearest station with spare capacity, active assets only, what is shown of each)."""
+    import shapely
+
+    from panjereh.citymap import queries
+
+    geom = shapely.from_wkb(bytes(parcel.geom.wkb))
+    wkb, bounds = shapely.to_wkb(geom, output_dimension=2), shapely.bounds(geom)
+    searches = []
+    for s in services:
+        limit = max(s.search_limit_m, s.service_distance_m)
+        searches.append({"kinds": list(s.network_kinds), "limit_m": limit})
+        if s.min_spare_kva is not None:
+            searches.append({"kinds": ["transformer"], "limit_m": limit, "min_spare_kva": s.min_spare_kva,
+                             "start_margin_m": 128.0})
+    t = time.perf_counter()
+    queries.feature_summaries(hit[0] for hit in queries.nearest_features(wkb, bounds, searches) if hit)
+    return time.perf_counter() - t
+
+
 def main():
     print(f"database: {connection.vendor}, samples {SAMPLES}")
     ensure_city(PARCELS)
@@ -79,6 +101,9 @@ def main():
     bare = [bare_seconds(p, services) for p in parcels]
     ref = (*stats(bare), "bare query")
     print(f"{'bare query, in-process':<44} p50 {ref[0]:>7.2f} p95 {ref[1]:>7.2f} ms")
+    ours_sql = stats([statements_seconds(p, services) for p in parcels])
+    print(f"{'our two statements, in-process':<44} p50 {ours_sql[0]:>7.2f} p95 {ours_sql[1]:>7.2f} ms (the spatial "
+          "work of our answer: the bare query's, plus the station with spare capacity, the status, the summaries)")
     profile(token, parcels)
     connection.close()
     with Server(PORT, settings="minimal.settings"):

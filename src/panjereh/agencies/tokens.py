@@ -32,7 +32,9 @@ class StaffTokenAuthentication(HashedTokenAuthentication, BaseAuthentication):
 
     def find(self, key_hash: str):
         # the user's staff profile in the same query: every permission question of the request asks for it
-        token = StaffToken.objects.select_related("user", "user__staff").filter(key_hash=key_hash).first()
+        # key_hash is unique: [:1] without the model's ordering, which first() would compile and sort by
+        token = next(iter(StaffToken.objects.select_related("user", "user__staff").filter(key_hash=key_hash)
+                          .order_by()[:1]), None)
         if token is None or token.revoked_at is not None or token.expires_at <= timezone.now() \
                 or not token.user.is_active:
             return None
