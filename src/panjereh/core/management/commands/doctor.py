@@ -11,6 +11,20 @@ from django.db import connection
 from panjereh import sqlite_compat
 
 
+def _spatial_indexes_without_trigger(cursor) -> list[tuple[str, str]]:
+    """SpatiaLite: the indexed geometry columns whose insert trigger (``gii_<table>_<column>``, which puts a new
+    row into the R*Tree) is missing. Imports drop it for their length and write it again in the same savepoint
+    (core.bulk.spatialite_index_at_end); without it new rows would be invisible to every map query."""
+    cursor.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'geometry_columns'")
+    if cursor.fetchone() is None:  # a database not migrated yet: no spatial columns to look at
+        return []
+    cursor.execute("SELECT f_table_name, f_geometry_column FROM geometry_columns WHERE spatial_index_enabled = 1")
+    columns = cursor.fetchall()
+    cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+    triggers = {name.lower() for (name,) in cursor.fetchall()}
+    return [(t, c) for t, c in columns if f"gii_{t}_{c}".lower() not in triggers]
+
+
 def _run(cmd: list[str]) -> str | None:
     try:
         return subprocess.run(cmd, capture_output=True, text=True, timeout=20).stdout.strip().splitlines()[0]
@@ -114,6 +128,11 @@ class Command(BaseCommand):
                 else:
                     cursor.execute("SELECT spatialite_version()")
                     check("SpatiaLite", cursor.fetchone()[0], "apt-get install libsqlite3-mod-spatialite")
+                    broken = _spatial_indexes_without_trigger(cursor)
+                    check("spatial index triggers", "present on every indexed column" if not broken else None,
+                          "in `panjereh dbshell`, for each of " + ", ".join(f"{t}.{c}" for t, c in broken)
+                          + ": SELECT DisableSpatialIndex('<table>', '<column>'); SELECT CreateSpatialIndex("
+                          "'<table>', '<column>'); (the index is built again from the table)")
         except Exception as exc:  # noqa: BLE001
             check("spatial database", None, f"{str(exc)[:120]} — apt-get install libsqlite3-mod-spatialite "
                   "(SpatiaLite) or postgresql-15-postgis-3 (PostGIS)")
