@@ -7,9 +7,8 @@ import os
 import secrets
 from pathlib import Path
 
-import dj_database_url
-
 from panjereh import sqlite_compat  # noqa: F401  (must run before Django imports sqlite3)
+from panjereh.dburl import database_settings
 
 
 def env_bool(name: str, default: bool = False) -> bool:
@@ -124,23 +123,8 @@ TEMPLATES = [
 # spatialite:///path/file.sqlite3 (the embedded default) or postgis://user@host/db.
 DEFAULT_DATABASE_URL = f"spatialite:///{VAR_DIR / 'panjereh.sqlite3'}"
 DATABASE_URL = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
-_db = dj_database_url.parse(DATABASE_URL, conn_max_age=int(os.environ.get("PANJEREH_DB_CONN_MAX_AGE", "60")))
-if _db["ENGINE"] in {"django.db.backends.postgresql", "django.db.backends.postgresql_psycopg2"}:
-    # A plain postgres:// URL still means the spatial backend: Panjereh needs PostGIS.
-    _db["ENGINE"] = "django.contrib.gis.db.backends.postgis"
-if _db["ENGINE"] == "django.db.backends.sqlite3":
-    _db["ENGINE"] = "django.contrib.gis.db.backends.spatialite"
-if _db["ENGINE"].endswith("spatialite"):
-    # Loading mod_spatialite costs milliseconds per connection: keep connections (CONN_MAX_AGE above).
-    _db.setdefault("OPTIONS", {})["timeout"] = 30
-    # Take the write lock when a transaction starts: concurrent writers then wait their turn instead of
-    # failing with "database is locked" half-way through (SQLite has one writer at a time).
-    _db["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
-    # SQLite's default page cache is 2 MB; a city's feature table and its R*Tree want more (imports ~13% faster).
-    _db["OPTIONS"]["init_command"] = f"PRAGMA cache_size = -{int(os.environ.get('PANJEREH_SQLITE_CACHE_MB', '128')) * 1024}"
-    # Tests use a file, not Django's shared-cache in-memory database: shared cache has table locks that fail
-    # at once instead of waiting, which is not how the real file behaves when two requests meet.
-    _db["TEST"] = {"NAME": os.environ.get("PANJEREH_TEST_SQLITE", str(VAR_DIR / "test-panjereh.sqlite3"))}
+_db = database_settings(DATABASE_URL,
+                        os.environ.get("PANJEREH_TEST_SQLITE", str(VAR_DIR / "test-panjereh.sqlite3")))
 DATABASES = {"default": _db}
 SPATIALITE_LIBRARY_PATH = os.environ.get("SPATIALITE_LIBRARY_PATH", "mod_spatialite")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

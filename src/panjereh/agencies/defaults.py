@@ -19,13 +19,15 @@ SERVICES = [
 ]
 
 
-def load(agency_model, service_model):
-    """Create the default agencies and services that do not exist yet; never overwrite edits."""
+def load(agency_model, service_model, using: str = "default"):
+    """Create the default agencies and services that do not exist yet; never overwrite edits (in the database
+    ``using``: a migration names the one it migrates)."""
     agencies = {}
     for code, fa, en in AGENCIES:
-        agencies[code], _ = agency_model.objects.get_or_create(code=code, defaults={"name_fa": fa, "name_en": en})
+        agencies[code], _ = agency_model.objects.using(using).get_or_create(
+            code=code, defaults={"name_fa": fa, "name_en": en})
     for code, agency, fa, en, kinds, distance, spare in SERVICES:
-        service_model.objects.get_or_create(code=code, defaults={
+        service_model.objects.using(using).get_or_create(code=code, defaults={
             "agency": agencies[agency], "name_fa": fa, "name_en": en, "network_kinds": kinds,
             "service_distance_m": distance, "min_spare_kva": spare})
 
@@ -83,15 +85,16 @@ FEES = [
 ]
 
 
-def load_review_rules(agency_model, reason_model, fee_model):
+def load_review_rules(agency_model, reason_model, fee_model, using: str = "default"):
     """Set default deadlines, refusal reasons and fee schedules where none exist yet."""
     for code, (days, silence) in REVIEW_DAYS.items():
-        agency_model.objects.filter(code=code).update(review_days=days, silence_means_approval=silence)
-    agency_model.objects.filter(code="fire").update(review_min_floors=FIRE_MIN_FLOORS)
+        agency_model.objects.using(using).filter(code=code).update(review_days=days, silence_means_approval=silence)
+    agency_model.objects.using(using).filter(code="fire").update(review_min_floors=FIRE_MIN_FLOORS)
     for code, reasons in REFUSAL_REASONS.items():
-        agency = agency_model.objects.get(code=code)
+        agency = agency_model.objects.using(using).get(code=code)
         for number, fa, en in reasons:
-            reason_model.objects.get_or_create(agency=agency, number=number, defaults={"text_fa": fa, "text_en": en})
+            reason_model.objects.using(using).get_or_create(agency=agency, number=number,
+                                                            defaults={"text_fa": fa, "text_en": en})
     for code, agency, formula, params in FEES:
-        fee_model.objects.get_or_create(code=code, defaults={
-            "agency": agency_model.objects.get(code=agency), "formula": formula, "params": params})
+        fee_model.objects.using(using).get_or_create(code=code, defaults={
+            "agency": agency_model.objects.using(using).get(code=agency), "formula": formula, "params": params})

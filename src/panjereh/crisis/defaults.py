@@ -9,9 +9,10 @@ CLEARANCES = [
 ]
 
 
-def load(laying_model, clearance_model):
+def load(laying_model, clearance_model, using: str = "default"):
+    """Create the default rules that do not exist yet, in the database ``using``."""
     for kind, offset in LAYING.items():
-        laying_model.objects.get_or_create(kind=kind, defaults={"offset_m": offset})
+        laying_model.objects.using(using).get_or_create(kind=kind, defaults={"offset_m": offset})
     for name, a, b, minimum, relaxed in CLEARANCES:
-        clearance_model.objects.get_or_create(name=name, defaults={"kinds_a": a, "kinds_b": b, "min_m": minimum,
-                                                                   "min_m_if_a_above": relaxed})
+        clearance_model.objects.using(using).get_or_create(
+            name=name, defaults={"kinds_a": a, "kinds_b": b, "min_m": minimum, "min_m_if_a_above": relaxed})

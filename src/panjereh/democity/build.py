@@ -298,7 +298,7 @@ class CityBuilder:
         sql = ("INSERT INTO citymap_parcel (registry_district, plate_main, plate_sub, postal_code, land_use, "
                "max_floors, max_density, area_m2, region, regional_value, geom) VALUES "
                f"(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, {geom})")
-        with transaction.atomic():
+        with transaction.atomic(), bulk.spatialite_index_at_end("citymap_parcel", "geom"):
             bulk.execute_in_chunks(sql, ((*values, wkb) for wkb, values in self.parcel_rows()), chunk=5000,
                                    progress=progress)
         parcel_layer = layers["parcels"]

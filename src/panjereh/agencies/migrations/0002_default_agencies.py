@@ -6,7 +6,8 @@ from django.db import migrations
 def load_defaults(apps, schema_editor):
     from panjereh.agencies import defaults
 
-    defaults.load(apps.get_model("agencies", "Agency"), apps.get_model("agencies", "Service"))
+    defaults.load(apps.get_model("agencies", "Agency"), apps.get_model("agencies", "Service"),
+                  using=schema_editor.connection.alias)
 
 
 class Migration(migrations.Migration):

@@ -7,7 +7,7 @@ def load(apps, schema_editor):
     from panjereh.agencies import defaults
 
     defaults.load_review_rules(apps.get_model("agencies", "Agency"), apps.get_model("agencies", "RefusalReason"),
-                               apps.get_model("agencies", "FeeSchedule"))
+                               apps.get_model("agencies", "FeeSchedule"), using=schema_editor.connection.alias)
 
 
 class Migration(migrations.Migration):

@@ -25,10 +25,11 @@ def load(apps, schema_editor):
     from panjereh.agencies import defaults
 
     agency_model, fee_model = apps.get_model("agencies", "Agency"), apps.get_model("agencies", "FeeSchedule")
+    db = schema_editor.connection.alias
     for code, agency, formula, params in defaults.FEES:
-        if code == "excavation" and agency_model.objects.filter(code=agency).exists():
-            fee_model.objects.get_or_create(code=code, defaults={
-                "agency": agency_model.objects.get(code=agency), "formula": formula, "params": params})
+        if code == "excavation" and agency_model.objects.using(db).filter(code=agency).exists():
+            fee_model.objects.using(db).get_or_create(code=code, defaults={
+                "agency": agency_model.objects.using(db).get(code=agency), "formula": formula, "params": params})
 
 
 Migration.operations.append(migrations.RunPython(load, migrations.RunPython.noop))

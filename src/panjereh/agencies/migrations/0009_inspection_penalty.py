@@ -9,7 +9,7 @@ def add_penalty(apps, schema_editor):
 
     fee_model = apps.get_model("agencies", "FeeSchedule")
     default = next(params for code, _a, _f, params in defaults.FEES if code == "excavation")
-    for schedule in fee_model.objects.filter(code="excavation"):
+    for schedule in fee_model.objects.using(schema_editor.connection.alias).filter(code="excavation"):
         if "inspection_penalty_per_m" not in schedule.params:
             schedule.params["inspection_penalty_per_m"] = default["inspection_penalty_per_m"]
             schedule.save(update_fields=["params"])

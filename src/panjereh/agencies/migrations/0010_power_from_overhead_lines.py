@@ -6,7 +6,7 @@ from django.db import migrations
 
 def add_overhead(apps, schema_editor):
     service_model = apps.get_model("agencies", "Service")
-    for service in service_model.objects.filter(code="power"):
+    for service in service_model.objects.using(schema_editor.connection.alias).filter(code="power"):
         if service.network_kinds == ["lv_cable"]:
             service.network_kinds = ["lv_cable", "lv_overhead"]
             service.save(update_fields=["network_kinds"])

@@ -6,7 +6,8 @@ from django.db import migrations
 def load(apps, schema_editor):
     from panjereh.crisis import defaults
 
-    defaults.load(apps.get_model("crisis", "LayingRule"), apps.get_model("crisis", "ClearanceRule"))
+    defaults.load(apps.get_model("crisis", "LayingRule"), apps.get_model("crisis", "ClearanceRule"),
+                  using=schema_editor.connection.alias)
 
 
 class Migration(migrations.Migration):

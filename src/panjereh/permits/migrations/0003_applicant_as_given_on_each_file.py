@@ -6,8 +6,9 @@ from django.db import migrations, models
 def copy_from_person(apps, schema_editor):
     """Files opened before this migration get the details their person record holds now."""
     Application = apps.get_model("permits", "Application")
-    for app in Application.objects.select_related("applicant").iterator():
-        Application.objects.filter(pk=app.pk).update(applicant_kind=app.applicant.kind,
+    db = schema_editor.connection.alias
+    for app in Application.objects.using(db).select_related("applicant").iterator():
+        Application.objects.using(db).filter(pk=app.pk).update(applicant_kind=app.applicant.kind,
                                                      applicant_name=app.applicant.name,
                                                      applicant_mobile=app.applicant.mobile)
 

@@ -1,0 +1,114 @@
+"""Copy a whole Panjereh database into another, empty one — a city that outgrew SpatiaLite moving to PostGIS
+(docs/operations.md), or a PostGIS city taken to a laptop.
+
+Every table of every model, row for row with the same primary keys, through the ORM of each side (so dates,
+JSON, booleans and geometries are converted by Django and GeoDjango as they are on every save), in one
+transaction on the target: it holds the whole copy or nothing. The source is only read."""
+
+from collections.abc import Callable
+
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.color import no_style
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+
+from panjereh.dburl import database_settings
+
+TARGET = "copy_target"
+BATCH = 2000
+
+
+class CopyRefused(Exception):
+    """The target cannot take the copy (not empty, unreachable, the same database); the message says why."""
+
+
+def _models() -> list:
+    """Every model with a table of its own, many-to-many tables included."""
+    return [m for m in apps.get_models(include_auto_created=True)
+            if m._meta.managed and not m._meta.proxy and not m._meta.swapped]
+
+
+def add_connection(alias: str, settings: dict) -> None:
+    """Make ``alias`` a connection of Django's to the database of ``settings`` (with Django's defaults filled in)."""
+    connections.settings[alias] = connections.configure_settings(
+        {DEFAULT_DB_ALIAS: connections.settings[DEFAULT_DB_ALIAS], alias: settings})[alias]
+
+
+def _open_target(url: str):
+    settings = database_settings(url)
+    source = connections[DEFAULT_DB_ALIAS].settings_dict
+    if (settings["ENGINE"], settings.get("NAME"), settings.get("HOST") or "", str(settings.get("PORT") or "")) == \
+            (source["ENGINE"], source.get("NAME"), source.get("HOST") or "", str(source.get("PORT") or "")):
+        raise CopyRefused("the target is the database this server uses")
+    add_connection(TARGET, settings)
+    try:
+        connections[TARGET].ensure_connection()
+    except Exception as exc:  # noqa: BLE001 — any failure to connect is told, not raised as a trace
+        del connections.settings[TARGET]
+        raise CopyRefused(f"cannot open the target database: {str(exc).strip()[:300]}") from exc
+    return connections[TARGET]
+
+
+def copy_database(url: str, progress: Callable[[str, int, int], object] | None = None) -> dict[str, tuple[int, int]]:
+    """Copy the default database into the empty database at ``url`` (migrated here first).
+
+    Returns {table: (rows in the source, rows in the target)}; raises CopyRefused before writing anything if the
+    target already holds a city's data. ``progress(table, done, total)`` is told after each batch."""
+    target = _open_target(url)
+    try:
+        call_command("migrate", database=TARGET, interactive=False, verbosity=0)
+        call_command("createcachetable", database=TARGET, verbosity=0)
+        from panjereh.citymap.models import Parcel
+
+        if get_user_model()._base_manager.using(TARGET).exists() or Parcel._base_manager.using(TARGET).exists():
+            raise CopyRefused("the target database already holds users or parcels; give an empty database")
+        models = _models()
+        counts = {}
+        with transaction.atomic(using=TARGET):
+            with target.cursor() as cursor:
+                # what migrations wrote there (content types, permissions, seed rows) gives way to the source's
+                for sql in target.ops.sql_flush(no_style(), [m._meta.db_table for m in models],
+                                                allow_cascade=True):
+                    cursor.execute(sql)
+            for model in models:
+                counts[model._meta.db_table] = copied = _copy_model(model, progress)
+                if copied[0] != copied[1]:  # rolls the whole copy back
+                    raise CopyRefused(f"{model._meta.db_table}: {copied[0]} rows read, {copied[1]} in the target")
+            with target.cursor() as cursor:  # the next id of each table follows the copied ones
+                for sql in target.ops.sequence_reset_sql(no_style(), models):
+                    cursor.execute(sql)
+        return counts
+    finally:
+        connections[TARGET].close()
+        del connections.settings[TARGET]
+
+
+def _copy_model(model, progress) -> tuple[int, int]:
+    # bulk_create would stamp auto_now fields with the time of the copy: the rows keep their own times
+    stamped = [f for f in model._meta.local_fields
+               if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
+    saved = [(f, f.auto_now, f.auto_now_add) for f in stamped]
+    for f in stamped:
+        f.auto_now = f.auto_now_add = False
+    try:
+        source = model._base_manager.using(DEFAULT_DB_ALIAS)
+        total, done, batch = source.count(), 0, []
+        table = model._meta.db_table
+        for obj in source.order_by("pk").iterator(chunk_size=BATCH):
+            batch.append(obj)
+            if len(batch) >= BATCH:
+                model._base_manager.using(TARGET).bulk_create(batch)
+                done += len(batch)
+                batch = []
+                if progress:
+                    progress(table, done, total)
+        if batch:
+            model._base_manager.using(TARGET).bulk_create(batch)
+            done += len(batch)
+        if progress:
+            progress(table, done, total)
+        return total, model._base_manager.using(TARGET).count()
+    finally:
+        for f, auto_now, auto_now_add in saved:
+            f.auto_now, f.auto_now_add = auto_now, auto_now_add
