@@ -7,6 +7,8 @@ Measured in the same run, on the same database, through the same gunicorn (one s
 - bare query: the feasibility SQL (one index-window nearest query per network) on a raw cursor, in-process;
 - minimal view: that same SQL inside the smallest Django view (bench/minimal: no authentication, no
   permissions, no ORM objects, a JsonResponse) served by gunicorn: the floor of a Django request;
+- signed-in view: the minimal view behind DRF, the staff token and the permission module's parcel check (the
+  floor of any signed-in API request of ours);
 - ours: GET /api/v1/parcels/<id>/feasibility/ with a staff token, over HTTP.
 Then a profile (pyinstrument) of our request in-process through Django's test client, so the share of
 authentication, permissions, the spatial work and serialisation is read off a profiler, not guessed.
@@ -109,14 +111,19 @@ def main():
     with Server(PORT, settings="minimal.settings"):
         http_times(PORT, "GET", [(f"/bench/bare-feasibility/{p.pk}/", None) for p in parcels[:10]])
         http_times(PORT, "GET", [(f"/api/v1/parcels/{p.pk}/feasibility/", None) for p in parcels[:10]], token)
-        minimal, ours = [], []
-        for p in parcels:  # interleaved, so both see the same machine
+        http_times(PORT, "GET", [(f"/bench/signed-in-feasibility/{p.pk}/", None) for p in parcels[:10]], token)
+        minimal, signed, ours = [], [], []
+        for p in parcels:  # interleaved, so all three see the same machine
             minimal += http_times(PORT, "GET", [(f"/bench/bare-feasibility/{p.pk}/", None)])
+            signed += http_times(PORT, "GET", [(f"/bench/signed-in-feasibility/{p.pk}/", None)], token)
             ours += http_times(PORT, "GET", [(f"/api/v1/parcels/{p.pk}/feasibility/", None)], token)
     floor = (*stats(minimal), "minimal view")
+    signed_floor = (*stats(signed), "signed-in view")
     line("minimal Django view, over HTTP (gunicorn)", stats(minimal), ref)
+    line("the same, signed in (token, permission, DRF)", stats(signed), ref)
     line("feasibility API, over HTTP (gunicorn)", stats(ours), ref)
     line("feasibility API, over HTTP (gunicorn)", stats(ours), floor)
+    line("feasibility API, over HTTP (gunicorn)", stats(ours), signed_floor)
     print(f"Django's floor (minimal view - bare query): p50 {floor[0] - ref[0]:.2f} ms; ours above the floor: "
           f"p50 {stats(ours)[0] - floor[0]:.2f} ms, p95 {stats(ours)[1] - floor[1]:.2f} ms")
 

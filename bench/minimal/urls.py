@@ -1,12 +1,19 @@
-"""Panjereh's URLs plus ``/bench/bare-feasibility/<pk>/``: the same SQL as the feasibility check, nothing else."""
+"""Panjereh's URLs plus ``/bench/bare-feasibility/<pk>/`` (the same SQL as the feasibility check, nothing else) and
+``/bench/signed-in-feasibility/<pk>/`` (that, behind the API's own authentication and parcel permission)."""
+
+import json
 
 import shapely
 from django.db import connection
 from django.http import JsonResponse
 from django.urls import include, path
 
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
 from panjereh.agencies.models import Service
 from panjereh.citymap import queries, spatial_sql
+from panjereh.citymap.api import ParcelsAllowed
 
 _KINDS: list[list[str]] = []  # the kinds each service searches, read once on the first request
 
@@ -35,7 +42,18 @@ def bare_feasibility(request, pk):
     return JsonResponse({"parcel": pk, "nearest": out})
 
 
+class SignedInFeasibility(APIView):
+    """The bare query behind what every API request of ours pays before its own work: DRF's dispatch, the staff
+    token (hashed, looked up with its user and profile), the permission module's parcel check (the visible
+    layers), a JSON renderer. The floor of a signed-in, permission-checked request, to set ours against."""
+
+    def get(self, request, pk):
+        ParcelsAllowed.check(request)
+        return Response(json.loads(bare_feasibility(request._request, pk).content))
+
+
 urlpatterns = [
     path("bench/bare-feasibility/<int:pk>/", bare_feasibility),
+    path("bench/signed-in-feasibility/<int:pk>/", SignedInFeasibility.as_view()),
     path("", include("panjereh.urls")),
 ]
