@@ -54,15 +54,13 @@ def copy_database(url: str, progress: Callable[[str, int, int], object] | None =
     """Copy the default database into the empty database at ``url`` (migrated here first).
 
     Returns {table: (rows in the source, rows in the target)}; raises CopyRefused before writing anything if the
-    target already holds a city's data. ``progress(table, done, total)`` is told after each batch."""
+    target already holds a city's data (users or parcels), and rolls the copy back if a table's count differs.
+    ``progress(table, done, total)`` is told after each batch."""
     target = _open_target(url)
     try:
+        _refuse_a_city(target)  # before migrating: a database of an older Panjereh is not upgraded by mistake
         call_command("migrate", database=TARGET, interactive=False, verbosity=0)
         call_command("createcachetable", database=TARGET, verbosity=0)
-        from panjereh.citymap.models import Parcel
-
-        if get_user_model()._base_manager.using(TARGET).exists() or Parcel._base_manager.using(TARGET).exists():
-            raise CopyRefused("the target database already holds users or parcels; give an empty database")
         models = _models()
         counts = {}
         with transaction.atomic(using=TARGET):
@@ -82,6 +80,20 @@ def copy_database(url: str, progress: Callable[[str, int, int], object] | None =
     finally:
         connections[TARGET].close()
         del connections.settings[TARGET]
+
+
+def _refuse_a_city(target) -> None:
+    """CopyRefused if the target holds users or parcels (of any Panjereh version: their tables are read as
+    tables, before anything is migrated)."""
+    from panjereh.citymap.models import Parcel
+
+    with target.cursor() as cursor:
+        tables = set(target.introspection.table_names(cursor))
+        for table in (get_user_model()._meta.db_table, Parcel._meta.db_table):
+            if table in tables:
+                cursor.execute(f"SELECT 1 FROM {target.ops.quote_name(table)} LIMIT 1")
+                if cursor.fetchone():
+                    raise CopyRefused("the target database already holds users or parcels; give an empty database")
 
 
 def _copy_model(model, progress) -> tuple[int, int]:
