@@ -73,16 +73,11 @@ def statements_seconds(parcel, services) -> float:
     import shapely
 
     from panjereh.citymap import queries
+    from panjereh.citymap.services import feasibility_searches
 
     geom = shapely.from_wkb(bytes(parcel.geom.wkb))
     wkb, bounds = shapely.to_wkb(geom, output_dimension=2), shapely.bounds(geom)
-    searches = []
-    for s in services:
-        limit = max(s.search_limit_m, s.service_distance_m)
-        searches.append({"kinds": list(s.network_kinds), "limit_m": limit})
-        if s.min_spare_kva is not None:
-            searches.append({"kinds": ["transformer"], "limit_m": limit, "min_spare_kva": s.min_spare_kva,
-                             "start_margin_m": 128.0})
+    searches = feasibility_searches(services)[2]
     t = time.perf_counter()
     queries.feature_summaries(hit[0] for hit in queries.nearest_features(wkb, bounds, searches) if hit)
     return time.perf_counter() - t

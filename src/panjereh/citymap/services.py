@@ -277,20 +277,10 @@ def _meter_number(meter_class: str) -> float:
         return 0.0
 
 
-def feasibility(parcel: Parcel, services=None, sizes: dict | None = None) -> dict:
-    """Whether each utility can reach ``parcel`` from the shared map.
-
-    For every service: the nearest active asset of its network, its distance in
-    metres, and whether that is within the agency's configured service distance;
-    for power, also the nearest MV/LV station with enough spare capacity. With ``sizes``
-    ({service: size}), what a connection of that size can really use (:func:`_what_it_uses`).
-    Problems come with what would fix them, in Persian and English.
-    """
-    services = list(services if services is not None else Service.objects.select_related("agency"))
+def feasibility_searches(services, sizes: dict | None = None) -> tuple[dict, list, list]:
+    """What a feasibility check asks the map for each service: ({service: what it uses}, the keys
+    (service, "network" | "transformer") and the :func:`queries.nearest_features` searches, in the same order)."""
     sizes = sizes or {}
-    geom = shapely.from_wkb(bytes(parcel.geom.wkb))
-    wkb = shapely.to_wkb(geom, output_dimension=2)
-    bounds = shapely.bounds(geom)
     uses, keys, searches = {}, [], []
     for service in services:
         limit = max(service.search_limit_m, service.service_distance_m)
@@ -308,6 +298,24 @@ def feasibility(parcel: Parcel, services=None, sizes: dict | None = None) -> dic
             # 7.6/11.1, 6.8/8.5, 7.3/9.6 ms on PostGIS.
             searches.append({"kinds": ["transformer"], "limit_m": limit, "min_spare_kva": spare,
                              "start_margin_m": 128.0})
+    return uses, keys, searches
+
+
+def feasibility(parcel: Parcel, services=None, sizes: dict | None = None) -> dict:
+    """Whether each utility can reach ``parcel`` from the shared map.
+
+    For every service: the nearest active asset of its network, its distance in
+    metres, and whether that is within the agency's configured service distance;
+    for power, also the nearest MV/LV station with enough spare capacity. With ``sizes``
+    ({service: size}), what a connection of that size can really use (:func:`_what_it_uses`).
+    Problems come with what would fix them, in Persian and English.
+    """
+    services = list(services if services is not None else Service.objects.select_related("agency"))
+    sizes = sizes or {}
+    geom = shapely.from_wkb(bytes(parcel.geom.wkb))
+    wkb = shapely.to_wkb(geom, output_dimension=2)
+    bounds = shapely.bounds(geom)
+    uses, keys, searches = feasibility_searches(services, sizes)
     found = dict(zip(keys, queries.nearest_features(wkb, bounds, searches)))  # every network in one round trip
     ids = [hit[0] for hit in found.values() if hit]
     # only what the answer shows, as plain rows: model objects with geometries would be built for nothing
