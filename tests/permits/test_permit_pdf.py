@@ -1,16 +1,21 @@
-"""The permit as a PDF rendered on the server when it issues (WeasyPrint, the served Vazirmatn font), kept
-unchanged with its SHA-256, downloadable by whoever may read the file, and from the public verify address
+"""The permit as a PDF rendered on the server by the worker once it issues (WeasyPrint, the served Vazirmatn
+font), never in the request that issued it, kept unchanged with its SHA-256, downloadable by whoever may read the file, and from the public verify address
 behind the QR code together with its hash; its text extracted again reads as Persian in logical order."""
 
 import hashlib
 import io
+from datetime import timedelta
 
 import pypdf
 import pytest
 from django.core.files.storage import default_storage
+from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 
-from panjereh.permits.models import Permit
+from panjereh.integrations import delivery
+from panjereh.permits import pdf
+from panjereh.permits.models import PendingPaper, Permit
 from tests.conftest import user
 from tests.permits.helpers import approve_all, good_parcel, pay_in_cash, request_body
 
@@ -18,15 +23,19 @@ pytestmark = pytest.mark.django_db
 ZWNJ = "\u200c"
 
 
-def test_the_permit_pdf_is_rendered_at_issue_and_verifiable(client_for, city, settings, tmp_path,
-                                                            django_capture_on_commit_callbacks):
+def test_the_permit_pdf_is_rendered_by_the_worker_and_verifiable(client_for, city, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     app = client_for("operator1").post("/api/v1/applications/", request_body(good_parcel(city)), format="json").json()
     approve_all(client_for, app["id"])
-    with django_capture_on_commit_callbacks(execute=True):
-        pay_in_cash(client_for, app["id"], "R-PDF-1")
+    pay_in_cash(client_for, app["id"], "R-PDF-1")
     permit = Permit.objects.get(application_id=app["id"])
-    assert permit.pdf_file and len(permit.pdf_sha256) == 64  # rendered when it issued
+    # the payment's request rendered nothing: the permit waits for the worker, queued with the issue itself
+    assert permit.pdf_file == "" and not list(tmp_path.rglob("*.pdf"))
+    assert PendingPaper.objects.filter(kind="permit", object_id=permit.pk).exists()
+    counts = delivery.run_once("test-worker")  # the worker's pass
+    assert counts["papers_rendered"] >= 2 and counts["papers_failed"] == 0  # the bill and the permit
+    permit.refresh_from_db()
+    assert permit.pdf_file and len(permit.pdf_sha256) == 64 and not PendingPaper.objects.exists()
     with default_storage.open(permit.pdf_file, "rb") as handle:
         original = handle.read()
     assert hashlib.sha256(original).hexdigest() == permit.pdf_sha256 and original.startswith(b"%PDF-")
@@ -61,17 +70,16 @@ def test_the_permit_pdf_is_rendered_at_issue_and_verifiable(client_for, city, se
     # asked again, the PDF is not rendered again: the stored original is served
     again = Client().get(f"/verify/{permit.verification_code}/permit.pdf")
     assert b"".join(again.streaming_content) == original
-    assert len(list(tmp_path.rglob("*.pdf"))) == 1
+    assert len(list(tmp_path.rglob("permits/*.pdf"))) == 1
 
 
-def test_the_bill_and_the_completion_certificate_as_verifiable_pdfs(client_for, city, settings, tmp_path,
-                                                                   django_capture_on_commit_callbacks):
+def test_the_bill_and_the_completion_certificate_as_verifiable_pdfs(client_for, city, settings, tmp_path):
     from panjereh.permits.models import Bill, CompletionCertificate
 
     settings.MEDIA_ROOT = tmp_path
     app = client_for("operator1").post("/api/v1/applications/", request_body(good_parcel(city)), format="json").json()
-    with django_capture_on_commit_callbacks(execute=True):
-        approve_all(client_for, app["id"])
+    approve_all(client_for, app["id"])
+    pdf.render_pending()
     bill = Bill.objects.get(application_id=app["id"])
     assert bill.pdf_file and bill.verification_code  # rendered when the bill was made
     with default_storage.open(bill.pdf_file, "rb") as handle:
@@ -85,9 +93,9 @@ def test_the_bill_and_the_completion_certificate_as_verifiable_pdfs(client_for, 
     assert Client().get("/verify/bill/nothing-here/").status_code == 404
     assert Client().get("/verify/invoice/anything/").status_code == 404
 
-    with django_capture_on_commit_callbacks(execute=True):
-        pay_in_cash(client_for, app["id"], "R-PDF-2")
-        assert client_for("signer").post(f"/api/v1/applications/{app['id']}/completion/").status_code == 201
+    pay_in_cash(client_for, app["id"], "R-PDF-2")
+    assert client_for("signer").post(f"/api/v1/applications/{app['id']}/completion/").status_code == 201
+    pdf.render_pending()
     certificate = CompletionCertificate.objects.get(application_id=app["id"])
     assert certificate.pdf_file and len(certificate.pdf_sha256) == 64
     with default_storage.open(certificate.pdf_file, "rb") as handle:
@@ -95,3 +103,62 @@ def test_the_bill_and_the_completion_certificate_as_verifiable_pdfs(client_for, 
     assert "گواهی پایان کار ساختمان" in text
     page = Client().get(f"/verify/completion/{certificate.verification_code}/")
     assert page.status_code == 200 and certificate.pdf_sha256 in page.content.decode()
+
+
+def test_a_paper_asked_for_before_the_worker_is_rendered_once(client_for, city, settings, tmp_path):
+    """The first request renders it; the worker then finds it rendered and only takes it off the queue."""
+    settings.MEDIA_ROOT = tmp_path
+    app = client_for("operator1").post("/api/v1/applications/", request_body(good_parcel(city)), format="json").json()
+    approve_all(client_for, app["id"])
+    pay_in_cash(client_for, app["id"], "R-PDF-3")
+    permit = Permit.objects.get(application_id=app["id"])
+    first = b"".join(Client().get(f"/verify/{permit.verification_code}/permit.pdf").streaming_content)
+    assert first.startswith(b"%PDF-")
+    assert pdf.render_pending() == {"rendered": 2, "failed": 0}  # the bill rendered, the permit only dequeued
+    permit.refresh_from_db()
+    with default_storage.open(permit.pdf_file, "rb") as handle:
+        assert handle.read() == first
+    assert len(list(tmp_path.rglob("permits/*.pdf"))) == 1 and not PendingPaper.objects.exists()
+
+
+def test_a_paper_that_fails_is_retried_later_and_does_not_stop_the_others(client_for, city, settings, tmp_path):
+    app = client_for("operator1").post("/api/v1/applications/", request_body(good_parcel(city)), format="json").json()
+    approve_all(client_for, app["id"])
+    pay_in_cash(client_for, app["id"], "R-PDF-4")
+    permit = Permit.objects.get(application_id=app["id"])
+    # the storage cannot be written (the media folder is a file): every paper fails, none is lost
+    blocked = tmp_path / "media"
+    blocked.write_text("not a folder")
+    settings.MEDIA_ROOT = blocked
+    assert pdf.render_pending() == {"rendered": 0, "failed": 2}
+    job = PendingPaper.objects.get(kind="permit", object_id=permit.pk)
+    assert job.attempts == 1 and job.last_error and job.not_before > timezone.now()  # backed off
+    assert pdf.render_pending() == {"rendered": 0, "failed": 0}  # not tried again before its time
+    # it keeps failing: after RENDER_ATTEMPTS tries the worker gives up; the operator sees it, and retries it
+    # once the storage is repaired
+    for _ in range(pdf.RENDER_ATTEMPTS - 1):
+        PendingPaper.objects.update(not_before=timezone.now())
+        assert pdf.render_pending() == {"rendered": 0, "failed": 2}
+    PendingPaper.objects.update(not_before=timezone.now())
+    assert pdf.render_pending() == {"rendered": 0, "failed": 0}
+    shown = io.StringIO()
+    call_command("outbox", stdout=shown)
+    assert "0 waiting for their PDF, 2 given up" in shown.getvalue() and f"permit {permit.pk}:" in shown.getvalue()
+    settings.MEDIA_ROOT = tmp_path / "repaired"
+    call_command("outbox", "--retry-papers", stdout=io.StringIO())
+    assert pdf.render_pending() == {"rendered": 2, "failed": 0}
+    permit.refresh_from_db()
+    assert permit.pdf_sha256 and not PendingPaper.objects.exists()
+
+
+def test_a_paper_another_worker_holds_is_left_to_it_until_its_claim_runs_out(client_for, city, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    app = client_for("operator1").post("/api/v1/applications/", request_body(good_parcel(city)), format="json").json()
+    approve_all(client_for, app["id"])
+    # a worker claimed the bill and died while rendering it: its claim moved the paper's time forward
+    claimed = PendingPaper.objects.get(kind="bill")
+    PendingPaper.objects.filter(pk=claimed.pk).update(
+        not_before=timezone.now() + timedelta(seconds=pdf.CLAIM_SECONDS))
+    assert pdf.render_pending() == {"rendered": 0, "failed": 0}
+    PendingPaper.objects.filter(pk=claimed.pk).update(not_before=timezone.now())  # the claim ran out
+    assert pdf.render_pending() == {"rendered": 1, "failed": 0}

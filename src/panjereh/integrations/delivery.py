@@ -26,9 +26,12 @@ from django.utils import timezone
 from panjereh.core.models import OutboxEvent
 from panjereh.integrations import destinations, signing
 from panjereh.integrations.models import Delivery, Subscription
+from panjereh.permits import pdf
 from panjereh.sms import delivery as sms_delivery
 
 log = logging.getLogger(__name__)
+# Papers rendered in one pass of the worker: a PDF takes a few hundred ms, webhooks must not wait behind a burst.
+PAPERS_PER_PASS = 5
 
 
 def event_body(event: OutboxEvent) -> bytes:
@@ -139,6 +142,9 @@ def run_once(worker_id: str, batch: int = 50) -> dict:
         counts[outcome] = counts.get(outcome, 0) + 1
     # the applicants' text messages are an outbox too: the same workers send them
     counts.update({f"sms_{k}": v for k, v in sms_delivery.run_once(worker_id, batch).items()})
+    # and the papers issued since the last pass are rendered here, not in the request that issued them; a few
+    # a pass (a PDF is a few hundred ms) so that a burst of permits does not hold the webhooks back
+    counts.update({f"papers_{k}": v for k, v in pdf.render_pending(PAPERS_PER_PASS).items()})
     return counts
 
 

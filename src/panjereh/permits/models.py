@@ -440,3 +440,30 @@ class CompletionCertificate(IssuedPaper):
     application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="completion")
     issued_at = models.DateTimeField()
     issued_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+
+class PendingPaper(models.Model):
+    """An issued paper whose PDF is not rendered yet: the worker renders it (``permits.pdf.render_pending``).
+
+    Written in the issuing transaction, so a paper is never forgotten because a process stopped between the
+    commit and the rendering, and the applicant's request (a payment's return from the bank, a signature)
+    does not wait half a second for WeasyPrint. Until the worker gets to it, the paper's first request renders
+    it; the first rendering is the one kept either way."""
+
+    class Kind(models.TextChoices):
+        PERMIT = "permit", _("building permit")
+        BILL = "bill", _("bill")
+        COMPLETION = "completion", _("completion certificate")
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    object_id = models.BigIntegerField()
+    not_before = models.DateTimeField(db_index=True, help_text="not tried again before this moment (a claim or a "
+                                      "retry's back-off)")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "object_id"], name="permits_pending_paper_once")]
+
+    def __str__(self):
+        return f"{self.kind} {self.object_id}"

@@ -1,6 +1,6 @@
 """The papers Panjereh issues — the permit certificate, the bill, the completion certificate — as PDFs
-rendered on the server when they issue and kept unchanged with their SHA-256, so that a bank, a notary or an
-agency can check a printed paper against the original at its public verify address (behind its QR code).
+rendered on the server (by the worker, seconds after they issue: :func:`queue`, :func:`render_pending`) and
+kept unchanged with their SHA-256, so that a bank, a notary or an agency can check a printed paper against the original at its public verify address (behind its QR code).
 
 WeasyPrint renders the same HTML the browser prints (``permits/certificate.html``) with the served Vazirmatn
 font; Pango and HarfBuzz shape the Persian text (joined letters, right to left). Fonts and images are read
@@ -106,18 +106,65 @@ def completion_pdf(certificate) -> tuple[str, str]:
 
 
 PAPERS = {"permit": permit_pdf, "bill": bill_pdf, "completion": completion_pdf}
+# A paper is tried at most this many times by the worker; after that its first request renders it (and says why
+# not in the log), and `panjereh doctor` lists it.
+RENDER_ATTEMPTS = 5
+# How long a worker holds a paper it took: another worker takes it after this if the first one died rendering it.
+CLAIM_SECONDS = 600
 
 
-def render_when_issued(kind: str, pk: int) -> None:
-    """After the issuing transaction commits: render the paper's PDF now, so the original exists from the first
-    moment; a failure is logged and the PDF is rendered at its first request instead."""
+def _paper_models() -> dict:
     from panjereh.permits.models import Bill, CompletionCertificate, Permit
 
-    model = {"permit": Permit, "bill": Bill, "completion": CompletionCertificate}[kind]
-    try:
-        PAPERS[kind](model.objects.get(pk=pk))
-    except Exception:  # noqa: BLE001 — a PDF problem must never undo a paid bill or an issued permit
-        log.exception("%s %s: PDF not rendered at issue; it will be at its first request", kind, pk)
+    return {"permit": Permit, "bill": Bill, "completion": CompletionCertificate}
+
+
+def render_pending(limit: int = 20) -> dict:
+    """The worker's pass over papers issued and not rendered yet (:class:`permits.models.PendingPaper`): render
+    up to ``limit`` of them, oldest first. Returns counts {"rendered", "failed"}.
+
+    A paper is claimed by moving its ``not_before`` forward with a conditional UPDATE, so two workers (on two
+    servers) never render the same paper at once; a worker that dies mid-way leaves it to another after
+    CLAIM_SECONDS. A failure is retried with a doubling back-off, up to RENDER_ATTEMPTS times."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from panjereh.permits.models import PendingPaper
+
+    models_by_kind = _paper_models()
+    counts = {"rendered": 0, "failed": 0}
+    now = timezone.now()
+    due = PendingPaper.objects.filter(not_before__lte=now, attempts__lt=RENDER_ATTEMPTS).order_by("not_before", "pk")
+    for job in list(due[:limit]):
+        taken = PendingPaper.objects.filter(pk=job.pk, not_before=job.not_before).update(
+            not_before=now + timedelta(seconds=CLAIM_SECONDS))
+        if taken != 1:  # another worker took it first
+            continue
+        paper = models_by_kind[job.kind].objects.filter(pk=job.object_id).first()
+        try:
+            if paper is not None:
+                PAPERS[job.kind](paper)  # nothing is rendered when its first request already did it
+        except Exception as exc:  # noqa: BLE001 — one paper's problem must not stop the others, nor the webhooks
+            log.exception("%s: PDF not rendered (attempt %s)", job, job.attempts + 1)
+            PendingPaper.objects.filter(pk=job.pk).update(
+                attempts=job.attempts + 1, last_error=f"{type(exc).__name__}: {exc}"[:1000],
+                not_before=timezone.now() + timedelta(minutes=2 ** job.attempts))
+            counts["failed"] += 1
+            continue
+        PendingPaper.objects.filter(pk=job.pk).delete()
+        counts["rendered"] += 1
+    return counts
+
+
+def retry_given_up() -> int:
+    """Papers the worker gave up on (RENDER_ATTEMPTS failures) back in its queue, e.g. once the storage is
+    repaired (`panjereh outbox --retry-papers`). Returns how many."""
+    from django.utils import timezone
+
+    from panjereh.permits.models import PendingPaper
+
+    return PendingPaper.objects.filter(attempts__gte=RENDER_ATTEMPTS).update(attempts=0, not_before=timezone.now())
 
 
 _on_request = contextvars.ContextVar("papers_rendered_on_request", default=False)
@@ -125,7 +172,7 @@ _on_request = contextvars.ContextVar("papers_rendered_on_request", default=False
 
 @contextlib.contextmanager
 def rendered_on_request():
-    """Papers issued inside this block are rendered at their first request, not when they issue.
+    """Papers issued inside this block are rendered at their first request, not by the worker.
 
     For the demo history's hundreds of past papers: rendering them all would be minutes of a fresh
     `make run` spent on PDFs nobody may ever open. The first rendering is still the one kept."""
@@ -136,8 +183,13 @@ def rendered_on_request():
         _on_request.reset(token)
 
 
-def after_commit(kind: str, pk: int) -> None:
-    """Render the paper's PDF once the caller's transaction has committed (unless :func:`rendered_on_request`)."""
+def queue(kind: str, pk: int) -> None:
+    """Queue the paper's PDF for the worker, in the caller's transaction (unless :func:`rendered_on_request`):
+    it is rendered once the issue has committed, and never if the issue rolls back."""
+    from django.utils import timezone
+
+    from panjereh.permits.models import PendingPaper
+
     if _on_request.get():
         return
-    transaction.on_commit(lambda: render_when_issued(kind, pk))
+    PendingPaper.objects.get_or_create(kind=kind, object_id=pk, defaults={"not_before": timezone.now()})

@@ -523,7 +523,7 @@ def _create_bill(app, stage: str, only: str | None = None) -> Bill:
     audit.emit(event_type="bill.created", agency_code="municipality", parcel_id=app.parcel_id,
                payload={"application": app.tracking_code, "stage": stage, "total": bill.total})
     tell_applicant(app, "bill_ready", f"bill:{bill.pk}", {"amount": bill.total})
-    pdf.after_commit("bill", bill.pk)
+    pdf.queue("bill", bill.pk)
     return bill
 
 
@@ -724,7 +724,7 @@ def bill_agency(*, payer: Agency, stage: str, lines: list[tuple[Agency, str, str
         Bill.objects.filter(pk=bill.pk).update(settled_at=timezone.now())
     audit.emit(event_type="bill.created", agency_code=payer.code,
                payload={"payer": payer.code, "stage": stage, "total": bill.total})
-    pdf.after_commit("bill", bill.pk)
+    pdf.queue("bill", bill.pk)
     return bill
 
 
@@ -803,7 +803,7 @@ def _issue_permit(app, actor) -> Permit:
     audit.emit(event_type="permit.issued", agency_code="municipality", parcel_id=app.parcel_id,
                payload={"application": app.tracking_code, "permit": permit.number})
     tell_applicant(app, "permit_issued", f"permit:{permit.number}", {"number": permit.number})
-    pdf.after_commit("permit", permit.pk)  # the original PDF, rendered once the permit is committed
+    pdf.queue("permit", permit.pk)  # the original PDF, rendered by the worker once the permit is committed
     audit.emit(event_type="tariff.changed", agency_code="water", parcel_id=app.parcel_id,
                payload={"permit": permit.number, "from": from_class, "to": TariffClass.CONSTRUCTION,
                         "effective_date": today.isoformat()})
@@ -858,7 +858,7 @@ def certify_completion(*, actor, application) -> Outcome:
         cert = CompletionCertificate.objects.create(application=app, issued_at=now,
                                                     issued_by=actor if getattr(actor, "is_authenticated", False)
                                                     else None, verification_code=secrets.token_urlsafe(18))
-        pdf.after_commit("completion", cert.pk)
+        pdf.queue("completion", cert.pk)
         final = rules.tariff_class_for(app.land_use)
         TariffChange.objects.create(parcel=app.parcel, permit=app.permit, cause=TariffChange.Cause.COMPLETION,
                                     from_class=current_tariff_class(app.parcel), to_class=final,
