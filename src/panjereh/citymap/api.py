@@ -25,8 +25,8 @@ from panjereh.citymap import geojson, queries
 from panjereh.citymap.exporting import EXPORT_FORMATS, ExportRefused, export_layer
 from panjereh.citymap.importing import ImportRejected
 from panjereh.citymap.models import Feature, Layer, Parcel
-from panjereh.citymap.services import (LayerConflict, SpatialInputError, dig_check, feasibility, import_layer,
-                                       parse_dig_area, rollback_layer)
+from panjereh.citymap.services import (LayerConflict, SpatialInputError, dig_check, import_layer,
+                                       parcel_feasibility, parse_dig_area, rollback_layer)
 from panjereh.core import permissions
 from panjereh.core.parsers import JSONParser
 from panjereh.core.api_errors import error_response, field_error
@@ -149,10 +149,17 @@ def _geos(shape):
     return GEOSGeometry(shape.wkt, srid=crsmod.STORAGE_SRID)
 
 
+def _parcel_id(pk) -> int:
+    try:
+        return int(normalize_digits(str(pk)))
+    except ValueError:
+        raise NotFound(f"parcel {pk} does not exist") from None
+
+
 def _parcel(pk) -> Parcel:
     try:
-        return Parcel.objects.get(pk=int(normalize_digits(str(pk))))
-    except (Parcel.DoesNotExist, ValueError):
+        return Parcel.objects.get(pk=_parcel_id(pk))
+    except Parcel.DoesNotExist:
         raise NotFound(f"parcel {pk} does not exist") from None
 
 
@@ -171,7 +178,11 @@ class ParcelFeasibilityView(APIView):
                    responses=OpenApiTypes.OBJECT)
     def get(self, request, pk):
         ParcelsAllowed.check(request)
-        return Response(permissions.redact_feasibility(request.user, feasibility(_parcel(pk))))
+        try:
+            answer = parcel_feasibility(_parcel_id(pk))
+        except Parcel.DoesNotExist:
+            raise NotFound(f"parcel {pk} does not exist") from None
+        return Response(permissions.redact_feasibility(request.user, answer))
 
 
 class DigCheckRequest(serializers.Serializer):

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from panjereh.agencies.models import Service
+from panjereh.agencies.service_rows import services_with_agencies
 from panjereh.citymap import crs as crsmod
 from panjereh.citymap import queries, spatial_sql
 from panjereh.citymap.importing import ImportRejected, PreparedFeatures, keep_only, prepare_features, read_layer_file
@@ -310,9 +310,21 @@ def feasibility(parcel: Parcel, services=None, sizes: dict | None = None) -> dic
     ({service: size}), what a connection of that size can really use (:func:`_what_it_uses`).
     Problems come with what would fix them, in Persian and English.
     """
-    services = list(services if services is not None else Service.objects.select_related("agency"))
+    return _feasibility_at(parcel.pk, shapely.from_wkb(bytes(parcel.geom.wkb)), services, sizes)
+
+
+def parcel_feasibility(parcel_id: int) -> dict:
+    """:func:`feasibility` of the parcel ``parcel_id`` for every service, reading nothing of the parcel but its
+    polygon (the API's check, asked parcel by parcel). Raises Parcel.DoesNotExist."""
+    wkb = queries.parcel_wkb(parcel_id)
+    if wkb is None:
+        raise Parcel.DoesNotExist(f"parcel {parcel_id} does not exist")
+    return _feasibility_at(parcel_id, shapely.from_wkb(wkb), None, None)
+
+
+def _feasibility_at(parcel_id: int, geom, services, sizes: dict | None) -> dict:
+    services = list(services if services is not None else services_with_agencies())
     sizes = sizes or {}
-    geom = shapely.from_wkb(bytes(parcel.geom.wkb))
     wkb = shapely.to_wkb(geom, output_dimension=2)
     bounds = shapely.bounds(geom)
     uses, keys, searches = feasibility_searches(services, sizes)
@@ -355,7 +367,7 @@ def feasibility(parcel: Parcel, services=None, sizes: dict | None = None) -> dic
         if entry["feasible"]:
             entry["message"] = _message("ok", distance=round(hit[1]), **names)
         results.append(entry)
-    return {"parcel": parcel.pk, "services": results}
+    return {"parcel": parcel_id, "services": results}
 
 
 # --- dig check --------------------------------------------------------------------------------
