@@ -53,7 +53,7 @@ from panjereh.citymap.tiles import lonlat_to_tile  # noqa: E402
 from panjereh.core import permissions  # noqa: E402
 from panjereh.integrations.models import Delivery, Subscription  # noqa: E402
 from panjereh.integrations.signing import HEADER, verify  # noqa: E402
-from panjereh.permits.models import Application  # noqa: E402
+from panjereh.permits.models import Application, PendingPaper, Permit  # noqa: E402
 
 AGENCIES = ["municipality", "water", "power", "gas"]
 
@@ -180,6 +180,7 @@ def main():
     ensure_history()
     subscribe()
     events_before = set(Delivery.objects.values_list("event_id", flat=True))
+    permits_before = set(Permit.objects.values_list("pk", flat=True))
     out = ROOT / "bench" / "out"
     out.mkdir(parents=True, exist_ok=True)
     shared = Path(tempfile.mkdtemp(prefix="panjereh-shared-"))  # the shared file system of a real deployment
@@ -208,12 +209,14 @@ def main():
         deadline = time.monotonic() + 300
         while time.monotonic() < deadline:
             open_ = Delivery.objects.exclude(event_id__in=events_before).exclude(status="delivered").count()
-            if not open_:
+            if not open_ and not PendingPaper.objects.exists():  # the webhooks sent, the papers rendered
                 break
             time.sleep(2)
         delivered = Delivery.objects.exclude(event_id__in=events_before).filter(status="delivered")
         expected = set(delivered.values_list("event_id", flat=True))
         not_delivered = Delivery.objects.exclude(event_id__in=events_before).exclude(status="delivered").count()
+        issued = Permit.objects.exclude(pk__in=permits_before)
+        papers = (issued.count(), issued.exclude(pdf_sha256="").count(), PendingPaper.objects.count())
     finally:
         for w in workers:
             w.send_signal(signal.SIGTERM)
@@ -228,7 +231,9 @@ def main():
               f"{PARCELS:,} parcels, {SECONDS} s per level", "", table(levels), "",
               f"Webhooks: {len(expected)} deliveries recorded delivered, {len(arrived & expected)} received, "
               f"{len(expected - arrived)} lost, {twice} received more than once, {not_delivered} not delivered "
-              f"after the drain, {received.bad} bad signatures."]
+              f"after the drain, {received.bad} bad signatures.",
+              f"Papers: {papers[0]} permits issued, {papers[1]} with their PDF rendered (by the workers, after the "
+              f"payment's request), {papers[2]} papers still waiting after the drain."]
     text = "\n".join(report)
     print(text)
     name = f"load-{database}-{SERVERS}server{'s' if SERVERS > 1 else ''}.md"
