@@ -269,7 +269,9 @@ def test_exportlayer_command_runs_and_takes_a_layer_version(city, tmp_path):
     assert len(written) == 1 and written[0].stat().st_size > 100
 
 
-NAMES_AS_WRITTEN = ["مقاطعة عبادان", "۱۶ آذر", "کوی ـ ملت", "کندهار ښار", "ايرنا", "زیرک‌زاده", "  دو  فاصله  "]
+# the last: a quote, a backslash and a tab, which the JSON written into PostgreSQL's binary COPY must escape
+NAMES_AS_WRITTEN = ["مقاطعة عبادان", "۱۶ آذر", "کوی ـ ملت", "کندهار ښار", "ايرنا", "زیرک‌زاده", "  دو  فاصله  ",
+                    'کوچه "نو" \\ ۲\tغربی']
 
 
 def test_names_are_stored_and_exported_as_written(city, tmp_path):

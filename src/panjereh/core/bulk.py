@@ -1,5 +1,6 @@
 """Bulk writes: one parameterised statement, executed in chunks, with progress reports."""
 
+import json
 import weakref
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
@@ -7,6 +8,7 @@ from contextlib import contextmanager
 from django.db import connection, transaction
 
 _passthrough = weakref.WeakKeyDictionary()  # psycopg connection → type names whose bytes it sends as they are
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # one encoder: json.dumps(…, kwargs) makes one a call
 
 
 def execute_in_chunks(sql: str, rows: Iterable[tuple], *, chunk: int = 2000,
@@ -54,6 +56,17 @@ def pass_bytes_as(type_name: str) -> None:
 
     raw.adapters.register_dumper(None, Passthrough)  # by type only: used where a COPY names the column's type
     done.add(type_name)
+
+
+def jsonb_binary(values: Iterable) -> list:
+    """PostgreSQL only: each value (a dict or list; None stays NULL) in jsonb's binary input form — a version byte,
+    then the JSON text in UTF-8 — for a binary COPY through :func:`pass_bytes_as` ("jsonb").
+
+    psycopg's own jsonb dumper calls ``json.dumps`` and wraps it, row by row: at 126,000 features that was a fifth
+    of an import's Python time. Here one encoder writes them all (Persian as UTF-8, not ``\\u`` escapes, which
+    jsonb would decode again)."""
+    empty = b"\x01{}"  # most features have no attributes of their own
+    return [None if v is None else empty if v == {} else b"\x01" + _JSON.encode(v).encode() for v in values]
 
 
 def copy_rows(table: str, columns: list[str], rows: Iterable[tuple], *, types: list[str] | None = None,
