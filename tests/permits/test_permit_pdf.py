@@ -20,13 +20,19 @@ from tests.conftest import user
 from tests.permits.helpers import approve_all, good_parcel, pay_in_cash, request_body
 
 pytestmark = pytest.mark.django_db
+
+
+def _approved_file(client_for, city) -> dict:
+    """A file submitted at the counter and approved by every agency (its bill issued), as the API answers it."""
+    app = client_for("operator1").post("/api/v1/applications/", request_body(good_parcel(city)), format="json").json()
+    approve_all(client_for, app["id"])
+    return app
 ZWNJ = "\u200c"
 
 
 def test_the_permit_pdf_is_rendered_by_the_worker_and_verifiable(client_for, city, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    app = client_for("operator1").post("/api/v1/applications/", request_body(good_parcel(city)), format="json").json()
-    approve_all(client_for, app["id"])
+    app = _approved_file(client_for, city)
     pay_in_cash(client_for, app["id"], "R-PDF-1")
     permit = Permit.objects.get(application_id=app["id"])
     # the payment's request rendered nothing: the permit waits for the worker, queued with the issue itself
@@ -77,8 +83,7 @@ def test_the_bill_and_the_completion_certificate_as_verifiable_pdfs(client_for, 
     from panjereh.permits.models import Bill, CompletionCertificate
 
     settings.MEDIA_ROOT = tmp_path
-    app = client_for("operator1").post("/api/v1/applications/", request_body(good_parcel(city)), format="json").json()
-    approve_all(client_for, app["id"])
+    app = _approved_file(client_for, city)
     pdf.render_pending()
     bill = Bill.objects.get(application_id=app["id"])
     assert bill.pdf_file and bill.verification_code  # rendered when the bill was made
@@ -108,8 +113,7 @@ def test_the_bill_and_the_completion_certificate_as_verifiable_pdfs(client_for, 
 def test_a_paper_asked_for_before_the_worker_is_rendered_once(client_for, city, settings, tmp_path):
     """The first request renders it; the worker then finds it rendered and only takes it off the queue."""
     settings.MEDIA_ROOT = tmp_path
-    app = client_for("operator1").post("/api/v1/applications/", request_body(good_parcel(city)), format="json").json()
-    approve_all(client_for, app["id"])
+    app = _approved_file(client_for, city)
     pay_in_cash(client_for, app["id"], "R-PDF-3")
     permit = Permit.objects.get(application_id=app["id"])
     first = b"".join(Client().get(f"/verify/{permit.verification_code}/permit.pdf").streaming_content)
@@ -122,8 +126,7 @@ def test_a_paper_asked_for_before_the_worker_is_rendered_once(client_for, city, 
 
 
 def test_a_paper_that_fails_is_retried_later_and_does_not_stop_the_others(client_for, city, settings, tmp_path):
-    app = client_for("operator1").post("/api/v1/applications/", request_body(good_parcel(city)), format="json").json()
-    approve_all(client_for, app["id"])
+    app = _approved_file(client_for, city)
     pay_in_cash(client_for, app["id"], "R-PDF-4")
     permit = Permit.objects.get(application_id=app["id"])
     # the storage cannot be written (the media folder is a file): every paper fails, none is lost
@@ -153,8 +156,7 @@ def test_a_paper_that_fails_is_retried_later_and_does_not_stop_the_others(client
 
 def test_a_paper_another_worker_holds_is_left_to_it_until_its_claim_runs_out(client_for, city, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    app = client_for("operator1").post("/api/v1/applications/", request_body(good_parcel(city)), format="json").json()
-    approve_all(client_for, app["id"])
+    app = _approved_file(client_for, city)
     # a worker claimed the bill and died while rendering it: its claim moved the paper's time forward
     claimed = PendingPaper.objects.get(kind="bill")
     PendingPaper.objects.filter(pk=claimed.pk).update(
