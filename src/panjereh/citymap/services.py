@@ -20,7 +20,7 @@ from panjereh.agencies.service_rows import services_with_agencies
 from panjereh.citymap import crs as crsmod
 from panjereh.citymap import queries, spatial_sql
 from panjereh.citymap.importing import ImportRejected, PreparedFeatures, keep_only, prepare_features, read_layer_file
-from panjereh.citymap.models import Feature, Layer, LayerVersion, Parcel
+from panjereh.citymap.models import Layer, LayerVersion, Parcel
 from panjereh.core import audit, bulk, permissions
 from panjereh.core.errors import FieldError
 from panjereh.core.text import Localized
@@ -437,20 +437,21 @@ def dig_check(area: DigArea, *, user=None) -> dict:
     """
     wkb = shapely.to_wkb(area.geometry, output_dimension=2)
     hits = queries.features_within(wkb, shapely.bounds(area.geometry), area.buffer_m)
-    features = Feature.objects.select_related("layer", "agency").in_bulk([fid for fid, _ in hits])
+    features = queries.dig_rows(fid for fid, _ in hits)  # plain rows: no geometry is built for nothing
     visible = permissions.visible_layer_ids(user) if user is not None else None
     groups: dict[str, dict] = {}
     for fid, distance in hits:
         f = features[fid]
-        group = groups.setdefault(f.agency.code, {"agency": f.agency.code, "name_fa": f.agency.name_fa,
-                                                  "name_en": f.agency.name_en, "assets": [], "hidden_count": 0})
-        if visible is not None and f.layer_id not in visible:
+        group = groups.setdefault(f["agency"], {"agency": f["agency"], "name_fa": f["agency_name_fa"],
+                                                "name_en": f["agency_name_en"], "assets": [], "hidden_count": 0})
+        if visible is not None and f["layer_id"] not in visible:
             group["hidden_count"] += 1
             continue
-        group["assets"].append({"id": f.pk, "layer": f.layer.code, "ext_id": f.ext_id, "kind": f.kind,
-                                "status": f.status, "distance_m": round(distance, 2), "crosses": distance == 0,
-                                "depth_m": f.depth_m, "diameter_mm": f.diameter_mm, "material": f.material,
-                                "voltage_kv": f.voltage_kv, "pressure_class": f.pressure_class})
+        group["assets"].append({"id": fid, "layer": f["layer"], "ext_id": f["ext_id"], "kind": f["kind"],
+                                "status": f["status"], "distance_m": round(distance, 2), "crosses": distance == 0,
+                                "depth_m": f["depth_m"], "diameter_mm": f["diameter_mm"],
+                                "material": f["material"], "voltage_kv": f["voltage_kv"],
+                                "pressure_class": f["pressure_class"]})
     agencies = sorted(groups.values(), key=lambda g: g["agency"])
     counts = defaultdict(int)
     for g in agencies:
