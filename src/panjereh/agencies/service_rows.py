@@ -6,14 +6,14 @@ quarter of the map's spatial statement beside it; read here (:mod:`panjereh.core
 objects are the ORM's own.
 """
 
+import functools
+
 from django.db import connections
 
 from panjereh.agencies.models import Agency, Service
 from panjereh.core.plain_rows import Columns
 
-_PLANS: dict = {}  # {database alias: (SQL, the service's columns, the agency's)}, made at the first call
-
-
+@functools.cache  # per database alias, at the first call of each process
 def _plan(using: str):
     service, agency = Columns(Service, "s", using), Columns(Agency, "a", using)
     sql = (f"SELECT {service.sql}, {agency.sql} FROM {Service._meta.db_table} s "
@@ -23,9 +23,7 @@ def _plan(using: str):
 
 def services_with_agencies(using: str = "default") -> list[Service]:
     """Every service, ordered by code, each with its agency loaded (as ``select_related("agency")`` returns)."""
-    if using not in _PLANS:
-        _PLANS[using] = _plan(using)
-    sql, service_columns, agency_columns = _PLANS[using]
+    sql, service_columns, agency_columns = _plan(using)
     with connections[using].cursor() as cursor:
         cursor.execute(sql)
         rows = cursor.fetchall()

@@ -20,6 +20,7 @@ class Columns:
         fields = model._meta.concrete_fields
         self.names = [f.attname for f in fields]
         self.width = len(fields)
+        self._pk = self.names.index(model._meta.pk.attname)
         self.sql = ", ".join(f"{alias}.{connection.ops.quote_name(f.column)}" for f in fields)
         self._converters = []
         for index, field in enumerate(fields):
@@ -32,7 +33,7 @@ class Columns:
         """The object of ``row[start:start + width]``, or None when its primary key is NULL (an outer join found
         nothing)."""
         values = list(row[start:start + self.width])
-        if values[self.names.index(self.model._meta.pk.attname)] is None:
+        if values[self._pk] is None:
             return None
         connection = connections[self.using]
         for index, col, functions in self._converters:
