@@ -27,6 +27,8 @@ def decide(page, base, app_id, decision, *, text="", reason=None):
     if reason:
         page.select_option("#reason", str(reason))
     page.click("#decision button[type=submit]")
+    page.wait_for_selector("#confirm-summary")  # a summary of what will be recorded, confirmed before it is
+    page.click("#confirm button[value=confirm]")
     page.wait_for_url(f"{base}/inbox/")
 
 
@@ -64,7 +66,7 @@ def test_a_files_whole_life_on_the_pages(live_server, live_city, browser):
     login(page, base, "operator1")
     page.goto(f"{base}/files/{app_id}/")
     withdrawn = page.locator("#tasks .withdrawn").first.inner_text()
-    assert "شرکت توزیع نیروی برق" in withdrawn and "#۱" in withdrawn and "Power" not in withdrawn
+    assert "شرکت توزیع نیروی برق" in withdrawn and "شماره ۱" in withdrawn and "Power" not in withdrawn
     problems += audit_now(page, "file page, refused")
     page.fill("#rs-floors", "۱")
     page.fill("#rs-note", "یک طبقه کم شد")

@@ -64,6 +64,7 @@ def test_counter_to_permit_agency_decisions_and_tracking(live_server, live_city,
             page.fill("#conditions", "کنتور در ورودی نصب شود")
             page.screenshot(path=str(SHOTS / "decide.png"), full_page=True)
         page.click("#decision button[type=submit]")
+        page.click("#confirm button[value=confirm]")
         page.wait_for_url(f"{base}/inbox/")
         assert code not in page.content()
         logout(page)

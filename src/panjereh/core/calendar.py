@@ -75,6 +75,19 @@ def working_days_between(start: datetime.date, end: datetime.date, closures: set
                if is_working_day(start + datetime.timedelta(days=n), closures))
 
 
+def last_start_beyond(end: datetime.date, days: int) -> datetime.date:
+    """The latest start date from which more than ``days`` working days have passed by ``end``: anything
+    started on it or before is past a ``days``-working-day deadline. Lets a page filter overdue rows in the
+    database (``created_at`` before the end of that day) instead of counting each row's days in Python."""
+    closures = _closures(end - datetime.timedelta(days=days * 3 + 60), end)
+    day, counted = end, 0
+    while counted <= days:
+        if is_working_day(day, closures):
+            counted += 1
+        day -= datetime.timedelta(days=1)
+    return day
+
+
 def day_bounds(first: datetime.date, last: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
     """The moments [start of ``first``, start of the day after ``last``) in Tehran: a Tehran-dated period as a
     range the database can filter stored UTC times by."""

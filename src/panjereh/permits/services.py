@@ -320,13 +320,14 @@ def _current_task(application, agency_code: str) -> ReviewTask:
     return task
 
 
-def record_decision(*, actor, application, agency_code: str, decision: str, conditions: str = "",
-                    info_request: str = "", reason_number: int | None = None, via: str = "") -> Outcome:
-    """An agency decides its task. The same decision sent twice changes nothing the second time."""
+def check_decision(*, agency_code: str, decision: str, conditions: str = "", info_request: str = "",
+                   reason_number: int | None = None) -> RefusalReason | None:
+    """The rules a decision must meet before anything is written (the decide page checks them before it shows
+    the summary to confirm, so that a confirmed decision cannot then fail on them): a known decision, a refusal's
+    published reason, an approval's conditions, a question's text. Raises ApplicationError naming the field."""
     if decision not in DECISIONS:
         raise ApplicationError("decision", _("The decision must be one of %(known)s.")
             % Localized({"known": "، ".join(DECISIONS)}))
-    status = DECISIONS[decision]
     reason = None
     if decision == "reject":
         if reason_number is None:
@@ -339,6 +340,15 @@ def record_decision(*, actor, application, agency_code: str, decision: str, cond
         raise ApplicationError("conditions", _("Write the conditions of the approval."))
     if decision == "request_info" and not info_request.strip():
         raise ApplicationError("info_request", _("Write what information is needed from the applicant."))
+    return reason
+
+
+def record_decision(*, actor, application, agency_code: str, decision: str, conditions: str = "",
+                    info_request: str = "", reason_number: int | None = None, via: str = "") -> Outcome:
+    """An agency decides its task. The same decision sent twice changes nothing the second time."""
+    status = DECISIONS.get(decision)
+    reason = check_decision(agency_code=agency_code, decision=decision, conditions=conditions,
+                            info_request=info_request, reason_number=reason_number)
     with transaction.atomic():
         Application.objects.select_for_update().filter(pk=application.pk).first()
         task = _current_task(application, agency_code)

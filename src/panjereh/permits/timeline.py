@@ -8,7 +8,7 @@ from panjereh.permits.models import ReviewTask
 
 
 def task_rows(app) -> list[dict]:
-    """[{"task", "left" (working days, open tasks only), "refused_by"}] ordered by deadline and agency."""
+    """[{"task", "left" (working days, open tasks within their deadline), "late", "late_days", "refused_by"}] ordered by deadline and agency."""
     today = local_date(timezone.now())
     rows = list(app.tasks.select_related("agency", "reason").prefetch_related("info_requests__documents").order_by(
         "due_date", "agency__code"))
@@ -16,7 +16,10 @@ def task_rows(app) -> list[dict]:
     refusals = {t.round: t for t in rows if t.status == ReviewTask.Status.REJECTED}
     tasks = []
     for t in rows:
-        left = working_days_between(today, t.due_date) if t.status in ReviewTask.OPEN else None
+        is_open = t.status in ReviewTask.OPEN
+        late = is_open and t.due_date < today  # as the inbox says it: past the deadline, not "0 days left"
+        left = working_days_between(today, t.due_date) if is_open and not late else None
         refused_by = refusals.get(t.round) if t.status == ReviewTask.Status.WITHDRAWN else None
-        tasks.append({"task": t, "left": left, "refused_by": refused_by})
+        tasks.append({"task": t, "left": left, "refused_by": refused_by, "late": late,
+                      "late_days": working_days_between(t.due_date, today) if late else 0})
     return tasks

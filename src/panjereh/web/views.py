@@ -4,6 +4,7 @@ Pages validate with the same serializers as the REST API, ask the same permissio
 same services: a page can do nothing the API would refuse.
 """
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import connection
@@ -12,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from rest_framework.exceptions import ValidationError
 
@@ -23,13 +25,13 @@ from panjereh.core import permissions
 from panjereh.core.calendar import local_date, working_days_between
 from panjereh.core.clientip import client_ip
 from panjereh.core.identifiers import InvalidIdentifier, validate_mobile
-from panjereh.core.text import normalize_digits
+from panjereh.core.text import Localized, normalize_digits
 from panjereh.permits import psp, services
 from panjereh.permits.api import (ApplicationCreateSerializer, DecisionSerializer, EstimateSerializer,
                                   ResubmitSerializer, estimate_detail)
 from panjereh.permits.models import Application, Document, ReviewTask
 from panjereh.permits.timeline import task_rows
-from panjereh.web.words import field_word
+from panjereh.web.words import field_word, word
 
 
 def home(request):
@@ -201,7 +203,7 @@ def _take_payment(request, app):
         amount = int(normalize_digits(request.POST.get("amount", "0")).replace(",", "").replace("٬", ""))
         if request.POST.get("provider") == "gateway":
             # card: the bank's page takes the payment; our server verifies it when the payer comes back
-            _, pay_url = services.start_gateway_payment(
+            _bill, pay_url = services.start_gateway_payment(
                 actor=request.user, application=app, amount=amount,
                 callback_url=request.build_absolute_uri(reverse("gateway-return")))
             return redirect(pay_url)
@@ -309,38 +311,61 @@ def inbox(request):
     return render(request, "web/inbox.html", {"rows": rows, "agency": profile.agency, "awaiting_check": awaiting})
 
 
+DECISION_WORDS = {"approve": "approve", "approve_with_conditions": "approve_with_conditions",
+                  "request_info": "request_info", "reject": "reject"}
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def decide(request, pk):
-    """Decide the user's agency's task on a file (with conditions, or a numbered reason)."""
+    """Decide the user's agency's task on a file (with conditions, or a numbered reason), in two steps: the
+    form, then a summary of exactly what will be recorded, which the reviewer confirms (or goes back to change,
+    with every choice kept). Nothing is pre-selected: a re-displayed form shows what was chosen, never a
+    default that the next click would send."""
     app = _visible(request, pk)
     profile = permissions.staff_profile(request.user)
     agency = profile.agency.code if profile and profile.agency else None
     if not agency or not permissions.can_decide(request.user, agency):
         raise PermissionDenied("you do not decide for an agency")
-    errors = []
+    errors, summary = [], None
+    chosen = {"decision": request.POST.get("decision", ""), "conditions": request.POST.get("conditions", ""),
+              "reason": request.POST.get("reason", "")}
     if request.method == "POST":
-        form = DecisionSerializer(data={"decision": request.POST.get("decision"),
-                                        "conditions": request.POST.get("conditions", ""),
-                                        "info_request": request.POST.get("conditions", "")
-                                        if request.POST.get("decision") == "request_info" else "",
-                                        "reason": request.POST.get("reason") or None})
+        form = DecisionSerializer(data={"decision": chosen["decision"] or None,
+                                        "conditions": chosen["conditions"],
+                                        "info_request": chosen["conditions"]
+                                        if chosen["decision"] == "request_info" else "",
+                                        "reason": chosen["reason"] or None})
         if form.is_valid():
             d = form.validated_data
+            conditions = d["conditions"] if d["decision"] != "request_info" else ""
             try:
-                services.record_decision(actor=request.user, application=app, agency_code=agency,
-                                         decision=d["decision"],
-                                         conditions=d["conditions"] if d["decision"] != "request_info" else "",
-                                         info_request=d["info_request"], reason_number=d["reason"])
-                return redirect("inbox")
+                reason = services.check_decision(agency_code=agency, decision=d["decision"], conditions=conditions,
+                                                 info_request=d["info_request"], reason_number=d["reason"])
+                if request.POST.get("step") == "confirm":
+                    services.record_decision(actor=request.user, application=app, agency_code=agency,
+                                             decision=d["decision"], conditions=conditions,
+                                             info_request=d["info_request"], reason_number=d["reason"])
+                    messages.success(request, _("Your decision on file %(code)s is recorded: %(decision)s.")
+                                     % Localized({"code": app.tracking_code,
+                                                  "decision": word(DECISION_WORDS[d["decision"]], get_language())}))
+                    return redirect("inbox")
+                if request.POST.get("step") != "change":
+                    summary = {"decision": d["decision"], "reason": reason,
+                               "text": d["info_request"] or conditions}
             except (services.ApplicationError, services.Conflict) as exc:
                 errors = [str(exc)]
         else:
             errors = _flatten(form.errors)
     reasons = RefusalReason.objects.filter(agency=profile.agency, active=True)
-    return render(request, "web/decide.html", {"app": app, "tasks": task_rows(app), "reasons": reasons,
-                                               "errors": errors, "agency": profile.agency},
-                  status=400 if errors else 200)
+    task = app.tasks.filter(agency=profile.agency).order_by("-round", "-id").first()
+    today = local_date(timezone.now())
+    late = bool(task and task.status in ReviewTask.OPEN and task.due_date < today)
+    return render(request, "web/decide.html", {
+        "app": app, "tasks": task_rows(app), "reasons": reasons, "errors": errors, "agency": profile.agency,
+        "chosen": chosen, "summary": summary, "task": task, "late": late, "decisions": list(DECISION_WORDS),
+        "late_days": working_days_between(task.due_date, today) if late else 0},
+        status=400 if errors else 200)
 
 
 TRACK_LIMIT = 30  # lookups per minute and address, as for the API's /track/
