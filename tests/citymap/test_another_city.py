@@ -49,7 +49,7 @@ def _database(tmp_path) -> tuple[str, callable]:
 
 def test_mashhad_from_scratch(tmp_path):
     url, drop = _database(tmp_path)
-    env = {**os.environ, **MASHHAD, "DATABASE_URL": url, "PANJEREH_VAR_DIR": str(tmp_path / "var"),
+    env = {**os.environ, **MASHHAD, "DATABASE_URL": url, "PANJEREH_VAR_DIR": str(tmp_path / "var"), "PANJEREH_DEMO": "1",
            "DJANGO_SETTINGS_MODULE": "panjereh.settings"}
     env.pop("PANJEREH_STORAGE_SRID", None)
     panjereh = [sys.executable, "-m", "panjereh.manage"]
@@ -91,7 +91,7 @@ def test_a_city_moved_to_its_own_zone(tmp_path):
     transaction; the places are the same to the millimetre, the areas are measured in the right zone's metres
     (about 1.4% smaller than zone 39 claimed there), and the spatial index still answers."""
     url, drop = _database(tmp_path)
-    env = {**os.environ, **MASHHAD, "DATABASE_URL": url, "PANJEREH_VAR_DIR": str(tmp_path / "var"),
+    env = {**os.environ, **MASHHAD, "DATABASE_URL": url, "PANJEREH_VAR_DIR": str(tmp_path / "var"), "PANJEREH_DEMO": "1",
            "DJANGO_SETTINGS_MODULE": "panjereh.settings", "PANJEREH_STORAGE_SRID": "32639"}
 
     def run(*args, srid="32639"):

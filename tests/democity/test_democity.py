@@ -33,7 +33,8 @@ def test_same_seed_same_city(city):
     assert fingerprint() != first
 
 
-def test_refuses_to_overwrite_without_replace(city):
+def test_refuses_to_overwrite_without_replace(city, monkeypatch):
+    monkeypatch.setenv("PANJEREH_DEMO", "1")
     with pytest.raises(DemoCityExists):
         build_demo_city(parcels=100, seed=1)
     with pytest.raises(CommandError, match="--replace"):

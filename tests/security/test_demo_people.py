@@ -7,7 +7,7 @@ import re
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.core.management.base import CommandError
+from django.core.management.base import CommandError, SystemCheckError
 from django.test import Client
 
 from panjereh.agencies.models import StaffProfile
@@ -18,7 +18,8 @@ pytestmark = pytest.mark.django_db
 Users = get_user_model()
 
 
-def test_a_city_database_gets_no_demo_users(city):
+def test_a_city_database_gets_no_demo_users(city, monkeypatch):
+    monkeypatch.setenv("PANJEREH_DEMO", "1")
     """Before: `make run` (democity --if-empty) made demo users on any database that had parcels."""
     DemoBuild.objects.all().delete()  # a city's own map: parcels, but not built by the demo city
     Users.objects.filter(username__in=["admin", "reviewer.gas"]).delete()
@@ -62,3 +63,33 @@ def test_createcityadmin_with_a_one_time_link(db):
     assert b"new_password1" not in again.content  # used once: the link no longer sets a password
     with pytest.raises(CommandError, match="already exists"):
         call_command("createcityadmin", "mayor.it", "--link", stdout=io.StringIO())
+
+
+def test_democity_refuses_outside_a_demo_and_the_deploy_check_reports_demo_users(city, monkeypatch):
+    """Before: with PANJEREH_DEMO unset, `democity` made the demo users with the README's password, and
+    `check --deploy` said nothing about them."""
+    monkeypatch.delenv("PANJEREH_DEMO", raising=False)
+    Users.objects.filter(username="gis.fire").delete()
+    with pytest.raises(CommandError, match="PANJEREH_DEMO=1"):
+        call_command("democity", "--if-empty", stdout=io.StringIO())
+    assert not Users.objects.filter(username="gis.fire").exists()
+    from django.core import checks
+
+    found = [m for m in checks.run_checks(include_deployment_checks=True) if m.id == "panjereh.E001"]
+    assert len(found) == 1 and "operator1" in found[0].msg and "reviewer.water" in found[0].msg
+    with pytest.raises(SystemCheckError):
+        call_command("check", "--deploy", "--fail-level", "ERROR", stdout=io.StringIO(), stderr=io.StringIO())
+    doctor = io.StringIO()
+    call_command("doctor", stdout=doctor)
+    assert "panjereh.E001" in doctor.getvalue() and "operator1" in doctor.getvalue()
+    # a user whose password the city changed is no longer a demo user
+    for name in [u for u in found[0].msg.split(": ", 1)[1].split(", ") if u != "admin"]:
+        Users.objects.filter(username=name).update(is_active=False)
+    admin = Users.objects.get(username="admin")
+    admin.set_password("the city's own long password 1405")
+    admin.save()
+    assert [m for m in checks.run_checks(include_deployment_checks=True) if m.id == "panjereh.E001"] == []
+    # and in a demo, the demo users are expected
+    monkeypatch.setenv("PANJEREH_DEMO", "1")
+    Users.objects.filter(username="operator1").update(is_active=True)
+    assert [m for m in checks.run_checks(include_deployment_checks=True) if m.id == "panjereh.E001"] == []

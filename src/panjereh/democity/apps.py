@@ -6,3 +6,6 @@ class DemocityConfig(AppConfig):
     name = "panjereh.democity"
     label = "democity"
     verbose_name = _("Demo city")
+
+    def ready(self):
+        from panjereh.democity import checks  # noqa: F401 — registers the demo-users check

@@ -69,6 +69,21 @@ class Command(BaseCommand):
             pass
         return rows
 
+    def deploy_rows(self, problems) -> list[tuple[str, str]]:
+        """The security checks that apps register for a deployment (``check --deploy``) and that a machine's
+        doctor should show too — demo users on a real city first among them. Asked through Django's check
+        registry, so the kernel names no app."""
+        from django.core import checks
+
+        try:
+            found = [m for m in checks.run_checks(include_deployment_checks=True, tags=["panjereh_demo"])
+                     if m.level >= checks.ERROR]
+        except Exception:  # noqa: BLE001 — no database yet: nothing to check
+            return []
+        for message in found:
+            problems.append((message.id, f"{message.msg} — {message.hint}"))
+        return [("demo users", "none with the demo password" if not found else "PRESENT (see below)")]
+
     def handle(self, *args, cities=False, **options):
         if cities:
             from panjereh.core import scale
@@ -143,6 +158,7 @@ class Command(BaseCommand):
         check("map library and font (npm)", "present in " + str(settings.ASSETS_DIR)
               if maplibre.exists() and font.exists() else None, "npm ci (scripts/setup.sh runs it)")
         rows += self.crs_rows(problems)
+        rows += self.deploy_rows(problems)
         width = max(len(n) for n, _ in rows)
         for name, value in rows:
             self.stdout.write(f"{name.ljust(width)}  {value}")

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from panjereh.citymap.models import Parcel
+from panjereh.core.fakes import demo_allowed
 from panjereh.democity.build import DemoCityExists, build_demo_city
 from panjereh.democity.people import NotADemoDatabase, create_demo_people
 
@@ -27,6 +28,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, parcels, seed, replace, if_empty, manifest, no_progress, history_months,
                history_per_month, **options):
+        if not demo_allowed():
+            raise CommandError("the demo city and its demo users (whose password is in the README) are made only "
+                               "in a demo deployment: set PANJEREH_DEMO=1 (make run does) — a city's own "
+                               "deployment starts with `panjereh createcityadmin`")
         try:
             self._city(parcels=parcels, seed=seed, replace=replace, if_empty=if_empty, manifest=manifest,
                        no_progress=no_progress)
