@@ -149,7 +149,8 @@ def test_printable_permit_and_public_verification(client, client_for, city):
     client.force_login(get_user_model().objects.get(username="operator2"))  # another office: not theirs
     assert client.get(permit["certificate_url"]).status_code == 404
     verify = client.get(permit["verify_url"])
-    assert verify.status_code == 200 and permit["number"] in verify.content.decode()
+    persian = permit["number"].translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
+    assert verify.status_code == 200 and f'<bdi dir="ltr">{persian}</bdi>' in verify.content.decode()
     assert client.get("/verify/not-a-code/").status_code == 404
 
 

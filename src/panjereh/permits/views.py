@@ -9,7 +9,6 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from panjereh.core import permissions
-from panjereh.core.calendar import jalali
 from panjereh.permits import psp, services
 from panjereh.permits.certificate import certificate_context
 from panjereh.permits.models import Application, Payment, Permit
@@ -63,22 +62,52 @@ def _pdf_response(permit):
     return response
 
 
-def permit_verify(request, code):
-    """Public: anyone holding the printed permit can check it is genuine — and its PDF against the original's
-    SHA-256, downloadable here."""
-    permit = Permit.objects.select_related("application__parcel").filter(verification_code=code).first()
-    digest = ""
-    if permit is not None:
-        from panjereh.permits import pdf
+MAX_COMPARED_PDF = 30 * 1024 * 1024  # a permit's PDF is well under a megabyte; anything larger is not it
 
-        try:
-            digest = pdf.permit_pdf(permit)[1]
-        except Exception:  # noqa: BLE001 — the permit is genuine whether or not its PDF can be made now
-            digest = permit.pdf_sha256
-    with translation.override("fa"):  # a Persian page, like the permit it verifies
-        return render(request, "permits/verify.html", {"permit": permit, "sha256": digest,
-                                                        "issued_jalali": jalali(permit.issued_at) if permit else ""},
-                      status=200 if permit else 404)
+
+@require_http_methods(["GET", "POST"])
+def permit_verify(request, code):
+    """Public: anyone holding the printed permit can check it is genuine, and upload the PDF they hold to have
+    its SHA-256 compared with the original's here (no comparing 64 hex digits by eye)."""
+    permit = Permit.objects.select_related("application__parcel").filter(verification_code=code).first()
+    return _verify_page(request, "permit", permit, code, lambda p: _digest(p, "permit"))
+
+
+def _digest(paper, kind: str) -> str:
+    """The SHA-256 of the original PDF of a paper (rendered now if the worker has not got to it yet)."""
+    from panjereh.permits import pdf
+
+    try:
+        return (pdf.permit_pdf(paper) if kind == "permit" else pdf.PAPERS[kind](paper))[1]
+    except Exception:  # noqa: BLE001 — the paper is genuine whether or not its PDF can be made now
+        return paper.pdf_sha256
+
+
+def _verify_page(request, kind, paper, code, digest_of):
+    """The verification page of any paper, in the site's layout and the reader's language. A POST brings the
+    PDF the reader holds; its SHA-256 is computed here (never stored: the upload is read and forgotten) and
+    the page says whether it is the same paper as the original."""
+    import hashlib
+
+    digest = digest_of(paper) if paper is not None else ""
+    compared, error = None, None
+    if request.method == "POST" and paper is not None:
+        upload = request.FILES.get("pdf")
+        if upload is None or upload.size == 0:
+            error = "choose_pdf"
+        elif upload.size > MAX_COMPARED_PDF:
+            error = "pdf_too_large"
+        else:
+            held = hashlib.sha256()
+            for chunk in upload.chunks():
+                held.update(chunk)
+            compared = {"same": held.hexdigest() == digest, "sha256": held.hexdigest()}
+    status = 200 if paper else 404
+    if error:
+        status = 400
+    return render(request, "permits/verify.html", {
+        "kind": kind, "paper": paper, "sha256": digest, "code": code, "compared": compared, "error": error,
+        "parcel": paper.application.parcel if paper is not None and kind != "bill" else None}, status=status)
 
 
 def permit_verify_pdf(request, code):
@@ -99,20 +128,10 @@ def _paper(kind: str, code: str):
     return model.objects.filter(verification_code=code).first() if code else None
 
 
+@require_http_methods(["GET", "POST"])
 def paper_verify(request, kind, code):
     """Public: a bill or a completion certificate checked against its original (its PDF's SHA-256)."""
-    from panjereh.permits import pdf
-
-    paper = _paper(kind, code)
-    digest = ""
-    if paper is not None:
-        try:
-            digest = pdf.PAPERS[kind](paper)[1]
-        except Exception:  # noqa: BLE001 — the paper is genuine whether or not its PDF can be made now
-            digest = paper.pdf_sha256
-    with translation.override("fa"):
-        return render(request, "permits/paper_verify.html", {"paper": paper, "kind": kind, "sha256": digest,
-                                                             "code": code}, status=200 if paper else 404)
+    return _verify_page(request, kind, _paper(kind, code), code, lambda p: _digest(p, kind))
 
 
 def paper_verify_pdf(request, kind, code):

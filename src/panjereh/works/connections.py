@@ -23,6 +23,9 @@ from panjereh.works.rules import rules
 log = logging.getLogger(__name__)
 
 
+CONNECTION_WORKS_TITLE = "حفاری انشعاب"
+
+
 def trench_for(order):
     """The trench of one connection: the shortest line from the network's nearest asset to the parcel, or
     None when the map has no asset for it (the order then waits for the agency's own survey)."""
@@ -65,7 +68,8 @@ def raise_trenches(application) -> list:
         first = orders[0]
         data = {"geometry": json.loads(shapely.to_geojson(crsmod.to_crs84(geometry))),
                 "reference": f"CONN-{first.pk}",
-                "title": f"{'، '.join(o.service.name_fa for o in orders)} — {application.tracking_code}",
+                # the title is public (the WZDx feed, the works map): what is dug, never whose file it is
+                "title": f"{'، '.join(o.service.name_fa for o in orders)} — {CONNECTION_WORKS_TITLE}",
                 "works_class": "minor", "start_date": start, "end_date": start + datetime.timedelta(days=2),
                 "depth_m": None, "surface": "asphalt"}
         try:

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from panjereh.citymap import crs as crsmod
 from panjereh.core.calendar import TEHRAN
+from panjereh.works.connections import CONNECTION_WORKS_TITLE
 from panjereh.works.models import Works
 
 VERSION = "4.2"
@@ -33,6 +34,15 @@ def _line(works: Works) -> dict:
     return {"type": "LineString", "coordinates": [[round(x, 7), round(y, 7)] for x, y in geom.coords]}
 
 
+def _public_name(works: Works) -> str:
+    """The work zone's name as the public may read it. A trench the single window raised for a connection is
+    named by what is dug, never by its file (its stored title, from before this rule, may carry the file's
+    tracking code); other works by the title their agency gave them."""
+    if works.connection_order_id:
+        return f"{CONNECTION_WORKS_TITLE} — {works.agency.name_fa}"
+    return works.title or works.reference
+
+
 def wzdx_feed(*, today: datetime.date | None = None) -> dict:
     """The feed: permitted and ongoing works that have not ended (as of ``today``)."""
     today = today or timezone.localdate()
@@ -46,7 +56,7 @@ def wzdx_feed(*, today: datetime.date | None = None) -> dict:
             "properties": {
                 "core_details": {"event_type": "work-zone", "data_source_id": f"panjereh-{works.agency.code}",
                                  "road_names": works.streets or ["—"], "direction": "undefined",
-                                 "name": works.title or works.reference,
+                                 "name": _public_name(works),
                                  "description": f"{works.agency.name_fa} — {works.get_works_class_display()}"},
                 "start_date": _utc(works.start_date), "end_date": _utc(works.end_date, end=True),
                 "is_start_date_verified": works.status == Works.Status.IN_PROGRESS, "is_end_date_verified": False,
