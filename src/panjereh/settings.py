@@ -356,6 +356,11 @@ PANJEREH_WEBHOOK_ALLOWED_HOSTS = [h for h in os.environ.get("PANJEREH_WEBHOOK_AL
 PANJEREH_INBOUND_MAX_BYTES = int(os.environ.get("PANJEREH_INBOUND_MAX_BYTES", str(64 * 1024)))
 PANJEREH_OFFSET_THRESHOLD_M = float(os.environ.get("PANJEREH_OFFSET_THRESHOLD_M", "1.0"))
 PANJEREH_DEMO_PARCELS = int(os.environ.get("PANJEREH_DEMO_PARCELS", "100000"))
+# a file's documents: versions of one kind, and documents in all (older versions are kept, and counted)
+PANJEREH_DOCUMENT_VERSIONS = int(os.environ.get("PANJEREH_DOCUMENT_VERSIONS", "10"))
+PANJEREH_DOCUMENTS_PER_FILE = int(os.environ.get("PANJEREH_DOCUMENTS_PER_FILE", "60"))
+# documents and inspection photos: an image's pixels are counted from its header before it is decoded
+PANJEREH_UPLOAD_MAX_PIXELS = int(os.environ.get("PANJEREH_UPLOAD_MAX_PIXELS", "50000000"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

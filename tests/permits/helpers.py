@@ -3,6 +3,7 @@
 from panjereh.citymap.models import Parcel
 from panjereh.citymap.services import feasibility
 from panjereh.permits.models import Application
+from panjereh.permits.rules import REQUIRED_DOCUMENTS
 
 
 def pay_at_psp(pay_url: str, *, action: str = "pay", amount: int | None = None) -> dict:
@@ -42,7 +43,9 @@ def request_body(parcel, /, **overrides) -> dict:
         "parcel": parcel.pk,
         "applicant": {"kind": "person", "national_id": "4608968882", "name": "علي كريمي", "mobile": "09161234567"},
         "permit": {"permit_type": "new", "land_use": "residential", "floors": 2, "units": 2,
-                   "gross_floor_area": round(parcel.area_m2 * 1.0), "parking_spaces": 1},
+                   "gross_floor_area": round(parcel.area_m2 * 1.0), "parking_spaces": 1,
+                   # the originals the counter saw (a permit is not issued while a required one is missing)
+                   "documents": list(REQUIRED_DOCUMENTS["new"])},
         "services": {"water": {"timing": "now", "size": {"diameter_mm": 20}}, "sewer": {"timing": "now"},
                      "power": {"timing": "now", "size": {"phases": 1, "kw": 10}},
                      "gas": {"timing": "later", "size": {"meter_class": "G6"}},

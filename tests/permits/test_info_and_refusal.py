@@ -139,7 +139,7 @@ def test_a_refused_file_is_amended_and_reviewed_again_on_the_same_number(client_
     counter = Client()
     counter.force_login(user("operator1"))
     page = counter.get(f"/files/{file['id']}/").content.decode()
-    assert "دور" in page and "#۱" in page  # the earlier round's refusal, in Persian digits
+    assert "دور" in page and "شماره ۱" in page  # the earlier round's refusal, its numbered reason in Persian digits
 
 
 def test_resubmitting_on_the_file_page(client_for, file):

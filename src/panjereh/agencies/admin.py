@@ -28,7 +28,7 @@ class CounterOfficeAdmin(PanjerehAdmin):
 
 @admin.register(StaffProfile)
 class StaffProfileAdmin(PanjerehAdmin):
-    list_display = ("user", "role", "agency", "office")
+    list_display = ("user", "name_fa", "title_fa", "role", "agency", "office", "signs_papers")
     list_filter = ("role", "agency")
 
 

@@ -18,6 +18,9 @@ class Agency(models.Model):
         default=False, help_text="a review still open past its deadline counts as approved")
     review_min_floors = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="review only buildings with at least this many floors (fire service)")
+    permits_await_signature = models.BooleanField(
+        default=False, help_text="the municipality: a permit waits on the signing official's page for a signature "
+        "before its paper is made (otherwise the official who signs papers signs it at issue)")
 
     class Meta:
         verbose_name = _("agency")
@@ -92,6 +95,23 @@ class StaffProfile(models.Model):
     agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="staff")
     office = models.ForeignKey(CounterOffice, null=True, blank=True, on_delete=models.PROTECT,
                                related_name="staff")
+    # what papers and pages print for this person: a name and a title, never a username
+    name_fa = models.CharField(_("name (Persian)"), max_length=120, blank=True)
+    name_en = models.CharField(_("name (English)"), max_length=120, blank=True)
+    title_fa = models.CharField(_("title (Persian)"), max_length=120, blank=True,
+                                help_text=_("e.g. the deputy mayor for planning and architecture"))
+    title_en = models.CharField(_("title (English)"), max_length=120, blank=True)
+    signs_papers = models.BooleanField(_("signs the papers"), default=False, help_text=_(
+        "the official whose name and title the permits, bills and completion certificates carry"))
+
+    def display_name(self, language: str = "fa") -> str:
+        """The person as a paper names them: their name in ``language`` (the other language's, then the
+        account's full name, when not given)."""
+        first, second = (self.name_en, self.name_fa) if language == "en" else (self.name_fa, self.name_en)
+        return first or second or self.user.get_full_name() or self.user.get_username()
+
+    def display_title(self, language: str = "fa") -> str:
+        return (self.title_en or self.title_fa) if language == "en" else (self.title_fa or self.title_en)
 
     class Meta:
         verbose_name = _("staff member")

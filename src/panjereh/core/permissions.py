@@ -171,6 +171,23 @@ def can_answer_for_applicant(user, application) -> bool:
     return can_take_payment(user, application)
 
 
+def can_add_document(user, application) -> bool:
+    """Who adds a document to a file on its page: the counter office that holds it (or any counter or the
+    municipality while a file from home waits for its check), and the staff of an agency reviewing it."""
+    if can_take_payment(user, application):
+        return True
+    if application.status == "awaiting_check" and can_check_documents(user):
+        return True
+    profile = staff_profile(user)
+    return bool(profile and profile.agency_id and profile.role in {"reviewer", "signer"}
+                and application.tasks.filter(agency_id=profile.agency_id).exists())
+
+
+def can_waive_document(user) -> bool:
+    """The municipality's signing official (or an administrator) lets a file go without a required document."""
+    return can_certify_completion(user)
+
+
 def can_activate_service(user, application) -> bool:
     return can_take_payment(user, application)
 

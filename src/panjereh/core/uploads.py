@@ -79,14 +79,28 @@ def _check_pdf(data: bytes, field: str) -> None:
                                    "incomplete.")) from None
 
 
+def max_pixels() -> int:
+    """The largest image accepted, in pixels (PANJEREH_UPLOAD_MAX_PIXELS, 50 megapixels by default: a phone's
+    photo of a deed is 12–50). A small PNG can claim 13000×13000 pixels and take 600 MB to decode; the size
+    is read from the header, before a single pixel is decoded."""
+    return int(getattr(settings, "PANJEREH_UPLOAD_MAX_PIXELS", 50_000_000))
+
+
 def _check_image(data: bytes, field: str) -> None:
     from PIL import Image, UnidentifiedImageError
 
     try:
         with Image.open(io.BytesIO(data)) as image:
+            width, height = image.size  # from the header: nothing is decoded yet
+            if width * height > max_pixels():
+                raise UploadError(field, _("The image is %(width)s×%(height)s pixels; the largest accepted is "
+                                           "%(limit)s pixels in all.")
+                                  % Localized({"width": width, "height": height, "limit": max_pixels()}))
             image.verify()
         with Image.open(io.BytesIO(data)) as image:  # verify() does not decode the pixels; load() does
             image.load()
+    except UploadError:
+        raise
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         raise UploadError(field, _("The image is damaged or incomplete.")) from None
 

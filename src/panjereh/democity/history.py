@@ -98,13 +98,16 @@ def _national_id(rng) -> str:
 
 
 def _one_file(services, parcel, submitted, rng, users, counts, *, models) -> int:
+    from panjereh.permits.rules import required_documents
+
     Application, ConnectionOrder, InfoRequest, Permit, ReviewTask = models
     app = services.submit_application(
         actor=users["operator1"], parcel=parcel,
         applicant={"kind": "person", "national_id": _national_id(rng),
                    "name": "متقاضی نمونه", "mobile": f"0916{rng.randint(10**6, 10**7 - 1)}"},
         permit={"permit_type": "new", "land_use": "residential", "floors": rng.choice([1, 2, 3]), "units": 2,
-                "gross_floor_area": round(parcel.area_m2 * rng.uniform(0.8, 1.6)), "parking_spaces": 1},
+                "gross_floor_area": round(parcel.area_m2 * rng.uniform(0.8, 1.6)), "parking_spaces": 1,
+                "documents": required_documents("new")},  # the originals the counter saw
         services=SERVICES)
     Application.objects.filter(pk=app.pk).update(submitted_at=_moment(submitted, 9))
     day = submitted

@@ -25,6 +25,21 @@ def demo_users() -> list[tuple[str, str, str | None, str | None]]:
     return users
 
 
+# the demo's people as papers and pages name them (name fa, name en, title fa, title en)
+PEOPLE = {
+    "signer": ("مهندس سارا موسوی", "Sara Mousavi", "معاون شهرسازی و معماری شهرداری", "Deputy Mayor for Urban Planning"),
+    "operator1": ("مریم کریمی", "Maryam Karimi", "کارشناس پیشخوان", "Counter clerk"),
+    "operator2": ("رضا احمدی", "Reza Ahmadi", "کارشناس پیشخوان", "Counter clerk"),
+    "coordinator": ("علی رستمی", "Ali Rostami", "هماهنگ‌کننده استانی", "Provincial coordinator"),
+    "reviewer.municipality": ("نرگس جعفری", "Narges Jafari", "کارشناس شهرسازی", "Planning reviewer"),
+    "reviewer.water": ("حسین نوری", "Hossein Nouri", "کارشناس انشعابات آب", "Water connections reviewer"),
+    "reviewer.power": ("فاطمه صالحی", "Fatemeh Salehi", "کارشناس انشعابات برق", "Power connections reviewer"),
+    "reviewer.gas": ("مهدی کاظمی", "Mehdi Kazemi", "کارشناس انشعابات گاز", "Gas connections reviewer"),
+    "reviewer.telecom": ("زهرا حیدری", "Zahra Heydari", "کارشناس مخابرات", "Telecom reviewer"),
+    "reviewer.fire": ("امیر قاسمی", "Amir Ghasemi", "کارشناس ایمنی", "Fire safety reviewer"),
+}
+
+
 class NotADemoDatabase(Exception):
     """The database was not built by the demo city: demo people (with a published password) are not made."""
 
@@ -52,8 +67,11 @@ def create_demo_people() -> tuple[str, list[str]]:
             user = user_model(username=username, is_staff=role == "admin", is_superuser=role == "admin")
             user.set_password(password)
             user.save()
+            name_fa, name_en, title_fa, title_en = PEOPLE.get(username, ("", "", "", ""))
             StaffProfile.objects.create(user=user, role=role,
                                         agency=Agency.objects.get(code=agency) if agency else None,
-                                        office=CounterOffice.objects.get(code=office) if office else None)
+                                        office=CounterOffice.objects.get(code=office) if office else None,
+                                        name_fa=name_fa, name_en=name_en, title_fa=title_fa, title_en=title_en,
+                                        signs_papers=username == "signer")
             made.append(username)
     return password, made

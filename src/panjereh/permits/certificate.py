@@ -6,6 +6,7 @@ import segno
 from django.conf import settings
 from django.urls import reverse
 
+from panjereh.agencies.officials import signature_of, signing_official
 from panjereh.core.calendar import jalali, local_date
 
 
@@ -20,13 +21,13 @@ def certificate_context(permit, base_url: str | None = None) -> dict:
     base = (base_url or settings.PANJEREH_PUBLIC_URL).rstrip("/")
     verify_url = base + reverse("permit-verify", args=[permit.verification_code])
     app = permit.application
-    # who signed for the municipality: its review of the round that led to the permit
-    signed = app.tasks.filter(agency__code="municipality", stage="initial", round=app.round) \
-        .select_related("decided_by__staff").first()
+    # the municipality's review of the round that led to the permit: said on the paper when it was by silence
+    review = app.tasks.filter(agency__code="municipality", stage="initial", round=app.round).first()
     valid_until = local_date(permit.issued_at) + datetime.timedelta(days=settings.PANJEREH_PERMIT_START_DAYS)
     return {"permit": permit, "app": app, "parcel": app.parcel, "issued_jalali": jalali(permit.issued_at),
-            "city": settings.PANJEREH_CITY_NAME, "signed": signed, "start_by": jalali(valid_until),
-            "signed_jalali": jalali(signed.decided_at) if signed and signed.decided_at else "",
+            "city": settings.PANJEREH_CITY_NAME, "review": review, "start_by": jalali(valid_until),
+            "signature": signature_of(permit.signed_by),
+            "signed_jalali": jalali(permit.signed_at) if permit.signed_at else "",
             "orders": app.connection_orders.select_related("service"), "qr": qr_svg(verify_url),
             "verify_url": verify_url, "conditions": app.tasks.exclude(conditions="").select_related("agency")}
 
@@ -39,7 +40,9 @@ def bill_context(bill, base_url: str | None = None) -> dict:
     """What a bill's paper shows: who pays whom for what, the total, and where to verify it."""
     verify_url = _verify_url(base_url, "bill", bill.verification_code or "")
     app = bill.application
+    official = signing_official("municipality")  # the one bill is the single window's, the municipality's
     return {"bill": bill, "app": app, "lines": bill.lines.select_related("agency"), "city": settings.PANJEREH_CITY_NAME,
+            "signature": signature_of(official.user) if official else None,
             "issued_jalali": jalali(bill.created_at), "qr": qr_svg(verify_url), "verify_url": verify_url,
             "payer_name": app.applicant_name if app else bill.payer.name_fa}
 
@@ -51,4 +54,4 @@ def completion_context(certificate, base_url: str | None = None) -> dict:
     permit = getattr(app, "permit", None)
     return {"certificate": certificate, "app": app, "parcel": app.parcel, "permit": permit,
             "city": settings.PANJEREH_CITY_NAME, "issued_jalali": jalali(certificate.issued_at),
-            "qr": qr_svg(verify_url), "verify_url": verify_url}
+            "signature": signature_of(certificate.issued_by), "qr": qr_svg(verify_url), "verify_url": verify_url}

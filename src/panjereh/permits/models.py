@@ -43,6 +43,8 @@ class Document(models.TextChoices):
     SUPERVISION = "supervision_contract", _("supervising engineer's contract")
     SOIL = "soil_test", _("soil test report")
     POWER_OF_ATTORNEY = "power_of_attorney", _("power of attorney")
+    # never required: what the applicant attaches to an answer, or anything else the file should keep
+    OTHER = "other", _("answer attachment / other")
 
 
 class Application(models.Model):
@@ -198,19 +200,30 @@ class InfoRequest(models.Model):
 
 
 class FileDocument(models.Model):
-    """A document of a file (a deed, drawings …), uploaded from home or at the counter: checked by its content,
-    stored once under its own name with its SHA-256; uploading the same kind again makes a new version."""
+    """A document of a file, one model for every way it arrives: a paper seen at the counter (no file kept,
+    who and when recorded), a scan uploaded at the counter, a file uploaded by the applicant from home, or one
+    an agency added. An upload is checked by its content and stored once under its own name with its SHA-256;
+    the same kind again makes a new version (older versions are kept, and counted)."""
+
+    class Source(models.TextChoices):
+        SEEN = "seen", _("original seen at the counter")
+        COUNTER = "counter", _("uploaded at the counter")
+        CITIZEN = "citizen", _("uploaded by the applicant")
+        AGENCY = "agency", _("added by an agency")
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="uploaded_documents")
     kind = models.CharField(max_length=24, choices=Document.choices)
     version = models.PositiveSmallIntegerField()
-    file = models.CharField(max_length=255, help_text="the object's name in the default storage")
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.COUNTER)
+    file = models.CharField(max_length=255, blank=True, help_text="the object's name in the default storage "
+                            "(empty for an original seen at the counter: nothing was scanned)")
     original_name = models.CharField(max_length=200, blank=True)
-    content_type = models.CharField(max_length=40)
-    size = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64)
-    uploaded_at = models.DateTimeField(auto_now_add=True)
-    uploaded_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    content_type = models.CharField(max_length=40, blank=True)
+    size = models.PositiveIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    uploaded_at = models.DateTimeField(auto_now_add=True, help_text="when it was uploaded or seen")
+    uploaded_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                    help_text="who uploaded or saw it (none: the applicant from home)")
     by_applicant = models.BooleanField(default=False)
     answer_to = models.ForeignKey("InfoRequest", null=True, blank=True, on_delete=models.SET_NULL, related_name="documents",
                                   help_text="the agency's question this document answers")
@@ -220,7 +233,25 @@ class FileDocument(models.Model):
         verbose_name_plural = _("file documents")
         ordering = ["kind", "version"]
         constraints = [models.UniqueConstraint(fields=["application", "kind", "version"],
-                                               name="one_document_version")]
+                                               name="one_document_version"),
+                       models.CheckConstraint(condition=Q(source="seen") | ~Q(file=""),
+                                              name="document_uploaded_has_file")]
+
+
+class DocumentWaiver(models.Model):
+    """A required document the signing official let the file go without, with the reason (a court order in
+    place of a deed, a survey map the municipality holds itself …). Recorded once per kind; never deleted."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="document_waivers")
+    kind = models.CharField(max_length=24, choices=Document.choices)
+    reason = models.TextField()
+    granted_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    granted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("document exception")
+        verbose_name_plural = _("document exceptions")
+        constraints = [models.UniqueConstraint(fields=["application", "kind"], name="one_waiver_per_document")]
 
 
 class IssuedPaper(models.Model):
@@ -367,6 +398,9 @@ class Permit(models.Model):
     pdf_file = models.CharField(max_length=255, blank=True, help_text="the certificate as rendered at issue (PDF), "
                                 "its name in the default storage")
     pdf_sha256 = models.CharField(max_length=64, blank=True)
+    signed_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                  help_text="the official whose name and title the permit carries")
+    signed_at = models.DateTimeField(null=True, blank=True, help_text="empty: waiting on the signer's page")
 
     def __str__(self):
         return self.number

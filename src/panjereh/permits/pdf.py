@@ -82,9 +82,17 @@ def stored_pdf(paper, template: str, context: dict, prefix: str) -> tuple[str, s
     return name, digest
 
 
+class NotSignedYet(LookupError):
+    """A permit waiting on the signer's page has no paper yet: rendered now, its original would say "awaiting
+    signature" for ever."""
+
+
 def permit_pdf(permit) -> tuple[str, str]:
-    """The permit certificate's PDF (storage name, SHA-256)."""
+    """The permit certificate's PDF (storage name, SHA-256); NotSignedYet before it is signed."""
     from panjereh.permits.certificate import certificate_context
+
+    if permit.signed_at is None:
+        raise NotSignedYet(permit.number)
 
     return stored_pdf(permit, "permits/certificate.html", certificate_context(permit),
                       f"permits/{permit.number.replace('/', '-')}")

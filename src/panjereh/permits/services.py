@@ -11,6 +11,7 @@ import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from panjereh.agencies import fees
 from panjereh.agencies.models import Agency, RefusalReason, Service
+from panjereh.agencies.officials import signing_official
 from panjereh.citymap.models import Parcel
 from panjereh.citymap.services import feasibility
 from panjereh.core import audit
@@ -27,7 +29,7 @@ from panjereh.core.text import Localized, normalize_text
 from panjereh.core import uploads
 from panjereh.permits import payments, pdf, psp, rules
 from panjereh.permits.models import (Applicant, Application, Bill, BillLine, CompletionCertificate, ConnectionOrder,
-                                     Document, FileDocument, InfoRequest, LedgerEntry, Payment, Permit, PermitCounter,
+                                     Document, DocumentWaiver, FileDocument, InfoRequest, LedgerEntry, Payment, Permit, PermitCounter,
                                      ReviewTask, ServiceRequest, TariffChange, TariffClass)
 from panjereh.sms import services as sms
 
@@ -126,6 +128,9 @@ def submit_application(*, actor, parcel, applicant: dict, permit: dict, services
         for code, choice in sorted(services.items()):
             ServiceRequest.objects.create(application=app, service=known[code], timing=choice["timing"],
                                           size=choice.get("size", {}))
+        for kind in app.documents:  # the originals the counter saw, recorded with who and when
+            FileDocument.objects.create(application=app, kind=kind, version=1, source=FileDocument.Source.SEEN,
+                                        uploaded_by=actor if getattr(actor, "is_authenticated", False) else None)
         agencies = [] if hold_for_check else _open_round(app, now)
         audit.record(actor=actor, action="application.submit", obj=app,
                      data={"tracking_code": app.tracking_code, "agencies": sorted(a.code for a in agencies)})
@@ -148,13 +153,35 @@ def tell_applicant(app, kind: str, event_key: str, context: dict) -> None:
 
 
 def add_document(*, actor, application, kind: str, upload, by_applicant: bool = False,
-                 answer_to=None) -> FileDocument:
+                 answer_to=None, source: str = "") -> FileDocument:
     """Keep a document of the file: checked by its content (PDF, JPEG, PNG; not encrypted; within the size
     limit) and stored as a new object; the same kind again is its next version. Nothing is kept on refusal."""
+    _check_document_room(application, kind)  # before storing: a refused upload leaves nothing behind
     stored = _store_document(application, kind, upload)
-    with transaction.atomic():
-        Application.objects.select_for_update().filter(pk=application.pk).first()
-        return _document_row(actor, application, kind, upload, stored, by_applicant, answer_to)
+    try:
+        with transaction.atomic():
+            Application.objects.select_for_update().filter(pk=application.pk).first()
+            _check_document_room(application, kind)  # again under the lock: two uploads at once
+            return _document_row(actor, application, kind, upload, stored, by_applicant, answer_to, source)
+    except (ApplicationError, Conflict):
+        default_storage.delete(stored.name)
+        raise
+
+
+def _check_document_room(application, kind: str) -> None:
+    """A file holds at most PANJEREH_DOCUMENT_VERSIONS versions of one kind and PANJEREH_DOCUMENTS_PER_FILE
+    documents in all; older versions are kept, and counted (40 uploads of one deed are not a file, they are
+    an attack on the storage and on the reviewers' patience)."""
+    per_kind = settings.PANJEREH_DOCUMENT_VERSIONS
+    per_file = settings.PANJEREH_DOCUMENTS_PER_FILE
+    held = FileDocument.objects.filter(application=application)
+    if held.filter(kind=kind).count() >= per_kind:
+        raise Conflict(_("This file already holds %(count)s versions of «%(kind)s», the most kept for one kind; "
+                         "ask the counter office if another is needed.")
+                       % Localized({"count": per_kind, "kind": str(Document(kind).label)}))
+    if held.count() >= per_file:
+        raise Conflict(_("This file already holds %(count)s documents, the most kept for one file; ask the "
+                         "counter office if another is needed.") % Localized({"count": per_file}))
 
 
 def _store_document(application, kind: str, upload) -> uploads.StoredFile:
@@ -170,10 +197,11 @@ def _store_document(application, kind: str, upload) -> uploads.StoredFile:
         raise ApplicationError(exc.field, str(exc)) from None
 
 
-def _document_row(actor, application, kind, upload, stored, by_applicant, answer_to) -> FileDocument:
+def _document_row(actor, application, kind, upload, stored, by_applicant, answer_to, source="") -> FileDocument:
     """The stored upload as the kind's next version (the caller holds the file's lock)."""
     last = FileDocument.objects.filter(application=application, kind=kind).order_by("-version").first()
-    document = FileDocument.objects.create(
+    source = source or (FileDocument.Source.CITIZEN if by_applicant else FileDocument.Source.COUNTER)
+    document = FileDocument.objects.create(source=source,
         application=application, kind=kind, version=(last.version + 1) if last else 1, file=stored.name,
         original_name=str(getattr(upload, "name", ""))[:200], content_type=stored.content_type, size=stored.size,
         sha256=stored.sha256, uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
@@ -185,9 +213,54 @@ def _document_row(actor, application, kind, upload, stored, by_applicant, answer
 
 
 def missing_documents(application) -> list[str]:
-    """The required document codes of the file's permit type that have no upload yet."""
+    """The required document codes of the file's permit type that are neither uploaded, nor seen at the
+    counter, nor excused by the signing official."""
     have = set(FileDocument.objects.filter(application=application).values_list("kind", flat=True))
+    have |= set(DocumentWaiver.objects.filter(application=application).values_list("kind", flat=True))
     return [k for k in rules.required_documents(application.permit_type) if k not in have]
+
+
+def record_documents_seen(*, actor, application, kinds) -> list[FileDocument]:
+    """The counter saw these originals (paper): each becomes a document of the file, with who saw it and when,
+    as the next version of its kind. A kind already seen or uploaded is not recorded again."""
+    kinds = sorted(set(kinds))
+    unknown = [k for k in kinds if k not in Document.values]
+    if unknown:
+        raise ApplicationError("documents", _("Unknown document «%(kind)s».") % Localized({"kind": unknown[0]}))
+    made = []
+    with transaction.atomic():
+        Application.objects.select_for_update().filter(pk=application.pk).first()
+        have = set(FileDocument.objects.filter(application=application).values_list("kind", flat=True))
+        for kind in kinds:
+            if kind in have:
+                continue
+            _check_document_room(application, kind)
+            made.append(FileDocument.objects.create(
+                application=application, kind=kind, version=1, source=FileDocument.Source.SEEN,
+                uploaded_by=actor if getattr(actor, "is_authenticated", False) else None))
+        if made:
+            audit.record(actor=actor, action="document.seen", obj=application,
+                         data={"kinds": [d.kind for d in made]})
+    return made
+
+
+def waive_document(*, actor, application, kind: str, reason: str) -> DocumentWaiver:
+    """The signing official lets the file go without a required document, saying why (recorded, audited,
+    shown on the file and never deleted)."""
+    reason = normalize_text(reason or "")
+    if kind not in rules.required_documents(application.permit_type):
+        raise ApplicationError("kind", _("«%(kind)s» is not a required document of this file.")
+                               % Localized({"kind": kind}))
+    if not reason:
+        raise ApplicationError("reason", _("Write why the file may go without this document."))
+    with transaction.atomic():
+        Application.objects.select_for_update().filter(pk=application.pk).first()
+        waiver, made = DocumentWaiver.objects.get_or_create(
+            application=application, kind=kind,
+            defaults={"reason": reason, "granted_by": actor if getattr(actor, "is_authenticated", False) else None})
+        if made:
+            audit.record(actor=actor, action="document.waive", obj=application, data={"kind": kind, "reason": reason})
+    return waiver
 
 
 def accept_documents(*, actor, application, office=None) -> Application:
@@ -295,6 +368,10 @@ def resubmit_application(*, actor, application, permit: dict | None = None, note
         app.round += 1
         app.status = Application.Status.UNDER_REVIEW
         app.save()
+        have = set(FileDocument.objects.filter(application=app).values_list("kind", flat=True))
+        for kind in sorted(set(changes.get("documents") or []) - have):  # originals newly seen at the counter
+            FileDocument.objects.create(application=app, kind=kind, version=1, source=FileDocument.Source.SEEN,
+                                        uploaded_by=actor if getattr(actor, "is_authenticated", False) else None)
         now = timezone.now()
         agencies = _open_round(app, now)
         audit.record(actor=actor, action="application.resubmit", obj=app,
@@ -403,6 +480,9 @@ def answer_info_request(*, actor, application, agency_code: str, answer: str, do
     answer = (answer or "").strip()
     if not answer:
         raise ApplicationError("answer", _("Write the applicant's answer."))
+    document_kind = document_kind or Document.OTHER  # an attachment is an attachment, not a deed's next version
+    if document is not None:
+        _check_document_room(application, document_kind)
     stored = _store_document(application, document_kind, document) if document is not None else None
     with transaction.atomic():
         Application.objects.select_for_update().filter(pk=application.pk).first()
@@ -568,6 +648,7 @@ def record_payment(*, actor, application, provider: str, amount: int, reference:
             return Outcome(existing, False)
         bill = _open_bill_locked(application)
         _check_amount(bill, amount)
+        _require_documents(application)
         try:
             with transaction.atomic():
                 payment = Payment.objects.create(
@@ -580,6 +661,19 @@ def record_payment(*, actor, application, provider: str, amount: int, reference:
                      data={"provider": provider, "amount": amount, "reference": reference})
         _settle(payment, actor)
     return Outcome(payment, True)
+
+
+def _require_documents(application) -> None:
+    """No permit while a required document is missing: the permit's bill is not taken (so nothing is paid for
+    a permit that cannot issue) until every required document is uploaded, seen at the counter, or excused by
+    the signing official with a reason. Bills of services activated after the permit are not held."""
+    if Permit.objects.filter(application_id=application.pk).exists():
+        return
+    missing = missing_documents(application)
+    if missing:
+        raise Conflict(_("The permit cannot be issued while documents are missing: %(names)s. Upload them or "
+                         "record them as seen on the file page, or ask the signing official for an exception.")
+                       % Localized({"names": "، ".join(str(Document(k).label) for k in missing)}))
 
 
 def _open_bill_locked(application) -> Bill:
@@ -608,6 +702,7 @@ def start_gateway_payment(*, actor, application, amount: int, callback_url: str)
         Application.objects.select_for_update().filter(pk=application.pk).first()
         bill = _open_bill_locked(application)
         _check_amount(bill, amount)
+        _require_documents(application)
         payment = Payment.objects.create(bill=bill, provider=payments.GATEWAY, reference=psp.new_order_id(),
                                          amount=amount,
                                          recorded_by=actor if getattr(actor, "is_authenticated", False) else None)
@@ -800,9 +895,15 @@ def _issue_permit(app, actor) -> Permit:
     """Permit, every 'now' connection order and the tariff switch: one transaction (the caller's)."""
     now = timezone.now()
     today = local_date(now)
+    # signed at issue by the official who signs the municipality's papers, unless the city has its permits
+    # wait on the signing official's page (then the paper is made when it is signed)
+    await_signature = Agency.objects.filter(code="municipality", permits_await_signature=True).exists()
+    official = None if await_signature else signing_official("municipality")
     permit = Permit.objects.create(application=app, number=_permit_number(today), issued_at=now,
                                    issued_by=actor if getattr(actor, "is_authenticated", False) else None,
-                                   verification_code=secrets.token_urlsafe(18))
+                                   verification_code=secrets.token_urlsafe(18),
+                                   signed_by=official.user if official else None,
+                                   signed_at=None if await_signature else now)
     for sr in app.service_requests.filter(timing="now").select_related("service__agency"):
         _order(app, sr.service)
     from_class = current_tariff_class(app.parcel)
@@ -813,11 +914,27 @@ def _issue_permit(app, actor) -> Permit:
     audit.emit(event_type="permit.issued", agency_code="municipality", parcel_id=app.parcel_id,
                payload={"application": app.tracking_code, "permit": permit.number})
     tell_applicant(app, "permit_issued", f"permit:{permit.number}", {"number": permit.number})
-    pdf.queue("permit", permit.pk)  # the original PDF, rendered by the worker once the permit is committed
+    if not await_signature:
+        pdf.queue("permit", permit.pk)  # the original PDF, rendered by the worker once the permit is committed
     audit.emit(event_type="tariff.changed", agency_code="water", parcel_id=app.parcel_id,
                payload={"permit": permit.number, "from": from_class, "to": TariffClass.CONSTRUCTION,
                         "effective_date": today.isoformat()})
     return permit
+
+
+def sign_permit(*, actor, permit) -> Outcome:
+    """The signing official signs a permit waiting on their page: it carries their name and title from now
+    on, and its paper (the original PDF) is made. Signing twice changes nothing the second time."""
+    with transaction.atomic():
+        now = timezone.now()
+        signed = Permit.objects.filter(pk=permit.pk, signed_at__isnull=True).update(
+            signed_by=actor if getattr(actor, "is_authenticated", False) else None, signed_at=now)
+        permit.refresh_from_db()
+        if not signed:
+            return Outcome(permit, False)
+        audit.record(actor=actor, action="permit.sign", obj=permit, data={"number": permit.number})
+        pdf.queue("permit", permit.pk)
+    return Outcome(permit, True)
 
 
 # --- later services, completion -----------------------------------------------------------------

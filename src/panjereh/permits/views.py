@@ -55,7 +55,10 @@ def _pdf_response(permit):
     from panjereh.core.uploads import open_stored
     from panjereh.permits import pdf
 
-    name, digest = pdf.permit_pdf(permit)
+    try:
+        name, digest = pdf.permit_pdf(permit)
+    except pdf.NotSignedYet:
+        raise Http404("the permit is waiting for its signature") from None
     response = FileResponse(open_stored(name), content_type="application/pdf", as_attachment=True,
                             filename=f"permit-{permit.number.replace('/', '-')}.pdf")
     response["X-Content-SHA256"] = digest

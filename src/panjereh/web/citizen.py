@@ -152,6 +152,7 @@ def file_page(request, code):
         "awaited": [row["task"].agency for row in task_rows(app) if row["task"].status in ReviewTask.OPEN
                     and row["task"].round == app.round],
         "documents": app.uploaded_documents.order_by("kind", "-version"),
+        "waivers": app.document_waivers.all(),
         "missing": [Document(k).label for k in services.missing_documents(app)],
         "document_kinds": Document.choices, "bills": app.bills.prefetch_related("lines__agency"),
         "open_bill": services.open_bill(app), "can_pay_online": psp.is_configured(),
@@ -198,7 +199,7 @@ def document(request, code, pk):
 
 def document_response(doc: FileDocument | None):
     """A stored document as a download, its hash in a header (the caller checked the reader may see it)."""
-    if doc is None:
+    if doc is None or not doc.file:  # an original seen at the counter has no file to download
         raise Http404("no such document")
     response = FileResponse(uploads.open_stored(doc.file), content_type=doc.content_type, as_attachment=True,
                             filename=f"{doc.application.tracking_code}-{doc.kind}-v{doc.version}."

@@ -17,6 +17,8 @@ def menu(request):
             items.append(("/connections/", "connections"))
         if permissions.ledger_agency_ids(user) != set():
             items.append(("/finance/", "finance"))
+        if permissions.can_certify_completion(user) and not user.is_superuser:
+            items.append(("/signing/", "to_sign"))
         if permissions.can_view_works(user):
             items.append(("/works/", "works"))
     else:

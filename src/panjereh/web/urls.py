@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from panjereh.web import citizen, finance, maps, views
+from panjereh.web import citizen, finance, maps, signing, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -20,6 +20,7 @@ urlpatterns = [
     path("files/<int:pk>/receipt/", views.receipt, name="receipt"),
     path("connections/", finance.connections, name="connections"),
     path("finance/", finance.finance, name="finance"),
+    path("signing/", signing.signing, name="signing"),
     path("files/<int:pk>/documents/<int:doc>/", views.file_document, name="file-document"),
     path("citizen/", citizen.start, name="citizen"),
     path("citizen/code/", citizen.code, name="citizen-code"),

@@ -151,7 +151,8 @@ def application_form(request, parcel, *, citizen: dict | None = None):
         "parcel": parcel, "services": service_list, "errors": errors, "post": request.POST, "estimate": estimate,
         "citizen": citizen,
         "service_rows": [(s, request.POST.get(f"timing_{s.code}", "now")) for s in service_list],
-        "document_rows": [(code, label, code in request.POST.getlist("documents")) for code, label in Document.choices],
+        "document_rows": [(code, label, code in request.POST.getlist("documents")) for code, label in Document.choices
+                          if code != Document.OTHER],
         "land_uses": Application._meta.get_field("land_use").choices,
         "permit_types": Application.PermitType.choices}, status=400 if errors else 200)
 
@@ -234,6 +235,11 @@ def file_page(request, pk):
                 return redirect("file", pk=app.pk)
             except (services.ApplicationError, services.Conflict) as exc:
                 message = str(exc)
+        elif action in ("upload_document", "seen_documents", "waive_document"):
+            message = _documents_action(request, app, action)
+            if message is None:
+                messages.success(request, _("The file's documents are updated."))
+                return redirect(f"{reverse('file', args=[app.pk])}#documents")
         elif action == "complete":
             if not permissions.can_certify_completion(request.user):
                 raise PermissionDenied("only the municipality's signing official certifies completion")
@@ -287,13 +293,49 @@ def file_page(request, pk):
         "can_complete": app.status == "issued" and permissions.can_certify_completion(request.user),
         "tariffs": app.parcel.tariff_changes.order_by("created_at", "id"),
         "my_agency": profile.agency.code if profile and profile.agency else None,
-        "documents": app.uploaded_documents.order_by("kind", "-version"),
+        "documents": app.uploaded_documents.select_related("uploaded_by__staff").order_by("kind", "-version"),
         "missing": [Document(k).label for k in services.missing_documents(app)],
+        "missing_kinds": [(k, Document(k).label) for k in services.missing_documents(app)],
+        "waivers": app.document_waivers.select_related("granted_by"),
+        "document_kinds": Document.choices,
+        "can_add_document": permissions.can_add_document(request.user, app) and app.status not in Application.CLOSED,
+        "can_waive": permissions.can_waive_document(request.user) and app.status not in Application.CLOSED,
         "can_check": app.status == "awaiting_check" and permissions.can_check_documents(request.user)})
     if psp.is_configured():
         # the card form's answer redirects to the bank's page: the policy's form-action must admit the bank
         response._csp_update = {"form-action": [psp.payer_origin()]}
     return response
+
+
+def _documents_action(request, app, action) -> str | None:
+    """The file page's documents: staff upload a scan, the counter records originals it saw, the signing
+    official excuses a missing one with a reason. Returns an error to show, or None when done."""
+    if action == "waive_document":
+        if not permissions.can_waive_document(request.user):
+            raise PermissionDenied("only the signing official excuses a missing document")
+    elif not permissions.can_add_document(request.user, app):
+        raise PermissionDenied("documents are added by the counter holding the file and the reviewing agencies")
+    try:
+        if action == "upload_document":
+            upload = request.FILES.get("document")
+            if upload is None:
+                return _("Choose the file to upload.")
+            profile = permissions.staff_profile(request.user)
+            source = "agency" if profile and profile.role in {"reviewer", "gis"} and profile.agency \
+                and profile.agency.code != "municipality" else "counter"
+            services.add_document(actor=request.user, application=app, kind=request.POST.get("kind", ""),
+                                  upload=upload, source=source)
+        elif action == "seen_documents":
+            kinds = request.POST.getlist("seen")
+            if not kinds:
+                return _("Tick the originals you saw.")
+            services.record_documents_seen(actor=request.user, application=app, kinds=kinds)
+        else:
+            services.waive_document(actor=request.user, application=app, kind=request.POST.get("kind", ""),
+                                    reason=request.POST.get("reason", ""))
+    except (services.ApplicationError, services.Conflict) as exc:
+        return str(exc)
+    return None
 
 
 @login_required

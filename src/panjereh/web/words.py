@@ -362,6 +362,18 @@ MESSAGES = {
     "choose_pdf": pgettext_lazy("choose_pdf", "Choose the PDF file to compare."),
     "pdf_too_large": pgettext_lazy("pdf_too_large", "This file is larger than any paper of the single window: it is not the original."),
     "not_issued": pgettext_lazy("not_issued", "Nothing was issued with this verification code."),
+    "awaiting_signature": pgettext_lazy("awaiting_signature", "awaiting the signing official's signature"),
+    "document_source": pgettext_lazy("document_source", "Provided"),
+    "document_waived": pgettext_lazy("document_waived", "Excused by the signing official"),
+    "originals_seen": pgettext_lazy("originals_seen", "Originals seen at the counter"),
+    "record_seen": pgettext_lazy("record_seen", "Record as seen"),
+    "waive_document": pgettext_lazy("waive_document", "Let the file go without"),
+    "record_waiver": pgettext_lazy("record_waiver", "Record the exception"),
+    "to_sign": pgettext_lazy("to_sign", "Permits to sign"),
+    "sign": pgettext_lazy("sign", "Sign"),
+    "signed_now": pgettext_lazy("signed_now", "Signed"),
+    "signed_at_issue_note": pgettext_lazy("signed_at_issue_note", "This city has its permits signed at issue by the official who signs its papers; none waits here unless an administrator turns on signing on this page."),
+    "nothing_to_sign": pgettext_lazy("nothing_to_sign", "No permit is waiting for your signature."),
 }
 
 

@@ -120,3 +120,15 @@ def get(mapping, key):
 def split(text):
     """``{% for p in "a b c"|split %}``: the words of a string."""
     return str(text).split()
+
+
+@register.filter
+def person(user):
+    """A member of staff as pages name them: their name (and title) from the staff profile, never a username
+    when a name is known."""
+    from panjereh.agencies.officials import signature_of
+
+    signed = signature_of(user, get_language() or "fa")
+    if not signed:
+        return ""
+    return f"{signed['name']}، {signed['title']}" if signed["title"] else signed["name"]

@@ -1,0 +1,44 @@
+"""The signing official's desk: the permits waiting for a signature (where the city has its permits signed on
+a page rather than at issue), oldest first, each signed with one click after a look at its file. Also where
+the official sees the completions they certified and the exceptions they granted."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from panjereh.agencies.models import Agency
+from panjereh.core import permissions
+from panjereh.core.text import Localized
+from panjereh.permits import services
+from panjereh.permits.models import Permit
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def signing(request):
+    if not permissions.can_certify_completion(request.user):
+        raise PermissionDenied("permits are signed by the municipality's signing official")
+    if request.method == "POST":
+        permit = Permit.objects.filter(pk=_int(request.POST.get("permit")), signed_at__isnull=True).first()
+        if permit is None:
+            messages.error(request, _("This permit is not waiting for a signature."))
+        else:
+            services.sign_permit(actor=request.user, permit=permit)
+            messages.success(request, _("Permit %(number)s is signed; its paper is being made.")
+                             % Localized({"number": permit.number}))
+        return redirect("signing")
+    waiting = Permit.objects.filter(signed_at__isnull=True).select_related("application__parcel") \
+        .order_by("issued_at", "id")
+    page = Paginator(waiting, 50).get_page(request.GET.get("page"))
+    return render(request, "web/signing.html", {
+        "page": page, "await_signature": Agency.objects.filter(code="municipality",
+                                                               permits_await_signature=True).exists()})
+
+
+def _int(text) -> int:
+    text = str(text or "")
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 18 else 0
