@@ -81,7 +81,7 @@ class FileMachine(RuleBasedStateMachine):
     @rule()
     def complete(self):
         try:
-            services.certify_completion(actor=None, application=self.app)
+            services.certify_completion(actor=None, application=self.app, reason="پیش از نصب انشعاب‌ها")
         except services.Conflict:
             pass
 

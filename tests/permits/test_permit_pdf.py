@@ -99,7 +99,8 @@ def test_the_bill_and_the_completion_certificate_as_verifiable_pdfs(client_for, 
     assert Client().get("/verify/invoice/anything/").status_code == 404
 
     pay_in_cash(client_for, app["id"], "R-PDF-2")
-    assert client_for("signer").post(f"/api/v1/applications/{app['id']}/completion/").status_code == 201
+    assert client_for("signer").post(f"/api/v1/applications/{app['id']}/completion/",
+                                     {"reason": "نصب انشعاب‌ها پس از سکونت"}, format="json").status_code == 201
     pdf.render_pending()
     certificate = CompletionCertificate.objects.get(application_id=app["id"])
     assert certificate.pdf_file and len(certificate.pdf_sha256) == 64

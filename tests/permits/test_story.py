@@ -104,7 +104,11 @@ def test_the_whole_story(client_for, city, seed, fake_psp, settings):
 
     # 5. completion switches the tariff to the building's final use, once
     assert client_for("operator1").post(f"/api/v1/applications/{app['id']}/completion/").status_code == 403
-    r = client_for("signer").post(f"/api/v1/applications/{app['id']}/completion/")
+    # no connection is installed yet: completion needs a reason, and keeps it
+    early = client_for("signer").post(f"/api/v1/applications/{app['id']}/completion/")
+    assert early.status_code == 400 and "reason" in early.json()["error"]["details"]
+    r = client_for("signer").post(f"/api/v1/applications/{app['id']}/completion/",
+                                  {"reason": "ساختمان در حال بهره‌برداری است"}, format="json")
     assert r.status_code == 201 and r.json()["application"]["status"] == "completed"
     assert client_for("signer").post(f"/api/v1/applications/{app['id']}/completion/").status_code == 200
     tariffs = operator.get(f"/api/v1/parcels/{parcel.pk}/tariffs/").json()

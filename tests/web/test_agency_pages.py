@@ -113,9 +113,24 @@ def test_later_service_and_completion_on_the_file_page(issued):
     assert counter.post(f"/files/{app_id}/", {"action": "complete"}).status_code == 403
     signer = signed_in("signer")
     assert 'id="complete"' in signer.get(f"/files/{app_id}/").content.decode()
-    assert signer.post(f"/files/{app_id}/", {"action": "complete"}).status_code == 302
+    # item 5: never one click. A confirmation first, listing the connections not installed yet …
+    confirm = signer.post(f"/files/{app_id}/", {"action": "complete"}).content.decode()
+    assert 'id="complete-confirm"' in confirm and "برق" in confirm.split('id="uninstalled"')[1].split("</p>")[0]
+    assert Application.objects.get(pk=app_id).status == "issued"
+    # … certified only with the reason while any is not installed …
+    no_reason = signer.post(f"/files/{app_id}/", {"action": "complete", "step": "confirm"})
+    assert no_reason.status_code == 200 and Application.objects.get(pk=app_id).status == "issued"
+    done = signer.post(f"/files/{app_id}/", {"action": "complete", "step": "confirm",
+                                             "reason": "مالک انشعاب‌ها را پس از سکونت می‌خواهد"}, follow=True)
     assert Application.objects.get(pk=app_id).status == "completed"
-    tariffs = signer.get(f"/files/{app_id}/").content.decode().split('id="tariffs"')[1]
+    from panjereh.permits.models import CompletionCertificate
+
+    certificate = CompletionCertificate.objects.get(application_id=app_id)
+    assert certificate.uninstalled and certificate.uninstalled_reason.startswith("مالک")
+    # … and the staff file page links its certificate
+    page = done.content.decode()
+    assert f"/verify/completion/{certificate.verification_code}/paper.pdf" in page and "پایان کار" in page
+    tariffs = page.split('id="tariffs"')[1]
     assert tariffs.count("<tr>") == 3  # header, construction, back to residential
 
 
@@ -180,6 +195,7 @@ def test_the_permit_certificate_has_the_municipality_signer_and_validity(issued)
     app = Application.objects.get(pk=issued[0])
     page = signed_in("operator1").get(f"/permits/{app.permit.number}/certificate/").content.decode()
     assert "شهرداری اهواز" in page.split('id="heading"')[1].split("</p>")[0]
-    assert "reviewer.municipality" in page.split('id="signer"')[1].split("</p>")[0]
+    signer = page.split('id="signer"')[1].split("</p>")[0]
+    assert "مهندس سارا موسوی" in signer and "معاون شهرسازی و معماری" in signer and "reviewer" not in signer
     assert "۱۴۰" in page.split('id="validity"')[1].split("</p>")[0]
     assert f'<bdi dir="ltr">{app.permit.number.translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))}</bdi>' in page

@@ -25,6 +25,8 @@ def test_counter_to_permit_agency_decisions_and_tracking(live_server, live_city,
     page.fill("#gross_floor_area", str(round(parcel.area_m2)).translate(FA))
     page.check("input[name=timing_gas][value=later]")
     page.check("input[name=timing_telecom][value=not_needed]")
+    for kind in ("ownership_deed", "national_card", "survey_map", "design_drawings", "supervision_contract"):
+        page.check(f"input[name=documents][value={kind}]")  # the originals the clerk sees
     # first the check: the map, the zoning and the fees, before anything is opened
     page.click("#check")
     page.wait_for_selector("#estimate")
@@ -42,6 +44,8 @@ def test_counter_to_permit_agency_decisions_and_tracking(live_server, live_city,
         assert agency in tasks
     assert "گاز" not in tasks  # gas is 'later': no review yet
     assert re.search("[۰-۹]", tasks)  # deadlines in Persian digits (Jalali)
+    assert page.locator("#missing").count() == 0  # the originals seen are the file's documents
+    assert page.locator("#document-list tr[data-source=seen]").count() == 5
     page.screenshot(path=str(SHOTS / "file.png"), full_page=True)
     logout(page)
 
@@ -66,7 +70,8 @@ def test_counter_to_permit_agency_decisions_and_tracking(live_server, live_city,
         page.click("#decision button[type=submit]")
         page.click("#confirm button[value=confirm]")
         page.wait_for_url(f"{base}/inbox/")
-        assert code not in page.content()
+        assert code in page.inner_text("#messages")  # the message says what was done …
+        assert code not in page.inner_text("main").replace(page.inner_text("#messages"), "")  # … and the task left
         logout(page)
 
     # back at the counter: one payment, and the permit prints with its QR code

@@ -27,7 +27,7 @@ def demo_users() -> list[tuple[str, str, str | None, str | None]]:
 
 # the demo's people as papers and pages name them (name fa, name en, title fa, title en)
 PEOPLE = {
-    "signer": ("مهندس سارا موسوی", "Sara Mousavi", "معاون شهرسازی و معماری شهرداری", "Deputy Mayor for Urban Planning"),
+    "signer": ("مهندس سارا موسوی", "Sara Mousavi", "معاون شهرسازی و معماری", "Deputy Mayor for Urban Planning"),
     "operator1": ("مریم کریمی", "Maryam Karimi", "کارشناس پیشخوان", "Counter clerk"),
     "operator2": ("رضا احمدی", "Reza Ahmadi", "کارشناس پیشخوان", "Counter clerk"),
     "coordinator": ("علی رستمی", "Ali Rostami", "هماهنگ‌کننده استانی", "Provincial coordinator"),

@@ -466,15 +466,27 @@ class ActivateServiceView(APIView):
                         status=status.HTTP_201_CREATED if outcome.changed else status.HTTP_200_OK)
 
 
+class CompletionSerializer(serializers.Serializer):
+    reason = fields.TextField(required=False, allow_blank=True, default="", max_length=2000,
+                              help_text="required while a connection is not installed: why completion comes first")
+
+
 class CompletionView(APIView):
     @extend_schema(summary="Certify completion (گواهی پایان کار): the tariff goes to the final use",
-                   request=None, responses=OpenApiTypes.OBJECT)
+                   request=CompletionSerializer,
+                   responses={201: OpenApiTypes.OBJECT, 200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT,
+                              409: OpenApiTypes.OBJECT})
     def post(self, request, pk):
         app = _application(request, pk)
         if not permissions.can_certify_completion(request.user):
             raise PermissionDenied("only the municipality's signing official certifies completion")
+        body = CompletionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
         try:
-            outcome = services.certify_completion(actor=request.user, application=app)
+            outcome = services.certify_completion(actor=request.user, application=app,
+                                                  reason=body.validated_data["reason"])
+        except services.ApplicationError as exc:
+            return _error(exc)
         except services.Conflict as exc:
             return _conflict(exc)
         return Response({"changed": outcome.changed, "application": application_detail(_application(request, pk), request.user)},

@@ -474,6 +474,9 @@ class CompletionCertificate(IssuedPaper):
     application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="completion")
     issued_at = models.DateTimeField()
     issued_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    uninstalled = models.JSONField(default=list, blank=True, help_text="the connections not yet installed when "
+                                   "completion was certified (service codes)")
+    uninstalled_reason = models.TextField(blank=True, help_text="why completion was certified before them")
 
 
 class PendingPaper(models.Model):

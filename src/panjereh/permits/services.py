@@ -972,8 +972,16 @@ def activate_service(*, actor, application, service_code: str, size: dict | None
     return Outcome(task, True)
 
 
-def certify_completion(*, actor, application) -> Outcome:
-    """گواهی پایان کار: the tariff goes from construction to the building's final use, once."""
+def uninstalled_connections(application) -> list:
+    """The file's connection orders not yet installed (what a completion certified now would leave behind)."""
+    return list(application.connection_orders.select_related("service", "agency")
+                .filter(status=ConnectionOrder.Status.ORDERED).order_by("service__code"))
+
+
+def certify_completion(*, actor, application, reason: str = "") -> Outcome:
+    """گواهی پایان کار: the tariff goes from construction to the building's final use, once. With connections
+    still not installed it is certified only with a ``reason`` (kept on the certificate and in the audit)."""
+    reason = normalize_text(reason or "")
     with transaction.atomic():
         app = Application.objects.select_for_update().get(pk=application.pk)
         existing = CompletionCertificate.objects.filter(application=app).first()
@@ -981,17 +989,25 @@ def certify_completion(*, actor, application) -> Outcome:
             return Outcome(existing, False)
         if app.status != Application.Status.ISSUED:
             raise Conflict(_("A completion certificate needs an issued permit."))
+        pending = uninstalled_connections(app)
+        if pending and not reason:
+            raise ApplicationError("reason", _("These connections are not installed yet: %(names)s. Write why "
+                                               "completion is certified before them.")
+                                   % Localized({"names": "، ".join(o.service.name_fa for o in pending)}))
         now = timezone.now()
         cert = CompletionCertificate.objects.create(application=app, issued_at=now,
                                                     issued_by=actor if getattr(actor, "is_authenticated", False)
-                                                    else None, verification_code=secrets.token_urlsafe(18))
+                                                    else None, verification_code=secrets.token_urlsafe(18),
+                                                    uninstalled=[o.service.code for o in pending],
+                                                    uninstalled_reason=reason if pending else "")
         pdf.queue("completion", cert.pk)
         final = rules.tariff_class_for(app.land_use)
         TariffChange.objects.create(parcel=app.parcel, permit=app.permit, cause=TariffChange.Cause.COMPLETION,
                                     from_class=current_tariff_class(app.parcel), to_class=final,
                                     effective_date=local_date(now))
         Application.objects.filter(pk=app.pk).update(status=Application.Status.COMPLETED)
-        audit.record(actor=actor, action="completion.certify", obj=cert, data={"final_class": final})
+        audit.record(actor=actor, action="completion.certify", obj=cert,
+                     data={"final_class": final, "uninstalled": cert.uninstalled, "reason": cert.uninstalled_reason})
         audit.emit(event_type="completion.certified", agency_code="municipality", parcel_id=app.parcel_id,
                    payload={"application": app.tracking_code})
         audit.emit(event_type="tariff.changed", agency_code="water", parcel_id=app.parcel_id,

@@ -220,7 +220,7 @@ def _take_payment(request, app):
 def file_page(request, pk):
     """The whole file, and at the counter: take the payment, record the applicant's answers."""
     app = _visible(request, pk)
-    message = None
+    message, confirm_completion = None, False
     if request.method == "POST":
         action = request.POST.get("action", "pay")
         if action in ("accept_documents", "return_documents"):
@@ -241,13 +241,21 @@ def file_page(request, pk):
                 messages.success(request, _("The file's documents are updated."))
                 return redirect(f"{reverse('file', args=[app.pk])}#documents")
         elif action == "complete":
+            # two steps: a summary of what completion does and of the connections still not installed, then
+            # the confirmation (with the reason, when any is not installed)
             if not permissions.can_certify_completion(request.user):
                 raise PermissionDenied("only the municipality's signing official certifies completion")
-            try:
-                services.certify_completion(actor=request.user, application=app)
-                return redirect("file", pk=app.pk)
-            except services.Conflict as exc:
-                message = str(exc)
+            if request.POST.get("step") != "confirm":
+                confirm_completion = True
+            else:
+                try:
+                    services.certify_completion(actor=request.user, application=app,
+                                                reason=request.POST.get("reason", ""))
+                    messages.success(request, _("Completion of file %(code)s is certified; its certificate is "
+                                                "being made.") % Localized({"code": app.tracking_code}))
+                    return redirect("file", pk=app.pk)
+                except (services.ApplicationError, services.Conflict) as exc:
+                    message, confirm_completion = str(exc), True
         elif not permissions.can_take_payment(request.user, app):
             raise PermissionDenied("this is done at the counter office that holds the file")
         elif action == "activate":
@@ -291,6 +299,9 @@ def file_page(request, pk):
         "later": [sr for sr in app.service_requests.select_related("service") if sr.timing == "later"]
         if app.status in {"issued", "completed"} and permissions.can_activate_service(request.user, app) else [],
         "can_complete": app.status == "issued" and permissions.can_certify_completion(request.user),
+        "confirm_completion": confirm_completion and app.status == "issued",
+        "uninstalled": services.uninstalled_connections(app) if app.status == "issued" else [],
+        "completion": getattr(app, "completion", None), "reason_typed": request.POST.get("reason", ""),
         "tariffs": app.parcel.tariff_changes.order_by("created_at", "id"),
         "my_agency": profile.agency.code if profile and profile.agency else None,
         "documents": app.uploaded_documents.select_related("uploaded_by__staff").order_by("kind", "-version"),

@@ -374,6 +374,10 @@ MESSAGES = {
     "signed_now": pgettext_lazy("signed_now", "Signed"),
     "signed_at_issue_note": pgettext_lazy("signed_at_issue_note", "This city has its permits signed at issue by the official who signs its papers; none waits here unless an administrator turns on signing on this page."),
     "nothing_to_sign": pgettext_lazy("nothing_to_sign", "No permit is waiting for your signature."),
+    "completion_confirm_help": pgettext_lazy("completion_confirm_help", "Certifying completion switches the parcel's water tariff from construction to its final use and issues the completion certificate. It cannot be undone."),
+    "connections_not_installed": pgettext_lazy("connections_not_installed", "Connections not installed yet"),
+    "completion_reason": pgettext_lazy("completion_reason", "Why completion comes before them"),
+    "cancel": pgettext_lazy("cancel", "Cancel"),
 }
 
 
