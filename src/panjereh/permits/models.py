@@ -63,13 +63,14 @@ class Application(models.Model):
         REJECTED = "rejected", _("rejected")
         ISSUED = "issued", _("permit issued")
         COMPLETED = "completed", _("completed")
+        WITHDRAWN = "withdrawn", _("withdrawn before the document check")
 
     class Channel(models.TextChoices):
         COUNTER = "counter", _("at a counter office")
         ONLINE = "online", _("online, from home")
 
     # A parcel holds one open file per permit type; these no longer count as open.
-    CLOSED = (Status.REJECTED, Status.COMPLETED)
+    CLOSED = (Status.REJECTED, Status.COMPLETED, Status.WITHDRAWN)
 
     tracking_code = models.CharField(max_length=12, unique=True)
     parcel = models.ForeignKey(Parcel, on_delete=models.PROTECT, related_name="applications")

@@ -23,7 +23,8 @@ from panjereh.agencies.officials import signing_official
 from panjereh.citymap.models import Parcel
 from panjereh.citymap.services import feasibility
 from panjereh.core import audit
-from panjereh.core.calendar import add_working_days, jalali_year, local_date, working_days_between
+from panjereh.core.calendar import (add_working_days, day_bounds, jalali_year, last_start_beyond, local_date,
+                                    working_days_between)
 from panjereh.core.errors import FieldError
 from panjereh.core.text import Localized, normalize_text
 from panjereh.core import uploads
@@ -99,7 +100,10 @@ def submit_application(*, actor, parcel, applicant: dict, permit: dict, services
                 raise ApplicationError(f"services.{exc.field}", str(exc)) from exc
     now = timezone.now()
     with transaction.atomic():
-        _refuse_second_open_file(parcel.pk, permit["permit_type"])
+        if channel == Application.Channel.ONLINE:
+            _limit_open_files_from_home(applicant["national_id"])
+        _refuse_second_open_file(parcel.pk, permit["permit_type"],
+                                 asked_by_national_id=applicant["national_id"] if channel == "online" else None)
         # The person is found by national ID and never rewritten; this file keeps what was given on it.
         try:
             with transaction.atomic():
@@ -140,16 +144,30 @@ def submit_application(*, actor, parcel, applicant: dict, permit: dict, services
     return app
 
 
+# Where each message's link lands: the applicant's own file page at the part that does what the message says
+# (answer a question, pay the bill, bring documents, download the permit); sign-in first, then back there.
+LINK_SECTIONS = {"info_requested": "questions", "bill_ready": "bills", "documents_returned": "documents",
+                 "check_closed": "status",
+                 "permit_issued": "permit", "refused": "tasks"}
+
+
 def track_url(app) -> str:
-    """The public address where the applicant follows the file (for messages: no request to build it from)."""
+    """The public address where anyone with the code and mobile follows the file (the bill's QR code)."""
     return f"{settings.PANJEREH_PUBLIC_URL}/track/?code={app.tracking_code}"
+
+
+def file_url(app, kind: str = "") -> str:
+    """The applicant's own file page (sign-in by one-time code first), at the section ``kind`` of message is
+    about: what an SMS links to (a message has no request to build the address from)."""
+    section = LINK_SECTIONS.get(kind)
+    return f"{settings.PANJEREH_PUBLIC_URL}/citizen/files/{app.tracking_code}/" + (f"?to={section}" if section else "")
 
 
 def tell_applicant(app, kind: str, event_key: str, context: dict) -> None:
     """Write the applicant's text message of ``kind`` to the outbox, in the caller's transaction (once per
-    ``event_key``); it carries the file's tracking code and address."""
+    ``event_key``); it carries the file's tracking code and the link to the page that acts on it."""
     sms.queue(kind=kind, mobile=app.applicant_mobile, event_key=event_key, subject=app.tracking_code,
-              context={"code": app.tracking_code, "url": track_url(app), **context})
+              context={"code": app.tracking_code, "url": file_url(app, kind), **context})
 
 
 def add_document(*, actor, application, kind: str, upload, by_applicant: bool = False,
@@ -312,15 +330,82 @@ def record_identity(*, application, verified: bool) -> None:
     audit.record(actor=None, action="identity.checked", obj=application, data={"verified": verified})
 
 
-def _refuse_second_open_file(parcel_id: int, permit_type: str, this=None) -> None:
-    """One open file per parcel and permit type: a second one is refused, naming the first. The parcel's row
-    is locked first, so two counters cannot both open one (the caller's transaction)."""
+def _limit_open_files_from_home(national_id: str) -> None:
+    """A person opens at most PANJEREH_CITIZEN_OPEN_FILES files from home while none of them is decided: one
+    signed-in citizen must not be able to hold every parcel of a street with files nobody will ever check."""
+    limit = settings.PANJEREH_CITIZEN_OPEN_FILES
+    Applicant.objects.select_for_update().filter(national_id=national_id).first()  # two tabs at once
+    waiting = Application.objects.filter(applicant__national_id=national_id, channel=Application.Channel.ONLINE,
+                                         status=Application.Status.AWAITING_CHECK).count()
+    if waiting >= limit:
+        raise ApplicationError("parcel", _("You already have %(count)s files from home waiting for the document "
+                                           "check; once they are checked you may open another.")
+                               % Localized({"count": waiting}))
+
+
+def close_unchecked(*, actor, application, outcome: str, reason_number, note: str = "") -> Application:
+    """Staff close a file waiting for the document check, citing one of the municipality's numbered reasons:
+    ``refuse`` (the file is not acceptable) or ``withdraw`` (the applicant asked, or it holds a parcel that is
+    not theirs). The parcel is free again; the applicant is told by SMS."""
+    if outcome not in {"refuse", "withdraw"}:
+        raise ApplicationError("outcome", _("Choose to refuse or to withdraw the file."))
+    reason = RefusalReason.objects.filter(agency__code="municipality", number=reason_number, active=True).first() \
+        if str(reason_number or "").isdigit() else None
+    if reason is None:
+        raise ApplicationError("reason", _("Choose one of the municipality's numbered reasons."))
+    with transaction.atomic():
+        app = Application.objects.select_for_update().get(pk=application.pk)
+        if app.status != Application.Status.AWAITING_CHECK:
+            raise Conflict(_("File %(code)s is not waiting for a document check.")
+                           % Localized({"code": app.tracking_code}))
+        status = Application.Status.REJECTED if outcome == "refuse" else Application.Status.WITHDRAWN
+        text = f"{reason.number}. {reason.text_fa}" + (f" — {normalize_text(note)}" if note.strip() else "")
+        Application.objects.filter(pk=app.pk).update(status=status, check_note=text)
+        app.status, app.check_note = status, text
+        audit.record(actor=actor, action=f"documents.{outcome}", obj=app,
+                     data={"reason": reason.number, "note": note[:500]})
+        tell_applicant(app, "check_closed", f"check-closed:{app.pk}",
+                       {"reason": reason.number, "text": reason.text_fa})
+    return app
+
+
+def expire_unchecked(*, now=None) -> int:
+    """Files from home left waiting for the document check longer than PANJEREH_CHECK_EXPIRY_DAYS working
+    days are withdrawn (the parcel is free again) and the applicant told; run with the other deadlines."""
+    now = now or timezone.now()
+    cutoff = last_start_beyond(local_date(now), settings.PANJEREH_CHECK_EXPIRY_DAYS)
+    after = day_bounds(cutoff, cutoff)[1]
+    expired = 0
+    for app_id in list(Application.objects.filter(status=Application.Status.AWAITING_CHECK,
+                                                  submitted_at__lt=after).values_list("pk", flat=True)):
+        with transaction.atomic():
+            app = Application.objects.select_for_update().get(pk=app_id)
+            if app.status != Application.Status.AWAITING_CHECK:
+                continue
+            Application.objects.filter(pk=app.pk).update(status=Application.Status.WITHDRAWN,
+                                                         check_note=str(_("Expired: not checked in time.")))
+            audit.record(actor=None, action="documents.expired", obj=app,
+                         data={"working_days": settings.PANJEREH_CHECK_EXPIRY_DAYS})
+            tell_applicant(app, "check_expired", f"check-expired:{app.pk}", {})
+            expired += 1
+    return expired
+
+
+def _refuse_second_open_file(parcel_id: int, permit_type: str, this=None, asked_by_national_id: str | None = None) -> None:
+    """One open file per parcel and permit type: a second one is refused, naming the first to staff. A citizen
+    applying from home (``asked_by_national_id``) learns the first file's code and status only if it is their
+    own: someone else's file on the parcel is said to exist, and where to ask. The parcel's row is locked
+    first, so two counters cannot both open one (the caller's transaction)."""
     Parcel.objects.select_for_update().filter(pk=parcel_id).first()
     others = Application.objects.filter(parcel_id=parcel_id, permit_type=permit_type) \
         .exclude(status__in=Application.CLOSED)
     if this is not None:
         others = others.exclude(pk=this.pk)
-    open_file = others.first()
+    open_file = others.select_related("applicant").first()
+    if open_file is not None and asked_by_national_id is not None \
+            and open_file.applicant.national_id != asked_by_national_id:
+        raise ApplicationError("parcel", _("This parcel already has an open file of this permit type. Ask at the "
+                                           "municipality or a counter office of the single window."))
     if open_file is not None:
         raise ApplicationError("parcel", _("This parcel already has an open file of this permit type: "
                                            "%(code)s (%(status)s); finish or withdraw it first.")
@@ -1022,7 +1107,7 @@ def process_deadlines(*, now=None) -> dict:
     """Flag every open task past its deadline: deemed approved where silence counts, else escalated."""
     now = now or timezone.now()
     today = local_date(now)
-    counts = {"deemed_approved": 0, "escalated": 0}
+    counts = {"deemed_approved": 0, "escalated": 0, "expired_unchecked": expire_unchecked(now=now)}
     # Only tasks waiting on the agency: while it waits on the applicant (information requested) its clock stops.
     late = ReviewTask.objects.filter(status=ReviewTask.Status.PENDING, due_date__lt=today, overdue_at__isnull=True) \
         .select_related("agency", "application")

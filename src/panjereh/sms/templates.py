@@ -22,6 +22,10 @@ TEMPLATES = {
                                     "See %(url)s"),
     "documents_returned": pgettext_lazy("sms", "File %(code)s: the document check asks you to bring or correct "
                                                "documents. See %(url)s"),
+    "check_closed": pgettext_lazy("sms", "File %(code)s was closed at the document check (reason %(reason)s: "
+                                          "%(text)s). See %(url)s"),
+    "check_expired": pgettext_lazy("sms", "File %(code)s was withdrawn: its documents were not checked in time. "
+                                          "You may apply again."),
     "code": pgettext_lazy("sms", "Single window code: %(code)s. Valid for %(minutes)s minutes; tell it to no one."),
 }
 

@@ -34,11 +34,18 @@ class _SignIn(Exception):
     """Not signed in: the page sends the visitor to the sign-in page."""
 
 
+NEXT_KEY = "citizen_next"
+
+
 def _signed_in(view):
+    """A page of the citizen's own: not signed in, the visitor signs in first and then comes back here (a
+    text message's link to "answer" or "pay" lands on the page that does it)."""
     def wrapped(request, *args, **kwargs):
         try:
             return view(request, *args, **kwargs)
         except _SignIn:
+            if request.method == "GET":
+                request.session[NEXT_KEY] = request.get_full_path()
             return redirect("citizen")
     wrapped.__name__, wrapped.__doc__ = view.__name__, view.__doc__
     return wrapped
@@ -84,7 +91,11 @@ def code(request):
         try:
             citizen = citizens.verify_code(otp_id=request.session.get(session.PENDING_CODE_KEY),
                                            code=request.POST.get("code", ""))
+            back = request.session.pop(NEXT_KEY, "")
             session.sign_in(request, citizen)
+            # only our own citizen pages: a stored address is never an open redirect
+            if back.startswith("/citizen/files/") and "//" not in back:
+                return redirect(back)
             return redirect("citizen-files")
         except citizens.CitizenError as exc:
             error = str(exc)
@@ -135,6 +146,9 @@ def file_page(request, code):
     with a document if asked), the documents, the bill (paid online), the permit."""
     citizen = _citizen(request)
     app = _own_file(citizen, code)
+    section = request.GET.get("to", "")
+    if request.method == "GET" and section in services.LINK_SECTIONS.values():
+        return redirect(f"{reverse('citizen-file', args=[app.tracking_code])}#{section}")
     message = None
     if request.method == "POST":
         try:

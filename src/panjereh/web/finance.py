@@ -53,9 +53,8 @@ def _connection_orders(request, allowed):
     if request.GET.get("overdue"):
         late = Q(pk__in=[])
         for agency in Agency.objects.filter(pk__in=orders.values("agency_id").distinct()):
-            _, after = day_bounds(last_start_beyond(today, agency.connection_days),
-                                  last_start_beyond(today, agency.connection_days))
-            late |= Q(agency=agency, created_at__lt=after)
+            last = last_start_beyond(today, agency.connection_days)
+            late |= Q(agency=agency, created_at__lt=day_bounds(last, last)[1])
         orders = orders.filter(late, status=ConnectionOrder.Status.ORDERED)
     first, last = parse_day(request.GET.get("from", "")), parse_day(request.GET.get("to", ""))
     if first or last:

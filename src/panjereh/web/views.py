@@ -223,12 +223,19 @@ def file_page(request, pk):
     message, confirm_completion = None, False
     if request.method == "POST":
         action = request.POST.get("action", "pay")
-        if action in ("accept_documents", "return_documents"):
+        if action in ("accept_documents", "return_documents", "close_unchecked"):
             if not permissions.can_check_documents(request.user):
                 raise PermissionDenied("documents are checked at the municipality or a counter office")
             try:
                 if action == "accept_documents":
                     accept_file(actor=request.user, application=app, office=permissions.submitting_office(request.user))
+                elif action == "close_unchecked":
+                    services.close_unchecked(actor=request.user, application=app,
+                                             outcome=request.POST.get("outcome", ""),
+                                             reason_number=request.POST.get("reason", ""),
+                                             note=request.POST.get("note", ""))
+                    messages.success(request, _("File %(code)s is closed; the applicant is told by SMS.")
+                                     % Localized({"code": app.tracking_code}))
                 else:
                     services.return_for_documents(actor=request.user, application=app,
                                                   note=request.POST.get("note", ""))
@@ -311,7 +318,9 @@ def file_page(request, pk):
         "document_kinds": Document.choices,
         "can_add_document": permissions.can_add_document(request.user, app) and app.status not in Application.CLOSED,
         "can_waive": permissions.can_waive_document(request.user) and app.status not in Application.CLOSED,
-        "can_check": app.status == "awaiting_check" and permissions.can_check_documents(request.user)})
+        "can_check": app.status == "awaiting_check" and permissions.can_check_documents(request.user),
+        "check_reasons": RefusalReason.objects.filter(agency__code="municipality", active=True)
+        if app.status == "awaiting_check" else []})
     if psp.is_configured():
         # the card form's answer redirects to the bank's page: the policy's form-action must admit the bank
         response._csp_update = {"form-action": [psp.payer_origin()]}

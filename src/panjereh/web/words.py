@@ -378,6 +378,9 @@ MESSAGES = {
     "connections_not_installed": pgettext_lazy("connections_not_installed", "Connections not installed yet"),
     "completion_reason": pgettext_lazy("completion_reason", "Why completion comes before them"),
     "cancel": pgettext_lazy("cancel", "Cancel"),
+    "close_unchecked": pgettext_lazy("close_unchecked", "Close the file at the check"),
+    "refuse_at_check": pgettext_lazy("refuse_at_check", "Refuse (not acceptable)"),
+    "withdraw_at_check": pgettext_lazy("withdraw_at_check", "Withdraw (the applicant asked, or not their parcel)"),
 }
 
 

@@ -31,11 +31,17 @@ def digits(value):
     return DECIMAL_POINT.sub("٫", text).translate(PERSIAN)
 
 
+LATIN_LETTER = re.compile(r"[A-Za-z]")
+
+
 @register.filter
 def code(value):
     """A code (permit number, tracking code, plate) isolated left-to-right, so that Persian text around it
-    cannot reorder its parts: ۱۴۰۵-۰۰۰۰۰۱ stays ۱۴۰۵-۰۰۰۰۰۱, not ۰۰۰۰۰۱-۱۴۰۵."""
-    return format_html('<bdi dir="ltr">{}</bdi>', digits(value))
+    cannot reorder its parts: ۱۴۰۵-۰۰۰۰۰۱ stays ۱۴۰۵-۰۰۰۰۰۱, not ۰۰۰۰۰۱-۱۴۰۵. A code with Latin letters (a
+    tracking code, a meter's class) stays in one script, the characters a person types and the SMS shows:
+    "A2M8SD4AZU", never "A۲M۸SD۴AZU"."""
+    text = str(value)
+    return format_html('<bdi dir="ltr">{}</bdi>', text if LATIN_LETTER.search(text) else digits(text))
 
 
 @register.filter
