@@ -42,6 +42,15 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(scope="session", autouse=True)
+def worker_deadlines_off():
+    """The worker's own deadline pass stays off in tests that run the worker for something else (a test of it
+    turns it on): a test's file whose deadline it set in the past is not deemed behind its back."""
+    from django.conf import settings
+
+    settings.PANJEREH_DEADLINES_EVERY = 0
+
+
+@pytest.fixture(scope="session", autouse=True)
 def tile_cache(tmp_path_factory):
     """Each test session keeps its vector tiles in its own folder, never in var/."""
     from django.conf import settings

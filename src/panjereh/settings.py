@@ -356,6 +356,8 @@ PANJEREH_WEBHOOK_ALLOWED_HOSTS = [h for h in os.environ.get("PANJEREH_WEBHOOK_AL
 PANJEREH_INBOUND_MAX_BYTES = int(os.environ.get("PANJEREH_INBOUND_MAX_BYTES", str(64 * 1024)))
 PANJEREH_OFFSET_THRESHOLD_M = float(os.environ.get("PANJEREH_OFFSET_THRESHOLD_M", "1.0"))
 PANJEREH_DEMO_PARCELS = int(os.environ.get("PANJEREH_DEMO_PARCELS", "100000"))
+# the worker applies the deadlines (deemed approvals, escalations, unchecked files) this often, in seconds
+PANJEREH_DEADLINES_EVERY = int(os.environ.get("PANJEREH_DEADLINES_EVERY", "300"))
 # files from home: how many may wait for the document check at once, and how many working days they wait
 PANJEREH_CITIZEN_OPEN_FILES = int(os.environ.get("PANJEREH_CITIZEN_OPEN_FILES", "3"))
 PANJEREH_CHECK_EXPIRY_DAYS = int(os.environ.get("PANJEREH_CHECK_EXPIRY_DAYS", "10"))

@@ -175,3 +175,26 @@ def test_where_the_city_has_permits_wait_the_signer_signs_them_on_a_page(client_
     pdf.render_pending()
     permit.refresh_from_db()
     assert permit.pdf_file
+
+
+def test_the_worker_applies_the_deadlines_on_its_own(client_for, city, settings):
+    """Before: only `panjereh deadlines` (run by nobody in `make run`) deemed a silent agency's task approved."""
+    import datetime
+
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    from panjereh.integrations import delivery
+    from panjereh.permits import deadlines
+    from panjereh.permits.models import ReviewTask
+
+    app = _open(client_for, city)
+    ReviewTask.objects.filter(application=app, agency__code="water").update(
+        due_date=timezone.now().date() - datetime.timedelta(days=20))
+    settings.PANJEREH_DEADLINES_EVERY = 300
+    cache.delete(deadlines.KEY)
+    counts = delivery.run_once("test-worker")
+    assert counts["deadlines_deemed_approved"] == 1
+    assert ReviewTask.objects.get(application=app, agency__code="water").status == "deemed_approved"
+    # once a period, whichever worker comes first
+    assert "deadlines_deemed_approved" not in delivery.run_once("another-worker")

@@ -60,16 +60,50 @@ def build_history(*, months: int = 12, per_month: int = 30, seed: int = 1405, pr
     parcels = list(Parcel.objects.filter(land_use="residential").exclude(pk__in=busy)
                    .order_by("id").values_list("id", flat=True)[:months * per_month * 3])
     rng.shuffle(parcels)
-    counts = {"files": 0, "refused": 0, "info_requests": 0, "installed": 0, "skipped": 0}
+    counts = {"files": 0, "refused": 0, "info_requests": 0, "installed": 0, "skipped": 0, "deemed": 0}
     with pdf.rendered_on_request():  # past papers are rendered when someone opens them, not all at set-up
         _files(months, per_month, first, parcels, rng, users, counts, services, progress)
+    counts["works_today"] = _trenches_in_their_time(rng, today)
     return counts
+
+
+def _booked_on(app, moment) -> None:
+    """The file's payment, its bill and the agencies' ledger lines dated when the counter took it (the services
+    stamp them now, as the history is made)."""
+    from panjereh.permits.models import Bill, LedgerEntry, Payment
+
+    Payment.objects.filter(bill__application=app).update(created_at=moment, settled_at=moment)
+    Bill.objects.filter(application=app).update(settled_at=moment)
+    LedgerEntry.objects.filter(payment__bill__application=app).update(booked_at=moment)
+
+
+def _trenches_in_their_time(rng, today) -> int:
+    """The connection trenches the permits raised, moved to when they were dug: a few days to weeks after
+    their order, for a few days each — finished, under way today, or still to come, with their excavation
+    permits granted. Returns how many are under way today (what the WZDx feed publishes now)."""
+    from panjereh.works.models import ExcavationPermit, Works
+
+    under_way = 0
+    for works in Works.objects.filter(connection_order__isnull=False).select_related("connection_order"):
+        ordered = local_date(works.connection_order.created_at)
+        start = ordered + datetime.timedelta(days=rng.randint(2, 45))
+        end = start + datetime.timedelta(days=rng.randint(1, 20))
+        status = (Works.Status.COMPLETED if end < today else Works.Status.IN_PROGRESS if start <= today
+                  else Works.Status.PERMITTED)
+        under_way += status == Works.Status.IN_PROGRESS
+        Works.objects.filter(pk=works.pk).update(start_date=start, end_date=end, status=status)
+        ExcavationPermit.objects.filter(works=works).update(
+            status=ExcavationPermit.Status.GRANTED, applied_at=_moment(ordered, 10),
+            decided_at=_moment(ordered + datetime.timedelta(days=1), 12),
+            due_date=add_working_days(ordered, 5))
+    return under_way
 
 
 def _files(months, per_month, first, parcels, rng, users, counts, services, progress) -> None:
     """The files of every month, one transaction each (a file the map cannot serve is skipped)."""
     from panjereh.citymap.models import Parcel
     from panjereh.permits.models import Application, ConnectionOrder, InfoRequest, Permit, ReviewTask
+    from panjereh.works.connections import raise_trenches
 
     for m in range(months):
         month_start = first + datetime.timedelta(days=30 * m)
@@ -86,6 +120,10 @@ def _files(months, per_month, first, parcels, rng, users, counts, services, prog
                 counts["skipped"] += 1  # a parcel the map or the zoning cannot serve: not a file
                 continue
             counts["files"] += outcome
+            # the connection trenches, raised now rather than by the commit's hook (which a caller's own
+            # transaction would hold back until after they are dated below); raising is idempotent
+            for app in Application.objects.filter(parcel=parcel, connection_orders__isnull=False).distinct():
+                raise_trenches(app)
             if progress:
                 progress(1)
 
@@ -114,8 +152,12 @@ def _one_file(services, parcel, submitted, rng, users, counts, *, models) -> int
     refused_once = False
     while True:
         last = day
+        silent = []
         for task in list(app.tasks.filter(round=app.round, status="pending").select_related("agency")):
             typical, spread = HABITS[task.agency.code]
+            if task.agency.silence_means_approval and rng.random() < 0.08:
+                silent.append(task)  # this agency lets its deadline pass: approved by silence, below
+                continue
             waited = 0
             if rng.random() < 0.12:  # the agency asks the applicant something first
                 services.record_decision(actor=users[f"reviewer.{task.agency.code}"], application=app,
@@ -142,6 +184,17 @@ def _one_file(services, parcel, submitted, rng, users, counts, *, models) -> int
                 counts["refused"] += 1
                 break
         app.refresh_from_db()
+        if silent and app.status != "rejected":
+            # the deadline passes: the worker's deadline pass (process_deadlines) deems the task approved the
+            # morning after, exactly as it does for a city's real files
+            due = max(add_working_days(day, t.agency.review_days) for t in silent)
+            for task in silent:
+                ReviewTask.objects.filter(pk=task.pk).update(created_at=_moment(day, 9),
+                                                             due_date=add_working_days(day, task.agency.review_days))
+            services.process_deadlines(now=_moment(due + datetime.timedelta(days=1), 8))
+            counts["deemed"] += len(silent)
+            last = max(last, due + datetime.timedelta(days=1))
+            app.refresh_from_db()
         if app.status != "rejected":
             break
         if rng.random() < 0.5:
@@ -155,7 +208,8 @@ def _one_file(services, parcel, submitted, rng, users, counts, *, models) -> int
     issued = add_working_days(last, rng.randint(1, 4))
     services.record_payment(actor=users["operator1"], application=app, provider="cash", amount=bill.total,
                             reference=f"H-{app.pk}")
-    Permit.objects.filter(application=app).update(issued_at=_moment(issued, 12))
+    Permit.objects.filter(application=app).update(issued_at=_moment(issued, 12), signed_at=_moment(issued, 12))
+    _booked_on(app, _moment(issued, 11))
     for order in ConnectionOrder.objects.filter(application=app).select_related("service", "agency"):
         ConnectionOrder.objects.filter(pk=order.pk).update(created_at=_moment(issued, 12))
         installed = issued + datetime.timedelta(days=rng.randint(5, 45))

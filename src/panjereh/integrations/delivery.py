@@ -26,7 +26,7 @@ from django.utils import timezone
 from panjereh.core.models import OutboxEvent
 from panjereh.integrations import destinations, signing
 from panjereh.integrations.models import Delivery, Subscription
-from panjereh.permits import pdf
+from panjereh.permits import deadlines, pdf
 from panjereh.sms import delivery as sms_delivery
 
 log = logging.getLogger(__name__)
@@ -145,6 +145,8 @@ def run_once(worker_id: str, batch: int = 50) -> dict:
     # and the papers issued since the last pass are rendered here, not in the request that issued them; a few
     # a pass (a PDF is a few hundred ms) so that a burst of permits does not hold the webhooks back
     counts.update({f"papers_{k}": v for k, v in pdf.render_pending(PAPERS_PER_PASS).items()})
+    # and the deadlines (deemed approvals, escalations, unchecked files) on their own schedule
+    counts.update({f"deadlines_{k}": v for k, v in (deadlines.run_if_due() or {}).items()})
     return counts
 
 
