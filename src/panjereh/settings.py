@@ -177,7 +177,10 @@ AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contri
 # and every server sees the same count); after AXES_FAILURE_LIMIT the account or address waits.
 AXES_FAILURE_LIMIT = int(os.environ.get("PANJEREH_SIGNIN_FAILURES", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("PANJEREH_SIGNIN_COOLOFF_HOURS", "0.25"))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# the pair locks: one username from one address (web/signin.py says why), and an address alone waits only after
+# PANJEREH_SIGNIN_FAILURES_PER_ADDRESS failures across usernames
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+PANJEREH_SIGNIN_FAILURES_PER_ADDRESS = int(os.environ.get("PANJEREH_SIGNIN_FAILURES_PER_ADDRESS", "60"))
 AXES_CLIENT_IP_CALLABLE = "panjereh.core.clientip.client_ip"
 AXES_LOCKOUT_TEMPLATE = "web/locked.html"
 AXES_RESET_ON_SUCCESS = True

@@ -27,6 +27,7 @@ from panjereh.citymap.importing import ImportRejected
 from panjereh.citymap.models import Feature, Layer, Parcel
 from panjereh.citymap.services import (LayerConflict, SpatialInputError, dig_check, import_layer,
                                        parcel_feasibility, parse_dig_area, rollback_layer)
+from panjereh.core.ids import parse_id
 from panjereh.core import permissions
 from panjereh.core.parsers import JSONParser
 from panjereh.core.api_errors import error_response, field_error
@@ -151,7 +152,7 @@ def _geos(shape):
 
 def _parcel_id(pk) -> int:
     try:
-        return int(normalize_digits(str(pk)))
+        return parse_id(pk)
     except ValueError:
         raise NotFound(f"parcel {pk} does not exist") from None
 
@@ -317,11 +318,15 @@ class LayerListView(APIView):
         from panjereh.agencies.models import Agency
         from panjereh.citymap.services import LayerError, create_layer
 
+        # permission first: whoever may create no layer at all learns nothing of the form (not even its fields)
+        profile = permissions.staff_profile(request.user)
+        own = profile.agency if profile and profile.agency else None
+        if not (permissions.role(request.user) == "admin" or permissions.can_create_layer(request.user, own)):
+            raise PermissionDenied("an agency's GIS staff create its own layers")
         body = LayerCreate(data=request.data)
         body.is_valid(raise_exception=True)
         d = dict(body.validated_data)
-        profile = permissions.staff_profile(request.user)
-        code = d.pop("agency", None) or (profile.agency.code if profile and profile.agency else "")
+        code = d.pop("agency", None) or (own.code if own else "")
         agency = Agency.objects.filter(code=code).first()
         if not permissions.can_create_layer(request.user, agency):
             raise PermissionDenied("an agency's GIS staff create its own layers")

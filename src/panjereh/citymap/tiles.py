@@ -42,8 +42,10 @@ class TileError(ValueError):
 def tile_bounds(z: int, x: int, y: int) -> tuple[float, float, float, float]:
     """The tile's bounds in EPSG:3857 metres."""
     if not 0 <= z <= MAX_ZOOM or not (0 <= x < 2 ** z and 0 <= y < 2 ** z):
+        # (2 ** z only once z is known to be small: an address's z of 10**18 must not be raised to a power)
+        last = 2 ** z - 1 if 0 <= z <= MAX_ZOOM else 2 ** MAX_ZOOM - 1
         raise TileError(_("Tile %(tile)s does not exist (zoom 0–%(max)s, x and y within 0–%(last)s).")
-                        % Localized({"tile": f"{z}/{x}/{y}", "max": MAX_ZOOM, "last": 2 ** z - 1}))
+                        % Localized({"tile": f"{z}/{x}/{y}"[:80], "max": MAX_ZOOM, "last": last}))
     size = 2 * WORLD / 2 ** z
     minx = -WORLD + x * size
     maxy = WORLD - y * size

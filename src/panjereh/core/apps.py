@@ -7,3 +7,10 @@ class CoreConfig(AppConfig):
     label = "core"
     verbose_name = _("Panjereh core")
 
+
+    def ready(self):
+        from django.urls import register_converter
+
+        from panjereh.core.ids import IdConverter
+
+        register_converter(IdConverter, "id")  # <id:pk> in every app's addresses: 404 beyond a 64-bit key

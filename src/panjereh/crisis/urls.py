@@ -2,4 +2,4 @@ from django.urls import path
 
 from panjereh.crisis import views
 
-urlpatterns = [path("incidents/<int:pk>/report/", views.incident_report, name="incident-report")]
+urlpatterns = [path("incidents/<id:pk>/report/", views.incident_report, name="incident-report")]

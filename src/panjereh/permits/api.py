@@ -14,6 +14,7 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from panjereh.citymap.models import Parcel
+from panjereh.core.ids import parse_id
 from panjereh.core import fields, permissions
 from panjereh.core.api_errors import error_response, field_error
 from panjereh.core.calendar import jalali
@@ -250,7 +251,7 @@ def _applications(user):
 
 def _application(request, pk) -> Application:
     try:
-        pk = int(normalize_digits(str(pk)))
+        pk = parse_id(pk)
     except ValueError:
         raise NotFound(f"application {pk} does not exist") from None
     app = _applications(request.user).filter(pk=pk).first()
@@ -499,7 +500,7 @@ class ParcelTariffsView(APIView):
         if not permissions.can_view_parcels(request.user):
             raise PermissionDenied("you may not view parcels")
         try:
-            parcel = Parcel.objects.get(pk=int(normalize_digits(str(pk))))
+            parcel = Parcel.objects.get(pk=parse_id(pk))
         except (Parcel.DoesNotExist, ValueError):
             raise NotFound(f"parcel {pk} does not exist") from None
         changes = list(TariffChange.objects.filter(parcel=parcel).select_related("permit").order_by("created_at", "id"))

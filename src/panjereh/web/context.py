@@ -19,6 +19,8 @@ def menu(request):
             items.append(("/finance/", "finance"))
         if permissions.can_certify_completion(user) and not user.is_superuser:
             items.append(("/signing/", "to_sign"))
+        if permissions.role(user) == "admin":
+            items.append(("/signin-locks/", "signin_locks"))
         if permissions.can_view_works(user):
             items.append(("/works/", "works"))
     else:

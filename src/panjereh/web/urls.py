@@ -1,32 +1,33 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from panjereh.web import citizen, finance, maps, signing, views
+from panjereh.web import citizen, finance, maps, signin, signing, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
+    path("login/", signin.SignInView.as_view(), name="login"),
+    path("signin-locks/", signin.signin_locks, name="signin-locks"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("counter/", views.counter, name="counter"),
-    path("counter/parcels/<int:parcel_id>/apply/", views.new_application, name="new-application"),
-    path("files/<int:pk>/", views.file_page, name="file"),
-    path("files/<int:pk>/decide/", views.decide, name="decide"),
+    path("counter/parcels/<id:parcel_id>/apply/", views.new_application, name="new-application"),
+    path("files/<id:pk>/", views.file_page, name="file"),
+    path("files/<id:pk>/decide/", views.decide, name="decide"),
     path("inbox/", views.inbox, name="inbox"),
     path("track/", views.track, name="track"),
     path("map/", maps.map_page, name="map"),
     path("layers/<slug:code>/upload/", maps.layer_upload, name="layer-upload"),
-    path("files/<int:pk>/bill/", views.bill_print, name="bill-print"),
-    path("files/<int:pk>/receipt/", views.receipt, name="receipt"),
+    path("files/<id:pk>/bill/", views.bill_print, name="bill-print"),
+    path("files/<id:pk>/receipt/", views.receipt, name="receipt"),
     path("connections/", finance.connections, name="connections"),
     path("finance/", finance.finance, name="finance"),
     path("signing/", signing.signing, name="signing"),
-    path("files/<int:pk>/documents/<int:doc>/", views.file_document, name="file-document"),
+    path("files/<id:pk>/documents/<id:doc>/", views.file_document, name="file-document"),
     path("citizen/", citizen.start, name="citizen"),
     path("citizen/code/", citizen.code, name="citizen-code"),
     path("citizen/signout/", citizen.sign_out, name="citizen-signout"),
     path("citizen/files/", citizen.files, name="citizen-files"),
     path("citizen/apply/", citizen.apply, name="citizen-apply"),
     path("citizen/files/<str:code>/", citizen.file_page, name="citizen-file"),
-    path("citizen/files/<str:code>/documents/<int:pk>/", citizen.document, name="citizen-document"),
+    path("citizen/files/<str:code>/documents/<id:pk>/", citizen.document, name="citizen-document"),
 ]

@@ -381,6 +381,13 @@ MESSAGES = {
     "close_unchecked": pgettext_lazy("close_unchecked", "Close the file at the check"),
     "refuse_at_check": pgettext_lazy("refuse_at_check", "Refuse (not acceptable)"),
     "withdraw_at_check": pgettext_lazy("withdraw_at_check", "Withdraw (the applicant asked, or not their parcel)"),
+    "signin_locks": pgettext_lazy("signin_locks", "Sign-in locks"),
+    "locked_pairs": pgettext_lazy("locked_pairs", "Locked (a username from one address)"),
+    "throttled_addresses": pgettext_lazy("throttled_addresses", "Addresses waiting after many failures"),
+    "ip_address": pgettext_lazy("ip_address", "IP address"),
+    "failures": pgettext_lazy("failures", "Failures"),
+    "limit": pgettext_lazy("limit", "limit"),
+    "unlock": pgettext_lazy("unlock", "Unlock"),
 }
 
 
