@@ -58,8 +58,10 @@ def test_a_mixed_file_is_imported_one_type_at_a_time(city, tmp_path):
     layer = Layer.objects.get(code="telecom-poles")
     from panjereh.citymap.importing import ImportRejected
 
-    with pytest.raises(ImportRejected, match="keep_geometry"):
+    with pytest.raises(ImportRejected, match="چند نوع هندسه") as refused:
         import_layer(layer=layer, path=path, original_name="mixed.geojson")
+    assert refused.value.keep_geometry == "Point"  # what the command line suggests, and the page's option
+    assert "keep_geometry=" not in str(refused.value)  # no developer's flag in a sentence a person reads
     version = import_layer(layer=layer, path=path, original_name="mixed.geojson", keep_geometry="Point")
     assert version.feature_count == 3 and "1 features of other geometry types left out" in version.note
     assert set(Feature.objects.current().filter(layer=layer).values_list("ext_id", flat=True)) == {"P0", "P1", "P2"}

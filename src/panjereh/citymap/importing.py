@@ -67,7 +67,8 @@ def feature_row(**values) -> dict:
 class ImportRejected(Exception):
     """A file that cannot become a layer version; ``errors`` lists every problem found."""
 
-    def __init__(self, errors: list[str], total: int | None = None):
+    def __init__(self, errors: list[str], total: int | None = None, keep_geometry: str | None = None):
+        self.keep_geometry = keep_geometry  # the file mixes types: importing only this one would do
         self.errors = errors[:MAX_LISTED_ERRORS]
         self.total = total if total is not None else len(errors)
         more = (_(" (and %(count)s more)") % Localized({"count": self.total - len(self.errors)})
@@ -533,13 +534,16 @@ def keep_only(layer_file: LayerFile, family: str) -> tuple[LayerFile, int]:
 
 
 def prepare_features(layer, layer_file: LayerFile, *, repair: bool = False) -> PreparedFeatures:
-    """Check every feature of a file against ``layer``; return them ready to store, or raise ImportRejected."""
+    """Check every feature of a file against ``layer``; return them ready to store, or raise ImportRejected
+    listing **every** problem of the file at once — geometry types, validity, extent, identifiers and
+    attributes — so that one upload shows all there is to fix (one kind of error per try took three uploads
+    to see five errors)."""
     geoms = layer_file.geometries
     errors: list[str] = []
     repaired = 0
 
     def label(i: int) -> _LazyLabel:
-        return _LazyLabel(i, layer_file)
+        return _LazyLabel(int(i), layer_file)
 
     # 1. geometry type: a typed layer takes one family (single or multi part).
     if layer.geometry_type != "Any":
@@ -547,24 +551,30 @@ def prepare_features(layer, layer_file: LayerFile, *, repair: bool = False) -> P
         names = ["Point", "LineString", "LinearRing", "Polygon", "MultiPoint", "MultiLineString",
                  "MultiPolygon", "GeometryCollection"]
         family = [i for i, name in enumerate(names) if FAMILY.get(name) == layer.geometry_type]
+        mixed = []
+        keep_hint = None
         for i in np.flatnonzero(~np.isin(types, family)).tolist():
             t = types[i]
             gtype = names[t] if 0 <= t < len(names) else "unknown"
             if FAMILY.get(gtype) != layer.geometry_type:
-                errors.append(_("%(label)s: is a %(type)s, but layer %(layer)s holds only %(allowed)s features")
+                mixed.append(_("%(label)s: is a %(type)s, but layer %(layer)s holds only %(allowed)s features")
                     % Localized({"label": label(i), "type": gtype, "layer": layer.code, "allowed": layer.geometry_type}))
-        if errors:
-            errors.insert(0, _("The file mixes geometry types: import only the layer's (keep_geometry=%(allowed)s, "
-                               "or --keep-geometry %(allowed)s), and the others into their own layers.")
+        if mixed:
+            keep_hint = layer.geometry_type
+            errors.append(_("The file mixes geometry types: import only the layer's %(allowed)s features (the "
+                            "option to keep one geometry type), and the others into their own layers.")
                           % Localized({"allowed": layer.geometry_type}))
-            raise ImportRejected(errors)
+            errors.extend(mixed)
+
+    else:
+        keep_hint = None
 
     # 2. validity: invalid geometry is repaired only when asked.
     valid = shapely.is_valid(geoms)
     empty = shapely.is_empty(geoms)
-    for i in np.flatnonzero(empty):
+    for i in np.flatnonzero(empty).tolist():
         errors.append(_("%(label)s: geometry is empty") % Localized({"label": label(i)}))
-    for i in np.flatnonzero(~valid & ~empty):
+    for i in np.flatnonzero(~valid & ~empty).tolist():
         reason = shapely.is_valid_reason(geoms[i])
         if repair:
             fixed = shapely.make_valid(geoms[i])
@@ -579,39 +589,41 @@ def prepare_features(layer, layer_file: LayerFile, *, repair: bool = False) -> P
             errors.append(_("%(label)s: invalid geometry (%(reason)s); fix it, or import with repair to let Panjereh "
                             "repair it")
                 % Localized({"label": label(i), "reason": reason}))
-    if errors:
-        raise ImportRejected(errors)
 
-    # 3. extent: outside the city means a wrong CRS, swapped axes or a stray feature.
+    # 3. extent: outside the city means a wrong CRS, swapped axes or a stray feature (empty ones are said above).
     west, south, east, north = crsmod.city_bbox_lonlat()
     lonlat = crsmod.transform(geoms, layer_file.crs, "OGC:CRS84")
     bounds = shapely.bounds(lonlat)
-    inside = (bounds[:, 0] >= west) & (bounds[:, 2] <= east) & (bounds[:, 1] >= south) & (bounds[:, 3] <= north)
+    with np.errstate(invalid="ignore"):
+        inside = ((bounds[:, 0] >= west) & (bounds[:, 2] <= east) & (bounds[:, 1] >= south)
+                  & (bounds[:, 3] <= north)) | empty
     if not inside.all():
+        diagnosis = None
+        raw = shapely.bounds(geoms)
         if layer_file.is_geographic:
-            raw = shapely.bounds(geoms)
             swapped = ((raw[:, 1] >= west) & (raw[:, 3] <= east) & (raw[:, 0] >= south) & (raw[:, 2] <= north))
             if swapped[~inside].all():
-                raise ImportRejected([_("%(name)s: longitude and latitude appear swapped (%(count)s features): the "
-                                        "file gives latitude first. Swap the axes and import again")
-                    % Localized({"name": layer_file.source_name, "count": int((~inside).sum())})])
+                diagnosis = _("%(name)s: longitude and latitude appear swapped (%(count)s features): the file gives "
+                              "latitude first. Swap the axes and import again") \
+                    % Localized({"name": layer_file.source_name, "count": int((~inside).sum())})
+        elif (np.abs(raw[~empty]) <= 180).all():
+            diagnosis = _("%(name)s: coordinates look like degrees, but the file declares the projected CRS "
+                          "%(crs)s; declare EPSG:4326") % Localized({"name": layer_file.source_name, "crs": layer_file.crs})
+        if diagnosis:
+            errors.append(diagnosis)  # one cause for them all: not each feature again
         else:
-            raw = shapely.bounds(geoms)
-            if (np.abs(raw) <= 180).all():
-                raise ImportRejected([_("%(name)s: coordinates look like degrees, but the file declares the projected "
-                                        "CRS %(crs)s; declare EPSG:4326")
-                    % Localized({"name": layer_file.source_name, "crs": layer_file.crs})])
-        for i in np.flatnonzero(~inside):
-            cx, cy = shapely.get_coordinates(lonlat[i])[0]
-            errors.append(_("%(label)s: lies outside the city's extent (%(west)s–%(east)s E, %(south)s–%(north)s N), "
-                            "at %(lon)s, %(lat)s")
-                % Localized({"label": label(i), "west": west, "east": east, "south": south, "north": north, "lon": round(cx, 5), "lat": round(cy, 5)}))
-        raise ImportRejected(errors)
+            for i in np.flatnonzero(~inside).tolist():
+                cx, cy = shapely.get_coordinates(lonlat[i])[0]
+                errors.append(_("%(label)s: lies outside the city's extent (%(west)s–%(east)s E, "
+                                "%(south)s–%(north)s N), at %(lon)s, %(lat)s")
+                    % Localized({"label": label(i), "west": west, "east": east, "south": south, "north": north,
+                                 "lon": round(float(cx), 5), "lat": round(float(cy), 5)}))
 
-    # 4. attributes.
+    # 4. identifiers and attributes.
     if layer.kind == "network":
         columns = _typed_table(layer_file, layer, label, errors)
         rows = None
+        ids = columns["ext_id"]
     else:
         columns, rows = None, []
         for p in layer_file.properties:
@@ -621,8 +633,15 @@ def prepare_features(layer, layer_file: LayerFile, *, repair: bool = False) -> P
                                     # not stored: an export then writes each feature's own keys only
                                     attrs={k: v for k, v in p.items() if k not in {"ext_id", "id"}
                                            and v is not None}))
+        ids = [row["ext_id"] for row in rows]
+    if layer.kind == "network":
+        # an asset is found by its id (an incident, a dig check, a consistency finding, the next version)
+        missing = [i for i, ext in enumerate(ids) if not str(ext or "").strip()]
+        for i in missing:
+            errors.append(_("%(label)s: ext_id is empty; every asset of a network layer needs its identifier")
+                          % Localized({"label": label(i)}))
     if errors:
-        raise ImportRejected(errors)
+        raise ImportRejected(errors, keep_geometry=keep_hint)
 
     return PreparedFeatures(geoms=crsmod.to_storage(geoms, layer_file.crs), columns=columns, rows=rows,
                             repaired=repaired, source_crs=layer_file.crs,

@@ -6,6 +6,7 @@ stored or compared goes through :func:`normalize_text` (free text) or
 are the same number and "علي" and "علی" the same name.
 """
 
+import numbers
 import re
 
 from django.utils.translation import gettext as _
@@ -87,12 +88,13 @@ def local_value(value) -> str:
     persian = (get_language() or "fa") == "fa"
     if isinstance(value, bool) or isinstance(value, Promise):
         return str(value)
-    if isinstance(value, int):
-        text = f"{value:,}"
+    if isinstance(value, numbers.Integral):  # numpy's integers too: an import's feature numbers are numpy's
+        text = f"{int(value):,}"
         return text.replace(",", "٬").translate(_PERSIAN_DIGITS) if persian else text
-    if isinstance(value, float):
-        text = f"{value:g}"
-        return text.replace(".", "٫").translate(_PERSIAN_DIGITS) if persian else text
+    if isinstance(value, numbers.Real):
+        # never scientific notation ("3.466e+06"): a length or an area is read by a clerk, not a physicist
+        text = f"{float(value):,.6f}".rstrip("0").rstrip(".")
+        return text.replace(",", "٬").replace(".", "٫").translate(_PERSIAN_DIGITS) if persian else text
     return f"{FSI}{value}{PDI}" if persian else str(value)
 
 

@@ -388,6 +388,7 @@ MESSAGES = {
     "failures": pgettext_lazy("failures", "Failures"),
     "limit": pgettext_lazy("limit", "limit"),
     "unlock": pgettext_lazy("unlock", "Unlock"),
+    "keep_geometry": pgettext_lazy("keep_geometry", "Import only this layer's geometry type (leave the others out)"),
 }
 
 

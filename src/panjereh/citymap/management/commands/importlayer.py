@@ -56,6 +56,8 @@ class Command(BaseCommand):
         except ImportRejected as exc:
             bar.close()
             lines = "\n".join(f"  - {e}" for e in exc.errors)
+            if exc.keep_geometry:
+                lines += f"\n  (on the command line: --keep-geometry {exc.keep_geometry})"
             more = f"\n  … and {exc.total - len(exc.errors)} more" if exc.total > len(exc.errors) else ""
             raise CommandError(f"{file} was not imported; nothing changed:\n{lines}{more}") from exc
         except (LayerConflict, FileNotFoundError) as exc:

@@ -1,0 +1,47 @@
+"""Issue 25, item 12: a layer upload reports every problem of the file in one pass (before: one kind of error
+per try, three uploads to see five errors), refuses an empty ext_id, and says it in Persian a GIS clerk reads:
+Persian digits, no developer's flags, no scientific notation."""
+
+import pytest
+from django.utils import translation
+
+from panjereh.citymap.importing import ImportRejected
+from panjereh.citymap.models import Layer
+from panjereh.citymap.services import import_layer
+from panjereh.core.text import local_value
+
+from .files import LAT, LON, water_features, write_geojson
+
+pytestmark = pytest.mark.django_db
+
+
+def test_five_problems_of_three_kinds_in_one_upload(city, tmp_path):
+    features = water_features(6)
+    features[1]["geometry"] = {"type": "Point", "coordinates": [LON, LAT]}  # a type the layer does not hold
+    features[2]["geometry"]["coordinates"] = [[LON, LAT], [LON, LAT]]  # invalid: a line of one point
+    features[3]["geometry"]["coordinates"] = [[52.0, 35.7], [52.001, 35.701]]  # in Tehran, not Ahvaz
+    features[4]["properties"]["material"] = "chocolate"  # an unknown material
+    features[5]["properties"]["id"] = ""  # no identifier
+    path = write_geojson(tmp_path / "five.geojson", features)
+    layer = Layer.objects.get(code="water-mains")
+    before = layer.current_version_id
+    with translation.override("fa"), pytest.raises(ImportRejected) as refused:
+        import_layer(layer=layer, path=path, original_name="five.geojson")
+    text = "\n".join(refused.value.errors)
+    for number in "۲۳۴۵۶":  # features 2 to 6, each named
+        assert f"عارضه {number}" in text, (number, text)
+    assert "chocolate" in text and "ext_id" in text and "Point" in text
+    assert "keep_geometry=" not in text and not any(c in text for c in "0123456789" if f"عارضه {c}" in text)
+    layer.refresh_from_db()
+    assert layer.current_version_id == before  # nothing written
+
+
+def test_numbers_in_messages_read_as_a_clerk_reads_them():
+    import numpy as np
+
+    with translation.override("fa"):
+        assert local_value(np.int64(5)) == "۵"  # before: "5" (numpy's integers were not numbers)
+        assert local_value(3466000.25) == "۳٬۴۶۶٬۰۰۰٫۲۵"  # before: "۳٫۴۶۶e+۰۶"
+        assert local_value(100000) == "۱۰۰٬۰۰۰"
+    with translation.override("en"):
+        assert local_value(3466000.25) == "3,466,000.25"
