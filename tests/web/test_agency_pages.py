@@ -69,7 +69,10 @@ def test_ledgers_and_the_municipalitys_reconciliation(issued):
     download = signed_in("coordinator").get("/finance/", {"format": "csv"})
     assert download["Content-Type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(download.content.decode("utf-8-sig"))))
-    assert sum(int(r["amount_rials"]) for r in rows) == grand and {r["agency"] for r in rows} >= {"water", "power"}
+    # headers and agencies in the reader's language (Persian by default), amounts in whole rials
+    assert sum(int(r["مبلغ (ریال)"]) for r in rows) == grand
+    assert {r["دستگاه"] for r in rows} >= {"شرکت آب و فاضلاب", "شرکت توزیع نیروی برق"}
+    assert "amount_rials" not in download.content.decode("utf-8-sig")
     assert signed_in("operator1").get("/finance/").status_code == 403
     assert signed_in("gis.power").get("/finance/").status_code == 403
 

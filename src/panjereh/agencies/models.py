@@ -8,9 +8,9 @@ from django.utils.translation import gettext_lazy as _
 class Agency(models.Model):
     """An organisation that owns a network or decides on applications (municipality, water, power …)."""
 
-    code = models.SlugField(max_length=32, unique=True)
-    name_fa = models.CharField(max_length=200)
-    name_en = models.CharField(max_length=200)
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    name_fa = models.CharField(_("name (Persian)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
     review_days = models.PositiveSmallIntegerField(default=10, help_text="deadline for a review, in working days")
     connection_days = models.PositiveSmallIntegerField(
         default=20, help_text="working days from a connection order to the connection installed")
@@ -38,10 +38,10 @@ class Service(models.Model):
     a parcel farther than ``service_distance_m`` from all of them needs a network extension.
     """
 
-    code = models.SlugField(max_length=32, unique=True)
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="services")
-    name_fa = models.CharField(max_length=200)
-    name_en = models.CharField(max_length=200)
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="services", verbose_name=_("agency"))
+    name_fa = models.CharField(_("name (Persian)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
     network_kinds = models.JSONField(default=list, help_text="asset kinds that can serve a parcel")
     service_distance_m = models.FloatField(default=50.0, help_text="farthest a connection may run, metres")
     # Power only: a transformer must have this much spare capacity (kVA) to take a new connection.
@@ -63,9 +63,9 @@ class Service(models.Model):
 class CounterOffice(models.Model):
     """A counter-service office (دفتر پیشخوان) where applications are taken."""
 
-    code = models.SlugField(max_length=32, unique=True)
-    name_fa = models.CharField(max_length=200)
-    name_en = models.CharField(max_length=200, blank=True)
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    name_fa = models.CharField(_("name (Persian)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
     region = models.PositiveSmallIntegerField(null=True, blank=True)
     address = models.CharField(max_length=400, blank=True)
 

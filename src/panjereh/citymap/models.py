@@ -30,6 +30,8 @@ class Parcel(models.Model):
     geom = models.PolygonField(srid=SRID)
 
     class Meta:
+        verbose_name = _("parcel")
+        verbose_name_plural = _("parcels")
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(fields=["registry_district", "plate_main", "plate_sub"], name="unique_plate"),
@@ -62,15 +64,16 @@ class Layer(models.Model):
         GENERIC = "generic", _("features with the agency's own attributes")
         PARCELS = "parcels", _("the parcel base map")
 
-    code = models.SlugField(max_length=64, unique=True)
-    name_fa = models.CharField(max_length=200)
-    name_en = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="layers")
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    geometry_type = models.CharField(max_length=12, choices=[(g, g) for g in GEOMETRY_TYPES])
-    allowed_kinds = models.JSONField(default=list, blank=True, help_text="network layers: asset kinds allowed")
-    visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.STAFF)
+    code = models.SlugField(_("code"), max_length=64, unique=True)
+    name_fa = models.CharField(_("name (Persian)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="layers", verbose_name=_("agency"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    geometry_type = models.CharField(_("geometry type"), max_length=12, choices=[(g, g) for g in GEOMETRY_TYPES])
+    allowed_kinds = models.JSONField(_("allowed asset kinds"), default=list, blank=True,
+                                     help_text=_("network layers: asset kinds allowed"))
+    visibility = models.CharField(_("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.STAFF)
     current_version = models.ForeignKey("LayerVersion", null=True, blank=True, on_delete=models.SET_NULL,
                                         related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -79,6 +82,8 @@ class Layer(models.Model):
     RESERVED_CODES = ("works",)
 
     class Meta:
+        verbose_name = _("layer")
+        verbose_name_plural = _("layers")
         ordering = ["agency__code", "code"]
         constraints = [models.CheckConstraint(condition=~Q(code__in=["works"]), name="layer_code_not_reserved")]
 
@@ -105,6 +110,8 @@ class LayerVersion(models.Model):
                                        help_text="when its features moved to the archive table (citymap.archive)")
 
     class Meta:
+        verbose_name = _("layer version")
+        verbose_name_plural = _("layer versions")
         ordering = ["layer", "-number"]
         constraints = [models.UniqueConstraint(fields=["layer", "number"], name="unique_layer_version")]
 

@@ -6,12 +6,13 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from panjereh.agencies.models import Agency, CounterOffice, StaffProfile
+from panjereh.core.text import persian_digits
 
 DEMO_PASSWORD_ENV = "PANJEREH_DEMO_PASSWORD"
 DEFAULT_DEMO_PASSWORD = "demo-only-1405"
 
-OFFICES = [(f"ahvaz-{n:03d}", f"دفتر پیشخوان اهواز {n}", f"Ahvaz counter office {n}", 1 + (n - 1) % 8)
-           for n in range(1, 11)]
+OFFICES = [(f"ahvaz-{n:03d}", f"دفتر پیشخوان اهواز {persian_digits(n)}", f"Ahvaz counter office {n}",
+            1 + (n - 1) % 8) for n in range(1, 11)]
 
 
 def demo_users() -> list[tuple[str, str, str | None, str | None]]:

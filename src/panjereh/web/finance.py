@@ -191,15 +191,26 @@ def finance(request):
         "all_agencies": allowed is None})
 
 
+CSV_COLUMNS = ["csv_booked_at", "csv_date", "agency", "file", "csv_provider", "csv_reference", "csv_amount"]
+
+
 def _csv(entries, start, end) -> HttpResponse:
+    """The ledger as CSV in the reader's language: headers and agencies' names as the page shows them (a clerk
+    opens it in Excel), dates in the Jalali calendar and ISO beside, amounts as whole rials."""
+    from django.utils.translation import get_language
+
+    from panjereh.web.words import word
+
+    language = get_language() or "fa"
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="ledger-{start.isoformat()}-{end.isoformat()}.csv"'
     response.write("\ufeff")  # Excel opens UTF-8 with Persian names only with the byte-order mark
     writer = csv.writer(response)
-    writer.writerow(["booked_at", "date_jalali", "agency", "file", "payment_provider", "payment_reference",
-                     "amount_rials"])
+    writer.writerow([word(key, language) for key in CSV_COLUMNS])
+    providers = {"cash": word("pay_cash_short", language), "gateway": word("pay_card_short", language)}
     for e in entries:
-        writer.writerow([e.booked_at.isoformat(), jalali(e.booked_at), e.agency.code,
-                         e.payment.bill.subject, e.payment.provider, e.payment.reference, e.amount])
+        writer.writerow([e.booked_at.isoformat(), jalali(e.booked_at), e.agency.name_en if language == "en"
+                         else e.agency.name_fa, e.payment.bill.subject, providers.get(e.payment.provider,
+                                                                                      e.payment.provider),
+                         e.payment.reference, e.amount])
     return response
-

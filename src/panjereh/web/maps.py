@@ -30,7 +30,7 @@ SEWER_COLOUR = "#6d4c41"
 
 MAP_WORDS = ["layers", "map_search", "measure", "dig", "finish", "clear", "buffer_m", "distance_m", "attributes",
              "dig_result", "hidden_assets", "crosses", "depth", "nothing_found", "open_file", "metre", "no_assets",
-             "map_help_measure", "map_help_dig", "all_layers", "error", "zoom_in_for"]
+             "map_help_measure", "map_help_dig", "all_layers", "error", "zoom_in_for", "km", "metres"]
 
 
 def layer_colour(layer) -> str:
@@ -79,7 +79,29 @@ def map_config(user, *, focus_parcel=None, agency_only=None) -> dict:
             # every agency's street works, for the staff who may see them (drawn from /api/v1/works/)
             "works": {"colours": STATUS_COLOURS} if permissions.can_view_works(user) else None,
             "words": words_for(MAP_WORDS, language),
-            "attribute_names": {k[5:]: v for k, v in words_for(ATTRIBUTE_WORDS, language).items()}}
+            "attribute_names": {k[5:]: v for k, v in words_for(ATTRIBUTE_WORDS, language).items()},
+            "value_names": value_names(language),
+            "layer_names": {layer["code"]: layer["name"] for group in groups.values() for layer in group["layers"]}}
+
+
+def value_names(language: str) -> dict:
+    """What the attribute panel shows for a coded value, in the reader's language: land uses, asset kinds
+    (built-in and the agencies' own), statuses, materials and agencies — never "residential" or "hydrant" on
+    a Persian page. An agency's own free-text values are shown as they are."""
+    from django.utils import translation
+
+    from panjereh.agencies.models import Agency
+    from panjereh.citymap.models import AssetKind
+    from panjereh.citymap.vocabulary import ASSET_KINDS, AssetStatus, LandUse
+
+    english = language == "en"
+    with translation.override(language):
+        names = {**{v: str(label) for v, label in LandUse.choices},
+                 **{v: str(label) for v, label in AssetStatus.choices}}
+    names.update({code: (en if english else fa) for code, (_geom, _agency, fa, en) in ASSET_KINDS.items()})
+    names.update({k.code: (k.name_en if english else k.name_fa) or k.code for k in AssetKind.objects.all()})
+    names.update({a.code: a.name_en if english else a.name_fa for a in Agency.objects.all()})
+    return names
 
 
 @xframe_options_sameorigin  # the decide page embeds it; other sites still may not frame it

@@ -389,6 +389,16 @@ MESSAGES = {
     "limit": pgettext_lazy("limit", "limit"),
     "unlock": pgettext_lazy("unlock", "Unlock"),
     "keep_geometry": pgettext_lazy("keep_geometry", "Import only this layer's geometry type (leave the others out)"),
+    "no_tasks_yet": pgettext_lazy("no_tasks_yet", "No agency has the file yet."),
+    "km": pgettext_lazy("km", "km"),
+    "metres": pgettext_lazy("metres", "m"),
+    "csv_booked_at": pgettext_lazy("csv_booked_at", "Booked at (UTC)"),
+    "csv_date": pgettext_lazy("csv_date", "Date"),
+    "csv_provider": pgettext_lazy("csv_provider", "Paid by"),
+    "csv_reference": pgettext_lazy("csv_reference", "Payment reference"),
+    "csv_amount": pgettext_lazy("csv_amount", "Amount (rials)"),
+    "pay_cash_short": pgettext_lazy("pay_cash_short", "cash"),
+    "pay_card_short": pgettext_lazy("pay_card_short", "card (bank gateway)"),
 }
 
 

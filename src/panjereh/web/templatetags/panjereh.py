@@ -138,3 +138,14 @@ def person(user):
     if not signed:
         return ""
     return f"{signed['name']}، {signed['title']}" if signed["title"] else signed["name"]
+
+
+@register.filter
+def stage_service(stage):
+    """The service a later bill's stage ("activation:gas") is for, by its name in the page's language; a
+    page never shows the stage's code."""
+    from panjereh.agencies.models import Service
+
+    code = str(stage).partition(":")[2]
+    service = Service.objects.filter(code=code).first() if code else None
+    return local(service, "name") if service else ""

@@ -8,5 +8,10 @@
     toLatin: (s) => String(s).replace(/[۰-۹]/g, (d) => "۰۱۲۳۴۵۶۷۸۹".indexOf(d))
       .replace(/[٠-٩]/g, (d) => "٠١٢٣٤٥٦٧٨٩".indexOf(d)).replace(/[٫]/g, ".").replace(/[٬,]/g, ""),
     show: (v) => (persian ? String(v).replace(/\d/g, (d) => "۰۱۲۳۴۵۶۷۸۹"[d]).replace(/\./g, "٫") : String(v)),
+    // a number with its thousands separated (٬ and ٫ on Persian pages): 90795510 → ۹۰٬۷۹۵٬۵۱۰
+    number: (v) => {
+      const text = Number(v).toLocaleString("en-US", { maximumFractionDigits: 6 });
+      return persian ? text.replace(/,/g, "٬").replace(/\./g, "٫").replace(/\d/g, (d) => "۰۱۲۳۴۵۶۷۸۹"[d]) : text;
+    },
   };
 })();

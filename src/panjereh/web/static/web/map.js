@@ -8,7 +8,7 @@
   const W = cfg.words;
   const FA = cfg.language !== "en";
   const origin = window.location.origin;
-  const { toLatin, show } = window.panjerehDigits;  // digits.js
+  const { toLatin, show, number } = window.panjerehDigits;  // digits.js
   const el = (tag, attrs, ...children) => {
     const node = document.createElement(tag);
     Object.entries(attrs || {}).forEach(([k, v]) => (k === "text" ? (node.textContent = v) : node.setAttribute(k, v)));
@@ -83,7 +83,19 @@
   const map = new maplibregl.Map({ container: "map", style, bounds: cfg.extent, fitBoundsOptions: { padding: 20 },
                                    maxZoom: 21, attributionControl: false, doubleClickZoom: false });
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-left");
-  map.addControl(new maplibregl.ScaleControl({ unit: "metric" }), "bottom-left");
+  const scale = new maplibregl.ScaleControl({ unit: "metric" });
+  map.addControl(scale, "bottom-left");
+  // the scale bar reads "۲۰ متر", not "m 20": the unit in the reader's language after the number, in its digits
+  const scaleBox = scale._container;
+  if (scaleBox) {
+    const localise = () => {
+      const m = /^([\d.,]+)\s*(km|m)$/.exec(scaleBox.textContent.trim());
+      const next = m ? `${show(m[1])} ${m[2] === "km" ? W.km : W.metres}` : null;
+      if (next && next !== scaleBox.textContent) scaleBox.textContent = next;
+    };
+    new MutationObserver(localise).observe(scaleBox, { childList: true, characterData: true, subtree: true });
+    localise();
+  }
   window.panjerehMap = map;  // for the browser tests and for staff scripting in the console
 
   // --- layer toggles, by agency ----------------------------------------------------------------------------
@@ -114,11 +126,13 @@
   function showAttributes(code, feature) {
     const table = el("table", { id: "attributes-table" });
     const label = (k) => cfg.attribute_names[k] || k;  // the agency's own attribute names stay as they are
-    table.append(el("tr", {}, el("th", { text: label("layer") }), el("td", { text: code })));
+    // coded values (land use, kind, status, agency) in the reader's language; numbers with separators
+    const value = (v) => (typeof v === "string" && cfg.value_names[v]) || (typeof v === "number" ? number(v) : show(v));
+    table.append(el("tr", {}, el("th", { text: label("layer") }), el("td", { text: cfg.layer_names[code] || code })));
     Object.entries(feature.properties || {}).forEach(([k, v]) => {
       if (v === null || v === "" || typeof v === "object" || k === "layer") return;
       table.append(el("tr", {}, el("th", { text: label(k), "data-key": k }),
-                   el("td", { text: k === "ext_id" ? String(v) : show(v) })));  // asset ids stay as the agency writes them
+                   el("td", { text: k === "ext_id" ? String(v) : value(v) })));  // asset ids stay as the agency writes them
     });
     attributesBody.replaceChildren(table);
     if (code === "parcels" && cfg.can_submit) {
