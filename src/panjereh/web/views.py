@@ -172,7 +172,9 @@ def _estimate(request, parcel, body) -> tuple[dict | None, list[str]]:
 
 def _size(post, code: str) -> dict:
     fields = {"water": ["diameter_mm"], "power": ["phases", "kw"], "gas": ["meter_class"], "telecom": ["lines"]}
-    return {f: normalize_digits(post.get(f"{code}_{f}")) for f in fields.get(code, []) if post.get(f"{code}_{f}")}
+    # typed (or shown) in Persian digits with ٫ as the decimal point: read as the API reads numbers
+    return {f: normalize_digits(post.get(f"{code}_{f}")).replace("٫", ".").strip()
+            for f in fields.get(code, []) if post.get(f"{code}_{f}")}
 
 
 def _visible(request, pk) -> Application:
