@@ -129,15 +129,15 @@ def split(text):
 
 
 @register.filter
-def person(user):
-    """A member of staff as pages name them: their name (and title) from the staff profile, never a username
-    when a name is known."""
+def person(user, short=""):
+    """A member of staff as pages name them: their name (and title, unless ``short``) from the staff profile,
+    never a username when a name is known."""
     from panjereh.agencies.officials import signature_of
 
     signed = signature_of(user, get_language() or "fa")
     if not signed:
         return ""
-    return f"{signed['name']}، {signed['title']}" if signed["title"] else signed["name"]
+    return f"{signed['name']}، {signed['title']}" if signed["title"] and not short else signed["name"]
 
 
 @register.filter
