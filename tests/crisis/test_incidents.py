@@ -59,6 +59,18 @@ def test_burst_water_main(city, client_for):
     page = web.get(body["report_url"])
     assert page.status_code == 200 and "<svg" in page.content.decode() and iso["close"][0]["ext_id"] in \
         page.content.decode()
+    # issue 25 item 11: in the site's layout and Persian (before: "gas_main 1.04;", "?;", Latin digits)
+    html = page.content.decode()
+    around_table = html.split('id="around"')[1].split("</table>")[0]
+    assert 'class="site-header' in html and "gas_main" not in around_table and "?" not in around_table
+    assert "لوله اصلی گاز" in around_table and not any(c in around_table.split("</tr>", 1)[1] for c in "0123456789"
+                                                        if c not in "")  # digits in Persian
+    assert 'id="affected"' in html
+    english = Client()
+    english.force_login(get_user_model().objects.get(username="reviewer.water"))
+    english.cookies["django_language"] = "en"
+    shown = english.get(body["report_url"]).content.decode()
+    assert 'lang="en"' in shown and "Valves to close" in shown and "gas main" in shown
 
 
 def test_gas_leak_at_a_point_and_cable_fault(city, client_for):

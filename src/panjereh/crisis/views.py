@@ -7,7 +7,6 @@ from django.shortcuts import get_object_or_404, render
 
 from panjereh.citymap.models import Feature, Parcel
 from panjereh.core import permissions
-from panjereh.core.calendar import jalali
 from panjereh.crisis.models import Incident
 
 SIZE = 600
@@ -55,6 +54,20 @@ def incident_report(request, pk):
         raise Http404("no such incident")
     incident = get_object_or_404(Incident, pk=pk)
     response = permissions.redact_incident_response(request.user, incident.response)
+    iso = response.get("isolation") or {}
+    transformer = response.get("transformer") or {}
+    affected = list(Parcel.objects.filter(pk__in=(iso.get("parcels_affected") or transformer.get("parcels_affected")
+                                                  or [])[:200]).order_by("plate_main", "plate_sub"))
     return render(request, "crisis/report.html", {"incident": incident, "r": response,
-                                                  "reported": jalali(incident.reported_at),
-                                                  "svg": _svg(incident, response)})
+                                                  "kind_names": _kind_names(request),
+                                                  "affected": affected, "svg": _svg(incident, response)})
+
+
+def _kind_names(request) -> dict:
+    """Asset kinds by their name in the reader's language (the report never prints "gas_main")."""
+    from django.utils.translation import get_language
+
+    from panjereh.citymap.vocabulary import ASSET_KINDS
+
+    english = (get_language() or "fa") == "en"
+    return {code: (en if english else fa) for code, (_g, _a, fa, en) in ASSET_KINDS.items()}
