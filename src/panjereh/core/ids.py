@@ -17,6 +17,14 @@ def parse_id(value) -> int:
     return number
 
 
+def id_or_zero(value) -> int:
+    """The id in a form's field, or 0 (which no row has) when it is not one: a lookup then finds nothing."""
+    try:
+        return parse_id(value)
+    except ValueError:
+        return 0
+
+
 class IdConverter:
     """``<id:pk>`` in an address: like ``<int:pk>`` but only what a 64-bit key can be (else the address does
     not match: 404)."""

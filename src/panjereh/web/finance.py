@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods
 
 from panjereh.agencies.models import Agency
 from panjereh.core import permissions
+from panjereh.core.ids import id_or_zero
 from panjereh.core.calendar import (closures_between, day_bounds, jalali, last_start_beyond, local_date,
                                     working_days_between)
 from panjereh.core.text import Localized, normalize_digits
@@ -93,7 +94,7 @@ def connections(request):
     message = None
     if request.method == "POST":
         order = ConnectionOrder.objects.select_related("agency", "service", "application").filter(
-            pk=_int(request.POST.get("order"))).first()
+            pk=id_or_zero(request.POST.get("order"))).first()
         if order is None or (allowed is not None and order.agency_id not in allowed):
             raise PermissionDenied("not your agency's order")
         if not permissions.can_record_connection(request.user, order.agency.code):
@@ -121,11 +122,6 @@ def connections(request):
         "status": request.GET.get("status", "open"), "here": request.get_full_path()},
         status=400 if message else 200)
 
-
-def _int(text) -> int:
-    """An id typed into a form: 0 (nothing) for anything that is not a small positive integer."""
-    text = str(text or "")
-    return int(text) if text.isascii() and text.isdigit() and len(text) < 18 else 0
 
 
 def ledger_rows(allowed, start: datetime.date, end: datetime.date):

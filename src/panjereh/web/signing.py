@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from panjereh.agencies.models import Agency
 from panjereh.core import permissions
+from panjereh.core.ids import id_or_zero
 from panjereh.core.text import Localized
 from panjereh.permits import services
 from panjereh.permits.models import Permit
@@ -23,7 +24,7 @@ def signing(request):
     if not permissions.can_certify_completion(request.user):
         raise PermissionDenied("permits are signed by the municipality's signing official")
     if request.method == "POST":
-        permit = Permit.objects.filter(pk=_int(request.POST.get("permit")), signed_at__isnull=True).first()
+        permit = Permit.objects.filter(pk=id_or_zero(request.POST.get("permit")), signed_at__isnull=True).first()
         if permit is None:
             messages.error(request, _("This permit is not waiting for a signature."))
         else:
@@ -37,8 +38,3 @@ def signing(request):
     return render(request, "web/signing.html", {
         "page": page, "await_signature": Agency.objects.filter(code="municipality",
                                                                permits_await_signature=True).exists()})
-
-
-def _int(text) -> int:
-    text = str(text or "")
-    return int(text) if text.isascii() and text.isdigit() and len(text) < 18 else 0
