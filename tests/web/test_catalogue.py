@@ -45,3 +45,17 @@ def test_no_message_in_the_code_is_missing_from_the_catalogue(tmp_path):
     untranslated = [e.msgid for e in catalogue if not e.msgstr]
     fuzzy = [e.msgid for e in catalogue.fuzzy_entries()]
     assert len(catalogue) > 500 and untranslated == [] and fuzzy == [], (untranslated, fuzzy)
+
+
+def test_the_admin_speaks_persian_for_layers_and_agencies(db):
+    """Issue 25 item 11: "Layers", "اضافه‌کردن layer", "Code:", "Name fa:" in the administrator's pages."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    admin = get_user_model().objects.create_superuser("catalogue-admin", password="x" * 20)
+    client = Client()
+    client.force_login(admin)
+    page = client.get("/admin/citymap/layer/add/").content.decode()
+    assert "لایه" in page and "Name fa" not in page and "Code:" not in page and "layer</" not in page
+    page = client.get("/admin/agencies/agency/add/").content.decode()
+    assert "نام (فارسی)" in page and "Name fa" not in page

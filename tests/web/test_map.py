@@ -52,6 +52,14 @@ def test_map_draws_tiles_searches_and_shows_attributes(live_server, live_city, b
         str.maketrans("۰۱۲۳۴۵۶۷۸۹", "0123456789"))
     assert page.get_attribute("#open-file", "href") == f"/counter/parcels/{parcel.pk}/apply/"
     assert "کد پستی" in page.inner_text("#attributes-table")  # attribute names in Persian
+    # values too (issue 25 item 11: "residential", "parcels" and 90795510 on a Persian page)
+    shown = page.inner_text("#attributes-table")
+    assert "residential" not in shown and "parcels" not in shown
+    from django.utils import translation
+
+    with translation.override("fa"):
+        assert str(parcel.get_land_use_display()) in shown
+    assert f"{parcel.regional_value:,}".replace(",", "٬").translate(FA) in shown
     wait_idle(page)
     # the parcel tiles were decoded and drawn: the rendered features hold the searched parcel
     drawn = page.evaluate("window.panjerehMap.queryRenderedFeatures({layers: ['parcels-fill']}).map(f => f.id)")
@@ -90,6 +98,8 @@ def test_map_draws_tiles_searches_and_shows_attributes(live_server, live_city, b
     page.wait_for_selector(f"#search-list a[data-id='{valve.pk}']")
     page.wait_for_selector("#attributes-table")
     assert valve.ext_id in page.inner_text("#attributes-table")
+    assert "شیر" in page.inner_text("#attributes-table") and "valve" not in page.inner_text("#attributes-table")
+    assert "water-nodes" not in page.inner_text("#attributes-table")  # the layer by its name
     wait_idle(page)
     centre = shapely.Point(page.evaluate("window.panjerehMap.getCenter().toArray()"))
     assert centre.distance(lonlat(valve.geom)) < 0.0005

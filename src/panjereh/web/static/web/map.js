@@ -127,12 +127,15 @@
     const table = el("table", { id: "attributes-table" });
     const label = (k) => cfg.attribute_names[k] || k;  // the agency's own attribute names stay as they are
     // coded values (land use, kind, status, agency) in the reader's language; numbers with separators
-    const value = (v) => (typeof v === "string" && cfg.value_names[v]) || (typeof v === "number" ? number(v) : show(v));
+    // (identifiers, plates, years and regions are numbers too, but read without thousands separators)
+    const plain = /plate|district|region|year|postal|^id$|_id$/;
+    const value = (k, v) => (typeof v === "string" && cfg.value_names[v])
+      || (typeof v === "number" && !plain.test(k) ? number(v) : show(v));
     table.append(el("tr", {}, el("th", { text: label("layer") }), el("td", { text: cfg.layer_names[code] || code })));
     Object.entries(feature.properties || {}).forEach(([k, v]) => {
       if (v === null || v === "" || typeof v === "object" || k === "layer") return;
       table.append(el("tr", {}, el("th", { text: label(k), "data-key": k }),
-                   el("td", { text: k === "ext_id" ? String(v) : value(v) })));  // asset ids stay as the agency writes them
+                   el("td", { text: k === "ext_id" ? String(v) : value(k, v) })));  // asset ids stay as the agency writes them
     });
     attributesBody.replaceChildren(table);
     if (code === "parcels" && cfg.can_submit) {
