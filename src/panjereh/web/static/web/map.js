@@ -128,7 +128,7 @@
     const label = (k) => cfg.attribute_names[k] || k;  // the agency's own attribute names stay as they are
     // coded values (land use, kind, status, agency) in the reader's language; numbers with separators
     // (identifiers, plates, years and regions are numbers too, but read without thousands separators)
-    const plain = /plate|district|region|year|postal|^id$|_id$/;
+    const plain = /plate|district|^region$|year|postal|^id$|_id$/;
     const value = (k, v) => (typeof v === "string" && cfg.value_names[v])
       || (typeof v === "number" && !plain.test(k) ? number(v) : show(v));
     table.append(el("tr", {}, el("th", { text: label("layer") }), el("td", { text: cfg.layer_names[code] || code })));
