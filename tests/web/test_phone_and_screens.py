@@ -20,6 +20,12 @@ NID, MOBILE = "0499370899", "09123456789"
 PHONES = {"390": {"width": 390, "height": 844}, "360": {"width": 360, "height": 740}}
 
 
+def _pdf(name):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(f"{name}.pdf", pdf_bytes(name))
+
+
 def fits(page, what):
     """Nothing on the page is wider than the screen: no sideways scrolling."""
     width = page.evaluate("document.documentElement.scrollWidth")
@@ -29,7 +35,7 @@ def fits(page, what):
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("phone", list(PHONES))
-def test_every_citizen_page_fits_a_phone(live_server, live_city, browser, fake_sms, fake_identity, phone,
+def test_every_citizen_page_fits_a_phone(live_server, live_city, browser, fake_sms, fake_identity, fake_psp, phone,
                                          settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     base = live_server.url
@@ -69,6 +75,20 @@ def test_every_citizen_page_fits_a_phone(live_server, live_city, browser, fake_s
     page.click("#upload-document button")
     page.wait_for_selector("#document-list")
     shot("file-uploaded")
+    # the file checked and approved by every agency: its bill, paid from here on the phone
+    from panjereh.permits import services
+    from panjereh.permits.rules import required_documents
+
+    app = Application.objects.get(parcel=parcel, channel="online")
+    for kind in required_documents("new")[1:]:
+        services.add_document(actor=None, application=app, kind=kind, upload=_pdf(kind), by_applicant=True)
+    services.accept_documents(actor=user("reviewer.municipality"), application=app)
+    for agency in ("municipality", "water", "power"):
+        services.record_decision(actor=user(f"reviewer.{agency}"), application=app, agency_code=agency,
+                                 decision="approve")
+    page.reload()
+    page.wait_for_selector("#pay-online")  # the pay button, on the screen
+    shot("file-bill")
     page.goto(f"{base}/track/")
     shot("track")
 

@@ -90,11 +90,13 @@ class Role(models.TextChoices):
 class StaffProfile(models.Model):
     """What a staff user is: their agency (or counter office) and role. One per user."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff")
-    role = models.CharField(max_length=20, choices=Role.choices)
-    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="staff")
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff",
+                                verbose_name=_("user"))
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="staff",
+                               verbose_name=_("agency"))
     office = models.ForeignKey(CounterOffice, null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="staff")
+                               related_name="staff", verbose_name=_("counter office"))
     # what papers and pages print for this person: a name and a title, never a username
     name_fa = models.CharField(_("name (Persian)"), max_length=120, blank=True)
     name_en = models.CharField(_("name (English)"), max_length=120, blank=True)
@@ -132,11 +134,12 @@ class StaffProfile(models.Model):
 class RefusalReason(models.Model):
     """A published, numbered condition an agency may cite to refuse (a refusal must cite one)."""
 
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="refusal_reasons")
-    number = models.PositiveSmallIntegerField()
-    text_fa = models.CharField(max_length=400)
-    text_en = models.CharField(max_length=400, blank=True)
-    active = models.BooleanField(default=True)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="refusal_reasons",
+                               verbose_name=_("agency"))
+    number = models.PositiveSmallIntegerField(_("number"))
+    text_fa = models.CharField(_("text (Persian)"), max_length=400)
+    text_en = models.CharField(_("text (English)"), max_length=400, blank=True)
+    active = models.BooleanField(_("in force"), default=True)
 
     class Meta:
         verbose_name = _("refusal reason")
@@ -145,7 +148,7 @@ class RefusalReason(models.Model):
         constraints = [models.UniqueConstraint(fields=["agency", "number"], name="unique_reason_number")]
 
     def __str__(self):
-        return f"{self.agency.code} #{self.number}: {self.text_fa}"
+        return f"{self.agency.name_fa} — {self.number}: {self.text_fa}"
 
 
 class FeeSchedule(models.Model):
@@ -160,10 +163,10 @@ class FeeSchedule(models.Model):
         TELECOM = "telecom_lines", _("telecom lines")
         EXCAVATION = "excavation", _("excavation permit by metre, surface and street class")
 
-    code = models.SlugField(max_length=32, unique=True, help_text="permit, or the service code")
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="fee_schedules")
-    formula = models.CharField(max_length=24, choices=Formula.choices)
-    params = models.JSONField(default=dict)
+    code = models.SlugField(_("code"), max_length=32, unique=True, help_text=_("permit, or the service code"))
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="fee_schedules", verbose_name=_("agency"))
+    formula = models.CharField(_("formula"), max_length=24, choices=Formula.choices)
+    params = models.JSONField(_("parameters"), default=dict)
 
     class Meta:
         verbose_name = _("fee schedule")
