@@ -59,3 +59,16 @@ def test_the_admin_speaks_persian_for_layers_and_agencies(db):
     assert "لایه" in page and "Name fa" not in page and "Code:" not in page and "layer</" not in page
     page = client.get("/admin/agencies/agency/add/").content.decode()
     assert "نام (فارسی)" in page and "Name fa" not in page
+
+
+def test_fields_never_named_are_labelled_from_the_catalogue_in_the_admin(db):
+    """A field with no verbose name of its own (an outbox event's "event type", a payment's "settled at") is
+    labelled in Persian from core.admin.FIELD_LABELS, not "Event type" or "Settled at"."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    admin = get_user_model().objects.create_superuser("catalogue-admin-2", password="x" * 20)
+    client = Client()
+    client.force_login(admin)
+    page = client.get("/admin/agencies/counteroffice/add/").content.decode()
+    assert "منطقه" in page and "Region" not in page and "Address" not in page
