@@ -58,6 +58,7 @@ def test_no_permit_while_a_required_document_is_missing_or_until_the_signer_excu
     counter = signed_in("operator1")
     page = counter.get(f"/files/{app.pk}/").content.decode()
     assert 'id="missing"' in page and 'id="staff-upload"' in page and 'id="seen-documents"' in page
+    assert 'id="pay-held"' in page and 'id="pay"' not in page  # no payment form for a bill that cannot be taken
     # the counter scans the survey map on the file page and records the drawings' original as seen
     done = counter.post(f"/files/{app.pk}/", {"action": "upload_document", "kind": "survey_map",
                                                "document": upload("map.pdf", pdf_bytes("نقشه"))}, follow=True)

@@ -256,7 +256,7 @@ MESSAGES = {
     "waiting_on_you": pgettext_lazy("waiting_on_you", "Waiting for you"),
     "awaiting_check_help": pgettext_lazy("awaiting_check_help", "The municipality checks your documents before the agencies receive the file."),
     "check_note": pgettext_lazy("check_note", "The document check asks"),
-    "missing_documents": pgettext_lazy("missing_documents", "Documents still to upload"),
+    "missing_documents": pgettext_lazy("missing_documents", "Required documents still missing (upload, record the original as seen, or ask the signer for an exception)"),
     "upload_document": pgettext_lazy("upload_document", "Upload a document"),
     "file_documents": pgettext_lazy("file_documents", "The file's documents"),
     "document_kind": pgettext_lazy("document_kind", "Document"),
@@ -417,6 +417,7 @@ MESSAGES = {
     "depths_m": pgettext_lazy("depths_m", "Kinds and depths (m)"),
     "unknown_depth": pgettext_lazy("unknown_depth", "unknown"),
     "parcels": pgettext_lazy("parcels", "parcels"),
+    "pay_held_for_documents": pgettext_lazy("pay_held_for_documents", "The bill is taken once the required documents are complete: the permit is not issued while one is missing."),
 }
 
 
