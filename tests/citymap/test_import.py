@@ -362,3 +362,10 @@ def test_imported_features_are_in_the_spatial_index(layer, tmp_path):
             assert "gii_citymap_feature_geom" not in _feature_triggers()
             raise RuntimeError("half way")
     assert _feature_triggers() == triggers
+
+
+def test_exportlayer_to_a_missing_folder_says_so(city, tmp_path):
+    """Issue 26, real data: `exportlayer --out` to a missing folder was a traceback."""
+    with pytest.raises(CommandError, match="no such folder"):
+        call_command("exportlayer", "streets", "--format", "geojson", "--out", str(tmp_path / "missing"),
+                     stdout=io.StringIO())

@@ -133,3 +133,16 @@ def test_an_incident_over_its_time_budget_gets_a_clear_answer(city, settings):
         report_incident(actor=None, kind="water_burst", feature_id=main.pk)
     assert refused.value.field == "location"
     assert Incident.objects.count() == 0
+
+
+def test_a_prefix_that_cannot_be_a_layer_code_is_refused(city, client_for):
+    """Issue 26, real data: `--prefix "ZZ Bad"` made layers with invalid codes, after which `GET
+    /ogc/collections` was a 500 for every staff user."""
+    from panjereh.citymap.models import Layer
+
+    before = Layer.objects.count()
+    with pytest.raises(CommandError, match="--prefix"):
+        call_command("importepanet", os.path.join(NETWORKS, "Net1.inp"), "--prefix", "ZZ Bad", "--scale", "5",
+                     stdout=io.StringIO())
+    assert Layer.objects.count() == before
+    assert client_for("gis.water").get("/ogc/collections").status_code == 200

@@ -83,6 +83,13 @@ def import_epanet(path: str, *, prefix: str, agency_code: str = "water", crs: st
     valve layer, each valve placed on its link 1 m from its node, or halfway on a shorter link). Every feature
     records its network (``prefix``): tracing joins nodes by name within one network only. Returns the
     layers, as published."""
+    import re
+
+    # the prefix becomes the layers' codes: the rule createlayer holds them to (a bad code once made every
+    # staff user's /ogc/collections a 500)
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,54}[a-z0-9]", prefix or ""):
+        raise ValueError(f"--prefix «{prefix}»: a layer code's start, 2–56 lowercase Latin letters, digits and "
+                         "dashes (e.g. net3)")
     wn = wntr.network.WaterNetworkModel(path)
     where = placement(wn, crs=crs, origin=origin, scale=scale)
     agency = Agency.objects.get(code=agency_code)

@@ -22,6 +22,10 @@ class Command(BaseCommand):
             target = Layer.objects.get(code=layer)
         except Layer.DoesNotExist:
             raise CommandError(f"layer «{layer}» does not exist") from None
+        import os
+
+        if not os.path.isdir(out):
+            raise CommandError(f"--out {out}: no such folder (make it first)")
         version = None
         if version_number is not None:
             version = target.versions.filter(number=version_number).first()
