@@ -45,3 +45,18 @@ def test_numbers_in_messages_read_as_a_clerk_reads_them():
         assert local_value(100000) == "۱۰۰٬۰۰۰"
     with translation.override("en"):
         assert local_value(3466000.25) == "3,466,000.25"
+
+
+def test_a_text_longer_than_its_column_is_refused_on_both_databases(city, tmp_path):
+    """Issue 26, real data: a 27-character pressure class was a StringDataRightTruncation traceback on PostGIS
+    and accepted whole on SpatiaLite; an ext_id was cut at 64 characters without a word."""
+    features = water_features(2)
+    features[0]["properties"]["pressure_class"] = "PN16 / class K9 / lined 1998"  # 28 characters
+    features[1]["properties"]["id"] = "W-" + "7" * 70
+    path = write_geojson(tmp_path / "long.geojson", features)
+    layer = Layer.objects.get(code="water-mains")
+    with translation.override("en"), pytest.raises(ImportRejected) as refused:
+        import_layer(layer=layer, path=path, original_name="long.geojson")
+    text = "\n".join(refused.value.errors)
+    assert "pressure_class is 28 characters long; at most 24" in text
+    assert "ext_id is 72 characters long; at most 64" in text

@@ -353,6 +353,8 @@ class _LazyLabel:
 
 
 STATUSES = frozenset(AssetStatus.values)
+# the text columns an agency's file fills freely, and how long each may be (the model's max_length)
+TEXT_LIMITS = {"ext_id": 64, "pressure_class": 24}  # (kind, status and material are checked against their vocabularies)
 MATERIAL_SET = frozenset(MATERIALS)
 
 
@@ -438,16 +440,17 @@ def _numeric_column(values: list, key: str, target: list, label, problems: list)
 
 
 def _text_column(values: list, default: str | None) -> list:
-    """One text field's values normalised (``_text``, 64 characters at most); ``default`` where none is given.
+    """One text field's values normalised (``_text``; never cut: a value longer than its column is refused by
+    the caller, naming the field); ``default`` where none is given.
     A column of a few distinct values (kinds, statuses, materials) is normalised once per value."""
     try:
         distinct = set(values)
     except TypeError:  # a list or an object in a JSON property: normalised (as text) one by one
         distinct = None
     if distinct is not None and len(distinct) * 4 <= len(values):
-        typed = {value: default if value is None or value == "" else _text(value)[:64] for value in distinct}
+        typed = {value: default if value is None or value == "" else _text(value) for value in distinct}
         return list(map(typed.__getitem__, values))
-    return [default if value is None or value == "" else _text(value)[:64] for value in values]
+    return [default if value is None or value == "" else _text(value) for value in values]
 
 
 def _typed_table(layer_file: LayerFile, layer, label, errors: list[str]) -> dict[str, list]:
@@ -506,6 +509,11 @@ def _typed_table(layer_file: LayerFile, layer, label, errors: list[str]) -> dict
         table["status"] = [statuses[value] for value in table["status"]]
     if any(m != low for m, low in materials.items()):
         table["material"] = [materials[value] for value in table["material"]]
+    for key, limit in TEXT_LIMITS.items():  # one rule on both databases (PostGIS raised, SpatiaLite kept it whole)
+        for i, value in enumerate(table[key]):
+            if value and len(value) > limit:
+                problems.append((i, _("%(label)s: %(field)s is %(length)s characters long; at most %(limit)s")
+                                 % Localized({"label": label(i), "field": key, "length": len(value), "limit": limit})))
     for i, (load, capacity) in enumerate(zip(table["load_kva"], table["capacity_kva"])):
         if load is not None and capacity is None:
             problems.append((i, _("%(label)s: load_kva given without capacity_kva") % Localized({"label": label(i)})))
@@ -626,9 +634,14 @@ def prepare_features(layer, layer_file: LayerFile, *, repair: bool = False) -> P
         ids = columns["ext_id"]
     else:
         columns, rows = None, []
-        for p in layer_file.properties:
+        for i, p in enumerate(layer_file.properties):
             ext = p.get("ext_id") or p.get("id") or ""
-            rows.append(feature_row(ext_id=normalize_text(str(ext))[:64] if ext not in (None, "") else "",
+            ext = normalize_text(str(ext)) if ext not in (None, "") else ""
+            if len(ext) > TEXT_LIMITS["ext_id"]:
+                errors.append(_("%(label)s: %(field)s is %(length)s characters long; at most %(limit)s")
+                              % Localized({"label": label(i), "field": "ext_id", "length": len(ext),
+                                           "limit": TEXT_LIMITS["ext_id"]}))
+            rows.append(feature_row(ext_id=ext,
                                     # a field the feature does not have (the file's union of fields) is
                                     # not stored: an export then writes each feature's own keys only
                                     attrs={k: v for k, v in p.items() if k not in {"ext_id", "id"}
