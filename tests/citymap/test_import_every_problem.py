@@ -60,3 +60,19 @@ def test_a_text_longer_than_its_column_is_refused_on_both_databases(city, tmp_pa
     text = "\n".join(refused.value.errors)
     assert "pressure_class is 28 characters long; at most 24" in text
     assert "ext_id is 72 characters long; at most 64" in text
+
+
+def test_a_pipe_in_a_gas_layer_is_a_gas_main(city, tmp_path):
+    """Issue 26, real data: "pipe" in a gas layer was read as a water main (a common alias of the water
+    vocabulary), and refused as a kind the gas layer does not hold."""
+    from panjereh.citymap.models import Feature
+
+    features = water_features(2, kind="pipe")
+    for f in features:
+        f["properties"]["material"] = "steel"
+    path = write_geojson(tmp_path / "gas.geojson", features)
+    layer = Layer.objects.get(code="gas-mains")
+    version = import_layer(layer=layer, path=path, original_name="gas.geojson")
+    assert set(Feature.objects.filter(version=version).values_list("kind", flat=True)) == {"gas_main"}
+    water = import_layer(layer=Layer.objects.get(code="water-mains"), path=path, original_name="water.geojson")
+    assert set(Feature.objects.filter(version=water).values_list("kind", flat=True)) == {"water_main"}

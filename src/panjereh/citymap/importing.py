@@ -384,6 +384,16 @@ def _kind_of(value: str, layer) -> str:
         return _resolve_kind(value, layer)
 
 
+def _generic_aliases(layer) -> dict:
+    """The words any agency's file uses for "its main line" ("pipe", "main", "line"), read as this layer's own
+    main kind when the layer holds exactly one line kind of its agency (a gas layer's "pipe" is a gas main)."""
+    from panjereh.citymap.vocabulary import ASSET_KINDS
+
+    lines = [k for k in layer.allowed_kinds if ASSET_KINDS.get(k, ("",))[0] == "LineString"
+             and k.endswith("_main")]
+    return {word: lines[0] for word in ("pipe", "main")} if len(lines) == 1 else {}
+
+
 def _resolve_kind(value: str, layer) -> str:
     from panjereh.citymap.models import KindAlias
     from panjereh.citymap.vocabulary import ASSET_KINDS, KIND_ALIASES, alias_key
@@ -393,7 +403,10 @@ def _resolve_kind(value: str, layer) -> str:
         return key
     aliases = getattr(layer, "_kind_aliases", None)
     if aliases is None:  # read once per import
-        aliases = dict(KIND_ALIASES)
+        # a common alias counts only if it names a kind this layer holds ("pipe" is a water main in a water
+        # layer, never in a gas one); the agency's own aliases (KindAlias) always count
+        aliases = {a: k for a, k in KIND_ALIASES.items() if not layer.allowed_kinds or k in layer.allowed_kinds}
+        aliases.update(_generic_aliases(layer))
         aliases.update({alias_key(a): k for a, k in KindAlias.objects.filter(agency_id=layer.agency_id)
                         .values_list("alias", "kind")})
         layer._kind_aliases = aliases
