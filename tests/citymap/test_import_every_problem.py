@@ -76,3 +76,15 @@ def test_a_pipe_in_a_gas_layer_is_a_gas_main(city, tmp_path):
     assert set(Feature.objects.filter(version=version).values_list("kind", flat=True)) == {"gas_main"}
     water = import_layer(layer=Layer.objects.get(code="water-mains"), path=path, original_name="water.geojson")
     assert set(Feature.objects.filter(version=water).values_list("kind", flat=True)) == {"water_main"}
+
+
+def test_movecrs_lists_only_panjerehs_own_geometry_columns(db):
+    """Issue 26, real data: `movecrs --dry-run` on SpatiaLite listed SpatiaLite's own iso_metadata table."""
+    from django.db import connection
+
+    from panjereh.citymap.management.commands.movecrs import geometry_columns
+
+    ours = set(connection.introspection.django_table_names(only_existing=True))
+    listed = [row[0] for row in geometry_columns()]
+    assert listed and set(listed) <= ours and "citymap_parcel" in listed
+    assert not any(name.startswith(("iso_", "spatial_ref", "sql_")) for name in listed)

@@ -13,7 +13,9 @@ SPATIALITE_TYPES = {0: "GEOMETRY", 1: "POINT", 2: "LINESTRING", 3: "POLYGON", 4:
 
 
 def geometry_columns() -> list[tuple[str, str, int, object]]:
-    """(table, column, srid, type) of every geometry column in the database."""
+    """(table, column, srid, type) of every geometry column of Panjereh's own tables (not SpatiaLite's
+    metadata tables, such as iso_metadata, which are never moved)."""
+    ours = set(connection.introspection.django_table_names(only_existing=True, include_views=False))
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SELECT f_table_name, f_geometry_column, srid, type FROM geometry_columns "
@@ -21,7 +23,7 @@ def geometry_columns() -> list[tuple[str, str, int, object]]:
         else:
             cursor.execute("SELECT f_table_name, f_geometry_column, srid, geometry_type, spatial_index_enabled "
                            "FROM geometry_columns ORDER BY 1, 2")
-        return [tuple(row) for row in cursor.fetchall()]
+        return [tuple(row) for row in cursor.fetchall() if row[0] in ours]
 
 
 class Command(BaseCommand):
