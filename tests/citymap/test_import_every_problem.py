@@ -88,3 +88,15 @@ def test_movecrs_lists_only_panjerehs_own_geometry_columns(db):
     listed = [row[0] for row in geometry_columns()]
     assert listed and set(listed) <= ours and "citymap_parcel" in listed
     assert not any(name.startswith(("iso_", "spatial_ref", "sql_")) for name in listed)
+
+
+def test_the_outside_message_names_a_point_that_is_outside(city, tmp_path):
+    """Issue 26, real data: a line starting in the city and ending far away was reported "outside the city's
+    extent … at" its first point, which is inside."""
+    features = water_features(1)
+    features[0]["geometry"]["coordinates"] = [[LON, LAT], [LON + 2.5, LAT]]  # 2.5 degrees east: outside
+    path = write_geojson(tmp_path / "far.geojson", features)
+    with translation.override("en"), pytest.raises(ImportRejected) as refused:
+        import_layer(layer=Layer.objects.get(code="water-mains"), path=path, original_name="far.geojson")
+    text = " ".join(refused.value.errors)
+    assert f"at {round(LON + 2.5, 5)}" in text.replace(",", "") and f"at {LON}," not in text

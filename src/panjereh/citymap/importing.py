@@ -634,7 +634,10 @@ def prepare_features(layer, layer_file: LayerFile, *, repair: bool = False) -> P
             errors.append(diagnosis)  # one cause for them all: not each feature again
         else:
             for i in np.flatnonzero(~inside).tolist():
-                cx, cy = shapely.get_coordinates(lonlat[i])[0]
+                # a point of the feature that is outside (its first point may well be inside the city)
+                coords = shapely.get_coordinates(lonlat[i])
+                out = (coords[:, 0] < west) | (coords[:, 0] > east) | (coords[:, 1] < south) | (coords[:, 1] > north)
+                cx, cy = coords[np.flatnonzero(out)[0]] if out.any() else coords[0]
                 errors.append(_("%(label)s: lies outside the city's extent (%(west)s–%(east)s E, "
                                 "%(south)s–%(north)s N), at %(lon)s, %(lat)s")
                     % Localized({"label": label(i), "west": west, "east": east, "south": south, "north": north,
