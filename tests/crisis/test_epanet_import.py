@@ -146,3 +146,19 @@ def test_a_prefix_that_cannot_be_a_layer_code_is_refused(city, client_for):
                      stdout=io.StringIO())
     assert Layer.objects.count() == before
     assert client_for("gis.water").get("/ogc/collections").status_code == 200
+
+
+def test_one_layer_with_a_bad_code_breaks_no_listing(city, client_for):
+    """Issue 26, real data: a layer whose code no address can hold (made before codes were checked) made
+    `GET /ogc/collections` a 500 for every staff user; it is left out, and every other layer listed."""
+    from panjereh.agencies.models import Agency
+    from panjereh.citymap.models import Layer
+
+    Layer.objects.create(code="ZZ Bad-pipes", name_fa="بد", name_en="bad", agency=Agency.objects.get(code="water"),
+                         kind="network", geometry_type="LineString", allowed_kinds=["water_main"])
+    api = client_for("gis.water")
+    listing = api.get("/ogc/collections")
+    assert listing.status_code == 200
+    ids = {c["id"] for c in listing.json()["collections"]}
+    assert "water-mains" in ids and "ZZ Bad-pipes" not in ids
+    assert api.get("/api/v1/layers/").status_code == 200
