@@ -153,6 +153,8 @@ def doors(w):
         ("get", "/indicators/overdue/", None, STAFF),
         # the signer's desk and a file's documents (issue 25): the signer excuses, the file's staff add
         ("get", "/signing/", None, {"signer", "admin"}),
+        ("get", "/signin-locks/", None, {"admin"}),
+        ("post", "/signin-locks/", {"address": "192.0.2.1"}, {"admin"}),
         ("post", "/signing/", {"permit": 0}, {"signer", "admin"}),
         ("post", f"/files/{app}/", {"action": "waive_document", "kind": "nonsense", "reason": ""}, {"signer", "admin"}),
         ("post", f"/files/{app}/", {"action": "upload_document", "kind": "other"},

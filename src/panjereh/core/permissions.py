@@ -183,6 +183,15 @@ def can_add_document(user, application) -> bool:
                 and application.tasks.filter(agency_id=profile.agency_id).exists())
 
 
+def document_source(user) -> str:
+    """How a file's document added by ``user`` is recorded: by an agency (its staff, other than the
+    municipality's, which keeps the counter's file) or at the counter."""
+    profile = staff_profile(user)
+    agency = profile.agency if profile else None
+    return "agency" if agency and agency.code != "municipality" and profile.role in {"reviewer", "gis", "signer"} \
+        else "counter"
+
+
 def can_waive_document(user) -> bool:
     """The municipality's signing official (or an administrator) lets a file go without a required document."""
     return can_certify_completion(user)

@@ -132,9 +132,7 @@ def submit_application(*, actor, parcel, applicant: dict, permit: dict, services
         for code, choice in sorted(services.items()):
             ServiceRequest.objects.create(application=app, service=known[code], timing=choice["timing"],
                                           size=choice.get("size", {}))
-        for kind in app.documents:  # the originals the counter saw, recorded with who and when
-            FileDocument.objects.create(application=app, kind=kind, version=1, source=FileDocument.Source.SEEN,
-                                        uploaded_by=actor if getattr(actor, "is_authenticated", False) else None)
+        _seen_originals(actor, app, app.documents)  # the originals the counter saw, with who and when
         agencies = [] if hold_for_check else _open_round(app, now)
         audit.record(actor=actor, action="application.submit", obj=app,
                      data={"tracking_code": app.tracking_code, "agencies": sorted(a.code for a in agencies)})
@@ -238,24 +236,29 @@ def missing_documents(application) -> list[str]:
     return [k for k in rules.required_documents(application.permit_type) if k not in have]
 
 
+def _seen_originals(actor, application, kinds) -> list[FileDocument]:
+    """Record originals the counter saw (no file kept; who and when), one row per kind the file does not hold
+    yet, in the caller's transaction (which holds the file's lock or has just made the file)."""
+    have = set(FileDocument.objects.filter(application=application).values_list("kind", flat=True))
+    made = []
+    for kind in sorted(set(kinds) - have):
+        _check_document_room(application, kind)
+        made.append(FileDocument.objects.create(
+            application=application, kind=kind, version=1, source=FileDocument.Source.SEEN,
+            uploaded_by=actor if getattr(actor, "is_authenticated", False) else None))
+    return made
+
+
 def record_documents_seen(*, actor, application, kinds) -> list[FileDocument]:
-    """The counter saw these originals (paper): each becomes a document of the file, with who saw it and when,
-    as the next version of its kind. A kind already seen or uploaded is not recorded again."""
+    """The counter saw these originals (paper): each becomes a document of the file, with who saw it and when.
+    A kind already seen or uploaded is not recorded again."""
     kinds = sorted(set(kinds))
     unknown = [k for k in kinds if k not in Document.values]
     if unknown:
         raise ApplicationError("documents", _("Unknown document «%(kind)s».") % Localized({"kind": unknown[0]}))
-    made = []
     with transaction.atomic():
         Application.objects.select_for_update().filter(pk=application.pk).first()
-        have = set(FileDocument.objects.filter(application=application).values_list("kind", flat=True))
-        for kind in kinds:
-            if kind in have:
-                continue
-            _check_document_room(application, kind)
-            made.append(FileDocument.objects.create(
-                application=application, kind=kind, version=1, source=FileDocument.Source.SEEN,
-                uploaded_by=actor if getattr(actor, "is_authenticated", False) else None))
+        made = _seen_originals(actor, application, kinds)
         if made:
             audit.record(actor=actor, action="document.seen", obj=application,
                          data={"kinds": [d.kind for d in made]})
@@ -453,10 +456,7 @@ def resubmit_application(*, actor, application, permit: dict | None = None, note
         app.round += 1
         app.status = Application.Status.UNDER_REVIEW
         app.save()
-        have = set(FileDocument.objects.filter(application=app).values_list("kind", flat=True))
-        for kind in sorted(set(changes.get("documents") or []) - have):  # originals newly seen at the counter
-            FileDocument.objects.create(application=app, kind=kind, version=1, source=FileDocument.Source.SEEN,
-                                        uploaded_by=actor if getattr(actor, "is_authenticated", False) else None)
+        _seen_originals(actor, app, changes.get("documents") or [])  # originals newly seen at the counter
         now = timezone.now()
         agencies = _open_round(app, now)
         audit.record(actor=actor, action="application.resubmit", obj=app,

@@ -342,11 +342,8 @@ def _documents_action(request, app, action) -> str | None:
             upload = request.FILES.get("document")
             if upload is None:
                 return _("Choose the file to upload.")
-            profile = permissions.staff_profile(request.user)
-            source = "agency" if profile and profile.role in {"reviewer", "gis"} and profile.agency \
-                and profile.agency.code != "municipality" else "counter"
             services.add_document(actor=request.user, application=app, kind=request.POST.get("kind", ""),
-                                  upload=upload, source=source)
+                                  upload=upload, source=permissions.document_source(request.user))
         elif action == "seen_documents":
             kinds = request.POST.getlist("seen")
             if not kinds:
@@ -373,10 +370,6 @@ def inbox(request):
     awaiting = permissions.visible_applications(request.user).filter(status="awaiting_check") \
         .order_by("submitted_at")[:50] if permissions.can_check_documents(request.user) else []
     return render(request, "web/inbox.html", {"rows": rows, "agency": profile.agency, "awaiting_check": awaiting})
-
-
-DECISION_WORDS = {"approve": "approve", "approve_with_conditions": "approve_with_conditions",
-                  "request_info": "request_info", "reject": "reject"}
 
 
 @login_required
@@ -412,7 +405,7 @@ def decide(request, pk):
                                              info_request=d["info_request"], reason_number=d["reason"])
                     messages.success(request, _("Your decision on file %(code)s is recorded: %(decision)s.")
                                      % Localized({"code": app.tracking_code,
-                                                  "decision": word(DECISION_WORDS[d["decision"]], get_language())}))
+                                                  "decision": word(d["decision"], get_language())}))
                     return redirect("inbox")
                 if request.POST.get("step") != "change":
                     summary = {"decision": d["decision"], "reason": reason,
@@ -427,7 +420,7 @@ def decide(request, pk):
     late = bool(task and task.status in ReviewTask.OPEN and task.due_date < today)
     return render(request, "web/decide.html", {
         "app": app, "tasks": task_rows(app), "reasons": reasons, "errors": errors, "agency": profile.agency,
-        "chosen": chosen, "summary": summary, "task": task, "late": late, "decisions": list(DECISION_WORDS),
+        "chosen": chosen, "summary": summary, "task": task, "late": late, "decisions": list(services.DECISIONS),
         "late_days": working_days_between(task.due_date, today) if late else 0},
         status=400 if errors else 200)
 
