@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods
 
 from panjereh.core import permissions
 from panjereh.core.clientip import client_ip
+from panjereh.core.counters import count
 from panjereh.core.text import Localized
 
 ADDRESS_KEY = "signin-failures:{}"
@@ -35,12 +36,7 @@ def address_failures(address: str) -> int:
 
 
 def _count_failure(address: str) -> None:
-    key = ADDRESS_KEY.format(address)
-    cache.add(key, 0, timeout=_period())
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between the two calls
-        cache.set(key, 1, timeout=_period())
+    count(ADDRESS_KEY.format(address), _period())
     known = set(cache.get(ADDRESSES_KEY, set()))
     known.add(address)
     cache.set(ADDRESSES_KEY, known, timeout=_period())

@@ -430,14 +430,9 @@ TRACK_LIMIT = 30  # lookups per minute and address, as for the API's /track/
 
 def _too_many(request) -> bool:
     """Slow down guessing of tracking codes: a per-address count in the cache, for one minute."""
-    from django.core.cache import cache
+    from panjereh.core.counters import count
 
-    key = f"track:{client_ip(request)}"
-    cache.add(key, 0, timeout=60)
-    try:
-        return cache.incr(key) > TRACK_LIMIT
-    except ValueError:
-        return False
+    return count(f"track:{client_ip(request)}", 60) > TRACK_LIMIT
 
 
 @require_http_methods(["GET", "POST"])
