@@ -73,7 +73,7 @@ def permit_verify(request, code):
     """Public: anyone holding the printed permit can check it is genuine, and upload the PDF they hold to have
     its SHA-256 compared with the original's here (no comparing 64 hex digits by eye)."""
     permit = Permit.objects.select_related("application__parcel").filter(verification_code=code).first()
-    return _verify_page(request, "permit", permit, code, lambda p: _digest(p, "permit"))
+    return _verify_page(request, "permit", permit, code)
 
 
 def _digest(paper, kind: str) -> str:
@@ -81,18 +81,18 @@ def _digest(paper, kind: str) -> str:
     from panjereh.permits import pdf
 
     try:
-        return (pdf.permit_pdf(paper) if kind == "permit" else pdf.PAPERS[kind](paper))[1]
+        return pdf.PAPERS[kind](paper)[1]
     except Exception:  # noqa: BLE001 — the paper is genuine whether or not its PDF can be made now
         return paper.pdf_sha256
 
 
-def _verify_page(request, kind, paper, code, digest_of):
+def _verify_page(request, kind, paper, code):
     """The verification page of any paper, in the site's layout and the reader's language. A POST brings the
     PDF the reader holds; its SHA-256 is computed here (never stored: the upload is read and forgotten) and
     the page says whether it is the same paper as the original."""
     import hashlib
 
-    digest = digest_of(paper) if paper is not None else ""
+    digest = _digest(paper, kind) if paper is not None else ""
     compared, error = None, None
     if request.method == "POST" and paper is not None:
         upload = request.FILES.get("pdf")
@@ -134,7 +134,7 @@ def _paper(kind: str, code: str):
 @require_http_methods(["GET", "POST"])
 def paper_verify(request, kind, code):
     """Public: a bill or a completion certificate checked against its original (its PDF's SHA-256)."""
-    return _verify_page(request, kind, _paper(kind, code), code, lambda p: _digest(p, kind))
+    return _verify_page(request, kind, _paper(kind, code), code)
 
 
 def paper_verify_pdf(request, kind, code):
