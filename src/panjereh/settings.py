@@ -291,6 +291,8 @@ def _utm_srid(lon: float, lat: float) -> int:
 # (docs/operations.md), and `panjereh doctor` reports the scale error at the city's edges.
 PANJEREH_STORAGE_SRID = int(os.environ.get("PANJEREH_STORAGE_SRID") or _utm_srid(*PANJEREH_CITY_CENTRE))
 # An incident's tracing answers within this many seconds or says it could not (never a worker timeout)
+# a planned interruption (works that need a network shut) is registered and its subscribers told this long ahead
+PANJEREH_PLANNED_NOTICE_HOURS = int(os.environ.get("PANJEREH_PLANNED_NOTICE_HOURS", "48"))
 PANJEREH_INCIDENT_BUDGET_SECONDS = float(os.environ.get("PANJEREH_INCIDENT_BUDGET_SECONDS", "20"))
 # Above this demand (kW) a power connection is medium voltage: fed from an MV line with the customer's own station
 PANJEREH_LV_MAX_KW = float(os.environ.get("PANJEREH_LV_MAX_KW", "150"))

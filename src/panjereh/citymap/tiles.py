@@ -276,3 +276,28 @@ def lonlat_to_tile(lon: float, lat: float, z: int) -> tuple[int, int]:
     y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
     return x, y
 
+
+
+# One colour per agency, so a reader tells whose pipe is whose at a glance (and a legend says the same).
+AGENCY_COLOURS = {"municipality": "#5a5a5a", "water": "#1565c0", "power": "#c62828", "gas": "#b26a00",
+                  "telecom": "#2e7d32"}
+SEWER_COLOUR = "#6d4c41"
+NETWORK_AGENCIES = ("water", "gas", "power")
+
+
+def layer_colour(layer) -> str:
+    return SEWER_COLOUR if layer.code.startswith("sewer") else AGENCY_COLOURS.get(layer.agency.code, "#444")
+
+
+def network_layers(user) -> list[dict]:
+    """The networks' layers (water, gas, power) and the streets that ``user`` may see, for a desk page's map
+    to draw from these tiles and to click (the crisis room, the findings and works desks)."""
+    from django.db.models import Q
+
+    from panjereh.citymap.models import Layer
+    from panjereh.core import permissions
+
+    layers = permissions.visible_layers(user, Layer.objects.select_related("agency").filter(
+        Q(agency__code__in=NETWORK_AGENCIES) | Q(code="streets"))).exclude(current_version=None).order_by("code")
+    return [{"code": layer.code, "geometry": layer.geometry_type, "colour": layer_colour(layer),
+             "version": layer.current_version_id, "minzoom": min_zoom(layer)} for layer in layers]

@@ -110,5 +110,48 @@ def jalali(day: datetime.date | datetime.datetime | None) -> str:
     return jdatetime.date.fromgregorian(date=day).strftime("%Y/%m/%d")
 
 
+def jalali_moment(moment: datetime.datetime | None) -> str:
+    """A moment in Tehran as Jalali date and time, 1405/09/07 14:30 (an incident's hours matter, not only its day)."""
+    if moment is None:
+        return ""
+    local = moment.astimezone(TEHRAN)
+    return f"{jalali(local.date())} {local:%H:%M}"
+
+
 def jalali_year(day: datetime.date) -> int:
     return jdatetime.date.fromgregorian(date=day).year
+
+
+def parse_day(text: str) -> datetime.date | None:
+    """A date typed as Jalali (۱۴۰۵/۰۹/۰۸, any digits) or ISO Gregorian (2026-11-29); None if neither."""
+    from panjereh.core.text import normalize_digits
+
+    raw = normalize_digits(text or "").strip().replace("-", "/")
+    parts = raw.split("/")
+    if len(parts) != 3 or not all(p.isascii() and p.isdigit() for p in parts):
+        return None
+    year, month, day = (int(p) for p in parts)
+    try:
+        if year < 1700:
+            return jdatetime.date(year, month, day).togregorian()
+        return datetime.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def parse_moment(text: str) -> datetime.datetime | None:
+    """A moment typed as a date (Jalali or ISO, as :func:`parse_day`) and a Tehran time ``HH:MM`` after a space
+    or a ``T`` (the browser's datetime field); None if it is neither."""
+    from panjereh.core.text import normalize_digits
+
+    raw = normalize_digits(text or "").strip().replace("T", " ")
+    day_text, _sep, time_text = raw.partition(" ")
+    day = parse_day(day_text)
+    if day is None:
+        return None
+    hours, _c, minutes = (time_text.strip() or "00:00").partition(":")
+    try:
+        moment = datetime.time(int(hours), int(minutes[:2] or 0))
+    except ValueError:
+        return None
+    return datetime.datetime.combine(day, moment, tzinfo=TEHRAN)

@@ -256,6 +256,22 @@ def visible_findings(user, findings: QuerySet) -> QuerySet:
     return findings.filter(Q(agency_id=agency) | Q(other_agency_id=agency))
 
 
+def can_view_findings(user) -> bool:
+    """Agency staff see their agency's consistency findings; coordinators the city's."""
+    return is_coordinator(user) or user_agency_id(user) is not None
+
+
+def can_act_on_finding(user, finding) -> bool:
+    """An agency's reviewers and GIS staff acknowledge, fix or dismiss the findings about its own assets (the
+    agency named first, or the other agency of a clearance finding); coordinators any. Others read at most."""
+    if is_coordinator(user):
+        return True
+    profile = staff_profile(user)
+    if profile is None or profile.agency_id is None or profile.role not in {"reviewer", "gis"}:
+        return False
+    return profile.agency_id in (finding.agency_id, finding.other_agency_id)
+
+
 # --- what a spatial answer may show ----------------------------------------------------------------
 # Feasibility, dig checks and incidents describe assets of every agency's layers. Whatever was computed or
 # stored, what is returned goes through these: an asset of a layer the user may not see is counted, never

@@ -30,6 +30,18 @@ def _finding(check, agency, message_fa, message_en, *, features=(), layer="", ot
             "data": data or {}, "location": location}
 
 
+def finding_key(check: str, agency: str, other_agency: str | None, layer: str, features: list) -> str:
+    """The same problem's name in every run: its check, agencies, layer and assets by their ids in the agency's
+    own system (``ext_id``, which a new version of the layer keeps; the map's id where there is none). What
+    staff said of a finding (dismissed, marked fixed) follows it into the next run by this key."""
+    import hashlib
+    import json
+
+    assets = sorted(str(f.get("ext_id") or f"#{f.get('id')}") for f in features)
+    raw = json.dumps([check, agency, other_agency or "", layer, assets], ensure_ascii=False)
+    return hashlib.sha256(raw.encode()).hexdigest()[:40]
+
+
 def _streets(assets: Assets):
     mask = np.array([layer == "streets" for layer in assets.layers], dtype=bool)
     return assets.subset(mask)

@@ -1,11 +1,13 @@
 """State changes of consistency checking and incident response (one transaction each, audited)."""
 
+import datetime
 import time
 
 from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from panjereh.agencies.models import Agency
 from panjereh.citymap import crs as crsmod
@@ -17,17 +19,44 @@ from panjereh.crisis.models import ConsistencyRun, Finding
 
 
 def run_consistency(*, actor=None) -> ConsistencyRun:
-    """Run every consistency check over the whole map and store the findings as one run."""
+    """Run every consistency check over the whole map and store the findings as one run. What staff said of
+    the previous run's findings carries over by key: a dismissed finding stays dismissed (with its reason), an
+    acknowledged one acknowledged; one marked fixed and found again is reopened, one marked fixed and gone is
+    confirmed fixed."""
+    from panjereh.crisis.models import FindingEvent
+
     started = time.monotonic()
     findings = consistency.all_checks()
     agencies = {a.code: a for a in Agency.objects.all()}
     with transaction.atomic():
+        previous = ConsistencyRun.objects.first()
+        before = {f.key: f for f in Finding.objects.filter(run=previous)} if previous else {}
         run = ConsistencyRun.objects.create()
-        Finding.objects.bulk_create([Finding(
-            run=run, check_name=f["check_name"], agency=agencies[f["agency"]],
-            other_agency=agencies.get(f["other_agency"]) if f["other_agency"] else None, layer_code=f["layer_code"],
-            features=f["features"], message_fa=f["message_fa"], message_en=f["message_en"], data=f["data"],
-            location=Point(*f["location"], srid=crsmod.STORAGE_SRID) if f["location"] else None) for f in findings])
+        rows = []
+        for f in findings:
+            key = consistency.finding_key(f["check_name"], f["agency"], f["other_agency"], f["layer_code"],
+                                          f["features"])
+            old = before.get(key)
+            state, reason, reopened = Finding.State.OPEN, "", False
+            if old is not None and old.state in (Finding.State.DISMISSED, Finding.State.ACKNOWLEDGED):
+                state, reason, reopened = old.state, old.reason, old.reopened
+            elif old is not None:
+                reopened = old.state == Finding.State.FIXED or old.reopened
+            rows.append(Finding(
+                run=run, check_name=f["check_name"], agency=agencies[f["agency"]],
+                other_agency=agencies.get(f["other_agency"]) if f["other_agency"] else None,
+                layer_code=f["layer_code"], features=f["features"], message_fa=f["message_fa"],
+                message_en=f["message_en"], data=f["data"], key=key, state=state, reason=reason, reopened=reopened,
+                location=Point(*f["location"], srid=crsmod.STORAGE_SRID) if f["location"] else None))
+        created = Finding.objects.bulk_create(rows)
+        found = {f.key for f in rows}
+        events = [FindingEvent(key=f.key, finding_id=f.pk, action="reopened") for f in created
+                  if f.key in before and before[f.key].state == Finding.State.FIXED]
+        for key, old in before.items():
+            if old.state == Finding.State.FIXED and key not in found:
+                Finding.objects.filter(pk=old.pk).update(state=Finding.State.CONFIRMED)
+                events.append(FindingEvent(key=key, finding_id=old.pk, action="confirmed"))
+        FindingEvent.objects.bulk_create(events)
         counts = {}
         for f in findings:
             counts[f["check_name"]] = counts.get(f["check_name"], 0) + 1
@@ -42,9 +71,44 @@ def run_consistency(*, actor=None) -> ConsistencyRun:
     return run
 
 
+FINDING_ACTIONS = {"acknowledge": Finding.State.ACKNOWLEDGED, "fixed": Finding.State.FIXED,
+                   "dismiss": Finding.State.DISMISSED, "reopen": Finding.State.OPEN}
+
+
+def act_on_finding(*, actor, finding: Finding, action: str, reason: str = "") -> Finding:
+    """An agency's word on a finding of the latest run: acknowledged (we know, we are on it), fixed (the next
+    run confirms or reopens it), dismissed (a false finding: the reason is required and kept), or reopened.
+    Every step is kept in the finding's history, across runs."""
+    from panjereh.crisis.models import FindingEvent
+
+    if action not in FINDING_ACTIONS:
+        raise FieldError("action", _("Unknown action «%(action)s».") % Localized({"action": action}))
+    if not permissions.can_act_on_finding(actor, finding):
+        raise FieldError("finding", _("This finding is not about your agency's assets."))
+    reason = (reason or "").strip()
+    if action == "dismiss" and not reason:
+        raise FieldError("reason", _("Say why the finding is false: a dismissal needs its reason."))
+    if len(reason) > 400:
+        raise FieldError("reason", _("The reason is at most %(n)s characters.") % Localized({"n": 400}))
+    latest = ConsistencyRun.objects.values_list("pk", flat=True).first()
+    if finding.run_id != latest:
+        raise FieldError("finding", _("This finding is from an earlier run; act on the latest run's findings."))
+    state = FINDING_ACTIONS[action]
+    with transaction.atomic():
+        Finding.objects.filter(pk=finding.pk).update(state=state, reason=reason if action == "dismiss" else "")
+        FindingEvent.objects.create(key=finding.key, finding=finding, actor=actor,
+                                    action={"acknowledge": "acknowledged", "dismiss": "dismissed",
+                                            "reopen": "reopened"}.get(action, action), reason=reason)
+        audit.record(actor=actor, action=f"finding.{action}", obj=finding, data={"reason": reason})
+    finding.refresh_from_db()
+    return finding
+
+
 # --- incidents ---------------------------------------------------------------------------------
 
-NETWORK_OF = {"water_burst": "water", "gas_leak": "gas"}
+NETWORK_OF = {"water_burst": "water", "gas_leak": "gas", "planned_water": "water", "planned_gas": "gas"}
+POWER_KINDS = {"cable_fault", "planned_power"}
+PLANNED_KINDS = {"planned_water", "planned_gas", "planned_power"}
 SEARCH_M = 30.0
 
 
@@ -88,9 +152,30 @@ def _locate(*, actor, lon=None, lat=None, feature_id=None):
     return crsmod.to_storage(shapely.Point(lon, lat), "OGC:CRS84"), None
 
 
+def _check_planned(kind: str, starts_at, ends_at):
+    """A planned interruption is announced at least PANJEREH_PLANNED_NOTICE_HOURS ahead, with its end; an
+    incident is not planned (its supply stopped when it was reported)."""
+    from django.utils import timezone
+
+    if kind not in PLANNED_KINDS:
+        if starts_at is not None or ends_at is not None:
+            raise IncidentError("starts_at", _("Only a planned interruption has a start and an end given ahead."))
+        return
+    if starts_at is None or ends_at is None:
+        raise IncidentError("starts_at", _("A planned interruption needs its start and its end."))
+    hours = settings.PANJEREH_PLANNED_NOTICE_HOURS
+    if starts_at < timezone.now() + datetime.timedelta(hours=hours):
+        raise IncidentError("starts_at", _("A planned interruption is announced at least %(hours)s hours before it "
+                                           "starts: the people affected must be told in time.")
+                            % Localized({"hours": hours}))
+    if ends_at <= starts_at:
+        raise IncidentError("ends_at", _("The interruption must end after it starts."))
+
+
 def report_incident(*, actor, kind: str, lon=None, lat=None, feature_id=None, radius_m: float = 50.0,
-                    note: str = ""):
-    """Record an incident and work out the response: what to close, who loses supply, what lies around."""
+                    note: str = "", starts_at=None, ends_at=None):
+    """Record an incident (or a planned interruption) and work out the response: what to close, who loses
+    supply, what lies around; the subscribers cut off are told by SMS in the same transaction."""
     import shapely
     from django.contrib.gis.geos import Point as GeosPoint
 
@@ -103,6 +188,7 @@ def report_incident(*, actor, kind: str, lon=None, lat=None, feature_id=None, ra
                             % Localized({"known": "، ".join(Incident.Kind.values)}))
     if not 0 < float(radius_m) <= 500:
         raise IncidentError("radius_m", _("The radius must be more than 0 and at most 500 m."))
+    _check_planned(kind, starts_at, ends_at)
     point, feature = _locate(actor=actor, lon=lon, lat=lat, feature_id=feature_id)
     started = time.monotonic()
     budget = settings.PANJEREH_INCIDENT_BUDGET_SECONDS
@@ -159,7 +245,7 @@ def report_incident(*, actor, kind: str, lon=None, lat=None, feature_id=None, ra
                     "code": "no_boundary_valves",
                     "en": "no valve bounds this pipe's part of the network: the whole piece must be shut",
                     "fa": "هیچ شیری این بخش از شبکه را جدا نمی‌کند"})
-    if kind == "cable_fault":
+    if kind in POWER_KINDS:
         agencies.add("power")
         response["transformer"] = tracing.feeding_transformer(
             point, cable_id=feature.pk if feature is not None else None)
@@ -170,12 +256,19 @@ def report_incident(*, actor, kind: str, lon=None, lat=None, feature_id=None, ra
     around = dig_check(DigArea(geometry=point, buffer_m=float(radius_m)))
     response["around"] = around
     agencies |= {g["agency"] for g in around["agencies"]}
+    from django.utils import timezone
+
+    from panjereh.crisis.models import NETWORK_OF_KIND
+
     with transaction.atomic():
         incident = Incident.objects.create(
-            kind=kind, location=GeosPoint(point.x, point.y, srid=crsmod.STORAGE_SRID), feature=feature, radius_m=float(radius_m),
-            reported_by=actor if getattr(actor, "is_authenticated", False) else None, note=note[:500],
-            response=response)
+            kind=kind, location=GeosPoint(point.x, point.y, srid=crsmod.STORAGE_SRID), feature=feature,
+            radius_m=float(radius_m), reported_by=actor if getattr(actor, "is_authenticated", False) else None,
+            note=note[:500], response=response, planned=kind in PLANNED_KINDS,
+            starts_at=starts_at or timezone.now(), ends_at=ends_at,
+            handled_by=Agency.objects.filter(code=NETWORK_OF_KIND.get(kind, "")).first())
         audit.record(actor=actor, action="incident.report", obj=incident, data={"kind": kind})
+        notify_subscribers(incident, "planned" if incident.planned else "outage")
         for code in sorted(agencies):
             # each agency's alert carries its own assets only: its valves to close, its assets around
             own = next((g for g in around["agencies"] if g["agency"] == code), {"assets": []})
@@ -184,4 +277,107 @@ def report_incident(*, actor, kind: str, lon=None, lat=None, feature_id=None, ra
                 "incident": incident.pk, "kind": kind, "close_valves": [v["ext_id"] for v in close],
                 "assets_around": [{"id": a["id"], "ext_id": a["ext_id"], "kind": a["kind"],
                                    "distance_m": a["distance_m"], "depth_m": a["depth_m"]} for a in own["assets"]]})
+    return incident
+
+
+# --- the people affected, the board -----------------------------------------------------------------------------
+
+def affected_parcels(response: dict) -> list[int]:
+    """The parcels an incident's response cuts off: by the valves closed, or by the transformer opened."""
+    iso = response.get("isolation") or {}
+    return list(iso.get("parcels_affected") or (response.get("transformer") or {}).get("parcels_affected") or [])
+
+
+SERVICE_NAMES = {"water": pgettext_lazy("network", "Water"), "gas": pgettext_lazy("network", "Gas"),
+                 "power": pgettext_lazy("network", "Power")}
+
+
+def notify_subscribers(incident, phase: str) -> int:
+    """Queue one SMS per subscriber's mobile cut off by ``incident`` (``phase``: outage, planned, restored), in
+    the caller's transaction. The message's key names the incident, the phase and the mobile: a repeated call
+    writes nothing, so nobody is told twice. Returns how many mobiles were told now."""
+    from panjereh.citymap import subscribers
+    from panjereh.citymap.models import Parcel
+    from panjereh.core.calendar import jalali_moment
+    from panjereh.core.text import persian_digits
+    from panjereh.sms import services as sms
+    from panjereh.sms.models import SmsMessage
+
+    network = incident.network
+    if network is None:
+        return 0
+    mobiles = subscribers.mobiles(affected_parcels(incident.response), network)
+    if not mobiles:
+        return 0
+    plates = {p: f"{main}/{sub}" for p, main, sub in Parcel.objects.filter(pk__in=set(mobiles.values()))
+              .values_list("pk", "plate_main", "plate_sub")}
+    prefix = f"incident:{incident.pk}:{phase}:"
+    already = set(SmsMessage.objects.filter(event_key__startswith=prefix).values_list("mobile", flat=True))
+    kind = {"outage": "outage", "planned": "outage_planned", "restored": "outage_restored"}[phase]
+    told = 0
+    for mobile, parcel in sorted(mobiles.items()):
+        if mobile in already:
+            continue
+        sms.queue(kind=kind, mobile=mobile, event_key=prefix + mobile, subject=f"incident-{incident.pk}",
+                  context={"service": SERVICE_NAMES[network], "plate": persian_digits(plates.get(parcel, "")),
+                           "ref": incident.pk, "start": persian_digits(jalali_moment(incident.starts_at)),
+                           "end": persian_digits(jalali_moment(incident.ends_at))})
+        told += 1
+    return told
+
+
+def add_note(*, actor, incident, text: str):
+    """A line in the incident's log, with who wrote it and when."""
+    from panjereh.crisis.models import IncidentNote
+
+    text = (text or "").strip()
+    if not text:
+        raise IncidentError("text", _("Write the note."))
+    if len(text) > 1000:
+        raise IncidentError("text", _("A note is at most %(n)s characters.") % Localized({"n": 1000}))
+    with transaction.atomic():
+        note = IncidentNote.objects.create(incident=incident, author=actor, text=text)
+        audit.record(actor=actor, action="incident.note", obj=incident, data={"note": note.pk})
+    return note
+
+
+def take_incident(*, actor, incident):
+    """The actor's agency takes the incident in hand (shown on the board as who is working on it)."""
+    from panjereh.crisis.models import Incident
+
+    profile = permissions.staff_profile(actor)
+    if profile is None or profile.agency is None:
+        raise IncidentError("agency", _("Only an agency's staff take an incident in hand."))
+    with transaction.atomic():
+        if not Incident.objects.filter(pk=incident.pk, status=Incident.Status.OPEN).update(handled_by=profile.agency):
+            raise IncidentError("status", _("Incident %(id)s is closed.") % Localized({"id": incident.pk}))
+        audit.record(actor=actor, action="incident.take", obj=incident, data={"agency": profile.agency.code})
+    incident.handled_by = profile.agency
+    return incident
+
+
+def close_incident(*, actor, incident, restored_at):
+    """Close an incident with the moment supply came back (not before it stopped, not in the future); the
+    subscribers told of the outage are told it is back. Closing twice is refused (nothing is told twice)."""
+    from django.utils import timezone
+
+    from panjereh.crisis.models import Incident
+
+    if restored_at is None:
+        raise IncidentError("restored_at", _("Give the time supply came back."))
+    if restored_at > timezone.now() + datetime.timedelta(minutes=1):
+        raise IncidentError("restored_at", _("Supply cannot come back in the future."))
+    if incident.starts_at and restored_at < incident.starts_at:
+        raise IncidentError("restored_at", _("Supply cannot come back before it stopped."))
+    with transaction.atomic():
+        done = Incident.objects.filter(pk=incident.pk, status=Incident.Status.OPEN).update(
+            status=Incident.Status.CLOSED, restored_at=restored_at, closed_by=actor)
+        if not done:
+            raise IncidentError("status", _("Incident %(id)s is already closed.") % Localized({"id": incident.pk}))
+        incident.refresh_from_db()
+        audit.record(actor=actor, action="incident.close", obj=incident, data={"restored_at": str(restored_at)})
+        notify_subscribers(incident, "restored")
+        for code in sorted({incident.network} - {None}):
+            audit.emit(event_type="incident.closed", agency_code=code,
+                       payload={"incident": incident.pk, "restored_at": restored_at.isoformat()})
     return incident

@@ -165,7 +165,10 @@ def isolation_plan(traced: TracedNetwork, link: int) -> dict:
     result = {"close": [{"id": v, "ext_id": valve_ext.get(v, "")} for v in plan["close"]],
               "pipes": [{"id": p, "ext_id": pipe_ext[p]} for p in plan["links"]],
               "parcels_affected": parcels, "if_stuck": []}
+    closing = set(plan["close"])
     for fallback in plan["if_stuck"]:
+        if fallback["stuck_valve"] not in closing:
+            continue  # a valve the crew is not sent to close cannot be the one found stuck
         result["if_stuck"].append({
             "stuck_valve": {"id": fallback["stuck_valve"], "ext_id": valve_ext.get(fallback["stuck_valve"], "")},
             "close": [{"id": v, "ext_id": valve_ext.get(v, "")} for v in fallback["close"]],

@@ -26,6 +26,11 @@ TEMPLATES = {
                                           "%(text)s). See %(url)s"),
     "check_expired": pgettext_lazy("sms", "File %(code)s was withdrawn: its documents were not checked in time. "
                                           "You may apply again."),
+    "outage": pgettext_lazy("sms", "%(service)s of plate %(plate)s is cut by an incident (number %(ref)s); the "
+                                   "crews are at work. You will be told when it is back."),
+    "outage_restored": pgettext_lazy("sms", "%(service)s of plate %(plate)s is back (incident %(ref)s)."),
+    "outage_planned": pgettext_lazy("sms", "%(service)s of plate %(plate)s will be cut for works from %(start)s to "
+                                           "%(end)s (number %(ref)s)."),
     "code": pgettext_lazy("sms", "Single window code: %(code)s. Valid for %(minutes)s minutes; tell it to no one."),
 }
 

@@ -23,6 +23,10 @@ def menu(request):
             items.append(("/signin-locks/", "signin_locks"))
         if permissions.can_view_works(user):
             items.append(("/works/", "works"))
+        if permissions.can_report_incident(user):
+            items.append(("/crisis/", "crisis_room"))
+        if permissions.can_view_findings(user):
+            items.append(("/findings/", "findings_desk"))
     else:
         # a citizen applies and follows their own files from home (signed in with a one-time code)
         signed_in = bool(getattr(request, "session", None) and request.session.get("citizen"))

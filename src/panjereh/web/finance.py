@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods
 from panjereh.agencies.models import Agency
 from panjereh.core import permissions
 from panjereh.core.ids import id_or_zero
-from panjereh.core.calendar import (closures_between, day_bounds, jalali, last_start_beyond, local_date,
+from panjereh.core.calendar import (closures_between, day_bounds, jalali, last_start_beyond, local_date, parse_day,
                                     working_days_between)
 from panjereh.core.text import Localized, normalize_digits
 from panjereh.permits import services
@@ -132,23 +132,6 @@ def ledger_rows(allowed, start: datetime.date, end: datetime.date):
     if allowed is not None:
         entries = entries.filter(agency_id__in=allowed)
     return list(entries.order_by("booked_at", "id"))
-
-
-def parse_day(text: str) -> datetime.date | None:
-    """A date typed as Jalali (۱۴۰۵/۰۹/۰۸, any digits) or ISO Gregorian (2026-11-29); None if neither."""
-    import jdatetime
-
-    raw = normalize_digits(text or "").strip().replace("-", "/")
-    parts = raw.split("/")
-    if len(parts) != 3 or not all(p.isascii() and p.isdigit() for p in parts):
-        return None
-    year, month, day = (int(p) for p in parts)
-    try:
-        if year < 1700:
-            return jdatetime.date(year, month, day).togregorian()
-        return datetime.date(year, month, day)
-    except ValueError:
-        return None
 
 
 def _period(request):

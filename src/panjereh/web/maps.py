@@ -18,23 +18,16 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from panjereh.citymap import crs as crsmod
 from panjereh.citymap import geojson, tiles
+from panjereh.citymap.tiles import layer_colour
 from panjereh.citymap.models import Layer, Parcel
 from panjereh.core import permissions
 from panjereh.web.words import ATTRIBUTE_WORDS, words_for
 from panjereh.works.views import STATUS_COLOURS
 
-# One colour per agency, so a reader tells whose pipe is whose at a glance (and a legend says the same).
-AGENCY_COLOURS = {"municipality": "#5a5a5a", "water": "#1565c0", "power": "#c62828", "gas": "#b26a00",
-                  "telecom": "#2e7d32"}
-SEWER_COLOUR = "#6d4c41"
 
 MAP_WORDS = ["layers", "map_search", "measure", "dig", "finish", "clear", "buffer_m", "distance_m", "attributes",
              "dig_result", "hidden_assets", "crosses", "depth", "nothing_found", "open_file", "metre", "no_assets",
              "map_help_measure", "map_help_dig", "all_layers", "error", "zoom_in_for", "km", "metres"]
-
-
-def layer_colour(layer) -> str:
-    return SEWER_COLOUR if layer.code.startswith("sewer") else AGENCY_COLOURS.get(layer.agency.code, "#444")
 
 
 def map_config(user, *, focus_parcel=None, agency_only=None) -> dict:

@@ -381,6 +381,55 @@ def record_progress(*, actor, works: Works, status: str, on: datetime.date | Non
     return locked
 
 
+def street_line(name: str):
+    """The centre line of the named street of the map (all its pieces, one geometry in the storage CRS), or
+    None: what a works or a moratorium "on the street" covers when the agency picks the street, not a line."""
+    layer = Layer.objects.filter(code=STREETS_LAYER).first()
+    name = (name or "").strip()
+    if layer is None or layer.current_version_id is None or not name:
+        return None
+    pieces = [shapely.from_wkb(bytes(f.geom.wkb)) for f in Feature.objects.filter(
+        version_id=layer.current_version_id, attrs__name_fa=name)]
+    return shapely.line_merge(shapely.union_all(pieces)) if pieces else None
+
+
+def street_names(limit: int = 5000) -> list[str]:
+    """The named streets of the map, for the pages' pickers."""
+    layer = Layer.objects.filter(code=STREETS_LAYER).first()
+    if layer is None or layer.current_version_id is None:
+        return []
+    names = {(f or {}).get("name_fa") for f in Feature.objects.filter(version_id=layer.current_version_id)
+             .values_list("attrs", flat=True)[:50000]}
+    return sorted(n for n in names if n)[:limit]
+
+
+def register_moratorium(*, actor, street: str, since: datetime.date, until: datetime.date,
+                        surface: str = Works.Surface.ASPHALT) -> Moratorium:
+    """The municipality puts a street under an excavation moratorium (a resurfacing done outside this
+    register, a new pavement): no works there until ``until`` except emergencies and new connections. Every
+    agency's system hears of it."""
+    line = street_line(street)
+    if line is None:
+        raise WorksError("street", _("No street named «%(street)s» on the map.") % Localized({"street": street}))
+    if since is None or until is None:
+        raise WorksError("until", _("Give the first and the last day of the moratorium."))
+    if until <= since:
+        raise WorksError("until", _("The moratorium must end (%(until)s) after it starts (%(since)s).")
+                         % Localized({"until": until.isoformat(), "since": since.isoformat()}))
+    if surface not in Works.Surface.values:
+        raise WorksError("surface", _("The surface must be one of %(known)s.")
+                         % Localized({"known": ", ".join(Works.Surface.values)}))
+    with transaction.atomic():
+        moratorium = Moratorium.objects.create(street=street.strip(), geom=_geos(line), surface=surface,
+                                               since=since, until=until)
+        audit.record(actor=actor, action="works.moratorium", obj=moratorium,
+                     data={"street": street, "until": str(until)})
+        for code in Agency.objects.values_list("code", flat=True):
+            audit.emit(event_type="works.moratorium", agency_code=code,
+                       payload={"streets": [street], "since": str(since), "until": str(until)})
+    return moratorium
+
+
 def _start_moratorium(works: Works, since: datetime.date):
     years = rules()["moratorium_years"].get(works.surface)
     if not years:

@@ -2,4 +2,4 @@ from django.urls import path
 
 from panjereh.works import views
 
-urlpatterns = [path("", views.coordination, name="works")]
+urlpatterns = [path("", views.coordination, name="works"), path("new/", views.new_works, name="works-new")]

@@ -2,8 +2,14 @@
 with the conflicts found between them and the streets under moratorium; the municipality decides the
 excavation permits there. Each agency's staff see all works (dig once); the commission sees the whole city."""
 
+from urllib.parse import quote
+
+import shapely
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,10 +17,12 @@ from django.views.decorators.http import require_http_methods
 
 from panjereh.agencies.models import Agency, RefusalReason
 from panjereh.citymap import crs as crsmod
+from panjereh.citymap import tiles
 from panjereh.citymap import geojson
 from panjereh.core import permissions, uploads
-from panjereh.core.calendar import local_date
-from panjereh.core.text import normalize_digits
+from panjereh.core.calendar import local_date, parse_day
+from panjereh.core.ids import id_or_zero
+from panjereh.core.text import Localized, normalize_digits
 from panjereh.permits import services as billing
 from panjereh.permits.models import Bill
 from panjereh.works import queries, services
@@ -60,7 +68,47 @@ def _inspect(request):
                                defects=request.POST.get("defects", ""), photo=request.FILES.get("photo"))
 
 
-ACTIONS = {"decide": _decide, "transfer": _transfer, "inspect": _inspect}
+def _own_works(request) -> Works:
+    works = get_object_or_404(Works.objects.select_related("agency"), pk=id_or_zero(request.POST.get("works", "")))
+    if not permissions.can_manage_works(request.user, works.agency.code):
+        raise PermissionDenied("an agency records its own works only")
+    return works
+
+
+def _apply(request):
+    services.apply_for_permit(actor=request.user, works=_own_works(request))
+
+
+def _progress(request):
+    services.record_progress(actor=request.user, works=_own_works(request), status=request.POST.get("status", ""),
+                             on=parse_day(request.POST.get("on", "")))
+
+
+def _moratorium(request):
+    if not permissions.can_decide_excavation(request.user):
+        raise PermissionDenied("moratoria are the municipality's")
+    since = parse_day(request.POST.get("since", ""))
+    until = parse_day(request.POST.get("until", ""))
+    if since is None or until is None:
+        raise services.WorksError("until", _("Write the dates as 1405/09/20 (or 2026-12-10)."))
+    services.register_moratorium(actor=request.user, street=request.POST.get("street", ""), since=since,
+                                 until=until, surface=request.POST.get("surface", "asphalt"))
+
+
+def _article103(request):
+    if not permissions.can_decide_excavation(request.user):
+        raise PermissionDenied("the Article 103 charge is the municipality's")
+    charges = services.recover_unrestored()
+    return _("%(n)s works charged under Article 103.") % Localized({"n": len(charges)})
+
+
+ACTIONS = {"decide": _decide, "transfer": _transfer, "inspect": _inspect, "apply": _apply, "progress": _progress,
+           "moratorium": _moratorium, "article103": _article103}
+STATUS_FILTERS = {"live": list(queries.LIVE), "finished": ["completed", "interim_reinstatement",
+                                                            "permanent_reinstatement", "guarantee_ended"],
+                  **{code: [code] for code in Works.Status.values}}
+PER_PAGE = 50
+DRAWN = 2000  # works drawn on the page's map: the filter's, up to this many
 
 
 @login_required
@@ -76,7 +124,9 @@ def coordination(request):
         if action is None:
             raise PermissionDenied("unknown action")
         try:
-            action(request)
+            done = action(request)
+            if done:
+                messages.success(request, done)
             return redirect(request.get_full_path())
         except (services.WorksError, services.WorksConflictState, billing.ApplicationError, billing.Conflict,
                 uploads.UploadError) as exc:
@@ -84,16 +134,36 @@ def coordination(request):
     today = local_date(timezone.now())
     period = request.GET.get("period", "month")
     agency = request.GET.get("agency", "")
+    status = request.GET.get("status", "")
+    street = request.GET.get("street", "").strip()
     qs = Works.objects.select_related("agency", "permit").exclude(status=Works.Status.CANCELLED)
     if agency:
         qs = qs.filter(agency__code=agency)
-    rows = list(queries.in_period(qs, period, today).order_by("start_date", "id")[:500])
-    ids = {w.pk for w in rows}
-    conflicts = [c for c in WorksConflict.objects.select_related("first__agency", "second__agency").order_by("-id")[:200]
-                 if c.first_id in ids or c.second_id in ids]
+    if status in STATUS_FILTERS:
+        qs = qs.filter(status__in=STATUS_FILTERS[status])
+    if street:
+        qs = qs.filter(streets__icontains=street)
+    qs = queries.in_period(qs, period, today).order_by("start_date", "id")
+    page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    drawn = list(qs[:DRAWN])
+    ids = {w.pk for w in drawn}
+    conflicts = list(WorksConflict.objects.select_related("first__agency", "second__agency")
+                     .filter(Q(first_id__in=[w.pk for w in rows]) | Q(second_id__in=[w.pk for w in rows]))
+                     .order_by("-id")[:200])
+    for w in rows:
+        w.can_manage = permissions.can_manage_works(request.user, w.agency.code)
+        w.next_steps = [(code, Works.Status(code).label) for code, before in services.ALLOWED_FROM.items()
+                        if w.status in before] if w.can_manage else []
+    query = "&".join(f"{k}={quote(v)}" for k, v in (("period", period), ("agency", agency), ("status", status),
+                                                     ("street", street)) if v)
     return render(request, "works/coordination.html", {
-        "rows": rows, "conflicts": conflicts, "period": period, "periods": list(queries.PERIODS), "agency": agency,
-        "agencies": Agency.objects.order_by("code"), "message": message,
+        "rows": rows, "page": page, "query": query, "conflicts": conflicts, "period": period,
+        "periods": list(queries.PERIODS), "agency": agency, "status": status, "street": street,
+        "statuses": [("live", ""), ("finished", "")] + [(c, label) for c, label in Works.Status.choices
+                                                         if c != Works.Status.CANCELLED], "agencies": Agency.objects.order_by("code"), "message": message,
+        "can_register": _own_agency(request.user) is not None, "street_names": services.street_names(),
+        "surfaces": Works.Surface.choices, "drawn_count": len(ids),
         "moratoria": Moratorium.objects.filter(until__gte=today).order_by("until")[:200],
         "can_decide": permissions.can_decide_excavation(request.user),
         "bills": list(agency_bills(request.user, unpaid_only=request.GET.get("bills") != "all")[:200])
@@ -104,5 +174,74 @@ def coordination(request):
         "can_inspect": permissions.can_inspect_works(request.user),
         "reasons": RefusalReason.objects.filter(agency__code="municipality", active=True),
         "legend": [(Works.Status(code).label, colour) for code, colour in STATUS_COLOURS.items()],
-        "map": {"type": "FeatureCollection", "features": geojson.features(rows, _map_properties),
+        "map": {"type": "FeatureCollection", "features": geojson.features(drawn, _map_properties),
                 "extent": list(crsmod.city_bbox_lonlat()), "colours": STATUS_COLOURS}}, status=400 if message else 200)
+
+
+def _own_agency(user):
+    """The agency whose works ``user`` registers (its GIS staff and reviewers), or None."""
+    profile = permissions.staff_profile(user)
+    if profile is None or profile.agency is None or not permissions.can_manage_works(user, profile.agency.code):
+        return None
+    return profile.agency
+
+
+def _geometry_of(post) -> dict | None:
+    """What the works cover: the line drawn on the map (GeoJSON in CRS84), else the street picked."""
+    import json
+
+    drawn = (post.get("geometry") or "").strip()
+    if drawn:
+        try:
+            return json.loads(drawn)
+        except ValueError:
+            raise services.WorksError("geometry", _("The line drawn on the map could not be read; draw it again."))\
+                from None
+    line = services.street_line(post.get("street", ""))
+    if line is None:
+        raise services.WorksError("geometry", _("Draw the works on the map, or pick a street of the map."))
+    return json.loads(shapely.to_geojson(crsmod.to_crs84(line)))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def new_works(request):
+    """An agency registers a forward plan, works or a resurfacing: drawn on the map or picked from the streets;
+    the conflicts with other agencies' works are found at once (the same call as the API's)."""
+    agency = _own_agency(request.user)
+    if agency is None:
+        raise PermissionDenied("an agency's GIS staff and reviewers register its works")
+    error = None
+    post = request.POST
+    if request.method == "POST":
+        try:
+            start, end = parse_day(post.get("start_date", "")), parse_day(post.get("end_date", ""))
+            depth = normalize_digits(post.get("depth_m", "")).replace("٫", ".").strip()
+            data = {"geometry": _geometry_of(post), "start_date": start, "end_date": end,
+                    "reference": post.get("reference", ""), "title": post.get("title", ""),
+                    "kind": post.get("kind", Works.Kind.WORKS), "works_class": post.get("works_class", "standard"),
+                    "surface": post.get("surface", "asphalt"), "contact": post.get("contact", "")}
+            if data["kind"] not in Works.Kind.values or (data["kind"] == Works.Kind.RESURFACING
+                                                         and agency.code != "municipality"):
+                raise services.WorksError("kind", _("Only the municipality resurfaces streets."))
+            if depth:
+                try:
+                    data["depth_m"] = float(depth)
+                except ValueError:
+                    raise services.WorksError("depth_m", _("The depth must be a number of metres.")) from None
+            works = services.register_works(actor=request.user, agency=agency, data=data)
+            conflicts = WorksConflict.objects.filter(Q(first=works) | Q(second=works)).count()
+            messages.success(request, _("Works %(reference)s registered on %(streets)s; %(n)s conflicts with other "
+                                        "agencies' works.")
+                             % Localized({"reference": works.reference, "streets": "، ".join(works.streets),
+                                          "n": conflicts}))
+            return redirect(f"/works/?period=all&agency={agency.code}")
+        except services.WorksError as exc:
+            error = {"field": exc.field, "text": str(exc)}
+    
+    return render(request, "works/new.html", {
+        "agency": agency, "post": post, "error": error, "kinds": Works.Kind.choices,
+        "classes": Works.WorksClass.choices, "surfaces": Works.Surface.choices,
+        "street_names": services.street_names(),
+        "map": {"extent": list(crsmod.city_bbox_lonlat()), "tiles": tiles.network_layers(request.user), "draw": True,
+                "features": []}}, status=400 if error else 200)

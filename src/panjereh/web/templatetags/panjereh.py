@@ -7,6 +7,7 @@ from django.utils.html import format_html
 from django.utils.translation import get_language, pgettext_lazy
 
 from panjereh.core.calendar import jalali as to_jalali
+from panjereh.core.calendar import jalali_moment
 from panjereh.web.words import word
 
 register = template.Library()
@@ -59,6 +60,18 @@ def jalali(value):
     if (get_language() or "fa") == "en":
         return value.date().isoformat() if hasattr(value, "date") else value.isoformat()
     return to_jalali(value).translate(PERSIAN)
+
+
+@register.filter
+def moment(value):
+    """A moment with its hour: Jalali date and Tehran time (Persian pages) or ISO date and time (English)."""
+    if not value:
+        return ""
+    if (get_language() or "fa") == "en":
+        from panjereh.core.calendar import TEHRAN
+
+        return value.astimezone(TEHRAN).strftime("%Y-%m-%d %H:%M")
+    return jalali_moment(value).translate(PERSIAN)
 
 
 @register.filter
