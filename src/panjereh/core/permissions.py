@@ -347,16 +347,20 @@ def redact_incident_response(user, response: dict) -> dict:
     traced = [out.get("pipe", {}).get("id")] + [v["id"] for v in iso.get("close", [])] + \
         [p["id"] for p in iso.get("pipes", [])] + [f["stuck_valve"]["id"] for f in iso.get("if_stuck", [])] + \
         [v["id"] for f in iso.get("if_stuck", []) for v in f.get("close", [])]
-    layers = _layers_of_features(traced + [(out.get("transformer") or {}).get("id")])
+    station = out.get("transformer") or {}
+    power_ids = [station.get("id"), (station.get("substation") or {}).get("id"),
+                 (station.get("feeder") or {}).get("id"), (station.get("conductor") or {}).get("id"),
+                 *[t["id"] for t in station.get("transformers_cut", [])]]
+    power_ids = [i for i in power_ids if i is not None]
+    layers = _layers_of_features(traced + power_ids)
     if any(layers.get(i) not in visible for i in traced if i is not None):
         out.pop("pipe", None)
         if out.get("isolation"):
             out["isolation"] = {"hidden": True, "close_count": len(iso.get("close", [])),
                                 "pipes_count": len(iso.get("pipes", [])),
                                 "parcels_affected_count": len(iso.get("parcels_affected", []))}
-    transformer = out.get("transformer")
-    if transformer and layers.get(transformer.get("id")) not in visible:
-        out["transformer"] = {"hidden": True, "parcels_affected_count": len(transformer.get("parcels_affected", []))}
+    if station and any(layers.get(i) not in visible for i in power_ids):
+        out["transformer"] = {"hidden": True, "parcels_affected_count": len(station.get("parcels_affected", []))}
     if "around" in out:
         out["around"] = redact_asset_groups(user, out["around"])
     return out

@@ -110,6 +110,9 @@ def board(request):
                        .order_by("-restored_at", "-id"), 25).get_page(request.GET.get("page"))
     for incident in current + ahead + list(closed):
         incident.affected_count = len(services.affected_parcels(incident.response))
+        # the asset it is on, as this reader may see it (a hidden network's ids are never shown)
+        r = permissions.redact_incident_response(request.user, incident.response)
+        incident.on = (r.get("pipe") or (r.get("transformer") or {}).get("conductor") or {}).get("ext_id")
     return render(request, "crisis/board.html", {
         "current": current, "ahead": ahead, "closed": closed, "error": error, "post": request.POST,
         "kinds": Incident.Kind.choices, "notice_hours": _notice_hours(),

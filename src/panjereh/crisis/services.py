@@ -246,13 +246,29 @@ def report_incident(*, actor, kind: str, lon=None, lat=None, feature_id=None, ra
                     "en": "no valve bounds this pipe's part of the network: the whole piece must be shut",
                     "fa": "هیچ شیری این بخش از شبکه را جدا نمی‌کند"})
     if kind in POWER_KINDS:
+        from panjereh.crisis import power
+
         agencies.add("power")
-        response["transformer"] = tracing.feeding_transformer(
-            point, cable_id=feature.pk if feature is not None else None)
+        station = power.feeding_station(point, conductor_id=feature.pk if feature is not None else None)
+        response["transformer"] = station
         within_budget("transformer")
-        if response["transformer"] is None:
-            response["problems"].append({"code": "no_transformer", "en": "no transformer on the map",
-                                         "fa": "ترانسفورماتوری روی نقشه نیست"})
+        if station is None:
+            response["problems"].append({"code": "no_transformer", "en": "no power line or transformer on the map",
+                                         "fa": "خط برق یا ترانسفورماتوری روی نقشه نیست"})
+        elif station.get("open_point"):
+            response["problems"].append({
+                "code": "open_point", "en": "this line is marked normally open (an open point): it carries nothing",
+                "fa": "این خط نقطهٔ باز شبکه است و باری نمی‌برد"})
+        elif station["level"] == "lv" and not station["connected"]:
+            response["problems"].append({
+                "code": "transformer_guess",
+                "en": "the map connects this line to no transformer: the nearest one is named, as a guess",
+                "fa": "نقشه این خط را به هیچ ترانسفورماتوری وصل نمی‌کند: نزدیک‌ترین، به حدس، آمده است"})
+        elif station["level"] in ("mv", "hv") and station["substation"] is None:
+            response["problems"].append({
+                "code": "no_substation",
+                "en": "the map connects this line to no HV/MV substation: the feeder cannot be told",
+                "fa": "نقشه این خط را به هیچ پست فوق‌توزیعی وصل نمی‌کند: فیدر معلوم نیست"})
     around = dig_check(DigArea(geometry=point, buffer_m=float(radius_m)))
     response["around"] = around
     agencies |= {g["agency"] for g in around["agencies"]}

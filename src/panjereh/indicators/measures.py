@@ -254,4 +254,10 @@ def all_indicators() -> dict:
     files = file_rows()
     return {"reviews": reviews_by_agency_month(), "permits": permits_by_month(files),
             "days_to_permit": days_to_permit_distribution(files),
-            "connections": connections_by_service_month(), "min_cell": MIN_CELL}
+            "connections": connections_by_service_month(), "reliability": _reliability(), "min_cell": MIN_CELL}
+
+
+def _reliability() -> list[dict]:
+    from panjereh.indicators import reliability
+
+    return reliability.by_network_month()

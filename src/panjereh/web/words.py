@@ -519,6 +519,19 @@ MESSAGES = {
     "check_duplicate": pgettext_lazy("check_duplicate", "Duplicate"),
     "works_status_live": pgettext_lazy("works_status_live", "Live (not finished)"),
     "works_status_finished": pgettext_lazy("works_status_finished", "Finished"),
+    "reliability": pgettext_lazy("reliability", "How reliably the networks serve"),
+    "reliability_help": pgettext_lazy("reliability_help",
+                        "From the crisis room's incidents, per network and month: SAIDI is the minutes without supply per customer (customers interrupted × minutes, over the customers served), SAIFI the interruptions per customer. A customer is a parcel of the map; an interruption counts when it is closed; planned interruptions are included and counted apart."),
+    "network": pgettext_lazy("network", "Network"),
+    "interruptions": pgettext_lazy("interruptions", "Interruptions"),
+    "planned_among": pgettext_lazy("planned_among", "of them planned"),
+    "saidi": pgettext_lazy("saidi", "SAIDI (minutes per customer)"),
+    "saifi": pgettext_lazy("saifi", "SAIFI (interruptions per customer)"),
+    "network_water": pgettext_lazy("network_water", "Water"),
+    "network_gas": pgettext_lazy("network_gas", "Gas"),
+    "network_power": pgettext_lazy("network_power", "Power"),
+    "not_on_map": pgettext_lazy("not_on_map", "the map cannot tell"),
+    "transformers_cut": pgettext_lazy("transformers_cut", "Transformers on the dead feeder"),
 }
 
 
