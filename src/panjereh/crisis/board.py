@@ -158,7 +158,7 @@ def _addresses(parcels: list[Parcel]) -> dict[int, str]:
     from django.contrib.gis.geos import GEOSGeometry
 
     streets = [(f.attrs.get("name_fa") or "", shapely.from_wkb(bytes(f.geom.wkb))) for f in Feature.objects.filter(
-        version_id=layer.current_version_id, geom__intersects=GEOSGeometry(area.wkb, srid=crsmod.STORAGE_SRID))]
+        version_id=layer.current_version_id, geom__intersects=GEOSGeometry(memoryview(area.wkb), srid=crsmod.STORAGE_SRID))]
     streets = [(name, g) for name, g in streets if name]
     if not streets:
         return {}

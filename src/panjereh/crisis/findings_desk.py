@@ -70,6 +70,8 @@ def findings_desk(request):
         f.lonlat = _lonlat(f)
         f.history = history.get(f.key, [])
         f.can_act = permissions.can_act_on_finding(request.user, f)
+        # a plain string: a float in a Persian template would be written with "٫" and Persian digits
+        f.zoom = f"{f.lonlat[0]:.7f},{f.lonlat[1]:.7f}" if f.lonlat else ""
         if f.lonlat:
             features.append({"type": "Feature", "id": f.pk, "geometry": {"type": "Point", "coordinates": f.lonlat},
                              "properties": {"role": "finding", "colour": COLOURS.get(f.state, "#444")}})

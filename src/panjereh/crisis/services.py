@@ -383,8 +383,10 @@ def close_incident(*, actor, incident, restored_at):
         raise IncidentError("restored_at", _("Give the time supply came back."))
     if restored_at > timezone.now() + datetime.timedelta(minutes=1):
         raise IncidentError("restored_at", _("Supply cannot come back in the future."))
-    if incident.starts_at and restored_at < incident.starts_at:
+    if incident.starts_at and restored_at < incident.starts_at.replace(second=0, microsecond=0):
         raise IncidentError("restored_at", _("Supply cannot come back before it stopped."))
+    if incident.starts_at:  # a time typed to the minute, in the minute supply stopped: that moment
+        restored_at = max(restored_at, incident.starts_at)
     with transaction.atomic():
         done = Incident.objects.filter(pk=incident.pk, status=Incident.Status.OPEN).update(
             status=Incident.Status.CLOSED, restored_at=restored_at, closed_by=actor)

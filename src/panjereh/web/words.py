@@ -532,6 +532,7 @@ MESSAGES = {
     "network_power": pgettext_lazy("network_power", "Power"),
     "not_on_map": pgettext_lazy("not_on_map", "the map cannot tell"),
     "transformers_cut": pgettext_lazy("transformers_cut", "Transformers on the dead feeder"),
+    "check_overloaded": pgettext_lazy("check_overloaded", "Overloaded transformer"),
 }
 
 

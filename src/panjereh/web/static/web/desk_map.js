@@ -2,7 +2,7 @@
  * and the page's own features (GeoJSON in CRS84, given with the page) coloured by their "colour" property.
  * With "pick", a click chooses what the form is about: an asset under the cursor fills #feature (and shows its
  * id in #picked), else the point fills #lon/#lat. Buttons with data-zoom="lon,lat" (or "w,s,e,n") move the map
- * there. No outside requests, no base map from the internet. */
+ * there (delegated: they may come after the map in the page). No outside requests, no base map from the internet. */
 (function () {
   "use strict";
   const holder = document.getElementById("desk-map");
@@ -101,7 +101,10 @@
     const clear = document.getElementById("draw-clear");
     if (clear) clear.addEventListener("click", () => { line.length = 0; store(); });
   }
-  document.querySelectorAll("[data-zoom]").forEach((button) => button.addEventListener("click", () => {
+  // delegated: the buttons are in the table under the map, written after this script has run
+  document.addEventListener("click", (event) => {
+    const button = event.target.closest("[data-zoom]");
+    if (!button) return;
     const v = button.dataset.zoom.split(",").map(Number);
     if (v.length === 4) map.fitBounds([[v[0], v[1]], [v[2], v[3]]], { padding: 60, maxZoom: 18, duration: 0 });
     else map.jumpTo({ center: v, zoom: 18 });
@@ -109,6 +112,6 @@
                                                       geometry: { type: "Point", coordinates: v } } : empty);
     holder.scrollIntoView({ block: "nearest" });
     document.body.dataset.zoomedTo = button.dataset.zoom;
-  }));
+  });
   window.panjerehDeskMap = map;
 })();
