@@ -229,6 +229,7 @@ def test_the_works_desk(live_server, live_city, browser, language, settings):
     page.fill("#end_date", "۱۴۰۵/۰۱/۰۱")
     page.click("#works-form button")
     page.wait_for_selector("#works-error")
+    assert ("۱۴۰۵/۱۳/۴۰" in page.inner_text("#works-error"))
     problems += audit_now(page, "works form with an error")
     page.screenshot(path=str(SHOTS / f"works-new-{language}.png"), full_page=True)
     # many works: pages, and the street filter
@@ -246,7 +247,9 @@ def test_the_works_desk(live_server, live_city, browser, language, settings):
     assert page.locator("#works-table tr[data-works]").count() >= 10
     page.goto(f"{base}/works/?period=all&street={gas_street}")
     assert page.locator(f"tr[data-works='{gas.pk}']").count() == 1
-    assert page.locator(f"tr[data-works='{picked.pk}']").count() == (1 if name == gas_street else 0)
+    assert page.locator(f"tr[data-works='{picked.pk}']").count() == (1 if gas_street in picked.streets else 0)
+    shown = {int(w) for w in page.eval_on_selector_all("#works-table tr[data-works]", "rows => rows.map(r => r.dataset.works)")}
+    assert shown and all(gas_street in Works.objects.get(pk=w).streets for w in shown)
     # the water company applies for its permit on the page
     page.goto(f"{base}/works/?period=all&agency=water")
     page.click(f"tr[data-works='{picked.pk}'] .apply-permit button")
