@@ -7,6 +7,7 @@ import io
 import os
 
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 import wntr
@@ -162,3 +163,69 @@ def test_one_layer_with_a_bad_code_breaks_no_listing(city, client_for):
     ids = {c["id"] for c in listing.json()["collections"]}
     assert "water-mains" in ids and "ZZ Bad-pipes" not in ids
     assert api.get("/api/v1/layers/").status_code == 200
+
+
+def _needed_valves(wn, valves: list[tuple[str, str]], broken: str, segs) -> set:
+    """Independently, over the model's own graph (a vertex per node and per link; a valve between a link and
+    one of its nodes): close every valve of the broken link's segment (wntr's own segments); what no source
+    then reaches and the break does is without supply anyway; the valves needed are those between that area
+    and what stays fed — as (link, node)."""
+    import networkx as nx
+
+    valved = {(link, node) for node, link in valves}
+    node_seg, link_seg = segs
+    segment = link_seg[broken]
+    shut = {(link, node) for link, node in valved if (link_seg[link] == segment) != (node_seg[node] == segment)}
+    graph = nx.Graph()
+    for name, link in wn.links():
+        for node in (link.start_node_name, link.end_node_name):
+            if (name, node) not in shut:
+                graph.add_edge(("L", name), ("N", node))
+            graph.add_node(("L", name))
+        if link.link_type == "Pump":
+            graph.add_edge(("L", name), "source")
+    for name in wn.reservoir_name_list + wn.tank_name_list:
+        graph.add_edge(("N", name), "source")
+    fed = nx.node_connected_component(graph, "source")
+    # the break's side: its segment and everything reaching it with the valves between them open, unfed
+    open_graph = graph.copy()
+    for link, node in shut:
+        open_graph.add_edge(("L", link), ("N", node))
+    unfed = open_graph.subgraph([v for v in open_graph if v not in fed])
+    area = nx.node_connected_component(unfed, ("L", broken))
+    return {(link, node) for link, node in valved if (("L", link) in area) != (("N", node) in area)}
+
+
+def test_valve_plans_close_no_valve_more_than_needed(city, capsys):
+    """Issue 26 item 5: on ky4 with 300 random valves, some plans closed a valve more than needed — towards a
+    dead-end branch that shutting the break cuts off anyway. Each plan now leaves the least without supply and
+    closes exactly the valves that needs, checked independently over the model's graph and wntr's segments."""
+    from panjereh.crisis.segments import cut_around, isolate
+
+    path = os.path.join(NETWORKS, "ky4.inp")
+    wn = wntr.network.WaterNetworkModel(path)
+    call_command("importepanet", path, "--prefix", "ky4", "--scale", "0.05", "--valves", "random:300", "--seed",
+                 "1405", stdout=io.StringIO())
+    traced = tracing.build_network("water", layers=["ky4-pipes", "ky4-valves", "ky4-nodes"])
+    sources = tracing.source_segments(traced)
+    assert sources
+    rows = {f.pk: (f.attrs["node"], f.attrs["link"]) for f in Feature.objects.current().filter(layer__code="ky4-valves")}
+    valves = list(rows.values())
+    ext = dict(zip(traced.pipes.ids.tolist(), traced.pipes.ext_ids))
+    node_seg, link_seg, _ = wntr.metrics.valve_segments(
+        wn.to_graph(), pd.DataFrame({"link": [v[1] for v in valves], "node": [v[0] for v in valves]}))
+    segs = (node_seg, link_seg)
+    plans = more_before = 0
+    for link in list(traced.link_index)[::2]:
+        segment = traced.segments.link_segment[link]
+        if segment in sources:
+            continue
+        plan = isolate(traced.segments, link, sources=sources)
+        ours = {(rows[v][1], rows[v][0]) for v in plan["close"]}
+        assert ours == _needed_valves(wn, valves, ext[link], segs), ext[link]
+        more_before += len(cut_around(traced.segments, {segment})) > len(plan["close"])
+        plans += 1
+    with capsys.disabled():
+        print(f"\nky4, 300 random valves: {plans} plans, each closing exactly the valves needed; the segment-boundary "
+              f"rule closed more in {more_before}")
+    assert plans > 200

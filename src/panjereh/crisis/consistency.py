@@ -251,11 +251,17 @@ def check_crs(assets: Assets) -> list[dict]:
 def _same_asset(network: Assets, s: int, d: int) -> bool:
     """Whether two assets drawn in one place are one asset drawn twice: the same id, or — for assets of no
     model of their own — the same attributes (diameter, material, year, depth). Parallel pipes between the
-    same two junctions are real and common: a network model names each (EPANET), and they differ."""
+    same two junctions are real and common: a network model names each (EPANET), and they differ; so does
+    every other asset of one model (its valves, its junctions)."""
     if network.ext_ids[s] and network.ext_ids[s] == network.ext_ids[d]:
         return True
     if network.attrs[s].get("start_node") and network.attrs[d].get("start_node"):
         return False  # a network model's own links: two names, two pipes
+    model = network.attrs[s].get("network")
+    if model and model == network.attrs[d].get("network"):
+        # one model's own assets under two names (valves on parallel pumps at one junction, junctions that
+        # share coordinates): the model holds them apart, so they are two
+        return False
     typed = network.typed or [(None, None, None)] * len(network)
     depth_s, depth_d = network.depths[s], network.depths[d]
     same_depth = depth_s == depth_d or (depth_s is not None and depth_d is not None and abs(depth_s - depth_d) <= 0.05)

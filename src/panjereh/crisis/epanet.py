@@ -18,7 +18,33 @@ from panjereh.citymap.services import publish_version
 
 
 def _row(ext_id, kind, **extra):
-    return feature_row(ext_id=str(ext_id)[:64], kind=kind, **extra)
+    """A feature's row, its id as the model writes it: a name longer than the map keeps is refused (by
+    :func:`_check_names`), never cut, so the map's id is the model's."""
+    return feature_row(ext_id=str(ext_id), kind=kind, **extra)
+
+
+def _check_names(names, what: str) -> None:
+    from panjereh.citymap.importing import TEXT_LIMITS
+
+    long = [n for n in names if len(str(n)) > TEXT_LIMITS["ext_id"]]
+    if long:
+        raise ValueError(f"{len(long)} {what} have names longer than {TEXT_LIMITS['ext_id']} characters, which the "
+                         f"map keeps whole or not at all: {', '.join(str(n) for n in long[:5])}")
+
+
+def _check_inside_city(xy: dict) -> None:
+    """Refuse a network placed outside the city (a wrong --crs, or --origin elsewhere), as importlayer does,
+    naming a node that is outside and where it fell."""
+    west, south, east, north = crsmod.city_bbox_lonlat()
+    names = list(xy)
+    lonlat = shapely.get_coordinates(crsmod.transform(shapely.points(np.array([xy[n] for n in names], dtype=float)),
+                                                      crsmod.STORAGE, "OGC:CRS84"))
+    out = (lonlat[:, 0] < west) | (lonlat[:, 0] > east) | (lonlat[:, 1] < south) | (lonlat[:, 1] > north)
+    if out.any():
+        k = int(np.flatnonzero(out)[0])
+        raise ValueError(f"{int(out.sum())} of {len(names)} nodes lie outside the city's extent ({west}–{east} E, "
+                         f"{south}–{north} N), e.g. {names[k]} at {lonlat[k, 0]:.5f}, {lonlat[k, 1]:.5f}: check "
+                         "--crs (the file's coordinate system), or place the network with --origin and --scale")
 
 
 def placement(wn, *, crs: str | None, origin: tuple[float, float] | None, scale: float):
@@ -28,7 +54,9 @@ def placement(wn, *, crs: str | None, origin: tuple[float, float] | None, scale:
                                                                    crsmod.STORAGE))
     coords = np.array([wn.get_node(n).coordinates for n in wn.node_name_list], dtype=float)
     centre = coords.mean(axis=0)
-    lon, lat = origin or (48.67, 31.32)
+    from django.conf import settings
+
+    lon, lat = origin or tuple(settings.PANJEREH_CITY_CENTRE)  # the city this deployment serves
     anchor = shapely.get_coordinates(crsmod.to_storage(shapely.Point(lon, lat), "OGC:CRS84"))[0]
     return lambda xy: (np.asarray(xy, dtype=float) - centre) * scale + anchor
 
@@ -50,12 +78,26 @@ def valve_layer_from(spec: str | None, wn, *, seed: int | None = None):
         return wntr.network.generate_valve_layer(wn, kind, n, seed=seed)
     import pandas as pd
 
-    table = pd.read_csv(spec, dtype=str)
+    table = pd.read_csv(spec, dtype=str, keep_default_na=False)
     if not {"link", "node"} <= set(table.columns):
         raise ValueError(f"{spec}: a valve file needs the columns link and node")
-    unknown = sorted({str(v) for v in table["link"]} - set(wn.link_name_list))[:5]
-    if unknown:
-        raise ValueError(f"{spec}: links not in the network: {', '.join(unknown)}")
+    links, nodes = set(wn.link_name_list), set(wn.node_name_list)
+    problems = []
+    for i, (link, node) in enumerate(zip(table["link"], table["node"])):
+        row = i + 2  # the file's line: the header is line 1
+        if link not in links:
+            problems.append(f"row {row}: link {link!r} is not in the network")
+        elif node not in nodes:
+            problems.append(f"row {row}: node {node!r} is not in the network")
+        else:
+            ends = (wn.get_link(link).start_node_name, wn.get_link(link).end_node_name)
+            if node not in ends:
+                # a valve sits on its link next to one of its two nodes; another node would draw it far away
+                problems.append(f"row {row}: node {node!r} is not an end of link {link!r} (its ends: {ends[0]}, "
+                                f"{ends[1]})")
+    if problems:
+        more = f" (and {len(problems) - 10} more)" if len(problems) > 10 else ""
+        raise ValueError(f"{spec}: " + "; ".join(problems[:10]) + more)
     return table[["node", "link"]]
 
 
@@ -94,6 +136,9 @@ def import_epanet(path: str, *, prefix: str, agency_code: str = "water", crs: st
     where = placement(wn, crs=crs, origin=origin, scale=scale)
     agency = Agency.objects.get(code=agency_code)
     xy = {name: where([wn.get_node(name).coordinates])[0] for name in wn.node_name_list}
+    _check_inside_city(xy)
+    _check_names(wn.node_name_list, "nodes")
+    _check_names(wn.link_name_list, "links")
 
     def layer(code, name_en, gtype, kinds):
         obj, _ = Layer.objects.get_or_create(code=code, defaults={

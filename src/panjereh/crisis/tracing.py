@@ -141,6 +141,16 @@ def _source_nodes(agency: str, pipes: Assets, links: dict, layers: list[str] | N
     return fed
 
 
+def source_segments(traced: TracedNetwork) -> set:
+    """The valve segments a source feeds: those holding a source node (reservoir, tank, regulator station) or
+    a pump. Empty when the map shows no source: the plans then close the break's own boundary."""
+    segments = traced.segments
+    fed = {segments.node_segment[n] for n in (traced.sources or set()) if n in segments.node_segment}
+    fed |= {segments.link_segment[int(fid)] for fid, kind in zip(traced.pipes.ids, traced.pipes.kinds)
+            if kind == "pump" and int(fid) in segments.link_segment}
+    return fed
+
+
 def parcels_supplied_by(traced: TracedNetwork, link_ids: set, *, service_m: float = 50.0) -> list[int]:
     """Parcels whose nearest pipe (within the service distance) is one of ``link_ids``."""
     if not link_ids:
@@ -158,17 +168,14 @@ def parcels_supplied_by(traced: TracedNetwork, link_ids: set, *, service_m: floa
 
 def isolation_plan(traced: TracedNetwork, link: int) -> dict:
     """Valves to close for a broken pipe, the pipes and parcels cut off, and the plan if a valve is stuck."""
-    plan = isolate(traced.segments, link)
+    plan = isolate(traced.segments, link, sources=source_segments(traced))
     valve_ext = {int(v): e for v, e in zip(traced.valves.ids, traced.valves.ext_ids)}
     pipe_ext = {int(p): e for p, e in zip(traced.pipes.ids, traced.pipes.ext_ids)}
     parcels = parcels_supplied_by(traced, set(plan["links"]))
     result = {"close": [{"id": v, "ext_id": valve_ext.get(v, "")} for v in plan["close"]],
               "pipes": [{"id": p, "ext_id": pipe_ext[p]} for p in plan["links"]],
               "parcels_affected": parcels, "if_stuck": []}
-    closing = set(plan["close"])
-    for fallback in plan["if_stuck"]:
-        if fallback["stuck_valve"] not in closing:
-            continue  # a valve the crew is not sent to close cannot be the one found stuck
+    for fallback in plan["if_stuck"]:  # only valves in the close list (segments.isolate)
         result["if_stuck"].append({
             "stuck_valve": {"id": fallback["stuck_valve"], "ext_id": valve_ext.get(fallback["stuck_valve"], "")},
             "close": [{"id": v, "ext_id": valve_ext.get(v, "")} for v in fallback["close"]],
