@@ -104,7 +104,11 @@ def test_a_city_moved_to_its_own_zone(tmp_path):
         run("migrate", "--noinput", "-v0")
         run("democity", "--parcels", "1000", "--no-progress")
         before = json.loads(run("shell", "-c", AREA).strip().splitlines()[-1])
-        assert "centre is in UTM zone 40, storage is zone 39" in run("doctor")  # the doctor says so
+        # the doctor says so, and exits non-zero (issue 26: it exited 0 while listing the problem)
+        told = subprocess.run([sys.executable, "-m", "panjereh.manage", "doctor"], env=env, capture_output=True,
+                              text=True, timeout=300)
+        assert told.returncode == 1 and "centre is in UTM zone 40, storage is zone 39" in told.stdout
+        assert "Traceback" not in told.stderr and "problem" in told.stderr
         assert "→ EPSG:32640" in run("movecrs", "--dry-run", srid="32640")
         assert "now in EPSG:32640" in run("movecrs", srid="32640")
         after = json.loads(run("shell", "-c", AREA, srid="32640").strip().splitlines()[-1])

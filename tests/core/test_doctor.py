@@ -1,6 +1,14 @@
 import io
 
-from django.core.management import call_command
+import pytest
+from django.core.management import CommandError, call_command
+
+
+@pytest.fixture(autouse=True)
+def a_demo(monkeypatch):
+    """This suite's database is a demo city, with its demo users: said so, as `make run` does. (Without it the
+    doctor rightly lists the demo users as a problem, and exits non-zero.)"""
+    monkeypatch.setenv("PANJEREH_DEMO", "1")
 
 
 def test_doctor_reports_versions(db):
@@ -62,7 +70,8 @@ def test_doctor_finds_a_spatial_index_without_its_trigger(db):
         cursor.execute('DROP TRIGGER "gii_citymap_feature_geom"')
     try:
         out = io.StringIO()
-        call_command("doctor", stdout=out)
+        with pytest.raises(CommandError, match="1 problem"):  # issue 26: a problem listed is a non-zero exit
+            call_command("doctor", stdout=out)
         line = next(x for x in out.getvalue().splitlines() if x.strip().startswith("spatial index triggers:"))
         assert "citymap_feature.geom" in line
     finally:

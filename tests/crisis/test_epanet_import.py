@@ -229,3 +229,62 @@ def test_valve_plans_close_no_valve_more_than_needed(city, capsys):
         print(f"\nky4, 300 random valves: {plans} plans, each closing exactly the valves needed; the segment-boundary "
               f"rule closed more in {more_before}")
     assert plans > 200
+
+
+def test_importepanet_places_at_the_configured_city_not_ahvaz(city, settings):
+    """Issue 26 item 5: without --origin the network went to Ahvaz whatever city was configured (a hard-wired
+    default). It goes to PANJEREH_CITY_CENTRE."""
+    from panjereh.citymap import crs as crsmod
+
+    settings.PANJEREH_CITY_CENTRE = (48.55, 31.20)  # inside this suite's extent, 16 km from Ahvaz's centre
+    call_command("importepanet", os.path.join(NETWORKS, "Net1.inp"), "--prefix", "here", "--scale", "5",
+                 stdout=io.StringIO())
+    nodes = shapely.from_wkb([bytes(f.geom.wkb) for f in Feature.objects.current().filter(layer__code="here-nodes")])
+    middle = crsmod.to_crs84(shapely.MultiPoint(list(nodes)).centroid)
+    assert abs(middle.x - 48.55) < 0.01 and abs(middle.y - 31.20) < 0.01
+
+
+def test_importepanet_refuses_a_network_outside_the_city(city):
+    """Issue 26 item 5: `--crs EPSG:2246` (Kentucky feet) stored Net3 in North America, exit 0."""
+    with pytest.raises(CommandError, match="outside the city") as refused:
+        call_command("importepanet", os.path.join(NETWORKS, "Net3.inp"), "--prefix", "kentucky", "--crs", "EPSG:2246",
+                     stdout=io.StringIO())
+    assert "--crs" in str(refused.value)
+    assert not Layer.objects.filter(code__startswith="kentucky").exists()
+
+
+def test_a_valve_file_with_a_bad_row_is_refused_naming_the_row(city, tmp_path):
+    """Issue 26 item 5: a valve row naming an unknown node was a KeyError traceback; a node that is not on its
+    pipe was accepted and drew the valve 733 m away. Both refused with the row, nothing imported."""
+    wn = wntr.network.WaterNetworkModel(os.path.join(NETWORKS, "Net1.inp"))
+    link = wn.link_name_list[3]
+    start, end = wn.get_link(link).start_node_name, wn.get_link(link).end_node_name
+    elsewhere = next(n for n in wn.junction_name_list if n not in (start, end))
+    unknown = tmp_path / "unknown.csv"
+    unknown.write_text(f"link,node\n{link},{start}\n{link},J-NOWHERE\n")
+    with pytest.raises(CommandError, match="row 3: node 'J-NOWHERE' is not in the network"):
+        call_command("importepanet", os.path.join(NETWORKS, "Net1.inp"), "--prefix", "v1", "--scale", "5",
+                     "--valves", str(unknown), stdout=io.StringIO())
+    far = tmp_path / "far.csv"
+    far.write_text(f"link,node\n{link},{elsewhere}\n")
+    with pytest.raises(CommandError, match=f"row 2: node '{elsewhere}' is not an end of link '{link}'"):
+        call_command("importepanet", os.path.join(NETWORKS, "Net1.inp"), "--prefix", "v2", "--scale", "5",
+                     "--valves", str(far), stdout=io.StringIO())
+    assert not Layer.objects.filter(code__in=["v1-pipes", "v2-pipes"]).exists()
+
+
+def test_one_models_own_assets_are_never_duplicates(city):
+    """Issue 26 item 5: 213 false duplicates on EPANET models — junctions that share coordinates (ky10 has 36),
+    valves on one junction. The model names each: two assets, never one drawn twice."""
+    from panjereh.crisis import consistency
+    from panjereh.crisis.loading import load_assets
+
+    call_command("importepanet", os.path.join(NETWORKS, "ky10.inp"), "--prefix", "ky10", "--scale", "0.05",
+                 "--valves", "random:80", "--seed", "1405", stdout=io.StringIO())
+    assets = load_assets("AND l.code LIKE %s", ["ky10-%"])
+    nodes = [g for g, k in zip(assets.geoms, assets.kinds) if k == "junction"]
+    tree = shapely.STRtree(nodes)
+    left, right = tree.query(nodes, predicate="dwithin", distance=0.1)
+    assert int((left < right).sum()) > 0  # the model really draws distinct junctions in one place
+    found = [f for f in consistency.check_duplicates(assets)]
+    assert found == [], found[:3]

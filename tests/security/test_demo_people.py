@@ -80,7 +80,8 @@ def test_democity_refuses_outside_a_demo_and_the_deploy_check_reports_demo_users
     with pytest.raises(SystemCheckError):
         call_command("check", "--deploy", "--fail-level", "ERROR", stdout=io.StringIO(), stderr=io.StringIO())
     doctor = io.StringIO()
-    call_command("doctor", stdout=doctor)
+    with pytest.raises(CommandError, match="problem"):  # issue 26: it exits non-zero when it lists a problem
+        call_command("doctor", stdout=doctor)
     assert "panjereh.E001" in doctor.getvalue() and "operator1" in doctor.getvalue()
     # a user whose password the city changed is no longer a demo user
     for name in [u for u in found[0].msg.split(": ", 1)[1].split(", ") if u != "admin"]:

@@ -58,12 +58,41 @@ def _refuse_what_a_shapefile_cannot_hold(names: list[str], columns: list[np.ndar
         raise ExportRefused(_("A Shapefile holds at most 254 bytes of text in a field; these fields hold more: "
                               "%(fields)s. Export as GeoPackage or GeoJSON.")
                             % Localized({"fields": "، ".join(long_text)}), long_text)
+    padded = [name for name, column in zip(names, columns) if column.dtype == object and any(
+        isinstance(v, str) and v != v.strip(" ") for v in column)]
+    if padded:  # dBASE pads text with spaces, and readers strip them: "  A-1 " would come back as "A-1"
+        raise ExportRefused(_("A Shapefile loses the spaces at the start and end of a text; these fields have "
+                              "such values: %(fields)s. Export as GeoPackage or GeoJSON.")
+                            % Localized({"fields": "، ".join(padded)}), padded)
     short = [n[:SHAPEFILE_NAME_CHARS] for n in names]
     clashing = sorted({n for n, s in zip(names, short) if short.count(s) > 1})
     if clashing:
         raise ExportRefused(_("A Shapefile's field names have at most 10 characters; these fields would get the "
                               "same name: %(fields)s. Export as GeoPackage or GeoJSON.")
                             % Localized({"fields": "، ".join(clashing)}), clashing)
+
+
+def _mark_json_columns(path: str, table: str, columns: list[str]) -> None:
+    """Declare the columns holding JSON objects or lists as JSON in the GeoPackage (the schema extension's
+    ``gpkg_data_columns``, mime type application/json), so GDAL — and Panjereh's own import — reads them back as
+    objects, not as text. Written with SQLite directly: a GeoPackage is an SQLite file, and pyogrio has no
+    field subtypes to write."""
+    import sqlite3
+
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE IF NOT EXISTS gpkg_data_columns (table_name TEXT NOT NULL, column_name TEXT NOT "
+                   "NULL, name TEXT, title TEXT, description TEXT, mime_type TEXT, constraint_name TEXT, "
+                   "CONSTRAINT pk_gdc PRIMARY KEY (table_name, column_name), CONSTRAINT gdc_tn UNIQUE (table_name, "
+                   "name))")
+        db.executemany("INSERT OR REPLACE INTO gpkg_data_columns (table_name, column_name, mime_type) "
+                       "VALUES (?, ?, 'application/json')", [(table, c) for c in columns])
+        db.execute("CREATE TABLE IF NOT EXISTS gpkg_extensions (table_name TEXT, column_name TEXT, extension_name "
+                   "TEXT NOT NULL, definition TEXT NOT NULL, scope TEXT NOT NULL, CONSTRAINT ge_tce UNIQUE "
+                   "(table_name, column_name, extension_name))")
+        if not db.execute("SELECT 1 FROM gpkg_extensions WHERE table_name = 'gpkg_data_columns' AND extension_name "
+                          "= 'gpkg_schema'").fetchone():
+            db.execute("INSERT INTO gpkg_extensions VALUES ('gpkg_data_columns', NULL, 'gpkg_schema', "
+                       "'http://www.geopackage.org/spec121/#extension_schema', 'read-write')")
 
 
 def _write_geojson(path: str, features, geoms, typed: list[tuple[str, str]]) -> None:
@@ -104,13 +133,15 @@ def export_layer(layer: Layer, fmt: str, *, version: LayerVersion | None = None,
     if fmt == "geojson":
         _write_geojson(path, features, geoms, typed)
         return path
-    names, columns, masks = [], [], []
+    names, columns, masks, nested = [], [], [], []
     for attr, short_name in typed:
         names.append(short_name if short else attr)
         column, mask = _column([getattr(f, attr) if getattr(f, attr) != "" else None for f in features])
         columns.append(column)
         masks.append(mask)
     for key in sorted({k for f in features for k in f.attrs}):
+        if any(isinstance(f.attrs.get(key), (dict, list)) for f in features):
+            nested.append(key)
         names.append(key)
         column, mask = _column([f.attrs.get(key) for f in features])
         columns.append(column)
@@ -126,6 +157,8 @@ def export_layer(layer: Layer, fmt: str, *, version: LayerVersion | None = None,
                       driver=driver, geometry_type=gtype, crs=crs,
                       promote_to_multi=gtype.startswith("Multi") or None, encoding="UTF-8" if short else None,
                       layer=layer.code if fmt == "gpkg" else None)
+    if fmt == "gpkg" and nested:
+        _mark_json_columns(path, layer.code, nested)
     if short:
         zpath = os.path.join(directory, base + ".zip")
         with zipfile.ZipFile(zpath, "w", zipfile.ZIP_DEFLATED) as bundle:

@@ -466,6 +466,12 @@ def _text_column(values: list, default: str | None) -> list:
     return [default if value is None or value == "" else _text(value) for value in values]
 
 
+def _id_column(values: list, default: str | None) -> list:
+    """Asset ids as the agency's system writes them: only the spaces around them trimmed — never their digits
+    rewritten or their letters changed (the map's id must be the one the agency's system answers to)."""
+    return [default if value is None or value == "" else str(value).strip() for value in values]
+
+
 def _typed_table(layer_file: LayerFile, layer, label, errors: list[str]) -> dict[str, list]:
     """Turn a network layer file's attributes into typed columns (``COLUMN_NAMES``), reporting every unknown or
     out-of-range value, in the order of the features.
@@ -483,10 +489,11 @@ def _typed_table(layer_file: LayerFile, layer, label, errors: list[str]) -> dict
         if key in NUMERIC_FIELDS:
             _numeric_column(values, key, table[key], label, problems)
         elif key in TEXT_FIELDS:
+            column = _id_column if key == "ext_id" else _text_column
             if key in filled:  # a second field naming the same column (id and ext_id): its values win where given
-                table[key] = [old if new is None else new for old, new in zip(table[key], _text_column(values, None))]
+                table[key] = [old if new is None else new for old, new in zip(table[key], column(values, None))]
             else:
-                table[key] = _text_column(values, _EMPTY_ROW[key])
+                table[key] = column(values, _EMPTY_ROW[key])
         else:
             for i, value in enumerate(values):
                 if value is not None and value != "":
@@ -652,7 +659,7 @@ def prepare_features(layer, layer_file: LayerFile, *, repair: bool = False) -> P
         columns, rows = None, []
         for i, p in enumerate(layer_file.properties):
             ext = p.get("ext_id") or p.get("id") or ""
-            ext = normalize_text(str(ext)) if ext not in (None, "") else ""
+            ext = str(ext).strip() if ext not in (None, "") else ""  # as written (see _id_column)
             if len(ext) > TEXT_LIMITS["ext_id"]:
                 errors.append(_("%(label)s: %(field)s is %(length)s characters long; at most %(limit)s")
                               % Localized({"label": label(i), "field": "ext_id", "length": len(ext),

@@ -78,8 +78,9 @@ class Layer(models.Model):
                                         related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
-    # codes other collections use in the same URL spaces (/tiles/<code>/, /ogc/collections/<code>/)
-    RESERVED_CODES = ("works",)
+    # codes other collections use in the same URL spaces (/tiles/<code>/, /ogc/collections/<code>/): the street
+    # works, and the parcel base map (a layer of its own kind, loaded from the land registry, never created)
+    RESERVED_CODES = ("works", "parcels")
 
     class Meta:
         verbose_name = _("layer")

@@ -131,7 +131,7 @@ def import_layer(*, layer: Layer, path: str, original_name: str, actor=None, dec
     Raises :class:`ImportRejected` (listing every problem) or :class:`LayerConflict`;
     in both cases nothing is written.
     """
-    if layer.kind == Layer.Kind.PARCELS:
+    if layer.kind == Layer.Kind.PARCELS or layer.code in Layer.RESERVED_CODES:
         raise ImportRejected([_("Layer %(layer)s is the parcel base map; it is loaded from the land registry, "
                                 "not by upload.") % Localized({"layer": layer.code})])
     layer_file = read_layer_file(path, original_name, declared_crs=declared_crs)

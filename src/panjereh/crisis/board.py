@@ -42,13 +42,15 @@ def _require(request):
 def _asset_id(actor, text: str) -> int | None:
     """The asset an officer typed: the map's number, or the agency's own id (``P-88``) on a current network
     layer the officer may see. Two assets with that id on different layers: refused, naming the layers."""
-    text = normalize_digits(text or "").strip()
+    typed = (text or "").strip()
+    text = normalize_digits(typed)
     if not text:
         return None
     if text.isdigit():
         return int(text)
     layers = permissions.visible_layers(actor, Layer.objects.filter(agency__code__in=tiles.NETWORK_AGENCIES))
-    hits = list(Feature.objects.filter(ext_id=text, layer__in=layers,
+    # ids are kept as the agency writes them: as typed, or with the digits the other way
+    hits = list(Feature.objects.filter(ext_id__in={typed, text}, layer__in=layers,
                                        version_id__in=layers.values("current_version_id")).select_related("layer")[:5])
     if not hits:
         raise services.IncidentError("asset", _("No asset %(id)s on the current map.") % Localized({"id": text}))

@@ -5,7 +5,7 @@ import subprocess
 import sys
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from panjereh import sqlite_compat
@@ -166,5 +166,7 @@ class Command(BaseCommand):
             self.stdout.write(self.style.WARNING("\nmissing:"))
             for name, fix in problems:
                 self.stdout.write(f"  {name}: {fix}")
+            # a non-zero exit, so a script (CI, a deploy step) stops on what the screen says is missing
+            raise CommandError(f"{len(problems)} problem{'s' if len(problems) > 1 else ''}: see «missing» above")
         else:
             self.stdout.write(self.style.SUCCESS("\neverything Panjereh needs is here"))
