@@ -160,6 +160,21 @@ def doors(w):
         ("post", f"/files/{app}/", {"action": "upload_document", "kind": "other"},
          {"operator1", "admin", "signer"} | {f"reviewer.{a}" for a in ("municipality", "water", "power")}),
         ("post", f"/files/{app}/", {"action": "complete"}, {"signer", "admin"}),
+        # the desks of issue 26: the crisis room, the findings desk, the works desk's actions on pages
+        ("get", "/crisis/", None, incident_staff),
+        ("post", "/crisis/", {"kind": "nonsense"}, incident_staff),
+        ("get", f"/crisis/{incident}/", None, incident_staff),
+        ("post", f"/crisis/{incident}/", {"action": "note", "text": ""}, incident_staff),
+        ("get", "/findings/", None, COORD | AGENCY_STAFF | {"signer"}),
+        ("post", "/findings/", {"finding": "0", "action": "acknowledge"}, set()),
+        ("post", "/findings/run/", "skip-body", COORD),
+        ("get", "/works/new/", None, AGENCY_STAFF),
+        ("post", "/works/new/", {"street": ""}, AGENCY_STAFF),
+        ("post", "/works/", {"action": "apply", "works": works}, {"reviewer.water", "gis.water"}),
+        ("post", "/works/", {"action": "progress", "works": works, "status": "nonsense"},
+         {"reviewer.water", "gis.water"}),
+        ("post", "/works/", {"action": "moratorium", "street": "", "since": "", "until": ""},
+         {"reviewer.municipality", "signer", "admin"}),
     ]
 
 

@@ -336,7 +336,7 @@ def notify_subscribers(incident, phase: str) -> int:
             continue
         sms.queue(kind=kind, mobile=mobile, event_key=prefix + mobile, subject=f"incident-{incident.pk}",
                   context={"service": SERVICE_NAMES[network], "plate": persian_digits(plates.get(parcel, "")),
-                           "ref": incident.pk, "start": persian_digits(jalali_moment(incident.starts_at)),
+                           "ref": persian_digits(str(incident.pk)), "start": persian_digits(jalali_moment(incident.starts_at)),
                            "end": persian_digits(jalali_moment(incident.ends_at))})
         told += 1
     return told

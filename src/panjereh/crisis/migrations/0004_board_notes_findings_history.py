@@ -12,10 +12,12 @@ def backfill(apps, schema_editor):
 
     from panjereh.crisis.consistency import finding_key
 
-    apps.get_model("crisis", "Incident").objects.filter(starts_at__isnull=True).update(starts_at=F("reported_at"))
+    db = schema_editor.connection.alias  # the database being migrated (copydatabase migrates another one)
+    apps.get_model("crisis", "Incident").objects.using(db).filter(starts_at__isnull=True).update(
+        starts_at=F("reported_at"))
     Finding = apps.get_model("crisis", "Finding")
-    for f in Finding.objects.select_related("agency", "other_agency").iterator():
-        Finding.objects.filter(pk=f.pk).update(key=finding_key(
+    for f in Finding.objects.using(db).select_related("agency", "other_agency").iterator():
+        Finding.objects.using(db).filter(pk=f.pk).update(key=finding_key(
             f.check_name, f.agency.code, f.other_agency.code if f.other_agency_id else None, f.layer_code,
             f.features))
 

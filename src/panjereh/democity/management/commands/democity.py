@@ -35,9 +35,21 @@ class Command(BaseCommand):
         try:
             self._city(parcels=parcels, seed=seed, replace=replace, if_empty=if_empty, manifest=manifest,
                        no_progress=no_progress)
+            self._findings(again=replace)
         finally:
             if history_months:
                 self._history(history_months, history_per_month, seed, no_progress)
+
+    def _findings(self, *, again: bool):
+        """One consistency run over the new city, so that its planted faults are on the findings desk from the
+        start (once: a city that has a run keeps its own; a city built anew gets a new one)."""
+        from panjereh.crisis.models import ConsistencyRun
+        from panjereh.crisis.services import run_consistency
+
+        if ConsistencyRun.objects.exists() and not again:
+            return
+        run = run_consistency()
+        self.stdout.write(f"consistency: {sum(run.counts.values())} findings ({run.seconds:.1f} s), on /findings/")
 
     def _history(self, months, per_month, seed, no_progress):
         from panjereh.democity.history import build_history

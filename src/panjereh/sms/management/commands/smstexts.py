@@ -10,7 +10,9 @@ from panjereh.sms import templates
 SAMPLE = {"code": "1405-000123", "city": "اهواز", "url": "https://panjereh.ahvaz.ir/track/?code=1405-000123",
           "agency": "شرکت توزیع نیروی برق", "amount": 1_234_567_890, "number": "1405/000123",
           "service": "انشعاب آب", "subscription": "12345678901", "reason": 12,
-          "text": "نقشه با ضوابط طرح تفصیلی منطبق نیست", "minutes": 5}
+          "text": "نقشه با ضوابط طرح تفصیلی منطبق نیست", "minutes": 5,
+          # an outage: the network, a registry plate, the incident's number, its start and end
+          "plate": "۱۲۳۴۵/۶۷۸", "ref": "۱۲۳۴۵۶", "start": "۱۴۰۵/۰۹/۲۰ ۰۸:۰۰", "end": "۱۴۰۵/۰۹/۲۰ ۱۴:۰۰"}
 
 
 class Command(BaseCommand):
