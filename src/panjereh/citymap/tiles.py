@@ -297,7 +297,17 @@ def network_layers(user) -> list[dict]:
     from panjereh.citymap.models import Layer
     from panjereh.core import permissions
 
-    layers = permissions.visible_layers(user, Layer.objects.select_related("agency").filter(
+    layers = permissions.visible_layers(user, Layer.objects.select_related("agency", "current_version").filter(
         Q(agency__code__in=NETWORK_AGENCIES) | Q(code="streets"))).exclude(current_version=None).order_by("code")
     return [{"code": layer.code, "geometry": layer.geometry_type, "colour": layer_colour(layer),
-             "version": layer.current_version_id, "minzoom": min_zoom(layer)} for layer in layers]
+             "version": layer.current_version_id, "minzoom": min_zoom(layer),
+             "bbox": layer.current_version.bbox} for layer in layers]
+
+
+def extent_of(layers: list[dict]) -> list[float]:
+    """[west, south, east, north] of the layers' current versions (the map opens where the networks are, not
+    on the whole configured extent, where their tiles are not drawn yet); the city's extent if none has one."""
+    boxes = [layer["bbox"] for layer in layers if layer.get("bbox")]
+    if not boxes:
+        return list(crsmod.city_bbox_lonlat())
+    return [min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes)]

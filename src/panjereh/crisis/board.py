@@ -110,15 +110,19 @@ def board(request):
     ahead = list(open_qs.filter(planned=True, starts_at__gt=now).order_by("starts_at", "id")[:200])
     closed = Paginator(Incident.objects.filter(status=Incident.Status.CLOSED).select_related("handled_by")
                        .order_by("-restored_at", "-id"), 25).get_page(request.GET.get("page"))
-    for incident in current + ahead + list(closed):
+    listed = current + ahead + list(closed)
+    areas = _areas(listed)
+    for incident in listed:
+        incident.area = areas.get(incident.pk, "")
         incident.affected_count = len(services.affected_parcels(incident.response))
         # the asset it is on, as this reader may see it (a hidden network's ids are never shown)
         r = permissions.redact_incident_response(request.user, incident.response)
         incident.on = (r.get("pipe") or (r.get("transformer") or {}).get("conductor") or {}).get("ext_id")
+    drawn_layers = tiles.network_layers(request.user)
     return render(request, "crisis/board.html", {
         "current": current, "ahead": ahead, "closed": closed, "error": error, "post": request.POST,
         "kinds": Incident.Kind.choices, "notice_hours": _notice_hours(),
-        "map": {"extent": list(crsmod.city_bbox_lonlat()), "tiles": tiles.network_layers(request.user), "pick": True,
+        "map": {"extent": tiles.extent_of(drawn_layers), "tiles": drawn_layers, "pick": True,
                 "features": [_point(i) for i in current + ahead]}}, status=400 if error else 200)
 
 
@@ -148,20 +152,39 @@ def _geojson(rows) -> list[dict]:
             for (i, _g, p), g in zip(rows, geoms)]
 
 
+def _areas(incidents: list[Incident]) -> dict[int, str]:
+    """Where each incident is, as the crisis room says it: the named street of the map nearest to it (within
+    150 m), one query for the whole board."""
+    if not incidents:
+        return {}
+    points = np.array([shapely.Point(i.location.x, i.location.y) for i in incidents], dtype=object)
+    streets = _streets_within(shapely.buffer(shapely.box(*shapely.total_bounds(points)), 150))
+    if not streets:
+        return {}
+    tree = shapely.STRtree([g for _n, g in streets])
+    src, dst = tree.query_nearest(points, max_distance=150, all_matches=False)
+    return {incidents[int(s)].pk: streets[int(d)][0] for s, d in zip(src, dst)}
+
+
+def _streets_within(area) -> list[tuple[str, shapely.Geometry]]:
+    """(name, centre line) of the named streets of the map meeting ``area`` (storage CRS)."""
+    from django.contrib.gis.geos import GEOSGeometry
+
+    layer = Layer.objects.filter(code="streets").first()
+    if layer is None or layer.current_version_id is None:
+        return []
+    rows = Feature.objects.filter(version_id=layer.current_version_id,
+                                  geom__intersects=GEOSGeometry(memoryview(area.wkb), srid=crsmod.STORAGE_SRID))
+    return [(f.attrs.get("name_fa") or "", shapely.from_wkb(bytes(f.geom.wkb))) for f in rows
+            if (f.attrs or {}).get("name_fa")]
+
+
 def _addresses(parcels: list[Parcel]) -> dict[int, str]:
     """Each parcel's street: the named street of the map nearest to it (the address a crew can find)."""
     if not parcels:
         return {}
-    layer = Layer.objects.filter(code="streets").first()
-    if layer is None or layer.current_version_id is None:
-        return {}
     geoms = np.array([shapely.from_wkb(bytes(p.geom.wkb)) for p in parcels], dtype=object)
-    area = shapely.buffer(shapely.box(*shapely.total_bounds(geoms)), 80)
-    from django.contrib.gis.geos import GEOSGeometry
-
-    streets = [(f.attrs.get("name_fa") or "", shapely.from_wkb(bytes(f.geom.wkb))) for f in Feature.objects.filter(
-        version_id=layer.current_version_id, geom__intersects=GEOSGeometry(memoryview(area.wkb), srid=crsmod.STORAGE_SRID))]
-    streets = [(name, g) for name, g in streets if name]
+    streets = _streets_within(shapely.buffer(shapely.box(*shapely.total_bounds(geoms)), 80))
     if not streets:
         return {}
     tree = shapely.STRtree([g for _n, g in streets])
@@ -214,9 +237,10 @@ def incident_page(request, pk):
 
     told = {phase: SmsMessage.objects.filter(event_key__startswith=f"incident:{incident.pk}:{phase}:").count()
             for phase in ("outage", "planned", "restored")}
+    drawn_layers = tiles.network_layers(request.user)
     return render(request, "crisis/incident.html", {
         "incident": incident, "r": r, "affected": shown, "affected_count": len(affected_ids),
         "notes": incident.notes.select_related("author"), "kind_names": _kind_names(request), "told": told,
         "error": error, "now": timezone.now(),
-        "map": {"extent": list(crsmod.city_bbox_lonlat()), "tiles": tiles.network_layers(request.user), "pick": False,
+        "map": {"extent": tiles.extent_of(drawn_layers), "tiles": drawn_layers, "pick": False,
                 "fit": True, "features": features}}, status=400 if error else 200)

@@ -76,13 +76,14 @@ def findings_desk(request):
             features.append({"type": "Feature", "id": f.pk, "geometry": {"type": "Point", "coordinates": f.lonlat},
                              "properties": {"role": "finding", "colour": COLOURS.get(f.state, "#444")}})
     query = "&".join(f"{k}={v}" for k, v in (("state", state), ("check", check), ("agency", agency)) if v)
+    drawn_layers = tiles.network_layers(request.user)
     return render(request, "crisis/findings.html", {
         "run": run, "page": page, "rows": rows, "state": state, "check": check, "agency": agency, "query": query,
         "states": list(STATE_FILTERS), "counts": counts, "error": error,
         "checks": sorted(run.counts) if run else [], "agencies": Agency.objects.order_by("code")
         if permissions.is_coordinator(request.user) else [],
         "can_run": permissions.is_coordinator(request.user),
-        "map": {"extent": list(crsmod.city_bbox_lonlat()), "tiles": tiles.network_layers(request.user), "pick": False,
+        "map": {"extent": tiles.extent_of(drawn_layers), "tiles": drawn_layers, "pick": False,
                 "fit": bool(features), "features": features}}, status=400 if error else 200)
 
 

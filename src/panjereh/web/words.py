@@ -533,6 +533,7 @@ MESSAGES = {
     "not_on_map": pgettext_lazy("not_on_map", "the map cannot tell"),
     "transformers_cut": pgettext_lazy("transformers_cut", "Transformers on the dead feeder"),
     "check_overloaded": pgettext_lazy("check_overloaded", "Overloaded transformer"),
+    "incident_area": pgettext_lazy("incident_area", "Where"),
 }
 
 

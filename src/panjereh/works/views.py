@@ -254,9 +254,10 @@ def new_works(request):
         except services.WorksError as exc:
             error = {"field": exc.field, "text": str(exc)}
     
+    drawn_layers = tiles.network_layers(request.user)
     return render(request, "works/new.html", {
         "agency": agency, "post": post, "error": error, "kinds": Works.Kind.choices,
         "classes": Works.WorksClass.choices, "surfaces": Works.Surface.choices,
         "street_names": services.street_names(),
-        "map": {"extent": list(crsmod.city_bbox_lonlat()), "tiles": tiles.network_layers(request.user), "draw": True,
+        "map": {"extent": tiles.extent_of(drawn_layers), "tiles": drawn_layers, "draw": True,
                 "features": []}}, status=400 if error else 200)
