@@ -351,6 +351,8 @@ PANJEREH_OTP_PER_ADDRESS = int(os.environ.get("PANJEREH_OTP_PER_ADDRESS", "20"))
 PANJEREH_OTP_MAX_TRIES = int(os.environ.get("PANJEREH_OTP_MAX_TRIES", "5"))
 # the public address of this Panjereh, for links in text messages (a message has no request to build one from)
 PANJEREH_PUBLIC_URL = os.environ.get("PANJEREH_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# an outbox consumer (one of Panjereh's own apps acting on another's event) retried this many times, then kept
+PANJEREH_CONSUMER_MAX_ATTEMPTS = int(os.environ.get("PANJEREH_CONSUMER_MAX_ATTEMPTS", "10"))
 PANJEREH_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("PANJEREH_WEBHOOK_MAX_ATTEMPTS", "10"))
 PANJEREH_WEBHOOK_BACKOFF_SECONDS = float(os.environ.get("PANJEREH_WEBHOOK_BACKOFF_SECONDS", "2"))
 PANJEREH_WEBHOOK_BACKOFF_MAX_SECONDS = float(os.environ.get("PANJEREH_WEBHOOK_BACKOFF_MAX_SECONDS", "600"))

@@ -86,16 +86,33 @@ def test_export_reads_an_archived_version(versions, tmp_path):
     assert shapely.geometry.shape(exported[0]["geometry"]).length > 0
 
 
-def test_a_version_an_incident_points_into_stays_live(versions, client_for):
+def test_a_pinned_version_stays_live(versions, client_for):
+    """An incident points into version 1 (crisis pins it, as its service does: issue 27 item 6 — the map keeps
+    the pins and no longer asks crisis); the archive leaves that version live, and archives it once unpinned."""
+    from panjereh.citymap.services import pin_version, unpin_version
     from panjereh.crisis.models import Incident
 
     layer = versions
     v1_feature = Feature.objects.filter(layer=layer, version__number=1).first()
-    Incident.objects.create(kind="water_burst", location=v1_feature.geom.centroid, feature=v1_feature)
+    incident = Incident.objects.create(kind="water_burst", location=v1_feature.geom.centroid, feature=v1_feature)
+    pin_version(v1_feature.version_id, f"incident:{incident.pk}")
     archive.archive_layer(layer, keep=1)
     assert layer.versions.get(number=1).archived_at is None
     assert Feature.objects.filter(pk=v1_feature.pk).exists()
     assert layer.versions.get(number=2).archived_at is not None
+    Incident.objects.filter(pk=incident.pk).update(feature=None)
+    unpin_version(v1_feature.version_id, f"incident:{incident.pk}")
+    archive.archive_layer(layer, keep=1)
+    assert layer.versions.get(number=1).archived_at is not None
+
+
+def test_an_incident_on_an_asset_pins_its_version(city):
+    from panjereh.citymap.models import VersionPin
+    from panjereh.crisis.services import report_incident
+
+    main = Feature.objects.current().filter(kind="water_main").order_by("id")[40]
+    incident = report_incident(actor=None, kind="water_burst", feature_id=main.pk)
+    assert VersionPin.objects.filter(version_id=main.version_id, holder=f"incident:{incident.pk}").exists()
 
 
 def test_bad_arguments_are_named(city):

@@ -38,3 +38,31 @@ def test_a_decision_locks_its_task_not_the_agency(live_city):
                 other.execute("SELECT 1 FROM permits_reviewtask WHERE id = %s FOR UPDATE NOWAIT", [task.pk])
     finally:
         other.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_deadline_pass_locks_in_the_order_decisions_do(live_city):
+    """Issue 27 item 4: the deadline pass locked a late task joined with its agency and application — three rows
+    in the database's order, the opposite of a refusal's (the application, then its tasks): the two could
+    deadlock on PostgreSQL and abort the rest of the pass. Now: the application, then the task row alone."""
+    import datetime
+
+    from django.test.utils import CaptureQueriesContext
+
+    from panjereh.permits.models import ReviewTask
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks and deadlocks are PostgreSQL's; SQLite serialises writers")
+    parcel = good_parcel(live_city)
+    body = request_body(parcel)
+    app = services.submit_application(actor=None, parcel=parcel, applicant=body["applicant"],
+                                      permit=body["permit"], services=body["services"])
+    ReviewTask.objects.filter(application=app, status="pending").update(
+        due_date=datetime.date.today() - datetime.timedelta(days=30))
+    with CaptureQueriesContext(connection) as queries:
+        counts = services.process_deadlines()
+    assert counts["deemed_approved"] + counts["escalated"] >= 1
+    locks = [q["sql"] for q in queries.captured_queries if "FOR UPDATE" in q["sql"]]
+    first_task = next(i for i, sql in enumerate(locks) if 'FROM "permits_reviewtask"' in sql)
+    assert '"permits_application"' in locks[first_task - 1] and first_task >= 1  # the application first
+    assert all('FOR UPDATE OF "permits_reviewtask"' in sql for sql in locks if 'FROM "permits_reviewtask"' in sql)

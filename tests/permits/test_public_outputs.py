@@ -18,14 +18,16 @@ PERSIAN = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 
 
 @pytest.fixture
-def completed(client_for, city, settings, tmp_path, django_capture_on_commit_callbacks):
+def completed(client_for, city, settings, tmp_path):
     """A file issued, its papers rendered, then completed: a permit, a bill and a completion certificate."""
     settings.MEDIA_ROOT = tmp_path
     app = client_for("operator1").post("/api/v1/applications/", request_body(good_parcel(city)),
                                        format="json").json()
     approve_all(client_for, app["id"])
-    with django_capture_on_commit_callbacks(execute=True):  # the connection trenches are raised after commit
-        pay_in_cash(client_for, app["id"], "R-PUB-1")
+    pay_in_cash(client_for, app["id"], "R-PUB-1")
+    from panjereh.core import consumers
+
+    consumers.run_once("test-worker")  # the worker raises the connection trenches (an outbox consumer)
     assert client_for("signer").post(f"/api/v1/applications/{app['id']}/completion/",
                                      {"reason": "انشعاب‌ها در حال نصب است"}, format="json").status_code == 201
     pdf.render_pending()

@@ -8,8 +8,8 @@ has no spatial index. Rolling back to an archived version moves its rows back fi
 as the pointer; exporting one reads the archive directly.
 
 Moving is plain ``INSERT … SELECT`` then ``DELETE``, inside one transaction per version: a failure leaves the
-version wholly live. A version whose features an incident record points at stays live (the incident's
-foreign key must keep resolving).
+version wholly live. A version pinned by another record (an incident's asset: ``VersionPin``) stays live, so that the record's
+foreign key keeps resolving.
 """
 
 from django.db import connection, transaction
@@ -44,11 +44,10 @@ def versions_to_archive(layer: Layer, keep: int):
 
 
 def _pinned_versions():
-    """Versions an incident record points into (its feature foreign key must keep resolving)."""
-    from panjereh.crisis.models import Incident
+    """Versions another record points into (:class:`~panjereh.citymap.models.VersionPin`)."""
+    from panjereh.citymap.models import VersionPin
 
-    return Feature.objects.filter(pk__in=Incident.objects.exclude(feature=None).values("feature_id")) \
-        .values_list("version_id", flat=True)
+    return VersionPin.objects.values_list("version_id", flat=True)
 
 
 def archive_layer(layer: Layer, *, keep: int, actor=None) -> list[tuple[int, int]]:

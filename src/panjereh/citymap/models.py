@@ -243,3 +243,19 @@ class KindAlias(models.Model):
 
     def __str__(self):
         return f"{self.alias} → {self.kind}"
+
+
+class VersionPin(models.Model):
+    """A layer version another record points into (an incident's asset): the archive leaves it live, so that the
+    record's foreign key keeps resolving. The map does not know who pins — an app pins and unpins through
+    :func:`panjereh.citymap.services.pin_version` (crisis for its incidents); the archive reads only this table."""
+
+    version = models.ForeignKey(LayerVersion, on_delete=models.CASCADE, related_name="pins")
+    holder = models.CharField(max_length=80, help_text="who pins it, e.g. incident:42")
+    pinned_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["version", "holder"], name="one_pin_per_holder")]
+
+    def __str__(self):
+        return f"{self.version_id} ← {self.holder}"

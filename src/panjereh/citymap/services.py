@@ -458,3 +458,16 @@ def dig_check(area: DigArea, *, user=None) -> dict:
         counts["assets"] += len(g["assets"]) + g["hidden_count"]
     return {"buffer_m": area.buffer_m, "length_m": round(area.geometry.length, 2), "total": counts["assets"],
             "agencies": agencies}
+
+
+def pin_version(version_id: int, holder: str) -> None:
+    """Keep a layer version live for ``holder`` (call inside the holder's transaction): the archive leaves it."""
+    from panjereh.citymap.models import VersionPin
+
+    VersionPin.objects.get_or_create(version_id=version_id, holder=holder[:80])
+
+
+def unpin_version(version_id: int, holder: str) -> None:
+    from panjereh.citymap.models import VersionPin
+
+    VersionPin.objects.filter(version_id=version_id, holder=holder[:80]).delete()

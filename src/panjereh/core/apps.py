@@ -9,6 +9,9 @@ class CoreConfig(AppConfig):
 
 
     def ready(self):
+        from panjereh.core import consumers, jobs
+
+        jobs.register("consumers", consumers.run_once, order=30)  # Panjereh's own apps' effects of events
         from django.urls import register_converter
 
         from panjereh.core.ids import IdConverter

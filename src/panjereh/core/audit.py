@@ -4,7 +4,8 @@ Call both from inside the service's ``transaction.atomic()`` block, so that the
 change, its audit row and its event commit or roll back together.
 """
 
-from panjereh.core.models import AuditRecord, OutboxEvent
+from panjereh.core import consumers, events
+from panjereh.core.models import AuditRecord, ConsumerDelivery, OutboxEvent
 
 
 def record(*, actor, action: str, obj, data: dict | None = None) -> AuditRecord:
@@ -15,6 +16,18 @@ def record(*, actor, action: str, obj, data: dict | None = None) -> AuditRecord:
 
 
 def emit(*, event_type: str, agency_code: str = "", parcel_id=None, payload: dict | None = None) -> OutboxEvent:
-    """Queue an event for delivery to the agencies' systems after commit."""
-    return OutboxEvent.objects.create(event_type=event_type, agency_code=agency_code, parcel_id=parcel_id,
-                                      payload=payload or {})
+    """Queue an event for delivery to the agencies' systems after commit, and for every consumer of it among
+    Panjereh's own apps (:mod:`panjereh.core.consumers`) — in the caller's transaction, so the change, its event
+    and the effects it owes commit together. A type not in the catalogue (:mod:`panjereh.core.events`) is
+    refused."""
+    from django.utils import timezone
+
+    events.check(event_type)
+    event = OutboxEvent.objects.create(event_type=event_type, agency_code=agency_code, parcel_id=parcel_id,
+                                       payload=payload or {})
+    wanting = consumers.wanting(event_type)
+    if wanting:
+        now = timezone.now()
+        ConsumerDelivery.objects.bulk_create([ConsumerDelivery(event=event, consumer=name, next_attempt_at=now)
+                                              for name in wanting])
+    return event

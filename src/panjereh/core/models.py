@@ -50,6 +50,35 @@ class OutboxEvent(models.Model):
         return f"{self.event_type} #{self.pk}"
 
 
+class ConsumerDelivery(models.Model):
+    """One outbox event to be consumed by one of Panjereh's own apps (:mod:`panjereh.core.consumers`): written
+    with the event, in the same transaction; done by the worker at least once."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting")
+        DONE = "done", _("done")
+        DEAD = "dead", _("given up")
+
+    event = models.ForeignKey(OutboxEvent, on_delete=models.CASCADE, related_name="consumptions")
+    consumer = models.CharField(max_length=80)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    locked_by = models.CharField(max_length=100, blank=True)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("consumed event")
+        verbose_name_plural = _("consumed events")
+        constraints = [models.UniqueConstraint(fields=["event", "consumer"], name="one_consumption_per_consumer")]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="consumptions_due")]
+
+    def __str__(self):
+        return f"{self.consumer} ← {self.event_id} ({self.status})"
+
+
 class ClosureDay(models.Model):
     """A day the province closed offices (heat, dust storm …): not a working day for any deadline."""
 

@@ -6,3 +6,9 @@ class CrisisConfig(AppConfig):
     name = "panjereh.crisis"
     label = "crisis"
     verbose_name = _("Consistency checks and crisis response")
+
+    def ready(self):
+        from panjereh.core import events
+        from panjereh.crisis.events import EVENTS
+
+        events.declare("crisis", EVENTS)

@@ -283,6 +283,10 @@ def report_incident(*, actor, kind: str, lon=None, lat=None, feature_id=None, ra
             note=note[:500], response=response, planned=kind in PLANNED_KINDS,
             starts_at=starts_at or timezone.now(), ends_at=ends_at,
             handled_by=Agency.objects.filter(code=NETWORK_OF_KIND.get(kind, "")).first())
+        if feature is not None:  # the incident points at the asset: its version stays live (not archived)
+            from panjereh.citymap.services import pin_version
+
+            pin_version(feature.version_id, f"incident:{incident.pk}")
         audit.record(actor=actor, action="incident.report", obj=incident, data={"kind": kind})
         notify_subscribers(incident, "planned" if incident.planned else "outage")
         for code in sorted(agencies):

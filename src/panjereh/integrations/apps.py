@@ -8,4 +8,8 @@ class IntegrationsConfig(AppConfig):
     verbose_name = _("Agency systems: webhooks and inbound API")
 
     def ready(self):
+        from panjereh.core import jobs
+        from panjereh.integrations import delivery
+
+        jobs.register("webhooks", delivery.run_webhooks, prefix="", order=10)  # the agencies' systems
         from panjereh.integrations import schema  # noqa: F401  (registers the OpenAPI extension)

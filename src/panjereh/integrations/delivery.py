@@ -11,7 +11,6 @@ The outbox table is the queue (no broker; see docs/integrations.md). One pass of
 
 import json
 import logging
-import random
 import socket
 import time
 import urllib.error
@@ -20,18 +19,14 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 
+from panjereh.core import jobs, leases
 from panjereh.core.models import OutboxEvent
 from panjereh.integrations import destinations, signing
 from panjereh.integrations.models import Delivery, Subscription
-from panjereh.permits import deadlines, pdf
-from panjereh.sms import delivery as sms_delivery
 
 log = logging.getLogger(__name__)
-# Papers rendered in one pass of the worker: a PDF takes a few hundred ms, webhooks must not wait behind a burst.
-PAPERS_PER_PASS = 5
 
 
 def event_body(event: OutboxEvent) -> bytes:
@@ -43,8 +38,8 @@ def event_body(event: OutboxEvent) -> bytes:
 
 def backoff(attempts: int) -> float:
     """Seconds before the next try: exponential, capped, with full jitter so retries do not stampede."""
-    base = settings.PANJEREH_WEBHOOK_BACKOFF_SECONDS * (2 ** (attempts - 1))
-    return random.uniform(base / 2, min(base, settings.PANJEREH_WEBHOOK_BACKOFF_MAX_SECONDS))
+    return leases.backoff(attempts, settings.PANJEREH_WEBHOOK_BACKOFF_SECONDS,
+                          settings.PANJEREH_WEBHOOK_BACKOFF_MAX_SECONDS)
 
 
 def fan_out(limit: int = 1000) -> int:
@@ -67,26 +62,12 @@ def fan_out(limit: int = 1000) -> int:
 
 def claim(worker_id: str, batch: int) -> list[int]:
     """Take leases on up to ``batch`` due deliveries; return their ids."""
-    now = timezone.now()
-    lease_until = now + timedelta(seconds=settings.PANJEREH_WEBHOOK_LEASE_SECONDS)
-    free = Q(locked_until__isnull=True) | Q(locked_until__lt=now)
-    with transaction.atomic():
-        candidates = Delivery.objects.filter(free, status=Delivery.Status.PENDING, next_attempt_at__lte=now) \
-            .order_by("id")
-        if connection.features.has_select_for_update_skip_locked:
-            candidates = candidates.select_for_update(skip_locked=True)
-        ids = list(candidates.values_list("id", flat=True)[:batch])
-        claimed = []
-        for pk in ids:
-            if Delivery.objects.filter(free, pk=pk, status=Delivery.Status.PENDING).update(
-                    locked_by=worker_id, locked_until=lease_until):
-                claimed.append(pk)
-    return claimed
+    return leases.claim(Delivery, worker_id, batch, settings.PANJEREH_WEBHOOK_LEASE_SECONDS)
 
 
 def _release(pk: int, worker_id: str, **changes) -> bool:
     """Write the outcome of a delivery we hold; False if our lease was lost meanwhile."""
-    return bool(Delivery.objects.filter(pk=pk, locked_by=worker_id).update(locked_by="", locked_until=None, **changes))
+    return leases.release(Delivery, pk, worker_id, **changes)
 
 
 def _post(url: str, body: bytes, headers: dict, timeout: float) -> int:
@@ -134,20 +115,19 @@ def deliver(pk: int, worker_id: str) -> str:
     return "retry"
 
 
-def run_once(worker_id: str, batch: int = 50) -> dict:
-    """One pass: fan out, claim, deliver. Returns counts by outcome."""
+def run_webhooks(worker_id: str, batch: int = 50) -> dict:
+    """The webhooks' pass: fan out, claim, deliver. Counts by outcome."""
     counts = {"fanned_out": fan_out()}
     for pk in claim(worker_id, batch):
         outcome = deliver(pk, worker_id)
         counts[outcome] = counts.get(outcome, 0) + 1
-    # the applicants' text messages are an outbox too: the same workers send them
-    counts.update({f"sms_{k}": v for k, v in sms_delivery.run_once(worker_id, batch).items()})
-    # and the papers issued since the last pass are rendered here, not in the request that issued them; a few
-    # a pass (a PDF is a few hundred ms) so that a burst of permits does not hold the webhooks back
-    counts.update({f"papers_{k}": v for k, v in pdf.render_pending(PAPERS_PER_PASS).items()})
-    # and the deadlines (deemed approvals, escalations, unchecked files) on their own schedule
-    counts.update({f"deadlines_{k}": v for k, v in (deadlines.run_if_due() or {}).items()})
     return counts
+
+
+def run_once(worker_id: str, batch: int = 50) -> dict:
+    """One pass of the worker: every job the apps registered (:mod:`panjereh.core.jobs`) — the webhooks,
+    text messages, outbox consumers, papers and deadlines — in turn. Counts by job and outcome."""
+    return jobs.run_all(worker_id, batch)
 
 
 def run_forever(worker_id: str, batch: int = 50, idle_sleep: float = 1.0, stop=lambda: False) -> None:

@@ -127,6 +127,10 @@ def _paper_models() -> dict:
     return {"permit": Permit, "bill": Bill, "completion": CompletionCertificate}
 
 
+# Papers rendered in one pass of the worker: a PDF takes a few hundred ms, webhooks must not wait behind a burst.
+PAPERS_PER_PASS = 5
+
+
 def render_pending(limit: int = 20) -> dict:
     """The worker's pass over papers issued and not rendered yet (:class:`permits.models.PendingPaper`): render
     up to ``limit`` of them, oldest first. Returns counts {"rendered", "failed"}.

@@ -1113,7 +1113,13 @@ def process_deadlines(*, now=None) -> dict:
         .select_related("agency", "application")
     for task_id in list(late.values_list("id", flat=True)):
         with transaction.atomic():
-            task = ReviewTask.objects.select_for_update().select_related("agency", "application").get(pk=task_id)
+            # the lock order of every service: the application first, then its tasks (as record_decision). The
+            # task's row alone is locked (of=self): locking it joined with its application and agency took the
+            # three in the database's order — the opposite of a refusal's — and the two could deadlock.
+            app_id = ReviewTask.objects.filter(pk=task_id).values_list("application_id", flat=True).first()
+            Application.objects.select_for_update().filter(pk=app_id).first()
+            task = ReviewTask.objects.select_for_update(of=("self",)).select_related("agency", "application") \
+                .get(pk=task_id)
             if task.status != ReviewTask.Status.PENDING or task.overdue_at is not None:
                 continue
             app = task.application

@@ -8,14 +8,12 @@ is given up ("dead") and shown to the staff; nothing is deleted.
 """
 
 import logging
-import random
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 
+from panjereh.core import leases
 from panjereh.sms import providers
 from panjereh.sms.models import SmsMessage
 
@@ -25,28 +23,16 @@ LEASE_SECONDS = 120
 
 def backoff(attempts: int) -> float:
     """Seconds before the next try: exponential from PANJEREH_SMS_BACKOFF_SECONDS, capped, with jitter."""
-    base = settings.PANJEREH_SMS_BACKOFF_SECONDS * (2 ** min(attempts - 1, 20))
-    return random.uniform(min(base, settings.PANJEREH_SMS_BACKOFF_MAX_SECONDS) / 2,
-                          min(base, settings.PANJEREH_SMS_BACKOFF_MAX_SECONDS))
+    return leases.backoff(attempts, settings.PANJEREH_SMS_BACKOFF_SECONDS, settings.PANJEREH_SMS_BACKOFF_MAX_SECONDS)
 
 
 def claim(worker_id: str, batch: int) -> list[int]:
     """Take leases on up to ``batch`` due messages; return their ids."""
-    now = timezone.now()
-    free = Q(locked_until__isnull=True) | Q(locked_until__lt=now)
-    with transaction.atomic():
-        due = SmsMessage.objects.filter(free, status=SmsMessage.Status.PENDING, next_attempt_at__lte=now).order_by("id")
-        if connection.features.has_select_for_update_skip_locked:
-            due = due.select_for_update(skip_locked=True)
-        ids = list(due.values_list("id", flat=True)[:batch])
-        lease = now + timedelta(seconds=LEASE_SECONDS)
-        return [pk for pk in ids if SmsMessage.objects.filter(free, pk=pk, status=SmsMessage.Status.PENDING)
-                .update(locked_by=worker_id, locked_until=lease)]
+    return leases.claim(SmsMessage, worker_id, batch, LEASE_SECONDS)
 
 
 def _release(pk: int, worker_id: str, **changes) -> bool:
-    return bool(SmsMessage.objects.filter(pk=pk, locked_by=worker_id).update(locked_by="", locked_until=None,
-                                                                             **changes))
+    return leases.release(SmsMessage, pk, worker_id, **changes)
 
 
 def send(pk: int, worker_id: str, provider: providers.Provider) -> str:

@@ -8,12 +8,14 @@ class WorksConfig(AppConfig):
     verbose_name = _("Street works")
 
     def ready(self):
-        from django.db.models.signals import post_save
+        from panjereh.core import consumers, events
+        from panjereh.works.connections import on_connection_ordered
+        from panjereh.works.events import EVENTS
 
-        from panjereh.permits.models import ConnectionOrder
-        from panjereh.works.connections import on_connection_order
-
-        post_save.connect(on_connection_order, sender=ConnectionOrder, dispatch_uid="works-connection-trench")
+        events.declare("works", EVENTS)
+        # a permit's connection orders raise their trenches: an outbox consumer, so the effect survives a
+        # process that stops right after the permit's commit (a post_save + on_commit did not)
+        consumers.register("works.connection_trench", ["connection.ordered"], on_connection_ordered)
 
         from panjereh.works import ogc
 

@@ -3,15 +3,15 @@ each order gets its street works and excavation permit application prepared — 
 main of that network (the shared map's own feasibility answer) to the parcel — so the utility never comes back
 to the counter for a digging permit. The parcel's trenches of different agencies are proposed as one.
 
-The permits app (a lower layer) knows nothing of this: it only creates its ConnectionOrder rows; this module
-listens for them (works.apps connects the signal) and acts after the permit's transaction commits."""
+The permits app knows nothing of this: it emits ``connection.ordered`` with each order; this module consumes
+that event (works.apps registers the consumer): the worker runs it at least once after the permit's commit,
+and it is idempotent (:mod:`panjereh.core.consumers`)."""
 
 import datetime
 import json
 import logging
 
 import shapely
-from django.db import transaction
 from django.utils import timezone
 
 from panjereh.citymap import crs as crsmod
@@ -95,21 +95,14 @@ def raise_trenches(application) -> list:
     return made
 
 
-def on_connection_order(sender, instance, created, **kwargs):
-    """post_save of ConnectionOrder: raise the file's trenches once the permit's transaction commits."""
-    if created:
-        application = instance.application
-        transaction.on_commit(lambda: _raise_once(application.pk))
+def on_connection_ordered(event) -> None:
+    """The consumer of ``connection.ordered`` (:mod:`panjereh.core.consumers`): raise the file's trenches.
+    Idempotent — an agency whose trench for the file is raised is not raised again — so a delivery run twice
+    (a worker that died after the effect, before marking it done) raises nothing twice. A trench the map
+    cannot raise is logged inside :func:`raise_trenches`; the agency files its works itself."""
+    from panjereh.permits.models import ConnectionOrder
 
-
-def _raise_once(application_id):
-    from panjereh.permits.models import Application
-
-    application = Application.objects.filter(pk=application_id).first()
-    if application is None:
+    order = ConnectionOrder.objects.select_related("application").filter(pk=event.payload.get("order")).first()
+    if order is None:
         return
-    try:
-        raise_trenches(application)
-    except Exception:  # noqa: BLE001 — the permit is issued and committed: a trench not raised must not undo
-        # the applicant's answer; it is logged and the agency files the works itself
-        log.exception("file %s: the connection trenches could not be raised", application_id)
+    raise_trenches(order.application)

@@ -313,8 +313,9 @@ def decide_permit(*, actor, works: Works, decision: str, conditions: str = "", r
         # the permit of a shared trench's lead is the permit of every works in that trench
         Works.objects.filter(Q(pk=works.pk) | Q(shared_trench__lead=works)).update(
             status=Works.Status.PERMITTED if decision == "grant" else Works.Status.REFUSED)
-        audit.record(actor=actor, action=f"works.permit_{permit.status}", obj=works, data={})
-        audit.emit(event_type=f"works.permit_{permit.status}", agency_code=works.agency.code,
+        event = PERMIT_EVENTS[permit.status]
+        audit.record(actor=actor, action=event, obj=works, data={})
+        audit.emit(event_type=event, agency_code=works.agency.code,
                    payload={"works": works.pk, "reference": works.reference, "conditions": permit.conditions,
                             "reason": reason.number if reason else None})
     return permit
@@ -353,6 +354,15 @@ ALLOWED_FROM = {Works.Status.IN_PROGRESS: {Works.Status.PERMITTED, Works.Status.
                 Works.Status.GUARANTEE_ENDED: {Works.Status.PERMANENT}}
 
 
+# each step's event, written out (the catalogue holds these names; none is built from a status value)
+PROGRESS_EVENTS = {Works.Status.IN_PROGRESS: "works.in_progress", Works.Status.COMPLETED: "works.completed",
+                   Works.Status.INTERIM: "works.interim_reinstatement",
+                   Works.Status.PERMANENT: "works.permanent_reinstatement",
+                   Works.Status.GUARANTEE_ENDED: "works.guarantee_ended"}
+PERMIT_EVENTS = {ExcavationPermit.Status.GRANTED: "works.permit_granted",
+                 ExcavationPermit.Status.REFUSED: "works.permit_refused"}
+
+
 def record_progress(*, actor, works: Works, status: str, on: datetime.date | None = None) -> Works:
     """The agency records its works started, completed, reinstated (interim, permanent) or out of guarantee,
     in that order. A completed resurfacing starts the street's moratorium."""
@@ -372,8 +382,8 @@ def record_progress(*, actor, works: Works, status: str, on: datetime.date | Non
         if status == Works.Status.PERMANENT:
             Works.objects.filter(pk=locked.pk).update(
                 guarantee_until=guarantee_end(locked, on or local_date(timezone.now())))
-        audit.record(actor=actor, action=f"works.{status}", obj=locked, data={})
-        audit.emit(event_type=f"works.{status}", agency_code=locked.agency.code,
+        audit.record(actor=actor, action=PROGRESS_EVENTS[status], obj=locked, data={})
+        audit.emit(event_type=PROGRESS_EVENTS[status], agency_code=locked.agency.code,
                    payload={"works": locked.pk, "reference": locked.reference})
         if locked.kind == Works.Kind.RESURFACING and status == Works.Status.COMPLETED:
             _start_moratorium(locked, on or local_date(timezone.now()))
