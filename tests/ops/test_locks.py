@@ -14,14 +14,18 @@ from panjereh.permits import services
 from tests.permits.helpers import good_parcel, request_body
 
 
+def _a_file(city):
+    parcel = good_parcel(city)
+    body = request_body(parcel)
+    return services.submit_application(actor=None, parcel=parcel, applicant=body["applicant"],
+                                       permit=body["permit"], services=body["services"])
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_decision_locks_its_task_not_the_agency(live_city):
     if connection.vendor != "postgresql":
         pytest.skip("row locks and deadlocks are PostgreSQL's; SQLite serialises writers")
-    parcel = good_parcel(live_city)
-    body = request_body(parcel)
-    app = services.submit_application(actor=None, parcel=parcel, applicant=body["applicant"],
-                                      permit=body["permit"], services=body["services"])
+    app = _a_file(live_city)
     water = Agency.objects.get(code="water")
     s = connection.settings_dict
     other = psycopg.connect(host=s["HOST"] or "127.0.0.1", port=s["PORT"] or 5432, user=s["USER"] or "postgres",
@@ -53,10 +57,7 @@ def test_the_deadline_pass_locks_in_the_order_decisions_do(live_city):
 
     if connection.vendor != "postgresql":
         pytest.skip("row locks and deadlocks are PostgreSQL's; SQLite serialises writers")
-    parcel = good_parcel(live_city)
-    body = request_body(parcel)
-    app = services.submit_application(actor=None, parcel=parcel, applicant=body["applicant"],
-                                      permit=body["permit"], services=body["services"])
+    app = _a_file(live_city)
     ReviewTask.objects.filter(application=app, status="pending").update(
         due_date=datetime.date.today() - datetime.timedelta(days=30))
     with CaptureQueriesContext(connection) as queries:

@@ -92,7 +92,7 @@ def test_a_subscription_to_an_internal_address_is_never_called(city, settings):
     delivery.OutboxEvent.objects.update(fanned_out=True)
     sub = Subscription.objects.create(agency=Agency.objects.get(code="water"),
                                       url=f"http://127.0.0.1:{trap.server_address[1]}/", secret="s")
-    audit.emit(event_type="x.test", agency_code="water", payload={})
+    audit.emit(event_type="layer.version_published", agency_code="water", payload={})
     delivery.run_once("t")
     trap.shutdown()
     trap.server_close()
