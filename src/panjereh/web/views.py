@@ -25,7 +25,7 @@ from panjereh.core import permissions
 from panjereh.core.calendar import local_date, working_days_between
 from panjereh.core.clientip import client_ip
 from panjereh.core.identifiers import InvalidIdentifier, validate_mobile
-from panjereh.core.text import Localized, normalize_digits
+from panjereh.core.text import Localized, normalize_digits, parse_int
 from panjereh.permits import psp, services
 from panjereh.permits.api import (ApplicationCreateSerializer, DecisionSerializer, EstimateSerializer,
                                   ResubmitSerializer, estimate_detail)
@@ -203,7 +203,7 @@ def _take_payment(request, app):
     """The counter's payment form: cash with its receipt number, or a card at the bank's page.
     Returns a redirect, an error message to show, or None."""
     try:
-        amount = int(normalize_digits(request.POST.get("amount", "0")).replace(",", "").replace("٬", ""))
+        amount = parse_int(request.POST.get("amount", "0"))  # «12a» is not a whole number — never Python's words
         if request.POST.get("provider") == "gateway":
             # card: the bank's page takes the payment; our server verifies it when the payer comes back
             _bill, pay_url = services.start_gateway_payment(

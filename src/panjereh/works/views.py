@@ -22,7 +22,7 @@ from panjereh.citymap import geojson
 from panjereh.core import permissions, uploads
 from panjereh.core.calendar import local_date, parse_day
 from panjereh.core.ids import id_or_zero
-from panjereh.core.text import Localized, normalize_digits
+from panjereh.core.text import Localized, normalize_digits, parse_int
 from panjereh.permits import services as billing
 from panjereh.permits.models import Bill
 from panjereh.works import queries, services
@@ -54,9 +54,9 @@ def _transfer(request):
         raise PermissionDenied("an agency's payment is recorded by the municipality, its payee")
     bill = get_object_or_404(Bill, pk=request.POST.get("bill"), application__isnull=True)
     try:
-        amount = int(normalize_digits(request.POST.get("amount", "")).replace(",", "").replace("٬", ""))
-    except ValueError:
-        raise billing.ApplicationError("amount", _("The amount must be a whole number of rials.")) from None
+        amount = parse_int(request.POST.get("amount", ""))
+    except ValueError as exc:
+        raise billing.ApplicationError("amount", str(exc)) from None
     billing.record_transfer(actor=request.user, bill=bill, amount=amount, reference=request.POST.get("reference", ""))
 
 
