@@ -107,7 +107,7 @@ def publish_version(*, layer: Layer, prepared: PreparedFeatures, actor=None, not
                                   "and upload again.")
                                 % Localized({"layer": locked.code, "current": current, "base": base_version}))
         version = LayerVersion.objects.create(
-            layer=locked, number=latest + 1, created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            layer=locked, number=latest + 1, created_by=audit.user_or_none(actor),
             source_name=prepared.source_name[:255], source_format=prepared.source_format,
             source_crs=prepared.source_crs[:100], feature_count=len(prepared),
             repaired_count=prepared.repaired, note=note[:500], bbox=_extent_crs84(prepared.geoms))

@@ -8,9 +8,15 @@ from panjereh.core import consumers, events
 from panjereh.core.models import AuditRecord, ConsumerDelivery, OutboxEvent
 
 
+def user_or_none(actor):
+    """The user a record names as who acted: ``actor`` when it is a signed-in user, else None (the system, a
+    command, a worker, an agency's system acting through its token user). One rule for every ``*_by`` field."""
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
 def record(*, actor, action: str, obj, data: dict | None = None) -> AuditRecord:
     """Record that ``actor`` did ``action`` to ``obj``."""
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    user = user_or_none(actor)
     return AuditRecord.objects.create(actor=user, action=action, object_type=obj._meta.label_lower,
                                       object_id=str(obj.pk), data=data or {})
 

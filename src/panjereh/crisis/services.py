@@ -279,7 +279,7 @@ def report_incident(*, actor, kind: str, lon=None, lat=None, feature_id=None, ra
     with transaction.atomic():
         incident = Incident.objects.create(
             kind=kind, location=GeosPoint(point.x, point.y, srid=crsmod.STORAGE_SRID), feature=feature,
-            radius_m=float(radius_m), reported_by=actor if getattr(actor, "is_authenticated", False) else None,
+            radius_m=float(radius_m), reported_by=audit.user_or_none(actor),
             note=note[:500], response=response, planned=kind in PLANNED_KINDS,
             starts_at=starts_at or timezone.now(), ends_at=ends_at,
             handled_by=Agency.objects.filter(code=NETWORK_OF_KIND.get(kind, "")).first())

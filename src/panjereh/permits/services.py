@@ -115,7 +115,7 @@ def submit_application(*, actor, parcel, applicant: dict, permit: dict, services
         app = Application.objects.create(
             tracking_code=_tracking_code(), parcel=parcel, applicant=person, office=office,
             applicant_kind=applicant["kind"], applicant_name=applicant["name"], applicant_mobile=applicant["mobile"],
-            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            created_by=audit.user_or_none(actor),
             permit_type=permit["permit_type"], land_use=permit["land_use"], floors=permit["floors"],
             units=permit["units"], gross_floor_area=permit["gross_floor_area"],
             parking_spaces=permit.get("parking_spaces", 0), address=permit.get("address", ""),
@@ -220,7 +220,7 @@ def _document_row(actor, application, kind, upload, stored, by_applicant, answer
     document = FileDocument.objects.create(source=source,
         application=application, kind=kind, version=(last.version + 1) if last else 1, file=stored.name,
         original_name=str(getattr(upload, "name", ""))[:200], content_type=stored.content_type, size=stored.size,
-        sha256=stored.sha256, uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        sha256=stored.sha256, uploaded_by=audit.user_or_none(actor),
         by_applicant=by_applicant, answer_to=answer_to)
     audit.record(actor=actor, action="document.add", obj=application,
                  data={"kind": kind, "version": document.version, "sha256": stored.sha256,
@@ -245,7 +245,7 @@ def _seen_originals(actor, application, kinds) -> list[FileDocument]:
         _check_document_room(application, kind)
         made.append(FileDocument.objects.create(
             application=application, kind=kind, version=1, source=FileDocument.Source.SEEN,
-            uploaded_by=actor if getattr(actor, "is_authenticated", False) else None))
+            uploaded_by=audit.user_or_none(actor)))
     return made
 
 
@@ -278,7 +278,7 @@ def waive_document(*, actor, application, kind: str, reason: str) -> DocumentWai
         Application.objects.select_for_update().filter(pk=application.pk).first()
         waiver, made = DocumentWaiver.objects.get_or_create(
             application=application, kind=kind,
-            defaults={"reason": reason, "granted_by": actor if getattr(actor, "is_authenticated", False) else None})
+            defaults={"reason": reason, "granted_by": audit.user_or_none(actor)})
         if made:
             audit.record(actor=actor, action="document.waive", obj=application, data={"kind": kind, "reason": reason})
     return waiver
@@ -523,7 +523,7 @@ def record_decision(*, actor, application, agency_code: str, decision: str, cond
                            % Localized({"agency": agency_code, "status": task.get_status_display()}))
         now = timezone.now()
         updated = ReviewTask.objects.filter(pk=task.pk, status__in=ReviewTask.OPEN).update(
-            status=status, decided_at=now, decided_by=actor if getattr(actor, "is_authenticated", False) else None,
+            status=status, decided_at=now, decided_by=audit.user_or_none(actor),
             conditions=conditions.strip(), info_request=info_request.strip(), reason=reason)
         if updated != 1:  # somebody else decided between our read and our write
             raise Conflict(_("Agency %(agency)s already decided this file.") % Localized({"agency": agency_code}))
@@ -544,7 +544,7 @@ def _track_question(task: ReviewTask, actor, now, *, asking: bool) -> None:
     """Keep the open question in step with a decision: asking opens (or rewords) it and stops the clock;
     deciding while the applicant has not answered closes it unanswered, with the waiting counted."""
     open_question = InfoRequest.objects.select_for_update().filter(task=task, answered_at__isnull=True).first()
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    user = audit.user_or_none(actor)
     if asking:
         if open_question:
             InfoRequest.objects.filter(pk=open_question.pk).update(question=task.info_request)
@@ -584,7 +584,7 @@ def answer_info_request(*, actor, application, agency_code: str, answer: str, do
             raise Conflict(_("Agency %(agency)s decided meanwhile.") % Localized({"agency": agency_code}))
         InfoRequest.objects.filter(pk=question.pk).update(
             answer=answer, answered_at=now, waited_working_days=waited,
-            answered_by=actor if getattr(actor, "is_authenticated", False) else None)
+            answered_by=audit.user_or_none(actor))
         question.refresh_from_db()
         if stored is not None:
             _document_row(actor, application, document_kind, document, stored, actor is None, question)
@@ -738,7 +738,7 @@ def record_payment(*, actor, application, provider: str, amount: int, reference:
             with transaction.atomic():
                 payment = Payment.objects.create(
                     bill=bill, provider=provider, reference=reference, amount=amount,
-                    recorded_by=actor if getattr(actor, "is_authenticated", False) else None)
+                    recorded_by=audit.user_or_none(actor))
         except IntegrityError:
             raise Conflict(_("Receipt number %(reference)s was already used.")
                 % Localized({"reference": reference})) from None
@@ -790,7 +790,7 @@ def start_gateway_payment(*, actor, application, amount: int, callback_url: str)
         _require_documents(application)
         payment = Payment.objects.create(bill=bill, provider=payments.GATEWAY, reference=psp.new_order_id(),
                                          amount=amount,
-                                         recorded_by=actor if getattr(actor, "is_authenticated", False) else None)
+                                         recorded_by=audit.user_or_none(actor))
         audit.record(actor=actor, action="payment.gateway_start", obj=payment,
                      data={"amount": amount, "order_id": payment.reference})
     # The PSP is asked outside the transaction: a slow bank must not hold the file's lock.
@@ -940,7 +940,7 @@ def record_transfer(*, actor, bill: Bill, amount: int, reference: str) -> Outcom
         _check_amount(locked, amount)
         payment = Payment.objects.create(bill=locked, provider=payments.TRANSFER, reference=reference[:64],
                                          amount=amount,
-                                         recorded_by=actor if getattr(actor, "is_authenticated", False) else None)
+                                         recorded_by=audit.user_or_none(actor))
         audit.record(actor=actor, action="payment.transfer", obj=payment,
                      data={"payer": locked.payer_id, "amount": amount, "reference": reference})
         _settle(payment, actor)
@@ -985,7 +985,7 @@ def _issue_permit(app, actor) -> Permit:
     await_signature = Agency.objects.filter(code="municipality", permits_await_signature=True).exists()
     official = None if await_signature else signing_official("municipality")
     permit = Permit.objects.create(application=app, number=_permit_number(today), issued_at=now,
-                                   issued_by=actor if getattr(actor, "is_authenticated", False) else None,
+                                   issued_by=audit.user_or_none(actor),
                                    verification_code=secrets.token_urlsafe(18),
                                    signed_by=official.user if official else None,
                                    signed_at=None if await_signature else now)
@@ -1013,7 +1013,7 @@ def sign_permit(*, actor, permit) -> Outcome:
     with transaction.atomic():
         now = timezone.now()
         signed = Permit.objects.filter(pk=permit.pk, signed_at__isnull=True).update(
-            signed_by=actor if getattr(actor, "is_authenticated", False) else None, signed_at=now)
+            signed_by=audit.user_or_none(actor), signed_at=now)
         permit.refresh_from_db()
         if not signed:
             return Outcome(permit, False)

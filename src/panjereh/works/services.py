@@ -108,7 +108,7 @@ def register_works(*, actor, agency: Agency, data: dict, connection_order=None) 
             geom=_geos(checked["geometry"]), streets=names, depth_m=data.get("depth_m"),
             surface=data.get("surface", Works.Surface.ASPHALT), start_date=checked["start"],
             end_date=checked["end"], contact=str(data.get("contact", ""))[:200],
-            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            created_by=audit.user_or_none(actor),
             connection_order=connection_order)
         audit.record(actor=actor, action="works.register", obj=works, data={"streets": names})
         if kind == Works.Kind.RESURFACING:
@@ -610,7 +610,7 @@ def add_inspection_photo(*, actor, inspection: Inspection, upload) -> Inspection
     with transaction.atomic():
         photo = InspectionPhoto.objects.create(
             inspection=inspection, file=stored.name, content_type=stored.content_type, size=stored.size,
-            sha256=stored.sha256, uploaded_by=actor if getattr(actor, "is_authenticated", False) else None)
+            sha256=stored.sha256, uploaded_by=audit.user_or_none(actor))
         audit.record(actor=actor, action="works.inspection_photo", obj=inspection.works,
                      data={"inspection": inspection.pk, "sha256": stored.sha256})
     return photo
