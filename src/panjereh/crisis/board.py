@@ -25,7 +25,7 @@ from panjereh.core import permissions
 from panjereh.core.calendar import parse_moment
 from panjereh.core.errors import FieldError
 from panjereh.core.ids import id_or_zero
-from panjereh.core.text import Localized, normalize_digits
+from panjereh.core.text import Localized, normalize_digits, parse_float
 from panjereh.crisis import services
 from panjereh.crisis.models import Incident
 from panjereh.crisis.views import _kind_names
@@ -63,13 +63,13 @@ def _asset_id(actor, text: str) -> int | None:
 
 
 def _float(text: str, field: str):
-    text = normalize_digits(text or "").strip().replace("٫", ".")
-    if not text:
+    """An optional number typed in any digits (the shared parser), refused naming the field."""
+    if not (text or "").strip():
         return None
     try:
-        return float(text)
-    except ValueError:
-        raise services.IncidentError(field, _("%(field)s must be a number.") % Localized({"field": field})) from None
+        return parse_float(text)
+    except ValueError as exc:
+        raise services.IncidentError(field, str(exc)) from None
 
 
 def _moment(text: str, field: str):

@@ -14,6 +14,7 @@ from panjereh.citymap import crs as crsmod
 from panjereh.citymap import tiles
 from panjereh.core import permissions
 from panjereh.core.errors import FieldError
+from panjereh.core.ids import id_or_zero
 from panjereh.crisis import services
 from panjereh.crisis.models import ConsistencyRun, Finding, FindingEvent
 
@@ -40,8 +41,7 @@ def findings_desk(request):
     error = None
     if request.method == "POST":
         finding = get_object_or_404(permissions.visible_findings(request.user, Finding.objects.all()),
-                                    pk=request.POST.get("finding") if str(request.POST.get("finding", "")).isdigit()
-                                    else 0)
+                                    pk=id_or_zero(request.POST.get("finding", "")))
         try:
             services.act_on_finding(actor=request.user, finding=finding, action=request.POST.get("action", ""),
                                     reason=request.POST.get("reason", ""))
