@@ -50,7 +50,7 @@ from panjereh.citymap import crs as crsmod  # noqa: E402
 from panjereh.citymap.models import Parcel  # noqa: E402
 from panjereh.citymap.services import feasibility  # noqa: E402
 from panjereh.citymap.tiles import lonlat_to_tile  # noqa: E402
-from panjereh.core import permissions  # noqa: E402
+from panjereh import access  # noqa: E402
 from panjereh.integrations.models import Delivery, Subscription  # noqa: E402
 from panjereh.integrations.signing import HEADER, verify  # noqa: E402
 from panjereh.permits.models import Application, PendingPaper, Permit  # noqa: E402
@@ -118,7 +118,7 @@ def plan(servers: list[str]) -> dict:
         ranges[str(z)] = [x - half, y - half, x + half, y + half]
     gis = users.get(username="gis.water")
     layers = [code for code in ("parcels", "water-mains", "streets")
-              if permissions.visible_layers(gis).filter(code=code).exists()]
+              if access.visible_layers(gis).filter(code=code).exists()]
     tracking = list(Application.objects.values_list("tracking_code", "applicant_mobile")[:2000])
     return {"servers": servers, "tokens": tokens, "operators": ["operator1", "operator2"], "agencies": AGENCIES,
             "gis": [f"gis.{a}" for a in AGENCIES], "parcels": looked_at,

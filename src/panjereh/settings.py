@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "panjereh.core",
     "panjereh.sms",
     "panjereh.agencies",
+    "panjereh.access",
     "panjereh.citymap",
     "panjereh.democity",
     "panjereh.permits",

@@ -8,9 +8,9 @@ from django.contrib.auth import get_user_model
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
+from panjereh import access
 from panjereh.agencies.models import StaffProfile, StaffToken
 from panjereh.agencies.tokens import StaffTokenAuthentication, new_token
-from panjereh.core import permissions
 from panjereh.core.tokens import hash_token
 from tests.conftest import user
 
@@ -28,8 +28,8 @@ def test_the_token_its_user_and_profile_as_the_orm_reads_them(city, django_asser
     assert model_to_dict(found_user.staff) == model_to_dict(orm.user.staff)
     assert isinstance(found_user.is_active, bool) and timezone.is_aware(token.expires_at)
     with django_assert_num_queries(0):  # every permission question of the request reads what was loaded
-        assert permissions.staff_profile(found_user).role == orm.user.staff.role
-        assert permissions.user_agency_id(found_user) == orm.user.staff.agency_id
+        assert access.staff_profile(found_user).role == orm.user.staff.role
+        assert access.user_agency_id(found_user) == orm.user.staff.agency_id
         assert found_user.staff.user is found_user
 
 
@@ -39,7 +39,7 @@ def test_a_user_without_a_staff_profile_asks_nothing_more(city, django_assert_nu
     raw = new_token(admin)[1]
     found_user, _ = find(hash_token(raw))
     with django_assert_num_queries(0):
-        assert permissions.staff_profile(found_user) is None
+        assert access.staff_profile(found_user) is None
 
 
 def test_unknown_expired_revoked_and_inactive_are_refused(city):

@@ -71,12 +71,12 @@ def test_feasibility_hides_restricted_networks_live_and_stored(client_for, city,
     # redacting leaves the answer it was given as it was: the file keeps every asset for the readers who may see them
     from django.contrib.auth import get_user_model
 
-    from panjereh.core import permissions
+    from panjereh import access
     from panjereh.permits.models import Application
 
     kept = Application.objects.get(pk=app["id"]).feasibility
     before = json.dumps(kept, sort_keys=True)
-    permissions.redact_feasibility(get_user_model().objects.get(username="reviewer.water"), kept)
+    access.redact("feasibility", get_user_model().objects.get(username="reviewer.water"), kept)
     assert json.dumps(kept, sort_keys=True) == before
 
 

@@ -20,17 +20,24 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from panjereh import access
 from panjereh.citymap import crs as crsmod
 from panjereh.citymap import geojson, queries
 from panjereh.citymap.exporting import EXPORT_FORMATS, ExportRefused, export_layer
 from panjereh.citymap.importing import ImportRejected
 from panjereh.citymap.models import Feature, Layer, Parcel
-from panjereh.citymap.services import (LayerConflict, SpatialInputError, dig_check, import_layer,
-                                       parcel_feasibility, parse_dig_area, rollback_layer)
-from panjereh.core.ids import parse_id
-from panjereh.core import permissions
-from panjereh.core.parsers import JSONParser
+from panjereh.citymap.services import (
+    LayerConflict,
+    SpatialInputError,
+    dig_check,
+    import_layer,
+    parcel_feasibility,
+    parse_dig_area,
+    rollback_layer,
+)
 from panjereh.core.api_errors import error_response, field_error
+from panjereh.core.ids import parse_id
+from panjereh.core.parsers import JSONParser
 from panjereh.core.text import Localized, normalize_digits, normalize_text, search_key
 
 MAX_PAGE = 1000
@@ -100,7 +107,7 @@ class ParcelsAllowed:
 
     @staticmethod
     def check(request):
-        if not permissions.can_view_parcels(request.user):
+        if not access.can_view_parcels(request.user):
             raise PermissionDenied("you may not view parcels")
 
 
@@ -183,7 +190,7 @@ class ParcelFeasibilityView(APIView):
             answer = parcel_feasibility(_parcel_id(pk))
         except Parcel.DoesNotExist:
             raise NotFound(f"parcel {pk} does not exist") from None
-        return Response(permissions.redact_feasibility(request.user, answer))
+        return Response(access.redact("feasibility", request.user, answer))
 
 
 class DigCheckRequest(serializers.Serializer):
@@ -224,7 +231,7 @@ class AssetSearchView(APIView):
         if len(q) > 64:
             raise ValidationError({"q": [_("«%(q)s…» is longer than an asset id (64 characters).")
                 % Localized({"q": q[:20]})]})
-        versions = list(permissions.visible_layers(request.user).exclude(kind=Layer.Kind.PARCELS)
+        versions = list(access.visible_layers(request.user).exclude(kind=Layer.Kind.PARCELS)
                         .exclude(current_version=None).values_list("current_version_id", flat=True))
         current = Feature.objects.filter(version_id__in=versions).select_related("agency", "layer")
         exact = list(current.filter(ext_id__iexact=q).order_by("id")[:self.MAX_RESULTS])
@@ -253,7 +260,7 @@ class StreetSearchView(APIView):
             raise ValidationError({"q": [_("Give at least two letters of the street's name.")]})
         if len(key) > 100:
             raise ValidationError({"q": [_("A street name is at most 100 characters.")]})
-        versions = list(permissions.visible_layers(request.user).filter(kind=Layer.Kind.GENERIC)
+        versions = list(access.visible_layers(request.user).filter(kind=Layer.Kind.GENERIC)
                         .filter(geometry_type__endswith="LineString").exclude(current_version=None)
                         .values_list("current_version_id", flat=True))
         found = []
@@ -274,11 +281,11 @@ def layer_summary(layer: Layer, user, request=None) -> dict:
             "visibility": layer.visibility,
             "current_version": current.number if current else None,
             "feature_count": current.feature_count if current else 0,
-            "can_change": permissions.can_change_layer(user, layer)}
+            "can_change": access.can_change_layer(user, layer)}
 
 
 def _layer(request, code) -> Layer:
-    layer = permissions.visible_layers(request.user, Layer.objects.select_related("agency", "current_version")) \
+    layer = access.visible_layers(request.user, Layer.objects.select_related("agency", "current_version")) \
         .filter(code=code).first()
     if layer is None:
         # Hidden and missing look the same: a hidden layer's existence is not disclosed.
@@ -309,7 +316,7 @@ class LayerListView(APIView):
 
     @extend_schema(operation_id="layers_list", summary="Layers you may see", responses=OpenApiTypes.OBJECT)
     def get(self, request):
-        layers = permissions.visible_layers(request.user, Layer.objects.select_related("agency", "current_version"))
+        layers = access.visible_layers(request.user, Layer.objects.select_related("agency", "current_version"))
         return Response({"layers": [layer_summary(layer, request.user) for layer in layers]})
 
     @extend_schema(operation_id="layers_create", summary="Create a layer (an agency's GIS staff, for its agency)",
@@ -319,16 +326,16 @@ class LayerListView(APIView):
         from panjereh.citymap.services import LayerError, create_layer
 
         # permission first: whoever may create no layer at all learns nothing of the form (not even its fields)
-        profile = permissions.staff_profile(request.user)
+        profile = access.staff_profile(request.user)
         own = profile.agency if profile and profile.agency else None
-        if not (permissions.role(request.user) == "admin" or permissions.can_create_layer(request.user, own)):
+        if not (access.role(request.user) == "admin" or access.can_create_layer(request.user, own)):
             raise PermissionDenied("an agency's GIS staff create its own layers")
         body = LayerCreate(data=request.data)
         body.is_valid(raise_exception=True)
         d = dict(body.validated_data)
         code = d.pop("agency", None) or (own.code if own else "")
         agency = Agency.objects.filter(code=code).first()
-        if not permissions.can_create_layer(request.user, agency):
+        if not access.can_create_layer(request.user, agency):
             raise PermissionDenied("an agency's GIS staff create its own layers")
         try:
             layer = create_layer(actor=request.user, agency=agency, **d)
@@ -373,7 +380,7 @@ class LayerUploadView(APIView):
                    request=UploadRequest, responses={201: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT})
     def post(self, request, code):
         layer = _layer(request, code)
-        if not permissions.can_change_layer(request.user, layer):
+        if not access.can_change_layer(request.user, layer):
             raise PermissionDenied(f"only {layer.agency.code}'s GIS staff may change layer {layer.code}")
         upload = request.FILES.get("file")
         if upload is not None and upload.size > settings.PANJEREH_IMPORT_MAX_BYTES:
@@ -414,7 +421,7 @@ class LayerRollbackView(APIView):
                    request=RollbackRequest, responses=OpenApiTypes.OBJECT)
     def post(self, request, code):
         layer = _layer(request, code)
-        if not permissions.can_change_layer(request.user, layer):
+        if not access.can_change_layer(request.user, layer):
             raise PermissionDenied(f"only {layer.agency.code}'s GIS staff may change layer {layer.code}")
         body = RollbackRequest(data=request.data)
         body.is_valid(raise_exception=True)

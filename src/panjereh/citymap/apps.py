@@ -6,9 +6,16 @@ class CitymapConfig(AppConfig):
     name = "panjereh.citymap"
     label = "citymap"
     verbose_name = _("City map")
+    city_data = ("Parcel",)  # a database with parcels holds a city: the database copy refuses to write over it
 
     def ready(self):
-        from panjereh.core import events
+        from panjereh.citymap import checks  # noqa: F401 — registers the storage CRS's system checks
         from panjereh.citymap.events import EVENTS
+        from panjereh.core import events
 
         events.declare("citymap", EVENTS)
+        from panjereh.access import redactors
+        from panjereh.citymap import redaction
+
+        redactors.register("feasibility", redaction.redact_feasibility)
+        redactors.register("asset_groups", redaction.redact_asset_groups)

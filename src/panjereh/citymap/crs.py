@@ -119,13 +119,6 @@ def to_crs84(geoms):
     return transform(geoms, f"EPSG:{STORAGE_SRID}", "OGC:CRS84")
 
 
-def proj_version() -> str:
-    """The PROJ version GDAL uses (for `panjereh doctor`)."""
-    major, minor, patch = ctypes.c_int(), ctypes.c_int(), ctypes.c_int()
-    lgdal.OSRGetPROJVersion(ctypes.byref(major), ctypes.byref(minor), ctypes.byref(patch))
-    return f"{major.value}.{minor.value}.{patch.value}"
-
-
 def city_bbox_lonlat() -> tuple[float, float, float, float]:
     """The configured city extent (west, south, east, north) in degrees."""
     return tuple(settings.PANJEREH_CITY_BBOX)

@@ -1,7 +1,7 @@
 """OGC API – Features, Part 1 Core, at /ogc/: one collection per layer the caller may see.
 
 A thin adapter: paging, links and GeoJSON here; who sees what comes from
-:mod:`panjereh.core.permissions`, the same module the REST API and pages use.
+:mod:`panjereh.access`, the same module the REST API and pages use.
 Next links carry a keyset cursor (``after``), so deep pages stay fast.
 """
 
@@ -15,17 +15,17 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import APIException
 from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.renderers import JSONRenderer
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from panjereh import access
 from panjereh.citymap import crs as crsmod
 from panjereh.citymap import geojson, queries
 from panjereh.citymap.api import parse_bbox
 from panjereh.citymap.models import Feature, Layer, Parcel
-from panjereh.core import permissions
 from panjereh.core.text import Localized, normalize_digits
 
 CONFORMANCE = [
@@ -104,7 +104,7 @@ def register_collection(collection: ExtraCollection) -> None:
 
 
 def _collections(user):
-    return permissions.visible_layers(user, Layer.objects.select_related("agency", "current_version"))
+    return access.visible_layers(user, Layer.objects.select_related("agency", "current_version"))
 
 
 def _extras(user) -> list[tuple[ExtraCollection, object]]:

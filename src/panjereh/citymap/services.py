@@ -16,12 +16,19 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from panjereh import access
 from panjereh.agencies.service_rows import services_with_agencies
 from panjereh.citymap import crs as crsmod
 from panjereh.citymap import queries, spatial_sql
-from panjereh.citymap.importing import ImportRejected, PreparedFeatures, keep_only, prepare_features, read_layer_file
+from panjereh.citymap.importing import (
+    ImportRejected,
+    PreparedFeatures,
+    keep_only,
+    prepare_features,
+    read_layer_file,
+)
 from panjereh.citymap.models import Layer, LayerVersion, Parcel
-from panjereh.core import audit, bulk, permissions
+from panjereh.core import audit, bulk
 from panjereh.core.errors import FieldError
 from panjereh.core.text import Localized
 
@@ -438,7 +445,7 @@ def dig_check(area: DigArea, *, user=None) -> dict:
     wkb = shapely.to_wkb(area.geometry, output_dimension=2)
     hits = queries.features_within(wkb, shapely.bounds(area.geometry), area.buffer_m)
     features = queries.dig_rows(fid for fid, _ in hits)  # plain rows: no geometry is built for nothing
-    visible = permissions.visible_layer_ids(user) if user is not None else None
+    visible = access.visible_layer_ids(user) if user is not None else None
     groups: dict[str, dict] = {}
     for fid, distance in hits:
         f = features[fid]

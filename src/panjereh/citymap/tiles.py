@@ -13,8 +13,7 @@ from django.db import connection
 from django.utils.translation import gettext as _
 
 from panjereh.citymap import crs as crsmod
-from panjereh.citymap import mvt
-from panjereh.citymap import spatial_sql
+from panjereh.citymap import mvt, spatial_sql
 from panjereh.core.text import Localized
 
 EXTENT = 4096
@@ -294,10 +293,10 @@ def network_layers(user) -> list[dict]:
     to draw from these tiles and to click (the crisis room, the findings and works desks)."""
     from django.db.models import Q
 
+    from panjereh import access
     from panjereh.citymap.models import Layer
-    from panjereh.core import permissions
 
-    layers = permissions.visible_layers(user, Layer.objects.select_related("agency", "current_version").filter(
+    layers = access.visible_layers(user, Layer.objects.select_related("agency", "current_version").filter(
         Q(agency__code__in=NETWORK_AGENCIES) | Q(code="streets"))).exclude(current_version=None).order_by("code")
     return [{"code": layer.code, "geometry": layer.geometry_type, "colour": layer_colour(layer),
              "version": layer.current_version_id, "minzoom": min_zoom(layer),

@@ -9,7 +9,7 @@ class CoreConfig(AppConfig):
 
 
     def ready(self):
-        from panjereh.core import consumers, jobs
+        from panjereh.core import checks, consumers, jobs  # noqa: F401 — checks registers the machine's checks
 
         jobs.register("consumers", consumers.run_once, order=30)  # Panjereh's own apps' effects of events
         from django.urls import register_converter

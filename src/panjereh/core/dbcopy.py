@@ -85,14 +85,21 @@ def copy_database(url: str, progress: Callable[[str, int, int], object] | None =
         del connections.settings[TARGET]
 
 
+def city_data_tables() -> list[str]:
+    """The tables whose rows make a database a city's: the users', and those each app names in its
+    ``AppConfig.city_data`` (model names; the city map names its parcels). The kernel asks, and names no app."""
+    tables = [get_user_model()._meta.db_table]
+    for config in apps.get_app_configs():
+        tables += [config.get_model(name)._meta.db_table for name in getattr(config, "city_data", ())]
+    return tables
+
+
 def _refuse_a_city(target) -> None:
     """CopyRefused if the target holds users or parcels (of any Panjereh version: their tables are read as
     tables, before anything is migrated)."""
-    from panjereh.citymap.models import Parcel
-
     with target.cursor() as cursor:
         tables = set(target.introspection.table_names(cursor))
-        for table in (get_user_model()._meta.db_table, Parcel._meta.db_table):
+        for table in city_data_tables():
             if table in tables:
                 cursor.execute(f"SELECT 1 FROM {target.ops.quote_name(table)} LIMIT 1")
                 if cursor.fetchone():

@@ -7,7 +7,8 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from panjereh.core import fields, permissions
+from panjereh import access
+from panjereh.core import fields
 from panjereh.core.api_errors import field_error
 from panjereh.crisis import services
 from panjereh.crisis.models import ConsistencyRun, Finding, Incident
@@ -25,19 +26,19 @@ class IncidentRequest(serializers.Serializer):
 def incident_summary(incident: Incident, user) -> dict:
     """The incident as ``user`` may read it: assets of layers hidden from them are counted, not described."""
     feature = incident.feature_id
-    if feature is not None and not permissions.feature_visible(user, incident.feature):
+    if feature is not None and not access.feature_visible(user, incident.feature):
         feature = None
     return {"id": incident.pk, "kind": incident.kind, "reported_at": incident.reported_at,
             "feature": feature, "radius_m": incident.radius_m, "note": incident.note,
             "report_url": f"/incidents/{incident.pk}/report/",
-            **permissions.redact_incident_response(user, incident.response)}
+            **access.redact("incident", user, incident.response)}
 
 
 class IncidentListView(APIView):
     @extend_schema(summary="Record an incident: which valves to close, who loses supply, what lies around",
                    request=IncidentRequest, responses={201: OpenApiTypes.OBJECT})
     def post(self, request):
-        if not permissions.can_report_incident(request.user):
+        if not access.can_report_incident(request.user):
             raise PermissionDenied("only agency and crisis staff record incidents")
         body = IncidentRequest(data=request.data)
         body.is_valid(raise_exception=True)
@@ -53,7 +54,7 @@ class IncidentListView(APIView):
 class IncidentDetailView(APIView):
     @extend_schema(summary="An incident and its computed response", responses=OpenApiTypes.OBJECT)
     def get(self, request, pk):
-        if not permissions.can_report_incident(request.user):
+        if not access.can_report_incident(request.user):
             raise PermissionDenied("only agency and crisis staff see incidents")
         incident = Incident.objects.filter(pk=pk).first()
         if incident is None:
@@ -65,7 +66,7 @@ class ConsistencyRunView(APIView):
     @extend_schema(summary="Run every consistency check over the whole map (coordinators)", request=None,
                    responses={201: OpenApiTypes.OBJECT})
     def post(self, request):
-        if not permissions.is_coordinator(request.user):
+        if not access.is_coordinator(request.user):
             raise PermissionDenied("only coordinators start a whole-city run")
         run = services.run_consistency(actor=request.user)
         return Response({"run": run.pk, "seconds": run.seconds, "counts": run.counts}, status=status.HTTP_201_CREATED)
@@ -78,7 +79,7 @@ class FindingListView(APIView):
         run = ConsistencyRun.objects.first()
         if run is None:
             return Response({"run": None, "findings": []})
-        findings = permissions.visible_findings(request.user, Finding.objects.filter(run=run)
+        findings = access.visible_findings(request.user, Finding.objects.filter(run=run)
                                                 .select_related("agency", "other_agency"))
         if request.query_params.get("check"):
             findings = findings.filter(check_name=request.query_params["check"])

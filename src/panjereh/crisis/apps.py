@@ -12,3 +12,7 @@ class CrisisConfig(AppConfig):
         from panjereh.crisis.events import EVENTS
 
         events.declare("crisis", EVENTS)
+        from panjereh.access import redactors
+        from panjereh.crisis import redaction
+
+        redactors.register("incident", redaction.redact_incident_response)

@@ -3,7 +3,7 @@ reported from the map or by an asset's id) and each incident's page (what to clo
 around, the log of notes, taking it in hand, closing it with the time supply came back).
 
 Every state change goes through :mod:`panjereh.crisis.services`, the same calls the REST API makes; every read
-of an asset goes through the permission module (``redact_incident_response``), as the API's does."""
+of an asset goes through the permission module (``access.redact("incident", …)``), as the API's does."""
 
 import json
 
@@ -18,10 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from panjereh import access
 from panjereh.citymap import crs as crsmod
 from panjereh.citymap import tiles
 from panjereh.citymap.models import Feature, Layer, Parcel
-from panjereh.core import permissions
 from panjereh.core.calendar import parse_moment
 from panjereh.core.errors import FieldError
 from panjereh.core.ids import id_or_zero
@@ -35,7 +35,7 @@ DRAWN_PARCELS = 3000
 
 
 def _require(request):
-    if not permissions.can_report_incident(request.user):
+    if not access.can_report_incident(request.user):
         raise PermissionDenied("the crisis room is for agency and crisis staff")
 
 
@@ -48,7 +48,7 @@ def _asset_id(actor, text: str) -> int | None:
         return None
     if text.isdigit():
         return int(text)
-    layers = permissions.visible_layers(actor, Layer.objects.filter(agency__code__in=tiles.NETWORK_AGENCIES))
+    layers = access.visible_layers(actor, Layer.objects.filter(agency__code__in=tiles.NETWORK_AGENCIES))
     # ids are kept as the agency writes them: as typed, or with the digits the other way
     hits = list(Feature.objects.filter(ext_id__in={typed, text}, layer__in=layers,
                                        version_id__in=layers.values("current_version_id")).select_related("layer")[:5])
@@ -116,7 +116,7 @@ def board(request):
         incident.area = areas.get(incident.pk, "")
         incident.affected_count = len(services.affected_parcels(incident.response))
         # the asset it is on, as this reader may see it (a hidden network's ids are never shown)
-        r = permissions.redact_incident_response(request.user, incident.response)
+        r = access.redact("incident", request.user, incident.response)
         incident.on = (r.get("pipe") or (r.get("transformer") or {}).get("conductor") or {}).get("ext_id")
     drawn_layers = tiles.network_layers(request.user)
     return render(request, "crisis/board.html", {
@@ -214,7 +214,7 @@ def incident_page(request, pk):
             return redirect("crisis-incident", pk=incident.pk)
         except FieldError as exc:
             error = {"field": exc.field, "text": str(exc)}
-    r = permissions.redact_incident_response(request.user, incident.response)
+    r = access.redact("incident", request.user, incident.response)
     iso = r.get("isolation") or {}
     transformer = r.get("transformer") or {}
     affected_ids = services.affected_parcels(r)

@@ -9,10 +9,10 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
+from panjereh import access
 from panjereh.agencies.models import Agency
 from panjereh.citymap import crs as crsmod
 from panjereh.citymap import tiles
-from panjereh.core import permissions
 from panjereh.core.errors import FieldError
 from panjereh.core.ids import id_or_zero
 from panjereh.crisis import services
@@ -35,12 +35,12 @@ def _lonlat(finding: Finding):
 @login_required
 @require_http_methods(["GET", "POST"])
 def findings_desk(request):
-    if not permissions.can_view_findings(request.user):
+    if not access.can_view_findings(request.user):
         raise PermissionDenied("findings are for the agencies' staff and the coordinators")
     run = ConsistencyRun.objects.first()
     error = None
     if request.method == "POST":
-        finding = get_object_or_404(permissions.visible_findings(request.user, Finding.objects.all()),
+        finding = get_object_or_404(access.visible_findings(request.user, Finding.objects.all()),
                                     pk=id_or_zero(request.POST.get("finding", "")))
         try:
             services.act_on_finding(actor=request.user, finding=finding, action=request.POST.get("action", ""),
@@ -51,7 +51,7 @@ def findings_desk(request):
     state = request.GET.get("state", "active")
     check = request.GET.get("check", "")
     agency = request.GET.get("agency", "")
-    qs = permissions.visible_findings(request.user, Finding.objects.filter(run=run)
+    qs = access.visible_findings(request.user, Finding.objects.filter(run=run)
                                       .select_related("agency", "other_agency")) if run else Finding.objects.none()
     counts = {s: qs.filter(state=s).count() for s in Finding.State.values}
     if STATE_FILTERS.get(state):
@@ -69,7 +69,7 @@ def findings_desk(request):
     for f in rows:
         f.lonlat = _lonlat(f)
         f.history = history.get(f.key, [])
-        f.can_act = permissions.can_act_on_finding(request.user, f)
+        f.can_act = access.can_act_on_finding(request.user, f)
         # a plain string: a float in a Persian template would be written with "٫" and Persian digits
         f.zoom = f"{f.lonlat[0]:.7f},{f.lonlat[1]:.7f}" if f.lonlat else ""
         if f.lonlat:
@@ -81,8 +81,8 @@ def findings_desk(request):
         "run": run, "page": page, "rows": rows, "state": state, "check": check, "agency": agency, "query": query,
         "states": list(STATE_FILTERS), "counts": counts, "error": error,
         "checks": sorted(run.counts) if run else [], "agencies": Agency.objects.order_by("code")
-        if permissions.is_coordinator(request.user) else [],
-        "can_run": permissions.is_coordinator(request.user),
+        if access.is_coordinator(request.user) else [],
+        "can_run": access.is_coordinator(request.user),
         "map": {"extent": tiles.extent_of(drawn_layers), "tiles": drawn_layers, "pick": False,
                 "fit": bool(features), "features": features}}, status=400 if error else 200)
 
@@ -91,7 +91,7 @@ def findings_desk(request):
 @require_http_methods(["POST"])
 def run_now(request):
     """A coordinator starts a whole-city run from the desk (the same call as the API's)."""
-    if not permissions.is_coordinator(request.user):
+    if not access.is_coordinator(request.user):
         raise PermissionDenied("only coordinators start a whole-city run")
     services.run_consistency(actor=request.user)
     return redirect("findings")

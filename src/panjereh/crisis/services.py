@@ -9,9 +9,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
+from panjereh import access
 from panjereh.agencies.models import Agency
 from panjereh.citymap import crs as crsmod
-from panjereh.core import audit, permissions
+from panjereh.core import audit
 from panjereh.core.errors import FieldError
 from panjereh.core.text import Localized
 from panjereh.crisis import consistency
@@ -83,7 +84,7 @@ def act_on_finding(*, actor, finding: Finding, action: str, reason: str = "") ->
 
     if action not in FINDING_ACTIONS:
         raise FieldError("action", _("Unknown action «%(action)s».") % Localized({"action": action}))
-    if not permissions.can_act_on_finding(actor, finding):
+    if not access.can_act_on_finding(actor, finding):
         raise FieldError("finding", _("This finding is not about your agency's assets."))
     reason = (reason or "").strip()
     if action == "dismiss" and not reason:
@@ -127,7 +128,7 @@ def _locate(*, actor, lon=None, lat=None, feature_id=None):
     if feature_id is not None:
         feature = Feature.objects.select_related("layer", "version", "agency").filter(pk=feature_id).first()
         # hidden and missing get one answer (actor None: the system itself, e.g. a command, sees everything)
-        if feature is None or (actor is not None and not permissions.feature_visible(actor, feature)):
+        if feature is None or (actor is not None and not access.feature_visible(actor, feature)):
             raise IncidentError("feature", _("Asset %(id)s does not exist.") % Localized({"id": feature_id}))
         if feature.layer.current_version_id != feature.version_id:
             current = feature.layer.current_version.number if feature.layer.current_version_id else "none"
@@ -365,7 +366,7 @@ def take_incident(*, actor, incident):
     """The actor's agency takes the incident in hand (shown on the board as who is working on it)."""
     from panjereh.crisis.models import Incident
 
-    profile = permissions.staff_profile(actor)
+    profile = access.staff_profile(actor)
     if profile is None or profile.agency is None:
         raise IncidentError("agency", _("Only an agency's staff take an incident in hand."))
     with transaction.atomic():

@@ -5,8 +5,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
+from panjereh import access
 from panjereh.citymap.models import Feature, Parcel
-from panjereh.core import permissions
 from panjereh.crisis.models import Incident
 
 SIZE = 600
@@ -50,10 +50,10 @@ def _svg(incident: Incident, response: dict) -> str:
 
 @login_required
 def incident_report(request, pk):
-    if not permissions.can_report_incident(request.user):
+    if not access.can_report_incident(request.user):
         raise Http404("no such incident")
     incident = get_object_or_404(Incident, pk=pk)
-    response = permissions.redact_incident_response(request.user, incident.response)
+    response = access.redact("incident", request.user, incident.response)
     iso = response.get("isolation") or {}
     transformer = response.get("transformer") or {}
     affected = list(Parcel.objects.filter(pk__in=(iso.get("parcels_affected") or transformer.get("parcels_affected")

@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from panjereh.core import permissions
+from panjereh import access
 from panjereh.core.calendar import local_date, working_days_between
 from panjereh.indicators import measures, standard
 
@@ -77,7 +77,7 @@ def overdue(request):
 
     today = local_date(timezone.now())
     tasks = (ReviewTask.objects.filter(status__in=ReviewTask.OPEN, due_date__lt=today,
-                                       application__in=permissions.visible_applications(request.user))
+                                       application__in=access.visible_applications(request.user))
              .select_related("agency", "application").order_by("due_date", "id")[:500])
     rows = [{"task": t, "late": working_days_between(t.due_date, today)} for t in tasks]
     return render(request, "indicators/overdue.html", {"rows": rows})

@@ -6,22 +6,33 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.fields import empty
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.fields import empty
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
+from panjereh import access
 from panjereh.citymap.models import Parcel
-from panjereh.core.ids import parse_id
-from panjereh.core import fields, permissions
+from panjereh.core import fields
 from panjereh.core.api_errors import error_response, field_error
 from panjereh.core.calendar import jalali
-from panjereh.core.identifiers import InvalidIdentifier, validate_legal_id, validate_national_id
+from panjereh.core.identifiers import (
+    InvalidIdentifier,
+    validate_legal_id,
+    validate_national_id,
+)
+from panjereh.core.ids import parse_id
 from panjereh.core.text import Localized, normalize_digits, parse_float, parse_int
 from panjereh.permits import payments, psp, services
-from panjereh.permits.models import Application, Document, ReviewTask, ServiceRequest, TariffChange
+from panjereh.permits.models import (
+    Application,
+    Document,
+    ReviewTask,
+    ServiceRequest,
+    TariffChange,
+)
 
 GAS_CLASSES = ("G4", "G6", "G10", "G16", "G25", "G40", "G65", "G100", "G160")
 
@@ -154,7 +165,7 @@ class EstimateSerializer(ApplicationCreateSerializer):
 
 def estimate_detail(result: dict, user) -> dict:
     """An estimate as JSON, with the map's answer filtered for the reader like everywhere else."""
-    return {"feasibility": permissions.redact_feasibility(user, result["feasibility"]),
+    return {"feasibility": access.redact("feasibility", user, result["feasibility"]),
             "planning_problems": result["planning_problems"], "total": result["total"],
             "lines": [{"agency": line["agency"].code, "code": line["code"], "description_fa": line["fa"],
                        "description_en": line["en"], "amount": line["amount"]} for line in result["lines"]]}
@@ -165,7 +176,7 @@ class EstimateView(APIView):
                    summary="Before opening a file: the map's feasibility, the zoning problems and the fee estimate "
                            "(nothing is written)", request=EstimateSerializer, responses={200: OpenApiTypes.OBJECT})
     def post(self, request):
-        if not permissions.can_submit(request.user):
+        if not access.can_submit(request.user):
             raise PermissionDenied("only counter operators open applications")
         body = EstimateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -217,7 +228,7 @@ def application_detail(app: Application, user) -> dict:
                            "documents": app.documents},
         "services": [{"service": sr.service.code, "timing": sr.timing, "size": sr.size,
                       "activated_at": sr.activated_at} for sr in app.service_requests.all()],
-        "feasibility": permissions.redact_feasibility(user, app.feasibility), "planning_problems": app.planning_problems,
+        "feasibility": access.redact("feasibility", user, app.feasibility), "planning_problems": app.planning_problems,
         "tasks": [task_summary(t) for t in app.tasks.all()],
         "bills": [{"stage": b.stage, "total": b.total, "paid": b.paid, "settled_at": b.settled_at,
                    "lines": [{"agency": line.agency.code, "code": line.code, "description_fa": line.description_fa,
@@ -246,7 +257,7 @@ def _with_details(qs):
 
 
 def _applications(user):
-    return permissions.visible_applications(user, _with_details(Application.objects.all()))
+    return access.visible_applications(user, _with_details(Application.objects.all()))
 
 
 def _application(request, pk) -> Application:
@@ -265,7 +276,7 @@ class ApplicationListView(APIView):
                    parameters=[OpenApiParameter("status", str), OpenApiParameter("open_for", str)],
                    responses=OpenApiTypes.OBJECT)
     def get(self, request):
-        qs = permissions.visible_applications(request.user).select_related("applicant")
+        qs = access.visible_applications(request.user).select_related("applicant")
         if request.query_params.get("status"):
             qs = qs.filter(status=request.query_params["status"])
         if request.query_params.get("open_for"):
@@ -278,7 +289,7 @@ class ApplicationListView(APIView):
     @extend_schema(summary="Open a file at the counter: permit and every utility, checked on the map first",
                    request=ApplicationCreateSerializer, responses={201: OpenApiTypes.OBJECT})
     def post(self, request):
-        if not permissions.can_submit(request.user):
+        if not access.can_submit(request.user):
             raise PermissionDenied("only counter operators open applications")
         body = ApplicationCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -286,7 +297,7 @@ class ApplicationListView(APIView):
         try:
             app = services.submit_application(actor=request.user, parcel=data["parcel"], applicant=data["applicant"],
                                               permit=data["permit"], services=data["services"],
-                                              office=permissions.submitting_office(request.user))
+                                              office=access.submitting_office(request.user))
         except services.ApplicationError as exc:
             return _error(exc)
         return Response(application_detail(_applications(request.user).get(pk=app.pk), request.user),
@@ -312,7 +323,7 @@ class DecisionView(APIView):
                    responses=OpenApiTypes.OBJECT)
     def post(self, request, pk, agency_code):
         app = _application(request, pk)
-        if not permissions.can_decide(request.user, agency_code):
+        if not access.can_decide(request.user, agency_code):
             raise PermissionDenied(f"you may not decide for agency {agency_code}")
         body = DecisionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -352,7 +363,7 @@ class ResubmitView(APIView):
                    responses={200: OpenApiTypes.OBJECT})
     def post(self, request, pk):
         app = _application(request, pk)
-        if not permissions.can_answer_for_applicant(request.user, app):
+        if not access.can_answer_for_applicant(request.user, app):
             raise PermissionDenied("a file is resubmitted at the counter office that holds it")
         body = ResubmitSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -377,7 +388,7 @@ class AnswerView(APIView):
                    request=AnswerSerializer, responses={200: OpenApiTypes.OBJECT})
     def post(self, request, pk, agency_code):
         app = _application(request, pk)
-        if not permissions.can_answer_for_applicant(request.user, app):
+        if not access.can_answer_for_applicant(request.user, app):
             raise PermissionDenied("answers are recorded at the counter office that holds the file")
         body = AnswerSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -407,7 +418,7 @@ class PaymentView(APIView):
                               403: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT, 409: OpenApiTypes.OBJECT})
     def post(self, request, pk):
         app = _application(request, pk)
-        if not permissions.can_take_payment(request.user, app):
+        if not access.can_take_payment(request.user, app):
             raise PermissionDenied("payments are taken at the counter office that holds the file")
         body = PaymentSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -449,7 +460,7 @@ class ActivateServiceView(APIView):
                    responses=OpenApiTypes.OBJECT)
     def post(self, request, pk, service):
         app = _application(request, pk)
-        if not permissions.can_activate_service(request.user, app):
+        if not access.can_activate_service(request.user, app):
             raise PermissionDenied("services are activated at the counter office that holds the file")
         body = ActivateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -479,7 +490,7 @@ class CompletionView(APIView):
                               409: OpenApiTypes.OBJECT})
     def post(self, request, pk):
         app = _application(request, pk)
-        if not permissions.can_certify_completion(request.user):
+        if not access.can_certify_completion(request.user):
             raise PermissionDenied("only the municipality's signing official certifies completion")
         body = CompletionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -497,7 +508,7 @@ class CompletionView(APIView):
 class ParcelTariffsView(APIView):
     @extend_schema(summary="The parcel's water tariff class and its changes", responses=OpenApiTypes.OBJECT)
     def get(self, request, pk):
-        if not permissions.can_view_parcels(request.user):
+        if not access.can_view_parcels(request.user):
             raise PermissionDenied("you may not view parcels")
         try:
             parcel = Parcel.objects.get(pk=parse_id(pk))

@@ -8,7 +8,7 @@ from django.utils import translation
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from panjereh.core import permissions
+from panjereh import access
 from panjereh.permits import psp, services
 from panjereh.permits.certificate import certificate_context
 from panjereh.permits.models import Application, Payment, Permit
@@ -19,8 +19,8 @@ def _readable_permit(request, number) -> Permit:
     home; 404 for anyone else."""
     permit = get_object_or_404(Permit.objects.select_related("application__parcel", "application__applicant"),
                                number=number)
-    own = permissions.citizen_file_filter(request.session.get("citizen"))  # the applicant, signed in from home
-    if not permissions.visible_applications(request.user).filter(pk=permit.application_id).exists() and not (
+    own = access.citizen_file_filter(request.session.get("citizen"))  # the applicant, signed in from home
+    if not access.visible_applications(request.user).filter(pk=permit.application_id).exists() and not (
             own and Application.objects.filter(pk=permit.application_id, **own).exists()):
         raise Http404("no such permit")
     return permit
@@ -176,10 +176,10 @@ def gateway_return(request):
         message, status = "paid_unverified", 503
     app_id = payment.bill.application_id if payment else None
     file_url = None
-    if app_id and permissions.visible_applications(request.user).filter(pk=app_id).exists():
+    if app_id and access.visible_applications(request.user).filter(pk=app_id).exists():
         file_url = f"/files/{app_id}/"
     elif app_id:  # the applicant paying from home goes back to their own file page
-        own = permissions.citizen_file_filter(request.session.get("citizen"))
+        own = access.citizen_file_filter(request.session.get("citizen"))
         mine = Application.objects.filter(pk=app_id, **own).first() if own else None
         file_url = reverse("citizen-file", args=[mine.tracking_code]) if mine else None
     return render(request, "permits/gateway_done.html", {"payment": payment, "message_key": message,

@@ -1,7 +1,7 @@
 """The applicant's side, from home: sign in with the mobile and a one-time code (the mobile checked against the
 national ID), find the parcel, see what the map and the plan say and what it will cost, send the file, upload
 its documents, answer an agency's question, pay online, download the permit. A citizen sees only their own
-files (``core.permissions.citizen_file_filter``); national IDs and mobiles are masked where not needed."""
+files (``access.citizen_file_filter``); national IDs and mobiles are masked where not needed."""
 
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
@@ -11,11 +11,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from rest_framework.exceptions import ValidationError
 
+from panjereh import access
 from panjereh.citizens import services as citizens
 from panjereh.citizens import session
 from panjereh.citymap.api import parcel_search
 from panjereh.citymap.models import Parcel
-from panjereh.core import permissions, uploads
+from panjereh.core import uploads
 from panjereh.core.clientip import client_ip
 from panjereh.permits import psp, services
 from panjereh.permits.models import Application, Document, FileDocument, ReviewTask
@@ -52,7 +53,7 @@ def _signed_in(view):
 
 
 def _own_files(citizen):
-    rules = permissions.citizen_file_filter(citizen)
+    rules = access.citizen_file_filter(citizen)
     if rules is None:
         return Application.objects.none()
     return Application.objects.filter(**rules)

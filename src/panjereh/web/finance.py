@@ -9,20 +9,27 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Case, F, Q, When
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from panjereh import access
 from panjereh.agencies.models import Agency
-from panjereh.core import permissions
+from panjereh.core.calendar import (
+    closures_between,
+    day_bounds,
+    jalali,
+    last_start_beyond,
+    local_date,
+    parse_day,
+    working_days_between,
+)
 from panjereh.core.ids import id_or_zero
-from panjereh.core.calendar import (closures_between, day_bounds, jalali, last_start_beyond, local_date, parse_day,
-                                    working_days_between)
 from panjereh.core.text import Localized, normalize_digits
 from panjereh.permits import services
 from panjereh.permits.models import ConnectionOrder, LedgerEntry
@@ -78,7 +85,7 @@ def _connection_rows(request, page_orders):
                                     local_date(order.installed_at) if order.installed_at else today, closures)
         rows.append({"order": order, "days": days, "late": days > order.agency.connection_days,
                      "can_record": order.status == ConnectionOrder.Status.ORDERED
-                     and permissions.can_record_connection(request.user, order.agency.code)})
+                     and access.can_record_connection(request.user, order.agency.code)})
     return rows
 
 
@@ -88,7 +95,7 @@ def connections(request):
     """Connection orders of the agencies the user may see: open and overdue ones first, filtered by status,
     overdue, period and tracking code, in pages; the agency's own staff record an installation with its
     subscription number on each open order."""
-    allowed = permissions.connection_agency_ids(request.user)
+    allowed = access.connection_agency_ids(request.user)
     if allowed is not None and not allowed:
         raise PermissionDenied("connection orders are for the agencies' staff")
     message = None
@@ -97,7 +104,7 @@ def connections(request):
             pk=id_or_zero(request.POST.get("order"))).first()
         if order is None or (allowed is not None and order.agency_id not in allowed):
             raise PermissionDenied("not your agency's order")
-        if not permissions.can_record_connection(request.user, order.agency.code):
+        if not access.can_record_connection(request.user, order.agency.code):
             raise PermissionDenied("only the agency's own staff record its connections")
         try:
             services.record_connection_installed(application=order.application, agency_code=order.agency.code,
@@ -145,7 +152,7 @@ def _period(request):
 def finance(request):
     """Each agency's ledger; for the municipality and coordinators, the reconciliation of the one bill by day
     and by agency. ``?format=csv`` downloads the same table."""
-    allowed = permissions.ledger_agency_ids(request.user)
+    allowed = access.ledger_agency_ids(request.user)
     if allowed is not None and not allowed:
         raise PermissionDenied("the ledger is for the agencies' reviewers and signers")
     start, end = _period(request)

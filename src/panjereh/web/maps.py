@@ -16,14 +16,13 @@ from django.templatetags.static import static
 from django.utils.translation import get_language
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
+from panjereh import access
 from panjereh.citymap import crs as crsmod
 from panjereh.citymap import geojson, tiles
-from panjereh.citymap.tiles import layer_colour
 from panjereh.citymap.models import Layer, Parcel
-from panjereh.core import permissions
+from panjereh.citymap.tiles import layer_colour
 from panjereh.web.words import ATTRIBUTE_WORDS, words_for
 from panjereh.works.views import STATUS_COLOURS
-
 
 MAP_WORDS = ["layers", "map_search", "measure", "dig", "finish", "clear", "buffer_m", "distance_m", "attributes",
              "dig_result", "hidden_assets", "crosses", "depth", "nothing_found", "open_file", "metre", "no_assets",
@@ -38,9 +37,9 @@ def map_config(user, *, focus_parcel=None, agency_only=None) -> dict:
     off — the reviewer's view of a parcel with their own network around it.
     """
     language = get_language() or "fa"
-    layers = permissions.visible_layers(user, Layer.objects.select_related("agency", "current_version")) \
+    layers = access.visible_layers(user, Layer.objects.select_related("agency", "current_version")) \
         .order_by("agency__code", "code")
-    profile = permissions.staff_profile(user)
+    profile = access.staff_profile(user)
     own = agency_only or (profile.agency.code if profile and profile.agency else None)
     groups: dict[str, dict] = {}
     extent = None
@@ -66,11 +65,11 @@ def map_config(user, *, focus_parcel=None, agency_only=None) -> dict:
         focus = {"id": focus_parcel.pk, "geometry": geometry,
                  "bbox": list(shapely.bounds(shapely.from_geojson(json.dumps(geometry))))}
     return {"groups": list(groups.values()), "extent": extent or list(crsmod.city_bbox_lonlat()), "focus": focus,
-            "can_view_parcels": permissions.can_view_parcels(user), "can_submit": permissions.can_submit(user),
+            "can_view_parcels": access.can_view_parcels(user), "can_submit": access.can_submit(user),
             "signed_in": bool(user.is_authenticated), "language": language,
             "rtl_plugin": static("vendor/mapbox-gl-rtl-text/mapbox-gl-rtl-text.js"),
             # every agency's street works, for the staff who may see them (drawn from /api/v1/works/)
-            "works": {"colours": STATUS_COLOURS} if permissions.can_view_works(user) else None,
+            "works": {"colours": STATUS_COLOURS} if access.can_view_works(user) else None,
             "words": words_for(MAP_WORDS, language),
             "attribute_names": {k[5:]: v for k, v in words_for(ATTRIBUTE_WORDS, language).items()},
             "value_names": value_names(language),
@@ -102,7 +101,7 @@ def map_page(request):
     """The shared city map: every layer this user may see, search, attributes, measure, dig check."""
     parcel = None
     if request.GET.get("parcel"):
-        if not permissions.can_view_parcels(request.user):
+        if not access.can_view_parcels(request.user):
             raise PermissionDenied("parcels are for staff")
         parcel = Parcel.objects.filter(pk=_int(request.GET["parcel"])).first()
         if parcel is None:
@@ -127,11 +126,11 @@ def _int(text) -> int:
 def layer_upload(request, code):
     """Import a file as a new version of a layer, with upload progress and the import's errors listed.
     The form posts to the REST upload endpoint; only the owning agency's GIS staff may use it."""
-    layer = permissions.visible_layers(request.user, Layer.objects.select_related("agency", "current_version")) \
+    layer = access.visible_layers(request.user, Layer.objects.select_related("agency", "current_version")) \
         .filter(code=code).first()
     if layer is None:
         raise Http404("no such layer")
-    if not permissions.can_change_layer(request.user, layer):
+    if not access.can_change_layer(request.user, layer):
         raise PermissionDenied(f"only {layer.agency.code}'s GIS staff may change layer {layer.code}")
     versions = layer.versions.order_by("-number")[:10]
     words = words_for(["uploading", "importing", "imported", "rejected", "error"], get_language() or "fa")

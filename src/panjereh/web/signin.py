@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from panjereh.core import permissions
+from panjereh import access
 from panjereh.core.clientip import client_ip
 from panjereh.core.counters import count
 from panjereh.core.text import Localized
@@ -61,7 +61,7 @@ def signin_locks(request):
     from axes.models import AccessAttempt
     from axes.utils import reset
 
-    if not request.user.is_authenticated or permissions.role(request.user) != "admin":
+    if not request.user.is_authenticated or access.role(request.user) != "admin":
         raise PermissionDenied("only an administrator lifts sign-in locks")
     if request.method == "POST":
         username, address = request.POST.get("username", ""), request.POST.get("address", "")

@@ -10,8 +10,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from panjereh import access
 from panjereh.agencies.models import Agency
-from panjereh.core import permissions
 from panjereh.core.ids import id_or_zero
 from panjereh.core.text import Localized
 from panjereh.permits import services
@@ -21,7 +21,7 @@ from panjereh.permits.models import Permit
 @login_required
 @require_http_methods(["GET", "POST"])
 def signing(request):
-    if not permissions.can_certify_completion(request.user):
+    if not access.can_certify_completion(request.user):
         raise PermissionDenied("permits are signed by the municipality's signing official")
     if request.method == "POST":
         permit = Permit.objects.filter(pk=id_or_zero(request.POST.get("permit")), signed_at__isnull=True).first()

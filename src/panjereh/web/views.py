@@ -17,18 +17,23 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from rest_framework.exceptions import ValidationError
 
+from panjereh import access
 from panjereh.agencies.models import RefusalReason, Service
 from panjereh.citizens.services import accept_file
 from panjereh.citymap.api import parcel_search
 from panjereh.citymap.models import Parcel
-from panjereh.core import permissions
 from panjereh.core.calendar import local_date, working_days_between
 from panjereh.core.clientip import client_ip
 from panjereh.core.identifiers import InvalidIdentifier, validate_mobile
 from panjereh.core.text import Localized, normalize_digits, parse_int
 from panjereh.permits import psp, services
-from panjereh.permits.api import (ApplicationCreateSerializer, DecisionSerializer, EstimateSerializer,
-                                  ResubmitSerializer, estimate_detail)
+from panjereh.permits.api import (
+    ApplicationCreateSerializer,
+    DecisionSerializer,
+    EstimateSerializer,
+    ResubmitSerializer,
+    estimate_detail,
+)
 from panjereh.permits.models import Application, Document, ReviewTask
 from panjereh.permits.timeline import task_rows
 from panjereh.web.words import field_word, word
@@ -36,12 +41,12 @@ from panjereh.web.words import field_word, word
 
 def home(request):
     """The landing page: where each kind of user goes, and the layers this user may see."""
-    layers = list(permissions.visible_layers(request.user).select_related("agency", "current_version")
+    layers = list(access.visible_layers(request.user).select_related("agency", "current_version")
                   .order_by("agency__code", "code"))
     for layer in layers:
-        layer.can_change = permissions.can_change_layer(request.user, layer)
+        layer.can_change = access.can_change_layer(request.user, layer)
     return render(request, "web/home.html", {"layers": layers, "parcel_count": Parcel.objects.count(),
-                                             "role": permissions.role(request.user)})
+                                             "role": access.role(request.user)})
 
 
 def healthz(request):
@@ -69,7 +74,7 @@ def _flatten(errors, prefix="") -> list[str]:
 @login_required
 def counter(request):
     """Find a parcel by plate or postal code (any digits), then open a file for it."""
-    if not permissions.can_submit(request.user):
+    if not access.can_submit(request.user):
         raise PermissionDenied("only counter operators open files")
     q = request.GET.get("q", "").strip()
     parcels, error = [], None
@@ -78,8 +83,8 @@ def counter(request):
             parcels = list(Parcel.objects.filter(parcel_search(q)).order_by("id")[:20])
         except ValidationError as exc:  # the search's own message, naming what is wrong
             error = "; ".join(_flatten(exc.detail))
-    files = permissions.visible_applications(request.user).select_related("applicant").order_by("-submitted_at")[:20]
-    awaiting = permissions.visible_applications(request.user).filter(status="awaiting_check").order_by("submitted_at")
+    files = access.visible_applications(request.user).select_related("applicant").order_by("-submitted_at")[:20]
+    awaiting = access.visible_applications(request.user).filter(status="awaiting_check").order_by("submitted_at")
     return render(request, "web/counter.html", {"q": q, "parcels": parcels, "error": error, "files": files,
                                                 "awaiting_check": awaiting[:50]})
 
@@ -88,7 +93,7 @@ def counter(request):
 @require_http_methods(["GET", "POST"])
 def new_application(request, parcel_id):
     """The application form: applicant, permit, and each service now / later / not needed."""
-    if not permissions.can_submit(request.user):
+    if not access.can_submit(request.user):
         raise PermissionDenied("only counter operators open files")
     parcel = Parcel.objects.filter(pk=parcel_id).first()
     if parcel is None:
@@ -138,7 +143,7 @@ def application_form(request, parcel, *, citizen: dict | None = None):
                 try:
                     app = services.submit_application(
                         actor=request.user, parcel=d["parcel"], applicant=d["applicant"], permit=d["permit"],
-                        services=d["services"], office=None if citizen else permissions.submitting_office(request.user),
+                        services=d["services"], office=None if citizen else access.submitting_office(request.user),
                         **online)
                     if citizen:
                         return redirect("citizen-file", code=app.tracking_code)
@@ -178,7 +183,7 @@ def _size(post, code: str) -> dict:
 
 
 def _visible(request, pk) -> Application:
-    app = permissions.visible_applications(request.user).filter(pk=pk).select_related("applicant", "parcel").first()
+    app = access.visible_applications(request.user).filter(pk=pk).select_related("applicant", "parcel").first()
     if app is None:
         raise Http404("no such file")
     return app
@@ -226,11 +231,11 @@ def file_page(request, pk):
     if request.method == "POST":
         action = request.POST.get("action", "pay")
         if action in ("accept_documents", "return_documents", "close_unchecked"):
-            if not permissions.can_check_documents(request.user):
+            if not access.can_check_documents(request.user):
                 raise PermissionDenied("documents are checked at the municipality or a counter office")
             try:
                 if action == "accept_documents":
-                    accept_file(actor=request.user, application=app, office=permissions.submitting_office(request.user))
+                    accept_file(actor=request.user, application=app, office=access.submitting_office(request.user))
                 elif action == "close_unchecked":
                     services.close_unchecked(actor=request.user, application=app,
                                              outcome=request.POST.get("outcome", ""),
@@ -252,7 +257,7 @@ def file_page(request, pk):
         elif action == "complete":
             # two steps: a summary of what completion does and of the connections still not installed, then
             # the confirmation (with the reason, when any is not installed)
-            if not permissions.can_certify_completion(request.user):
+            if not access.can_certify_completion(request.user):
                 raise PermissionDenied("only the municipality's signing official certifies completion")
             if request.POST.get("step") != "confirm":
                 confirm_completion = True
@@ -265,7 +270,7 @@ def file_page(request, pk):
                     return redirect("file", pk=app.pk)
                 except (services.ApplicationError, services.Conflict) as exc:
                     message, confirm_completion = str(exc), True
-        elif not permissions.can_take_payment(request.user, app):
+        elif not access.can_take_payment(request.user, app):
             raise PermissionDenied("this is done at the counter office that holds the file")
         elif action == "activate":
             message = _activate(request, app)
@@ -299,15 +304,15 @@ def file_page(request, pk):
             elif response is not None:
                 return response
     app.refresh_from_db()
-    profile = permissions.staff_profile(request.user)
+    profile = access.staff_profile(request.user)
     response = render(request, "web/file.html", {
         "app": app, "tasks": task_rows(app), "bills": app.bills.prefetch_related("lines__agency"),
         "open_bill": services.open_bill(app), "permit": getattr(app, "permit", None),
         "orders": app.connection_orders.select_related("service"), "message": message,
-        "can_pay": permissions.can_take_payment(request.user, app), "card_payments": psp.is_configured(),
+        "can_pay": access.can_take_payment(request.user, app), "card_payments": psp.is_configured(),
         "later": [sr for sr in app.service_requests.select_related("service") if sr.timing == "later"]
-        if app.status in {"issued", "completed"} and permissions.can_activate_service(request.user, app) else [],
-        "can_complete": app.status == "issued" and permissions.can_certify_completion(request.user),
+        if app.status in {"issued", "completed"} and access.can_activate_service(request.user, app) else [],
+        "can_complete": app.status == "issued" and access.can_certify_completion(request.user),
         "confirm_completion": confirm_completion and app.status == "issued",
         "uninstalled": services.uninstalled_connections(app) if app.status == "issued" else [],
         "completion": getattr(app, "completion", None), "reason_typed": request.POST.get("reason", ""),
@@ -318,9 +323,9 @@ def file_page(request, pk):
         "missing_kinds": [(k, Document(k).label) for k in services.missing_documents(app)],
         "waivers": app.document_waivers.select_related("granted_by"),
         "document_kinds": Document.choices,
-        "can_add_document": permissions.can_add_document(request.user, app) and app.status not in Application.CLOSED,
-        "can_waive": permissions.can_waive_document(request.user) and app.status not in Application.CLOSED,
-        "can_check": app.status == "awaiting_check" and permissions.can_check_documents(request.user),
+        "can_add_document": access.can_add_document(request.user, app) and app.status not in Application.CLOSED,
+        "can_waive": access.can_waive_document(request.user) and app.status not in Application.CLOSED,
+        "can_check": app.status == "awaiting_check" and access.can_check_documents(request.user),
         "check_reasons": RefusalReason.objects.filter(agency__code="municipality", active=True)
         if app.status == "awaiting_check" else []})
     if psp.is_configured():
@@ -333,9 +338,9 @@ def _documents_action(request, app, action) -> str | None:
     """The file page's documents: staff upload a scan, the counter records originals it saw, the signing
     official excuses a missing one with a reason. Returns an error to show, or None when done."""
     if action == "waive_document":
-        if not permissions.can_waive_document(request.user):
+        if not access.can_waive_document(request.user):
             raise PermissionDenied("only the signing official excuses a missing document")
-    elif not permissions.can_add_document(request.user, app):
+    elif not access.can_add_document(request.user, app):
         raise PermissionDenied("documents are added by the counter holding the file and the reviewing agencies")
     try:
         if action == "upload_document":
@@ -343,7 +348,7 @@ def _documents_action(request, app, action) -> str | None:
             if upload is None:
                 return _("Choose the file to upload.")
             services.add_document(actor=request.user, application=app, kind=request.POST.get("kind", ""),
-                                  upload=upload, source=permissions.document_source(request.user))
+                                  upload=upload, source=access.document_source(request.user))
         elif action == "seen_documents":
             kinds = request.POST.getlist("seen")
             if not kinds:
@@ -360,15 +365,15 @@ def _documents_action(request, app, action) -> str | None:
 @login_required
 def inbox(request):
     """An agency's open tasks, earliest deadline first, with the working days left."""
-    profile = permissions.staff_profile(request.user)
+    profile = access.staff_profile(request.user)
     if profile is None or profile.agency is None:
         raise PermissionDenied("the inbox is for agency staff")
     today = local_date(timezone.now())
     tasks = ReviewTask.objects.filter(agency=profile.agency, status__in=ReviewTask.OPEN).select_related(
         "application__parcel").order_by("due_date", "id")
     rows = [{"task": t, "left": working_days_between(today, t.due_date), "late": t.due_date < today} for t in tasks]
-    awaiting = permissions.visible_applications(request.user).filter(status="awaiting_check") \
-        .order_by("submitted_at")[:50] if permissions.can_check_documents(request.user) else []
+    awaiting = access.visible_applications(request.user).filter(status="awaiting_check") \
+        .order_by("submitted_at")[:50] if access.can_check_documents(request.user) else []
     return render(request, "web/inbox.html", {"rows": rows, "agency": profile.agency, "awaiting_check": awaiting})
 
 
@@ -380,9 +385,9 @@ def decide(request, pk):
     with every choice kept). Nothing is pre-selected: a re-displayed form shows what was chosen, never a
     default that the next click would send."""
     app = _visible(request, pk)
-    profile = permissions.staff_profile(request.user)
+    profile = access.staff_profile(request.user)
     agency = profile.agency.code if profile and profile.agency else None
-    if not agency or not permissions.can_decide(request.user, agency):
+    if not agency or not access.can_decide(request.user, agency):
         raise PermissionDenied("you do not decide for an agency")
     errors, summary = [], None
     chosen = {"decision": request.POST.get("decision", ""), "conditions": request.POST.get("conditions", ""),

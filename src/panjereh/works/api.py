@@ -1,4 +1,4 @@
-"""REST API of street works: thin views that check input and permissions (core.permissions), then call the
+"""REST API of street works: thin views that check input and permissions (access), then call the
 services. Agencies' staff sign in with their tokens; the WZDx feed is public."""
 
 from django.http import FileResponse
@@ -14,15 +14,16 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from panjereh import access
 from panjereh.agencies.models import Agency
 from panjereh.citymap import geojson
-from panjereh.core import permissions, uploads
+from panjereh.core import uploads
 from panjereh.core.api_errors import error_response, field_error
 from panjereh.core.calendar import local_date
 from panjereh.core.text import Localized
-from panjereh.works import feeds, queries, services
 from panjereh.permits import services as billing
 from panjereh.permits.models import Bill
+from panjereh.works import feeds, queries, services
 from panjereh.works.models import Inspection, InspectionPhoto, Works, WorksConflict
 
 
@@ -62,11 +63,11 @@ def works_detail(works: Works, user, geometry: dict | None = None) -> dict:
                 "status": permit.status, "due_date": str(permit.due_date), "conditions": permit.conditions,
                 "reason": permit.reason.number if permit.reason else None,
                 "dig_check_total": permit.dig_check.get("total")},
-            "can_change": permissions.can_manage_works(user, works.agency.code)}
+            "can_change": access.can_manage_works(user, works.agency.code)}
 
 
 def _works(request, pk) -> Works:
-    if not permissions.can_view_works(request.user):
+    if not access.can_view_works(request.user):
         raise PermissionDenied("street works are for the agencies' staff")
     return get_object_or_404(Works.objects.select_related("agency"), pk=pk)
 
@@ -83,7 +84,7 @@ class WorksListView(APIView):
                                                 description="today, the next 30 days, the next year, or all")],
                    responses=OpenApiTypes.OBJECT)
     def get(self, request):
-        if not permissions.can_view_works(request.user):
+        if not access.can_view_works(request.user):
             raise PermissionDenied("street works are for the agencies' staff")
         qs = Works.objects.select_related("agency", "permit").exclude(status=Works.Status.CANCELLED)
         period = request.query_params.get("period", "all")
@@ -98,8 +99,8 @@ class WorksListView(APIView):
     @extend_schema(operation_id="works_create", summary="Register your agency's works on the map",
                    request=WorksInput, responses={201: OpenApiTypes.OBJECT})
     def post(self, request):
-        profile = permissions.staff_profile(request.user)
-        if profile is None or profile.agency is None or not permissions.can_manage_works(request.user,
+        profile = access.staff_profile(request.user)
+        if profile is None or profile.agency is None or not access.can_manage_works(request.user,
                                                                                         profile.agency.code):
             raise PermissionDenied("only an agency's GIS staff and reviewers record its works")
         body = WorksInput(data=request.data)
@@ -126,7 +127,7 @@ class PermitApplyView(APIView):
                    request=None, responses={201: OpenApiTypes.OBJECT})
     def post(self, request, pk):
         works = _works(request, pk)
-        if not permissions.can_manage_works(request.user, works.agency.code):
+        if not access.can_manage_works(request.user, works.agency.code):
             raise PermissionDenied("an excavation permit is applied for by the works' own agency")
         try:
             services.apply_for_permit(actor=request.user, works=works)
@@ -141,7 +142,7 @@ class PermitDecisionView(APIView):
                    request=PermitDecision, responses=OpenApiTypes.OBJECT)
     def post(self, request, pk):
         works = _works(request, pk)
-        if not permissions.can_decide_excavation(request.user):
+        if not access.can_decide_excavation(request.user):
             raise PermissionDenied("excavation permits are decided by the municipality")
         body = PermitDecision(data=request.data)
         body.is_valid(raise_exception=True)
@@ -160,7 +161,7 @@ class ProgressView(APIView):
                    request=Progress, responses=OpenApiTypes.OBJECT)
     def post(self, request, pk):
         works = _works(request, pk)
-        if not permissions.can_manage_works(request.user, works.agency.code):
+        if not access.can_manage_works(request.user, works.agency.code):
             raise PermissionDenied("progress is recorded by the works' own agency")
         body = Progress(data=request.data)
         body.is_valid(raise_exception=True)
@@ -207,7 +208,7 @@ def bill_detail(bill: Bill) -> dict:
 
 def agency_bills(user, *, unpaid_only: bool = False):
     """The street-works bills ``user`` may read (coordinators and the municipality: all; an agency: its own)."""
-    allowed = permissions.works_bill_agency_ids(user)
+    allowed = access.works_bill_agency_ids(user)
     qs = Bill.objects.filter(application__isnull=True).select_related("payer").prefetch_related("lines__agency")
     if allowed is not None:
         qs = qs.filter(payer_id__in=allowed)
@@ -221,7 +222,7 @@ class WorksBillsView(APIView):
                    parameters=[OpenApiParameter("unpaid", bool, description="only bills not yet paid")],
                    responses=OpenApiTypes.OBJECT)
     def get(self, request):
-        if permissions.works_bill_agency_ids(request.user) == set():
+        if access.works_bill_agency_ids(request.user) == set():
             raise PermissionDenied("street-works bills are for the agencies' staff")
         raw = request.query_params.get("unpaid", "false").lower()
         if raw not in {"1", "true", "yes", "0", "false", "no"}:
@@ -234,7 +235,7 @@ class WorksBillTransferView(APIView):
     @extend_schema(operation_id="works_bill_transfer", summary="Record an agency's transfer paying its bill",
                    request=TransferInput, responses={201: OpenApiTypes.OBJECT, 200: OpenApiTypes.OBJECT})
     def post(self, request, pk):
-        if not permissions.can_record_agency_payment(request.user):
+        if not access.can_record_agency_payment(request.user):
             raise PermissionDenied("an agency's payment is recorded by the municipality, its payee")
         bill = get_object_or_404(Bill.objects.select_related("payer"), pk=pk, application__isnull=True)
         body = TransferInput(data=request.data)
@@ -259,7 +260,7 @@ def inspection_detail(inspection: Inspection) -> dict:
 
 
 def _inspection(request, pk) -> Inspection:
-    if not permissions.can_view_works(request.user):
+    if not access.can_view_works(request.user):
         raise PermissionDenied("street works are for the agencies' staff")
     return get_object_or_404(Inspection.objects.select_related("works__agency"), pk=pk)
 
@@ -268,7 +269,7 @@ class InspectionListView(APIView):
     @extend_schema(operation_id="works_inspections", summary="Works chosen for inspection, and the findings",
                    responses=OpenApiTypes.OBJECT)
     def get(self, request):
-        if not permissions.can_view_works(request.user):
+        if not access.can_view_works(request.user):
             raise PermissionDenied("street works are for the agencies' staff")
         qs = Inspection.objects.select_related("works__agency").prefetch_related("photos").order_by("-id")[:500]
         return Response({"inspections": [inspection_detail(i) for i in qs]})
@@ -279,7 +280,7 @@ class InspectionView(APIView):
                    request=InspectionInput, responses=OpenApiTypes.OBJECT)
     def post(self, request, pk):
         inspection = _inspection(request, pk)
-        if not permissions.can_inspect_works(request.user):
+        if not access.can_inspect_works(request.user):
             raise PermissionDenied("inspections are recorded by the municipality")
         body = InspectionInput(data=request.data)
         body.is_valid(raise_exception=True)
@@ -297,7 +298,7 @@ class InspectionPhotoView(APIView):
                    request={"multipart/form-data": PhotoInput}, responses={201: OpenApiTypes.OBJECT})
     def post(self, request, pk):
         inspection = _inspection(request, pk)
-        if not permissions.can_inspect_works(request.user):
+        if not access.can_inspect_works(request.user):
             raise PermissionDenied("inspections are recorded by the municipality")
         upload = request.FILES.get("photo")
         if upload is None:
@@ -337,7 +338,7 @@ class WorksTileView(APIView):
         from panjereh.citymap.tiles import TileError
         from panjereh.works.tiles import works_tile
 
-        if not permissions.can_view_works(request.user):
+        if not access.can_view_works(request.user):
             raise NotFound()
         period = request.query_params.get("period", "all")
         if period not in queries.PERIODS:

@@ -3,14 +3,14 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from panjereh.core import permissions
+from panjereh import access
 
 
 def visible_works(user):
     """The works ``user`` may read through OGC (agencies' staff and coordinators), or None."""
     from panjereh.works.models import Works
 
-    if not permissions.can_view_works(user):
+    if not access.can_view_works(user):
         return None
     return Works.objects.select_related("agency").exclude(status=Works.Status.CANCELLED)
 

@@ -15,11 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from panjereh import access
 from panjereh.agencies.models import Agency, RefusalReason
 from panjereh.citymap import crs as crsmod
-from panjereh.citymap import tiles
-from panjereh.citymap import geojson
-from panjereh.core import permissions, uploads
+from panjereh.citymap import geojson, tiles
+from panjereh.core import uploads
 from panjereh.core.calendar import local_date, parse_day
 from panjereh.core.ids import id_or_zero
 from panjereh.core.text import Localized, normalize_digits, parse_int
@@ -41,7 +41,7 @@ def _map_properties(works: Works) -> dict:
 
 
 def _decide(request):
-    if not permissions.can_decide_excavation(request.user):
+    if not access.can_decide_excavation(request.user):
         raise PermissionDenied("excavation permits are decided by the municipality")
     works = get_object_or_404(Works, pk=request.POST.get("works"))
     services.decide_permit(actor=request.user, works=works, decision=request.POST.get("decision", ""),
@@ -50,7 +50,7 @@ def _decide(request):
 
 
 def _transfer(request):
-    if not permissions.can_record_agency_payment(request.user):
+    if not access.can_record_agency_payment(request.user):
         raise PermissionDenied("an agency's payment is recorded by the municipality, its payee")
     bill = get_object_or_404(Bill, pk=request.POST.get("bill"), application__isnull=True)
     try:
@@ -61,7 +61,7 @@ def _transfer(request):
 
 
 def _inspect(request):
-    if not permissions.can_inspect_works(request.user):
+    if not access.can_inspect_works(request.user):
         raise PermissionDenied("inspections are recorded by the municipality")
     inspection = get_object_or_404(Inspection, pk=request.POST.get("inspection"))
     services.record_inspection(actor=request.user, inspection=inspection, passed=request.POST.get("passed") == "yes",
@@ -70,7 +70,7 @@ def _inspect(request):
 
 def _own_works(request) -> Works:
     works = get_object_or_404(Works.objects.select_related("agency"), pk=id_or_zero(request.POST.get("works", "")))
-    if not permissions.can_manage_works(request.user, works.agency.code):
+    if not access.can_manage_works(request.user, works.agency.code):
         raise PermissionDenied("an agency records its own works only")
     return works
 
@@ -85,7 +85,7 @@ def _progress(request):
 
 
 def _moratorium(request):
-    if not permissions.can_decide_excavation(request.user):
+    if not access.can_decide_excavation(request.user):
         raise PermissionDenied("moratoria are the municipality's")
     since = parse_day(request.POST.get("since", ""))
     until = parse_day(request.POST.get("until", ""))
@@ -96,7 +96,7 @@ def _moratorium(request):
 
 
 def _article103(request):
-    if not permissions.can_decide_excavation(request.user):
+    if not access.can_decide_excavation(request.user):
         raise PermissionDenied("the Article 103 charge is the municipality's")
     charges = services.recover_unrestored()
     return _("%(n)s works charged under Article 103.") % Localized({"n": len(charges)})
@@ -116,7 +116,7 @@ DRAWN = 2000  # works drawn on the page's map: the filter's, up to this many
 def coordination(request):
     """Every agency's works for a period (today, the next 30 days, the next year, all), conflicts, moratoria;
     the municipality's permit decisions."""
-    if not permissions.can_view_works(request.user):
+    if not access.can_view_works(request.user):
         raise PermissionDenied("street works are for the agencies' staff")
     message = None
     if request.method == "POST":
@@ -152,7 +152,7 @@ def coordination(request):
                      .filter(Q(first_id__in=[w.pk for w in rows]) | Q(second_id__in=[w.pk for w in rows]))
                      .order_by("-id")[:200])
     for w in rows:
-        w.can_manage = permissions.can_manage_works(request.user, w.agency.code)
+        w.can_manage = access.can_manage_works(request.user, w.agency.code)
         w.next_steps = [(code, Works.Status(code).label) for code, before in services.ALLOWED_FROM.items()
                         if w.status in before] if w.can_manage else []
     query = "&".join(f"{k}={quote(v)}" for k, v in (("period", period), ("agency", agency), ("status", status),
@@ -165,13 +165,13 @@ def coordination(request):
         "can_register": _own_agency(request.user) is not None, "street_names": services.street_names(),
         "surfaces": Works.Surface.choices, "drawn_count": len(ids),
         "moratoria": Moratorium.objects.filter(until__gte=today).order_by("until")[:200],
-        "can_decide": permissions.can_decide_excavation(request.user),
+        "can_decide": access.can_decide_excavation(request.user),
         "bills": list(agency_bills(request.user, unpaid_only=request.GET.get("bills") != "all")[:200])
-        if permissions.works_bill_agency_ids(request.user) != set() else [],
-        "can_record_transfer": permissions.can_record_agency_payment(request.user),
+        if access.works_bill_agency_ids(request.user) != set() else [],
+        "can_record_transfer": access.can_record_agency_payment(request.user),
         "inspections": list(Inspection.objects.select_related("works__agency").prefetch_related("photos")
                             .order_by("inspected_at", "-id")[:100]),
-        "can_inspect": permissions.can_inspect_works(request.user),
+        "can_inspect": access.can_inspect_works(request.user),
         "reasons": RefusalReason.objects.filter(agency__code="municipality", active=True),
         "legend": [(Works.Status(code).label, colour) for code, colour in STATUS_COLOURS.items()],
         "map": {"type": "FeatureCollection", "features": geojson.features(drawn, _map_properties),
@@ -190,8 +190,8 @@ def _on_street(qs, street: str) -> list[int]:
 
 def _own_agency(user):
     """The agency whose works ``user`` registers (its GIS staff and reviewers), or None."""
-    profile = permissions.staff_profile(user)
-    if profile is None or profile.agency is None or not permissions.can_manage_works(user, profile.agency.code):
+    profile = access.staff_profile(user)
+    if profile is None or profile.agency is None or not access.can_manage_works(user, profile.agency.code):
         return None
     return profile.agency
 

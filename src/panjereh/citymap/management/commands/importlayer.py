@@ -4,10 +4,10 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from panjereh import access
 from panjereh.citymap.importing import ImportRejected
 from panjereh.citymap.models import Layer
 from panjereh.citymap.services import LayerConflict, import_layer, rollback_layer
-from panjereh.core import permissions
 
 
 class Command(BaseCommand):
@@ -37,7 +37,7 @@ class Command(BaseCommand):
             actor = get_user_model().objects.filter(username=user).first()
             if actor is None:
                 raise CommandError(f"user «{user}» does not exist")
-            if not permissions.can_change_layer(actor, target):
+            if not access.can_change_layer(actor, target):
                 raise CommandError(f"user «{user}» may not change layer {target.code} "
                                    f"(only {target.agency.code}'s GIS staff may)")
         if rollback_to is not None:

@@ -1,0 +1,102 @@
+"""Which layers of the city map a user may read or change, and which features that makes visible.
+
+A layer hidden here is hidden everywhere — pages, REST, OGC, tiles, feasibility, dig checks, incidents and works
+— because no other module decides it. The models are looked up by label (``apps.get_model``), not imported:
+``access`` sits below the city map, whose own pages and OGC API are guarded here."""
+
+from django.apps import apps
+from django.db import connection
+from django.db.models import Q, QuerySet
+
+from panjereh.access.roles import is_coordinator, role, staff_profile
+
+
+def _layer_model():
+    return apps.get_model("citymap", "Layer")
+
+
+def visible_layers(user, layers: QuerySet | None = None) -> QuerySet:
+    """The layers ``user`` may read.
+
+    Public layers: anyone. Staff layers: any signed-in staff member. Agency layers:
+    that agency's staff, and coordinators.
+    """
+    layers = _layer_model().objects.all() if layers is None else layers
+    if is_coordinator(user):
+        return layers
+    profile = staff_profile(user)
+    if profile is None:
+        return layers.filter(visibility="public")
+    return layers.filter(Q(visibility__in=["public", "staff"]) | Q(agency_id=profile.agency_id))
+
+
+def _layer_access(user) -> tuple[frozenset, int | None]:
+    """(ids of the layers ``user`` may read, id of the parcels layer or None), read once per user object.
+
+    Kept on the user object, as Django's ModelBackend keeps its permissions (``_perm_cache``): the object
+    lives for one request, and a feasibility answer asked three questions of the same two queries."""
+    cached = getattr(user, "_panjereh_layer_access", None)
+    if cached is None:
+        visible = list(visible_layers(user).order_by("pk").values_list("pk", "kind"))
+        parcels = next((pk for pk, kind in visible if kind == "parcels"), None)
+        if parcels is None:  # hidden from this user, or not made yet: only then is it looked for
+            parcels = _layer_model().objects.filter(kind="parcels").values_list("pk", flat=True).first()
+        cached = (frozenset(pk for pk, _ in visible), parcels)
+        try:
+            user._panjereh_layer_access = cached
+        except AttributeError:  # an object that takes no attributes: computed again next time
+            pass
+    return cached
+
+
+def can_view_layer(user, layer) -> bool:
+    """Whether ``user`` may read ``layer`` (same rule as :func:`visible_layers`)."""
+    return layer.pk in _layer_access(user)[0]
+
+
+def can_change_layer(user, layer) -> bool:
+    """Only the owning agency's GIS staff (and superusers) may import into or roll back a layer."""
+    if getattr(user, "is_superuser", False):
+        return True
+    profile = staff_profile(user)
+    return bool(profile and profile.role == "gis" and profile.agency_id == layer.agency_id)
+
+
+def can_create_layer(user, agency) -> bool:
+    """An agency's GIS staff create its layers; administrators any agency's."""
+    if role(user) == "admin":
+        return True
+    profile = staff_profile(user)
+    return bool(profile and profile.role == "gis" and agency is not None and profile.agency_id == agency.pk)
+
+
+def can_view_parcels(user) -> bool:
+    """Parcel details (plates, postal codes) are for staff, not for anonymous visitors."""
+    visible, parcels = _layer_access(user)
+    if parcels is not None:
+        return parcels in visible
+    profile = staff_profile(user)
+    return bool(profile and profile.agency_id) or is_coordinator(user)
+
+
+def visible_layer_ids(user) -> set[int]:
+    """Ids of the layers ``user`` may read."""
+    return set(_layer_access(user)[0])
+
+
+def feature_visible(user, feature) -> bool:
+    """Whether ``user`` may read the layer ``feature`` belongs to."""
+    return feature.layer_id in visible_layer_ids(user)
+
+
+def layers_of_features(feature_ids) -> dict[int, int]:
+    """{feature id: its layer id}, read from the database whatever an answer says (the boundary itself).
+
+    A plain statement: asked once per feasibility answer, the ORM's building of it cost twice its running."""
+    table = apps.get_model("citymap", "Feature")._meta.db_table
+    ids = sorted({int(i) for i in feature_ids if i is not None})
+    if not ids:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, layer_id FROM {table} WHERE id IN ({', '.join(['%s'] * len(ids))})", ids)
+        return dict(cursor.fetchall())

@@ -1,0 +1,50 @@
+"""Who a user is to Panjereh: their staff profile, agency and role. Everything else in ``access`` asks here."""
+
+MUNICIPALITY = "municipality"  # the agency that holds the single window (its code in every city)
+
+
+def staff_profile(user):
+    """The user's StaffProfile, or None for anonymous users and users without one."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return getattr(user, "staff", None)
+
+
+def user_agency_id(user):
+    """The id of the agency the user acts for, or None."""
+    profile = staff_profile(user)
+    return profile.agency_id if profile else None
+
+
+def is_coordinator(user) -> bool:
+    """Coordinators, administrators and superusers read everything."""
+    if getattr(user, "is_superuser", False):
+        return True
+    profile = staff_profile(user)
+    return bool(profile and profile.role in {"coordinator", "admin"})
+
+
+def role(user) -> str | None:
+    """The user's role (operator, reviewer, gis, signer, coordinator, admin), or None."""
+    if getattr(user, "is_superuser", False):
+        return "admin"
+    profile = staff_profile(user)
+    return profile.role if profile else None
+
+
+def staff_role(user) -> str | None:
+    """The role written on the user's staff profile (a superuser's own profile too), or None."""
+    profile = staff_profile(user)
+    return profile.role if profile else None
+
+
+def agency_code(user) -> str | None:
+    """The code of the agency the user acts for (``water``, ``municipality``…), or None."""
+    profile = staff_profile(user)
+    return profile.agency.code if profile and profile.agency_id else None
+
+
+def is_municipality_staff(user, roles: set[str]) -> bool:
+    """Whether ``user`` is the municipality's staff in one of ``roles``."""
+    profile = staff_profile(user)
+    return bool(profile and profile.role in roles and agency_code(user) == MUNICIPALITY)
