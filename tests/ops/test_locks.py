@@ -67,3 +67,60 @@ def test_the_deadline_pass_locks_in_the_order_decisions_do(live_city):
     first_task = next(i for i, sql in enumerate(locks) if 'FROM "permits_reviewtask"' in sql)
     assert '"permits_application"' in locks[first_task - 1] and first_task >= 1  # the application first
     assert all('FOR UPDATE OF "permits_reviewtask"' in sql for sql in locks if 'FROM "permits_reviewtask"' in sql)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refusal_and_the_deadline_pass_racing_do_not_deadlock(live_city):
+    """Issue 27 item 4, raced: a refusal holds the file (the application's row) and is about to withdraw the water
+    task; the deadline pass, finding that task late, must wait on the application — holding nothing the refusal
+    needs — and then find the task withdrawn. Before, the pass locked the task first: the refusal's write to it
+    waited on the pass while the pass waited on the application, and PostgreSQL killed one of them."""
+    import datetime
+    import threading
+
+    from django.db import connections
+
+    from panjereh.permits.models import ReviewTask
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks and deadlocks are PostgreSQL's; SQLite serialises writers")
+    app = _a_file(live_city)
+    water = ReviewTask.objects.get(application=app, agency__code="water", status="pending")
+    ReviewTask.objects.filter(pk=water.pk).update(due_date=datetime.date.today() - datetime.timedelta(days=30))
+    s = connection.settings_dict
+    refusal = psycopg.connect(host=s["HOST"] or "127.0.0.1", port=s["PORT"] or 5432, user=s["USER"] or "postgres",
+                              dbname=s["NAME"])
+    result = {}
+
+    def deadline_pass():
+        try:
+            result["counts"] = services.process_deadlines()
+        except Exception as exc:  # noqa: BLE001 — the assertion below names it
+            result["error"] = exc
+        finally:
+            connections.close_all()
+
+    try:
+        refusal.execute("SET lock_timeout = '5s'")
+        refusal.execute("SELECT 1 FROM permits_application WHERE id = %s FOR UPDATE", [app.pk])  # the file held
+        racer = threading.Thread(target=deadline_pass)
+        racer.start()
+        waited = 0.0
+        while waited < 10:  # until the pass waits on the application's lock
+            racer.join(0.1)
+            waited += 0.1
+            row = refusal.execute("SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = "
+                                  "'permits_application'::regclass").fetchone()
+            if row[0]:
+                break
+        assert racer.is_alive(), "the deadline pass did not wait for the file the refusal holds"
+        # the refusal goes on: its write to the task is not blocked by the waiting pass
+        refusal.execute("SELECT 1 FROM permits_reviewtask WHERE id = %s FOR UPDATE NOWAIT", [water.pk])
+        refusal.execute("UPDATE permits_reviewtask SET status = 'withdrawn' WHERE id = %s", [water.pk])
+        refusal.commit()
+        racer.join(30)
+    finally:
+        refusal.close()
+    assert "error" not in result, result.get("error")
+    assert ReviewTask.objects.get(pk=water.pk).status == "withdrawn"  # not deemed approved behind the refusal
+    assert ReviewTask.objects.get(pk=water.pk).overdue_at is None

@@ -9,7 +9,6 @@ import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,6 +18,7 @@ from panjereh.core.errors import FieldError
 from panjereh.core.identifiers import InvalidIdentifier, validate_mobile, validate_national_id
 from panjereh.core.text import Localized, normalize_digits
 from panjereh.sms import services as sms
+from panjereh.core import service_tx
 
 VERIFIED, PENDING = "verified", "pending"
 
@@ -63,7 +63,7 @@ def request_code(*, national_id: str, mobile: str, ip: str | None) -> OneTimeCod
     national_id, mobile = _identifiers(national_id, mobile)
     now = timezone.now()
     window = datetime.timedelta(minutes=settings.PANJEREH_OTP_WINDOW_MINUTES)
-    with transaction.atomic():
+    with service_tx.atomic():
         if OneTimeCode.objects.filter(mobile=mobile, created_at__gte=now - window).count() \
                 >= settings.PANJEREH_OTP_PER_MOBILE:
             raise CitizenError("mobile", _("Too many codes were asked for this number; try again in %(minutes)s "
@@ -86,7 +86,7 @@ def verify_code(*, otp_id: int | None, code: str) -> Citizen:
     code = normalize_digits(code or "").strip()
     now = timezone.now()
     refusal = None
-    with transaction.atomic():
+    with service_tx.atomic():
         otp = OneTimeCode.objects.select_for_update().filter(pk=otp_id).first() if otp_id else None
         if otp is None:
             refusal = _("Ask for a code first.")

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 import shapely
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
@@ -28,7 +27,7 @@ from panjereh.citymap.importing import (
     read_layer_file,
 )
 from panjereh.citymap.models import Layer, LayerVersion, Parcel
-from panjereh.core import audit, bulk
+from panjereh.core import audit, bulk, service_tx
 from panjereh.core.errors import FieldError
 from panjereh.core.text import Localized
 
@@ -105,7 +104,7 @@ def publish_version(*, layer: Layer, prepared: PreparedFeatures, actor=None, not
     since, :class:`LayerConflict` is raised and nothing is written, so one agency's
     upload never silently replaces another's.
     """
-    with transaction.atomic():
+    with service_tx.atomic():
         locked = Layer.objects.select_for_update().get(pk=layer.pk)
         latest = locked.versions.aggregate(n=Max("number"))["n"] or 0
         current = locked.current_version.number if locked.current_version_id else 0
@@ -198,7 +197,7 @@ def create_layer(*, actor, code: str, name_fa: str, name_en: str, agency, kind: 
                              % Localized({"geometry": geometry_type, "kinds": "، ".join(wrong)}))
     elif allowed:
         raise LayerError("allowed_kinds", _("Only a network layer has a vocabulary of asset kinds."))
-    with transaction.atomic():
+    with service_tx.atomic():
         layer = Layer.objects.create(code=code, name_fa=name_fa.strip(), name_en=(name_en or "").strip(),
                                      agency=agency, kind=kind, geometry_type=geometry_type, visibility=visibility,
                                      allowed_kinds=allowed)
@@ -212,7 +211,7 @@ def rollback_layer(*, layer: Layer, version_number: int, actor=None) -> LayerVer
     features come back to the live table in the same transaction (citymap.archive)."""
     from panjereh.citymap.archive import restore_version
 
-    with transaction.atomic():
+    with service_tx.atomic():
         locked = Layer.objects.select_for_update().get(pk=layer.pk)
         try:
             target = locked.versions.get(number=version_number)

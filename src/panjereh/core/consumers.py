@@ -18,10 +18,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
-from panjereh.core import leases
+from panjereh.core import leases, service_tx
 
 log = logging.getLogger(__name__)
 LEASE_SECONDS = 300
@@ -67,7 +66,7 @@ def _consume(pk: int, worker_id: str) -> str:
         leases.release(ConsumerDelivery, pk, worker_id, status="dead", last_error="no such consumer any more")
         return "dead"
     try:
-        with transaction.atomic():  # the effect and its "done" commit together
+        with service_tx.composing():  # the effect (services, each a savepoint) and its "done" commit together
             consumer.handle(delivery.event)
             if not leases.release(ConsumerDelivery, pk, worker_id, status="done", done_at=timezone.now(),
                                   attempts=delivery.attempts + 1, last_error=""):

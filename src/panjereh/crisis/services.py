@@ -5,14 +5,13 @@ import time
 
 from django.conf import settings
 from django.contrib.gis.geos import Point
-from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
 from panjereh import access
 from panjereh.agencies.models import Agency
 from panjereh.citymap import crs as crsmod
-from panjereh.core import audit
+from panjereh.core import audit, service_tx
 from panjereh.core.errors import FieldError
 from panjereh.core.text import Localized
 from panjereh.crisis import consistency
@@ -29,7 +28,7 @@ def run_consistency(*, actor=None) -> ConsistencyRun:
     started = time.monotonic()
     findings = consistency.all_checks()
     agencies = {a.code: a for a in Agency.objects.all()}
-    with transaction.atomic():
+    with service_tx.atomic():
         previous = ConsistencyRun.objects.first()
         before = {f.key: f for f in Finding.objects.filter(run=previous)} if previous else {}
         run = ConsistencyRun.objects.create()
@@ -95,7 +94,7 @@ def act_on_finding(*, actor, finding: Finding, action: str, reason: str = "") ->
     if finding.run_id != latest:
         raise FieldError("finding", _("This finding is from an earlier run; act on the latest run's findings."))
     state = FINDING_ACTIONS[action]
-    with transaction.atomic():
+    with service_tx.atomic():
         Finding.objects.filter(pk=finding.pk).update(state=state, reason=reason if action == "dismiss" else "")
         FindingEvent.objects.create(key=finding.key, finding=finding, actor=actor,
                                     action={"acknowledge": "acknowledged", "dismiss": "dismissed",
@@ -277,7 +276,7 @@ def report_incident(*, actor, kind: str, lon=None, lat=None, feature_id=None, ra
 
     from panjereh.crisis.models import NETWORK_OF_KIND
 
-    with transaction.atomic():
+    with service_tx.atomic():
         incident = Incident.objects.create(
             kind=kind, location=GeosPoint(point.x, point.y, srid=crsmod.STORAGE_SRID), feature=feature,
             radius_m=float(radius_m), reported_by=audit.user_or_none(actor),
@@ -356,7 +355,7 @@ def add_note(*, actor, incident, text: str):
         raise IncidentError("text", _("Write the note."))
     if len(text) > 1000:
         raise IncidentError("text", _("A note is at most %(n)s characters.") % Localized({"n": 1000}))
-    with transaction.atomic():
+    with service_tx.atomic():
         note = IncidentNote.objects.create(incident=incident, author=actor, text=text)
         audit.record(actor=actor, action="incident.note", obj=incident, data={"note": note.pk})
     return note
@@ -369,7 +368,7 @@ def take_incident(*, actor, incident):
     profile = access.staff_profile(actor)
     if profile is None or profile.agency is None:
         raise IncidentError("agency", _("Only an agency's staff take an incident in hand."))
-    with transaction.atomic():
+    with service_tx.atomic():
         if not Incident.objects.filter(pk=incident.pk, status=Incident.Status.OPEN).update(handled_by=profile.agency):
             raise IncidentError("status", _("Incident %(id)s is closed.") % Localized({"id": incident.pk}))
         audit.record(actor=actor, action="incident.take", obj=incident, data={"agency": profile.agency.code})
@@ -392,7 +391,7 @@ def close_incident(*, actor, incident, restored_at):
         raise IncidentError("restored_at", _("Supply cannot come back before it stopped."))
     if incident.starts_at:  # a time typed to the minute, in the minute supply stopped: that moment
         restored_at = max(restored_at, incident.starts_at)
-    with transaction.atomic():
+    with service_tx.atomic():
         done = Incident.objects.filter(pk=incident.pk, status=Incident.Status.OPEN).update(
             status=Incident.Status.CLOSED, restored_at=restored_at, closed_by=actor)
         if not done:

@@ -2,10 +2,11 @@
 
 import datetime
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection
 
 from panjereh.indicators.measures import WorkingDays, jalali_month
 from panjereh.indicators.models import CalendarDay
+from panjereh.core import service_tx
 
 
 def calendar_rows(first: datetime.date, last: datetime.date) -> list[tuple[datetime.date, str, int]]:
@@ -23,7 +24,7 @@ def refresh_calendar(first: datetime.date, last: datetime.date) -> bool:
     if list(CalendarDay.objects.values_list("day", "month", "working_index")) == rows:
         return False
     try:
-        with transaction.atomic():
+        with service_tx.atomic():
             CalendarDay.objects.all().delete()
             CalendarDay.objects.bulk_create([CalendarDay(day=d, month=m, working_index=w) for d, m, w in rows])
             if connection.vendor == "postgresql":  # the planner's statistics of the new rows, at once

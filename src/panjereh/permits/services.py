@@ -20,15 +20,14 @@ from django.utils.translation import gettext as _
 from panjereh.agencies import fees
 from panjereh.agencies.models import Agency, RefusalReason, Service
 from panjereh.agencies.officials import signing_official
-from panjereh.citymap.models import Parcel
 from panjereh.citymap.services import feasibility
-from panjereh.core import audit
+from panjereh.core import audit, service_tx
 from panjereh.core.calendar import (add_working_days, day_bounds, jalali_year, last_start_beyond, local_date,
                                     working_days_between)
 from panjereh.core.errors import FieldError
 from panjereh.core.text import Localized, normalize_text
 from panjereh.core import uploads
-from panjereh.permits import payments, pdf, psp, rules
+from panjereh.permits import locks, payments, pdf, psp, rules
 from panjereh.permits.models import (Applicant, Application, Bill, BillLine, CompletionCertificate, ConnectionOrder,
                                      Document, DocumentWaiver, FileDocument, InfoRequest, LedgerEntry, Payment, Permit, PermitCounter,
                                      ReviewTask, ServiceRequest, TariffChange, TariffClass)
@@ -99,7 +98,7 @@ def submit_application(*, actor, parcel, applicant: dict, permit: dict, services
             except fees.FeeError as exc:
                 raise ApplicationError(f"services.{exc.field}", str(exc)) from exc
     now = timezone.now()
-    with transaction.atomic():
+    with service_tx.atomic():
         if channel == Application.Channel.ONLINE:
             _limit_open_files_from_home(applicant["national_id"])
         _refuse_second_open_file(parcel.pk, permit["permit_type"],
@@ -175,8 +174,8 @@ def add_document(*, actor, application, kind: str, upload, by_applicant: bool = 
     _check_document_room(application, kind)  # before storing: a refused upload leaves nothing behind
     stored = _store_document(application, kind, upload)
     try:
-        with transaction.atomic():
-            Application.objects.select_for_update().filter(pk=application.pk).first()
+        with service_tx.atomic():
+            locks.application(application.pk)
             _check_document_room(application, kind)  # again under the lock: two uploads at once
             return _document_row(actor, application, kind, upload, stored, by_applicant, answer_to, source)
     except (ApplicationError, Conflict):
@@ -256,8 +255,8 @@ def record_documents_seen(*, actor, application, kinds) -> list[FileDocument]:
     unknown = [k for k in kinds if k not in Document.values]
     if unknown:
         raise ApplicationError("documents", _("Unknown document «%(kind)s».") % Localized({"kind": unknown[0]}))
-    with transaction.atomic():
-        Application.objects.select_for_update().filter(pk=application.pk).first()
+    with service_tx.atomic():
+        locks.application(application.pk)
         made = _seen_originals(actor, application, kinds)
         if made:
             audit.record(actor=actor, action="document.seen", obj=application,
@@ -274,8 +273,8 @@ def waive_document(*, actor, application, kind: str, reason: str) -> DocumentWai
                                % Localized({"kind": kind}))
     if not reason:
         raise ApplicationError("reason", _("Write why the file may go without this document."))
-    with transaction.atomic():
-        Application.objects.select_for_update().filter(pk=application.pk).first()
+    with service_tx.atomic():
+        locks.application(application.pk)
         waiver, made = DocumentWaiver.objects.get_or_create(
             application=application, kind=kind,
             defaults={"reason": reason, "granted_by": audit.user_or_none(actor)})
@@ -288,8 +287,8 @@ def accept_documents(*, actor, application, office=None) -> Application:
     """The document check passed: the file goes to every agency concerned at once (its clock starts now);
     a counter office that checked it holds it from then on (``office``). Refused while a required document is
     missing or the applicant's identity is not confirmed."""
-    with transaction.atomic():
-        app = Application.objects.select_for_update().get(pk=application.pk)
+    with service_tx.atomic():
+        app = locks.application(application.pk)
         if app.status != Application.Status.AWAITING_CHECK:
             raise Conflict(_("File %(code)s is not waiting for a document check.")
                            % Localized({"code": app.tracking_code}))
@@ -315,8 +314,8 @@ def return_for_documents(*, actor, application, note: str) -> Application:
     note = (note or "").strip()
     if not note:
         raise ApplicationError("note", _("Write what the applicant must bring or correct."))
-    with transaction.atomic():
-        app = Application.objects.select_for_update().get(pk=application.pk)
+    with service_tx.atomic():
+        app = locks.application(application.pk)
         if app.status != Application.Status.AWAITING_CHECK:
             raise Conflict(_("File %(code)s is not waiting for a document check.")
                            % Localized({"code": app.tracking_code}))
@@ -337,7 +336,7 @@ def _limit_open_files_from_home(national_id: str) -> None:
     """A person opens at most PANJEREH_CITIZEN_OPEN_FILES files from home while none of them is decided: one
     signed-in citizen must not be able to hold every parcel of a street with files nobody will ever check."""
     limit = settings.PANJEREH_CITIZEN_OPEN_FILES
-    Applicant.objects.select_for_update().filter(national_id=national_id).first()  # two tabs at once
+    locks.applicant(national_id)  # two tabs at once
     waiting = Application.objects.filter(applicant__national_id=national_id, channel=Application.Channel.ONLINE,
                                          status=Application.Status.AWAITING_CHECK).count()
     if waiting >= limit:
@@ -356,8 +355,8 @@ def close_unchecked(*, actor, application, outcome: str, reason_number, note: st
         if str(reason_number or "").isdigit() else None
     if reason is None:
         raise ApplicationError("reason", _("Choose one of the municipality's numbered reasons."))
-    with transaction.atomic():
-        app = Application.objects.select_for_update().get(pk=application.pk)
+    with service_tx.atomic():
+        app = locks.application(application.pk)
         if app.status != Application.Status.AWAITING_CHECK:
             raise Conflict(_("File %(code)s is not waiting for a document check.")
                            % Localized({"code": app.tracking_code}))
@@ -381,8 +380,8 @@ def expire_unchecked(*, now=None) -> int:
     expired = 0
     for app_id in list(Application.objects.filter(status=Application.Status.AWAITING_CHECK,
                                                   submitted_at__lt=after).values_list("pk", flat=True)):
-        with transaction.atomic():
-            app = Application.objects.select_for_update().get(pk=app_id)
+        with service_tx.atomic():
+            app = locks.application(app_id)
             if app.status != Application.Status.AWAITING_CHECK:
                 continue
             Application.objects.filter(pk=app.pk).update(status=Application.Status.WITHDRAWN,
@@ -399,7 +398,7 @@ def _refuse_second_open_file(parcel_id: int, permit_type: str, this=None, asked_
     applying from home (``asked_by_national_id``) learns the first file's code and status only if it is their
     own: someone else's file on the parcel is said to exist, and where to ask. The parcel's row is locked
     first, so two counters cannot both open one (the caller's transaction)."""
-    Parcel.objects.select_for_update().filter(pk=parcel_id).first()
+    locks.parcel(parcel_id)
     others = Application.objects.filter(parcel_id=parcel_id, permit_type=permit_type) \
         .exclude(status__in=Application.CLOSED)
     if this is not None:
@@ -434,8 +433,8 @@ def resubmit_application(*, actor, application, permit: dict | None = None, note
     """The applicant amends a refused file and submits it again, on the same file number: the map and the
     zoning are checked anew and every agency concerned reviews the amended file in a new round, with the
     earlier rounds' decisions kept beside it. ``permit`` holds the amended request (as at submission)."""
-    with transaction.atomic():
-        app = Application.objects.select_for_update().get(pk=application.pk)
+    with service_tx.atomic():
+        app = locks.application(application.pk)
         if app.status != Application.Status.REJECTED:
             raise Conflict(_("File %(code)s is %(status)s: only a refused file is amended and resubmitted.")
                            % Localized({"code": app.tracking_code, "status": app.get_status_display()}))
@@ -473,8 +472,7 @@ def _current_task(application, agency_code: str) -> ReviewTask:
     # FOR UPDATE OF the task only: the join to the agency would lock the agency's row too, serialising every
     # decision of that agency and deadlocking with the foreign-key checks of other files' writes (seen under
     # the load test on PostgreSQL: bench/load)
-    tasks = ReviewTask.objects.select_for_update(of=("self",)).filter(application=application,
-                                                                      agency__code=agency_code)
+    tasks = locks.tasks(application.pk, agency__code=agency_code)
     task = tasks.filter(status__in=ReviewTask.OPEN).order_by("id").first() or tasks.order_by("-id").first()
     if task is None:
         raise Conflict(_("Agency %(agency)s has no review task on file %(code)s.")
@@ -511,8 +509,8 @@ def record_decision(*, actor, application, agency_code: str, decision: str, cond
     status = DECISIONS.get(decision)
     reason = check_decision(agency_code=agency_code, decision=decision, conditions=conditions,
                             info_request=info_request, reason_number=reason_number)
-    with transaction.atomic():
-        Application.objects.select_for_update().filter(pk=application.pk).first()
+    with service_tx.atomic():
+        locks.application(application.pk)
         task = _current_task(application, agency_code)
         same = (task.status == status and task.reason_id == (reason.pk if reason else None)
                 and task.conditions == conditions.strip() and task.info_request == info_request.strip())
@@ -543,7 +541,7 @@ def record_decision(*, actor, application, agency_code: str, decision: str, cond
 def _track_question(task: ReviewTask, actor, now, *, asking: bool) -> None:
     """Keep the open question in step with a decision: asking opens (or rewords) it and stops the clock;
     deciding while the applicant has not answered closes it unanswered, with the waiting counted."""
-    open_question = InfoRequest.objects.select_for_update().filter(task=task, answered_at__isnull=True).first()
+    open_question = locks.open_question(task.pk)
     user = audit.user_or_none(actor)
     if asking:
         if open_question:
@@ -569,10 +567,10 @@ def answer_info_request(*, actor, application, agency_code: str, answer: str, do
     if document is not None:
         _check_document_room(application, document_kind)
     stored = _store_document(application, document_kind, document) if document is not None else None
-    with transaction.atomic():
-        Application.objects.select_for_update().filter(pk=application.pk).first()
+    with service_tx.atomic():
+        locks.application(application.pk)
         task = _current_task(application, agency_code)
-        question = InfoRequest.objects.select_for_update().filter(task=task, answered_at__isnull=True).first()
+        question = locks.open_question(task.pk)
         if task.status != ReviewTask.Status.INFO_REQUESTED or question is None:
             raise Conflict(_("Agency %(agency)s is not waiting for information on file %(code)s.")
                            % Localized({"agency": agency_code, "code": application.tracking_code}))
@@ -723,8 +721,8 @@ def record_payment(*, actor, application, provider: str, amount: int, reference:
                                               "gateway."))
     if not reference:
         raise ApplicationError("reference", _("A cash payment needs the receipt number."))
-    with transaction.atomic():
-        Application.objects.select_for_update().filter(pk=application.pk).first()
+    with service_tx.atomic():
+        locks.application(application.pk)
         existing = Payment.objects.filter(provider=provider, reference=reference).select_related("bill").first()
         if existing:
             if existing.bill.application_id != application.pk or existing.amount != amount:
@@ -762,8 +760,7 @@ def _require_documents(application) -> None:
 
 
 def _open_bill_locked(application) -> Bill:
-    bill = Bill.objects.select_for_update().filter(application=application, settled_at__isnull=True) \
-        .order_by("id").first()
+    bill = locks.open_bill(application.pk)
     if bill is None:
         raise Conflict(_("There is nothing to pay on this file: the bill is made once every agency has approved."))
     return bill
@@ -783,8 +780,8 @@ def start_gateway_payment(*, actor, application, amount: int, callback_url: str)
     pending until the bank's server verifies it; a PSP that does not answer leaves it failed.
     """
     gateway = psp.gateway()  # GatewayNotConfigured: card payment is not offered
-    with transaction.atomic():
-        Application.objects.select_for_update().filter(pk=application.pk).first()
+    with service_tx.atomic():
+        locks.application(application.pk)
         bill = _open_bill_locked(application)
         _check_amount(bill, amount)
         _require_documents(application)
@@ -842,10 +839,11 @@ def complete_gateway_payment(*, order_id: str, token: str) -> Outcome:
                                     "verified_amount": result.amount, "verified_order": result.order_id})
         payment.refresh_from_db()
         return Outcome(payment, False)
-    with transaction.atomic():
-        Application.objects.select_for_update().filter(pk=payment.bill.application_id).first()
-        locked = Payment.objects.select_for_update().get(pk=payment.pk)
-        bill = Bill.objects.select_for_update().get(pk=locked.bill_id)
+    with service_tx.atomic():
+        if payment.bill.application_id:  # a file's bill: its application first (the lock order)
+            locks.application(payment.bill.application_id)
+        locked = locks.payment(payment.pk)
+        bill = locks.bill(locked.bill_id)
         settled = False
         if locked.status == Payment.Status.PENDING and bill.settled_at is None \
                 and bill.total - bill.paid == locked.amount:
@@ -879,7 +877,7 @@ def _settle(payment: Payment, actor) -> None:
     if Payment.objects.filter(pk=payment.pk, status=Payment.Status.PENDING).update(
             status=Payment.Status.SETTLED, settled_at=now) != 1:
         return
-    bill = Bill.objects.select_for_update().get(pk=payment.bill_id)
+    bill = locks.bill(payment.bill_id)
     Bill.objects.filter(pk=bill.pk).update(paid=bill.paid + payment.amount, settled_at=now)
     shares = bill.lines.values("agency").annotate(total=Sum("amount"))
     LedgerEntry.objects.bulk_create([LedgerEntry(payment=payment, agency_id=s["agency"], amount=s["total"])
@@ -927,8 +925,8 @@ def record_transfer(*, actor, bill: Bill, amount: int, reference: str) -> Outcom
     reference = (reference or "").strip()
     if not reference:
         raise ApplicationError("reference", _("A transfer needs the bank's reference number."))
-    with transaction.atomic():
-        locked = Bill.objects.select_for_update().get(pk=bill.pk)
+    with service_tx.atomic():
+        locked = locks.bill(bill.pk)
         existing = Payment.objects.filter(provider=payments.TRANSFER, reference=reference).first()
         if existing:
             if existing.bill_id != locked.pk or existing.amount != amount:
@@ -956,7 +954,7 @@ def _permit_number(today) -> str:
             PermitCounter.objects.get_or_create(year=year)
     except IntegrityError:
         pass
-    counter = PermitCounter.objects.select_for_update().get(year=year)
+    counter = locks.permit_counter(year)
     counter.last += 1
     counter.save(update_fields=["last"])
     return f"{year}-{counter.last:06d}"
@@ -1010,7 +1008,7 @@ def _issue_permit(app, actor) -> Permit:
 def sign_permit(*, actor, permit) -> Outcome:
     """The signing official signs a permit waiting on their page: it carries their name and title from now
     on, and its paper (the original PDF) is made. Signing twice changes nothing the second time."""
-    with transaction.atomic():
+    with service_tx.atomic():
         now = timezone.now()
         signed = Permit.objects.filter(pk=permit.pk, signed_at__isnull=True).update(
             signed_by=audit.user_or_none(actor), signed_at=now)
@@ -1026,8 +1024,8 @@ def sign_permit(*, actor, permit) -> Outcome:
 
 def activate_service(*, actor, application, service_code: str, size: dict | None = None) -> Outcome:
     """Turn a service chosen 'later' on, on the same file: a review by its agency, then a bill line."""
-    with transaction.atomic():
-        app = Application.objects.select_for_update().get(pk=application.pk)
+    with service_tx.atomic():
+        app = locks.application(application.pk)
         if app.status not in {Application.Status.ISSUED, Application.Status.COMPLETED}:
             raise Conflict(_("A service chosen for later is activated once the permit is issued."))
         sr = app.service_requests.select_related("service__agency").filter(service__code=service_code).first()
@@ -1067,8 +1065,8 @@ def certify_completion(*, actor, application, reason: str = "") -> Outcome:
     """گواهی پایان کار: the tariff goes from construction to the building's final use, once. With connections
     still not installed it is certified only with a ``reason`` (kept on the certificate and in the audit)."""
     reason = normalize_text(reason or "")
-    with transaction.atomic():
-        app = Application.objects.select_for_update().get(pk=application.pk)
+    with service_tx.atomic():
+        app = locks.application(application.pk)
         existing = CompletionCertificate.objects.filter(application=app).first()
         if existing:
             return Outcome(existing, False)
@@ -1112,14 +1110,13 @@ def process_deadlines(*, now=None) -> dict:
     late = ReviewTask.objects.filter(status=ReviewTask.Status.PENDING, due_date__lt=today, overdue_at__isnull=True) \
         .select_related("agency", "application")
     for task_id in list(late.values_list("id", flat=True)):
-        with transaction.atomic():
+        with service_tx.atomic():
             # the lock order of every service: the application first, then its tasks (as record_decision). The
             # task's row alone is locked (of=self): locking it joined with its application and agency took the
             # three in the database's order — the opposite of a refusal's — and the two could deadlock.
             app_id = ReviewTask.objects.filter(pk=task_id).values_list("application_id", flat=True).first()
-            Application.objects.select_for_update().filter(pk=app_id).first()
-            task = ReviewTask.objects.select_for_update(of=("self",)).select_related("agency", "application") \
-                .get(pk=task_id)
+            locks.application(app_id)
+            task = locks.task(task_id)
             if task.status != ReviewTask.Status.PENDING or task.overdue_at is not None:
                 continue
             app = task.application
@@ -1149,9 +1146,9 @@ def record_connection_installed(*, application, agency_code: str, service_code: 
     if not subscription_number or len(subscription_number) > 40:
         raise ApplicationError("subscription_number", _("Give the meter or subscription number (at most 40 "
                                                          "characters)."))
-    with transaction.atomic():
-        order = ConnectionOrder.objects.select_for_update().filter(
-            application=application, service__code=service_code).select_related("agency").first()
+    with service_tx.atomic():
+        locks.application(application.pk)
+        order = locks.connection_order(application.pk, service_code)
         if order is None:
             raise Conflict(_("There is no connection order for %(service)s on file %(code)s.")
                            % Localized({"service": service_code, "code": application.tracking_code}))

@@ -8,7 +8,6 @@ import datetime
 from fractions import Fraction
 
 import shapely
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -19,7 +18,7 @@ from panjereh.agencies.models import Agency, RefusalReason
 from panjereh.citymap import crs as crsmod
 from panjereh.citymap.models import Feature, Layer
 from panjereh.citymap.services import SpatialInputError, dig_check, parse_dig_area
-from panjereh.core import audit
+from panjereh.core import audit, service_tx
 from panjereh.core.calendar import add_working_days, local_date, working_days_between
 from panjereh.core.errors import FieldError
 from panjereh.core.text import Localized
@@ -92,7 +91,7 @@ def register_works(*, actor, agency: Agency, data: dict, connection_order=None) 
                          % Localized({"m": float(street_rules["street_distance_m"])}))
     names = sorted({name for name, _line in streets})
     now = timezone.now()
-    with transaction.atomic():
+    with service_tx.atomic():
         if kind != Works.Kind.PLAN and connection_order is None:
             # (a street's many connection trenches, raised by the single window, are separate jobs)
             _refuse_own_overlap(agency, names, checked)
@@ -237,7 +236,7 @@ def find_all_conflicts() -> int:
     if not new:
         return 0
     works = Works.objects.select_related("agency").in_bulk({i for p in new for i in p[:2]})
-    with transaction.atomic():
+    with service_tx.atomic():
         WorksConflict.objects.bulk_create([WorksConflict(first_id=a, second_id=b, distance_m=round(d, 2),
                                                          gap_days=g) for a, b, d, g in new], batch_size=2000)
         events = []
@@ -268,7 +267,7 @@ def apply_for_permit(*, actor, works: Works) -> ExcavationPermit:
                                           "earliest": earliest.isoformat()}))
         if works.connection_order_id is None:
             _refuse_moratorium(works.streets, works.start_date)
-    with transaction.atomic():
+    with service_tx.atomic():
         locked = Works.objects.select_for_update().get(pk=works.pk)
         if locked.status != Works.Status.PLANNED:
             raise WorksConflictState(_("Works %(reference)s are %(status)s: a permit is applied for once.")
@@ -297,7 +296,7 @@ def decide_permit(*, actor, works: Works, decision: str, conditions: str = "", r
         reason = RefusalReason.objects.filter(agency__code="municipality", number=reason_number, active=True).first()
         if reason is None:
             raise WorksError("reason", _("A refusal must cite one of the municipality's numbered, published reasons."))
-    with transaction.atomic():
+    with service_tx.atomic():
         permit = ExcavationPermit.objects.select_for_update().select_related("works").filter(works=works).first()
         if permit is None:
             raise WorksConflictState(_("No excavation permit was applied for these works."))
@@ -328,7 +327,7 @@ def deem_overdue_permits(now=None) -> int:
     count = 0
     for permit in ExcavationPermit.objects.filter(status=ExcavationPermit.Status.PENDING, due_date__lt=today) \
             .select_related("works__agency"):
-        with transaction.atomic():
+        with service_tx.atomic():
             if ExcavationPermit.objects.filter(pk=permit.pk, status=ExcavationPermit.Status.PENDING).update(
                     status=ExcavationPermit.Status.DEEMED, decided_at=now) != 1:
                 continue
@@ -368,7 +367,7 @@ def record_progress(*, actor, works: Works, status: str, on: datetime.date | Non
     in that order. A completed resurfacing starts the street's moratorium."""
     if status not in ALLOWED_FROM:
         raise WorksError("status", _("Unknown step «%(status)s».") % Localized({"status": status}))
-    with transaction.atomic():
+    with service_tx.atomic():
         locked = Works.objects.select_for_update().get(pk=works.pk)
         if locked.kind == Works.Kind.RESURFACING and locked.status == Works.Status.PLANNED and \
                 status == Works.Status.IN_PROGRESS:
@@ -429,7 +428,7 @@ def register_moratorium(*, actor, street: str, since: datetime.date, until: date
     if surface not in Works.Surface.values:
         raise WorksError("surface", _("The surface must be one of %(known)s.")
                          % Localized({"known": ", ".join(Works.Surface.values)}))
-    with transaction.atomic():
+    with service_tx.atomic():
         moratorium = Moratorium.objects.create(street=street.strip(), geom=_geos(line), surface=surface,
                                                since=since, until=until)
         audit.record(actor=actor, action="works.moratorium", obj=moratorium,
@@ -528,7 +527,7 @@ def propose_shared_trench(*, actor, works: list[Works]) -> SharedTrench:
             raise WorksError("works", _("The dates of %(a)s and %(b)s cannot meet: one trench needs works that "
                                         "overlap in time.") % Localized({"a": lead.reference, "b": other.reference}))
     total = sum(trench_length(w) for w in works)
-    with transaction.atomic():
+    with service_tx.atomic():
         trench = SharedTrench.objects.create(lead=lead, created_by=actor if getattr(actor, "is_authenticated",
                                                                                       False) else None)
         for w in works:
@@ -569,7 +568,7 @@ def select_for_inspection(*, phase: str, seed: int | None = None) -> list[Inspec
             done_by_agency[w.agency_id] = done_by_agency.get(w.agency_id, 0) + 1
         else:
             by_agency.setdefault(w.agency_id, []).append(w)
-    with transaction.atomic():
+    with service_tx.atomic():
         for agency_id, items in sorted(by_agency.items()):
             # the sample is the rate of all the agency's works in the phase; those chosen before count
             before = done_by_agency.get(agency_id, 0)
@@ -587,7 +586,7 @@ def record_inspection(*, actor, inspection: Inspection, passed: bool, defects: s
     if photo is not None:
         uploads.check(photo, field="photo", allowed=(uploads.JPEG, uploads.PNG))
         photo.seek(0)
-    with transaction.atomic():
+    with service_tx.atomic():
         if Inspection.objects.filter(pk=inspection.pk, inspected_at__isnull=True).update(
                 inspected_at=timezone.now(), passed=passed, defects=defects.strip()) != 1:
             raise WorksConflictState(_("This inspection was already recorded."))
@@ -607,7 +606,7 @@ def add_inspection_photo(*, actor, inspection: Inspection, upload) -> Inspection
     """Keep a photo of an inspection (JPEG or PNG, checked by content; never overwriting another)."""
     stored = uploads.store(upload, prefix=f"works/inspections/{inspection.pk}", field="photo",
                            allowed=(uploads.JPEG, uploads.PNG))
-    with transaction.atomic():
+    with service_tx.atomic():
         photo = InspectionPhoto.objects.create(
             inspection=inspection, file=stored.name, content_type=stored.content_type, size=stored.size,
             sha256=stored.sha256, uploaded_by=audit.user_or_none(actor))
@@ -648,7 +647,7 @@ def recover_unrestored(*, today: datetime.date | None = None) -> list[RecoveryCh
         area = Fraction(str(round(trench_length(w), 2))) * fees.exact(params["trench_width_m"])
         cost = int(area * fees.exact(params["restoration_per_m2"].get(w.surface, 0)))
         overhead = int(cost * fees.exact(params["recovery_overhead"]))
-        with transaction.atomic():
+        with service_tx.atomic():
             charge = RecoveryCharge.objects.create(works=w, cost=cost, overhead=overhead, total=cost + overhead)
             payee = _municipality()
             charge_bill = billing.bill_agency(payer=w.agency, stage=f"article103:{w.pk}", lines=[
