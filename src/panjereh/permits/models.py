@@ -9,6 +9,7 @@ from django.utils.translation import pgettext_lazy
 from panjereh.agencies.models import Agency, CounterOffice, RefusalReason, Service
 from panjereh.citymap.models import Parcel
 from panjereh.citymap.vocabulary import LandUse
+from panjereh.permits import transitions
 
 USER = settings.AUTH_USER_MODEL
 
@@ -69,8 +70,8 @@ class Application(models.Model):
         COUNTER = "counter", _("at a counter office")
         ONLINE = "online", _("online, from home")
 
-    # A parcel holds one open file per permit type; these no longer count as open.
-    CLOSED = (Status.REJECTED, Status.COMPLETED, Status.WITHDRAWN)
+    # A parcel holds one open file per permit type; these no longer count as open (permits/transitions.py).
+    CLOSED = tuple(sorted(transitions.CLOSED))
 
     tracking_code = models.CharField(max_length=12, unique=True)
     parcel = models.ForeignKey(Parcel, on_delete=models.PROTECT, related_name="applications")
@@ -114,6 +115,10 @@ class Application(models.Model):
 
     def __str__(self):
         return self.tracking_code
+
+    def allows(self, action: str) -> bool:
+        """Whether this file's status allows ``action`` (the transition table, ``permits/transitions.py``)."""
+        return transitions.allows(self.status, action)
 
 
 class ServiceRequest(models.Model):

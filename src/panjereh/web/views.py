@@ -311,10 +311,10 @@ def file_page(request, pk):
         "orders": app.connection_orders.select_related("service"), "message": message,
         "can_pay": access.can_take_payment(request.user, app), "card_payments": psp.is_configured(),
         "later": [sr for sr in app.service_requests.select_related("service") if sr.timing == "later"]
-        if app.status in {"issued", "completed"} and access.can_activate_service(request.user, app) else [],
-        "can_complete": app.status == "issued" and access.can_certify_completion(request.user),
-        "confirm_completion": confirm_completion and app.status == "issued",
-        "uninstalled": services.uninstalled_connections(app) if app.status == "issued" else [],
+        if app.allows("activate_service") and access.can_activate_service(request.user, app) else [],
+        "can_complete": app.allows("certify_completion") and access.can_certify_completion(request.user),
+        "confirm_completion": confirm_completion and app.allows("certify_completion"),
+        "uninstalled": services.uninstalled_connections(app) if app.allows("record_connections") else [],
         "completion": getattr(app, "completion", None), "reason_typed": request.POST.get("reason", ""),
         "tariffs": app.parcel.tariff_changes.order_by("created_at", "id"),
         "my_agency": profile.agency.code if profile and profile.agency else None,
@@ -323,11 +323,12 @@ def file_page(request, pk):
         "missing_kinds": [(k, Document(k).label) for k in services.missing_documents(app)],
         "waivers": app.document_waivers.select_related("granted_by"),
         "document_kinds": Document.choices,
-        "can_add_document": access.can_add_document(request.user, app) and app.status not in Application.CLOSED,
-        "can_waive": access.can_waive_document(request.user) and app.status not in Application.CLOSED,
-        "can_check": app.status == "awaiting_check" and access.can_check_documents(request.user),
+        "can_add_document": access.can_add_document(request.user, app) and app.allows("add_document"),
+        "can_waive": access.can_waive_document(request.user) and app.allows("waive_document"),
+        "can_check": app.allows("accept_documents") and access.can_check_documents(request.user),
         "check_reasons": RefusalReason.objects.filter(agency__code="municipality", active=True)
-        if app.status == "awaiting_check" else []})
+        if app.allows("refuse_unchecked") else [],
+        "can_resubmit": access.can_take_payment(request.user, app) and app.allows("resubmit")})
     if psp.is_configured():
         # the card form's answer redirects to the bank's page: the policy's form-action must admit the bank
         response._csp_update = {"form-action": [psp.payer_origin()]}

@@ -162,3 +162,10 @@ def stage_service(stage):
     code = str(stage).partition(":")[2]
     service = Service.objects.filter(code=code).first() if code else None
     return local(service, "name") if service else ""
+
+
+@register.filter
+def allows(application, action: str) -> bool:
+    """``{% if app|allows:"resubmit" %}``: the file's status allows the action (permits/transitions.py), the same
+    question the services ask before they act."""
+    return application.allows(action)
