@@ -35,7 +35,7 @@ demo_key() {
 export PANJEREH_PSP_KEY; PANJEREH_PSP_KEY=$(demo_key psp)
 export PANJEREH_PSP_TERMINAL=demo-terminal
 export PANJEREH_PSP_URL="http://127.0.0.1:${PSP_PORT:-8010}"
-"$BIN/python" -m panjereh.permits.fakepsp --port "${PSP_PORT:-8010}" &
+"$BIN/python" -m panjereh.billing.fakepsp --port "${PSP_PORT:-8010}" &
 psp=$!
 
 # The fake SMS provider (its key made once, like the PSP's) and the worker that sends the outbox: the

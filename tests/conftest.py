@@ -115,7 +115,7 @@ def fake_psp(settings, monkeypatch):
     """The fake bank gateway (its own HTTP server on 127.0.0.1), configured as Panjereh's PSP for one test."""
     import threading
 
-    from panjereh.permits import fakepsp
+    from panjereh.billing import fakepsp
 
     monkeypatch.setenv("PANJEREH_DEMO", "1")
     server = fakepsp.make_server(0, terminal="test-terminal", key="test-key-not-secret")

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "panjereh.agencies",
     "panjereh.access",
     "panjereh.citymap",
+    "panjereh.billing",
     "panjereh.democity",
     "panjereh.permits",
     "panjereh.integrations",

@@ -33,7 +33,7 @@ def test_the_years_history_shows_deemed_approvals_payments_on_their_days_and_wor
     from django.test import Client
 
     from panjereh.core.calendar import local_date
-    from panjereh.permits.models import LedgerEntry, Payment
+    from panjereh.billing.models import LedgerEntry, Payment
     from panjereh.works.models import Works
 
     with django_capture_on_commit_callbacks(execute=True):  # the trenches are raised as each file commits

@@ -15,7 +15,8 @@ from django.core.files.storage import default_storage
 from django.db import connection
 
 from panjereh.permits import pdf, services
-from panjereh.permits.models import Application, FileDocument, LedgerEntry, Payment
+from panjereh.permits.models import Application, FileDocument
+from panjereh.billing.models import LedgerEntry, Payment
 from tests.citizens.helpers import pdf_bytes, upload
 from tests.conftest import user
 from tests.permits.helpers import good_parcel, request_body
@@ -25,7 +26,8 @@ import hashlib, json, django
 django.setup()
 from django.core.files.storage import default_storage
 from django.db.models import Sum
-from panjereh.permits.models import Application, Bill, CompletionCertificate, FileDocument, LedgerEntry, Payment, Permit
+from panjereh.permits.models import Application, CompletionCertificate, FileDocument, Permit
+from panjereh.billing.models import Bill, LedgerEntry, Payment
 
 def sha(name):
     with default_storage.open(name, "rb") as handle:

@@ -10,8 +10,9 @@ import pytest
 from django.test import Client
 
 from panjereh.core.calendar import local_date
-from panjereh.permits import payments, psp
-from panjereh.permits.models import Application, LedgerEntry, Payment
+from panjereh.billing import reconciliation, psp
+from panjereh.permits.models import Application
+from panjereh.billing.models import LedgerEntry, Payment
 from tests.conftest import user
 from tests.permits.helpers import approve_all, good_parcel, pay_at_psp, request_body
 
@@ -129,7 +130,7 @@ def test_reconciliation_finds_what_the_bank_and_we_disagree_on(client_for, await
     back = pay_at_psp(start(client_for, awaiting).json()["pay_url"])
     client_for().get("/payments/gateway/return/", back)
     today = local_date(Payment.objects.get(reference=back["order_id"]).settled_at)
-    assert payments.reconcile(date=today) == {"date": today.isoformat(), "matched": 1,
+    assert reconciliation.reconcile(date=today) == {"date": today.isoformat(), "matched": 1,
                                               "confirmed_not_settled": [], "settled_not_confirmed": []}
     # the bank verified a payment but our server died before settling it
     other = client_for("operator1").post("/api/v1/applications/", request_body(good_parcel(city)),
@@ -142,15 +143,15 @@ def test_reconciliation_finds_what_the_bank_and_we_disagree_on(client_for, await
     forged = Payment.objects.create(bill_id=Payment.objects.get(reference=back["order_id"]).bill_id,
                                     provider="gateway", reference="PJFORGED", amount=5, status="settled",
                                     settled_at=Payment.objects.get(reference=back["order_id"]).settled_at)
-    result = payments.reconcile(date=today)
+    result = reconciliation.reconcile(date=today)
     assert result["matched"] == 1
     assert [r["order_id"] for r in result["confirmed_not_settled"]] == [lost["order_id"]]
     assert [r["order_id"] for r in result["settled_not_confirmed"]] == [forged.reference]
-    assert payments.reconcile(date=today - datetime.timedelta(days=3))["confirmed_not_settled"] == []
+    assert reconciliation.reconcile(date=today - datetime.timedelta(days=3))["confirmed_not_settled"] == []
 
 
 def test_the_fake_psp_refuses_to_start_outside_a_demo():
     env = {k: v for k, v in os.environ.items() if k != "PANJEREH_DEMO"}
-    done = subprocess.run([sys.executable, "-m", "panjereh.permits.fakepsp", "--port", "0", "--key", "k"], env=env,
+    done = subprocess.run([sys.executable, "-m", "panjereh.billing.fakepsp", "--port", "0", "--key", "k"], env=env,
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and "PANJEREH_DEMO" in done.stderr

@@ -12,8 +12,8 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from panjereh.citymap.models import Parcel
 from panjereh.permits import services
-from panjereh.permits.models import (Application, Bill, ConnectionOrder, LedgerEntry, Payment, Permit, ReviewTask,
-                                     TariffChange)
+from panjereh.permits.models import Application, ConnectionOrder, Permit, ReviewTask, TariffChange
+from panjereh.billing.models import Bill, LedgerEntry, Payment
 from tests.permits.helpers import pay_at_psp, request_body
 
 AGENCIES = ["municipality", "water", "power", "gas", "fire"]

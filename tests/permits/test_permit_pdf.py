@@ -80,7 +80,8 @@ def test_the_permit_pdf_is_rendered_by_the_worker_and_verifiable(client_for, cit
 
 
 def test_the_bill_and_the_completion_certificate_as_verifiable_pdfs(client_for, city, settings, tmp_path):
-    from panjereh.permits.models import Bill, CompletionCertificate
+    from panjereh.permits.models import CompletionCertificate
+    from panjereh.billing.models import Bill
 
     settings.MEDIA_ROOT = tmp_path
     app = _approved_file(client_for, city)

@@ -9,7 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from panjereh.permits import pdf
-from panjereh.permits.models import Application, Bill, CompletionCertificate, Permit
+from panjereh.permits.models import Application, CompletionCertificate, Permit
+from panjereh.billing.models import Bill
 from panjereh.works.models import Works
 from tests.permits.helpers import approve_all, good_parcel, pay_in_cash, request_body
 

@@ -10,7 +10,8 @@ from django.db import connection
 from panjereh.agencies.models import Agency, StaffProfile
 from panjereh.core.models import OutboxEvent
 from panjereh.permits import services
-from panjereh.permits.models import Applicant, Application, Bill, Payment, Permit, ReviewTask
+from panjereh.permits.models import Applicant, Application, Permit, ReviewTask
+from panjereh.billing.models import Bill, Payment
 from tests.permits.helpers import good_parcel, request_body
 
 REVIEWERS = {"municipality": "reviewer.municipality", "water": "reviewer.water", "power": "reviewer.power"}

@@ -6,8 +6,8 @@ import pytest
 
 from panjereh.core.calendar import add_working_days, local_date
 from panjereh.core.models import AuditRecord, OutboxEvent
-from panjereh.permits.models import (Application, ConnectionOrder, LedgerEntry, Payment, Permit,
-                                     TariffChange)
+from panjereh.permits.models import Application, ConnectionOrder, Permit, TariffChange
+from panjereh.billing.models import LedgerEntry, Payment
 from tests.permits.helpers import good_parcel, pay_at_psp, request_body
 
 pytestmark = pytest.mark.django_db

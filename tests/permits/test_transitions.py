@@ -6,7 +6,8 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from panjereh.permits import services, transitions
-from panjereh.permits.models import Application, Bill, FileDocument, Payment, ReviewTask
+from panjereh.permits.models import Application, FileDocument, ReviewTask
+from panjereh.billing.models import Bill, Payment
 from tests.permits.helpers import approve_all, good_parcel, pay_in_cash, request_body
 from tests.snapshot import unchanged
 

@@ -40,7 +40,7 @@ def test_api_tokens_are_stored_as_hashes_and_expire(client_for, city):
     assert api.get("/api/v1/applications/").status_code in {401, 403}
 
 
-@pytest.mark.parametrize("path", ["permits/payment", "permits/bill", "permits/permit", "permits/ledgerentry",
+@pytest.mark.parametrize("path", ["billing/payment", "billing/bill", "permits/permit", "billing/ledgerentry",
                                   "permits/tariffchange", "core/auditrecord"])
 def test_money_permits_and_audit_are_read_only_in_admin(city, path):
     admin = Client()

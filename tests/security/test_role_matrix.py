@@ -49,7 +49,7 @@ def world(city, client_for, settings):
     works = works_services.register_works(actor=None, agency=Agency.objects.get(code="water"),
                                           data=data(trench(line), reference="W-ROLES"))
     # a bill the water company owes for its works, and its works chosen for inspection
-    from panjereh.permits.services import bill_agency
+    from panjereh.billing.services import bill_agency
     from panjereh.works.models import Inspection
 
     municipality = Agency.objects.get(code="municipality")
@@ -112,7 +112,7 @@ def doors(w):
         ("get", "/counter/", None, {"operator1", "operator2", "admin"}),
         ("get", "/inbox/", None, AGENCY_STAFF | {"signer"}),
         ("get", "/layers/power-cables/upload/", None, {"gis.power", "admin"}),
-        ("get", "/admin/permits/payment/", None, {"admin"}),
+        ("get", "/admin/billing/payment/", None, {"admin"}),
         ("get", f"/files/{app}/receipt/", None, on_file),
         ("post", f"/api/v1/applications/{app}/reviews/water/answer/", {"answer": "x"}, {"operator1", "admin"}),
         ("post", f"/api/v1/applications/{app}/resubmit/", {}, {"operator1", "admin"}),

@@ -9,7 +9,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from panjereh.permits.models import ConnectionOrder, LedgerEntry
+from panjereh.permits.models import ConnectionOrder
+from panjereh.billing.models import LedgerEntry
 from tests.conftest import user
 from tests.permits.helpers import approve_all, good_parcel, pay_in_cash, request_body
 

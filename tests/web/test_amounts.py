@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from panjereh.permits.models import Payment
+from panjereh.billing.models import Payment
 from tests.permits.helpers import approve_all, good_parcel, request_body
 
 pytestmark = pytest.mark.django_db

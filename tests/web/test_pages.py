@@ -190,7 +190,8 @@ def test_card_payment_at_the_counter_through_the_bank_gateway(live_server, live_
     from django.contrib.auth import get_user_model
     from rest_framework.test import APIClient
 
-    from panjereh.permits.models import Application, Payment
+    from panjereh.permits.models import Application
+    from panjereh.billing.models import Payment
     from tests.permits.helpers import good_parcel, request_body
 
     def api(username):

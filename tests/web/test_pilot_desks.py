@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import timezone
 
+from panjereh.core.calendar import local_date
 from panjereh.permits.models import Application, ConnectionOrder, ReviewTask
 from tests.permits.helpers import approve_all, good_parcel, pay_in_cash, request_body
 
@@ -88,7 +89,8 @@ def test_the_water_company_sees_its_open_orders_first_in_pages_and_installs_one(
     one = water.get("/connections/", {"status": "all", "code": code.lower()}).content.decode()
     assert len(_orders_on(one)) == 1
     # a period that holds only the old orders
-    old_day = (timezone.now() - datetime.timedelta(days=60)).date().isoformat()
+    # the day in Tehran (the page's days are local): between 20:30 and midnight UTC it is already tomorrow there
+    old_day = local_date(timezone.now() - datetime.timedelta(days=60)).isoformat()
     period = _orders_on(water.get("/connections/", {"from": old_day, "to": old_day}).content.decode())
     assert sorted(period) == sorted(water_with_many_orders["old"])
     # the install form is on each open order; recording one says so and keeps the page

@@ -39,7 +39,7 @@ def test_the_coordination_page(live_server, live_city, browser, language, settin
     page.wait_for_selector("#works-table")
     assert Works.objects.get(pk=water.pk).status == "permitted"
     # the permit's fee is billed to the water company; the municipality records its transfer on the page
-    from panjereh.permits.models import Bill
+    from panjereh.billing.models import Bill
 
     bill = Bill.objects.get(payer__code="water", stage=f"excavation:{water.pk}")
     page.fill(f"#tr-{bill.pk}", f"TR-{language}-1")

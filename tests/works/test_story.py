@@ -13,7 +13,7 @@ from django.utils import timezone
 from PIL import Image
 
 from panjereh.core.calendar import add_working_days, local_date
-from panjereh.permits.models import Bill, LedgerEntry
+from panjereh.billing.models import Bill, LedgerEntry
 from panjereh.works import services
 from panjereh.works.models import Inspection, Works, WorksConflict
 

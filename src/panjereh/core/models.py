@@ -94,3 +94,16 @@ class ClosureDay(models.Model):
 
     def __str__(self):
         return f"{self.date} {self.reason_fa}"
+
+
+class IssuedPaper(models.Model):
+    """A paper Panjereh issues (bill, permit, completion certificate) kept as the PDF rendered when it issued,
+    with its SHA-256 and the unguessable code of its public verify address."""
+
+    verification_code = models.CharField(max_length=32, unique=True, null=True, blank=True)
+    pdf_file = models.CharField(max_length=255, blank=True, help_text="the PDF as rendered at issue: its name in "
+                                "the default storage")
+    pdf_sha256 = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        abstract = True

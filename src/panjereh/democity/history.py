@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from panjereh.core import service_tx
 from panjereh.core.calendar import TEHRAN, add_working_days, local_date
 
 # agency → (typical working days to decide, spread): power is the one that is often late
@@ -70,7 +71,7 @@ def build_history(*, months: int = 12, per_month: int = 30, seed: int = 1405, pr
 def _booked_on(app, moment) -> None:
     """The file's payment, its bill and the agencies' ledger lines dated when the counter took it (the services
     stamp them now, as the history is made)."""
-    from panjereh.permits.models import Bill, LedgerEntry, Payment
+    from panjereh.billing.models import Bill, LedgerEntry, Payment
 
     Payment.objects.filter(bill__application=app).update(created_at=moment, settled_at=moment)
     Bill.objects.filter(application=app).update(settled_at=moment)
@@ -113,7 +114,7 @@ def _files(months, per_month, first, parcels, rng, users, counts, services, prog
             parcel = Parcel.objects.get(pk=parcels.pop())
             submitted = add_working_days(month_start, rng.randint(0, 18))
             try:
-                with transaction.atomic():
+                with service_tx.composing():
                     outcome = _one_file(services, parcel, submitted, rng, users, counts,
                                         models=(Application, ConnectionOrder, InfoRequest, Permit, ReviewTask))
             except (services.ApplicationError, services.Conflict):

@@ -165,7 +165,8 @@ def file_rows():
     separate things the applicant had to do, and the cost as a share of the building's value."""
     from django.db.models import Count, Sum
 
-    from panjereh.permits.models import Application, InfoRequest, Payment
+    from panjereh.permits.models import Application, InfoRequest
+    from panjereh.billing.models import Payment
 
     files = list(Application.objects.filter(permit__isnull=False)
                  .annotate(paid=Sum("bills__total"))

@@ -76,7 +76,7 @@ def good_practices() -> list[dict]:
     """B-READY's public-services questions, answered from this city's configuration, with the evidence."""
     from panjereh.agencies.models import Agency, FeeSchedule
     from panjereh.citymap.models import Layer
-    from panjereh.permits import psp
+    from panjereh.billing import psp
 
     agencies = list(Agency.objects.order_by("code"))
     silent = [a.code for a in agencies if a.silence_means_approval]

@@ -17,7 +17,7 @@ from panjereh.core.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from panjereh.core import fields
+from panjereh.core import fields, service_tx
 from panjereh.core.api_errors import error_response
 from panjereh.core.text import Localized, normalize_digits, normalize_text
 from panjereh.integrations.auth import AgencySystem, AgencyTokenAuthentication
@@ -83,7 +83,7 @@ class InboundView(APIView):
         if app is None:
             return _err(404, "not_found", _("There is no application %(code)s.") % Localized({"code": code}))
         try:
-            with transaction.atomic():
+            with service_tx.composing():
                 status_code, data = self.act(system, app, body.validated_data)
                 if status_code < 500:
                     IdempotencyRecord.objects.create(agency=system.agency, key=key, request_hash=body_hash,

@@ -1,8 +1,8 @@
 from django.contrib import admin
 
-from panjereh.core.admin import PanjerehAdmin, ReadOnlyAdmin, ReadOnlyInline
-from panjereh.permits.models import (Application, Bill, BillLine, CompletionCertificate, ConnectionOrder, LedgerEntry,
-                                     Payment, Permit, ReviewTask, ServiceRequest, TariffChange)
+from panjereh.core.admin import PanjerehAdmin, ReadOnlyAdmin
+from panjereh.permits.models import (Application, CompletionCertificate, ConnectionOrder, Permit, ReviewTask,
+                                     ServiceRequest, TariffChange)
 
 
 class ServiceRequestInline(admin.TabularInline):
@@ -23,29 +23,6 @@ class ApplicationAdmin(PanjerehAdmin):
     search_fields = ("tracking_code", "applicant__national_id", "applicant_mobile")
     inlines = [ServiceRequestInline, ReviewTaskInline]
     readonly_fields = ("feasibility", "planning_problems")
-
-
-class BillLineInline(ReadOnlyInline):
-    model = BillLine
-
-
-@admin.register(Bill)
-class BillAdmin(ReadOnlyAdmin):
-    list_display = ("application", "stage", "total", "paid", "settled_at")
-    inlines = [BillLineInline]
-
-
-@admin.register(Payment)
-class PaymentAdmin(ReadOnlyAdmin):
-    list_display = ("reference", "provider", "amount", "status", "bank_reference", "settled_at")
-    exclude = ("token",)
-    list_filter = ("provider", "status")
-
-
-@admin.register(LedgerEntry)
-class LedgerEntryAdmin(ReadOnlyAdmin):
-    list_display = ("payment", "agency", "amount", "booked_at")
-    list_filter = ("agency",)
 
 
 @admin.register(CompletionCertificate)

@@ -25,7 +25,9 @@ from panjereh.core.identifiers import (
 )
 from panjereh.core.ids import parse_id
 from panjereh.core.text import Localized, normalize_digits, parse_float, parse_int
-from panjereh.permits import payments, psp, services
+from panjereh.billing import psp
+from panjereh.billing.models import Payment
+from panjereh.permits import services
 from panjereh.permits.models import (
     Application,
     Document,
@@ -403,7 +405,7 @@ class AnswerView(APIView):
 
 
 class PaymentSerializer(serializers.Serializer):
-    provider = serializers.ChoiceField(choices=[payments.CASH, payments.GATEWAY])
+    provider = serializers.ChoiceField(choices=[Payment.Provider.CASH, Payment.Provider.GATEWAY])
     amount = fields.IntegerField(min_value=1, max_value=10**15)
     reference = serializers.CharField(required=False, allow_blank=True, default="", max_length=64,
                                       help_text="cash: the receipt number. Card payments take none: the bank's "
@@ -425,7 +427,7 @@ class PaymentView(APIView):
         d = body.validated_data
         pay_url = None
         try:
-            if d["provider"] == payments.GATEWAY:
+            if d["provider"] == Payment.Provider.GATEWAY:
                 if d["reference"]:
                     raise services.ApplicationError("reference", _("A card payment's reference comes from the bank; "
                                                                    "send none."))

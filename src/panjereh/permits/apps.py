@@ -20,4 +20,9 @@ class PermitsConfig(AppConfig):
         from panjereh.citymap import subscribers
         from panjereh.permits.subscribers import installed_mobiles
 
-        subscribers.register(installed_mobiles)  # an outage's SMS reaches the subscribers the single window knows
+        subscribers.register(installed_mobiles)
+        from panjereh.billing import hooks
+        from panjereh.permits.services import pay
+
+        hooks.on_bill_created(pay.on_bill_created)  # an agency's street-works bill gets its paper
+        hooks.on_bill_settled(pay.on_bill_settled)  # a file's bill paid issues its permit, in that transaction  # an outage's SMS reaches the subscribers the single window knows

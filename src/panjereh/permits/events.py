@@ -10,8 +10,6 @@ EVENTS = {
     "review.deadline_missed": "an agency's review is past its deadline (an escalation)",
     "review.info_answered": "the applicant answered an agency's question",
     "review.withdrawn": "an agency's review ended without a decision (the file was refused or withdrawn)",
-    "bill.created": "a bill was issued (a file's one bill, or an agency's street-works bill)",
-    "bill.paid": "a bill was paid in full; each agency's share is booked",
     "permit.issued": "the permit of a file was issued",
     "connection.ordered": "a connection of one service was ordered from its agency",
     "connection.installed": "the agency installed a connection; the subscription number",

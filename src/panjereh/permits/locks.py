@@ -8,8 +8,8 @@ Every service that changes a file locks, in this order and only in this order:
 4. its review tasks, in id order, each row alone (``of=self``: a join would lock the agency's row too, and
    every write naming the agency checks its foreign key on that row);
 5. a task's open question;
-6. a payment, then its bill (the gateway's return knows the payment; a cash payment makes its row under
-   the bill's lock, so no two paths meet the other way round);
+6. a payment, then its bill (``billing/locks.py``: the gateway's return knows the payment; a cash payment
+   makes its row under the bill's lock, so no two paths meet the other way round);
 7. the permit counter of the year;
 8. a connection order (its row alone: with its agency joined, the agency's row would be locked too).
 
@@ -19,9 +19,10 @@ street-works bill has no application: its services lock the bill first (step 6).
 
 from django.db.models import QuerySet
 
+from panjereh.billing import locks as billing_locks
+from panjereh.billing.models import Bill
 from panjereh.citymap.models import Parcel
-from panjereh.permits.models import (Applicant, Application, Bill, ConnectionOrder, InfoRequest, Payment, PermitCounter,
-                                     ReviewTask)
+from panjereh.permits.models import Applicant, Application, ConnectionOrder, InfoRequest, PermitCounter, ReviewTask
 
 
 def parcel(pk: int) -> None:
@@ -55,22 +56,6 @@ def open_question(task_id: int) -> InfoRequest | None:
     return InfoRequest.objects.select_for_update().filter(task_id=task_id, answered_at__isnull=True).first()
 
 
-def payment(pk: int) -> Payment:
-    """Step 6: a payment, before its bill."""
-    return Payment.objects.select_for_update().get(pk=pk)
-
-
-def bill(pk: int) -> Bill:
-    """Step 6: a bill."""
-    return Bill.objects.select_for_update().get(pk=pk)
-
-
-def open_bill(application_id: int) -> Bill | None:
-    """Step 6: the file's first unsettled bill."""
-    return Bill.objects.select_for_update().filter(application_id=application_id, settled_at__isnull=True) \
-        .order_by("id").first()
-
-
 def permit_counter(year: int) -> PermitCounter:
     """Step 7: the year's permit counter."""
     return PermitCounter.objects.select_for_update().get(year=year)
@@ -80,3 +65,8 @@ def connection_order(application_id: int, service_code: str) -> ConnectionOrder 
     """Step 8: the file's connection order for a service, its row alone (its agency read, not locked)."""
     return ConnectionOrder.objects.select_for_update(of=("self",)).select_related("agency", "service") \
         .filter(application_id=application_id, service__code=service_code).first()
+
+
+def open_bill(application_id: int) -> Bill | None:
+    """Step 6 for a file: its first unsettled bill (billing's lock, taken under the application's)."""
+    return billing_locks.open_bill(application_id)

@@ -122,7 +122,8 @@ CLAIM_SECONDS = 600
 
 
 def _paper_models() -> dict:
-    from panjereh.permits.models import Bill, CompletionCertificate, Permit
+    from panjereh.permits.models import CompletionCertificate, Permit
+    from panjereh.billing.models import Bill
 
     return {"permit": Permit, "bill": Bill, "completion": CompletionCertificate}
 

@@ -9,9 +9,11 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from panjereh import access
-from panjereh.permits import psp, services
+from panjereh.billing import psp
+from panjereh.billing.models import Bill, Payment
+from panjereh.permits import services
 from panjereh.permits.certificate import certificate_context
-from panjereh.permits.models import Application, Payment, Permit
+from panjereh.permits.models import Application, CompletionCertificate, Permit
 
 
 def _readable_permit(request, number) -> Permit:
@@ -121,13 +123,11 @@ def permit_verify_pdf(request, code):
     return _pdf_response(permit)
 
 
-PAPERS = {"bill": "Bill", "completion": "CompletionCertificate"}
+PAPERS = {"bill": Bill, "completion": CompletionCertificate}
 
 
 def _paper(kind: str, code: str):
-    from panjereh.permits import models
-
-    model = getattr(models, PAPERS[kind])
+    model = PAPERS[kind]
     return model.objects.filter(verification_code=code).first() if code else None
 
 

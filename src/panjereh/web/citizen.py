@@ -18,7 +18,8 @@ from panjereh.citymap.api import parcel_search
 from panjereh.citymap.models import Parcel
 from panjereh.core import uploads
 from panjereh.core.clientip import client_ip
-from panjereh.permits import psp, services
+from panjereh.permits import services
+from panjereh.billing import psp
 from panjereh.permits.models import Application, Document, FileDocument, ReviewTask
 from panjereh.permits.timeline import task_rows
 from panjereh.web.views import _flatten, application_form

@@ -32,7 +32,8 @@ from panjereh.core.calendar import (
 from panjereh.core.ids import id_or_zero
 from panjereh.core.text import Localized, normalize_digits
 from panjereh.permits import services
-from panjereh.permits.models import ConnectionOrder, LedgerEntry
+from panjereh.permits.models import ConnectionOrder
+from panjereh.billing.models import LedgerEntry
 
 
 def _agencies(ids):

@@ -26,7 +26,8 @@ from panjereh.core.calendar import local_date, working_days_between
 from panjereh.core.clientip import client_ip
 from panjereh.core.identifiers import InvalidIdentifier, validate_mobile
 from panjereh.core.text import Localized, normalize_digits, parse_int
-from panjereh.permits import psp, services
+from panjereh.permits import services
+from panjereh.billing import psp
 from panjereh.permits.api import (
     ApplicationCreateSerializer,
     DecisionSerializer,

@@ -21,8 +21,8 @@ from panjereh.core import uploads
 from panjereh.core.api_errors import error_response, field_error
 from panjereh.core.calendar import local_date
 from panjereh.core.text import Localized
-from panjereh.permits import services as billing
-from panjereh.permits.models import Bill
+from panjereh.billing import services as billing
+from panjereh.billing.models import Bill
 from panjereh.works import feeds, queries, services
 from panjereh.works.models import Inspection, InspectionPhoto, Works, WorksConflict
 
@@ -241,13 +241,13 @@ class WorksBillTransferView(APIView):
         body = TransferInput(data=request.data)
         body.is_valid(raise_exception=True)
         try:
-            outcome = billing.record_transfer(actor=request.user, bill=bill, **body.validated_data)
-        except billing.ApplicationError as exc:
+            _payment, recorded = billing.record_transfer(actor=request.user, bill=bill, **body.validated_data)
+        except billing.BillingError as exc:
             return field_error(status.HTTP_400_BAD_REQUEST, exc.field, str(exc))
-        except billing.Conflict as exc:
+        except billing.BillingConflict as exc:
             return error_response(status.HTTP_409_CONFLICT, "conflict", str(exc))
         bill.refresh_from_db()
-        return Response(bill_detail(bill), status=status.HTTP_201_CREATED if outcome.changed else status.HTTP_200_OK)
+        return Response(bill_detail(bill), status=status.HTTP_201_CREATED if recorded else status.HTTP_200_OK)
 
 
 def inspection_detail(inspection: Inspection) -> dict:

@@ -205,7 +205,7 @@ class RecoveryCharge(models.Model):
     cost = models.BigIntegerField(help_text="rials: the restoration's cost")
     overhead = models.BigIntegerField(help_text="rials")
     total = models.BigIntegerField(help_text="rials: cost + overhead, charged to the agency")
-    bill = models.OneToOneField("permits.Bill", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+    bill = models.OneToOneField("billing.Bill", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
                                 help_text="the bill the agency pays it with")
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -22,7 +22,7 @@ from panjereh.core import audit, service_tx
 from panjereh.core.calendar import add_working_days, local_date, working_days_between
 from panjereh.core.errors import FieldError
 from panjereh.core.text import Localized
-from panjereh.permits import services as billing
+from panjereh.billing import services as billing
 from panjereh.core import uploads
 from panjereh.works.models import (ExcavationPermit, Inspection, InspectionPhoto, Moratorium, RecoveryCharge,
                                    SharedTrench, Works, WorksConflict)

@@ -23,8 +23,8 @@ from panjereh.core import uploads
 from panjereh.core.calendar import local_date, parse_day
 from panjereh.core.ids import id_or_zero
 from panjereh.core.text import Localized, normalize_digits, parse_int
-from panjereh.permits import services as billing
-from panjereh.permits.models import Bill
+from panjereh.billing import services as billing
+from panjereh.billing.models import Bill
 from panjereh.works import queries, services
 from panjereh.works.api import agency_bills
 from panjereh.works.models import Inspection, Moratorium, Works, WorksConflict
@@ -56,7 +56,7 @@ def _transfer(request):
     try:
         amount = parse_int(request.POST.get("amount", ""))
     except ValueError as exc:
-        raise billing.ApplicationError("amount", str(exc)) from None
+        raise billing.BillingError("amount", str(exc)) from None
     billing.record_transfer(actor=request.user, bill=bill, amount=amount, reference=request.POST.get("reference", ""))
 
 
@@ -128,7 +128,7 @@ def coordination(request):
             if done:
                 messages.success(request, done)
             return redirect(request.get_full_path())
-        except (services.WorksError, services.WorksConflictState, billing.ApplicationError, billing.Conflict,
+        except (services.WorksError, services.WorksConflictState, billing.BillingError, billing.BillingConflict,
                 uploads.UploadError) as exc:
             message = str(exc)
     today = local_date(timezone.now())

@@ -23,18 +23,17 @@ from panjereh.permits.services.documents import (accept_documents, add_document,
                                                  missing_documents, record_documents_seen, record_identity,
                                                  return_for_documents, waive_document)
 from panjereh.permits.services.issue import activate_service, current_tariff_class, sign_permit
-from panjereh.permits.services.pay import (bill_agency, complete_gateway_payment, open_bill, record_payment,
-                                           record_transfer, start_gateway_payment)
+from panjereh.permits.services.pay import complete_gateway_payment, open_bill, record_payment, start_gateway_payment
 from panjereh.permits.services.review import (DECISIONS, _advance, _current_task, answer_info_request, check_decision,
                                               record_decision)
 
 __all__ = [
     'ApplicationError', 'Conflict', 'DECISIONS', 'LINK_SECTIONS', 'Outcome', 'TRACKING_ALPHABET', 'WrongAgency',
     '_advance', '_current_task', 'accept_documents', 'activate_service', 'add_document', 'answer_info_request',
-    'bill_agency', 'certify_completion', 'check_decision', 'close_unchecked', 'complete_gateway_payment',
+    'certify_completion', 'check_decision', 'close_unchecked', 'complete_gateway_payment',
     'current_tariff_class', 'estimate', 'expire_unchecked', 'fee_lines', 'file_url', 'missing_documents',
     'open_bill', 'process_deadlines', 'record_connection_installed', 'record_decision', 'record_documents_seen',
-    'record_identity', 'record_payment', 'record_transfer', 'resubmit_application', 'return_for_documents',
+    'record_identity', 'record_payment', 'resubmit_application', 'return_for_documents',
     'sign_permit', 'start_gateway_payment', 'submit_application', 'tell_applicant', 'track_url',
     'uninstalled_connections', 'waive_document'
 ]

@@ -1,20 +1,31 @@
-"""Bills and payments: the one bill of a file, cash at the counter, the card at the bank gateway (verify, then a
-conditional update), an agency's transfer for its street-works bill, and the ledger each payment is split into."""
+"""A file's bill and its payment: the bill written once every agency has approved (and one per service activated
+later), cash at the counter, the card at the bank gateway. The money itself — payments, settlement, the ledger,
+the PSP — is :mod:`panjereh.billing`'s; this module adds what is the file's: its lock, its documents checked
+before any money is taken, the applicant told, and the file moved on when its bill is settled
+(:func:`on_bill_settled`, registered with billing's hooks)."""
 
-import secrets
+import contextlib
 
-from django.db import IntegrityError, transaction
-from django.db.models import Sum
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from panjereh.agencies.models import Agency
+from panjereh.billing import psp
+from panjereh.billing import services as billing
+from panjereh.billing.models import Bill, Payment
 from panjereh.core import audit, service_tx
-from panjereh.core.text import Localized
-from panjereh.permits import locks, payments, pdf, psp
-from panjereh.permits.models import Bill, BillLine, LedgerEntry, Payment
+from panjereh.permits import locks, pdf
 from panjereh.permits.services import apply, documents, review
 from panjereh.permits.services.base import ApplicationError, Conflict, Outcome, tell_applicant
+
+
+@contextlib.contextmanager
+def _as_file_errors():
+    """Billing's refusals, as the single window's (its callers catch ``ApplicationError`` and ``Conflict``)."""
+    try:
+        yield
+    except billing.BillingError as exc:
+        raise ApplicationError(exc.field, str(exc)) from None
+    except billing.BillingConflict as exc:
+        raise Conflict(str(exc)) from None
 
 
 def _create_bill(app, stage: str, only: str | None = None) -> Bill:
@@ -23,12 +34,9 @@ def _create_bill(app, stage: str, only: str | None = None) -> Bill:
     if existing:
         return existing
     requests = [(sr.service, sr.timing, sr.size) for sr in app.service_requests.select_related("service__agency")]
-    lines = apply.fee_lines(parcel=app.parcel, land_use=app.land_use, units=app.units, floor_area=app.gross_floor_area,
-                      parking=app.parking_spaces, requests=requests, only=only)
-    bill = Bill.objects.create(application=app, stage=stage, total=sum(line[4] for line in lines),
-                               verification_code=secrets.token_urlsafe(18))
-    BillLine.objects.bulk_create([BillLine(bill=bill, agency=agency, code=code, description_fa=fa, description_en=en,
-                                           amount=amount) for agency, code, fa, en, amount in lines])
+    lines = apply.fee_lines(parcel=app.parcel, land_use=app.land_use, units=app.units,
+                            floor_area=app.gross_floor_area, parking=app.parking_spaces, requests=requests, only=only)
+    bill = billing.write_bill(application=app, stage=stage, lines=lines)
     audit.emit(event_type="bill.created", agency_code="municipality", parcel_id=app.parcel_id,
                payload={"application": app.tracking_code, "stage": stage, "total": bill.total})
     tell_applicant(app, "bill_ready", f"bill:{bill.pk}", {"amount": bill.total})
@@ -36,48 +44,7 @@ def _create_bill(app, stage: str, only: str | None = None) -> Bill:
     return bill
 
 
-def open_bill(application) -> Bill | None:
-    """The bill waiting to be paid, if any."""
-    return application.bills.filter(settled_at__isnull=True).order_by("id").first()
-
-
-def record_payment(*, actor, application, provider: str, amount: int, reference: str = "") -> Outcome:
-    """Take a cash payment of the open bill at the counter; it settles at once.
-
-    Card payments never come through here: they start with :func:`start_gateway_payment` and settle only
-    when the bank's server has verified them (:func:`complete_gateway_payment`). The same cash receipt
-    number twice changes nothing the second time.
-    """
-    if provider == payments.GATEWAY:
-        raise ApplicationError("provider", _("A card payment is started at the bank gateway, not recorded by hand."))
-    if provider != payments.CASH:
-        raise ApplicationError("provider", _("Only cash is recorded by hand; card payments go through the bank "
-                                              "gateway."))
-    if not reference:
-        raise ApplicationError("reference", _("A cash payment needs the receipt number."))
-    with service_tx.atomic():
-        locks.application(application.pk)
-        existing = Payment.objects.filter(provider=provider, reference=reference).select_related("bill").first()
-        if existing:
-            if existing.bill.application_id != application.pk or existing.amount != amount:
-                raise Conflict(_("Receipt number %(reference)s was already used for another payment.")
-                               % Localized({"reference": reference}))
-            return Outcome(existing, False)
-        bill = _open_bill_locked(application)
-        _check_amount(bill, amount)
-        documents._require_documents(application)
-        try:
-            with transaction.atomic():
-                payment = Payment.objects.create(
-                    bill=bill, provider=provider, reference=reference, amount=amount,
-                    recorded_by=audit.user_or_none(actor))
-        except IntegrityError:
-            raise Conflict(_("Receipt number %(reference)s was already used.")
-                % Localized({"reference": reference})) from None
-        audit.record(actor=actor, action="payment.record", obj=payment,
-                     data={"provider": provider, "amount": amount, "reference": reference})
-        _settle(payment, actor)
-    return Outcome(payment, True)
+open_bill = billing.open_bill
 
 
 def _open_bill_locked(application) -> Bill:
@@ -87,11 +54,34 @@ def _open_bill_locked(application) -> Bill:
     return bill
 
 
-def _check_amount(bill: Bill, amount: int) -> None:
-    outstanding = bill.total - bill.paid
-    if amount != outstanding:
-        raise ApplicationError("amount", _("The bill is paid in one payment of %(amount)s rials.")
-                               % Localized({"amount": outstanding}))
+def record_payment(*, actor, application, provider: str, amount: int, reference: str = "") -> Outcome:
+    """Take a cash payment of the open bill at the counter; it settles at once (and the permit is issued in the
+    same transaction, by :func:`on_bill_settled`).
+
+    Card payments never come through here: they start with :func:`start_gateway_payment` and settle only
+    when the bank's server has verified them (:func:`complete_gateway_payment`). The same cash receipt
+    number twice changes nothing the second time.
+    """
+    if provider == Payment.Provider.GATEWAY:
+        raise ApplicationError("provider", _("A card payment is started at the bank gateway, not recorded by hand."))
+    if provider != Payment.Provider.CASH:
+        raise ApplicationError("provider", _("Only cash is recorded by hand; card payments go through the bank "
+                                              "gateway."))
+    if not reference:
+        raise ApplicationError("reference", _("A cash payment needs the receipt number."))
+    with service_tx.atomic(), _as_file_errors():
+        locks.application(application.pk)
+        existing = billing.repeated_payment(provider=provider, reference=reference, amount=amount,
+                                            bill_matches=lambda bill: bill.application_id == application.pk)
+        if existing:
+            return Outcome(existing, False)
+        bill = _open_bill_locked(application)
+        billing.check_amount(bill, amount)
+        documents._require_documents(application)
+        payment = billing.take_payment(actor=actor, bill=bill, provider=provider, amount=amount,
+                                       reference=reference, action="payment.record",
+                                       data={"provider": provider, "amount": amount, "reference": reference})
+    return Outcome(payment, True)
 
 
 def start_gateway_payment(*, actor, application, amount: int, callback_url: str) -> tuple[Payment, str]:
@@ -101,164 +91,40 @@ def start_gateway_payment(*, actor, application, amount: int, callback_url: str)
     pending until the bank's server verifies it; a PSP that does not answer leaves it failed.
     """
     gateway = psp.gateway()  # GatewayNotConfigured: card payment is not offered
-    with service_tx.atomic():
+    with service_tx.atomic(), _as_file_errors():
         locks.application(application.pk)
         bill = _open_bill_locked(application)
-        _check_amount(bill, amount)
+        billing.check_amount(bill, amount)
         documents._require_documents(application)
-        payment = Payment.objects.create(bill=bill, provider=payments.GATEWAY, reference=psp.new_order_id(),
-                                         amount=amount,
-                                         recorded_by=audit.user_or_none(actor))
-        audit.record(actor=actor, action="payment.gateway_start", obj=payment,
-                     data={"amount": amount, "order_id": payment.reference})
+        payment = billing.open_gateway_payment(actor=actor, bill=bill, amount=amount)
     # The PSP is asked outside the transaction: a slow bank must not hold the file's lock.
-    try:
-        token = gateway.request_token(amount=amount, order_id=payment.reference, callback_url=callback_url)
-    except psp.GatewayError as exc:
-        _close_payment(payment, Payment.Status.FAILED, {"stage": "token", "error": str(exc)})
-        raise Conflict(_("The bank gateway did not open the payment: %(reason)s")
-            % Localized({"reason": exc})) from None
-    Payment.objects.filter(pk=payment.pk).update(token=token)
-    payment.token = token
-    return payment, gateway.pay_url(token)
-
-
-def _close_payment(payment: Payment, status: str, data: dict) -> bool:
-    """Move a pending gateway payment to failed or reversed, once; audited."""
-    with transaction.atomic():
-        changed = Payment.objects.filter(pk=payment.pk, status=Payment.Status.PENDING).update(status=status) == 1
-        if changed:
-            audit.record(actor=None, action=f"payment.gateway_{status}", obj=payment, data=data)
-    return changed
+    with _as_file_errors():
+        return payment, billing.request_gateway_token(gateway, payment, callback_url)
 
 
 def complete_gateway_payment(*, order_id: str, token: str) -> Outcome:
-    """The payer is back from the bank: settle the payment only if the bank's server verifies it.
+    """The payer is back from the bank: billing settles the payment only if the bank's server verifies it (the
+    file's application locked first, as the lock order says); the file moves on in that transaction."""
+    def lock_file(bill):
+        if bill.application_id:
+            locks.application(bill.application_id)
 
-    The callback's own words (state, amount, reference) are never trusted: only the PSP's answer to our
-    server-to-server verify call is. A verified payment of another amount, or one for a bill already
-    settled by another payment, is reversed at the PSP. A replayed callback changes nothing.
-    """
-    payment = Payment.objects.filter(provider=payments.GATEWAY, reference=order_id).select_related("bill").first()
-    if payment is None or not token or not payment.token or not secrets.compare_digest(payment.token, token):
-        raise ApplicationError("token", _("There is no card payment with this order number and token."))
-    if payment.status != Payment.Status.PENDING:
-        return Outcome(payment, False)
-    gateway = psp.gateway()
-    try:
-        result = gateway.verify(token=token)
-    except psp.GatewayError as exc:
-        # Unknown outcome: leave it pending; the reconciliation finds it if the bank took the money.
-        raise Conflict(_("The bank gateway could not verify the payment now: %(reason)s")
-            % Localized({"reason": exc})) from None
-    if not result.ok:
-        _close_payment(payment, Payment.Status.FAILED, {"stage": "verify", "status": result.status})
-        payment.refresh_from_db()
-        return Outcome(payment, False)
-    if result.amount != payment.amount or result.order_id != payment.reference:
-        _reverse(gateway, payment, {"stage": "verify", "reason": "amount_or_order_differs",
-                                    "verified_amount": result.amount, "verified_order": result.order_id})
-        payment.refresh_from_db()
-        return Outcome(payment, False)
-    with service_tx.atomic():
-        if payment.bill.application_id:  # a file's bill: its application first (the lock order)
-            locks.application(payment.bill.application_id)
-        locked = locks.payment(payment.pk)
-        bill = locks.bill(locked.bill_id)
-        settled = False
-        if locked.status == Payment.Status.PENDING and bill.settled_at is None \
-                and bill.total - bill.paid == locked.amount:
-            Payment.objects.filter(pk=locked.pk).update(bank_reference=result.ref_num[:64],
-                                                        card=result.masked_pan[:32])
-            audit.record(actor=None, action="payment.gateway_verified", obj=locked,
-                         data={"ref_num": result.ref_num, "amount": result.amount})
-            _settle(locked, None)
-            settled = True
-    if not settled:
-        payment.refresh_from_db()
-        if payment.status == Payment.Status.PENDING:  # the bill was paid by another payment meanwhile
-            _reverse(gateway, payment, {"stage": "settle", "reason": "bill_already_settled"})
-            payment.refresh_from_db()
-        return Outcome(payment, False)
-    payment.refresh_from_db()
-    return Outcome(payment, True)
+    with _as_file_errors():
+        payment, settled = billing.complete_gateway_payment(order_id=order_id, token=token, lock_subject=lock_file)
+    return Outcome(payment, settled)
 
 
-def _reverse(gateway, payment: Payment, data: dict) -> None:
-    try:
-        data["reversed_at_psp"] = gateway.reverse(token=payment.token)
-    except psp.GatewayError as exc:
-        data["reversed_at_psp"] = False
-        data["error"] = str(exc)
-    _close_payment(payment, Payment.Status.REVERSED, data)
-
-
-def _settle(payment: Payment, actor) -> None:
-    now = timezone.now()
-    if Payment.objects.filter(pk=payment.pk, status=Payment.Status.PENDING).update(
-            status=Payment.Status.SETTLED, settled_at=now) != 1:
+def on_bill_settled(bill, payment, actor) -> None:
+    """Billing's hook: a file's bill settled moves the file on (the permit issued, a later service ordered)."""
+    if bill.application_id is None:
         return
-    bill = locks.bill(payment.bill_id)
-    Bill.objects.filter(pk=bill.pk).update(paid=bill.paid + payment.amount, settled_at=now)
-    shares = bill.lines.values("agency").annotate(total=Sum("amount"))
-    LedgerEntry.objects.bulk_create([LedgerEntry(payment=payment, agency_id=s["agency"], amount=s["total"])
-                                     for s in shares])
     app = bill.application
-    audit.record(actor=actor, action="bill.settle", obj=bill, data={"payment": payment.reference})
-    if app is None:  # an agency's bill for its street works: both sides hear of it, no file moves on
-        for code in sorted({bill.payer.code} | {line.agency.code for line in bill.lines.select_related("agency")}):
-            audit.emit(event_type="bill.paid", agency_code=code,
-                       payload={"payer": bill.payer.code, "stage": bill.stage, "amount": payment.amount})
-        return
     audit.emit(event_type="bill.paid", agency_code="municipality", parcel_id=app.parcel_id,
                payload={"application": app.tracking_code, "stage": bill.stage, "amount": payment.amount})
     review._advance(app, actor)
 
 
-def bill_agency(*, payer: Agency, stage: str, lines: list[tuple[Agency, str, str, str, int]]) -> Bill:
-    """Bill an agency (for its street works: a permit's fee, an Article 103 recovery, a penalty): one bill
-    per stage, created once; ``lines`` are (payee agency, code, Persian text, English text, rials). Called
-    inside the caller's transaction, so the bill is written with the state change that owes it."""
-    existing = Bill.objects.filter(payer=payer, application__isnull=True, stage=stage).first()
-    if existing:
-        return existing
-    lines = [line for line in lines if line[4] > 0]
-    bill = Bill.objects.create(payer=payer, stage=stage, total=sum(line[4] for line in lines),
-                               verification_code=secrets.token_urlsafe(18))
-    BillLine.objects.bulk_create([BillLine(bill=bill, agency=agency, code=code, description_fa=fa, description_en=en,
-                                           amount=amount) for agency, code, fa, en, amount in lines])
-    if bill.total == 0:  # nothing to pay (a free surface): settled as written
-        Bill.objects.filter(pk=bill.pk).update(settled_at=timezone.now())
-    audit.emit(event_type="bill.created", agency_code=payer.code,
-               payload={"payer": payer.code, "stage": stage, "total": bill.total})
-    pdf.queue("bill", bill.pk)
-    return bill
-
-
-def record_transfer(*, actor, bill: Bill, amount: int, reference: str) -> Outcome:
-    """The city's treasury records an agency's bank transfer paying one of its bills; it settles at once and
-    is booked to each payee's ledger. The same transfer reference twice changes nothing the second time."""
-    if bill.application_id is not None:
-        raise ApplicationError("bill", _("A file's bill is paid at the counter or the bank gateway, not by an "
-                                         "agency's transfer."))
-    reference = (reference or "").strip()
-    if not reference:
-        raise ApplicationError("reference", _("A transfer needs the bank's reference number."))
-    with service_tx.atomic():
-        locked = locks.bill(bill.pk)
-        existing = Payment.objects.filter(provider=payments.TRANSFER, reference=reference).first()
-        if existing:
-            if existing.bill_id != locked.pk or existing.amount != amount:
-                raise Conflict(_("Receipt number %(reference)s was already used for another payment.")
-                               % Localized({"reference": reference}))
-            return Outcome(existing, False)
-        if locked.settled_at is not None:
-            raise Conflict(_("This bill is already paid."))
-        _check_amount(locked, amount)
-        payment = Payment.objects.create(bill=locked, provider=payments.TRANSFER, reference=reference[:64],
-                                         amount=amount,
-                                         recorded_by=audit.user_or_none(actor))
-        audit.record(actor=actor, action="payment.transfer", obj=payment,
-                     data={"payer": locked.payer_id, "amount": amount, "reference": reference})
-        _settle(payment, actor)
-    return Outcome(payment, True)
+def on_bill_created(bill) -> None:
+    """Billing's hook: an agency's street-works bill gets its paper too (a file's bill queues its own above)."""
+    if bill.application_id is None:
+        pdf.queue("bill", bill.pk)

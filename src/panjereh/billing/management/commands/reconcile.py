@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from panjereh.core.calendar import local_date
-from panjereh.permits import payments, psp
+from panjereh.billing import reconciliation, psp
 
 
 class Command(BaseCommand):
@@ -27,7 +27,7 @@ class Command(BaseCommand):
         else:
             day = local_date(timezone.now()) - datetime.timedelta(days=1)
         try:
-            result = payments.reconcile(date=day)
+            result = reconciliation.reconcile(date=day)
         except psp.GatewayError as exc:
             raise CommandError(str(exc)) from None
         if options["json"]:

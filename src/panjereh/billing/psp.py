@@ -13,7 +13,7 @@ Every Iranian PSP works the same way, whatever its field names:
 :class:`HttpGateway` speaks that protocol as JSON over HTTP(S) and is configured by
 ``PANJEREH_PSP_URL``, ``PANJEREH_PSP_TERMINAL`` and ``PANJEREH_PSP_KEY``. A real PSP whose field names
 differ gets its own small subclass; the rest of Panjereh only sees :class:`Gateway`. The demo and the
-tests use the fake PSP (``python -m panjereh.permits.fakepsp``) through this same adapter.
+tests use the fake PSP (``python -m panjereh.billing.fakepsp``) through this same adapter.
 """
 
 import dataclasses

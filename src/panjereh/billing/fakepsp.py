@@ -1,9 +1,9 @@
 """A fake bank payment gateway (PSP) for the demo and the tests — never for a real city:
 
-    PANJEREH_DEMO=1 python -m panjereh.permits.fakepsp --port 8010 --key <PANJEREH_PSP_KEY>
+    PANJEREH_DEMO=1 python -m panjereh.billing.fakepsp --port 8010 --key <PANJEREH_PSP_KEY>
 
 It is its own small HTTP server, reached by Panjereh only through the adapter a real PSP is reached by
-(``panjereh.permits.psp.HttpGateway``). It refuses to start unless the deployment says it is a demo
+(``panjereh.billing.psp.HttpGateway``). It refuses to start unless the deployment says it is a demo
 (``PANJEREH_DEMO=1``) and it listens on 127.0.0.1 only. Its pay page lets a tester pay, cancel, or pay a
 different amount than was asked (to show that Panjereh refuses and reverses such a payment). Its books are
 kept in memory: a restart forgets them, as a demo may. Standard library only.

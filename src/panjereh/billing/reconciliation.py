@@ -1,14 +1,16 @@
-"""Payment providers (cash at the counter, the bank's card gateway) and the daily reconciliation.
+"""The daily reconciliation of card payments against the bank gateway's report.
 
-The card gateway itself is behind :mod:`panjereh.permits.psp`; its state changes live in
-:mod:`panjereh.permits.services` (start, verify-then-settle, reverse).
+The card gateway itself is behind :mod:`panjereh.billing.psp`; its state changes live in
+:mod:`panjereh.billing.services` (start, verify-then-settle, reverse).
 """
 
 import datetime
 
+from panjereh.billing import psp
+from panjereh.billing.models import Payment
 from panjereh.core.calendar import day_bounds
 
-CASH, GATEWAY, TRANSFER = "cash", "gateway", "transfer"
+GATEWAY = Payment.Provider.GATEWAY
 
 
 def reconcile(*, date: datetime.date, gateway=None) -> dict:
@@ -18,9 +20,6 @@ def reconcile(*, date: datetime.date, gateway=None) -> dict:
     hand) and ``settled_not_confirmed`` (we counted money the bank does not list: investigate), each a
     list of {order_id, amount, ref_num, status}, and ``matched``, the number that agree.
     """
-    from panjereh.permits import psp
-    from panjereh.permits.models import Payment
-
     gateway = gateway or psp.gateway()
     theirs = {str(t.get("order_id")): t for t in gateway.report(date=date.isoformat())
               if t.get("status") in {"verified", "already_verified"}}
