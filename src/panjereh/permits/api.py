@@ -10,7 +10,6 @@ from rest_framework.exceptions import NotFound, PermissionDenied, ValidationErro
 from rest_framework.fields import empty
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from panjereh import access
@@ -25,9 +24,11 @@ from panjereh.core.identifiers import (
 )
 from panjereh.core.ids import parse_id
 from panjereh.core.text import Localized, normalize_digits, parse_float, parse_int
+from panjereh.agencies import sizes
 from panjereh.billing import psp
 from panjereh.billing.models import Payment
-from panjereh.permits import services
+from panjereh.permits import services, tracking
+from panjereh.core.clientip import client_ip
 from panjereh.permits.models import (
     Application,
     Document,
@@ -36,7 +37,6 @@ from panjereh.permits.models import (
     TariffChange,
 )
 
-GAS_CLASSES = ("G4", "G6", "G10", "G16", "G25", "G40", "G65", "G100", "G160")
 
 
 class ApplicantSerializer(serializers.Serializer):
@@ -99,26 +99,30 @@ def _number(size: dict, key: str, default, parse):
         raise ValidationError({key: [str(exc)]}) from exc
 
 
+def _one_of(value, key: str, known: list[str]) -> None:
+    if str(value) not in known:
+        raise ValidationError({key: [_("%(value)s is not offered here; the city's fee schedule has %(known)s.")
+                                     % Localized({"value": value, "known": "، ".join(known)})]})
+
+
 def clean_size(code: str, size: dict) -> dict:
-    """Check a service's size (water diameter, power phases and kW, gas meter class, telecom lines)."""
+    """Check a service's size (water diameter, power phases and kW, gas meter class, telecom lines): the values
+    that take one of a list are those the city's fee schedule prices (``agencies.sizes``)."""
     out = {}
+    offered = sizes.offered(code)
     try:
         if code == "water":
             out["diameter_mm"] = _number(size, "diameter_mm", 20, parse_int)
-            if not 15 <= out["diameter_mm"] <= 400:
-                raise ValidationError({"diameter_mm": [_("A water branch is between 15 and 400 mm.")]})
+            _one_of(out["diameter_mm"], "diameter_mm", offered["diameter_mm"])
         elif code == "power":
             out["phases"] = _number(size, "phases", 1, parse_int)
             out["kw"] = _number(size, "kw", 5, parse_float)
-            if out["phases"] not in (1, 3):
-                raise ValidationError({"phases": [_("A power connection has 1 or 3 phases.")]})
+            _one_of(out["phases"], "phases", offered["phases"])
             if not 0 < out["kw"] <= 2000:
                 raise ValidationError({"kw": [_("The power demand must be more than 0 and at most 2000 kW.")]})
         elif code == "gas":
             out["meter_class"] = str(size.get("meter_class", "G4")).upper()
-            if out["meter_class"] not in GAS_CLASSES:
-                raise ValidationError({"meter_class": [_("The gas meter class must be one of %(known)s.")
-                                                       % Localized({"known": "، ".join(GAS_CLASSES)})]})
+            _one_of(out["meter_class"], "meter_class", offered["meter_class"])
         elif code == "telecom":
             out["lines"] = _number(size, "lines", 1, parse_int)
             if not 1 <= out["lines"] <= 500:
@@ -126,7 +130,7 @@ def clean_size(code: str, size: dict) -> dict:
     except TypeError as exc:
         raise ValidationError({"size": [_("A size must be a number: %(reason)s")
             % Localized({"reason": exc})]}) from exc
-    unknown = set(size) - {"diameter_mm", "phases", "kw", "meter_class", "lines"}
+    unknown = set(size) - sizes.ALL_FIELDS
     if unknown:
         raise ValidationError({"size": [_("Unknown size fields: %(names)s.")
             % Localized({"names": "، ".join(sorted(unknown))})]})
@@ -524,10 +528,6 @@ class ParcelTariffsView(APIView):
                                       "effective_date_jalali": jalali(c.effective_date)} for c in changes]})
 
 
-class TrackThrottle(AnonRateThrottle):
-    rate = "30/minute"
-
-
 class TrackRequest(serializers.Serializer):
     mobile = fields.MobileField(help_text="the applicant's mobile as given on the file, 09xxxxxxxxx")
 
@@ -535,18 +535,20 @@ class TrackRequest(serializers.Serializer):
 class TrackView(APIView):
     authentication_classes = []
     permission_classes = [AllowAny]  # public; what each caller sees is decided by the permission module
-    throttle_classes = [TrackThrottle]
+    throttle_classes = []  # the limit is the tracking page's too (permits.tracking), one budget per address
 
     @extend_schema(summary="Follow a file by tracking code and mobile number (public; the mobile goes in the "
                            "body, never in the address)", request=TrackRequest,
                    responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT,
                               429: OpenApiTypes.OBJECT})
     def post(self, request, tracking_code):
+        if tracking.too_many(client_ip(request)):
+            return error_response(status.HTTP_429_TOO_MANY_REQUESTS, "throttled",
+                                  _("Too many lookups from this address; try again in a minute."))
         body = TrackRequest(data=request.data)
         body.is_valid(raise_exception=True)
         mobile = body.validated_data["mobile"]
-        code = normalize_digits(tracking_code).strip().upper()
-        app = Application.objects.filter(tracking_code=code, applicant_mobile=mobile).first()
+        app = tracking.find(tracking_code, mobile)
         if app is None:  # wrong code or wrong mobile: one answer, so neither can be guessed apart
             raise NotFound("no file with this tracking code and mobile number")
         detail = application_detail(_with_details(Application.objects.filter(pk=app.pk)).get(), None)

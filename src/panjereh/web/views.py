@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 from rest_framework.exceptions import ValidationError
 
 from panjereh import access
+from panjereh.agencies import sizes
 from panjereh.agencies.models import RefusalReason, Service
 from panjereh.citizens.services import accept_file
 from panjereh.citymap.api import parcel_search
@@ -26,7 +27,7 @@ from panjereh.core.calendar import local_date, working_days_between
 from panjereh.core.clientip import client_ip
 from panjereh.core.identifiers import InvalidIdentifier, validate_mobile
 from panjereh.core.text import Localized, normalize_digits, parse_int
-from panjereh.permits import services
+from panjereh.permits import services, tracking
 from panjereh.billing import psp
 from panjereh.permits.api import (
     ApplicationCreateSerializer,
@@ -177,10 +178,9 @@ def _estimate(request, parcel, body) -> tuple[dict | None, list[str]]:
 
 
 def _size(post, code: str) -> dict:
-    fields = {"water": ["diameter_mm"], "power": ["phases", "kw"], "gas": ["meter_class"], "telecom": ["lines"]}
     # typed (or shown) in Persian digits with ٫ as the decimal point: read as the API reads numbers
     return {f: normalize_digits(post.get(f"{code}_{f}")).replace("٫", ".").strip()
-            for f in fields.get(code, []) if post.get(f"{code}_{f}")}
+            for f in sizes.FIELDS.get(code, ()) if post.get(f"{code}_{f}")}
 
 
 def _visible(request, pk) -> Application:
@@ -432,33 +432,23 @@ def decide(request, pk):
         status=400 if errors else 200)
 
 
-TRACK_LIMIT = 30  # lookups per minute and address, as for the API's /track/
-
-
-def _too_many(request) -> bool:
-    """Slow down guessing of tracking codes: a per-address count in the cache, for one minute."""
-    from panjereh.core.counters import count
-
-    return count(f"track:{client_ip(request)}", 60) > TRACK_LIMIT
-
-
 @require_http_methods(["GET", "POST"])
 def track(request):
     """Public: a citizen follows a file with its tracking code and mobile number (sent in the POST body,
     never in the address: addresses end up in access logs and browser histories)."""
-    if request.method == "POST" and _too_many(request):
+    if request.method == "POST" and tracking.too_many(client_ip(request)):
         return render(request, "web/track.html", {"error": "too_many"}, status=429)
     data = request.POST if request.method == "POST" else {}
-    code = normalize_digits(data.get("code", "")).strip().upper()
+    code = tracking.normalize_code(data.get("code", ""))
     mobile_raw = data.get("mobile", "")
     if request.method == "GET":  # the QR code of a bill or receipt fills in the tracking code, never the mobile
-        prefill = normalize_digits(request.GET.get("code", "")).strip().upper()[:12]
+        prefill = tracking.normalize_code(request.GET.get("code", ""))[:12]
         return render(request, "web/track.html", {"code": prefill, "mobile": ""})
     app, error = None, None
     if code or mobile_raw:
         try:
             mobile = validate_mobile(mobile_raw)
-            app = Application.objects.filter(tracking_code=code, applicant_mobile=mobile).first()
+            app = tracking.find(code, mobile)
             if app is None:
                 error = "not_found"
         except InvalidIdentifier:
