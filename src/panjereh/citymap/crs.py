@@ -124,6 +124,29 @@ def city_bbox_lonlat() -> tuple[float, float, float, float]:
     return tuple(settings.PANJEREH_CITY_BBOX)
 
 
+def inside_city(bounds) -> np.ndarray:
+    """For each lon/lat bounding box (rows of west, south, east, north — a point's is its x, y, x, y), whether it
+    lies inside the city's extent. The one extent check of every door: the dig check, an import, an EPANET
+    network, an incident's point. NaN bounds (an empty geometry) count as outside."""
+    west, south, east, north = city_bbox_lonlat()
+    b = np.atleast_2d(np.asarray(bounds, dtype=float))
+    with np.errstate(invalid="ignore"):
+        return (b[:, 0] >= west) & (b[:, 2] <= east) & (b[:, 1] >= south) & (b[:, 3] <= north)
+
+
+def swapped_into_city(bounds) -> np.ndarray:
+    """For each bounding box read as lon/lat, whether it would lie inside the city with its axes swapped (a file
+    or a client that gives latitude first)."""
+    b = np.atleast_2d(np.asarray(bounds, dtype=float))
+    return inside_city(b[:, [1, 0, 3, 2]])
+
+
+def city_extent_words() -> dict:
+    """The extent for a message: ``%(west)s–%(east)s E, %(south)s–%(north)s N``."""
+    west, south, east, north = city_bbox_lonlat()
+    return {"west": west, "east": east, "south": south, "north": north}
+
+
 def city_polygon_storage():
     """The city extent as a polygon in the storage CRS (densified, so its edges follow the projection)."""
     west, south, east, north = city_bbox_lonlat()

@@ -619,17 +619,13 @@ def prepare_features(layer, layer_file: LayerFile, *, repair: bool = False) -> P
                 % Localized({"label": label(i), "reason": reason}))
 
     # 3. extent: outside the city means a wrong CRS, swapped axes or a stray feature (empty ones are said above).
-    west, south, east, north = crsmod.city_bbox_lonlat()
     lonlat = crsmod.transform(geoms, layer_file.crs, "OGC:CRS84")
-    bounds = shapely.bounds(lonlat)
-    with np.errstate(invalid="ignore"):
-        inside = ((bounds[:, 0] >= west) & (bounds[:, 2] <= east) & (bounds[:, 1] >= south)
-                  & (bounds[:, 3] <= north)) | empty
+    inside = crsmod.inside_city(shapely.bounds(lonlat)) | empty
     if not inside.all():
         diagnosis = None
         raw = shapely.bounds(geoms)
         if layer_file.is_geographic:
-            swapped = ((raw[:, 1] >= west) & (raw[:, 3] <= east) & (raw[:, 0] >= south) & (raw[:, 2] <= north))
+            swapped = crsmod.swapped_into_city(raw)
             if swapped[~inside].all():
                 diagnosis = _("%(name)s: longitude and latitude appear swapped (%(count)s features): the file gives "
                               "latitude first. Swap the axes and import again") \
@@ -643,11 +639,11 @@ def prepare_features(layer, layer_file: LayerFile, *, repair: bool = False) -> P
             for i in np.flatnonzero(~inside).tolist():
                 # a point of the feature that is outside (its first point may well be inside the city)
                 coords = shapely.get_coordinates(lonlat[i])
-                out = (coords[:, 0] < west) | (coords[:, 0] > east) | (coords[:, 1] < south) | (coords[:, 1] > north)
+                out = ~crsmod.inside_city(np.hstack([coords, coords]))
                 cx, cy = coords[np.flatnonzero(out)[0]] if out.any() else coords[0]
                 errors.append(_("%(label)s: lies outside the city's extent (%(west)s–%(east)s E, "
                                 "%(south)s–%(north)s N), at %(lon)s, %(lat)s")
-                    % Localized({"label": label(i), "west": west, "east": east, "south": south, "north": north,
+                    % Localized({"label": label(i), **crsmod.city_extent_words(),
                                  "lon": round(float(cx), 5), "lat": round(float(cy), 5)}))
 
     # 4. identifiers and attributes.

@@ -416,15 +416,13 @@ def parse_dig_area(geojson_geometry, buffer_m) -> DigArea:
     if not 0 <= buffer_m <= settings.PANJEREH_DIGCHECK_MAX_BUFFER_M:
         raise SpatialInputError("buffer_m", _("The distance around the trench must be between 0 and %(max)s m.")
                                 % Localized({"max": float(settings.PANJEREH_DIGCHECK_MAX_BUFFER_M)}))
-    west, south, east, north = crsmod.city_bbox_lonlat()
-    minx, miny, maxx, maxy = geom.bounds
-    if not (west <= minx and maxx <= east and south <= miny and maxy <= north):
-        if west <= miny and maxy <= east and south <= minx and maxx <= north:
+    if not crsmod.inside_city(geom.bounds)[0]:
+        if crsmod.swapped_into_city(geom.bounds)[0]:
             raise SpatialInputError("geometry", _("Longitude and latitude appear swapped (GeoJSON is longitude, "
                                                    "latitude)."))
         raise SpatialInputError("geometry", _("The geometry lies outside the city's extent (%(west)s–%(east)s E, "
                                                "%(south)s–%(north)s N).")
-                                % Localized({"west": west, "east": east, "south": south, "north": north}))
+                                % Localized(crsmod.city_extent_words()))
     stored = crsmod.to_storage(geom, "OGC:CRS84")
     size = max(stored.length, stored.exterior.length if hasattr(stored, "exterior") else 0)
     if size > settings.PANJEREH_DIGCHECK_MAX_LENGTH_M:

@@ -35,12 +35,12 @@ def _check_names(names, what: str) -> None:
 def _check_inside_city(xy: dict) -> None:
     """Refuse a network placed outside the city (a wrong --crs, or --origin elsewhere), as importlayer does,
     naming a node that is outside and where it fell."""
-    west, south, east, north = crsmod.city_bbox_lonlat()
     names = list(xy)
     lonlat = shapely.get_coordinates(crsmod.transform(shapely.points(np.array([xy[n] for n in names], dtype=float)),
                                                       crsmod.STORAGE, "OGC:CRS84"))
-    out = (lonlat[:, 0] < west) | (lonlat[:, 0] > east) | (lonlat[:, 1] < south) | (lonlat[:, 1] > north)
+    out = ~crsmod.inside_city(np.hstack([lonlat, lonlat]))
     if out.any():
+        west, south, east, north = crsmod.city_bbox_lonlat()
         k = int(np.flatnonzero(out)[0])
         raise ValueError(f"{int(out.sum())} of {len(names)} nodes lie outside the city's extent ({west}–{east} E, "
                          f"{south}–{north} N), e.g. {names[k]} at {lonlat[k, 0]:.5f}, {lonlat[k, 1]:.5f}: check "

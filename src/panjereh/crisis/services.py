@@ -143,12 +143,10 @@ def _locate(*, actor, lon=None, lat=None, feature_id=None):
         return point, feature
     if lon is None or lat is None:
         raise IncidentError("location", _("Give the longitude and latitude, or the asset the incident is on."))
-    west, south, east, north = crsmod.city_bbox_lonlat()
-    if not (west <= lon <= east and south <= lat <= north):
+    if not crsmod.inside_city((lon, lat, lon, lat))[0]:
         raise IncidentError("location", _("The point %(lon)s, %(lat)s is outside the city (%(west)s–%(east)s E, "
                                            "%(south)s–%(north)s N).")
-
-                                % Localized({"lon": lon, "lat": lat, "west": west, "east": east, "south": south, "north": north}))
+                            % Localized({"lon": lon, "lat": lat, **crsmod.city_extent_words()}))
     return crsmod.to_storage(shapely.Point(lon, lat), "OGC:CRS84"), None
 
 
