@@ -53,3 +53,8 @@ def allows(status: str, action: str) -> bool:
 def leads_to(action: str) -> str | None:
     """The status ``action`` leads to (None: the file stays where it is)."""
     return TABLE[action][1]
+
+
+def statuses_allowing(action: str) -> list[str]:
+    """The statuses in which ``action`` is allowed, for a query (``status__in=``)."""
+    return sorted(TABLE[action][0])

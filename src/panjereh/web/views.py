@@ -27,7 +27,7 @@ from panjereh.core.calendar import local_date, working_days_between
 from panjereh.core.clientip import client_ip
 from panjereh.core.identifiers import InvalidIdentifier, validate_mobile
 from panjereh.core.text import Localized, normalize_digits, parse_int
-from panjereh.permits import services, tracking
+from panjereh.permits import services, tracking, transitions
 from panjereh.billing import psp
 from panjereh.permits.api import (
     ApplicationCreateSerializer,
@@ -86,7 +86,7 @@ def counter(request):
         except ValidationError as exc:  # the search's own message, naming what is wrong
             error = "; ".join(_flatten(exc.detail))
     files = access.visible_applications(request.user).select_related("applicant").order_by("-submitted_at")[:20]
-    awaiting = access.visible_applications(request.user).filter(status="awaiting_check").order_by("submitted_at")
+    awaiting = _awaiting_check(request.user)
     return render(request, "web/counter.html", {"q": q, "parcels": parcels, "error": error, "files": files,
                                                 "awaiting_check": awaiting[:50]})
 
@@ -181,6 +181,13 @@ def _size(post, code: str) -> dict:
     # typed (or shown) in Persian digits with ٫ as the decimal point: read as the API reads numbers
     return {f: normalize_digits(post.get(f"{code}_{f}")).replace("٫", ".").strip()
             for f in sizes.FIELDS.get(code, ()) if post.get(f"{code}_{f}")}
+
+
+def _awaiting_check(user):
+    """The files from home waiting for their document check that ``user`` may read, the oldest first (the
+    counter's list and an agency inbox's list are one query)."""
+    return access.visible_applications(user).filter(
+        status__in=transitions.statuses_allowing("accept_documents")).order_by("submitted_at")
 
 
 def _visible(request, pk) -> Application:
@@ -374,8 +381,7 @@ def inbox(request):
     tasks = ReviewTask.objects.filter(agency=profile.agency, status__in=ReviewTask.OPEN).select_related(
         "application__parcel").order_by("due_date", "id")
     rows = [{"task": t, "left": working_days_between(today, t.due_date), "late": t.due_date < today} for t in tasks]
-    awaiting = access.visible_applications(request.user).filter(status="awaiting_check") \
-        .order_by("submitted_at")[:50] if access.can_check_documents(request.user) else []
+    awaiting = _awaiting_check(request.user)[:50] if access.can_check_documents(request.user) else []
     return render(request, "web/inbox.html", {"rows": rows, "agency": profile.agency, "awaiting_check": awaiting})
 
 

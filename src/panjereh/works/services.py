@@ -18,7 +18,7 @@ from panjereh.agencies.models import Agency, RefusalReason
 from panjereh.citymap import crs as crsmod
 from panjereh.citymap.models import Feature, Layer
 from panjereh.citymap.services import SpatialInputError, dig_check, parse_dig_area
-from panjereh.core import audit, service_tx
+from panjereh.core import audit, service_tx, silence
 from panjereh.core.calendar import add_working_days, local_date, working_days_between
 from panjereh.core.errors import FieldError
 from panjereh.core.text import Localized
@@ -325,11 +325,12 @@ def deem_overdue_permits(now=None) -> int:
     now = now or timezone.now()
     today = local_date(now)
     count = 0
-    for permit in ExcavationPermit.objects.filter(status=ExcavationPermit.Status.PENDING, due_date__lt=today) \
-            .select_related("works__agency"):
+    waiting = ExcavationPermit.objects.filter(status=ExcavationPermit.Status.PENDING)
+    for permit in silence.past_due(waiting, now).select_related("works__agency"):
         with service_tx.atomic():
-            if ExcavationPermit.objects.filter(pk=permit.pk, status=ExcavationPermit.Status.PENDING).update(
-                    status=ExcavationPermit.Status.DEEMED, decided_at=now) != 1:
+            if not silence.deem(ExcavationPermit.objects.filter(pk=permit.pk),
+                                waiting_status=ExcavationPermit.Status.PENDING,
+                                status=ExcavationPermit.Status.DEEMED, decided_at=now):
                 continue
             Works.objects.filter(Q(pk=permit.works_id) | Q(shared_trench__lead_id=permit.works_id)).update(
                 status=Works.Status.DEEMED)

@@ -3,8 +3,7 @@ else escalated; files from home not checked in time expire."""
 
 from django.utils import timezone
 
-from panjereh.core import audit, service_tx
-from panjereh.core.calendar import local_date
+from panjereh.core import audit, service_tx, silence
 from panjereh.permits import locks
 from panjereh.permits.models import ReviewTask
 from panjereh.permits.services import documents, review
@@ -13,11 +12,10 @@ from panjereh.permits.services import documents, review
 def process_deadlines(*, now=None) -> dict:
     """Flag every open task past its deadline: deemed approved where silence counts, else escalated."""
     now = now or timezone.now()
-    today = local_date(now)
     counts = {"deemed_approved": 0, "escalated": 0, "expired_unchecked": documents.expire_unchecked(now=now)}
     # Only tasks waiting on the agency: while it waits on the applicant (information requested) its clock stops.
-    late = ReviewTask.objects.filter(status=ReviewTask.Status.PENDING, due_date__lt=today, overdue_at__isnull=True) \
-        .select_related("agency", "application")
+    waiting = ReviewTask.objects.filter(status=ReviewTask.Status.PENDING, overdue_at__isnull=True)
+    late = silence.past_due(waiting, now)
     for task_id in list(late.values_list("id", flat=True)):
         with service_tx.atomic():
             # the lock order of every service: the application first, then its tasks (as record_decision). The
@@ -30,8 +28,8 @@ def process_deadlines(*, now=None) -> dict:
                 continue
             app = task.application
             if task.agency.silence_means_approval:
-                ReviewTask.objects.filter(pk=task.pk).update(status=ReviewTask.Status.DEEMED, decided_at=now,
-                                                             overdue_at=now)
+                silence.deem(ReviewTask.objects.filter(pk=task.pk), waiting_status=ReviewTask.Status.PENDING,
+                             status=ReviewTask.Status.DEEMED, decided_at=now, overdue_at=now)
                 counts["deemed_approved"] += 1
                 audit.record(actor=None, action="review.deemed_approved", obj=task, data={"due": str(task.due_date)})
                 audit.emit(event_type="review.deemed_approved", agency_code=task.agency.code,
