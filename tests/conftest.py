@@ -166,3 +166,29 @@ def english():
 
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def refusals_write_nothing(request, monkeypatch):
+    """Issue 27 item 14: every request of the suite's test clients answered 400 or 409 — the input or the state
+    refused — must have written nothing (tests/snapshot.py), whatever the test itself goes on to check."""
+    if not {"db", "transactional_db", "city", "live_city", "client_for"} & set(request.fixturenames):
+        return
+    from django.test.client import Client
+
+    from tests.snapshot import changed_between, written
+
+    original = Client.request
+
+    def checked(self, **environ):
+        if environ.get("REQUEST_METHOD", "GET") in {"GET", "HEAD", "OPTIONS"}:
+            return original(self, **environ)
+        before = written()
+        response = original(self, **environ)
+        if response.status_code in {400, 409}:
+            changed = changed_between(before, written())
+            assert not changed, (f"{environ.get('REQUEST_METHOD')} {environ.get('PATH_INFO')} was refused "
+                                 f"({response.status_code}) but wrote rows of {changed}")
+        return response
+
+    monkeypatch.setattr(Client, "request", checked)

@@ -1,10 +1,16 @@
-"""Issue 27 item 14: a refusal must change nothing. ``unchanged(*models)`` snapshots every row of the models a
-service may touch — and the outbox, the audit log and the text messages queued — and asserts on leaving that
-each is as it was (a refused request that wrote half its rows fails here, whatever it answered)."""
+"""Issue 27 item 14: a refusal must change nothing.
+
+``unchanged(*models)`` snapshots every row of the models a service may touch — and the outbox, the audit log and
+the text messages queued — and asserts on leaving that each is as it was (a refused request that wrote half its
+rows fails here, whatever it answered). ``written()`` is the cheap whole-database form the suite applies to
+every request answered 400 or 409 (tests/conftest.py) and the role × door matrix to every refused write: the rows
+and highest id of every table, which any insert changes — and every state change, since each service writes its
+audit record or outbox event with it."""
 
 import contextlib
 
 from django.apps import apps
+from django.db.models import Max
 
 ALWAYS = (("core", "OutboxEvent"), ("core", "ConsumerDelivery"), ("core", "AuditRecord"), ("sms", "SmsMessage"))
 
@@ -27,3 +33,24 @@ def unchanged(*models):
     after = snapshot(*models)
     changed = [label for label in before if before[label] != after[label]]
     assert not changed, f"a refusal changed rows of {changed}"
+
+
+# rows any request may write without acting: a sign-in's session, sign-in records, a token's last use
+NOT_WRITES = {"sessions.Session", "axes.AccessAttempt", "axes.AccessLog", "axes.AccessFailureLog",
+              "agencies.StaffToken", "auth.User"}
+
+
+def written() -> dict:
+    """{model: (rows, highest id)} of every table but :data:`NOT_WRITES`."""
+    out = {}
+    for model in apps.get_models():
+        if model._meta.label in NOT_WRITES or not model._meta.managed or model._meta.proxy:
+            continue
+        numbered = model._meta.pk.get_internal_type() in {"AutoField", "BigAutoField"}
+        out[model._meta.label] = (model.objects.count(),
+                                  model.objects.aggregate(n=Max("pk"))["n"] if numbered else None)
+    return out
+
+
+def changed_between(before: dict, after: dict) -> list[str]:
+    return sorted(label for label in after if after[label] != before.get(label))

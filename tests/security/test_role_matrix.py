@@ -12,6 +12,7 @@ from panjereh.agencies.tokens import issue_token
 from panjereh.citymap.models import Feature, Layer
 from tests.conftest import user
 from tests.permits.helpers import good_parcel, request_body
+from tests.snapshot import changed_between, written
 
 pytestmark = pytest.mark.django_db
 
@@ -190,7 +191,7 @@ def succeeded(method, path, response) -> bool:
 
 
 def test_every_role_meets_only_its_doors(world, capsys):
-    tried = unauthorized = wrongly_refused = 0
+    tried = unauthorized = wrongly_refused = writes_checked = 0
     problems = []
     for role in ROLES:
         api = Client()
@@ -206,9 +207,19 @@ def test_every_role_meets_only_its_doors(world, capsys):
             sent = {} if body == "skip-body" else body or {}  # (an empty body for the roles that are refused)
             kwargs = {} if method != "post" else {"data": sent} if not path.startswith(("/api/", "/ogc/")) \
                 else {"content_type": "application/json", "data": sent}  # pages take forms, the API JSON
+            checked = method != "get" and role not in allowed  # a refused write must have written nothing
+            before = written() if checked else None
             response = getattr(client, method)(path, **kwargs, **headers)
             tried += 1
             ok = succeeded(method, path, response)
+            if checked:
+                writes_checked += 1
+                after = written()
+                changed = changed_between(before, after)
+                # a 400 or 409 to a role without the door is a refusal only when nothing was written
+                ok = ok and response.status_code not in {400, 409} or bool(changed)
+                if changed:
+                    problems.append(f"WROTE {role} {method.upper()} {path} → {response.status_code}: {changed}")
             if ok and role not in allowed:
                 unauthorized += 1
                 problems.append(f"UNAUTHORIZED {role} {method.upper()} {path} → {response.status_code}")
@@ -228,7 +239,8 @@ def test_every_role_meets_only_its_doors(world, capsys):
                     problems.append(f"UNAUTHORIZED {role} finds power assets by id")
     with capsys.disabled():
         print(f"\nrole × door: {len(ROLES)} roles, {tried} requests, {unauthorized} unauthorized successes, "
-              f"{wrongly_refused} wrongly refused")
+              f"{wrongly_refused} wrongly refused; {writes_checked} refused writes, each checked to have written "
+              "nothing")
     assert problems == []
 
 
