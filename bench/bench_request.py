@@ -88,7 +88,7 @@ def main():
     ensure_city(PARCELS)
     from django.contrib.auth import get_user_model
 
-    from panjereh.agencies.tokens import issue_token
+    from panjereh.agencies.staff_tokens import issue_token
 
     token = issue_token(get_user_model().objects.get(username="operator1"))
     rng = np.random.default_rng(7)

@@ -50,7 +50,7 @@ def main():
     create_demo_people()
     from django.contrib.auth import get_user_model
 
-    from panjereh.agencies.tokens import issue_token
+    from panjereh.agencies.staff_tokens import issue_token
 
     token = issue_token(get_user_model().objects.get(username="coordinator"))
     layer = Layer.objects.get(code="parcels")

@@ -43,7 +43,7 @@ def main() -> int:
     manage(env, "democity", "--parcels", PARCELS, "--no-progress")
     tokens = json.loads(manage(env, "shell", "-c", (
         "import json; from django.contrib.auth import get_user_model as g; "
-        "from panjereh.agencies.tokens import issue_token as t; "
+        "from panjereh.agencies.staff_tokens import issue_token as t; "
         "print(json.dumps({u: t(g().objects.get(username=u)) for u in ['admin', 'operator1', 'gis.water', 'reviewer.municipality']}))"),
         capture=True).strip().splitlines()[-1])
     port = free_port()

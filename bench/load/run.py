@@ -45,7 +45,7 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
 
 from panjereh.agencies.models import Agency  # noqa: E402
-from panjereh.agencies.tokens import issue_token  # noqa: E402
+from panjereh.agencies.staff_tokens import issue_token  # noqa: E402
 from panjereh.citymap import crs as crsmod  # noqa: E402
 from panjereh.citymap.models import Parcel  # noqa: E402
 from panjereh.citymap.services import feasibility  # noqa: E402

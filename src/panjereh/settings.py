@@ -241,7 +241,7 @@ LOGOUT_REDIRECT_URL = "/"
 # --- API --------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "panjereh.agencies.tokens.StaffTokenAuthentication",  # hashed, expiring staff tokens
+        "panjereh.agencies.staff_tokens.StaffTokenAuthentication",  # hashed, expiring staff tokens
         "rest_framework.authentication.SessionAuthentication",
     ] + (
         # HTTP basic credentials (GDAL_HTTP_USERPWD) only where a city turns them on: a token header does the

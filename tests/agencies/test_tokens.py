@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from panjereh import access
 from panjereh.agencies.models import StaffProfile, StaffToken
-from panjereh.agencies.tokens import StaffTokenAuthentication, new_token
-from panjereh.core.tokens import hash_token
+from panjereh.agencies.staff_tokens import StaffTokenAuthentication, new_token
+from panjereh.core.token_hashing import hash_token
 from tests.conftest import user
 
 pytestmark = pytest.mark.django_db

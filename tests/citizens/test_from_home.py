@@ -13,7 +13,7 @@ from django.utils import timezone
 from panjereh.citizens.models import OneTimeCode
 from panjereh.permits.models import Application, FileDocument, InfoRequest
 from panjereh.billing.models import Payment
-from panjereh.permits.rules import required_documents
+from panjereh.permits.required_documents import required_documents
 from panjereh.sms.models import SmsMessage
 from tests.permits.helpers import good_parcel, pay_at_psp
 

@@ -89,7 +89,7 @@ def _gdal_env(token=None):
 def test_gdal_oapif_reads_every_collection(live_server, live_city, tmp_path):
     from django.contrib.auth import get_user_model
 
-    from panjereh.agencies.tokens import issue_token
+    from panjereh.agencies.staff_tokens import issue_token
 
     token = issue_token(get_user_model().objects.get(username="coordinator"))
     url = f"OAPIF:{live_server.url}/ogc"

@@ -42,7 +42,7 @@ build_demo_city(parcels=32, seed=1)
 create_demo_people()
 from django.test import Client
 from django.contrib.auth import get_user_model
-from panjereh.agencies.tokens import issue_token
+from panjereh.agencies.staff_tokens import issue_token
 from panjereh.citymap.models import Parcel
 client = Client(HTTP_AUTHORIZATION="Token " + issue_token(get_user_model().objects.get(username="coordinator")))
 print(client.get(f"/api/v1/parcels/{Parcel.objects.first().pk}/feasibility/").status_code)

@@ -78,6 +78,9 @@ def test_connection_installed(file):
     assert state()[:2] == before[:2] and state()[3:] == before[3:]
 
 
+# a refused decision's answer is kept under its idempotency key, so the same request sent again gets the same
+# answer (draft-ietf-httpapi-idempotency-key-header): that record, and nothing else, may be written
+@pytest.mark.refusal_records("integrations.IdempotencyRecord")
 @pytest.mark.parametrize("case", ["no_token", "wrong_token", "revoked", "other_agency", "unknown_application",
                                   "malformed", "not_json", "no_key", "oversized", "bad_decision"])
 def test_bad_inbound_requests_change_nothing(file, case, settings):

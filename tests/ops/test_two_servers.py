@@ -129,7 +129,7 @@ def servers(live_city, tmp_path, redis_url):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_file_across_two_servers(servers):
-    from panjereh.agencies.tokens import issue_token
+    from panjereh.agencies.staff_tokens import issue_token
     from django.contrib.auth import get_user_model
 
     OutboxEvent.objects.update(fanned_out=True)  # the test city's history is not for this receiver

@@ -3,7 +3,7 @@
 from panjereh.citymap.models import Parcel
 from panjereh.citymap.services import feasibility
 from panjereh.permits.models import Application
-from panjereh.permits.rules import REQUIRED_DOCUMENTS
+from panjereh.permits.required_documents import REQUIRED_DOCUMENTS
 
 
 def pay_at_psp(pay_url: str, *, action: str = "pay", amount: int | None = None) -> dict:

@@ -13,7 +13,7 @@ from django.test import Client
 
 from panjereh.agencies.models import Agency
 from panjereh.permits import pdf, services
-from panjereh.permits.certificate import bill_context, certificate_context
+from panjereh.permits.paper_contexts import bill_context, certificate_context
 from panjereh.permits.models import Application, FileDocument, Permit
 from tests.citizens.helpers import pdf_bytes, upload
 from tests.conftest import user

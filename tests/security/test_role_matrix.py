@@ -8,7 +8,7 @@ import math
 import pytest
 from django.test import Client
 
-from panjereh.agencies.tokens import issue_token
+from panjereh.agencies.staff_tokens import issue_token
 from panjereh.citymap.models import Feature, Layer
 from tests.conftest import user
 from tests.permits.helpers import good_parcel, request_body

@@ -10,7 +10,7 @@ import pytest
 
 from panjereh.permits import services
 from panjereh.permits.models import Application, ReviewTask
-from panjereh.permits.rules import required_documents
+from panjereh.permits.required_documents import required_documents
 from panjereh.sms.models import SmsMessage
 from tests.citizens.helpers import last_code, pdf_bytes, send_outbox
 from tests.conftest import user

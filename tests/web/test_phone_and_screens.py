@@ -77,7 +77,7 @@ def test_every_citizen_page_fits_a_phone(live_server, live_city, browser, fake_s
     shot("file-uploaded")
     # the file checked and approved by every agency: its bill, paid from here on the phone
     from panjereh.permits import services
-    from panjereh.permits.rules import required_documents
+    from panjereh.permits.required_documents import required_documents
 
     app = Application.objects.get(parcel=parcel, channel="online")
     for kind in required_documents("new")[1:]:

@@ -8,7 +8,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from panjereh.agencies.tokens import new_token
+from panjereh.agencies.staff_tokens import new_token
 from panjereh.core import audit
 from panjereh.core.api_errors import error_response
 

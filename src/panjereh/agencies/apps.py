@@ -8,4 +8,4 @@ class AgenciesConfig(AppConfig):
     verbose_name = _("Agencies and staff")
 
     def ready(self):
-        from panjereh.agencies import schema  # noqa: F401  (registers the OpenAPI extension)
+        from panjereh.agencies import openapi_auth  # noqa: F401  (registers the OpenAPI extension)

@@ -11,7 +11,6 @@ import datetime
 import random
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.utils import timezone
 
 from panjereh.core import service_tx
@@ -137,7 +136,7 @@ def _national_id(rng) -> str:
 
 
 def _one_file(services, parcel, submitted, rng, users, counts, *, models) -> int:
-    from panjereh.permits.rules import required_documents
+    from panjereh.permits.required_documents import required_documents
 
     Application, ConnectionOrder, InfoRequest, Permit, ReviewTask = models
     app = services.submit_application(

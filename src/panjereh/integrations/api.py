@@ -7,7 +7,7 @@ different body is refused (422). Bodies over PANJEREH_INBOUND_MAX_BYTES are refu
 import hashlib
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -20,7 +20,7 @@ from rest_framework.views import APIView
 from panjereh.core import fields, service_tx
 from panjereh.core.api_errors import error_response
 from panjereh.core.text import Localized, normalize_digits, normalize_text
-from panjereh.integrations.auth import AgencySystem, AgencyTokenAuthentication
+from panjereh.integrations.system_tokens import AgencySystem, AgencyTokenAuthentication
 from panjereh.integrations.models import IdempotencyRecord
 from panjereh.permits import services
 from panjereh.permits.models import Application

@@ -12,4 +12,4 @@ class IntegrationsConfig(AppConfig):
         from panjereh.integrations import delivery
 
         jobs.register("webhooks", delivery.run_webhooks, prefix="", order=10)  # the agencies' systems
-        from panjereh.integrations import schema  # noqa: F401  (registers the OpenAPI extension)
+        from panjereh.integrations import openapi_auth  # noqa: F401  (registers the OpenAPI extension)

@@ -89,7 +89,7 @@ class NotSignedYet(LookupError):
 
 def permit_pdf(permit) -> tuple[str, str]:
     """The permit certificate's PDF (storage name, SHA-256); NotSignedYet before it is signed."""
-    from panjereh.permits.certificate import certificate_context
+    from panjereh.permits.paper_contexts import certificate_context
 
     if permit.signed_at is None:
         raise NotSignedYet(permit.number)
@@ -100,14 +100,14 @@ def permit_pdf(permit) -> tuple[str, str]:
 
 def bill_pdf(bill) -> tuple[str, str]:
     """The bill's PDF as it was issued (storage name, SHA-256)."""
-    from panjereh.permits.certificate import bill_context
+    from panjereh.permits.paper_contexts import bill_context
 
     return stored_pdf(bill, "permits/bill_paper.html", bill_context(bill), f"bills/bill-{bill.pk}")
 
 
 def completion_pdf(certificate) -> tuple[str, str]:
     """The completion certificate's PDF (storage name, SHA-256)."""
-    from panjereh.permits.certificate import completion_context
+    from panjereh.permits.paper_contexts import completion_context
 
     return stored_pdf(certificate, "permits/completion_paper.html", completion_context(certificate),
                       f"completions/{certificate.application.tracking_code}")

@@ -12,7 +12,7 @@ from panjereh import access
 from panjereh.billing import psp
 from panjereh.billing.models import Bill, Payment
 from panjereh.permits import services
-from panjereh.permits.certificate import certificate_context
+from panjereh.permits.paper_contexts import certificate_context
 from panjereh.permits.models import Application, CompletionCertificate, Permit
 
 

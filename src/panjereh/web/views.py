@@ -477,7 +477,7 @@ def file_document(request, pk, doc):
 @login_required
 def receipt(request, pk):
     """The applicant's printed receipt: tracking code, each agency's deadline, and a QR code to tracking."""
-    from panjereh.permits.certificate import qr_svg
+    from panjereh.permits.paper_contexts import qr_svg
 
     app = _visible(request, pk)
     track_url = request.build_absolute_uri(f"/track/?code={app.tracking_code}")
@@ -490,7 +490,7 @@ def bill_print(request, pk):
 
     Anyone who may read the file may print its bill; the QR code opens public tracking for the file.
     """
-    from panjereh.permits.certificate import qr_svg
+    from panjereh.permits.paper_contexts import qr_svg
 
     app = _visible(request, pk)
     bills = list(app.bills.prefetch_related("lines__agency"))

@@ -15,7 +15,7 @@ from panjereh.citymap.services import feasibility
 from panjereh.core import audit, service_tx
 from panjereh.core.calendar import add_working_days, local_date
 from panjereh.core.text import Localized
-from panjereh.permits import locks, rules, transitions
+from panjereh.permits import locks, transitions, zoning
 from panjereh.permits.models import Applicant, Application, ReviewTask, ServiceRequest
 from panjereh.permits.services import documents
 from panjereh.permits.services.base import ApplicationError, Conflict, tell_applicant
@@ -89,7 +89,7 @@ def submit_application(*, actor, parcel, applicant: dict, permit: dict, services
             status=Application.Status.AWAITING_CHECK if hold_for_check else Application.Status.UNDER_REVIEW,
             feasibility=feasibility(parcel, services=sorted(wanted, key=lambda s: s.code),
                                     sizes={c: choice.get("size") or {} for c, choice in services.items()}),
-            planning_problems=rules.planning_problems(parcel, land_use=permit["land_use"], floors=permit["floors"],
+            planning_problems=zoning.planning_problems(parcel, land_use=permit["land_use"], floors=permit["floors"],
                                                       gross_floor_area=permit["gross_floor_area"]))
         for code, choice in sorted(services.items()):
             ServiceRequest.objects.create(application=app, service=known[code], timing=choice["timing"],
@@ -174,7 +174,7 @@ def resubmit_application(*, actor, application, permit: dict | None = None, note
         app.feasibility = feasibility(app.parcel, services=sorted((sr.service for sr in requested),
                                                                   key=lambda s: s.code),
                                       sizes={sr.service.code: sr.size or {} for sr in requested})
-        app.planning_problems = rules.planning_problems(app.parcel, land_use=app.land_use, floors=app.floors,
+        app.planning_problems = zoning.planning_problems(app.parcel, land_use=app.land_use, floors=app.floors,
                                                         gross_floor_area=app.gross_floor_area)
         app.round += 1
         app.status = transitions.leads_to("resubmit")
@@ -227,7 +227,7 @@ def estimate(*, parcel, permit: dict, services: dict[str, dict]) -> dict:
         raise ApplicationError(exc.field, str(exc)) from exc
     return {"feasibility": feasibility(parcel, services=wanted,
                                        sizes={c: choice.get("size") or {} for c, choice in services.items()}),
-            "planning_problems": rules.planning_problems(parcel, land_use=permit["land_use"], floors=permit["floors"],
+            "planning_problems": zoning.planning_problems(parcel, land_use=permit["land_use"], floors=permit["floors"],
                                                          gross_floor_area=permit["gross_floor_area"]),
             "lines": [{"agency": a, "code": c, "fa": fa, "en": en, "amount": amt} for a, c, fa, en, amt in lines],
             "total": sum(line[4] for line in lines)}

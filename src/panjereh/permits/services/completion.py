@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from panjereh.core import audit, service_tx
 from panjereh.core.calendar import local_date
 from panjereh.core.text import Localized, normalize_text
-from panjereh.permits import locks, pdf, rules, transitions
+from panjereh.permits import locks, pdf, tariffs, transitions
 from panjereh.permits.models import Application, CompletionCertificate, ConnectionOrder, TariffChange, TariffClass
 from panjereh.permits.services import issue
 from panjereh.permits.services.base import ApplicationError, Conflict, Outcome, WrongAgency, tell_applicant
@@ -43,7 +43,7 @@ def certify_completion(*, actor, application, reason: str = "") -> Outcome:
                                                     uninstalled=[o.service.code for o in pending],
                                                     uninstalled_reason=reason if pending else "")
         pdf.queue("completion", cert.pk)
-        final = rules.tariff_class_for(app.land_use)
+        final = tariffs.tariff_class_for(app.land_use)
         TariffChange.objects.create(parcel=app.parcel, permit=app.permit, cause=TariffChange.Cause.COMPLETION,
                                     from_class=issue.current_tariff_class(app.parcel), to_class=final,
                                     effective_date=local_date(now))

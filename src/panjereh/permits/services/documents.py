@@ -12,7 +12,7 @@ from panjereh.agencies.models import RefusalReason
 from panjereh.core import audit, service_tx, uploads
 from panjereh.core.calendar import day_bounds, last_start_beyond, local_date
 from panjereh.core.text import Localized, normalize_text
-from panjereh.permits import locks, rules, transitions
+from panjereh.permits import locks, required_documents, transitions
 from panjereh.permits.models import Application, Document, DocumentWaiver, FileDocument, Permit
 from panjereh.permits.services import apply
 from panjereh.permits.services.base import ApplicationError, Conflict, tell_applicant
@@ -83,7 +83,7 @@ def missing_documents(application) -> list[str]:
     counter, nor excused by the signing official."""
     have = set(FileDocument.objects.filter(application=application).values_list("kind", flat=True))
     have |= set(DocumentWaiver.objects.filter(application=application).values_list("kind", flat=True))
-    return [k for k in rules.required_documents(application.permit_type) if k not in have]
+    return [k for k in required_documents.required_documents(application.permit_type) if k not in have]
 
 
 def _seen_originals(actor, application, kinds) -> list[FileDocument]:
@@ -119,7 +119,7 @@ def waive_document(*, actor, application, kind: str, reason: str) -> DocumentWai
     """The signing official lets the file go without a required document, saying why (recorded, audited,
     shown on the file and never deleted)."""
     reason = normalize_text(reason or "")
-    if kind not in rules.required_documents(application.permit_type):
+    if kind not in required_documents.required_documents(application.permit_type):
         raise ApplicationError("kind", _("«%(kind)s» is not a required document of this file.")
                                % Localized({"kind": kind}))
     if not reason:

@@ -13,7 +13,7 @@ from panjereh.agencies.officials import signing_official
 from panjereh.core import audit, service_tx
 from panjereh.core.calendar import jalali_year, local_date
 from panjereh.core.text import Localized
-from panjereh.permits import locks, pdf, rules, transitions
+from panjereh.permits import locks, pdf, tariffs, transitions
 from panjereh.permits.models import (Application, ConnectionOrder, Permit, PermitCounter, ReviewTask, ServiceRequest,
                                      TariffChange, TariffClass)
 from panjereh.permits.services import apply
@@ -44,7 +44,7 @@ def _order(app, service) -> ConnectionOrder:
 def current_tariff_class(parcel) -> str:
     """The parcel's water tariff class now: the last change's, or its land use's if it never changed."""
     last = TariffChange.objects.filter(parcel=parcel).order_by("-created_at", "-id").first()
-    return last.to_class if last else rules.tariff_class_for(parcel.land_use)
+    return last.to_class if last else tariffs.tariff_class_for(parcel.land_use)
 
 
 def _issue_permit(app, actor) -> Permit:

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from panjereh.agencies.models import Agency
-from panjereh.core.tokens import hash_token
+from panjereh.core.token_hashing import hash_token
 from panjereh.integrations.models import AgencyToken
 
 

@@ -4,7 +4,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 
 class StaffTokenScheme(OpenApiAuthenticationExtension):
-    target_class = "panjereh.agencies.tokens.StaffTokenAuthentication"
+    target_class = "panjereh.agencies.staff_tokens.StaffTokenAuthentication"
     name = "tokenAuth"
 
     def get_security_definition(self, auto_schema):

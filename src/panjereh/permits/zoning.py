@@ -1,6 +1,4 @@
-"""The municipality's planning checks and the mapping from land use to water tariff class."""
-
-from panjereh.permits.models import TariffClass
+"""The municipality's planning checks of a file against the parcel's zoning (land use, floors, density)."""
 
 MIXED_ALLOWS = {"residential", "commercial", "mixed"}
 
@@ -29,30 +27,3 @@ def planning_problems(parcel, *, land_use: str, floors: int, gross_floor_area: f
                          "en": f"density {density:.0f}% exceeds the {parcel.max_density}% allowed: "
                                f"reduce the floor area to {allowed_area:.0f} m²"})
     return problems
-
-
-def tariff_class_for(land_use: str) -> str:
-    """The water tariff class of a land use when no construction is going on."""
-    if land_use == "residential":
-        return TariffClass.RESIDENTIAL
-    if land_use in {"commercial", "mixed", "industrial"}:
-        return TariffClass.COMMERCIAL
-    return TariffClass.PUBLIC
-
-
-# The documents a file needs, by permit type (a city's regulation; PANJEREH_REQUIRED_DOCUMENTS overrides any type).
-REQUIRED_DOCUMENTS = {
-    "new": ["ownership_deed", "national_card", "survey_map", "design_drawings", "supervision_contract"],
-    "extension": ["ownership_deed", "national_card", "design_drawings", "supervision_contract"],
-    "renovation": ["ownership_deed", "national_card", "design_drawings"],
-    "rebuild": ["ownership_deed", "national_card", "survey_map", "design_drawings", "supervision_contract",
-                "soil_test"],
-}
-
-
-def required_documents(permit_type: str) -> list[str]:
-    """The document codes a file of ``permit_type`` needs before the agencies receive it."""
-    from django.conf import settings
-
-    configured = getattr(settings, "PANJEREH_REQUIRED_DOCUMENTS", {}) or {}
-    return list(configured.get(permit_type, REQUIRED_DOCUMENTS.get(permit_type, [])))

@@ -12,7 +12,7 @@ from rest_framework.authentication import BaseAuthentication
 
 from panjereh.agencies.models import StaffProfile, StaffToken
 from panjereh.core.plain_rows import Columns
-from panjereh.core.tokens import HashedTokenAuthentication, hash_token
+from panjereh.core.token_hashing import HashedTokenAuthentication, hash_token
 
 
 def new_token(user) -> tuple[StaffToken, str]:

@@ -4,7 +4,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 
 class AgencyTokenScheme(OpenApiAuthenticationExtension):
-    target_class = "panjereh.integrations.auth.AgencyTokenAuthentication"
+    target_class = "panjereh.integrations.system_tokens.AgencyTokenAuthentication"
     name = "agencyToken"
 
     def get_security_definition(self, auto_schema):

@@ -3,7 +3,7 @@
 from django.db.models import Q
 from rest_framework.authentication import BaseAuthentication
 
-from panjereh.core.tokens import HashedTokenAuthentication
+from panjereh.core.token_hashing import HashedTokenAuthentication
 from panjereh.integrations.models import AgencyToken
 
 
