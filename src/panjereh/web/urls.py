@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from panjereh.web import citizen, finance, maps, signin, signing, views
+from panjereh.web import citizen, connections, finance, maps, signin, signing, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -19,7 +19,7 @@ urlpatterns = [
     path("layers/<slug:code>/upload/", maps.layer_upload, name="layer-upload"),
     path("files/<id:pk>/bill/", views.bill_print, name="bill-print"),
     path("files/<id:pk>/receipt/", views.receipt, name="receipt"),
-    path("connections/", finance.connections, name="connections"),
+    path("connections/", connections.connections, name="connections"),
     path("finance/", finance.finance, name="finance"),
     path("signing/", signing.signing, name="signing"),
     path("files/<id:pk>/documents/<id:doc>/", views.file_document, name="file-document"),
