@@ -173,12 +173,30 @@ def _check_planned(kind: str, starts_at, ends_at):
 def report_incident(*, actor, kind: str, lon=None, lat=None, feature_id=None, radius_m: float = 50.0,
                     note: str = "", starts_at=None, ends_at=None):
     """Record an incident (or a planned interruption) and work out the response: what to close, who loses
-    supply, what lies around; the subscribers cut off are told by SMS in the same transaction."""
-    import shapely
-    from django.contrib.gis.geos import Point as GeosPoint
+    supply, what lies around; the subscribers cut off are told by SMS in the same transaction.
 
+    In named steps: the request checked, the place found, the water or gas network isolated, the power line's
+    feeding station found, the assets around listed, then everything recorded in one transaction."""
     from panjereh.citymap.services import DigArea, dig_check
-    from panjereh.crisis import tracing
+
+    _check_request(kind, radius_m, starts_at, ends_at)
+    point, feature = _locate(actor=actor, lon=lon, lat=lat, feature_id=feature_id)
+    budget = _Budget(settings.PANJEREH_INCIDENT_BUDGET_SECONDS)
+    response = {"problems": []}
+    agencies = set()
+    if kind in NETWORK_OF:
+        agencies.add(NETWORK_OF[kind])
+        _isolate(NETWORK_OF[kind], point, feature, response, budget)
+    if kind in POWER_KINDS:
+        agencies.add("power")
+        _find_feeding_station(point, feature, response, budget)
+    response["around"] = dig_check(DigArea(geometry=point, buffer_m=float(radius_m)))
+    agencies |= {g["agency"] for g in response["around"]["agencies"]}
+    return _record_incident(actor=actor, kind=kind, point=point, feature=feature, radius_m=radius_m, note=note,
+                            response=response, starts_at=starts_at, ends_at=ends_at, agencies=agencies)
+
+
+def _check_request(kind: str, radius_m, starts_at, ends_at) -> None:
     from panjereh.crisis.models import Incident
 
     if kind not in Incident.Kind.values:
@@ -187,93 +205,105 @@ def report_incident(*, actor, kind: str, lon=None, lat=None, feature_id=None, ra
     if not 0 < float(radius_m) <= 500:
         raise IncidentError("radius_m", _("The radius must be more than 0 and at most 500 m."))
     _check_planned(kind, starts_at, ends_at)
-    point, feature = _locate(actor=actor, lon=lon, lat=lat, feature_id=feature_id)
-    started = time.monotonic()
-    budget = settings.PANJEREH_INCIDENT_BUDGET_SECONDS
 
-    def within_budget(stage: str):
-        """A network too large to trace in the request's time gets a clear answer, never a worker timeout."""
-        if time.monotonic() - started > budget:
+
+class _Budget:
+    """A network too large to trace in the request's time gets a clear answer, never a worker timeout."""
+
+    def __init__(self, seconds: float):
+        self.seconds, self.started = seconds, time.monotonic()
+
+    def check(self, stage: str) -> None:
+        if time.monotonic() - self.started > self.seconds:
             raise IncidentError("location", _("Tracing the network took longer than %(s)s seconds (at: %(stage)s); "
                                               "the incident was not recorded. Report it on the asset itself, or ask "
                                               "the GIS staff to split the network into its pieces.")
-                                % Localized({"s": budget, "stage": stage}))
-    response = {"problems": []}
-    agencies = set()
-    if kind in NETWORK_OF:
-        agency = NETWORK_OF[kind]
-        agencies.add(agency)
-        traced = tracing.build_network(agency)
-        within_budget("network")
-        link = None
-        if feature is not None and int(feature.pk) in traced.link_index:
-            link = int(feature.pk)
-        elif len(traced.pipes):
-            tree = shapely.STRtree(traced.pipes.geoms)
-            hit = tree.query_nearest(point, max_distance=SEARCH_M, all_matches=False)
-            if len(hit):
-                link = int(traced.pipes.ids[int(hit[0])])
-        if link is None:
-            raise IncidentError("location", _("No %(agency)s network within %(m)s m of the incident.")
-                                % Localized({"agency": agency, "m": float(SEARCH_M)}))
-        response["pipe"] = {"id": link, "ext_id": traced.pipes.ext_ids[traced.link_index[link]]}
-        sizes = traced.component_sizes()
-        largest = max(sizes.values())
-        if sizes[link] < largest and traced.piece_is_fed(link):
-            response["zone"] = {"pipes": sizes[link], "fed_by_own_source": True}  # a separately fed zone
-        elif sizes[link] < largest:
-            response["problems"].append({
-                "code": "disconnected",
-                "en": f"this pipe is on a piece of the {agency} network ({sizes[link]} pipes) not connected to the "
-                      f"main network ({largest} pipes) and fed by no source of its own (reservoir, tank, pump, "
-                      f"station): check the map, the piece may be mis-drawn",
-                "fa": f"این لوله روی بخشی جدا از شبکه اصلی {agency} است ({sizes[link]} لوله)"})
-        if not traced.network.valves:
-            response["problems"].append({
-                "code": "no_valves",
-                "en": f"the {agency} network has no valves on the map: nothing can isolate a part of it; "
-                      "close the supply (source or regulator station)",
-                "fa": f"در شبکه {agency} هیچ شیری ثبت نشده است؛ جداسازی بخشی از شبکه ممکن نیست"})
-            response["isolation"] = None
-        else:
-            response["isolation"] = tracing.isolation_plan(traced, link)
-            within_budget("isolation")
-            if not response["isolation"]["close"]:
-                response["problems"].append({
-                    "code": "no_boundary_valves",
-                    "en": "no valve bounds this pipe's part of the network: the whole piece must be shut",
-                    "fa": "هیچ شیری این بخش از شبکه را جدا نمی‌کند"})
-    if kind in POWER_KINDS:
-        from panjereh.crisis import power
+                                % Localized({"s": self.seconds, "stage": stage}))
 
-        agencies.add("power")
-        station = power.feeding_station(point, conductor_id=feature.pk if feature is not None else None)
-        response["transformer"] = station
-        within_budget("transformer")
-        if station is None:
-            response["problems"].append({"code": "no_transformer", "en": "no power line or transformer on the map",
-                                         "fa": "خط برق یا ترانسفورماتوری روی نقشه نیست"})
-        elif station.get("open_point"):
+
+def _isolate(agency: str, point, feature, response: dict, budget: _Budget) -> None:
+    """The water or gas pipe of the incident, its part of the network, and the valves that isolate it."""
+    import shapely
+
+    from panjereh.crisis import tracing
+
+    traced = tracing.build_network(agency)
+    budget.check("network")
+    link = None
+    if feature is not None and int(feature.pk) in traced.link_index:
+        link = int(feature.pk)
+    elif len(traced.pipes):
+        tree = shapely.STRtree(traced.pipes.geoms)
+        hit = tree.query_nearest(point, max_distance=SEARCH_M, all_matches=False)
+        if len(hit):
+            link = int(traced.pipes.ids[int(hit[0])])
+    if link is None:
+        raise IncidentError("location", _("No %(agency)s network within %(m)s m of the incident.")
+                            % Localized({"agency": agency, "m": float(SEARCH_M)}))
+    response["pipe"] = {"id": link, "ext_id": traced.pipes.ext_ids[traced.link_index[link]]}
+    sizes = traced.component_sizes()
+    largest = max(sizes.values())
+    if sizes[link] < largest and traced.piece_is_fed(link):
+        response["zone"] = {"pipes": sizes[link], "fed_by_own_source": True}  # a separately fed zone
+    elif sizes[link] < largest:
+        response["problems"].append({
+            "code": "disconnected",
+            "en": f"this pipe is on a piece of the {agency} network ({sizes[link]} pipes) not connected to the "
+                  f"main network ({largest} pipes) and fed by no source of its own (reservoir, tank, pump, "
+                  f"station): check the map, the piece may be mis-drawn",
+            "fa": f"این لوله روی بخشی جدا از شبکه اصلی {agency} است ({sizes[link]} لوله)"})
+    if not traced.network.valves:
+        response["problems"].append({
+            "code": "no_valves",
+            "en": f"the {agency} network has no valves on the map: nothing can isolate a part of it; "
+                  "close the supply (source or regulator station)",
+            "fa": f"در شبکه {agency} هیچ شیری ثبت نشده است؛ جداسازی بخشی از شبکه ممکن نیست"})
+        response["isolation"] = None
+    else:
+        response["isolation"] = tracing.isolation_plan(traced, link)
+        budget.check("isolation")
+        if not response["isolation"]["close"]:
             response["problems"].append({
-                "code": "open_point", "en": "this line is marked normally open (an open point): it carries nothing",
-                "fa": "این خط نقطهٔ باز شبکه است و باری نمی‌برد"})
-        elif station["level"] == "lv" and not station["connected"]:
-            response["problems"].append({
-                "code": "transformer_guess",
-                "en": "the map connects this line to no transformer: the nearest one is named, as a guess",
-                "fa": "نقشه این خط را به هیچ ترانسفورماتوری وصل نمی‌کند: نزدیک‌ترین، به حدس، آمده است"})
-        elif station["level"] in ("mv", "hv") and station["substation"] is None:
-            response["problems"].append({
-                "code": "no_substation",
-                "en": "the map connects this line to no HV/MV substation: the feeder cannot be told",
-                "fa": "نقشه این خط را به هیچ پست فوق‌توزیعی وصل نمی‌کند: فیدر معلوم نیست"})
-    around = dig_check(DigArea(geometry=point, buffer_m=float(radius_m)))
-    response["around"] = around
-    agencies |= {g["agency"] for g in around["agencies"]}
+                "code": "no_boundary_valves",
+                "en": "no valve bounds this pipe's part of the network: the whole piece must be shut",
+                "fa": "هیچ شیری این بخش از شبکه را جدا نمی‌کند"})
+
+
+def _find_feeding_station(point, feature, response: dict, budget: _Budget) -> None:
+    """The power line of the incident and what feeds it (transformer, feeder, substation), with its doubts."""
+    from panjereh.crisis import power
+
+    station = power.feeding_station(point, conductor_id=feature.pk if feature is not None else None)
+    response["transformer"] = station
+    budget.check("transformer")
+    if station is None:
+        response["problems"].append({"code": "no_transformer", "en": "no power line or transformer on the map",
+                                     "fa": "خط برق یا ترانسفورماتوری روی نقشه نیست"})
+    elif station.get("open_point"):
+        response["problems"].append({
+            "code": "open_point", "en": "this line is marked normally open (an open point): it carries nothing",
+            "fa": "این خط نقطهٔ باز شبکه است و باری نمی‌برد"})
+    elif station["level"] == "lv" and not station["connected"]:
+        response["problems"].append({
+            "code": "transformer_guess",
+            "en": "the map connects this line to no transformer: the nearest one is named, as a guess",
+            "fa": "نقشه این خط را به هیچ ترانسفورماتوری وصل نمی‌کند: نزدیک‌ترین، به حدس، آمده است"})
+    elif station["level"] in ("mv", "hv") and station["substation"] is None:
+        response["problems"].append({
+            "code": "no_substation",
+            "en": "the map connects this line to no HV/MV substation: the feeder cannot be told",
+            "fa": "نقشه این خط را به هیچ پست فوق‌توزیعی وصل نمی‌کند: فیدر معلوم نیست"})
+
+
+def _record_incident(*, actor, kind, point, feature, radius_m, note, response, starts_at, ends_at, agencies):
+    """The incident written with its response, its asset's version pinned, the subscribers told and each
+    agency alerted with its own assets — one transaction."""
+    from django.contrib.gis.geos import Point as GeosPoint
     from django.utils import timezone
 
-    from panjereh.crisis.models import NETWORK_OF_KIND
+    from panjereh.crisis.models import NETWORK_OF_KIND, Incident
 
+    around = response["around"]
     with service_tx.atomic():
         incident = Incident.objects.create(
             kind=kind, location=GeosPoint(point.x, point.y, srid=crsmod.STORAGE_SRID), feature=feature,
