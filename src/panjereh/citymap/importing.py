@@ -565,22 +565,33 @@ def prepare_features(layer, layer_file: LayerFile, *, repair: bool = False) -> P
     """Check every feature of a file against ``layer``; return them ready to store, or raise ImportRejected
     listing **every** problem of the file at once — geometry types, validity, extent, identifiers and
     attributes — so that one upload shows all there is to fix (one kind of error per try took three uploads
-    to see five errors)."""
+    to see five errors). Each check is a step of its own below; each adds to ``errors`` and goes on."""
     geoms = layer_file.geometries
     errors: list[str] = []
-    repaired = 0
 
     def label(i: int) -> _LazyLabel:
         return _LazyLabel(int(i), layer_file)
 
-    # 1. geometry type: a typed layer takes one family (single or multi part).
+    keep_hint = _check_geometry_types(layer, geoms, label, errors)
+    empty, repaired = _check_validity(layer, geoms, label, errors, repair=repair)
+    _check_extent(layer_file, geoms, empty, label, errors)
+    columns, rows = _identifiers_and_attributes(layer, layer_file, label, errors)
+    if errors:
+        raise ImportRejected(errors, keep_geometry=keep_hint)
+    return PreparedFeatures(geoms=crsmod.to_storage(geoms, layer_file.crs), columns=columns, rows=rows,
+                            repaired=repaired, source_crs=layer_file.crs,
+                            source_format=layer_file.format, source_name=layer_file.source_name)
+
+
+def _check_geometry_types(layer, geoms, label, errors: list) -> str | None:
+    """Step 1. A typed layer takes one family of geometry (single or multi part). Returns the type to offer to
+    keep when the file mixes types, else None."""
     if layer.geometry_type != "Any":
         types = shapely.get_type_id(geoms)
         names = ["Point", "LineString", "LinearRing", "Polygon", "MultiPoint", "MultiLineString",
                  "MultiPolygon", "GeometryCollection"]
         family = [i for i, name in enumerate(names) if FAMILY.get(name) == layer.geometry_type]
         mixed = []
-        keep_hint = None
         for i in np.flatnonzero(~np.isin(types, family)).tolist():
             t = types[i]
             gtype = names[t] if 0 <= t < len(names) else "unknown"
@@ -588,16 +599,18 @@ def prepare_features(layer, layer_file: LayerFile, *, repair: bool = False) -> P
                 mixed.append(_("%(label)s: is a %(type)s, but layer %(layer)s holds only %(allowed)s features")
                     % Localized({"label": label(i), "type": gtype, "layer": layer.code, "allowed": layer.geometry_type}))
         if mixed:
-            keep_hint = layer.geometry_type
             errors.append(_("The file mixes geometry types: import only the layer's %(allowed)s features (the "
                             "option to keep one geometry type), and the others into their own layers.")
                           % Localized({"allowed": layer.geometry_type}))
             errors.extend(mixed)
+            return layer.geometry_type  # the option to keep only the layer's own type is offered
+    return None
 
-    else:
-        keep_hint = None
 
-    # 2. validity: invalid geometry is repaired only when asked.
+def _check_validity(layer, geoms, label, errors: list, *, repair: bool) -> tuple[np.ndarray, int]:
+    """Step 2. Empty geometry is refused; invalid geometry is repaired (in ``geoms``) only when asked. Returns
+    which are empty and how many were repaired."""
+    repaired = 0
     valid = shapely.is_valid(geoms)
     empty = shapely.is_empty(geoms)
     for i in np.flatnonzero(empty).tolist():
@@ -617,8 +630,12 @@ def prepare_features(layer, layer_file: LayerFile, *, repair: bool = False) -> P
             errors.append(_("%(label)s: invalid geometry (%(reason)s); fix it, or import with repair to let Panjereh "
                             "repair it")
                 % Localized({"label": label(i), "reason": reason}))
+    return empty, repaired
 
-    # 3. extent: outside the city means a wrong CRS, swapped axes or a stray feature (empty ones are said above).
+
+def _check_extent(layer_file: LayerFile, geoms, empty, label, errors: list) -> None:
+    """Step 3. Outside the city means a wrong CRS, swapped axes or a stray feature (empty ones are said above):
+    one cause named for them all when it explains them, else each feature outside with a point of it."""
     lonlat = crsmod.transform(geoms, layer_file.crs, "OGC:CRS84")
     inside = crsmod.inside_city(shapely.bounds(lonlat)) | empty
     if not inside.all():
@@ -646,7 +663,10 @@ def prepare_features(layer, layer_file: LayerFile, *, repair: bool = False) -> P
                     % Localized({"label": label(i), **crsmod.city_extent_words(),
                                  "lon": round(float(cx), 5), "lat": round(float(cy), 5)}))
 
-    # 4. identifiers and attributes.
+
+def _identifiers_and_attributes(layer, layer_file: LayerFile, label, errors: list):
+    """Step 4. Identifiers and attributes: a network layer's typed columns (every asset needs its id), another
+    layer's rows as written. Returns (columns, rows)."""
     if layer.kind == "network":
         columns = _typed_table(layer_file, layer, label, errors)
         rows = None
@@ -672,9 +692,4 @@ def prepare_features(layer, layer_file: LayerFile, *, repair: bool = False) -> P
         for i in missing:
             errors.append(_("%(label)s: ext_id is empty; every asset of a network layer needs its identifier")
                           % Localized({"label": label(i)}))
-    if errors:
-        raise ImportRejected(errors, keep_geometry=keep_hint)
-
-    return PreparedFeatures(geoms=crsmod.to_storage(geoms, layer_file.crs), columns=columns, rows=rows,
-                            repaired=repaired, source_crs=layer_file.crs,
-                            source_format=layer_file.format, source_name=layer_file.source_name)
+    return columns, rows
