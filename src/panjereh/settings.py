@@ -296,12 +296,8 @@ PANJEREH_STORAGE_SRID = int(os.environ.get("PANJEREH_STORAGE_SRID") or _utm_srid
 # a planned interruption (works that need a network shut) is registered and its subscribers told this long ahead
 PANJEREH_PLANNED_NOTICE_HOURS = int(os.environ.get("PANJEREH_PLANNED_NOTICE_HOURS", "48"))
 PANJEREH_INCIDENT_BUDGET_SECONDS = float(os.environ.get("PANJEREH_INCIDENT_BUDGET_SECONDS", "20"))
-# Above this demand (kW) a power connection is medium voltage: fed from an MV line with the customer's own station
-PANJEREH_LV_MAX_KW = float(os.environ.get("PANJEREH_LV_MAX_KW", "150"))
-PANJEREH_MV_KINDS = ["mv_cable", "mv_overhead"]
-# Gas: meters of this class and larger are fed from the medium-pressure network; the pressure classes of each
-PANJEREH_GAS_MP_FROM_CLASS = os.environ.get("PANJEREH_GAS_MP_FROM_CLASS", "G100")
-PANJEREH_GAS_PRESSURE_CLASSES = {"lp": ["60psi", "lp", ""], "mp": ["250psi", "mp"]}  # "": not recorded (a distribution main)
+# (The connection grades — power LV/MV above a demand, gas LP/MP from a meter class — are the city's data: the
+# power and gas services' rows in the admin, agencies migration 0014.)
 # A permit's works must start within this many days of issue (printed on the certificate).
 PANJEREH_PERMIT_START_DAYS = int(os.environ.get("PANJEREH_PERMIT_START_DAYS", "365"))
 # --- indicators (panjereh.indicators) ------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Who a user is to Panjereh: their staff profile, agency and role. Everything else in ``access`` asks here."""
 
-MUNICIPALITY = "municipality"  # the agency that holds the single window (its code in every city)
+from panjereh.agencies.codes import MUNICIPALITY  # the agency that holds the single window
 
 
 def staff_profile(user):

@@ -10,6 +10,14 @@ AGENCIES = [
 ]
 
 # code, agency, fa, en, network kinds, service distance (m), min spare kVA
+# the map colour of each agency's layers (a reader tells whose pipe is whose at a glance)
+COLOURS = {"municipality": "#5a5a5a", "water": "#1565c0", "power": "#c62828", "gas": "#b26a00",
+           "telecom": "#2e7d32"}
+# what decides a connection's grade: power above 150 kW is medium voltage; gas meters from G100 medium pressure
+GRADES = {"power": {"lv_max_kw": 150.0, "mv_network_kinds": ["mv_cable", "mv_overhead"]},
+          "gas": {"mp_from_meter_class": "G100",
+                  "pressure_classes": {"lp": ["60psi", "lp", ""], "mp": ["250psi", "mp"]}}}
+
 SERVICES = [
     ("water", "water", "انشعاب آب", "Water connection", ["water_main"], 50.0, None),
     ("sewer", "water", "انشعاب فاضلاب", "Sewer connection", ["sewer"], 50.0, None),
@@ -19,17 +27,37 @@ SERVICES = [
 ]
 
 
+def _known(model, values: dict) -> dict:
+    """The values of fields ``model`` has (an early migration's model has fewer fields than today's)."""
+    names = {f.name for f in model._meta.get_fields()}
+    return {k: v for k, v in values.items() if k in names}
+
+
 def load(agency_model, service_model, using: str = "default"):
     """Create the default agencies and services that do not exist yet; never overwrite edits (in the database
     ``using``: a migration names the one it migrates)."""
     agencies = {}
     for code, fa, en in AGENCIES:
         agencies[code], _ = agency_model.objects.using(using).get_or_create(
-            code=code, defaults={"name_fa": fa, "name_en": en})
+            code=code, defaults=_known(agency_model, {"name_fa": fa, "name_en": en,
+                                                      "colour": COLOURS.get(code, "#444444")}))
     for code, agency, fa, en, kinds, distance, spare in SERVICES:
-        service_model.objects.using(using).get_or_create(code=code, defaults={
+        service_model.objects.using(using).get_or_create(code=code, defaults=_known(service_model, {
             "agency": agencies[agency], "name_fa": fa, "name_en": en, "network_kinds": kinds,
-            "service_distance_m": distance, "min_spare_kva": spare})
+            "service_distance_m": distance, "min_spare_kva": spare, **GRADES.get(code, {})}))
+
+
+def load_city_rules(agency_model, service_model, using: str = "default"):
+    """The map colours and connection grades of existing rows still at their field's default (migration 0014)."""
+    for code, colour in COLOURS.items():
+        agency_model.objects.using(using).filter(code=code, colour="#444444").update(colour=colour)
+    for code, values in GRADES.items():
+        service = service_model.objects.using(using).filter(code=code).first()
+        if service is not None:
+            for field, value in values.items():
+                if not getattr(service, field):
+                    setattr(service, field, value)
+            service.save(using=using)
 
 
 # Review deadlines in working days (DOMAIN.md) and whether silence past them counts as approval.

@@ -1,6 +1,7 @@
 """Agencies, the services they give, their counter offices and their staff."""
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +22,9 @@ class Agency(models.Model):
     permits_await_signature = models.BooleanField(
         default=False, help_text="the municipality: a permit waits on the signing official's page for a signature "
         "before its paper is made (otherwise the official who signs papers signs it at issue)")
+    colour = models.CharField(_("map colour"), max_length=7, default="#444444",
+                              validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$")],
+                              help_text="its layers' colour on the maps and in their legends (#rrggbb)")
 
     class Meta:
         verbose_name = _("agency")
@@ -47,6 +51,19 @@ class Service(models.Model):
     # Power only: a transformer must have this much spare capacity (kVA) to take a new connection.
     min_spare_kva = models.FloatField(null=True, blank=True)
     search_limit_m = models.FloatField(default=3000.0, help_text="farthest the map looks for a network, metres")
+    # Power only: above this demand a connection is medium voltage, fed from these kinds with its own station.
+    lv_max_kw = models.FloatField(null=True, blank=True,
+                                  help_text="power: above this demand (kW) a connection is medium voltage")
+    mv_network_kinds = models.JSONField(default=list, blank=True,
+                                        help_text="power: asset kinds a medium-voltage connection is fed from")
+    # Gas only: meters of this class and larger are fed from the medium-pressure network.
+    mp_from_meter_class = models.CharField(max_length=8, blank=True,
+                                           help_text="gas: meters of this class and larger need the "
+                                                     "medium-pressure network (G100)")
+    pressure_classes = models.JSONField(default=dict, blank=True,
+                                        help_text='gas: the pressure written on the mains of each grade, e.g. '
+                                                  '{"lp": ["60psi", "lp", ""], "mp": ["250psi", "mp"]} ("": not '
+                                                  'recorded, a distribution main)')
 
     class Meta:
         verbose_name = _("service")

@@ -1,10 +1,11 @@
 """Who signs a paper, as the paper names them: the official the city marked as signing its papers (a staff
 profile with ``signs_papers``), never a username. Papers read their name and title from here."""
 
+from panjereh.agencies.codes import MUNICIPALITY
 from panjereh.agencies.models import StaffProfile
 
 
-def signing_official(agency_code: str = "municipality") -> StaffProfile | None:
+def signing_official(agency_code: str = MUNICIPALITY) -> StaffProfile | None:
     """The agency's official who signs its papers: the active profile marked ``signs_papers`` (the lowest id
     if the admin marked several), else its first active signer; None when the agency has neither."""
     profiles = StaffProfile.objects.select_related("user", "agency").filter(

@@ -260,20 +260,20 @@ def _asset_summary(feature: dict, distance: float) -> dict:
 def _what_it_uses(service, size: dict) -> tuple[list[str], float | None, str]:
     """(network kinds, spare kVA needed at the station or None, grade: the voltage "lv"/"mv" or the gas
     pressure "lp"/"mp", "" when the size says nothing) a connection of this size can use.
-    Power: up to PANJEREH_LV_MAX_KW a low-voltage connection, fed from the LV network (cable or overhead) and an
-    MV/LV station with spare capacity for the demand (kW at power factor 0.9, at least the service's minimum);
+    Power: up to the service's ``lv_max_kw`` a low-voltage connection, fed from the LV network (cable or
+    overhead) and an MV/LV station with spare capacity for the demand (kW at power factor 0.9, at least the service's minimum);
     above it a medium-voltage connection from an MV line, with the customer's own station (no spare asked)."""
     kinds, spare = list(service.network_kinds), service.min_spare_kva
     if service.code == "gas" and size and size.get("meter_class"):
         # a large meter is fed from the medium-pressure network (its own station), the rest from the city's
         # low-pressure mains
-        large = _meter_number(size["meter_class"]) >= _meter_number(settings.PANJEREH_GAS_MP_FROM_CLASS)
+        large = _meter_number(size["meter_class"]) >= _meter_number(service.mp_from_meter_class or "G100")
         return kinds, None, "mp" if large else "lp"
     if service.code != "power" or not size or not size.get("kw"):
         return kinds, spare, ""
     kw = float(size["kw"])
-    if kw > settings.PANJEREH_LV_MAX_KW:
-        return list(settings.PANJEREH_MV_KINDS), None, "mv"
+    if service.lv_max_kw is not None and kw > service.lv_max_kw:
+        return list(service.mv_network_kinds), None, "mv"
     return kinds, max(spare or 0.0, round(kw / 0.9, 1)), "lv"
 
 
@@ -293,7 +293,7 @@ def feasibility_searches(services, sizes: dict | None = None) -> tuple[dict, lis
     for service in services:
         limit = max(service.search_limit_m, service.service_distance_m)
         kinds, spare, grade = uses[service.code] = _what_it_uses(service, sizes.get(service.code) or {})
-        pressures = settings.PANJEREH_GAS_PRESSURE_CLASSES.get(grade) if service.code == "gas" else None
+        pressures = (service.pressure_classes or {}).get(grade) if service.code == "gas" else None
         keys.append((service.code, "network"))
         searches.append({"kinds": kinds, "limit_m": limit, "pressure_classes": pressures})
         if spare is not None:

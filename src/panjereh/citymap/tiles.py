@@ -277,15 +277,14 @@ def lonlat_to_tile(lon: float, lat: float, z: int) -> tuple[int, int]:
 
 
 
-# One colour per agency, so a reader tells whose pipe is whose at a glance (and a legend says the same).
-AGENCY_COLOURS = {"municipality": "#5a5a5a", "water": "#1565c0", "power": "#c62828", "gas": "#b26a00",
-                  "telecom": "#2e7d32"}
+# One colour per agency (its row's ``colour``, editable in the admin), so a reader tells whose pipe is whose at a
+# glance (and a legend says the same); sewers, the water company's, in their own.
 SEWER_COLOUR = "#6d4c41"
 NETWORK_AGENCIES = ("water", "gas", "power")
 
 
 def layer_colour(layer) -> str:
-    return SEWER_COLOUR if layer.code.startswith("sewer") else AGENCY_COLOURS.get(layer.agency.code, "#444")
+    return SEWER_COLOUR if layer.code.startswith("sewer") else layer.agency.colour
 
 
 def network_layers(user) -> list[dict]:

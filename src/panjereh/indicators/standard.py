@@ -10,6 +10,7 @@ from types import SimpleNamespace
 from django.conf import settings
 from django.utils import timezone
 
+from panjereh.agencies.codes import MUNICIPALITY
 from panjereh.core.calendar import add_working_days, local_date
 
 DATA = Path(__file__).resolve().parent / "data" / "reference_figures.json"
@@ -50,7 +51,7 @@ def construction_permit_case(measured: dict | None = None) -> dict:
                       requests=requests)
     total = sum(line[4] for line in lines)
     value = case["value_multiple_of_income_per_capita"] * settings.PANJEREH_INCOME_PER_CAPITA
-    reviewers = Agency.objects.filter(code__in=["municipality", services["water"].agency.code])
+    reviewers = Agency.objects.filter(code__in=[MUNICIPALITY, services["water"].agency.code])
     review = max(a.review_days for a in reviewers)
     connection = services["water"].agency.connection_days
     out = {"procedures": 4, "review_working_days": review, "connection_working_days": connection,

@@ -1,8 +1,8 @@
 from django.contrib import admin
 
 from panjereh.core.admin import PanjerehAdmin, ReadOnlyAdmin
-from panjereh.permits.models import (Application, CompletionCertificate, ConnectionOrder, Permit, ReviewTask,
-                                     ServiceRequest, TariffChange)
+from panjereh.permits.models import (Application, CompletionCertificate, ConnectionOrder, DocumentRequirement, Permit,
+                                     ReviewTask, ServiceRequest, TariffChange)
 
 
 class ServiceRequestInline(admin.TabularInline):
@@ -44,3 +44,11 @@ class ConnectionOrderAdmin(PanjerehAdmin):
 @admin.register(TariffChange)
 class TariffChangeAdmin(ReadOnlyAdmin):
     list_display = ("parcel", "permit", "cause", "from_class", "to_class", "effective_date")
+
+
+@admin.register(DocumentRequirement)
+class DocumentRequirementAdmin(PanjerehAdmin):
+    """The documents each permit type needs: the city's regulation, edited here."""
+
+    list_display = ("permit_type", "position", "kind")
+    list_filter = ("permit_type",)

@@ -389,3 +389,21 @@ class PendingPaper(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.object_id}"
+
+
+class DocumentRequirement(models.Model):
+    """A document a file of a permit type needs before the agencies receive it — a city's regulation, edited in
+    the admin (the defaults: permits migration 0021, from ``permits/required_documents.py``)."""
+
+    permit_type = models.CharField(_("permit type"), max_length=12, choices=Application.PermitType.choices)
+    kind = models.CharField(_("document"), max_length=32, choices=Document.choices)
+    position = models.PositiveSmallIntegerField(_("order"), default=0, help_text="the order on the file's list")
+
+    class Meta:
+        verbose_name = _("required document")
+        verbose_name_plural = _("required documents")
+        ordering = ["permit_type", "position", "id"]
+        constraints = [models.UniqueConstraint(fields=["permit_type", "kind"], name="one_requirement_per_kind")]
+
+    def __str__(self):
+        return f"{self.permit_type}: {self.kind}"

@@ -6,6 +6,7 @@ import segno
 from django.conf import settings
 from django.urls import reverse
 
+from panjereh.agencies.codes import MUNICIPALITY
 from panjereh.agencies.officials import signature_of, signing_official
 from panjereh.core.calendar import jalali, local_date
 
@@ -22,7 +23,7 @@ def certificate_context(permit, base_url: str | None = None) -> dict:
     verify_url = base + reverse("permit-verify", args=[permit.verification_code])
     app = permit.application
     # the municipality's review of the round that led to the permit: said on the paper when it was by silence
-    review = app.tasks.filter(agency__code="municipality", stage="initial", round=app.round).first()
+    review = app.tasks.filter(agency__code=MUNICIPALITY, stage="initial", round=app.round).first()
     valid_until = local_date(permit.issued_at) + datetime.timedelta(days=settings.PANJEREH_PERMIT_START_DAYS)
     return {"permit": permit, "app": app, "parcel": app.parcel, "issued_jalali": jalali(permit.issued_at),
             "city": settings.PANJEREH_CITY_NAME, "review": review, "start_by": jalali(valid_until),
@@ -40,7 +41,7 @@ def bill_context(bill, base_url: str | None = None) -> dict:
     """What a bill's paper shows: who pays whom for what, the total, and where to verify it."""
     verify_url = _verify_url(base_url, "bill", bill.verification_code or "")
     app = bill.application
-    official = signing_official("municipality")  # the one bill is the single window's, the municipality's
+    official = signing_official(MUNICIPALITY)  # the one bill is the single window's, the municipality's
     return {"bill": bill, "app": app, "lines": bill.lines.select_related("agency"), "city": settings.PANJEREH_CITY_NAME,
             "signature": signature_of(official.user) if official else None,
             "issued_jalali": jalali(bill.created_at), "qr": qr_svg(verify_url), "verify_url": verify_url,

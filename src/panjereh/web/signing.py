@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from panjereh import access
+from panjereh.agencies.codes import MUNICIPALITY
 from panjereh.agencies.models import Agency
 from panjereh.core.ids import id_or_zero
 from panjereh.core.text import Localized
@@ -36,5 +37,5 @@ def signing(request):
         .order_by("issued_at", "id")
     page = Paginator(waiting, 50).get_page(request.GET.get("page"))
     return render(request, "web/signing.html", {
-        "page": page, "await_signature": Agency.objects.filter(code="municipality",
+        "page": page, "await_signature": Agency.objects.filter(code=MUNICIPALITY,
                                                                permits_await_signature=True).exists()})

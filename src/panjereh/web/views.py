@@ -19,6 +19,7 @@ from rest_framework.exceptions import ValidationError
 
 from panjereh import access
 from panjereh.agencies import sizes
+from panjereh.agencies.codes import MUNICIPALITY
 from panjereh.agencies.models import RefusalReason, Service
 from panjereh.citizens.services import accept_file
 from panjereh.citymap.api import parcel_search
@@ -334,7 +335,7 @@ def file_page(request, pk):
         "can_add_document": access.can_add_document(request.user, app) and app.allows("add_document"),
         "can_waive": access.can_waive_document(request.user) and app.allows("waive_document"),
         "can_check": app.allows("accept_documents") and access.can_check_documents(request.user),
-        "check_reasons": RefusalReason.objects.filter(agency__code="municipality", active=True)
+        "check_reasons": RefusalReason.objects.filter(agency__code=MUNICIPALITY, active=True)
         if app.allows("refuse_unchecked") else [],
         "can_resubmit": access.can_take_payment(request.user, app) and app.allows("resubmit")})
     if psp.is_configured():

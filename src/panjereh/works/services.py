@@ -14,6 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from panjereh.agencies import fees
+from panjereh.agencies.codes import MUNICIPALITY
 from panjereh.agencies.models import Agency, RefusalReason
 from panjereh.citymap import crs as crsmod
 from panjereh.citymap.models import Feature, Layer
@@ -293,7 +294,7 @@ def decide_permit(*, actor, works: Works, decision: str, conditions: str = "", r
         raise WorksError("decision", _("The decision must be grant or refuse."))
     reason = None
     if decision == "refuse":
-        reason = RefusalReason.objects.filter(agency__code="municipality", number=reason_number, active=True).first()
+        reason = RefusalReason.objects.filter(agency__code=MUNICIPALITY, number=reason_number, active=True).first()
         if reason is None:
             raise WorksError("reason", _("A refusal must cite one of the municipality's numbered, published reasons."))
     with service_tx.atomic():
@@ -486,7 +487,7 @@ def excavation_fee(works: Works) -> int:
 
 
 def _municipality() -> Agency:
-    return Agency.objects.get(code="municipality")
+    return Agency.objects.get(code=MUNICIPALITY)
 
 
 def _bill_permit(permit: ExcavationPermit) -> None:

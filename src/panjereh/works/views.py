@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from panjereh import access
+from panjereh.agencies.codes import MUNICIPALITY
 from panjereh.agencies.models import Agency, RefusalReason
 from panjereh.citymap import crs as crsmod
 from panjereh.citymap import geojson, tiles
@@ -172,7 +173,7 @@ def coordination(request):
         "inspections": list(Inspection.objects.select_related("works__agency").prefetch_related("photos")
                             .order_by("inspected_at", "-id")[:100]),
         "can_inspect": access.can_inspect_works(request.user),
-        "reasons": RefusalReason.objects.filter(agency__code="municipality", active=True),
+        "reasons": RefusalReason.objects.filter(agency__code=MUNICIPALITY, active=True),
         "legend": [(Works.Status(code).label, colour) for code, colour in STATUS_COLOURS.items()],
         "map": {"type": "FeatureCollection", "features": geojson.features(drawn, _map_properties),
                 "extent": list(crsmod.city_bbox_lonlat()), "colours": STATUS_COLOURS}}, status=400 if message else 200)
@@ -237,7 +238,7 @@ def new_works(request):
                     "kind": post.get("kind", Works.Kind.WORKS), "works_class": post.get("works_class", "standard"),
                     "surface": post.get("surface", "asphalt"), "contact": post.get("contact", "")}
             if data["kind"] not in Works.Kind.values or (data["kind"] == Works.Kind.RESURFACING
-                                                         and agency.code != "municipality"):
+                                                         and agency.code != MUNICIPALITY):
                 raise services.WorksError("kind", _("Only the municipality resurfaces streets."))
             if depth:
                 try:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from panjereh.agencies import fees
+from panjereh.agencies.codes import MUNICIPALITY
 from panjereh.agencies.models import Agency, Service
 from panjereh.citymap.services import feasibility
 from panjereh.core import audit, service_tx
@@ -98,7 +99,7 @@ def submit_application(*, actor, parcel, applicant: dict, permit: dict, services
         agencies = [] if hold_for_check else _open_round(app, now)
         audit.record(actor=actor, action="application.submit", obj=app,
                      data={"tracking_code": app.tracking_code, "agencies": sorted(a.code for a in agencies)})
-        audit.emit(event_type="application.submitted", agency_code="municipality", parcel_id=parcel.pk,
+        audit.emit(event_type="application.submitted", agency_code=MUNICIPALITY, parcel_id=parcel.pk,
                    payload={"application": app.tracking_code})
         tell_applicant(app, "opened", f"opened:{app.tracking_code}", {"city": settings.PANJEREH_CITY_NAME})
     return app
@@ -140,7 +141,7 @@ def _refuse_second_open_file(parcel_id: int, permit_type: str, this=None, asked_
 
 def _open_round(app: Application, now) -> list[Agency]:
     """Give every agency concerned its task of the file's current round, at once; returns those agencies."""
-    agencies = {Agency.objects.get(code="municipality")}
+    agencies = {Agency.objects.get(code=MUNICIPALITY)}
     agencies |= {sr.service.agency for sr in app.service_requests.select_related("service__agency")
                  if sr.timing == ServiceRequest.Timing.NOW and not sr.activated_at}
     agencies |= set(Agency.objects.filter(review_min_floors__isnull=False, review_min_floors__lte=app.floors))
@@ -185,7 +186,7 @@ def resubmit_application(*, actor, application, permit: dict | None = None, note
         audit.record(actor=actor, action="application.resubmit", obj=app,
                      data={"round": app.round, "changes": {k: v for k, v in changes.items()}, "note": note[:500],
                            "agencies": [a.code for a in agencies]})
-        audit.emit(event_type="application.resubmitted", agency_code="municipality", parcel_id=app.parcel_id,
+        audit.emit(event_type="application.resubmitted", agency_code=MUNICIPALITY, parcel_id=app.parcel_id,
                    payload={"application": app.tracking_code, "round": app.round})
     return app
 

@@ -5,6 +5,7 @@ import secrets
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from panjereh.agencies.codes import MUNICIPALITY
 from panjereh.core import audit, service_tx
 from panjereh.core.calendar import local_date
 from panjereh.core.text import Localized, normalize_text
@@ -50,7 +51,7 @@ def certify_completion(*, actor, application, reason: str = "") -> Outcome:
         Application.objects.filter(pk=app.pk).update(status=transitions.leads_to("certify_completion"))
         audit.record(actor=actor, action="completion.certify", obj=cert,
                      data={"final_class": final, "uninstalled": cert.uninstalled, "reason": cert.uninstalled_reason})
-        audit.emit(event_type="completion.certified", agency_code="municipality", parcel_id=app.parcel_id,
+        audit.emit(event_type="completion.certified", agency_code=MUNICIPALITY, parcel_id=app.parcel_id,
                    payload={"application": app.tracking_code})
         audit.emit(event_type="tariff.changed", agency_code="water", parcel_id=app.parcel_id,
                    payload={"permit": app.permit.number, "from": TariffClass.CONSTRUCTION, "to": final,

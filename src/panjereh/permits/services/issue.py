@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from panjereh.agencies import fees
+from panjereh.agencies.codes import MUNICIPALITY
 from panjereh.agencies.models import Agency
 from panjereh.agencies.officials import signing_official
 from panjereh.core import audit, service_tx
@@ -53,8 +54,8 @@ def _issue_permit(app, actor) -> Permit:
     today = local_date(now)
     # signed at issue by the official who signs the municipality's papers, unless the city has its permits
     # wait on the signing official's page (then the paper is made when it is signed)
-    await_signature = Agency.objects.filter(code="municipality", permits_await_signature=True).exists()
-    official = None if await_signature else signing_official("municipality")
+    await_signature = Agency.objects.filter(code=MUNICIPALITY, permits_await_signature=True).exists()
+    official = None if await_signature else signing_official(MUNICIPALITY)
     permit = Permit.objects.create(application=app, number=_permit_number(today), issued_at=now,
                                    issued_by=audit.user_or_none(actor),
                                    verification_code=secrets.token_urlsafe(18),
@@ -67,7 +68,7 @@ def _issue_permit(app, actor) -> Permit:
                                 from_class=from_class, to_class=TariffClass.CONSTRUCTION, effective_date=today)
     Application.objects.filter(pk=app.pk).update(status=transitions.leads_to("issue"))
     audit.record(actor=actor, action="permit.issue", obj=permit, data={"number": permit.number})
-    audit.emit(event_type="permit.issued", agency_code="municipality", parcel_id=app.parcel_id,
+    audit.emit(event_type="permit.issued", agency_code=MUNICIPALITY, parcel_id=app.parcel_id,
                payload={"application": app.tracking_code, "permit": permit.number})
     tell_applicant(app, "permit_issued", f"permit:{permit.number}", {"number": permit.number})
     if not await_signature:

@@ -8,6 +8,7 @@ import contextlib
 
 from django.utils.translation import gettext as _
 
+from panjereh.agencies.codes import MUNICIPALITY
 from panjereh.billing import psp
 from panjereh.billing import services as billing
 from panjereh.billing.models import Bill, Payment
@@ -37,7 +38,7 @@ def _create_bill(app, stage: str, only: str | None = None) -> Bill:
     lines = apply.fee_lines(parcel=app.parcel, land_use=app.land_use, units=app.units,
                             floor_area=app.gross_floor_area, parking=app.parking_spaces, requests=requests, only=only)
     bill = billing.write_bill(application=app, stage=stage, lines=lines)
-    audit.emit(event_type="bill.created", agency_code="municipality", parcel_id=app.parcel_id,
+    audit.emit(event_type="bill.created", agency_code=MUNICIPALITY, parcel_id=app.parcel_id,
                payload={"application": app.tracking_code, "stage": stage, "total": bill.total})
     tell_applicant(app, "bill_ready", f"bill:{bill.pk}", {"amount": bill.total})
     pdf.queue("bill", bill.pk)
@@ -119,7 +120,7 @@ def on_bill_settled(bill, payment, actor) -> None:
     if bill.application_id is None:
         return
     app = bill.application
-    audit.emit(event_type="bill.paid", agency_code="municipality", parcel_id=app.parcel_id,
+    audit.emit(event_type="bill.paid", agency_code=MUNICIPALITY, parcel_id=app.parcel_id,
                payload={"application": app.tracking_code, "stage": bill.stage, "amount": payment.amount})
     review._advance(app, actor)
 

@@ -4,6 +4,7 @@ decision or a payment (reject, bill, issue, order a later service), asked of the
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from panjereh.agencies.codes import MUNICIPALITY
 from panjereh.agencies.models import RefusalReason, Service
 from panjereh.core import audit, service_tx
 from panjereh.core.calendar import add_working_days, local_date, working_days_between
@@ -164,7 +165,7 @@ def _advance(application, actor) -> None:
         if refused is not None:
             Application.objects.filter(pk=app.pk).update(status=transitions.leads_to("refuse"))
             _withdraw_open_tasks(app, refused)
-            audit.emit(event_type="application.rejected", agency_code="municipality", parcel_id=app.parcel_id,
+            audit.emit(event_type="application.rejected", agency_code=MUNICIPALITY, parcel_id=app.parcel_id,
                        payload={"application": app.tracking_code})
             reason = refused.reason
             tell_applicant(app, "refused", f"refused:{app.tracking_code}:{app.round}", {
