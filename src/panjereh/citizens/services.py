@@ -14,11 +14,12 @@ from django.utils.translation import gettext as _
 
 from panjereh.citizens import identity
 from panjereh.citizens.models import OneTimeCode
+from panjereh.core import service_tx
 from panjereh.core.errors import FieldError
 from panjereh.core.identifiers import InvalidIdentifier, validate_mobile, validate_national_id
 from panjereh.core.text import Localized, normalize_digits
+from panjereh.permits import services as permits
 from panjereh.sms import services as sms
-from panjereh.core import service_tx
 
 VERIFIED, PENDING = "verified", "pending"
 
@@ -134,8 +135,6 @@ def accept_file(*, actor, application, office=None):
     """The document check accepts a file: for a file sent from home whose identity the inquiry had not
     confirmed, the inquiry is asked again first (its answer kept on the file); then the single window's rules
     (``permits.services.accept_documents``) decide."""
-    from panjereh.permits import services as permits
-
     if application.channel == "online" and not application.identity_verified:
         answer = inquire(application.applicant.national_id, application.applicant_mobile)
         if answer is not None:

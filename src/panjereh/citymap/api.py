@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from panjereh import access
+from panjereh.agencies.models import Agency
 from panjereh.citymap import crs as crsmod
 from panjereh.citymap import geojson, queries
 from panjereh.citymap.exporting import EXPORT_FORMATS, ExportRefused, export_layer
@@ -28,13 +29,16 @@ from panjereh.citymap.importing import ImportRejected
 from panjereh.citymap.models import Feature, Layer, Parcel
 from panjereh.citymap.services import (
     LayerConflict,
+    LayerError,
     SpatialInputError,
+    create_layer,
     dig_check,
     import_layer,
     parcel_feasibility,
     parse_dig_area,
     rollback_layer,
 )
+from panjereh.citymap.tiles import TileError, cached_tile
 from panjereh.core.api_errors import error_response, field_error
 from panjereh.core.ids import parse_id
 from panjereh.core.parsers import JSONParser
@@ -322,9 +326,6 @@ class LayerListView(APIView):
     @extend_schema(operation_id="layers_create", summary="Create a layer (an agency's GIS staff, for its agency)",
                    request=LayerCreate, responses={201: OpenApiTypes.OBJECT})
     def post(self, request):
-        from panjereh.agencies.models import Agency
-        from panjereh.citymap.services import LayerError, create_layer
-
         # permission first: whoever may create no layer at all learns nothing of the form (not even its fields)
         profile = access.staff_profile(request.user)
         own = profile.agency if profile and profile.agency else None
@@ -484,8 +485,6 @@ class TileView(APIView):
     schema = None
 
     def get(self, request, code, z, x, y):
-        from panjereh.citymap.tiles import TileError, cached_tile
-
         layer = _layer(request, code)
         try:
             body = cached_tile(layer, int(z), int(x), int(y))

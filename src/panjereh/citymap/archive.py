@@ -15,7 +15,7 @@ foreign key keeps resolving.
 from django.db import connection, transaction
 from django.utils import timezone
 
-from panjereh.citymap.models import Feature, FeatureArchive, Layer, LayerVersion
+from panjereh.citymap.models import Feature, FeatureArchive, Layer, LayerVersion, VersionPin
 from panjereh.core import audit
 
 COLUMNS = ["id", "layer_id", "version_id", "agency_id", "ext_id", "kind", "status", "diameter_mm", "material",
@@ -45,8 +45,6 @@ def versions_to_archive(layer: Layer, keep: int):
 
 def _pinned_versions():
     """Versions another record points into (:class:`~panjereh.citymap.models.VersionPin`)."""
-    from panjereh.citymap.models import VersionPin
-
     return VersionPin.objects.values_list("version_id", flat=True)
 
 

@@ -24,7 +24,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from panjereh.citymap import crs as crsmod
-from panjereh.citymap.vocabulary import MATERIALS, AssetStatus
+from panjereh.citymap.models import KindAlias
+from panjereh.citymap.vocabulary import ASSET_KINDS, KIND_ALIASES, MATERIALS, AssetStatus, alias_key
 from panjereh.core.text import Localized, normalize_digits, normalize_text
 
 MAX_LISTED_ERRORS = 100
@@ -387,17 +388,12 @@ def _kind_of(value: str, layer) -> str:
 def _generic_aliases(layer) -> dict:
     """The words any agency's file uses for "its main line" ("pipe", "main", "line"), read as this layer's own
     main kind when the layer holds exactly one line kind of its agency (a gas layer's "pipe" is a gas main)."""
-    from panjereh.citymap.vocabulary import ASSET_KINDS
-
     lines = [k for k in layer.allowed_kinds if ASSET_KINDS.get(k, ("",))[0] == "LineString"
              and k.endswith("_main")]
     return {word: lines[0] for word in ("pipe", "main")} if len(lines) == 1 else {}
 
 
 def _resolve_kind(value: str, layer) -> str:
-    from panjereh.citymap.models import KindAlias
-    from panjereh.citymap.vocabulary import ASSET_KINDS, KIND_ALIASES, alias_key
-
     key = alias_key(value)
     if key in ASSET_KINDS or key in layer.allowed_kinds or not key:
         return key

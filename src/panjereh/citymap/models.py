@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from panjereh.agencies.models import Agency
-from panjereh.citymap.vocabulary import GEOMETRY_TYPES, AssetStatus, LandUse
+from panjereh.citymap.vocabulary import ASSET_KINDS, GEOMETRY_TYPES, AssetStatus, LandUse
 
 SRID = settings.PANJEREH_STORAGE_SRID
 
@@ -220,8 +220,6 @@ class AssetKind(models.Model):
 def asset_kinds() -> dict[str, tuple]:
     """Every kind a layer may hold: the built-in vocabulary and the agencies' own (code → (geometry, agency,
     Persian name, English name))."""
-    from panjereh.citymap.vocabulary import ASSET_KINDS
-
     kinds = dict(ASSET_KINDS)
     kinds.update({k.code: (k.geometry, k.agency.code, k.name_fa, k.name_en or k.code)
                   for k in AssetKind.objects.select_related("agency")})

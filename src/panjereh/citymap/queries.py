@@ -9,6 +9,8 @@ the storage CRS (metres). Ties are broken by id, so both databases give the same
 from django.db import connection
 
 from panjereh.citymap import spatial_sql
+from panjereh.citymap.models import Feature
+from panjereh.core.text import search_key
 
 FEATURE_TABLE = "citymap_feature"
 # A feature is current when its version is its layer's current version (a handful of rows to look up).
@@ -209,9 +211,6 @@ def streets_named(version_ids: list[int], key: str, *, limit: int) -> list[tuple
 
     The keys are computed here from the stored names (a few thousand streets in a city), so the stored
     names stay exactly as the agency wrote them."""
-    from panjereh.citymap.models import Feature
-    from panjereh.core.text import search_key
-
     groups: dict[str, list] = {}
     for feature in Feature.objects.filter(version_id__in=version_ids).select_related("layer").order_by("id"):
         name = (feature.attrs or {}).get("name_fa") or (feature.attrs or {}).get("name")

@@ -19,6 +19,7 @@ from panjereh import access
 from panjereh.agencies.service_rows import services_with_agencies
 from panjereh.citymap import crs as crsmod
 from panjereh.citymap import queries, spatial_sql
+from panjereh.citymap.archive import restore_version
 from panjereh.citymap.importing import (
     ImportRejected,
     PreparedFeatures,
@@ -26,7 +27,8 @@ from panjereh.citymap.importing import (
     prepare_features,
     read_layer_file,
 )
-from panjereh.citymap.models import Layer, LayerVersion, Parcel
+from panjereh.citymap.models import Layer, LayerVersion, Parcel, VersionPin, asset_kinds
+from panjereh.citymap.vocabulary import GEOMETRY_TYPES
 from panjereh.core import audit, bulk, service_tx
 from panjereh.core.errors import FieldError
 from panjereh.core.text import Localized
@@ -161,9 +163,6 @@ def create_layer(*, actor, code: str, name_fa: str, name_en: str, agency, kind: 
     asset kinds (each a known kind of that geometry)."""
     import re
 
-    from panjereh.citymap.models import asset_kinds
-    from panjereh.citymap.vocabulary import GEOMETRY_TYPES
-
     known = asset_kinds()
 
     code = (code or "").strip().lower()
@@ -209,8 +208,6 @@ def create_layer(*, actor, code: str, name_fa: str, name_en: str, agency, kind: 
 def rollback_layer(*, layer: Layer, version_number: int, actor=None) -> LayerVersion:
     """Make an earlier version of ``layer`` current again. No version is deleted; an archived version's
     features come back to the live table in the same transaction (citymap.archive)."""
-    from panjereh.citymap.archive import restore_version
-
     with service_tx.atomic():
         locked = Layer.objects.select_for_update().get(pk=layer.pk)
         try:
@@ -466,12 +463,8 @@ def dig_check(area: DigArea, *, user=None) -> dict:
 
 def pin_version(version_id: int, holder: str) -> None:
     """Keep a layer version live for ``holder`` (call inside the holder's transaction): the archive leaves it."""
-    from panjereh.citymap.models import VersionPin
-
     VersionPin.objects.get_or_create(version_id=version_id, holder=holder[:80])
 
 
 def unpin_version(version_id: int, holder: str) -> None:
-    from panjereh.citymap.models import VersionPin
-
     VersionPin.objects.filter(version_id=version_id, holder=holder[:80]).delete()

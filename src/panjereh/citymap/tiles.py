@@ -12,8 +12,10 @@ from django.conf import settings
 from django.db import connection
 from django.utils.translation import gettext as _
 
+from panjereh import access
 from panjereh.citymap import crs as crsmod
 from panjereh.citymap import mvt, spatial_sql
+from panjereh.citymap.models import Layer
 from panjereh.core.text import Localized
 
 EXTENT = 4096
@@ -213,8 +215,6 @@ def prune_cache() -> int:
     Returns how many version folders went. Safe while serving: a version made current again is rebuilt."""
     import shutil
 
-    from panjereh.citymap.models import Layer
-
     root = settings.PANJEREH_TILE_CACHE_DIR
     if not root or not Path(root).is_dir():
         return 0
@@ -291,9 +291,6 @@ def network_layers(user) -> list[dict]:
     """The networks' layers (water, gas, power) and the streets that ``user`` may see, for a desk page's map
     to draw from these tiles and to click (the crisis room, the findings and works desks)."""
     from django.db.models import Q
-
-    from panjereh import access
-    from panjereh.citymap.models import Layer
 
     layers = access.visible_layers(user, Layer.objects.select_related("agency", "current_version").filter(
         Q(agency__code__in=NETWORK_AGENCIES) | Q(code="streets"))).exclude(current_version=None).order_by("code")

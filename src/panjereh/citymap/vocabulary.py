@@ -6,6 +6,8 @@ These are the codes stored in the database and accepted in imported files.
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from panjereh.core.text import search_key
+
 
 class LandUse(models.TextChoices):
     RESIDENTIAL = "residential", _("residential")
@@ -85,7 +87,5 @@ def alias_key(value: str) -> str:
     """The form an asset kind's name is compared in: search-key letters and digits (core.text.search_key: ي/ی,
     ۲۰/20 …), lower case, spaces, dashes and dots as "_"."""
     import re
-
-    from panjereh.core.text import search_key
 
     return re.sub(r"[\s\-]+|(?<=[^\d])\.|\.(?=[^\d])", "_", search_key(str(value)))

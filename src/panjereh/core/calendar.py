@@ -14,6 +14,9 @@ import holidays
 import jdatetime
 from django.conf import settings
 
+from panjereh.core.models import ClosureDay
+from panjereh.core.text import normalize_digits
+
 TEHRAN = ZoneInfo("Asia/Tehran")
 FRIDAY, THURSDAY = 4, 3
 
@@ -24,8 +27,6 @@ def _official(year: int) -> holidays.HolidayBase:
 
 
 def _closures(start: datetime.date, end: datetime.date) -> set[datetime.date]:
-    from panjereh.core.models import ClosureDay
-
     return set(ClosureDay.objects.filter(date__gte=start, date__lte=end).values_list("date", flat=True))
 
 
@@ -124,8 +125,6 @@ def jalali_year(day: datetime.date) -> int:
 
 def parse_day(text: str) -> datetime.date | None:
     """A date typed as Jalali (۱۴۰۵/۰۹/۰۸, any digits) or ISO Gregorian (2026-11-29); None if neither."""
-    from panjereh.core.text import normalize_digits
-
     raw = normalize_digits(text or "").strip().replace("-", "/")
     parts = raw.split("/")
     if len(parts) != 3 or not all(p.isascii() and p.isdigit() for p in parts):
@@ -142,8 +141,6 @@ def parse_day(text: str) -> datetime.date | None:
 def parse_moment(text: str) -> datetime.datetime | None:
     """A moment typed as a date (Jalali or ISO, as :func:`parse_day`) and a Tehran time ``HH:MM`` after a space
     or a ``T`` (the browser's datetime field); None if it is neither."""
-    from panjereh.core.text import normalize_digits
-
     raw = normalize_digits(text or "").strip().replace("T", " ")
     day_text, _sep, time_text = raw.partition(" ")
     day = parse_day(day_text)

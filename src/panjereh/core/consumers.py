@@ -21,6 +21,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from panjereh.core import leases, service_tx
+from panjereh.core.models import ConsumerDelivery
 
 log = logging.getLogger(__name__)
 LEASE_SECONDS = 300
@@ -47,8 +48,6 @@ def wanting(event_type: str) -> list[str]:
 
 def run_once(worker_id: str, batch: int = 50) -> dict:
     """One pass: claim due deliveries and run their handlers. Counts by outcome."""
-    from panjereh.core.models import ConsumerDelivery
-
     counts: dict[str, int] = {}
     for pk in leases.claim(ConsumerDelivery, worker_id, batch, LEASE_SECONDS):
         outcome = _consume(pk, worker_id)
@@ -57,8 +56,6 @@ def run_once(worker_id: str, batch: int = 50) -> dict:
 
 
 def _consume(pk: int, worker_id: str) -> str:
-    from panjereh.core.models import ConsumerDelivery
-
     delivery = ConsumerDelivery.objects.select_related("event").get(pk=pk)
     consumer = _CONSUMERS.get(delivery.consumer)
     now = timezone.now()

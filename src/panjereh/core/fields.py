@@ -4,6 +4,7 @@ import re
 
 from rest_framework import serializers
 
+from panjereh.core.identifiers import MOBILE_PATTERN, NATIONAL_ID_PATTERN, InvalidIdentifier, validate_mobile
 from panjereh.core.text import normalize_digits, normalize_text
 
 # After Persian and Arabic-Indic digits become ASCII, a number is ASCII: other scripts' digits (fullwidth,
@@ -47,8 +48,6 @@ def _patterned(pattern: str, description: str):
 
 
 def _identifier_patterns():
-    from panjereh.core.identifiers import MOBILE_PATTERN, NATIONAL_ID_PATTERN
-
     return MOBILE_PATTERN, NATIONAL_ID_PATTERN
 
 
@@ -71,8 +70,6 @@ class MobileField(serializers.CharField):
         super().__init__(**kwargs)
 
     def to_internal_value(self, data):
-        from panjereh.core.identifiers import InvalidIdentifier, validate_mobile
-
         try:
             return validate_mobile(super().to_internal_value(data))
         except InvalidIdentifier as exc:

@@ -29,6 +29,7 @@ from panjereh.core.text import Localized, normalize_digits, parse_float
 from panjereh.crisis import services
 from panjereh.crisis.models import Incident
 from panjereh.crisis.views import _kind_names
+from panjereh.sms.models import SmsMessage
 
 AFFECTED_SHOWN = 300  # parcels listed with plate and address on an incident's page (all are counted and drawn)
 DRAWN_PARCELS = 3000
@@ -233,8 +234,6 @@ def incident_page(request, pk):
         features += _features_geojson([v["id"] for v in iso.get("close", [])], "valve", "#1c4587")
     if transformer.get("id"):
         features += _features_geojson([transformer["id"]], "transformer", "#6a1b9a")
-    from panjereh.sms.models import SmsMessage
-
     told = {phase: SmsMessage.objects.filter(event_key__startswith=f"incident:{incident.pk}:{phase}:").count()
             for phase in ("outage", "planned", "restored")}
     drawn_layers = tiles.network_layers(request.user)

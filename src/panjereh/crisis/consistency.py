@@ -17,6 +17,7 @@ import shapely
 from django.conf import settings
 
 from panjereh.citymap import crs as crsmod
+from panjereh.citymap.models import Feature, Layer
 from panjereh.crisis.loading import Assets, load_assets, load_parcels
 from panjereh.crisis.models import ClearanceRule, LayingRule
 
@@ -217,8 +218,6 @@ def check_positions(assets: Assets, streets: Assets, parcel_geoms) -> list[dict]
 def check_crs(assets: Assets) -> list[dict]:
     """Network layers outside the city: say which wrong CRS would explain it. Other layers (a province's or a
     county's boundary) lie beyond the city by nature and are not diagnosed."""
-    from panjereh.citymap.models import Layer
-
     city = crsmod.city_polygon_storage()
     shapely.prepare(city)  # asked of every feature of every network layer
     findings = []
@@ -294,8 +293,6 @@ def check_duplicates(assets: Assets) -> list[dict]:
 
 def check_loads() -> list[dict]:
     """Transformers loaded beyond their capacity."""
-    from panjereh.citymap.models import Feature
-
     findings = []
     for f in Feature.objects.current().filter(kind="transformer", capacity_kva__isnull=False,
                                               load_kva__isnull=False).select_related("agency", "layer"):

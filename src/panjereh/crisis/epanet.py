@@ -12,7 +12,7 @@ import wntr
 
 from panjereh.agencies.models import Agency
 from panjereh.citymap import crs as crsmod
-from panjereh.citymap.importing import PreparedFeatures, feature_row
+from panjereh.citymap.importing import TEXT_LIMITS, PreparedFeatures, feature_row
 from panjereh.citymap.models import Layer
 from panjereh.citymap.services import publish_version
 
@@ -24,8 +24,6 @@ def _row(ext_id, kind, **extra):
 
 
 def _check_names(names, what: str) -> None:
-    from panjereh.citymap.importing import TEXT_LIMITS
-
     long = [n for n in names if len(str(n)) > TEXT_LIMITS["ext_id"]]
     if long:
         raise ValueError(f"{len(long)} {what} have names longer than {TEXT_LIMITS['ext_id']} characters, which the "

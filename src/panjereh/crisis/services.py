@@ -11,11 +11,17 @@ from django.utils.translation import pgettext_lazy
 from panjereh import access
 from panjereh.agencies.models import Agency
 from panjereh.citymap import crs as crsmod
+from panjereh.citymap import subscribers
+from panjereh.citymap.models import Feature, Parcel
+from panjereh.citymap.services import DigArea, dig_check
 from panjereh.core import audit, service_tx
+from panjereh.core.calendar import jalali_moment
 from panjereh.core.errors import FieldError
-from panjereh.core.text import Localized
-from panjereh.crisis import consistency
-from panjereh.crisis.models import ConsistencyRun, Finding
+from panjereh.core.text import Localized, persian_digits
+from panjereh.crisis import consistency, power, tracing
+from panjereh.crisis.models import NETWORK_OF_KIND, ConsistencyRun, Finding, FindingEvent, Incident, IncidentNote
+from panjereh.sms import services as sms
+from panjereh.sms.models import SmsMessage
 
 
 def run_consistency(*, actor=None) -> ConsistencyRun:
@@ -23,8 +29,6 @@ def run_consistency(*, actor=None) -> ConsistencyRun:
     the previous run's findings carries over by key: a dismissed finding stays dismissed (with its reason), an
     acknowledged one acknowledged; one marked fixed and found again is reopened, one marked fixed and gone is
     confirmed fixed."""
-    from panjereh.crisis.models import FindingEvent
-
     started = time.monotonic()
     findings = consistency.all_checks()
     agencies = {a.code: a for a in Agency.objects.all()}
@@ -79,8 +83,6 @@ def act_on_finding(*, actor, finding: Finding, action: str, reason: str = "") ->
     """An agency's word on a finding of the latest run: acknowledged (we know, we are on it), fixed (the next
     run confirms or reopens it), dismissed (a false finding: the reason is required and kept), or reopened.
     Every step is kept in the finding's history, across runs."""
-    from panjereh.crisis.models import FindingEvent
-
     if action not in FINDING_ACTIONS:
         raise FieldError("action", _("Unknown action «%(action)s».") % Localized({"action": action}))
     if not access.can_act_on_finding(actor, finding):
@@ -119,9 +121,6 @@ class IncidentError(FieldError):
 def _locate(*, actor, lon=None, lat=None, feature_id=None):
     """The incident's point (storage CRS) and the asset it is on, refusing what is outside, gone or hidden."""
     import shapely
-
-    from panjereh.citymap import crs as crsmod
-    from panjereh.citymap.models import Feature
 
     feature = None
     if feature_id is not None:
@@ -177,8 +176,6 @@ def report_incident(*, actor, kind: str, lon=None, lat=None, feature_id=None, ra
 
     In named steps: the request checked, the place found, the water or gas network isolated, the power line's
     feeding station found, the assets around listed, then everything recorded in one transaction."""
-    from panjereh.citymap.services import DigArea, dig_check
-
     _check_request(kind, radius_m, starts_at, ends_at)
     point, feature = _locate(actor=actor, lon=lon, lat=lat, feature_id=feature_id)
     budget = _Budget(settings.PANJEREH_INCIDENT_BUDGET_SECONDS)
@@ -197,8 +194,6 @@ def report_incident(*, actor, kind: str, lon=None, lat=None, feature_id=None, ra
 
 
 def _check_request(kind: str, radius_m, starts_at, ends_at) -> None:
-    from panjereh.crisis.models import Incident
-
     if kind not in Incident.Kind.values:
         raise IncidentError("kind", _("The kind of incident must be one of %(known)s.")
                             % Localized({"known": "، ".join(Incident.Kind.values)}))
@@ -224,8 +219,6 @@ class _Budget:
 def _isolate(agency: str, point, feature, response: dict, budget: _Budget) -> None:
     """The water or gas pipe of the incident, its part of the network, and the valves that isolate it."""
     import shapely
-
-    from panjereh.crisis import tracing
 
     traced = tracing.build_network(agency)
     budget.check("network")
@@ -271,8 +264,6 @@ def _isolate(agency: str, point, feature, response: dict, budget: _Budget) -> No
 
 def _find_feeding_station(point, feature, response: dict, budget: _Budget) -> None:
     """The power line of the incident and what feeds it (transformer, feeder, substation), with its doubts."""
-    from panjereh.crisis import power
-
     station = power.feeding_station(point, conductor_id=feature.pk if feature is not None else None)
     response["transformer"] = station
     budget.check("transformer")
@@ -300,8 +291,6 @@ def _record_incident(*, actor, kind, point, feature, radius_m, note, response, s
     agency alerted with its own assets — one transaction."""
     from django.contrib.gis.geos import Point as GeosPoint
     from django.utils import timezone
-
-    from panjereh.crisis.models import NETWORK_OF_KIND, Incident
 
     around = response["around"]
     with service_tx.atomic():
@@ -344,13 +333,6 @@ def notify_subscribers(incident, phase: str) -> int:
     """Queue one SMS per subscriber's mobile cut off by ``incident`` (``phase``: outage, planned, restored), in
     the caller's transaction. The message's key names the incident, the phase and the mobile: a repeated call
     writes nothing, so nobody is told twice. Returns how many mobiles were told now."""
-    from panjereh.citymap import subscribers
-    from panjereh.citymap.models import Parcel
-    from panjereh.core.calendar import jalali_moment
-    from panjereh.core.text import persian_digits
-    from panjereh.sms import services as sms
-    from panjereh.sms.models import SmsMessage
-
     network = incident.network
     if network is None:
         return 0
@@ -376,8 +358,6 @@ def notify_subscribers(incident, phase: str) -> int:
 
 def add_note(*, actor, incident, text: str):
     """A line in the incident's log, with who wrote it and when."""
-    from panjereh.crisis.models import IncidentNote
-
     text = (text or "").strip()
     if not text:
         raise IncidentError("text", _("Write the note."))
@@ -391,8 +371,6 @@ def add_note(*, actor, incident, text: str):
 
 def take_incident(*, actor, incident):
     """The actor's agency takes the incident in hand (shown on the board as who is working on it)."""
-    from panjereh.crisis.models import Incident
-
     profile = access.staff_profile(actor)
     if profile is None or profile.agency is None:
         raise IncidentError("agency", _("Only an agency's staff take an incident in hand."))
@@ -408,8 +386,6 @@ def close_incident(*, actor, incident, restored_at):
     """Close an incident with the moment supply came back (not before it stopped, not in the future); the
     subscribers told of the outage are told it is back. Closing twice is refused (nothing is told twice)."""
     from django.utils import timezone
-
-    from panjereh.crisis.models import Incident
 
     if restored_at is None:
         raise IncidentError("restored_at", _("Give the time supply came back."))

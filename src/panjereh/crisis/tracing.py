@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
+from panjereh.crisis import power
 from panjereh.crisis.loading import Assets, load_assets, load_parcels
 from panjereh.crisis.segments import Network, Segments, isolate, valve_segments
 
@@ -187,6 +188,4 @@ def isolation_plan(traced: TracedNetwork, link: int) -> dict:
 def feeding_transformer(point: shapely.Point, *, cable_id: int | None = None) -> dict | None:
     """The station feeding a faulted power line (kept under its old name for callers of the tracing module):
     :func:`panjereh.crisis.power.feeding_station`, along every conductor kind and voltage level."""
-    from panjereh.crisis import power
-
     return power.feeding_station(point, conductor_id=cable_id)

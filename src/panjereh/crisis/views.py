@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, render
 
 from panjereh import access
 from panjereh.citymap.models import Feature, Parcel
+from panjereh.citymap.vocabulary import ASSET_KINDS
 from panjereh.crisis.models import Incident
 
 SIZE = 600
@@ -66,8 +67,6 @@ def incident_report(request, pk):
 def _kind_names(request) -> dict:
     """Asset kinds by their name in the reader's language (the report never prints "gas_main")."""
     from django.utils.translation import get_language
-
-    from panjereh.citymap.vocabulary import ASSET_KINDS
 
     english = (get_language() or "fa") == "en"
     return {code: (en if english else fa) for code, (_g, _a, fa, en) in ASSET_KINDS.items()}

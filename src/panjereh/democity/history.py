@@ -13,8 +13,16 @@ import random
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from panjereh.billing.models import Bill, LedgerEntry, Payment
+from panjereh.citymap.models import Parcel
 from panjereh.core import service_tx
 from panjereh.core.calendar import TEHRAN, add_working_days, local_date
+from panjereh.core.models import ClosureDay
+from panjereh.permits import pdf, services
+from panjereh.permits.models import Application, ConnectionOrder, InfoRequest, Permit, ReviewTask
+from panjereh.permits.required_documents import required_documents
+from panjereh.works.connections import raise_trenches
+from panjereh.works.models import ExcavationPermit, Works
 
 # agency → (typical working days to decide, spread): power is the one that is often late
 HABITS = {"municipality": (9, 3), "water": (5, 2), "power": (11, 5), "gas": (6, 2), "telecom": (4, 2)}
@@ -31,8 +39,6 @@ def _declare_heat_closures(first: datetime.date, last: datetime.date, rng: rando
     """A few summer days closed by the province for heat (Tir and Mordad), as Khuzestan's offices are."""
     import jdatetime
 
-    from panjereh.core.models import ClosureDay
-
     made = 0
     for year in range(jdatetime.date.fromgregorian(date=first).year, jdatetime.date.fromgregorian(date=last).year + 1):
         for _ in range(3):
@@ -46,10 +52,6 @@ def _declare_heat_closures(first: datetime.date, last: datetime.date, rng: rando
 
 def build_history(*, months: int = 12, per_month: int = 30, seed: int = 1405, progress=None) -> dict:
     """Make ``per_month`` files in each of the last ``months`` months (ending a month ago); returns counts."""
-    from panjereh.citymap.models import Parcel
-    from panjereh.permits import pdf, services
-    from panjereh.permits.models import Application
-
     rng = random.Random(seed)
     users = {u.username: u for u in get_user_model().objects.filter(username__in=[
         "operator1", *(f"reviewer.{a}" for a in HABITS)])}
@@ -70,8 +72,6 @@ def build_history(*, months: int = 12, per_month: int = 30, seed: int = 1405, pr
 def _booked_on(app, moment) -> None:
     """The file's payment, its bill and the agencies' ledger lines dated when the counter took it (the services
     stamp them now, as the history is made)."""
-    from panjereh.billing.models import Bill, LedgerEntry, Payment
-
     Payment.objects.filter(bill__application=app).update(created_at=moment, settled_at=moment)
     Bill.objects.filter(application=app).update(settled_at=moment)
     LedgerEntry.objects.filter(payment__bill__application=app).update(booked_at=moment)
@@ -81,8 +81,6 @@ def _trenches_in_their_time(rng, today) -> int:
     """The connection trenches the permits raised, moved to when they were dug: a few days to weeks after
     their order, for a few days each — finished, under way today, or still to come, with their excavation
     permits granted. Returns how many are under way today (what the WZDx feed publishes now)."""
-    from panjereh.works.models import ExcavationPermit, Works
-
     under_way = 0
     for works in Works.objects.filter(connection_order__isnull=False).select_related("connection_order"):
         ordered = local_date(works.connection_order.created_at)
@@ -101,10 +99,6 @@ def _trenches_in_their_time(rng, today) -> int:
 
 def _files(months, per_month, first, parcels, rng, users, counts, services, progress) -> None:
     """The files of every month, one transaction each (a file the map cannot serve is skipped)."""
-    from panjereh.citymap.models import Parcel
-    from panjereh.permits.models import Application, ConnectionOrder, InfoRequest, Permit, ReviewTask
-    from panjereh.works.connections import raise_trenches
-
     for m in range(months):
         month_start = first + datetime.timedelta(days=30 * m)
         for _ in range(per_month):
@@ -136,8 +130,6 @@ def _national_id(rng) -> str:
 
 
 def _one_file(services, parcel, submitted, rng, users, counts, *, models) -> int:
-    from panjereh.permits.required_documents import required_documents
-
     Application, ConnectionOrder, InfoRequest, Permit, ReviewTask = models
     app = services.submit_application(
         actor=users["operator1"], parcel=parcel,

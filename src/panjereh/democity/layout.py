@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import shapely
 
+from panjereh.citymap import crs as crsmod
+
 BLOCK_W, BLOCK_H = 100.0, 50.0  # block size between street edges
 STREET_W = 20.0  # street width, edge to edge
 PITCH_X, PITCH_Y = BLOCK_W + STREET_W, BLOCK_H + STREET_W
@@ -26,8 +28,6 @@ HALF = STREET_W / 2
 def centre() -> tuple[float, float]:
     """The city's centre (PANJEREH_CITY_CENTRE) in the storage CRS, to the metre (Ahvaz: 278282, 3467411)."""
     from django.conf import settings
-
-    from panjereh.citymap import crs as crsmod
 
     lon, lat = settings.PANJEREH_CITY_CENTRE
     x, y = shapely.get_coordinates(crsmod.to_storage(shapely.Point(lon, lat), "OGC:CRS84"))[0]

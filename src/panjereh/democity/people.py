@@ -7,6 +7,7 @@ from django.db import transaction
 
 from panjereh.agencies.models import Agency, CounterOffice, StaffProfile
 from panjereh.core.text import persian_digits
+from panjereh.democity.models import DemoBuild
 
 DEMO_PASSWORD_ENV = "PANJEREH_DEMO_PASSWORD"
 DEFAULT_DEMO_PASSWORD = "demo-only-1405"
@@ -52,8 +53,6 @@ def create_demo_people() -> tuple[str, list[str]]:
     users whose password is printed in the README. An existing user is never touched — not its password,
     not its role — whatever its name.
     """
-    from panjereh.democity.models import DemoBuild
-
     if not DemoBuild.objects.exists():
         raise NotADemoDatabase("this database was not built by `panjereh democity`: no demo users are made in it")
     password = os.environ.get(DEMO_PASSWORD_ENV, DEFAULT_DEMO_PASSWORD)

@@ -11,7 +11,11 @@ from django.conf import settings
 from django.utils import timezone
 
 from panjereh.agencies.codes import MUNICIPALITY
+from panjereh.agencies.models import Agency, FeeSchedule, Service
+from panjereh.billing import psp
+from panjereh.citymap.models import Layer, Parcel
 from panjereh.core.calendar import add_working_days, local_date
+from panjereh.permits.services import fee_lines
 
 DATA = Path(__file__).resolve().parent / "data" / "reference_figures.json"
 
@@ -36,10 +40,6 @@ def construction_permit_case(measured: dict | None = None) -> dict:
     Days: the agencies decide in parallel (the longest configured review), then the connection; with
     history, the measured medians are shown too. Cost: the one bill (permit fee, water and sewer) as a share
     of the warehouse's value (50 × income per capita)."""
-    from panjereh.agencies.models import Agency, Service
-    from panjereh.citymap.models import Parcel
-    from panjereh.permits.services import fee_lines
-
     case = reference()["standard_warehouse"]
     values = list(Parcel.objects.values_list("regional_value", flat=True)[:100000])
     plot = SimpleNamespace(area_m2=case["plot_area_m2"],
@@ -66,8 +66,6 @@ def construction_permit_case(measured: dict | None = None) -> dict:
 def electricity_case() -> dict:
     """Getting electricity through the single window: the application (with the permit or as a later
     service), one payment, the installation; the power company's configured review and connection days."""
-    from panjereh.agencies.models import Service
-
     power = Service.objects.select_related("agency").get(code="power")
     days = power.agency.review_days + power.agency.connection_days
     return {"procedures": 3, "working_days": days, "days": _calendar_days(days)}
@@ -75,10 +73,6 @@ def electricity_case() -> dict:
 
 def good_practices() -> list[dict]:
     """B-READY's public-services questions, answered from this city's configuration, with the evidence."""
-    from panjereh.agencies.models import Agency, FeeSchedule
-    from panjereh.citymap.models import Layer
-    from panjereh.billing import psp
-
     agencies = list(Agency.objects.order_by("code"))
     silent = [a.code for a in agencies if a.silence_means_approval]
     network_agencies = sorted(set(Layer.objects.filter(kind="network").values_list("agency__code", flat=True)))

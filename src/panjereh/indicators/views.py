@@ -11,8 +11,10 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from panjereh import access
+from panjereh.agencies.models import Agency, Service
 from panjereh.core.calendar import local_date, working_days_between
 from panjereh.indicators import measures, standard
+from panjereh.permits.models import ReviewTask
 
 
 def _published() -> dict:
@@ -30,8 +32,6 @@ def dashboard(request):
     """The public dashboard: monthly trends, agencies against their deadlines, days to permit, connections,
     the standard case beside the published figures, and the good-practice checklist; a table under every
     chart (the charts draw from the same numbers, read by indicators/charts.js)."""
-    from panjereh.agencies.models import Agency, Service
-
     data = _published()
     agencies = {a.code: a for a in Agency.objects.all()}
     language = get_language() or "fa"
@@ -73,8 +73,6 @@ def data_csv(request):
 @login_required
 def overdue(request):
     """Staff: the open review tasks past their deadline, in the files this user may see, oldest first."""
-    from panjereh.permits.models import ReviewTask
-
     today = local_date(timezone.now())
     tasks = (ReviewTask.objects.filter(status__in=ReviewTask.OPEN, due_date__lt=today,
                                        application__in=access.visible_applications(request.user))

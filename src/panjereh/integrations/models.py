@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from panjereh.agencies.models import Agency
 from panjereh.core.models import OutboxEvent
+from panjereh.integrations.destinations import DestinationRefused, check_destination
 
 
 class Subscription(models.Model):
@@ -25,8 +26,6 @@ class Subscription(models.Model):
 
     def clean(self):
         from django.core.exceptions import ValidationError
-
-        from panjereh.integrations.destinations import DestinationRefused, check_destination
 
         try:
             check_destination(self.url)

@@ -11,6 +11,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
+from panjereh.permits.services import process_deadlines
+
 log = logging.getLogger(__name__)
 KEY = "panjereh:deadlines:pass"
 
@@ -20,8 +22,6 @@ def run_if_due(now=None) -> dict | None:
     period = settings.PANJEREH_DEADLINES_EVERY
     if period <= 0 or not cache.add(KEY, timezone.now().isoformat(), timeout=period):
         return None
-    from panjereh.permits.services import process_deadlines
-
     counts = process_deadlines(now=now)
     if any(counts.values()):
         log.info("deadlines: %s", counts)

@@ -22,6 +22,10 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from panjereh.billing.models import Bill
+from panjereh.permits.models import CompletionCertificate, PendingPaper, Permit
+from panjereh.permits.paper_contexts import bill_context, certificate_context, completion_context
+
 log = logging.getLogger(__name__)
 PDF_FONT_CSS = ('@font-face { font-family: Vazirmatn; font-weight: 400; '
                 'src: url("/static/vendor/vazirmatn-ttf/Vazirmatn-Regular.ttf"); } '
@@ -89,8 +93,6 @@ class NotSignedYet(LookupError):
 
 def permit_pdf(permit) -> tuple[str, str]:
     """The permit certificate's PDF (storage name, SHA-256); NotSignedYet before it is signed."""
-    from panjereh.permits.paper_contexts import certificate_context
-
     if permit.signed_at is None:
         raise NotSignedYet(permit.number)
 
@@ -100,15 +102,11 @@ def permit_pdf(permit) -> tuple[str, str]:
 
 def bill_pdf(bill) -> tuple[str, str]:
     """The bill's PDF as it was issued (storage name, SHA-256)."""
-    from panjereh.permits.paper_contexts import bill_context
-
     return stored_pdf(bill, "permits/bill_paper.html", bill_context(bill), f"bills/bill-{bill.pk}")
 
 
 def completion_pdf(certificate) -> tuple[str, str]:
     """The completion certificate's PDF (storage name, SHA-256)."""
-    from panjereh.permits.paper_contexts import completion_context
-
     return stored_pdf(certificate, "permits/completion_paper.html", completion_context(certificate),
                       f"completions/{certificate.application.tracking_code}")
 
@@ -122,9 +120,6 @@ CLAIM_SECONDS = 600
 
 
 def _paper_models() -> dict:
-    from panjereh.permits.models import CompletionCertificate, Permit
-    from panjereh.billing.models import Bill
-
     return {"permit": Permit, "bill": Bill, "completion": CompletionCertificate}
 
 
@@ -142,8 +137,6 @@ def render_pending(limit: int = 20) -> dict:
     from datetime import timedelta
 
     from django.utils import timezone
-
-    from panjereh.permits.models import PendingPaper
 
     models_by_kind = _paper_models()
     counts = {"rendered": 0, "failed": 0}
@@ -175,8 +168,6 @@ def retry_given_up() -> int:
     repaired (`panjereh outbox --retry-papers`). Returns how many."""
     from django.utils import timezone
 
-    from panjereh.permits.models import PendingPaper
-
     return PendingPaper.objects.filter(attempts__gte=RENDER_ATTEMPTS).update(attempts=0, not_before=timezone.now())
 
 
@@ -200,8 +191,6 @@ def queue(kind: str, pk: int) -> None:
     """Queue the paper's PDF for the worker, in the caller's transaction (unless :func:`rendered_on_request`):
     it is rendered once the issue has committed, and never if the issue rolls back."""
     from django.utils import timezone
-
-    from panjereh.permits.models import PendingPaper
 
     if _on_request.get():
         return

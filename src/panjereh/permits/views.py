@@ -11,9 +11,10 @@ from django.views.decorators.http import require_http_methods
 from panjereh import access
 from panjereh.billing import psp
 from panjereh.billing.models import Bill, Payment
-from panjereh.permits import services
-from panjereh.permits.paper_contexts import certificate_context
+from panjereh.core.uploads import open_stored
+from panjereh.permits import pdf, services
 from panjereh.permits.models import Application, CompletionCertificate, Permit
+from panjereh.permits.paper_contexts import certificate_context
 
 
 def _readable_permit(request, number) -> Permit:
@@ -54,9 +55,6 @@ def permit_certificate_pdf(request, number):
 
 
 def _pdf_response(permit):
-    from panjereh.core.uploads import open_stored
-    from panjereh.permits import pdf
-
     try:
         name, digest = pdf.permit_pdf(permit)
     except pdf.NotSignedYet:
@@ -80,8 +78,6 @@ def permit_verify(request, code):
 
 def _digest(paper, kind: str) -> str:
     """The SHA-256 of the original PDF of a paper (rendered now if the worker has not got to it yet)."""
-    from panjereh.permits import pdf
-
     try:
         return pdf.PAPERS[kind](paper)[1]
     except Exception:  # noqa: BLE001 — the paper is genuine whether or not its PDF can be made now
@@ -139,9 +135,6 @@ def paper_verify(request, kind, code):
 
 def paper_verify_pdf(request, kind, code):
     """Public: the original PDF of a bill or completion certificate behind its verification code."""
-    from panjereh.core.uploads import open_stored
-    from panjereh.permits import pdf
-
     paper = _paper(kind, code)
     if paper is None:
         raise Http404("nothing was issued with this verification code")

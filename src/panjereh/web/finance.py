@@ -15,8 +15,9 @@ from django.utils import timezone
 
 from panjereh import access
 from panjereh.agencies.models import Agency
-from panjereh.core.calendar import day_bounds, jalali, local_date, parse_day
 from panjereh.billing.models import LedgerEntry
+from panjereh.core.calendar import day_bounds, jalali, local_date, parse_day
+from panjereh.web.words import word
 
 
 def visible_agencies(ids):
@@ -78,8 +79,6 @@ def _csv(entries, start, end) -> HttpResponse:
     """The ledger as CSV in the reader's language: headers and agencies' names as the page shows them (a clerk
     opens it in Excel), dates in the Jalali calendar and ISO beside, amounts as whole rials."""
     from django.utils.translation import get_language
-
-    from panjereh.web.words import word
 
     language = get_language() or "fa"
     response = HttpResponse(content_type="text/csv; charset=utf-8")

@@ -17,10 +17,13 @@ from django.utils.translation import get_language
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from panjereh import access
+from panjereh.agencies.models import Agency
 from panjereh.citymap import crs as crsmod
 from panjereh.citymap import geojson, tiles
-from panjereh.citymap.models import Layer, Parcel
+from panjereh.citymap.models import AssetKind, Layer, Parcel
 from panjereh.citymap.tiles import layer_colour
+from panjereh.citymap.vocabulary import ASSET_KINDS, AssetStatus, LandUse
+from panjereh.core.text import normalize_digits
 from panjereh.web.words import ATTRIBUTE_WORDS, words_for
 from panjereh.works.views import STATUS_COLOURS
 
@@ -82,10 +85,6 @@ def value_names(language: str) -> dict:
     a Persian page. An agency's own free-text values are shown as they are."""
     from django.utils import translation
 
-    from panjereh.agencies.models import Agency
-    from panjereh.citymap.models import AssetKind
-    from panjereh.citymap.vocabulary import ASSET_KINDS, AssetStatus, LandUse
-
     english = language == "en"
     with translation.override(language):
         names = {**{v: str(label) for v, label in LandUse.choices},
@@ -114,8 +113,6 @@ def map_page(request):
 
 
 def _int(text) -> int:
-    from panjereh.core.text import normalize_digits
-
     try:
         return int(normalize_digits(str(text)))
     except ValueError:

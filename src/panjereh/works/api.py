@@ -16,15 +16,17 @@ from rest_framework.views import APIView
 
 from panjereh import access
 from panjereh.agencies.models import Agency
+from panjereh.billing import services as billing
+from panjereh.billing.models import Bill
 from panjereh.citymap import geojson
+from panjereh.citymap.tiles import TileError
 from panjereh.core import uploads
 from panjereh.core.api_errors import error_response, field_error
 from panjereh.core.calendar import local_date
 from panjereh.core.text import Localized
-from panjereh.billing import services as billing
-from panjereh.billing.models import Bill
 from panjereh.works import feeds, queries, services
 from panjereh.works.models import Inspection, InspectionPhoto, Works, WorksConflict
+from panjereh.works.tiles import works_tile
 
 
 class WorksInput(serializers.Serializer):
@@ -334,9 +336,6 @@ class WorksTileView(APIView):
 
     def get(self, request, z, x, y):
         from rest_framework.exceptions import NotFound
-
-        from panjereh.citymap.tiles import TileError
-        from panjereh.works.tiles import works_tile
 
         if not access.can_view_works(request.user):
             raise NotFound()

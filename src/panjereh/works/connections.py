@@ -17,7 +17,9 @@ from django.utils import timezone
 from panjereh.citymap import crs as crsmod
 from panjereh.citymap.models import Feature
 from panjereh.core.calendar import add_working_days, local_date
+from panjereh.permits.models import ConnectionOrder
 from panjereh.works import services
+from panjereh.works.models import Works
 from panjereh.works.rules import rules
 
 log = logging.getLogger(__name__)
@@ -48,8 +50,6 @@ def raise_trenches(application) -> list:
     """Prepare the street works and apply for the excavation permit of a file's connections — one works per
     agency (the water company's water and sewer branches are one job) — then propose the different agencies'
     trenches as one. Returns the works made."""
-    from panjereh.works.models import Works
-
     # an agency whose trench for this file is raised already is not raised again (each new order of one permit
     # calls this once its transaction commits; a service activated later brings its own agency's trench)
     raised = set(Works.objects.filter(connection_order__application=application).values_list("agency_id", flat=True))
@@ -100,8 +100,6 @@ def on_connection_ordered(event) -> None:
     Idempotent — an agency whose trench for the file is raised is not raised again — so a delivery run twice
     (a worker that died after the effect, before marking it done) raises nothing twice. A trench the map
     cannot raise is logged inside :func:`raise_trenches`; the agency files its works itself."""
-    from panjereh.permits.models import ConnectionOrder
-
     order = ConnectionOrder.objects.select_related("application").filter(pk=event.payload.get("order")).first()
     if order is None:
         return

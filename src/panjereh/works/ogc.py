@@ -4,12 +4,12 @@
 from django.utils.translation import gettext_lazy as _
 
 from panjereh import access
+from panjereh.citymap.ogc import ExtraCollection, register_collection
+from panjereh.works.models import Works
 
 
 def visible_works(user):
     """The works ``user`` may read through OGC (agencies' staff and coordinators), or None."""
-    from panjereh.works.models import Works
-
     if not access.can_view_works(user):
         return None
     return Works.objects.select_related("agency").exclude(status=Works.Status.CANCELLED)
@@ -25,8 +25,6 @@ def properties(works) -> dict:
 
 def register() -> None:
     """Add the works collection to the OGC API (called once, when the app is ready)."""
-    from panjereh.citymap.ogc import ExtraCollection, register_collection
-
     register_collection(ExtraCollection(id="works", title=_("Street works"),
                                         description=_("Every agency's street works: plans, permits, digging, "
                                                       "reinstatement"),

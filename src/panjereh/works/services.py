@@ -16,17 +16,26 @@ from django.utils.translation import gettext as _
 from panjereh.agencies import fees
 from panjereh.agencies.codes import MUNICIPALITY
 from panjereh.agencies.models import Agency, RefusalReason
+from panjereh.billing import services as billing
 from panjereh.citymap import crs as crsmod
 from panjereh.citymap.models import Feature, Layer
 from panjereh.citymap.services import SpatialInputError, dig_check, parse_dig_area
-from panjereh.core import audit, service_tx, silence
+from panjereh.core import audit, service_tx, silence, uploads
 from panjereh.core.calendar import add_working_days, local_date, working_days_between
 from panjereh.core.errors import FieldError
+from panjereh.core.models import OutboxEvent
 from panjereh.core.text import Localized
-from panjereh.billing import services as billing
-from panjereh.core import uploads
-from panjereh.works.models import (ExcavationPermit, Inspection, InspectionPhoto, Moratorium, RecoveryCharge,
-                                   SharedTrench, Works, WorksConflict)
+from panjereh.works import queries
+from panjereh.works.models import (
+    ExcavationPermit,
+    Inspection,
+    InspectionPhoto,
+    Moratorium,
+    RecoveryCharge,
+    SharedTrench,
+    Works,
+    WorksConflict,
+)
 from panjereh.works.rules import rules
 
 STREETS_LAYER = "streets"
@@ -227,9 +236,6 @@ def find_all_conflicts() -> int:
     """Every conflict between the agencies' live works, found by one self-join in the database (a nightly run,
     or after a bulk import of agencies' plans); the pairs not recorded yet are recorded and both agencies
     told, in one transaction. Returns how many were new."""
-    from panjereh.core.models import OutboxEvent
-    from panjereh.works import queries
-
     conf = rules()
     pairs = queries.conflict_pairs(conf["conflict_distance_m"], conf["conflict_window_days"])
     known = set(WorksConflict.objects.values_list("first_id", "second_id"))

@@ -6,6 +6,8 @@ from django import template
 from django.utils.html import format_html
 from django.utils.translation import get_language, pgettext_lazy
 
+from panjereh.agencies.models import Service
+from panjereh.agencies.officials import signature_of
 from panjereh.core.calendar import jalali as to_jalali
 from panjereh.core.calendar import jalali_moment
 from panjereh.web.words import word
@@ -145,8 +147,6 @@ def split(text):
 def person(user, short=""):
     """A member of staff as pages name them: their name (and title, unless ``short``) from the staff profile,
     never a username when a name is known."""
-    from panjereh.agencies.officials import signature_of
-
     signed = signature_of(user, get_language() or "fa")
     if not signed:
         return ""
@@ -157,8 +157,6 @@ def person(user, short=""):
 def stage_service(stage):
     """The service a later bill's stage ("activation:gas") is for, by its name in the page's language; a
     page never shows the stage's code."""
-    from panjereh.agencies.models import Service
-
     code = str(stage).partition(":")[2]
     service = Service.objects.filter(code=code).first() if code else None
     return local(service, "name") if service else ""
