@@ -14,6 +14,7 @@ import shapely
 from django.conf import settings
 from django.db.models import Max
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from panjereh import access
 from panjereh.agencies.service_rows import services_with_agencies
@@ -31,7 +32,7 @@ from panjereh.citymap.models import Layer, LayerVersion, Parcel, VersionPin, ass
 from panjereh.citymap.vocabulary import GEOMETRY_TYPES
 from panjereh.core import audit, bulk, service_tx
 from panjereh.core.errors import FieldError
-from panjereh.core.text import Localized
+from panjereh.core.text import Localized, in_both
 
 INSERT_CHUNK = 2000
 
@@ -232,21 +233,18 @@ def rollback_layer(*, layer: Layer, version_number: int, actor=None) -> LayerVer
 # --- feasibility ------------------------------------------------------------------------------
 
 MESSAGES = {
-    "ok": ("{service_fa}: شبکه در {distance} متری؛ قابل ارائه", "{service_en}: network {distance} m away; available"),
-    "extension": ("{service_fa}: نزدیک‌ترین شبکه {distance} متر فاصله دارد (بیش از {limit} متر)؛ توسعه شبکه لازم است",
-                  "{service_en}: nearest network is {distance} m away (over {limit} m): network extension needed"),
-    "none": ("{service_fa}: تا {limit} متری هیچ شبکه فعالی نیست؛ توسعه شبکه لازم است",
-             "{service_en}: no active network within {limit} m: network extension needed"),
-    "no_transformer": ("{service_fa}: تا {limit} متری ترانسفورماتوری با {spare} کیلوولت‌آمپر ظرفیت آزاد نیست؛ "
-                       "ترانسفورماتور جدید یا افزایش ظرفیت لازم است",
-                       "{service_en}: no transformer with {spare} kVA spare capacity within {limit} m: "
-                       "a new transformer or an upgrade is needed"),
+    "ok": gettext_lazy("%(service)s: network %(distance)s m away; available"),
+    "extension": gettext_lazy("%(service)s: nearest network is %(distance)s m away (over %(limit)s m): network "
+                              "extension needed"),
+    "none": gettext_lazy("%(service)s: no active network within %(limit)s m: network extension needed"),
+    "no_transformer": gettext_lazy("%(service)s: no transformer with %(spare)s kVA spare capacity within %(limit)s "
+                                   "m: a new transformer or an upgrade is needed"),
 }
 
 
 def _message(code: str, **values) -> dict:
-    fa, en = MESSAGES[code]
-    return {"code": code, "fa": fa.format(**values), "en": en.format(**values)}
+    """A feasibility message in both languages, from the catalogue (its Persian: the .po file)."""
+    return {"code": code, **in_both(MESSAGES[code], **values)}
 
 
 def _asset_summary(feature: dict, distance: float) -> dict:
@@ -258,8 +256,9 @@ def _what_it_uses(service, size: dict) -> tuple[list[str], float | None, str]:
     """(network kinds, spare kVA needed at the station or None, grade: the voltage "lv"/"mv" or the gas
     pressure "lp"/"mp", "" when the size says nothing) a connection of this size can use.
     Power: up to the service's ``lv_max_kw`` a low-voltage connection, fed from the LV network (cable or
-    overhead) and an MV/LV station with spare capacity for the demand (kW at power factor 0.9, at least the service's minimum);
-    above it a medium-voltage connection from an MV line, with the customer's own station (no spare asked)."""
+    overhead) and an MV/LV station with spare capacity for the demand (kW at power factor 0.9, at least the
+    service's minimum); above it a medium-voltage connection from an MV line, with the customer's own station (no
+    spare asked)."""
     kinds, spare = list(service.network_kinds), service.min_spare_kva
     if service.code == "gas" and size and size.get("meter_class"):
         # a large meter is fed from the medium-pressure network (its own station), the rest from the city's
@@ -339,7 +338,7 @@ def _feasibility_at(parcel_id: int, geom, services, sizes: dict | None) -> dict:
     features = queries.feature_summaries(ids)
     results = []
     for service in services:
-        names = {"service_fa": service.name_fa, "service_en": service.name_en}
+        names = {"service": {"fa": service.name_fa, "en": service.name_en}}
         limit = max(service.search_limit_m, service.service_distance_m)
         hit = found[(service.code, "network")]
         kinds, spare, grade = uses[service.code]

@@ -104,3 +104,16 @@ class Localized(dict):
 
     def __getitem__(self, key):
         return local_value(super().__getitem__(key))
+
+
+def in_both(message, **values) -> dict:
+    """``{"fa": …, "en": …}``: a catalogue message rendered in Persian and in English, for the answers stored once
+    and read in either language (feasibility, zoning problems, an incident's problems). A value given as
+    ``{"fa": …, "en": …}`` is taken in each language (a service's name); the others are shown as given."""
+    from django.utils import translation
+
+    out = {}
+    for language in ("fa", "en"):
+        with translation.override(language):
+            out[language] = str(message) % {k: v[language] if isinstance(v, dict) else v for k, v in values.items()}
+    return out

@@ -6,6 +6,7 @@ import time
 from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.utils.translation import pgettext_lazy
 
 from panjereh import access
@@ -17,7 +18,7 @@ from panjereh.citymap.services import DigArea, dig_check
 from panjereh.core import audit, service_tx
 from panjereh.core.calendar import jalali_moment
 from panjereh.core.errors import FieldError
-from panjereh.core.text import Localized, persian_digits
+from panjereh.core.text import Localized, in_both, persian_digits
 from panjereh.crisis import consistency, power, tracing
 from panjereh.crisis.models import NETWORK_OF_KIND, ConsistencyRun, Finding, FindingEvent, Incident, IncidentNote
 from panjereh.sms import services as sms
@@ -239,27 +240,22 @@ def _isolate(agency: str, point, feature, response: dict, budget: _Budget) -> No
     if sizes[link] < largest and traced.piece_is_fed(link):
         response["zone"] = {"pipes": sizes[link], "fed_by_own_source": True}  # a separately fed zone
     elif sizes[link] < largest:
-        response["problems"].append({
-            "code": "disconnected",
-            "en": f"this pipe is on a piece of the {agency} network ({sizes[link]} pipes) not connected to the "
-                  f"main network ({largest} pipes) and fed by no source of its own (reservoir, tank, pump, "
-                  f"station): check the map, the piece may be mis-drawn",
-            "fa": f"این لوله روی بخشی جدا از شبکه اصلی {agency} است ({sizes[link]} لوله)"})
+        response["problems"].append({"code": "disconnected", **in_both(
+            gettext_lazy("this pipe is on a piece of the %(agency)s network (%(pipes)s pipes) not connected to the "
+                         "main network (%(main)s pipes) and fed by no source of its own (reservoir, tank, pump, "
+                         "station): check the map, the piece may be mis-drawn"),
+            agency=agency, pipes=sizes[link], main=largest)})
     if not traced.network.valves:
-        response["problems"].append({
-            "code": "no_valves",
-            "en": f"the {agency} network has no valves on the map: nothing can isolate a part of it; "
-                  "close the supply (source or regulator station)",
-            "fa": f"در شبکه {agency} هیچ شیری ثبت نشده است؛ جداسازی بخشی از شبکه ممکن نیست"})
+        response["problems"].append({"code": "no_valves", **in_both(
+            gettext_lazy("the %(agency)s network has no valves on the map: nothing can isolate a part of it; close "
+                         "the supply (source or regulator station)"), agency=agency)})
         response["isolation"] = None
     else:
         response["isolation"] = tracing.isolation_plan(traced, link)
         budget.check("isolation")
         if not response["isolation"]["close"]:
-            response["problems"].append({
-                "code": "no_boundary_valves",
-                "en": "no valve bounds this pipe's part of the network: the whole piece must be shut",
-                "fa": "هیچ شیری این بخش از شبکه را جدا نمی‌کند"})
+            response["problems"].append({"code": "no_boundary_valves", **in_both(
+                gettext_lazy("no valve bounds this pipe's part of the network: the whole piece must be shut"))})
 
 
 def _find_feeding_station(point, feature, response: dict, budget: _Budget) -> None:
@@ -268,22 +264,17 @@ def _find_feeding_station(point, feature, response: dict, budget: _Budget) -> No
     response["transformer"] = station
     budget.check("transformer")
     if station is None:
-        response["problems"].append({"code": "no_transformer", "en": "no power line or transformer on the map",
-                                     "fa": "خط برق یا ترانسفورماتوری روی نقشه نیست"})
+        response["problems"].append({"code": "no_transformer",
+                                     **in_both(gettext_lazy("no power line or transformer on the map"))})
     elif station.get("open_point"):
-        response["problems"].append({
-            "code": "open_point", "en": "this line is marked normally open (an open point): it carries nothing",
-            "fa": "این خط نقطهٔ باز شبکه است و باری نمی‌برد"})
+        response["problems"].append({"code": "open_point", **in_both(
+            gettext_lazy("this line is marked normally open (an open point): it carries nothing"))})
     elif station["level"] == "lv" and not station["connected"]:
-        response["problems"].append({
-            "code": "transformer_guess",
-            "en": "the map connects this line to no transformer: the nearest one is named, as a guess",
-            "fa": "نقشه این خط را به هیچ ترانسفورماتوری وصل نمی‌کند: نزدیک‌ترین، به حدس، آمده است"})
+        response["problems"].append({"code": "transformer_guess", **in_both(
+            gettext_lazy("the map connects this line to no transformer: the nearest one is named, as a guess"))})
     elif station["level"] in ("mv", "hv") and station["substation"] is None:
-        response["problems"].append({
-            "code": "no_substation",
-            "en": "the map connects this line to no HV/MV substation: the feeder cannot be told",
-            "fa": "نقشه این خط را به هیچ پست فوق‌توزیعی وصل نمی‌کند: فیدر معلوم نیست"})
+        response["problems"].append({"code": "no_substation", **in_both(
+            gettext_lazy("the map connects this line to no HV/MV substation: the feeder cannot be told"))})
 
 
 def _record_incident(*, actor, kind, point, feature, radius_m, note, response, starts_at, ends_at, agencies):

@@ -1,29 +1,29 @@
 """The municipality's planning checks of a file against the parcel's zoning (land use, floors, density)."""
 
+from django.utils.translation import gettext_lazy as _
+
+from panjereh.core.text import in_both
+
 MIXED_ALLOWS = {"residential", "commercial", "mixed"}
 
 
 def planning_problems(parcel, *, land_use: str, floors: int, gross_floor_area: float) -> list[dict]:
-    """What in the request breaks the parcel's zoning, each with what would fix it (Persian and English)."""
+    """What in the request breaks the parcel's zoning, each with what would fix it (Persian and English, from the
+    catalogue: the file keeps both, and each reader sees their own)."""
     problems = []
     allowed = land_use == parcel.land_use or (parcel.land_use == "mixed" and land_use in MIXED_ALLOWS)
     if not allowed:
-        problems.append({"code": "land_use", "field": "permit.land_use",
-                         "fa": f"کاربری «{land_use}» با کاربری قطعه «{parcel.land_use}» مغایرت دارد؛ "
-                               "تغییر کاربری از کمیسیون ماده ۵ لازم است",
-                         "en": f"land use {land_use} conflicts with the parcel's zoning ({parcel.land_use}): "
-                               "a change of use by the Article 5 commission is needed"})
+        problems.append({"code": "land_use", "field": "permit.land_use", **in_both(
+            _("land use %(asked)s conflicts with the parcel's zoning (%(zoned)s): a change of use by the Article 5 "
+              "commission is needed"), asked=land_use, zoned=parcel.land_use)})
     if floors > parcel.max_floors:
-        problems.append({"code": "floors", "field": "permit.floors",
-                         "fa": f"{floors} طبقه درخواستی بیش از حداکثر مجاز ({parcel.max_floors}) است؛ "
-                               f"طبقات را به {parcel.max_floors} کاهش دهید",
-                         "en": f"{floors} floors exceed the {parcel.max_floors} allowed: reduce to {parcel.max_floors}"})
+        problems.append({"code": "floors", "field": "permit.floors", **in_both(
+            _("%(floors)s floors exceed the %(max)s allowed: reduce to %(max)s"), floors=floors,
+            max=parcel.max_floors)})
     density = gross_floor_area / parcel.area_m2 * 100
     if density > parcel.max_density:
         allowed_area = parcel.area_m2 * parcel.max_density / 100
-        problems.append({"code": "density", "field": "permit.gross_floor_area",
-                         "fa": f"تراکم {density:.0f}٪ بیش از حد مجاز {parcel.max_density}٪ است؛ "
-                               f"زیربنا را به {allowed_area:.0f} متر مربع کاهش دهید",
-                         "en": f"density {density:.0f}% exceeds the {parcel.max_density}% allowed: "
-                               f"reduce the floor area to {allowed_area:.0f} m²"})
+        problems.append({"code": "density", "field": "permit.gross_floor_area", **in_both(
+            _("density %(density)s%% exceeds the %(max)s%% allowed: reduce the floor area to %(area)s m²"),
+            density=f"{density:.0f}", max=parcel.max_density, area=f"{allowed_area:.0f}")})
     return problems
