@@ -13,6 +13,8 @@ from panjereh.citymap.models import Parcel
 from panjereh.democity.build import build_demo_city
 from panjereh.democity.models import DemoBuild
 from panjereh.democity.people import create_demo_people
+from panjereh.permits.models import DocumentRequirement
+from panjereh.permits.required_documents import load_defaults as load_required_documents
 
 def pytest_configure(config):
     # mapbox-vector-tile (the SpatiaLite tile encoder) calls shapely.ops.transform, which Shapely 2.1
@@ -29,6 +31,9 @@ def ensure_city():
     """Build the small test city (and its people) unless it is already in the database."""
     defaults.load(Agency, Service)
     defaults.load_review_rules(Agency, RefusalReason, FeeSchedule)
+    # what the migrations wrote, again: a transactional test's flush empties every table
+    defaults.load_city_rules(Agency, Service)
+    load_required_documents(DocumentRequirement)
     if not Parcel.objects.exists():
         build_demo_city(parcels=TEST_PARCELS, seed=TEST_SEED)
     create_demo_people()
