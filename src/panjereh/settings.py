@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "django_prometheus",
     "panjereh.core",
     "panjereh.sms",
     "panjereh.agencies",
@@ -84,9 +85,12 @@ INSTALLED_APPS = [
     "panjereh.indicators",
     "panjereh.citizens",
     "panjereh.web",
+    "panjereh.operations",
 ]
 
 MIDDLEWARE = [
+    # first and last: each request's latency by view, for the operators (django-prometheus)
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -99,7 +103,10 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # last: turns a locked-out sign-in into the lockout page (django-axes)
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
+# the scraper's token for /metrics (a deployment's secret, from the environment; empty: signed-in coordinators only)
+PANJEREH_METRICS_TOKEN = os.environ.get("PANJEREH_METRICS_TOKEN", "")
 
 ROOT_URLCONF = "panjereh.urls"
 WSGI_APPLICATION = "panjereh.wsgi.application"

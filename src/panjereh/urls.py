@@ -10,6 +10,7 @@ from panjereh.citymap import api as citymap_api
 from panjereh.citymap import ogc
 from panjereh.crisis import api as crisis_api
 from panjereh.integrations import api as integrations_api
+from panjereh.operations import views as operations_views
 from panjereh.permits import api as permits_api
 from panjereh.works import api as works_api
 
@@ -81,6 +82,7 @@ urlpatterns = [
          name="password_reset_confirm"),
     path("accounts/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("metrics", operations_views.metrics, name="metrics"),
     path("api/v1/", include(api_v1)),
     path("ogc/", include(ogc_urls)),
     path("ogc", ogc.LandingView.as_view()),

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from panjereh.citizens import identity
+from panjereh.citizens.metrics import INQUIRIES
 from panjereh.citizens.models import OneTimeCode
 from panjereh.core import service_tx
 from panjereh.core.errors import FieldError
@@ -114,9 +115,12 @@ def inquire(national_id: str, mobile: str) -> bool | None:
     if checker is None:
         return None
     try:
-        return checker.matches(national_id=national_id, mobile=mobile)
+        answer = checker.matches(national_id=national_id, mobile=mobile)
     except identity.IdentityUnavailable:
+        INQUIRIES.labels(outcome="unavailable").inc()
         return None
+    INQUIRIES.labels(outcome="match" if answer else "mismatch").inc()
+    return answer
 
 
 def check_identity(national_id: str, mobile: str) -> str:

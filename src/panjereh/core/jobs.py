@@ -7,8 +7,11 @@ A job is ``job(worker_id, batch) -> {outcome: count}``; its counts are reported 
 failure is logged and does not stop the others (a renderer's bug must not hold the webhooks back)."""
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from django.core.cache import cache
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +25,7 @@ class Job:
 
 
 _JOBS: dict[str, Job] = {}
+LAST_PASS_KEY = "panjereh:worker:last_pass"  # when a worker last finished a pass (the operators' liveness figure)
 
 
 def register(name: str, run: Callable[[str, int], dict], *, prefix: str | None = None, order: int = 100) -> None:
@@ -48,4 +52,5 @@ def run_all(worker_id: str, batch: int = 50) -> dict:
             log.exception("worker job %s failed", job.name)
             done = {"error": 1}
         counts.update({f"{job.prefix}{k}": v for k, v in done.items()})
+    cache.set(LAST_PASS_KEY, time.time(), None)
     return counts
