@@ -61,6 +61,41 @@ def test_items_bbox_and_single_item(client_for, city):
 
 
 @pytest.mark.django_db
+def test_bbox_selects_what_the_box_intersects_not_what_its_bounding_box_overlaps(client_for, city):
+    """OGC API – Features Part 1 (/req/core/fc-bbox-response): the items in a bbox are those whose geometry
+    intersects it. Before the fix 26 of 200 boxes returned lots the box does not touch (bounding boxes only)."""
+    import random
+
+    from django.contrib.gis.geos import GEOSGeometry
+
+    client = client_for("reviewer.water")
+    rng = random.Random(29)
+    parcels = list(Parcel.objects.order_by("id").values_list("id", flat=True))
+    water = Layer.objects.get(code="water-mains")
+    discriminating = 0
+    for _ in range(40):
+        centre = shapely.from_wkb(bytes(Parcel.objects.get(pk=rng.choice(parcels)).geom.wkb)).centroid
+        half = rng.uniform(8, 60)
+        box = crsmod.to_crs84(shapely.box(centre.x - half, centre.y - half * 0.7, centre.x + half,
+                                          centre.y + half * 0.7)).bounds
+        area = GEOSGeometry(crsmod.bbox_crs84_to_storage(box).wkt, srid=crsmod.STORAGE_SRID)
+        for collection, qs in (("parcels", Parcel.objects.all()),
+                               ("water-mains", Feature.objects.filter(version_id=water.current_version_id))):
+            expected = set(qs.filter(geom__intersects=area).values_list("id", flat=True))
+            overlapping = set(qs.filter(geom__bboverlaps=area).values_list("id", flat=True))
+            discriminating += overlapping != expected
+            body = client.get(f"/ogc/collections/{collection}/items",
+                              {"bbox": ",".join(map(str, box)), "limit": 1000}).json()
+            assert {f["id"] for f in body["features"]} == expected, (collection, box)
+            assert body["numberMatched"] == len(expected)
+        rest = client.get("/api/v1/parcels/", {"bbox": ",".join(map(str, box)), "limit": 200}).json()
+        assert {f["id"] for f in rest["features"]} == set(
+            Parcel.objects.filter(geom__intersects=area).values_list("id", flat=True))
+    # The boxes include ones where overlap and intersection differ, so the test can tell them apart.
+    assert discriminating >= 3
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("query,message", [("limit=abc", "limit"), ("bbox=1,2", "bbox"), ("colour=red", "colour"),
                                            ("bbox-crs=EPSG:4326&bbox=48.6,31.3,48.7,31.4", "bbox-crs")])
 def test_items_bad_parameters(client_for, city, query, message):

@@ -17,6 +17,7 @@ from panjereh.core import audit
 from panjereh.integrations import delivery, signing
 from panjereh.integrations.models import Delivery, Subscription
 from tests.integrations.receivers import Receiver
+from tests.pgcluster import own_cluster, pointed_at
 
 SECRET = "s3cret-for-tests"
 
@@ -209,23 +210,23 @@ def test_worker_killed_mid_delivery(live_city):
 
 @pytest.mark.django_db(transaction=True)
 def test_postgresql_restart_during_a_run(live_city):
+    """The worker rides a real restart of PostgreSQL: of the test's own cluster (tests/pgcluster.py), never
+    the machine's, whose other clients would lose their connections."""
     if connection.vendor != "postgresql":
         pytest.skip("a PostgreSQL server restart is a PostgreSQL fault; SpatiaLite has no server")
-    versions = sorted(os.listdir("/etc/postgresql")) if os.path.isdir("/etc/postgresql") else []
-    assert versions and shutil.which("pg_ctlcluster"), "pg_ctlcluster is needed to restart the server"
     receiver = Receiver(SECRET, slow_rate=1.0, slow_seconds=0.02)
-    subscribe(receiver)
-    ids = emit_events(120, parcels=(41, 42, 43))
-    worker = _worker()
-    try:
-        assert _wait(lambda: Delivery.objects.filter(status="delivered").count() >= 10, 60)
-        connection.close()
-        subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", versions[-1], "main", "restart"], check=True,
-                       timeout=120)
-        assert _wait(lambda: Delivery.objects.filter(status="delivered").count() == 120, 120), \
-            worker.stderr.read1().decode() if worker.poll() is not None else "worker still running"
-    finally:
-        worker.terminate()
-        worker.wait(10)
-    assert sorted(receiver.applied_ids()) == ids and receiver.order_kept()
+    with own_cluster() as cluster, pointed_at(cluster):
+        subscribe(receiver)
+        ids = emit_events(120, parcels=(41, 42, 43))
+        worker = _worker()
+        try:
+            assert _wait(lambda: Delivery.objects.filter(status="delivered").count() >= 10, 60)
+            connection.close()
+            cluster.restart()
+            assert _wait(lambda: Delivery.objects.filter(status="delivered").count() == 120, 120), \
+                worker.stderr.read1().decode() if worker.poll() is not None else "worker still running"
+        finally:
+            worker.terminate()
+            worker.wait(10)
+        assert sorted(receiver.applied_ids()) == ids and receiver.order_kept()
     receiver.stop()

@@ -166,3 +166,51 @@ def test_a_paper_another_worker_holds_is_left_to_it_until_its_claim_runs_out(cli
     assert pdf.render_pending() == {"rendered": 0, "failed": 0}
     PendingPaper.objects.filter(pk=claimed.pk).update(not_before=timezone.now())  # the claim ran out
     assert pdf.render_pending() == {"rendered": 1, "failed": 0}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_paper_whose_rendering_a_database_restart_broke_is_released_at_once(client_for, live_city, settings,
+                                                                              tmp_path, monkeypatch):
+    """PostgreSQL restarts while the worker renders a bill (the test's own cluster, never the machine's): the
+    failed render gives its claim back with its back-off — seconds — instead of holding the paper for the
+    claim's CLAIM_SECONDS (600 s: two bills stayed locked ten minutes before the fix)."""
+    import contextlib
+    import threading
+
+    import psycopg
+    from django.db import DatabaseError, connection
+
+    from tests.pgcluster import own_cluster, pointed_at
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL server restart is a PostgreSQL fault; SpatiaLite has no server")
+    settings.MEDIA_ROOT = tmp_path
+    monkeypatch.setattr(pdf, "BACKOFF_SECONDS", 1)
+    _approved_file(client_for, live_city)
+    job = PendingPaper.objects.get(kind="bill")
+    with own_cluster() as cluster, pointed_at(cluster):
+        def restart_once_claimed():
+            with psycopg.connect(f"host=127.0.0.1 port={cluster.port} dbname={cluster.database} user=postgres",
+                                 autocommit=True) as watcher:
+                for _ in range(2000):
+                    until = watcher.execute("SELECT not_before FROM permits_pendingpaper WHERE id = %s",
+                                            [job.pk]).fetchone()[0]
+                    if until > timezone.now() + timedelta(seconds=pdf.CLAIM_SECONDS / 2):  # the worker's claim
+                        break
+                    threading.Event().wait(0.005)
+            cluster.restart()
+
+        restarter = threading.Thread(target=restart_once_claimed)
+        restarter.start()
+        with contextlib.suppress(DatabaseError):  # the worker's loop outlives one failed pass
+            counts = pdf.render_pending()
+            assert counts["rendered"] == 0, "the restart came after the render: nothing was tested"
+        restarter.join(120)
+        connection.close()  # as the worker's loop does after a database error (delivery.run_forever)
+        pdf.render_pending()  # the next pass: writes a release the restart kept from being written
+        job.refresh_from_db()
+        assert job.attempts == 1 and job.last_error
+        assert job.not_before < timezone.now() + timedelta(seconds=5)  # its back-off, not CLAIM_SECONDS
+        threading.Event().wait(2.5)
+        assert pdf.render_pending() == {"rendered": 1, "failed": 0}
+        assert not PendingPaper.objects.filter(pk=job.pk).exists()

@@ -135,14 +135,14 @@ class ParcelListView(APIView):
             qs = qs.filter(parcel_search(q))
         if bbox and not q:
             # The spatial index pages the box (GeoDjango's lookups would scan on SpatiaLite).
-            bounds = crsmod.bbox_crs84_to_storage(bbox).bounds
-            total = queries.count_parcels_in_bbox(bounds)
-            ids = queries.parcels_in_bbox(bounds, limit, offset=offset)
+            area = crsmod.bbox_crs84_to_storage(bbox)
+            total = queries.count_parcels_in_area(area)
+            ids = queries.parcels_in_area(area, limit, offset=offset)
             found = qs.in_bulk(ids)
             page = [found[i] for i in ids]
         else:
             if bbox:  # a plate or postal code has already narrowed it to a few parcels
-                qs = qs.filter(geom__bboverlaps=_geos(crsmod.bbox_crs84_to_storage(bbox)))
+                qs = qs.filter(geom__intersects=_geos(crsmod.bbox_crs84_to_storage(bbox)))
             total = qs.count()
             page = list(qs.order_by("id")[offset:offset + limit])
         body = {"type": "FeatureCollection", "features": geojson.features(page, geojson.parcel_properties),

@@ -6,6 +6,7 @@ Each query narrows the candidates with the spatial index (see
 the storage CRS (metres). Ties are broken by id, so both databases give the same answer.
 """
 
+import shapely
 from django.db import connection
 
 from panjereh.citymap import spatial_sql
@@ -165,43 +166,44 @@ def features_within(wkb: bytes, bounds, distance_m: float):
         return [(int(fid), float(d)) for fid, d in cursor.fetchall()]
 
 
-def parcels_in_bbox(bounds, limit: int, *, after: int = 0, offset: int = 0):
-    """Ids of parcels whose bounding box meets ``bounds`` (storage CRS), by id, one page at a time
+def _area(area) -> list:
+    """The five parameters of spatial_sql.intersects_filter for a storage-CRS shapely geometry."""
+    return [*area.bounds, shapely.to_wkb(area)]
+
+
+def parcels_in_area(area, limit: int, *, after: int = 0, offset: int = 0):
+    """Ids of parcels that intersect ``area`` (a storage-CRS shapely geometry), by id, one page at a time
     (keyset: ids above ``after``; or ``offset`` rows skipped)."""
-    minx, miny, maxx, maxy = bounds
-    sql = (f"SELECT p.id FROM citymap_parcel p WHERE {spatial_sql.bbox_filter('citymap_parcel', 'p')} "
+    sql = (f"SELECT p.id FROM citymap_parcel p WHERE {spatial_sql.intersects_filter('citymap_parcel', 'p')} "
            "AND p.id > %s ORDER BY p.id LIMIT %s OFFSET %s")
     with connection.cursor() as cursor:
-        cursor.execute(sql, [minx, miny, maxx, maxy, after, limit, offset])
+        cursor.execute(sql, [*_area(area), after, limit, offset])
         return [int(r[0]) for r in cursor.fetchall()]
 
 
-def count_parcels_in_bbox(bounds) -> int:
-    """How many parcels' bounding boxes meet ``bounds``."""
-    minx, miny, maxx, maxy = bounds
-    sql = f"SELECT COUNT(*) FROM citymap_parcel p WHERE {spatial_sql.bbox_filter('citymap_parcel', 'p')}"
+def count_parcels_in_area(area) -> int:
+    """How many parcels intersect ``area``."""
+    sql = f"SELECT COUNT(*) FROM citymap_parcel p WHERE {spatial_sql.intersects_filter('citymap_parcel', 'p')}"
     with connection.cursor() as cursor:
-        cursor.execute(sql, [minx, miny, maxx, maxy])
+        cursor.execute(sql, _area(area))
         return int(cursor.fetchone()[0])
 
 
-def features_in_bbox(version_id: int, bounds, limit: int, *, after: int = 0):
-    """Ids of one layer version's features whose bounding box meets ``bounds``, by id, above ``after``."""
-    minx, miny, maxx, maxy = bounds
-    sql = (f"SELECT f.id FROM {FEATURE_TABLE} f WHERE {spatial_sql.bbox_filter(FEATURE_TABLE, 'f')} "
+def features_in_area(version_id: int, area, limit: int, *, after: int = 0):
+    """Ids of one layer version's features that intersect ``area``, by id, above ``after``."""
+    sql = (f"SELECT f.id FROM {FEATURE_TABLE} f WHERE {spatial_sql.intersects_filter(FEATURE_TABLE, 'f')} "
            "AND f.version_id = %s AND f.id > %s ORDER BY f.id LIMIT %s")
     with connection.cursor() as cursor:
-        cursor.execute(sql, [minx, miny, maxx, maxy, version_id or 0, after, limit])
+        cursor.execute(sql, [*_area(area), version_id or 0, after, limit])
         return [int(r[0]) for r in cursor.fetchall()]
 
 
-def count_features_in_bbox(version_id: int, bounds) -> int:
-    """How many of one layer version's features have a bounding box meeting ``bounds``."""
-    minx, miny, maxx, maxy = bounds
-    sql = (f"SELECT COUNT(*) FROM {FEATURE_TABLE} f WHERE {spatial_sql.bbox_filter(FEATURE_TABLE, 'f')} "
+def count_features_in_area(version_id: int, area) -> int:
+    """How many of one layer version's features intersect ``area``."""
+    sql = (f"SELECT COUNT(*) FROM {FEATURE_TABLE} f WHERE {spatial_sql.intersects_filter(FEATURE_TABLE, 'f')} "
            "AND f.version_id = %s")
     with connection.cursor() as cursor:
-        cursor.execute(sql, [minx, miny, maxx, maxy, version_id or 0])
+        cursor.execute(sql, [*_area(area), version_id or 0])
         return int(cursor.fetchone()[0])
 
 

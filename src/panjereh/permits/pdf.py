@@ -127,35 +127,73 @@ def _paper_models() -> dict:
 PAPERS_PER_PASS = 5
 
 
+# A failed paper waits this long before its next try, doubled at each failure: seconds at first, so a database
+# restart delays papers by seconds, not by the claim's ten minutes.
+BACKOFF_SECONDS = 15
+# Failed papers whose release could not be written (the database was gone): {pk: (claimed_until, attempts,
+# error)}, written at the start of the next pass. Only this process's claims are kept here; a conditional
+# UPDATE never releases a claim another worker has taken since.
+_unreleased: dict[int, tuple] = {}
+
+
+def _backoff(attempts: int):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    return timezone.now() + timedelta(seconds=BACKOFF_SECONDS * 2 ** attempts)
+
+
+def _release(pk: int, claimed_until, attempts: int, error: str) -> bool:
+    """Give a failed paper back to the queue at once, with its back-off: the next try is due at its back-off,
+    not at the end of the claim. The failure may have been the database itself (a restart, a dropped
+    connection): the connection is then replaced and the release tried once more; if the database is still
+    gone, the release waits in ``_unreleased`` for the next pass. Returns whether it was written."""
+    from django.db import DatabaseError, connection
+
+    for _ in range(2):
+        try:
+            PendingPaper.objects.filter(pk=pk, not_before=claimed_until).update(
+                attempts=attempts, last_error=error, not_before=_backoff(attempts - 1))
+            _unreleased.pop(pk, None)
+            return True
+        except DatabaseError:
+            connection.close()  # a broken connection is not reused: the next query opens a new one
+    _unreleased[pk] = (claimed_until, attempts, error)
+    log.warning("paper %s: its claim could not be released yet (the database is unreachable)", pk)
+    return False
+
+
 def render_pending(limit: int = 20) -> dict:
     """The worker's pass over papers issued and not rendered yet (:class:`permits.models.PendingPaper`): render
     up to ``limit`` of them, oldest first. Returns counts {"rendered", "failed"}.
 
     A paper is claimed by moving its ``not_before`` forward with a conditional UPDATE, so two workers (on two
     servers) never render the same paper at once; a worker that dies mid-way leaves it to another after
-    CLAIM_SECONDS. A failure is retried with a doubling back-off, up to RENDER_ATTEMPTS times."""
+    CLAIM_SECONDS. A failure releases the claim at once with a doubling back-off (see :func:`_release`), up to
+    RENDER_ATTEMPTS tries."""
     from datetime import timedelta
 
     from django.utils import timezone
 
+    for pk, (claimed_until, attempts, error) in list(_unreleased.items()):
+        _release(pk, claimed_until, attempts, error)
     models_by_kind = _paper_models()
     counts = {"rendered": 0, "failed": 0}
     now = timezone.now()
     due = PendingPaper.objects.filter(not_before__lte=now, attempts__lt=RENDER_ATTEMPTS).order_by("not_before", "pk")
     for job in list(due[:limit]):
-        taken = PendingPaper.objects.filter(pk=job.pk, not_before=job.not_before).update(
-            not_before=now + timedelta(seconds=CLAIM_SECONDS))
+        claimed_until = now + timedelta(seconds=CLAIM_SECONDS)
+        taken = PendingPaper.objects.filter(pk=job.pk, not_before=job.not_before).update(not_before=claimed_until)
         if taken != 1:  # another worker took it first
             continue
-        paper = models_by_kind[job.kind].objects.filter(pk=job.object_id).first()
         try:
+            paper = models_by_kind[job.kind].objects.filter(pk=job.object_id).first()
             if paper is not None:
                 PAPERS[job.kind](paper)  # nothing is rendered when its first request already did it
         except Exception as exc:  # noqa: BLE001 — one paper's problem must not stop the others, nor the webhooks
             log.exception("%s: PDF not rendered (attempt %s)", job, job.attempts + 1)
-            PendingPaper.objects.filter(pk=job.pk).update(
-                attempts=job.attempts + 1, last_error=f"{type(exc).__name__}: {exc}"[:1000],
-                not_before=timezone.now() + timedelta(minutes=2 ** job.attempts))
+            _release(job.pk, claimed_until, job.attempts + 1, f"{type(exc).__name__}: {exc}"[:1000])
             counts["failed"] += 1
             continue
         PendingPaper.objects.filter(pk=job.pk).delete()
