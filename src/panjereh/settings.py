@@ -181,6 +181,8 @@ LOGIN_URL = "/login/"
 # Proxies of our own in front of Panjereh (each appends to X-Forwarded-For); 0: the header is ignored.
 PANJEREH_TRUSTED_PROXIES = int(os.environ.get("PANJEREH_TRUSTED_PROXIES", "0"))
 PANJEREH_API_TOKEN_DAYS = int(os.environ.get("PANJEREH_API_TOKEN_DAYS", "30"))
+# A desktop GIS's user name and password, once verified, is remembered this long (agencies.map_basic).
+PANJEREH_MAP_BASIC_CACHE_SECONDS = int(os.environ.get("PANJEREH_MAP_BASIC_CACHE_SECONDS", "300"))
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 # Failed sign-ins are counted per account and, separately, per address, in the database (so every worker
 # and every server sees the same count); after AXES_FAILURE_LIMIT the account or address waits.

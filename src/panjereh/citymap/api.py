@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from panjereh import access
+from panjereh.agencies import map_basic
 from panjereh.agencies.models import Agency
 from panjereh.citymap import crs as crsmod
 from panjereh.citymap import geojson, queries
@@ -479,6 +480,9 @@ class MVTRenderer:
 
 class TileView(APIView):
     """A layer's vector tile; hidden layers are 404 here as everywhere (the same permission module)."""
+
+    # a desktop GIS signs in with a user name and password (agencies.map_basic)
+    authentication_classes = map_basic.read_authentication()
 
     permission_classes = [AllowAny]  # public; what each caller sees is decided by the permission module
     renderer_classes = [MVTRenderer]

@@ -22,6 +22,7 @@ from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from panjereh import access
+from panjereh.agencies import map_basic
 from panjereh.citymap import crs as crsmod
 from panjereh.citymap import geojson, queries
 from panjereh.citymap.api import parse_bbox
@@ -61,6 +62,9 @@ class FirstRenderer(BaseContentNegotiation):
 
 
 class OGCView(APIView):
+
+    # a desktop GIS signs in with a user name and password (agencies.map_basic)
+    authentication_classes = map_basic.read_authentication()
     permission_classes = [AllowAny]  # public; what each caller sees is decided by the permission module
     renderer_classes = [JSONAnyRenderer]
     content_negotiation_class = FirstRenderer

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from panjereh import access
+from panjereh.agencies import map_basic
 from panjereh.agencies.models import Agency
 from panjereh.billing import services as billing
 from panjereh.billing.models import Bill
@@ -327,6 +328,9 @@ class InspectionPhotoFileView(APIView):
 class WorksTileView(APIView):
     """The works layer's vector tile for a period: for the agencies' staff and coordinators only (the public
     reads the WZDx feed); others get 404, as for a hidden layer."""
+
+    # a desktop GIS signs in with a user name and password (agencies.map_basic)
+    authentication_classes = map_basic.read_authentication()
 
     from panjereh.citymap.api import MVTRenderer
 
