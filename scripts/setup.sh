@@ -61,7 +61,7 @@ if [ ! -f "$stamp" ]; then
   wheels=$(mktemp -d)
   started=$SECONDS
   echo "setup: building shapely and pyogrio against the system GEOS/GDAL, side by side (about a minute) …"
-  "$VENV/bin/pip" wheel -q --no-deps --no-binary shapely -w "$wheels" "shapely>=2.0" >"$wheels/shapely.log" 2>&1 &
+  "$VENV/bin/pip" wheel -q --no-deps --no-binary shapely -w "$wheels" "shapely>=2.1" >"$wheels/shapely.log" 2>&1 &
   shapely_build=$!
   "$VENV/bin/pip" wheel -q --no-deps --no-binary pyogrio -w "$wheels" "pyogrio>=0.9" >"$wheels/pyogrio.log" 2>&1 &
   pyogrio_build=$!

@@ -344,7 +344,7 @@ def test_imported_features_are_in_the_spatial_index(layer, tmp_path):
     assert len(new) == 40
     for pk, geom in list(new.items())[:5]:  # the map's own bounding-box query finds each of them
         g = bytes(geom.wkb)
-        assert pk in {i for i, _d in queries.features_within(g, geom.extent, 0.5)}
+        assert pk in {hit["id"] for hit in queries.dig_hits(g, geom.extent, 0.5)}
     if not sqlite:
         return
     assert _feature_triggers() == triggers

@@ -15,33 +15,41 @@ def _layer_model():
     return apps.get_model("citymap", "Layer")
 
 
-def visible_layers(user, layers: QuerySet | None = None) -> QuerySet:
-    """The layers ``user`` may read.
+def _reader(user):
+    """The rule of who reads a layer, as a predicate on (visibility, owning agency id), for ``user``.
 
-    Public layers: anyone. Staff layers: any signed-in staff member. Agency layers:
-    that agency's staff, and coordinators.
-    """
-    layers = _layer_model().objects.all() if layers is None else layers
+    Public layers: anyone. Staff layers: any signed-in staff member. Agency layers: that agency's staff, and
+    coordinators. Written once, here: :func:`visible_layers` and every other question use it."""
     if is_coordinator(user):
-        return layers
+        return lambda visibility, agency_id: True
     profile = staff_profile(user)
     if profile is None:
-        return layers.filter(visibility="public")
-    return layers.filter(Q(visibility__in=["public", "staff"]) | Q(agency_id=profile.agency_id))
+        return lambda visibility, agency_id: visibility == "public"
+    return lambda visibility, agency_id: visibility in ("public", "staff") or agency_id == profile.agency_id
+
+
+def visible_layers(user, layers: QuerySet | None = None) -> QuerySet:
+    """The layers ``user`` may read (the rule of :func:`_reader`), as a queryset."""
+    layers = _layer_model().objects.all() if layers is None else layers
+    return layers.filter(pk__in=_layer_access(user)[0])
 
 
 def _layer_access(user) -> tuple[frozenset, int | None]:
     """(ids of the layers ``user`` may read, id of the parcels layer or None), read once per user object.
 
     Kept on the user object, as Django's ModelBackend keeps its permissions (``_perm_cache``): the object
-    lives for one request, and a feasibility answer asked three questions of the same two queries."""
+    lives for one request, and a feasibility answer asked three questions of the same two queries. One plain
+    statement over the few layer rows, the rule applied in Python: through the ORM it was the largest part of
+    a dig check over HTTP (0.45 of 2.8 ms)."""
     cached = getattr(user, "_panjereh_layer_access", None)
     if cached is None:
-        visible = list(visible_layers(user).order_by("pk").values_list("pk", "kind"))
-        parcels = next((pk for pk, kind in visible if kind == "parcels"), None)
-        if parcels is None:  # hidden from this user, or not made yet: only then is it looked for
-            parcels = _layer_model().objects.filter(kind="parcels").values_list("pk", flat=True).first()
-        cached = (frozenset(pk for pk, _ in visible), parcels)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT id, kind, visibility, agency_id FROM {_layer_model()._meta.db_table}")
+            rows = cursor.fetchall()
+        may_read = _reader(user)
+        visible = frozenset(pk for pk, _kind, visibility, agency in rows if may_read(visibility, agency))
+        parcels = min((pk for pk, kind, _v, _a in rows if kind == "parcels"), default=None)
+        cached = (visible, parcels)
         try:
             user._panjereh_layer_access = cached
         except AttributeError:  # an object that takes no attributes: computed again next time

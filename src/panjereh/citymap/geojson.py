@@ -14,6 +14,8 @@ def _geometries_crs84(objs) -> list[dict]:
         return []
     geoms = crsmod.to_crs84(geoms)
     geoms = shapely.set_precision(geoms, 1e-8)  # about 1 mm: enough, and shorter
+    # RFC 7946 §3.1.6: exterior rings counterclockwise, holes clockwise (the precision step may turn them)
+    geoms = shapely.orient_polygons(geoms)
     return [json.loads(shapely.to_geojson(g)) for g in geoms]
 
 

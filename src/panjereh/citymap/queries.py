@@ -144,29 +144,25 @@ def feature_summaries(ids) -> dict[int, dict]:
                             "f.load_kva", SUMMARY_COLUMNS)
 
 
-def dig_rows(ids) -> dict[int, dict]:
-    """What a dig check says of each feature of ``ids`` (DIG_COLUMNS), by id."""
-    return _rows_by_id(ids, "f.id, f.layer_id, l.code, a.code, a.name_fa, a.name_en, f.ext_id, f.kind, f.status, "
-                            "f.depth_m, f.diameter_mm, f.material, f.voltage_kv, f.pressure_class", DIG_COLUMNS)
-
-
-def features_within(wkb: bytes, bounds, distance_m: float):
-    """Every current feature (any layer, any status) within ``distance_m`` of a geometry.
-
-    Returns ``[(feature_id, distance_m), ...]`` ordered by distance, then id.
-    """
+def dig_hits(wkb: bytes, bounds, distance_m: float) -> list[dict]:
+    """Every current feature (any layer, any status) within ``distance_m`` of a trench, nearest first (then by
+    id), each with what a dig check says of it (DIG_COLUMNS) and its ``distance_m``: the distances and the rows
+    in one statement (two round trips were a third of the answer on PostgreSQL)."""
     minx, miny, maxx, maxy = bounds
     g = spatial_sql.geom_from_wkb()
-    sql = (f"SELECT f.id, ST_Distance(f.geom, {g}) AS d FROM {FEATURE_TABLE} f "
+    sql = (f"SELECT f.id, f.layer_id, l.code, a.code, a.name_fa, a.name_en, f.ext_id, f.kind, f.status, f.depth_m, "
+           f"f.diameter_mm, f.material, f.voltage_kv, f.pressure_class, ST_Distance(f.geom, {g}) AS d "
+           f"FROM {FEATURE_TABLE} f JOIN citymap_layer l ON l.id = f.layer_id "
+           f"JOIN agencies_agency a ON a.id = f.agency_id "
            f"WHERE {spatial_sql.bbox_filter(FEATURE_TABLE, 'f')} AND {CURRENT} "
            f"AND ST_Distance(f.geom, {g}) <= %s ORDER BY d, f.id")
     with connection.cursor() as cursor:
         cursor.execute(sql, [wkb, minx - distance_m, miny - distance_m, maxx + distance_m, maxy + distance_m,
                              wkb, distance_m])
-        return [(int(fid), float(d)) for fid, d in cursor.fetchall()]
+        return [{**dict(zip(DIG_COLUMNS, row)), "distance_m": float(row[-1])} for row in cursor.fetchall()]
 
 
-def _area(area) -> list:
+def area_params(area) -> list:
     """The five parameters of spatial_sql.intersects_filter for a storage-CRS shapely geometry."""
     return [*area.bounds, shapely.to_wkb(area)]
 
@@ -177,7 +173,7 @@ def parcels_in_area(area, limit: int, *, after: int = 0, offset: int = 0):
     sql = (f"SELECT p.id FROM citymap_parcel p WHERE {spatial_sql.intersects_filter('citymap_parcel', 'p')} "
            "AND p.id > %s ORDER BY p.id LIMIT %s OFFSET %s")
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*_area(area), after, limit, offset])
+        cursor.execute(sql, [*area_params(area), after, limit, offset])
         return [int(r[0]) for r in cursor.fetchall()]
 
 
@@ -185,7 +181,7 @@ def count_parcels_in_area(area) -> int:
     """How many parcels intersect ``area``."""
     sql = f"SELECT COUNT(*) FROM citymap_parcel p WHERE {spatial_sql.intersects_filter('citymap_parcel', 'p')}"
     with connection.cursor() as cursor:
-        cursor.execute(sql, _area(area))
+        cursor.execute(sql, area_params(area))
         return int(cursor.fetchone()[0])
 
 
@@ -194,7 +190,7 @@ def features_in_area(version_id: int, area, limit: int, *, after: int = 0):
     sql = (f"SELECT f.id FROM {FEATURE_TABLE} f WHERE {spatial_sql.intersects_filter(FEATURE_TABLE, 'f')} "
            "AND f.version_id = %s AND f.id > %s ORDER BY f.id LIMIT %s")
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*_area(area), version_id or 0, after, limit])
+        cursor.execute(sql, [*area_params(area), version_id or 0, after, limit])
         return [int(r[0]) for r in cursor.fetchall()]
 
 
@@ -203,7 +199,7 @@ def count_features_in_area(version_id: int, area) -> int:
     sql = (f"SELECT COUNT(*) FROM {FEATURE_TABLE} f WHERE {spatial_sql.intersects_filter(FEATURE_TABLE, 'f')} "
            "AND f.version_id = %s")
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*_area(area), version_id or 0])
+        cursor.execute(sql, [*area_params(area), version_id or 0])
         return int(cursor.fetchone()[0])
 
 

@@ -436,18 +436,17 @@ def dig_check(area: DigArea, *, user=None) -> dict:
     so a digger still learns whom to call.
     """
     wkb = shapely.to_wkb(area.geometry, output_dimension=2)
-    hits = queries.features_within(wkb, shapely.bounds(area.geometry), area.buffer_m)
-    features = queries.dig_rows(fid for fid, _ in hits)  # plain rows: no geometry is built for nothing
+    hits = queries.dig_hits(wkb, shapely.bounds(area.geometry), area.buffer_m)  # plain rows, no geometry built
     visible = access.visible_layer_ids(user) if user is not None else None
     groups: dict[str, dict] = {}
-    for fid, distance in hits:
-        f = features[fid]
+    for f in hits:
         group = groups.setdefault(f["agency"], {"agency": f["agency"], "name_fa": f["agency_name_fa"],
                                                 "name_en": f["agency_name_en"], "assets": [], "hidden_count": 0})
         if visible is not None and f["layer_id"] not in visible:
             group["hidden_count"] += 1
             continue
-        group["assets"].append({"id": fid, "layer": f["layer"], "ext_id": f["ext_id"], "kind": f["kind"],
+        distance = f["distance_m"]
+        group["assets"].append({"id": f["id"], "layer": f["layer"], "ext_id": f["ext_id"], "kind": f["kind"],
                                 "status": f["status"], "distance_m": round(distance, 2), "crosses": distance == 0,
                                 "depth_m": f["depth_m"], "diameter_mm": f["diameter_mm"],
                                 "material": f["material"], "voltage_kv": f["voltage_kv"],
