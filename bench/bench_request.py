@@ -22,10 +22,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _django import ensure_city, setup, stats  # noqa: E402
+from _rounds import interleaved, ratio_line  # noqa: E402
 from _serve import Server, http_times  # noqa: E402
 
 PARCELS = int(os.environ.get("BENCH_PARCELS", "300000"))
 SAMPLES = int(os.environ.get("BENCH_SAMPLES", "300"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 PORT = int(os.environ.get("BENCH_PORT", "8766"))
 PROFILE = os.environ.get("BENCH_PROFILE", "")  # default: bench/out/feasibility-profile-<database>.txt
 setup("bench.sqlite3")
@@ -37,11 +39,6 @@ from panjereh.agencies.models import Service  # noqa: E402
 from panjereh.citymap.models import Parcel  # noqa: E402
 
 from bench_foundation import bare_seconds  # noqa: E402
-
-
-def line(name, ours, ref, unit="ms"):
-    print(f"{name:<44} p50 {ours[0]:>7.2f} p95 {ours[1]:>7.2f} {unit} | ratio to {ref[2]}: "
-          f"p50 {ours[0] / ref[0]:.2f}  p95 {ours[1] / ref[1]:.2f}")
 
 
 def profile(token, parcels) -> None:
@@ -97,33 +94,42 @@ def main():
     services = list(Service.objects.select_related("agency"))
     for p in parcels:  # a first pass warms the database's cache for every reference alike (the HTTP ones too)
         statements_seconds(p, services)
-    bare = [bare_seconds(p, services) for p in parcels]
-    ref = (*stats(bare), "bare query")
+    timed = interleaved({"bare": lambda p: bare_seconds(p, services),
+                         "ours": lambda p: statements_seconds(p, services)}, parcels)
+    ref = stats(timed["bare"])
     print(f"{'bare query, in-process':<44} p50 {ref[0]:>7.2f} p95 {ref[1]:>7.2f} ms")
-    ours_sql = stats([statements_seconds(p, services) for p in parcels])
+    ours_sql = stats(timed["ours"])
     print(f"{'our two statements, in-process':<44} p50 {ours_sql[0]:>7.2f} p95 {ours_sql[1]:>7.2f} ms (the spatial "
           "work of our answer: the bare query's, plus the station with spare capacity, the status, the summaries)")
     profile(token, parcels)
     connection.close()
-    with Server(PORT, settings="minimal.settings"):
-        http_times(PORT, "GET", [(f"/bench/bare-feasibility/{p.pk}/", None) for p in parcels[:10]])
-        http_times(PORT, "GET", [(f"/api/v1/parcels/{p.pk}/feasibility/", None) for p in parcels[:10]], token)
-        http_times(PORT, "GET", [(f"/bench/signed-in-feasibility/{p.pk}/", None) for p in parcels[:10]], token)
-        minimal, signed, ours = [], [], []
-        for p in parcels:  # interleaved, so all three see the same machine
-            minimal += http_times(PORT, "GET", [(f"/bench/bare-feasibility/{p.pk}/", None)])
-            signed += http_times(PORT, "GET", [(f"/bench/signed-in-feasibility/{p.pk}/", None)], token)
-            ours += http_times(PORT, "GET", [(f"/api/v1/parcels/{p.pk}/feasibility/", None)], token)
-    floor = (*stats(minimal), "minimal view")
-    signed_floor = (*stats(signed), "signed-in view")
-    line("minimal Django view, over HTTP (gunicorn)", stats(minimal), ref)
-    line("the same, signed in (token, permission, DRF)", stats(signed), ref)
-    line("feasibility API, over HTTP (gunicorn)", stats(ours), ref)
-    line("feasibility API, over HTTP (gunicorn)", stats(ours), floor)
-    line("feasibility API, over HTTP (gunicorn)", stats(ours), signed_floor)
-    print(f"Django's floor (minimal view - bare query): p50 {floor[0] - ref[0]:.2f} ms; ours above the floor: "
-          f"p50 {stats(ours)[0] - floor[0]:.2f} ms, p95 {stats(ours)[1] - floor[1]:.2f} ms")
-
+    rounds = []
+    with Server(PORT, settings="minimal.settings"), Server(PORT + 1, settings="minimal.bare_settings"):
+        warm = parcels[:10]
+        http_times(PORT, "GET", [(f"/bench/bare-feasibility/{p.pk}/", None) for p in warm])
+        http_times(PORT + 1, "GET", [(f"/bench/bare-feasibility/{p.pk}/", None) for p in warm])
+        http_times(PORT, "GET", [(f"/api/v1/parcels/{p.pk}/feasibility/", None) for p in warm], token)
+        http_times(PORT, "GET", [(f"/bench/signed-in-feasibility/{p.pk}/", None) for p in warm], token)
+        calls = {
+            "bare query": lambda p: bare_seconds(p, services),
+            "view without middleware": lambda p: http_times(PORT + 1, "GET", [(f"/bench/bare-feasibility/{p.pk}/",
+                                                                                None)]),
+            "minimal view": lambda p: http_times(PORT, "GET", [(f"/bench/bare-feasibility/{p.pk}/", None)]),
+            "signed-in view": lambda p: http_times(PORT, "GET", [(f"/bench/signed-in-feasibility/{p.pk}/", None)],
+                                                   token),
+            "ours": lambda p: http_times(PORT, "GET", [(f"/api/v1/parcels/{p.pk}/feasibility/", None)], token),
+        }
+        for r in range(ROUNDS):  # every reference interleaved with ours, request by request, turns rotating
+            rounds.append(interleaved(calls, parcels[r::ROUNDS], offset=r))
+    print(f"{ROUNDS} rounds of {len(parcels) // ROUNDS} requests; each ratio: median of the rounds (lowest–highest)")
+    print(ratio_line("view without middleware (Django's own floor)", rounds, "view without middleware",
+                     "bare query"))
+    print(ratio_line("minimal view, through all our middleware", rounds, "minimal view", "bare query"))
+    print(ratio_line("minimal view, through all our middleware", rounds, "minimal view",
+                     "view without middleware"))
+    print(ratio_line("the same, signed in (token, permission, DRF)", rounds, "signed-in view", "minimal view"))
+    for reference in ("bare query", "view without middleware", "minimal view", "signed-in view"):
+        print(ratio_line("feasibility API, over HTTP (gunicorn)", rounds, "ours", reference))
 
 if __name__ == "__main__":
     main()

@@ -52,7 +52,23 @@ class SignedInFeasibility(APIView):
         return Response(json.loads(bare_feasibility(request._request, pk).content))
 
 
+def bare_dig(request):
+    """The bare dig-check SQL in the smallest view: the trench arrives prepared (storage-CRS WKB in hex, its
+    bounds, the buffer), the answer is the ids and distances. The floor under POST /api/v1/dig-check/."""
+    body = json.loads(request.body)
+    wkb, (minx, miny, maxx, maxy), buffer_m = bytes.fromhex(body["wkb"]), body["bounds"], body["buffer_m"]
+    g = spatial_sql.geom_from_wkb()
+    with connection.cursor() as c:
+        c.execute(f"SELECT f.id, ST_Distance(f.geom, {g}) AS d FROM citymap_feature f WHERE "
+                  f"{spatial_sql.bbox_filter('citymap_feature', 'f')} AND f.version_id IN "
+                  f"(SELECT current_version_id FROM citymap_layer) AND ST_Distance(f.geom, {g}) <= %s "
+                  "ORDER BY d, f.id",
+                  [wkb, minx - buffer_m, miny - buffer_m, maxx + buffer_m, maxy + buffer_m, wkb, buffer_m])
+        return JsonResponse({"near": c.fetchall()})
+
+
 urlpatterns = [
+    path("bench/bare-dig/", bare_dig),
     path("bench/bare-feasibility/<int:pk>/", bare_feasibility),
     path("bench/signed-in-feasibility/<int:pk>/", SignedInFeasibility.as_view()),
     path("", include("panjereh.urls")),

@@ -41,6 +41,7 @@ from panjereh.access.layers import (
                                    can_view_parcels,
                                    feature_visible,
                                    layers_of_features,
+                                   readable_layer,
                                    visible_layer_ids,
                                    visible_layers,
 )
@@ -68,6 +69,6 @@ __all__ = [
     "can_record_connection", "can_report_incident", "can_submit", "can_take_payment", "can_view_findings",
     "can_view_layer", "can_view_parcels", "can_view_works", "can_waive_document", "citizen_file_filter",
     "connection_agency_ids", "document_source", "feature_visible", "is_coordinator", "layers_of_features",
-    "ledger_agency_ids", "redact", "role", "staff_profile", "submitting_office", "user_agency_id",
+    "ledger_agency_ids", "readable_layer", "redact", "role", "staff_profile", "submitting_office", "user_agency_id",
     "visible_applications", "visible_findings", "visible_layer_ids", "visible_layers", "works_bill_agency_ids",
 ]

@@ -489,7 +489,9 @@ class TileView(APIView):
     schema = None
 
     def get(self, request, code, z, x, y):
-        layer = _layer(request, code)
+        layer = access.readable_layer(request.user, code)  # one plain statement: asked for every tile
+        if layer is None:
+            raise NotFound(f"layer «{code}» does not exist")
         try:
             body = cached_tile(layer, int(z), int(x), int(y))
         except TileError as exc:

@@ -118,14 +118,19 @@ def _extras(user) -> list[tuple[ExtraCollection, object]]:
     return [(c, qs) for c, qs in found if qs is not None]
 
 
-def _collection(user, collection_id):
-    """The layer (or registered collection, with the user's queryset) called ``collection_id``, or 404."""
+def _collection(user, collection_id, *, lean: bool = False):
+    """The layer (or registered collection, with the user's queryset) called ``collection_id``, or 404.
+    ``lean``: the layer with its current version only (access.readable_layer, one plain statement), for the
+    items pages, which need nothing else of it."""
     extra = EXTRA_COLLECTIONS.get(collection_id)
     if extra is not None:
         qs = extra.queryset(user)
         if qs is not None:
             return extra, qs
-    layer = _collections(user).filter(code=collection_id).first()
+    if lean:
+        layer = access.readable_layer(user, collection_id)
+    else:
+        layer = _collections(user).filter(code=collection_id).first()
     if layer is None:
         raise OGCError(404, "NotFound", _("Collection «%(id)s» does not exist.") % Localized({"id": collection_id}))
     return layer
@@ -229,7 +234,7 @@ def _matched(layer, area, after: int, returned: int, more: bool) -> int:
 
 class ItemsView(OGCView):
     def get(self, request, collection_id):
-        found = _collection(request.user, collection_id)
+        found = _collection(request.user, collection_id, lean=True)
         unknown = set(request.query_params) - ITEM_PARAMS
         if unknown:
             raise OGCError(400, "InvalidParameterValue", _("Unknown parameters: %(names)s.")

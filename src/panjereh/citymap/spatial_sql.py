@@ -45,3 +45,4 @@ def intersects_filter(table: str, alias: str) -> str:
 def as_binary(column: str) -> str:
     """SQL turning a geometry column into WKB (the same function name on both databases)."""
     return f"ST_AsBinary({column})"
+

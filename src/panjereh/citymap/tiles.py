@@ -104,7 +104,9 @@ def postgis_tile(name: str, table: str, columns: list[str], where: str, params: 
            f"q AS (SELECT t.id, {attrs}, "
            f"ST_AsMVTGeom(ST_Transform(t.geom, 3857), b.web, {EXTENT}, {BUFFER}, true) AS geom "
            f"FROM {table} t, b WHERE t.geom && b.storage {where}) "
-           f"SELECT ST_AsMVT(q, %s, {EXTENT}, 'geom', 'id') FROM q WHERE q.geom IS NOT NULL")
+           # No "WHERE q.geom IS NOT NULL": ST_AsMVT leaves out a row whose geometry clipped to nothing, and the
+           # filter, pushed into the scan, made PostGIS clip every row twice (a fifth of a dense tile's time).
+           f"SELECT ST_AsMVT(q, %s, {EXTENT}, 'geom', 'id') FROM q")
     with connection.cursor() as cursor:
         cursor.execute(sql, [z, x, y, z, x, y, BUFFER / EXTENT, *params, name])
         return bytes(cursor.fetchone()[0] or b"")
