@@ -4,19 +4,21 @@ against the bare ST_AsMVT query (PostGIS) run on a raw cursor in the same run.
     DATABASE_URL=postgis://postgres@127.0.0.1/panjereh_bench .venv/bin/python bench/bench_tiles.py
 """
 
-import http.client
 import os
-import subprocess
+import random
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _django import setup, stats  # noqa: E402
+from _django import setup  # noqa: E402
+from _rounds import interleaved, ratio_line  # noqa: E402
+from _serve import Server, http_times  # noqa: E402
 
 PARCELS = int(os.environ.get("BENCH_PARCELS", "300000"))
 PORT = int(os.environ.get("BENCH_PORT", "8766"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 setup("bench.sqlite3")
 
 import shapely  # noqa: E402
@@ -25,21 +27,11 @@ from django.db import connection  # noqa: E402
 
 from panjereh.citymap import crs as crsmod  # noqa: E402
 from panjereh.citymap.models import Layer, Parcel  # noqa: E402
-from panjereh.citymap.tiles import _postgis_tile, lonlat_to_tile, tile  # noqa: E402
+from panjereh.citymap.tiles import lonlat_to_tile, tile  # noqa: E402
 from panjereh.democity.build import build_demo_city  # noqa: E402
 from panjereh.democity.models import DemoBuild  # noqa: E402
 from panjereh.democity.people import create_demo_people  # noqa: E402
 
-
-
-def timed(call, items) -> list[float]:
-    """Seconds taken by call(item), for each item."""
-    out = []
-    for item in items:
-        started = time.perf_counter()
-        call(item)
-        out.append(time.perf_counter() - started)
-    return out
 
 
 def main():
@@ -59,59 +51,52 @@ def main():
     tiles = []
     for z in (15, 16):
         cx, cy = lonlat_to_tile(lon, lat, z)
-        tiles += [(z, cx + dx, cy + dy) for dx in (-1, 0, 1) for dy in (-1, 0, 1)]
-    sizes = [len(tile(layer, *t)) for t in tiles]
-    print(f"database {connection.vendor}, {Parcel.objects.count()} parcels; {len(tiles)} tiles at z15/z16 "
-          f"around the centre, {min(sizes)}–{max(sizes)} bytes")
-    rounds = 5
-    ours = timed(lambda t: tile(layer, *t), tiles * rounds)
-    print(f"in-process tile p50/p95: {stats(ours)[0]:.1f} / {stats(ours)[1]:.1f} ms")
-    bare = []
-    if connection.vendor == "postgresql":
-        bare = timed(lambda t: _postgis_tile(layer, *t), tiles * rounds)
-        print(f"bare ST_AsMVT p50/p95: {stats(bare)[0]:.1f} / {stats(bare)[1]:.1f} ms")
+        tiles += [(z, cx + dx, cy + dy) for dx in range(-6, 6) for dy in range(-6, 6)]
+    random.Random(16).shuffle(tiles)
+    per_round = len(tiles) // ROUNDS
+    print(f"database {connection.vendor}, {Parcel.objects.count()} parcels; {len(tiles)} tiles at z15/z16 around "
+          f"the centre, {per_round} new ones in each of {ROUNDS} rounds; each ratio: median of the rounds "
+          "(lowest–highest), every reference interleaved with what it is compared to, tile by tile")
     connection.close()
-    reference = stats(bare) if bare else None
-    # 1. every tile built on request (no cache): the cost of a tile nobody has asked for yet
-    http_tiles(token, tiles, rounds, reference, "HTTP, no tile cache", {"PANJEREH_TILE_CACHE_DIR": ""})
-    # 2. with the tile cache: the first visit builds and stores, later visits read the file
-    with tempfile.TemporaryDirectory() as cache:
-        http_tiles(token, tiles, rounds, reference, "HTTP, tile cache", {"PANJEREH_TILE_CACHE_DIR": cache})
+    cache = tempfile.mkdtemp(prefix="bench-tiles-")
+    with Server(PORT, workers=1), Server(PORT + 1, workers=1, extra_env={"PANJEREH_TILE_CACHE_DIR": ""}), \
+            Server(PORT + 2, workers=1, extra_env={"PANJEREH_TILE_CACHE_DIR": cache}):
+        def over_http(port):
+            def fetch(t):
+                return http_times(port, "GET", [(f"/tiles/parcels/{t[0]}/{t[1]}/{t[2]}.mvt", None)], token)
+            return fetch
 
-
-def http_tiles(token, tiles, rounds, reference, label, env):
-    """Serve with gunicorn (one worker) and time every tile over HTTP; print p50/p95 and ratios."""
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "panjereh.wsgi", "--bind", f"127.0.0.1:{PORT}",
-                               "--workers", "1", "--log-level", "warning"], env={**os.environ, **env})
-    try:
-        for _ in range(100):
-            try:
-                c = http.client.HTTPConnection("127.0.0.1", PORT, timeout=2)
-                c.request("GET", "/healthz")
-                if c.getresponse().status == 200:
-                    break
-            except OSError:
-                time.sleep(0.2)
+        calls = {"in-process": lambda t: tile(layer, *t), "bare ST_AsMVT": bare_tile_seconds if
+                 connection.vendor == "postgresql" else (lambda t: tile(layer, *t)),
+                 "HTTP, no tile cache": over_http(PORT + 1), "HTTP, first visit": over_http(PORT + 2)}
         first, later = [], []
-        for n in range(rounds + 1):
-            for z, x, y in tiles:
-                c = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
-                started = time.perf_counter()
-                c.request("GET", f"/tiles/parcels/{z}/{x}/{y}.mvt", headers={"Authorization": f"Token {token}"})
-                r = c.getresponse()
-                r.read()
-                (first if n == 0 else later).append(time.perf_counter() - started)
-                assert r.status == 200
-        for name, samples in (("first visit", first), ("later visits", later)):
-            p50, p95 = stats(samples)
-            line = f"{label}, {name}: p50/p95 {p50:.1f} / {p95:.1f} ms"
-            if reference:
-                line += f"; ratio to bare ST_AsMVT p50 {p50 / reference[0]:.2f}, p95 {p95 / reference[1]:.2f}"
-            print(line)
-    finally:
-        server.terminate()
-        server.wait(10)
+        for r in range(ROUNDS):
+            fresh = tiles[r * per_round:(r + 1) * per_round]
+            first.append(interleaved(calls, fresh, offset=r))  # every tile new to the cache
+            later.append(interleaved({"bare ST_AsMVT": calls["bare ST_AsMVT"],
+                                      "HTTP, later visits": over_http(PORT + 2)}, fresh, offset=r))
+    reference = "bare ST_AsMVT" if connection.vendor == "postgresql" else "in-process"
+    for name in ("in-process", "HTTP, no tile cache", "HTTP, first visit"):
+        if name != reference:
+            print(ratio_line(name, first, name, reference))
+    print(ratio_line("HTTP, later visits (the tile cache)", later, "HTTP, later visits", "bare ST_AsMVT"))
 
+
+def bare_tile_seconds(t) -> float:
+    """Seconds of the bare ST_AsMVT statement for a parcels tile, written here (not our tiles module): the rows
+    whose box meets the tile, transformed and clipped by PostGIS, planned serially as the web server plans."""
+    z, x, y = t
+    sql = ("WITH b AS (SELECT ST_TileEnvelope(%s, %s, %s) AS web), "
+           "q AS (SELECT p.id, p.land_use, p.plate_main, p.plate_sub, p.region, "
+           "ST_AsMVTGeom(ST_Transform(p.geom, 3857), b.web, 4096, 64, true) AS geom FROM citymap_parcel p, b "
+           f"WHERE p.geom && ST_Transform(ST_Expand(b.web, (ST_XMax(b.web) - ST_XMin(b.web)) / 64), "
+           f"{crsmod.STORAGE_SRID})) SELECT ST_AsMVT(q, 'parcels', 4096, 'geom', 'id') FROM q")
+    with connection.cursor() as c:
+        c.execute("SET max_parallel_workers_per_gather = 0")
+        started = time.perf_counter()
+        c.execute(sql, [z, x, y])
+        c.fetchone()
+        return time.perf_counter() - started
 
 if __name__ == "__main__":
     main()

@@ -55,9 +55,10 @@ class Command(BaseCommand):
             import shapely
             geos_py = ".".join(map(str, shapely.geos_version))
             same_geos = geos and geos.startswith(geos_py)
+            # The wheel's own GEOS beside the system's is the default set-up (scripts/setup.sh): said, not a
+            # fault; PANJEREH_GEO_FROM_SOURCE=1 builds Shapely on the system's instead.
             rows.append(("Shapely", f"{shapely.__version__} on GEOS {geos_py}"
-                         + ("" if same_geos else "  ← not the system GEOS: reinstall with "
-                                                  "pip install --no-binary shapely shapely")))
+                         + (" (the system's)" if same_geos else " (its wheel's own, beside the system's)")))
         except Exception:  # noqa: BLE001
             pass
         rows.append(("ogr2ogr", machine.ogr2ogr_version()))
