@@ -40,8 +40,8 @@ from _django import ROOT, ensure_city, setup  # noqa: E402
 PARCELS = int(os.environ.get("BENCH_PARCELS", "300000"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
-# Our gunicorn's threads per worker (gthread above 1): what docs/operations.md recommends for the map's servers.
-THREADS = int(os.environ.get("BENCH_THREADS", "8"))
+# Our gunicorn's threads per worker: 1, sync workers, as `make run` and docs/operations.md run it (gthread above 1).
+THREADS = int(os.environ.get("BENCH_THREADS", "1"))
 SAMPLES = int(os.environ.get("BENCH_SAMPLES", "60"))  # sequential requests per server per line per round
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "16"))
 BLOCK_SECONDS = float(os.environ.get("BENCH_BLOCK_SECONDS", "6"))  # one server's turn in a throughput line
@@ -289,6 +289,18 @@ def boxes(n: int, rng: random.Random, size_m: float):
     return out
 
 
+def true_count(collection: str, bbox) -> int:
+    """How many features of the collection intersect the lon/lat box, tested in lon/lat (EPSG:4326) by PostGIS:
+    the answer OGC API – Features asks for, independent of how any server turns the box into its storage CRS."""
+    table, where = ("citymap_parcel", "") if collection == "parcels" else (WATER_VIEW, "")
+    west, south, east, north = bbox
+    with connection.cursor() as c:
+        c.execute(f"SELECT COUNT(*) FROM {table} t WHERE t.geom && ST_Transform(ST_Expand(ST_MakeEnvelope("
+                  f"%s, %s, %s, %s, 4326), 0.001), {crsmod.STORAGE_SRID}) AND ST_Intersects(ST_Transform(t.geom, "
+                  f"4326), ST_MakeEnvelope(%s, %s, %s, %s, 4326)) {where}", [west, south, east, north] * 2)
+        return int(c.fetchone()[0])
+
+
 def matched(name: str, body: bytes) -> int:
     data = json.loads(body)
     return int(data.get("numberMatched", len(data.get("features", []))))
@@ -296,7 +308,7 @@ def matched(name: str, body: bytes) -> int:
 
 def main():
     if connection.vendor != "postgresql":
-        print("bench_peers: tipg and pygeoapi serve PostGIS; set DATABASE_URL=postgis://… (skipped on SpatiaLite)")
+        spatialite_figures()
         return
     print(f"database: {settings.DATABASES['default']['NAME']}, {WORKERS} workers each ({THREADS} threads in each "
           f"of ours), {ROUNDS} rounds, "
@@ -335,19 +347,22 @@ def run(procs, headers, rng, lon, lat):
     parcel_boxes = boxes(SAMPLES * ROUNDS + 20, rng, 120)
     water_boxes = boxes(SAMPLES * ROUNDS + 20, rng, 400)
 
-    # the answers first: the same box, the same number of features matched, on every server
+    # the answers first: for each box the number of features each server says it matched, against the truth —
+    # the features whose geometry, in lon/lat, intersects the box (computed here in SQL, not by our code)
     for collection, sample in (("parcels", parcel_boxes[:20]), ("water-mains", water_boxes[:20])):
-        agree = {"tipg": 0, "pygeoapi": 0}
+        equal = {name: 0 for name in feature_servers}
+        more = {name: 0 for name in feature_servers}
         for box in sample:
-            counts = {}
+            truth = true_count(collection, box)
             for name, port in feature_servers.items():
                 _, status, body = get(port, items_path(name, collection, box, 1000), headers.get(name, {}))
                 assert status == 200, (name, status, body[:300])
-                counts[name] = matched(name, body)
-            for peer in agree:
-                agree[peer] += counts[peer] == counts["ours"]
-        print(f"answers, {collection}: numberMatched equal to ours on {agree['tipg']}/{len(sample)} boxes (tipg), "
-              f"{agree['pygeoapi']}/{len(sample)} (pygeoapi)", flush=True)
+                found = matched(name, body)
+                equal[name] += found == truth
+                more[name] += found > truth
+        print(f"answers, {collection}: numberMatched equal to the features that intersect the box on "
+              + ", ".join(f"{equal[n]}/{len(sample)} ({n}; more than them on {more[n]})" for n in feature_servers),
+              flush=True)
 
     results = {}
 
@@ -401,6 +416,58 @@ def run(procs, headers, rng, lon, lat):
           "time: below 1 is faster; throughput: above 1 is more")
     for key, by_peer in results.items():
         line(key, {f"÷ {peer}": ratios for peer, ratios in by_peer.items()})
+
+
+def spatialite_figures():
+    """SpatiaLite: the peers serve PostGIS only, so our own figures for the same lines, in milliseconds and
+    requests per second, to print beside the PostGIS ratios."""
+    print(f"SpatiaLite: tipg and pygeoapi serve PostGIS only; our figures for the same lines ({WORKERS} workers, "
+          f"{ROUNDS} rounds, median (lowest–highest))")
+    ensure_city(PARCELS, quiet=True)
+    from django.contrib.auth import get_user_model
+
+    from panjereh.agencies.staff_tokens import issue_token
+
+    headers = {"Authorization": f"Token {issue_token(get_user_model().objects.get(username='coordinator'))}"}
+    rng = random.Random(29)
+    parcel_boxes, water_boxes = boxes(SAMPLES * ROUNDS, rng, 120), boxes(SAMPLES * ROUNDS, rng, 400)
+    centre = shapely.from_wkb(bytes(Parcel.objects.order_by("id")[Parcel.objects.count() // 2].geom.wkb)).centroid
+    lon, lat = crsmod.to_crs84(centre).coords[0]
+    tiles = []
+    for z in (15, 16):
+        x0, y0 = lonlat_to_tile(lon, lat, z)
+        tiles += [(z, x0 + dx, y0 + dy) for dx in range(-12, 12) for dy in range(-12, 12)]
+    rng.shuffle(tiles)
+    connection.close()
+    figures = {}
+    with tempfile.TemporaryDirectory(prefix="bench-peers-") as tmp:
+        gunicorn = [sys.executable, "-m", "gunicorn", "panjereh.wsgi", "--workers", str(WORKERS), "--threads",
+                    str(THREADS), "--log-level", "warning"]
+        env = {"DATABASE_URL": os.environ["DATABASE_URL"], "PANJEREH_TILE_CACHE_DIR": str(Path(tmp) / "tiles")}
+        with Process("Panjereh", [*gunicorn, "--bind", f"127.0.0.1:{PORTS['ours']}"], PORTS["ours"], "/healthz",
+                     env), \
+                Process("Panjereh without the tile cache", [*gunicorn, "--bind", f"127.0.0.1:{PORTS['ours-nocache']}"],
+                        PORTS["ours-nocache"], "/healthz", {**env, "PANJEREH_TILE_CACHE_DIR": ""}):
+            for r in range(ROUNDS):
+                chunk = slice(r * SAMPLES, (r + 1) * SAMPLES)
+                for key, collection, sample in (("parcels items", "parcels", parcel_boxes[chunk]),
+                                                ("water-mains items", "water-mains", water_boxes[chunk])):
+                    t = [get(PORTS["ours"], items_path("ours", collection, b), headers)[0] for b in sample]
+                    figures.setdefault(f"{key}, p50 / p95 ms", []).append(p50_p95(t))
+                rate = throughput(PORTS["ours"], [items_path("ours", "parcels", b) for b in parcel_boxes[chunk]],
+                                  headers)
+                figures.setdefault(f"parcels items, {CLIENTS} clients, requests/s", []).append((rate,))
+                fresh = tiles[r * SAMPLES:(r + 1) * SAMPLES]
+                first = [get(PORTS["ours"], tile_path("ours", *t), headers)[0] for t in fresh]
+                later = [get(PORTS["ours"], tile_path("ours", *t), headers)[0] for t in fresh]
+                figures.setdefault("tile z15/z16, first visit, p50 / p95 ms", []).append(p50_p95(first))
+                figures.setdefault("tile, later visits (our cache), p50 / p95 ms", []).append(p50_p95(later))
+                rate = throughput(PORTS["ours-nocache"], [tile_path("ours", *t) for t in tiles], headers)
+                figures.setdefault(f"tile, no cache, {CLIENTS} clients, requests/s", []).append((rate,))
+    for key, values in figures.items():
+        columns = list(zip(*values))
+        print(f"{key:<48} " + " / ".join(
+            f"{statistics.median(c):.1f} ({min(c):.1f}–{max(c):.1f})" for c in columns), flush=True)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
 """`make bench`: every benchmark in turn on one database and one city size, each printing its ratios against
-a reference measured in the same run (the bare query, ogr2ogr, a minimal Django view).
+a reference measured in the same run (the bare query, ogr2ogr, a minimal Django view, tipg and pygeoapi).
 
     make bench                                                        # SpatiaLite, 300,000 parcels
     BENCH_PARCELS=1000000 DATABASE_URL=postgis://postgres@127.0.0.1/panjereh_bench make bench
@@ -20,6 +20,7 @@ ORDER = [
     ("foundation", "bench_foundation.py", "import rate, feasibility and dig check in-process and over HTTP"),
     ("request", "bench_request.py", "one feasibility request: profile, minimal Django view, ours"),
     ("tiles", "bench_tiles.py", "uncached tiles at z15/z16 against bare ST_AsMVT"),
+    ("peers", "bench_peers.py", "the map beside tipg and pygeoapi on the same PostGIS tables"),
     ("consistency", "bench_consistency.py", "the whole-city consistency run against the bare self-joins"),
     ("works", "bench_works.py", "works conflicts against the bare spatio-temporal self-join"),
     ("indicators", "bench_indicators.py", "review indicators against the bare SQL aggregate"),
