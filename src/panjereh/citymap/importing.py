@@ -629,9 +629,26 @@ def _check_validity(layer, geoms, label, errors: list, *, repair: bool) -> tuple
     return empty, repaired
 
 
+def _all_inside(layer_file: LayerFile, geoms, empty) -> bool:
+    """Whether every feature lies inside the city, decided from the file's bounding rectangle alone: its edges,
+    densified, transformed to lon/lat. A transformation maps the rectangle onto a region bounded by the image of
+    its edges, so when those lie inside the city every feature does — one small transform instead of every
+    vertex of every feature (a sixth of a 126,000-line import). When it says no, each feature is checked."""
+    present = geoms[~empty]
+    if len(present) == 0:
+        return True
+    minx, miny, maxx, maxy = shapely.total_bounds(present)
+    step = max(maxx - minx, maxy - miny) / 1000 or 1.0
+    edges = shapely.segmentize(shapely.box(minx, miny, maxx, maxy), step)
+    lonlat = crsmod.transform(edges, layer_file.crs, "OGC:CRS84")
+    return bool(crsmod.inside_city(shapely.bounds(lonlat))[0])
+
+
 def _check_extent(layer_file: LayerFile, geoms, empty, label, errors: list) -> None:
     """Step 3. Outside the city means a wrong CRS, swapped axes or a stray feature (empty ones are said above):
     one cause named for them all when it explains them, else each feature outside with a point of it."""
+    if _all_inside(layer_file, geoms, empty):
+        return
     lonlat = crsmod.transform(geoms, layer_file.crs, "OGC:CRS84")
     inside = crsmod.inside_city(shapely.bounds(lonlat)) | empty
     if not inside.all():

@@ -32,6 +32,7 @@ from panjereh.citymap.models import Layer, LayerVersion, Parcel, VersionPin, ass
 from panjereh.citymap.vocabulary import GEOMETRY_TYPES
 from panjereh.core import audit, bulk, service_tx
 from panjereh.core.errors import FieldError
+from panjereh.core.gc_pause import collector_paused
 from panjereh.core.text import Localized, in_both
 
 INSERT_CHUNK = 2000
@@ -143,14 +144,15 @@ def import_layer(*, layer: Layer, path: str, original_name: str, actor=None, dec
     if layer.kind == Layer.Kind.PARCELS or layer.code in Layer.RESERVED_CODES:
         raise ImportRejected([_("Layer %(layer)s is the parcel base map; it is loaded from the land registry, "
                                 "not by upload.") % Localized({"layer": layer.code})])
-    layer_file = read_layer_file(path, original_name, declared_crs=declared_crs)
-    if keep_geometry:
-        layer_file, left_out = keep_only(layer_file, keep_geometry)
-        if left_out:
-            note = (f"{note} — " if note else "") + f"{left_out} features of other geometry types left out"
-    prepared = prepare_features(layer, layer_file, repair=repair)
-    return publish_version(layer=layer, prepared=prepared, actor=actor, note=note, base_version=base_version,
-                           progress=progress)
+    with collector_paused():  # hundreds of thousands of objects that live until the end (core.gc_pause)
+        layer_file = read_layer_file(path, original_name, declared_crs=declared_crs)
+        if keep_geometry:
+            layer_file, left_out = keep_only(layer_file, keep_geometry)
+            if left_out:
+                note = (f"{note} — " if note else "") + f"{left_out} features of other geometry types left out"
+        prepared = prepare_features(layer, layer_file, repair=repair)
+        return publish_version(layer=layer, prepared=prepared, actor=actor, note=note, base_version=base_version,
+                               progress=progress)
 
 
 class LayerError(FieldError):
