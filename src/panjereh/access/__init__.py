@@ -40,6 +40,7 @@ from panjereh.access.layers import (
                                    can_view_layer,
                                    can_view_parcels,
                                    feature_visible,
+                                   layer_reader,
                                    layers_of_features,
                                    readable_layer,
                                    visible_layer_ids,
@@ -68,7 +69,8 @@ __all__ = [
     "can_decide_excavation", "can_inspect_works", "can_manage_works", "can_read_metrics", "can_record_agency_payment",
     "can_record_connection", "can_report_incident", "can_submit", "can_take_payment", "can_view_findings",
     "can_view_layer", "can_view_parcels", "can_view_works", "can_waive_document", "citizen_file_filter",
-    "connection_agency_ids", "document_source", "feature_visible", "is_coordinator", "layers_of_features",
+    "connection_agency_ids", "document_source", "feature_visible", "is_coordinator",
+    "layer_reader", "layers_of_features",
     "ledger_agency_ids", "readable_layer", "redact", "role", "staff_profile", "submitting_office", "user_agency_id",
     "visible_applications", "visible_findings", "visible_layer_ids", "visible_layers", "works_bill_agency_ids",
 ]

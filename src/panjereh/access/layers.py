@@ -18,6 +18,12 @@ def _layer_model():
     return apps.get_model("citymap", "Layer")
 
 
+def layer_reader(user):
+    """The rule of who reads a layer, for ``user``: a predicate on a layer's (visibility, owning agency id), for
+    answers that read those with their rows (the dig check) instead of asking for the user's list of layers."""
+    return _reader(user)
+
+
 def _reader(user):
     """The rule of who reads a layer, as a predicate on (visibility, owning agency id), for ``user``.
 

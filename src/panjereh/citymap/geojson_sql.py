@@ -3,8 +3,9 @@
 Why: on PostgreSQL the OGC items page was built in Python — model objects, their geometries parsed, transformed
 and written again as JSON — and that was most of the request (1.5–1.7× tipg, which lets PostGIS write the
 geometry). Here PostGIS transforms the geometry to CRS84, writes it (``ST_AsGeoJSON``, 8 decimals: about a
-millimetre, as :mod:`panjereh.citymap.geojson` rounds; exterior rings counterclockwise, as RFC 7946 asks) and builds each feature's JSON with the same properties
-as :func:`panjereh.citymap.geojson.parcel_properties` / ``feature_properties``; Python only joins the texts.
+millimetre, as :mod:`panjereh.citymap.geojson` rounds; exterior rings counterclockwise, as RFC 7946 asks) and
+builds each feature's JSON with the same properties as :func:`panjereh.citymap.geojson.parcel_properties` /
+``feature_properties``; Python only joins the texts.
 ``tests/citymap/test_geojson_sql.py`` holds the two writers to the same answer. SpatiaLite keeps the Python
 writer (no JSON functions to build a feature with)."""
 
@@ -35,7 +36,8 @@ _FEATURE_PROPERTIES = (
 
 def _feature_json(alias: str, properties: str) -> str:
     return (f"json_build_object('type', 'Feature', 'id', {alias}.id, 'geometry', "
-            f"ST_AsGeoJSON(ST_ForcePolygonCCW(ST_Transform({alias}.geom, 4326)), {DECIMALS})::json, 'properties', {properties})::text")
+            f"ST_AsGeoJSON(ST_ForcePolygonCCW(ST_Transform({alias}.geom, 4326)), {DECIMALS})::json, "
+            f"'properties', {properties})::text")
 
 
 def _page(sql: str, params: list) -> list[tuple[int, str]]:

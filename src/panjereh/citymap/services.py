@@ -439,12 +439,12 @@ def dig_check(area: DigArea, *, user=None) -> dict:
     """
     wkb = shapely.to_wkb(area.geometry, output_dimension=2)
     hits = queries.dig_hits(wkb, shapely.bounds(area.geometry), area.buffer_m)  # plain rows, no geometry built
-    visible = access.visible_layer_ids(user) if user is not None else None
+    may_read = access.layer_reader(user) if user is not None else None  # the rule, applied to each hit's layer
     groups: dict[str, dict] = {}
     for f in hits:
         group = groups.setdefault(f["agency"], {"agency": f["agency"], "name_fa": f["agency_name_fa"],
                                                 "name_en": f["agency_name_en"], "assets": [], "hidden_count": 0})
-        if visible is not None and f["layer_id"] not in visible:
+        if may_read is not None and not may_read(f["layer_visibility"], f["layer_agency_id"]):
             group["hidden_count"] += 1
             continue
         distance = f["distance_m"]
