@@ -638,9 +638,14 @@ def _all_inside(layer_file: LayerFile, geoms, empty) -> bool:
     if len(present) == 0:
         return True
     minx, miny, maxx, maxy = shapely.total_bounds(present)
-    step = max(maxx - minx, maxy - miny) / 1000 or 1.0
-    edges = shapely.segmentize(shapely.box(minx, miny, maxx, maxy), step)
-    lonlat = crsmod.transform(edges, layer_file.crs, "OGC:CRS84")
+    if not np.isfinite([minx, miny, maxx, maxy]).all():
+        return False
+    # the rectangle's edges as points, a thousand to an edge (a rectangle of no width, one point, stays points)
+    t = np.linspace(0.0, 1.0, 1000)
+    xs, ys = minx + (maxx - minx) * t, miny + (maxy - miny) * t
+    edges = np.concatenate([np.column_stack([xs, np.full_like(t, miny)]), np.column_stack([xs, np.full_like(t, maxy)]),
+                            np.column_stack([np.full_like(t, minx), ys]), np.column_stack([np.full_like(t, maxx), ys])])
+    lonlat = crsmod.transform(shapely.multipoints(edges), layer_file.crs, "OGC:CRS84")
     return bool(crsmod.inside_city(shapely.bounds(lonlat))[0])
 
 
