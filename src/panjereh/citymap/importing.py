@@ -643,8 +643,10 @@ def _all_inside(layer_file: LayerFile, geoms, empty) -> bool:
     # the rectangle's edges as points, a thousand to an edge (a rectangle of no width, one point, stays points)
     t = np.linspace(0.0, 1.0, 1000)
     xs, ys = minx + (maxx - minx) * t, miny + (maxy - miny) * t
-    edges = np.concatenate([np.column_stack([xs, np.full_like(t, miny)]), np.column_stack([xs, np.full_like(t, maxy)]),
-                            np.column_stack([np.full_like(t, minx), ys]), np.column_stack([np.full_like(t, maxx), ys])])
+    edges = np.concatenate([np.column_stack([xs, np.full_like(t, miny)]),
+                            np.column_stack([xs, np.full_like(t, maxy)]),
+                            np.column_stack([np.full_like(t, minx), ys]),
+                            np.column_stack([np.full_like(t, maxx), ys])])
     lonlat = crsmod.transform(shapely.multipoints(edges), layer_file.crs, "OGC:CRS84")
     return bool(crsmod.inside_city(shapely.bounds(lonlat))[0])
 
