@@ -50,3 +50,21 @@ def ensure_city(parcels: int, *, seed: int = 1405, quiet: bool = False):
         print(f"demo city: {build.parcels:,} parcels (built earlier in {build.seconds:.1f} s)")
     create_demo_people()
     return build
+
+
+def central_tiles(half: int, zooms=(15, 16)) -> list[tuple[int, int, int]]:
+    """The (z, x, y) tiles within ``half`` tiles of the city's middle parcel at each zoom: the densest part of
+    the bench city, where the tile benchmarks look."""
+    import shapely
+
+    from panjereh.citymap import crs as crsmod
+    from panjereh.citymap.models import Parcel
+    from panjereh.citymap.tiles import lonlat_to_tile
+
+    middle = Parcel.objects.order_by("id")[Parcel.objects.count() // 2]
+    lon, lat = crsmod.to_crs84(shapely.from_wkb(bytes(middle.geom.wkb)).centroid).coords[0]
+    tiles = []
+    for z in zooms:
+        x0, y0 = lonlat_to_tile(lon, lat, z)
+        tiles += [(z, x0 + dx, y0 + dy) for dx in range(-half, half) for dy in range(-half, half)]
+    return tiles

@@ -35,7 +35,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _django import ROOT, ensure_city, setup  # noqa: E402
+from _django import ROOT, central_tiles, ensure_city, setup  # noqa: E402
 
 PARCELS = int(os.environ.get("BENCH_PARCELS", "300000"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
@@ -55,7 +55,6 @@ from django.db import connection  # noqa: E402
 
 from panjereh.citymap import crs as crsmod  # noqa: E402
 from panjereh.citymap.models import Layer, Parcel  # noqa: E402
-from panjereh.citymap.tiles import lonlat_to_tile  # noqa: E402
 
 WATER_VIEW = "bench_peer_water_mains"
 
@@ -323,8 +322,6 @@ def main():
     water = Layer.objects.get(code="water-mains")
     make_views(water.current_version_id)
     rng = random.Random(29)
-    centre = shapely.from_wkb(bytes(Parcel.objects.order_by("id")[Parcel.objects.count() // 2].geom.wkb)).centroid
-    lon, lat = crsmod.to_crs84(centre).coords[0]
     python = peers_python()
     ours_headers = {"Authorization": f"Token {token}"}
     headers = {"ours": ours_headers, "ours-nocache": ours_headers}
@@ -333,7 +330,7 @@ def main():
         for proc in procs.values():
             proc.__enter__()
         try:
-            run(procs, headers, rng, lon, lat)
+            run(procs, headers, rng)
         finally:
             for proc in procs.values():
                 proc.__exit__(None, None, None)
@@ -341,7 +338,7 @@ def main():
                 c.execute(f"DROP VIEW IF EXISTS {WATER_VIEW}")
 
 
-def run(procs, headers, rng, lon, lat):
+def run(procs, headers, rng):
     ports = {name: p.port for name, p in procs.items()}
     feature_servers = {n: ports[n] for n in ("ours", "tipg", "pygeoapi")}
     parcel_boxes = boxes(SAMPLES * ROUNDS + 20, rng, 120)
@@ -369,10 +366,7 @@ def run(procs, headers, rng, lon, lat):
     def add(key, peer, value):
         results.setdefault(key, {}).setdefault(peer, []).append(value)
 
-    tiles_z = []
-    for z in (15, 16):
-        x0, y0 = lonlat_to_tile(lon, lat, z)
-        tiles_z += [(z, x0 + dx, y0 + dy) for dx in range(-12, 12) for dy in range(-12, 12)]
+    tiles_z = central_tiles(12)
     rng.shuffle(tiles_z)
     for r in range(ROUNDS):
         parcels_r = parcel_boxes[20 + r * SAMPLES:20 + (r + 1) * SAMPLES]
@@ -431,12 +425,7 @@ def spatialite_figures():
     headers = {"Authorization": f"Token {issue_token(get_user_model().objects.get(username='coordinator'))}"}
     rng = random.Random(29)
     parcel_boxes, water_boxes = boxes(SAMPLES * ROUNDS, rng, 120), boxes(SAMPLES * ROUNDS, rng, 400)
-    centre = shapely.from_wkb(bytes(Parcel.objects.order_by("id")[Parcel.objects.count() // 2].geom.wkb)).centroid
-    lon, lat = crsmod.to_crs84(centre).coords[0]
-    tiles = []
-    for z in (15, 16):
-        x0, y0 = lonlat_to_tile(lon, lat, z)
-        tiles += [(z, x0 + dx, y0 + dy) for dx in range(-12, 12) for dy in range(-12, 12)]
+    tiles = central_tiles(12)
     rng.shuffle(tiles)
     connection.close()
     figures = {}

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _django import setup  # noqa: E402
+from _django import central_tiles, setup  # noqa: E402
 from _rounds import interleaved, ratio_line  # noqa: E402
 from _serve import Server, http_times  # noqa: E402
 
@@ -21,13 +21,12 @@ PORT = int(os.environ.get("BENCH_PORT", "8766"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 setup("bench.sqlite3")
 
-import shapely  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
 from panjereh.citymap import crs as crsmod  # noqa: E402
 from panjereh.citymap.models import Layer, Parcel  # noqa: E402
-from panjereh.citymap.tiles import lonlat_to_tile, tile  # noqa: E402
+from panjereh.citymap.tiles import tile  # noqa: E402
 from panjereh.democity.build import build_demo_city  # noqa: E402
 from panjereh.democity.models import DemoBuild  # noqa: E402
 from panjereh.democity.people import create_demo_people  # noqa: E402
@@ -46,12 +45,7 @@ def main():
 
     token = issue_token(get_user_model().objects.get(username="coordinator"))
     layer = Layer.objects.get(code="parcels")
-    centre = shapely.from_wkb(bytes(Parcel.objects.order_by("id")[Parcel.objects.count() // 2].geom.wkb)).centroid
-    lon, lat = crsmod.to_crs84(centre).coords[0]
-    tiles = []
-    for z in (15, 16):
-        cx, cy = lonlat_to_tile(lon, lat, z)
-        tiles += [(z, cx + dx, cy + dy) for dx in range(-6, 6) for dy in range(-6, 6)]
+    tiles = central_tiles(6)
     random.Random(16).shuffle(tiles)
     per_round = len(tiles) // ROUNDS
     print(f"database {connection.vendor}, {Parcel.objects.count()} parcels; {len(tiles)} tiles at z15/z16 around "

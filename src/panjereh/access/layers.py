@@ -19,13 +19,8 @@ def _layer_model():
 
 
 def layer_reader(user):
-    """The rule of who reads a layer, for ``user``: a predicate on a layer's (visibility, owning agency id), for
-    answers that read those with their rows (the dig check) instead of asking for the user's list of layers."""
-    return _reader(user)
-
-
-def _reader(user):
-    """The rule of who reads a layer, as a predicate on (visibility, owning agency id), for ``user``.
+    """The rule of who reads a layer, as a predicate on (visibility, owning agency id), for ``user``; also for
+    answers that read those with their rows (the dig check) instead of asking for the user's list of layers.
 
     Public layers: anyone. Staff layers: any signed-in staff member. Agency layers: that agency's staff, and
     coordinators. Written once, here: :func:`visible_layers` and every other question use it."""
@@ -38,7 +33,7 @@ def _reader(user):
 
 
 def visible_layers(user, layers: QuerySet | None = None) -> QuerySet:
-    """The layers ``user`` may read (the rule of :func:`_reader`), as a queryset."""
+    """The layers ``user`` may read (the rule of :func:`layer_reader`), as a queryset."""
     layers = _layer_model().objects.all() if layers is None else layers
     return layers.filter(pk__in=_layer_access(user)[0])
 
@@ -55,7 +50,7 @@ def _layer_access(user) -> tuple[frozenset, int | None]:
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT id, kind, visibility, agency_id FROM {_layer_model()._meta.db_table}")
             rows = cursor.fetchall()
-        may_read = _reader(user)
+        may_read = layer_reader(user)
         visible = frozenset(pk for pk, _kind, visibility, agency in rows if may_read(visibility, agency))
         parcels = min((pk for pk, kind, _v, _a in rows if kind == "parcels"), default=None)
         cached = (visible, parcels)
@@ -80,7 +75,7 @@ def readable_layer(user, code: str):
     there is none (a hidden layer and a missing one look the same).
 
     For the map's read endpoints, asked on every tile and items page: one plain statement for the layer and its
-    version, and the rule of :func:`_reader` applied to the row — where the ORM's select_related and the
+    version, and the rule of :func:`layer_reader` applied to the row — where the ORM's select_related and the
     user's whole list of layers were two queries and a third of a cached tile's time."""
     sql, layer_columns, version_columns = _layer_by_code_plan()
     with connection.cursor() as cursor:
@@ -89,7 +84,7 @@ def readable_layer(user, code: str):
     if row is None:
         return None
     layer = layer_columns.build(row)
-    if not _reader(user)(layer.visibility, layer.agency_id):
+    if not layer_reader(user)(layer.visibility, layer.agency_id):
         return None
     type(layer).current_version.field.set_cached_value(layer, version_columns.build(row, layer_columns.width))
     return layer
