@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 
 from panjereh.agencies import defaults
 from panjereh.agencies.models import Agency, FeeSchedule, RefusalReason, Service
+from panjereh.cities.services import forget_home_city, home_city_id
 from panjereh.citymap.models import Parcel
 from panjereh.democity.build import build_demo_city
 from panjereh.democity.models import DemoBuild
@@ -29,7 +30,9 @@ TEST_SEED = 7
 
 def ensure_city():
     """Build the small test city (and its people) unless it is already in the database."""
+    forget_home_city()  # a transactional test's flush took the city's row with it
     defaults.load(Agency, Service)
+    defaults.serve_home_city(Agency, home_city_id())
     defaults.load_review_rules(Agency, RefusalReason, FeeSchedule)
     # what the migrations wrote, again: a transactional test's flush empties every table
     defaults.load_city_rules(Agency, Service)

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "axes",
     "django_prometheus",
     "panjereh.core",
+    "panjereh.cities",
     "panjereh.sms",
     "panjereh.agencies",
     "panjereh.access",
@@ -98,6 +99,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # the database scoped to the staff member's cities for the request (row-level security on PostgreSQL)
+    "panjereh.access.middleware.CityScopeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -256,7 +259,7 @@ REST_FRAMEWORK = {
         # HTTP basic credentials (GDAL_HTTP_USERPWD) only where a city turns them on: a token header does the
         # same for GDAL and QGIS, and a password sent with every request is a password to guess.
         ["rest_framework.authentication.BasicAuthentication"] if env_bool("PANJEREH_API_BASIC_AUTH") else []),
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": ["panjereh.access.middleware.ScopedIsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "panjereh.core.api_errors.exception_handler",
     "DEFAULT_PARSER_CLASSES": ["panjereh.core.parsers.JSONParser", "rest_framework.parsers.FormParser",
@@ -288,6 +291,10 @@ SPECTACULAR_SETTINGS = {
 # The city's extent in lon/lat (west, south, east, north): anything outside is refused on import.
 PANJEREH_CITY_BBOX = env_floats("PANJEREH_CITY_BBOX", "48.45,31.10,48.90,31.55")
 PANJEREH_CITY_NAME = os.environ.get("PANJEREH_CITY_NAME", "اهواز")
+# The home city's code and permit-number prefix: the city every row belongs to unless another city is named
+# (a deployment that serves one city never names another; a province adds cities with `panjereh createcity`).
+PANJEREH_CITY_CODE = os.environ.get("PANJEREH_CITY_CODE", "ahvaz")
+PANJEREH_CITY_PREFIX = os.environ.get("PANJEREH_CITY_PREFIX", "AHV")
 # The city's centre (lon, lat): the demo city is built around it, and it chooses the storage CRS.
 PANJEREH_CITY_CENTRE = env_floats("PANJEREH_CITY_CENTRE", "48.67,31.32")
 

@@ -4,6 +4,7 @@ record a connection, read a ledger. Application rows are looked up by label, not
 from django.apps import apps
 from django.db.models import Q, QuerySet
 
+from panjereh.access.cities import in_cities
 from panjereh.access.roles import (
     MUNICIPALITY,
     agency_code,
@@ -27,6 +28,7 @@ def visible_applications(user, applications: QuerySet | None = None) -> QuerySet
     # files sent from home wait for a document check at the municipality or any counter office: those who
     # check them read them while they wait (afterwards, as any other file)
     waiting = Q(status="awaiting_check", office__isnull=True)
+    applications = in_cities(user, applications)
     if profile.role == "operator":
         return applications.filter(Q(office_id=profile.office_id) | waiting)
     if profile.agency_id:

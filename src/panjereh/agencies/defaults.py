@@ -39,12 +39,18 @@ def load(agency_model, service_model, using: str = "default"):
     agencies = {}
     for code, fa, en in AGENCIES:
         agencies[code], _ = agency_model.objects.using(using).get_or_create(
-            code=code, defaults=_known(agency_model, {"name_fa": fa, "name_en": en,
+            code=code, defaults=_known(agency_model, {"name_fa": fa, "name_en": en, "kind": code,
                                                       "colour": COLOURS.get(code, "#444444")}))
     for code, agency, fa, en, kinds, distance, spare in SERVICES:
         service_model.objects.using(using).get_or_create(code=code, defaults=_known(service_model, {
             "agency": agencies[agency], "name_fa": fa, "name_en": en, "network_kinds": kinds,
             "service_distance_m": distance, "min_spare_kva": spare, **GRADES.get(code, {})}))
+
+
+def serve_home_city(agency_model, city_id: int, using: str = "default") -> None:
+    """Every agency that serves no city yet serves the home city: a one-city deployment never names one."""
+    for agency in agency_model.objects.using(using).filter(cities__isnull=True):
+        agency.cities.add(city_id)
 
 
 def load_city_rules(agency_model, service_model, using: str = "default"):

@@ -5,11 +5,20 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from panjereh.cities.models import City
+from panjereh.cities.services import home_city_id
+
 
 class Agency(models.Model):
     """An organisation that owns a network or decides on applications (municipality, water, power …)."""
 
     code = models.SlugField(_("code"), max_length=32, unique=True)
+    kind = models.SlugField(_("kind"), max_length=32, blank=True, help_text=_(
+        "what the agency is (municipality, water, power, gas, telecom, fire): the code of the first agency of its "
+        "kind; a second city's municipality has its own code and the kind municipality"))
+    cities = models.ManyToManyField(City, related_name="agencies", blank=True, verbose_name=_("cities served"),
+                                    help_text=_("a municipality or fire service serves its one city; a water, "
+                                                "power, gas or telecom company the cities of its area"))
     name_fa = models.CharField(_("name (Persian)"), max_length=200)
     name_en = models.CharField(_("name (English)"), max_length=200)
     review_days = models.PositiveSmallIntegerField(default=10, help_text="deadline for a review, in working days")
@@ -33,6 +42,10 @@ class Agency(models.Model):
 
     def __str__(self):
         return f"{self.name_fa} ({self.code})"
+
+    def save(self, *args, **kwargs):
+        self.kind = self.kind or self.code
+        super().save(*args, **kwargs)
 
 
 class Service(models.Model):
@@ -83,6 +96,8 @@ class CounterOffice(models.Model):
     code = models.SlugField(_("code"), max_length=32, unique=True)
     name_fa = models.CharField(_("name (Persian)"), max_length=200)
     name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    city = models.ForeignKey(City, on_delete=models.PROTECT, default=home_city_id, related_name="offices",
+                             verbose_name=_("city"))
     region = models.PositiveSmallIntegerField(null=True, blank=True)
     address = models.CharField(max_length=400, blank=True)
 
@@ -114,6 +129,8 @@ class StaffProfile(models.Model):
                                verbose_name=_("agency"))
     office = models.ForeignKey(CounterOffice, null=True, blank=True, on_delete=models.PROTECT,
                                related_name="staff", verbose_name=_("counter office"))
+    cities = models.ManyToManyField(City, related_name="+", blank=True, verbose_name=_("limited to cities"),
+                                    help_text=_("empty: every city the agency serves; otherwise only these"))
     # what papers and pages print for this person: a name and a title, never a username
     name_fa = models.CharField(_("name (Persian)"), max_length=120, blank=True)
     name_en = models.CharField(_("name (English)"), max_length=120, blank=True)

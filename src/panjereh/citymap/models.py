@@ -9,6 +9,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from panjereh.agencies.models import Agency
+from panjereh.cities.models import City
+from panjereh.cities.services import home_city_id
 from panjereh.citymap.vocabulary import ASSET_KINDS, GEOMETRY_TYPES, AssetStatus, LandUse
 
 SRID = settings.PANJEREH_STORAGE_SRID
@@ -17,6 +19,8 @@ SRID = settings.PANJEREH_STORAGE_SRID
 class Parcel(models.Model):
     """A registered land parcel of the municipality's base map."""
 
+    city = models.ForeignKey(City, on_delete=models.PROTECT, default=home_city_id, related_name="+",
+                             db_index=False, verbose_name=_("city"))
     registry_district = models.PositiveIntegerField(help_text="حوزه ثبتی")
     plate_main = models.PositiveIntegerField(help_text="پلاک اصلی")
     plate_sub = models.PositiveIntegerField(help_text="پلاک فرعی")
@@ -34,12 +38,13 @@ class Parcel(models.Model):
         verbose_name_plural = _("parcels")
         ordering = ["id"]
         constraints = [
-            models.UniqueConstraint(fields=["registry_district", "plate_main", "plate_sub"], name="unique_plate"),
+            models.UniqueConstraint(fields=["city", "registry_district", "plate_main", "plate_sub"],
+                                    name="unique_plate_in_city"),
             models.CheckConstraint(condition=Q(region__gte=1) & Q(region__lte=8), name="parcel_region_1_8"),
             models.CheckConstraint(condition=Q(area_m2__gt=0), name="parcel_area_positive"),
             models.CheckConstraint(condition=Q(regional_value__gte=0), name="parcel_value_not_negative"),
         ]
-        indexes = [models.Index(fields=["plate_main", "plate_sub"])]
+        indexes = [models.Index(fields=["plate_main", "plate_sub"]), models.Index(fields=["city", "id"])]
 
     def __str__(self):
         return f"{self.registry_district}/{self.plate_main}/{self.plate_sub}"

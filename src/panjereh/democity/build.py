@@ -15,6 +15,7 @@ import shapely.affinity
 from django.db import connection, transaction
 
 from panjereh.agencies.models import Agency
+from panjereh.cities.services import home_city_id
 from panjereh.citymap import crs as crsmod
 from panjereh.citymap import spatial_sql
 from panjereh.citymap.importing import PreparedFeatures, feature_row
@@ -295,11 +296,12 @@ class CityBuilder:
                 "agency": agencies[agency], "name_fa": fa, "name_en": en, "kind": kind, "geometry_type": gtype,
                 "allowed_kinds": allowed, "visibility": visibility})
         geom = spatial_sql.geom_from_wkb()
-        sql = ("INSERT INTO citymap_parcel (registry_district, plate_main, plate_sub, postal_code, land_use, "
+        sql = ("INSERT INTO citymap_parcel (city_id, registry_district, plate_main, plate_sub, postal_code, land_use, "
                "max_floors, max_density, area_m2, region, regional_value, geom) VALUES "
-               f"(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, {geom})")
+               f"(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, {geom})")
+        city = home_city_id()
         with transaction.atomic(), bulk.spatialite_index_at_end("citymap_parcel", "geom"):
-            bulk.execute_in_chunks(sql, ((*values, wkb) for wkb, values in self.parcel_rows()), chunk=5000,
+            bulk.execute_in_chunks(sql, ((city, *values, wkb) for wkb, values in self.parcel_rows()), chunk=5000,
                                    progress=progress)
         parcel_layer = layers["parcels"]
         version = LayerVersion.objects.create(layer=parcel_layer, number=1, source_name="democity",

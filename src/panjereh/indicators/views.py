@@ -13,7 +13,7 @@ from django.utils.translation import get_language
 from panjereh import access
 from panjereh.agencies.models import Agency, Service
 from panjereh.core.calendar import local_date, working_days_between
-from panjereh.indicators import measures, standard
+from panjereh.indicators import measures, province as province_measures, standard
 from panjereh.permits.models import ReviewTask
 
 
@@ -79,3 +79,23 @@ def overdue(request):
              .select_related("agency", "application").order_by("due_date", "id")[:500])
     rows = [{"task": t, "late": working_days_between(t.due_date, today)} for t in tasks]
     return render(request, "indicators/overdue.html", {"rows": rows})
+
+
+def province(request):
+    """The province's cities side by side (public): days to a permit, each kind of agency's reviews within their
+    deadlines, connections installed within the agency's deadline; each city's figure suppressed under five
+    files, as in all open data."""
+    rows = province_measures.cities_compared()
+    kinds = sorted({kind for r in rows for kind in r["reviews"]})
+    names = {a.kind: a for a in Agency.objects.order_by("id") if a.kind == a.code}
+    return render(request, "indicators/province.html", {
+        "rows": [{**r, "kinds": [r["reviews"].get(k) for k in kinds]} for r in rows],
+        "kinds": [names.get(k) or k for k in kinds]})
+
+
+def province_json(request):
+    """The province page's figures as JSON open data."""
+    response = JsonResponse({"cities": province_measures.cities_compared(), "min_cell": measures.MIN_CELL},
+                            json_dumps_params={"ensure_ascii": False})
+    response["Content-Disposition"] = 'inline; filename="panjereh-province.json"'
+    return response

@@ -56,9 +56,9 @@ def open_question(task_id: int) -> InfoRequest | None:
     return InfoRequest.objects.select_for_update().filter(task_id=task_id, answered_at__isnull=True).first()
 
 
-def permit_counter(year: int) -> PermitCounter:
-    """Step 7: the year's permit counter."""
-    return PermitCounter.objects.select_for_update().get(year=year)
+def permit_counter(city_id: int, year: int) -> PermitCounter:
+    """Step 7: the city's permit counter of the year."""
+    return PermitCounter.objects.select_for_update().get(city_id=city_id, year=year)
 
 
 def connection_order(application_id: int, service_code: str) -> ConnectionOrder | None:

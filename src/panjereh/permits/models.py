@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from panjereh.agencies.models import Agency, CounterOffice, RefusalReason, Service
+from panjereh.cities.models import City
+from panjereh.cities.services import home_city_id
 from panjereh.citymap.models import Parcel
 from panjereh.citymap.vocabulary import LandUse
 from panjereh.core.models import IssuedPaper
@@ -75,6 +77,8 @@ class Application(models.Model):
     CLOSED = tuple(sorted(transitions.CLOSED))
 
     tracking_code = models.CharField(max_length=12, unique=True)
+    # the parcel's city, kept on the file so a city's files are one indexed filter (and one row-level policy)
+    city = models.ForeignKey(City, on_delete=models.PROTECT, default=home_city_id, related_name="+")
     parcel = models.ForeignKey(Parcel, on_delete=models.PROTECT, related_name="applications")
     applicant = models.ForeignKey(Applicant, on_delete=models.PROTECT, related_name="applications")
     # The applicant as given on this file: tracking and every document of the file use these.
@@ -262,10 +266,14 @@ class DocumentWaiver(models.Model):
 
 
 class PermitCounter(models.Model):
-    """The last permit number used in a Jalali year (locked row: numbers never repeat or skip)."""
+    """The last permit number used in a city in a Jalali year (locked row: numbers never repeat or skip)."""
 
-    year = models.PositiveIntegerField(unique=True)
+    city = models.ForeignKey(City, on_delete=models.CASCADE, default=home_city_id, related_name="+")
+    year = models.PositiveIntegerField()
     last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["city", "year"], name="one_permit_counter_per_city_year")]
 
 
 class Permit(models.Model):

@@ -37,6 +37,9 @@ def _connection_orders(request, allowed):
     orders = ConnectionOrder.objects.select_related("agency", "service", "application__parcel")
     if allowed is not None:
         orders = orders.filter(agency_id__in=allowed)
+    orders = access.in_cities(request.user, orders, "application__city")
+    if request.GET.get("city"):
+        orders = orders.filter(application__city__code=request.GET["city"])
     if request.GET.get("agency"):
         orders = orders.filter(agency__code=request.GET["agency"])
     if status == "open":
@@ -86,7 +89,8 @@ def connections(request):
         raise PermissionDenied("connection orders are for the agencies' staff")
     message = None
     if request.method == "POST":
-        order = ConnectionOrder.objects.select_related("agency", "service", "application").filter(
+        order = access.in_cities(request.user, ConnectionOrder.objects.select_related(
+            "agency", "service", "application"), "application__city").filter(
             pk=id_or_zero(request.POST.get("order"))).first()
         if order is None or (allowed is not None and order.agency_id not in allowed):
             raise PermissionDenied("not your agency's order")
@@ -105,6 +109,7 @@ def connections(request):
     orders = _connection_orders(request, allowed)
     page = Paginator(orders, PAGE_SIZE).get_page(request.GET.get("page"))
     mine = ConnectionOrder.objects.all() if allowed is None else ConnectionOrder.objects.filter(agency_id__in=allowed)
+    mine = access.in_cities(request.user, mine, "application__city")
     counts = {"open": mine.filter(status=ConnectionOrder.Status.ORDERED).count(),
               "installed": mine.filter(status=ConnectionOrder.Status.INSTALLED).count()}
     query = request.GET.copy()

@@ -9,6 +9,7 @@ import datetime
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -26,13 +27,18 @@ def visible_agencies(ids):
     return qs if ids is None else qs.filter(pk__in=ids)
 
 
-def ledger_rows(allowed, start: datetime.date, end: datetime.date):
-    """Ledger entries booked between two Tehran dates (inclusive) of the agencies allowed (None: all)."""
+def ledger_rows(allowed, start: datetime.date, end: datetime.date, user=None):
+    """Ledger entries booked between two Tehran dates (inclusive) of the agencies allowed (None: all), in the
+    cities ``user`` works in."""
     first, after = day_bounds(start, end)
     entries = LedgerEntry.objects.select_related("agency", "payment__bill__application", "payment__bill__payer").filter(
         booked_at__gte=first, booked_at__lt=after)
     if allowed is not None:
         entries = entries.filter(agency_id__in=allowed)
+    cities = access.city_ids(user) if user is not None else None
+    if cities is not None:  # street works' bills carry no city yet (docs/architecture.md, "A province")
+        entries = entries.filter(Q(payment__bill__application__city__in=cities)
+                                 | Q(payment__bill__application__isnull=True))
     return list(entries.order_by("booked_at", "id"))
 
 
@@ -51,7 +57,7 @@ def finance(request):
     if allowed is not None and not allowed:
         raise PermissionDenied("the ledger is for the agencies' reviewers and signers")
     start, end = _period(request)
-    entries = ledger_rows(allowed, start, end)
+    entries = ledger_rows(allowed, start, end, request.user)
     by_day: dict[tuple, dict] = {}
     for e in entries:
         key = (local_date(e.booked_at), e.agency.code)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from panjereh.agencies import fees
 from panjereh.agencies.codes import MUNICIPALITY
+from panjereh.agencies.queries import municipality_of
 from panjereh.agencies.models import Agency, Service
 from panjereh.citymap.services import feasibility
 from panjereh.core import audit, service_tx
@@ -76,7 +77,7 @@ def submit_application(*, actor, parcel, applicant: dict, permit: dict, services
             person = Applicant.objects.get(national_id=applicant["national_id"])
         wanted = [known[c] for c, choice in services.items() if choice["timing"] != "not_needed"]
         app = Application.objects.create(
-            tracking_code=_tracking_code(), parcel=parcel, applicant=person, office=office,
+            tracking_code=_tracking_code(), city_id=parcel.city_id, parcel=parcel, applicant=person, office=office,
             applicant_kind=applicant["kind"], applicant_name=applicant["name"], applicant_mobile=applicant["mobile"],
             created_by=audit.user_or_none(actor),
             permit_type=permit["permit_type"], land_use=permit["land_use"], floors=permit["floors"],
@@ -101,7 +102,7 @@ def submit_application(*, actor, parcel, applicant: dict, permit: dict, services
                      data={"tracking_code": app.tracking_code, "agencies": sorted(a.code for a in agencies)})
         audit.emit(event_type="application.submitted", agency_code=MUNICIPALITY, parcel_id=parcel.pk,
                    payload={"application": app.tracking_code})
-        tell_applicant(app, "opened", f"opened:{app.tracking_code}", {"city": settings.PANJEREH_CITY_NAME})
+        tell_applicant(app, "opened", f"opened:{app.tracking_code}", {"city": app.city.name_fa})
     return app
 
 
@@ -141,10 +142,11 @@ def _refuse_second_open_file(parcel_id: int, permit_type: str, this=None, asked_
 
 def _open_round(app: Application, now) -> list[Agency]:
     """Give every agency concerned its task of the file's current round, at once; returns those agencies."""
-    agencies = {Agency.objects.get(code=MUNICIPALITY)}
+    agencies = {municipality_of(app.city_id)}
     agencies |= {sr.service.agency for sr in app.service_requests.select_related("service__agency")
                  if sr.timing == ServiceRequest.Timing.NOW and not sr.activated_at}
-    agencies |= set(Agency.objects.filter(review_min_floors__isnull=False, review_min_floors__lte=app.floors))
+    agencies |= set(Agency.objects.filter(review_min_floors__isnull=False, review_min_floors__lte=app.floors,
+                                          cities=app.city_id))
     ordered = sorted(agencies, key=lambda a: a.code)
     for agency in ordered:
         task = ReviewTask.objects.create(application=app, agency=agency, round=app.round, due_date=_due(agency, now))

@@ -21,17 +21,19 @@ from panjereh.permits.services import apply
 from panjereh.permits.services.base import ApplicationError, Conflict, Outcome, tell_applicant
 
 
-def _permit_number(today) -> str:
+def _permit_number(app, today) -> str:
+    """The next number of the file's city in the Jalali year: the city's prefix, the year, the count (each city
+    counts its own permits, so a number says its city and two cities never wait on one counter)."""
     year = jalali_year(today)
     try:
         with transaction.atomic():
-            PermitCounter.objects.get_or_create(year=year)
+            PermitCounter.objects.get_or_create(city_id=app.city_id, year=year)
     except IntegrityError:
         pass
-    counter = locks.permit_counter(year)
+    counter = locks.permit_counter(app.city_id, year)
     counter.last += 1
     counter.save(update_fields=["last"])
-    return f"{year}-{counter.last:06d}"
+    return f"{app.city.prefix}-{year}-{counter.last:06d}"
 
 
 def _order(app, service) -> ConnectionOrder:
@@ -56,7 +58,7 @@ def _issue_permit(app, actor) -> Permit:
     # wait on the signing official's page (then the paper is made when it is signed)
     await_signature = Agency.objects.filter(code=MUNICIPALITY, permits_await_signature=True).exists()
     official = None if await_signature else signing_official(MUNICIPALITY)
-    permit = Permit.objects.create(application=app, number=_permit_number(today), issued_at=now,
+    permit = Permit.objects.create(application=app, number=_permit_number(app, today), issued_at=now,
                                    issued_by=audit.user_or_none(actor),
                                    verification_code=secrets.token_urlsafe(18),
                                    signed_by=official.user if official else None,

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CitiesConfig(AppConfig):
+    name = "panjereh.cities"
+    label = "cities"
+    verbose_name = _("Cities")
+
+    def ready(self):
+        from panjereh.cities.events import EVENTS
+        from panjereh.core import events, rls
+
+        events.declare("cities", EVENTS)
+        rls.install()  # every PostgreSQL connection starts at every city; staff requests narrow it

@@ -1,0 +1,78 @@
+"""Adding a city, and the home city every row belongs to unless another is named."""
+
+import re
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from panjereh.cities.models import City
+from panjereh.core import audit, scale
+
+_home: dict[str, int] = {}
+
+
+def utm_srid(lon: float, lat: float) -> int:
+    """The EPSG code of the WGS 84 UTM zone (north or south) a point lies in."""
+    return (32600 if lat >= 0 else 32700) + scale.utm_zone(lon)
+
+
+def home_city_id() -> int:
+    """The id of the deployment's home city (settings PANJEREH_CITY_*), created on first use. It is the default
+    of every city key, so a one-city deployment never names a city. Remembered per process; ``forget_home_city``
+    after a flush (tests)."""
+    if "id" not in _home:
+        west, south, east, north = settings.PANJEREH_CITY_BBOX
+        lon, lat = settings.PANJEREH_CITY_CENTRE
+        city, _created = City.objects.get_or_create(code=settings.PANJEREH_CITY_CODE, defaults=dict(
+            prefix=settings.PANJEREH_CITY_PREFIX, name_fa=settings.PANJEREH_CITY_NAME, name_en="",
+            centre_lon=lon, centre_lat=lat, west=west, south=south, east=east, north=north,
+            srid=settings.PANJEREH_STORAGE_SRID))
+        _home["id"] = city.pk
+    return _home["id"]
+
+
+def forget_home_city() -> None:
+    _home.clear()
+
+
+def home_city() -> City:
+    return City.objects.get(pk=home_city_id())
+
+
+def _checked(code: str, prefix: str, name_fa: str, centre: tuple[float, float], half_width: float) -> dict:
+    """The new city's fields, or a ValidationError naming every field that is wrong (in the user's language)."""
+    errors = {}
+    if not re.fullmatch(r"[a-z][a-z0-9-]{1,31}", code or ""):
+        errors["code"] = _("The city code must be 2–32 lower-case Latin letters, digits or dashes.")
+    elif City.objects.filter(code=code).exists():
+        errors["code"] = _("A city with this code already exists.")
+    if not re.fullmatch(r"[A-Z]{2,4}", prefix or ""):
+        errors["prefix"] = _("The permit number prefix must be two to four capital Latin letters.")
+    elif City.objects.filter(prefix=prefix).exists():
+        errors["prefix"] = _("Another city's permit numbers already start with this prefix.")
+    if not (name_fa or "").strip():
+        errors["name_fa"] = _("The city's Persian name is required.")
+    lon, lat = centre
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        errors["centre"] = _("The centre must be a longitude and a latitude, in degrees.")
+    if not 0 < half_width <= 1:
+        errors["half_width"] = _("The half-width of the city's extent must be more than 0 and at most 1 degree.")
+    if errors:
+        raise ValidationError(errors)
+    return dict(code=code, prefix=prefix, name_fa=name_fa.strip(), centre_lon=lon, centre_lat=lat,
+                west=lon - half_width, south=lat - half_width, east=lon + half_width, north=lat + half_width,
+                srid=utm_srid(lon, lat))
+
+
+def add_city(*, actor, code: str, prefix: str, name_fa: str, name_en: str = "", centre: tuple[float, float],
+             half_width: float = 0.1) -> City:
+    """Add a city to the deployment: a row, checked, audited and announced (``city.added``) in one transaction.
+    The agencies layer adds what a city needs beside it (its municipality, the provincial agencies serving it)."""
+    fields = _checked(code, prefix, name_fa, centre, half_width)
+    with transaction.atomic():
+        city = City.objects.create(name_en=name_en, **fields)
+        audit.record(actor=actor, action="city.added", obj=city, data={"code": code, "srid": city.srid})
+        audit.emit(event_type="city.added", payload={"city": code})
+    return city
