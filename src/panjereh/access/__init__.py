@@ -9,7 +9,7 @@ this package names every rule once, here, so that no caller needs to know which 
 ``access`` sits above the agencies and below the city map (the map's own pages are guarded here); it imports no
 domain model, looking the few rows it filters up by their label."""
 
-from panjereh.access.cities import city_ids, in_cities, works_in
+from panjereh.access.cities import city_ids, in_cities, visible_parcels, works_in
 from panjereh.access.citizens import citizen_file_filter
 from panjereh.access.files import (
                                    can_activate_service,
@@ -70,7 +70,7 @@ __all__ = [
     "can_decide_excavation", "can_inspect_works", "can_manage_works", "can_read_metrics", "can_record_agency_payment",
     "can_record_connection", "can_report_incident", "can_submit", "can_take_payment", "can_view_findings",
     "can_view_layer", "can_view_parcels", "can_view_works", "can_waive_document", "citizen_file_filter",
-    "city_ids", "in_cities", "works_in",
+    "city_ids", "in_cities", "visible_parcels", "works_in",
     "connection_agency_ids", "document_source", "feature_visible", "is_coordinator",
     "layer_reader", "layers_of_features",
     "ledger_agency_ids", "readable_layer", "redact", "role", "staff_profile", "submitting_office", "user_agency_id",

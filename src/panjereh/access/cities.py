@@ -5,6 +5,8 @@ municipality or fire service: one; a provincial water, power, gas or telecom com
 where their profile limits them; coordinators and administrators in every city. A citizen's own files are theirs
 in every city (``access.citizens``), and public answers are not the staff's to narrow."""
 
+from django.apps import apps
+
 from panjereh.access.roles import is_coordinator, staff_profile
 
 ALL = None  # every city
@@ -55,3 +57,10 @@ def setting_value(user) -> str:
     else the ids joined by commas (an empty string: none)."""
     ids = city_ids(user)
     return "*" if ids is ALL else ",".join(str(i) for i in sorted(ids))
+
+
+def visible_parcels(user, parcels=None):
+    """The parcels a staff member reads: those of the cities they work in (the parcel lookups of the counter,
+    the map's REST answers, feasibility and tariffs). Looked up by label: ``access`` imports no domain model."""
+    parcels = apps.get_model("citymap", "Parcel").objects.all() if parcels is None else parcels
+    return in_cities(user, parcels)

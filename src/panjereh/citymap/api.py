@@ -131,14 +131,15 @@ class ParcelListView(APIView):
         limit, offset = parse_paging(request)
         q = request.query_params.get("q")
         bbox = parse_bbox(request.query_params.get("bbox"))
-        qs = Parcel.objects.all()
+        qs = access.visible_parcels(request.user)
         if q:
             qs = qs.filter(parcel_search(q))
         if bbox and not q:
             # The spatial index pages the box (GeoDjango's lookups would scan on SpatiaLite).
             area = crsmod.bbox_crs84_to_storage(bbox)
-            total = queries.count_parcels_in_area(area)
-            ids = queries.parcels_in_area(area, limit, offset=offset)
+            cities = access.city_ids(request.user)
+            total = queries.count_parcels_in_area(area, cities)
+            ids = queries.parcels_in_area(area, limit, offset=offset, cities=cities)
             found = qs.in_bulk(ids)
             page = [found[i] for i in ids]
         else:
@@ -169,9 +170,10 @@ def _parcel_id(pk) -> int:
         raise NotFound(f"parcel {pk} does not exist") from None
 
 
-def _parcel(pk) -> Parcel:
+def _parcel(pk, user) -> Parcel:
+    """The parcel, when it lies in a city ``user`` works in (another city's is not found)."""
     try:
-        return Parcel.objects.get(pk=_parcel_id(pk))
+        return access.visible_parcels(user).get(pk=_parcel_id(pk))
     except Parcel.DoesNotExist:
         raise NotFound(f"parcel {pk} does not exist") from None
 
@@ -181,7 +183,7 @@ class ParcelDetailView(APIView):
                    responses={(200, "application/geo+json"): OpenApiTypes.OBJECT})
     def get(self, request, pk):
         ParcelsAllowed.check(request)
-        parcel = _parcel(pk)
+        parcel = _parcel(pk, request.user)
         return Response(geojson.features([parcel], geojson.parcel_properties)[0],
                         content_type="application/geo+json")
 
@@ -191,8 +193,12 @@ class ParcelFeasibilityView(APIView):
                    responses=OpenApiTypes.OBJECT)
     def get(self, request, pk):
         ParcelsAllowed.check(request)
+        parcel_id = _parcel_id(pk)
+        if access.city_ids(request.user) is not None \
+                and not access.visible_parcels(request.user).filter(pk=parcel_id).exists():
+            raise NotFound(f"parcel {pk} does not exist")  # another city's parcel, as if it did not exist
         try:
-            answer = parcel_feasibility(_parcel_id(pk))
+            answer = parcel_feasibility(parcel_id)
         except Parcel.DoesNotExist:
             raise NotFound(f"parcel {pk} does not exist") from None
         return Response(access.redact("feasibility", request.user, answer))

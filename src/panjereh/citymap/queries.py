@@ -170,21 +170,32 @@ def area_params(area) -> list:
     return [*area.bounds, shapely.to_wkb(area)]
 
 
-def parcels_in_area(area, limit: int, *, after: int = 0, offset: int = 0):
+def _in_cities(cities) -> tuple[str, list]:
+    """The SQL (and its parameters) that keeps parcels of ``cities`` (None: every city)."""
+    if cities is None:
+        return "", []
+    ids = sorted(cities) or [0]
+    return f" AND p.city_id IN ({', '.join(['%s'] * len(ids))})", ids
+
+
+def parcels_in_area(area, limit: int, *, after: int = 0, offset: int = 0, cities=None):
     """Ids of parcels that intersect ``area`` (a storage-CRS shapely geometry), by id, one page at a time
-    (keyset: ids above ``after``; or ``offset`` rows skipped)."""
+    (keyset: ids above ``after``; or ``offset`` rows skipped), of ``cities`` (ids; None: every city)."""
+    where, params = _in_cities(cities)
     sql = (f"SELECT p.id FROM citymap_parcel p WHERE {spatial_sql.intersects_filter('citymap_parcel', 'p')} "
-           "AND p.id > %s ORDER BY p.id LIMIT %s OFFSET %s")
+           f"{where} AND p.id > %s ORDER BY p.id LIMIT %s OFFSET %s")
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*area_params(area), after, limit, offset])
+        cursor.execute(sql, [*area_params(area), *params, after, limit, offset])
         return [int(r[0]) for r in cursor.fetchall()]
 
 
-def count_parcels_in_area(area) -> int:
-    """How many parcels intersect ``area``."""
-    sql = f"SELECT COUNT(*) FROM citymap_parcel p WHERE {spatial_sql.intersects_filter('citymap_parcel', 'p')}"
+def count_parcels_in_area(area, cities=None) -> int:
+    """How many parcels of ``cities`` (None: every city) intersect ``area``."""
+    where, params = _in_cities(cities)
+    sql = (f"SELECT COUNT(*) FROM citymap_parcel p WHERE {spatial_sql.intersects_filter('citymap_parcel', 'p')}"
+           f"{where}")
     with connection.cursor() as cursor:
-        cursor.execute(sql, area_params(area))
+        cursor.execute(sql, [*area_params(area), *params])
         return int(cursor.fetchone()[0])
 
 

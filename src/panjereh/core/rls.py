@@ -18,8 +18,9 @@ def enable_sql(table: str, column: str = "city_id") -> str:
     """The statements that put ``table`` under the city policy."""
     setting = f"current_setting('{SETTING}', true)"
     return (f'ALTER TABLE "{table}" ENABLE ROW LEVEL SECURITY; ALTER TABLE "{table}" FORCE ROW LEVEL SECURITY; '
-            f'CREATE POLICY {POLICY} ON "{table}" USING ({setting} = \'*\' OR "{column}" = ANY '
-            f"(string_to_array(nullif({setting}, ''), ',')::int[]));")
+            f"CREATE POLICY {POLICY} ON \"{table}\" USING (CASE WHEN {setting} = '*' THEN true "
+            f"WHEN coalesce({setting}, '') IN ('', '-') THEN false "
+            f"ELSE \"{column}\" = ANY (string_to_array({setting}, ',')::int[]) END);")
 
 
 def disable_sql(table: str) -> str:

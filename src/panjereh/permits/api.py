@@ -144,7 +144,9 @@ class ApplicationCreateSerializer(serializers.Serializer):
     services = serializers.DictField(child=ServiceChoiceSerializer())
 
     def validate_parcel(self, value):
-        parcel = Parcel.objects.filter(pk=value).first()
+        request = self.context.get("request")
+        parcels = access.visible_parcels(request.user) if request is not None else Parcel.objects.all()
+        parcel = parcels.filter(pk=value).first()
         if parcel is None:
             raise ValidationError(_("Parcel %(id)s does not exist.") % Localized({"id": value}))
         return parcel
@@ -279,17 +281,20 @@ def _application(request, pk) -> Application:
 
 class ApplicationListView(APIView):
     @extend_schema(operation_id="applications_list", summary="Files you may see (an agency: those it has a task in)",
-                   parameters=[OpenApiParameter("status", str), OpenApiParameter("open_for", str)],
+                   parameters=[OpenApiParameter("status", str), OpenApiParameter("open_for", str),
+                               OpenApiParameter("city", str, description="a city's code: its files only")],
                    responses=OpenApiTypes.OBJECT)
     def get(self, request):
-        qs = access.visible_applications(request.user).select_related("applicant")
+        qs = access.visible_applications(request.user).select_related("applicant", "city")
+        if request.query_params.get("city"):
+            qs = qs.filter(city__code=request.query_params["city"])
         if request.query_params.get("status"):
             qs = qs.filter(status=request.query_params["status"])
         if request.query_params.get("open_for"):
             qs = qs.filter(tasks__agency__code=request.query_params["open_for"],
                            tasks__status__in=ReviewTask.OPEN).distinct()
         return Response({"applications": [{"id": a.pk, "tracking_code": a.tracking_code, "status": a.status,
-                                           "parcel": a.parcel_id, "submitted_at": a.submitted_at}
+                                           "city": a.city.code, "parcel": a.parcel_id, "submitted_at": a.submitted_at}
                                           for a in qs.order_by("-submitted_at")[:500]]})
 
     @extend_schema(summary="Open a file at the counter: permit and every utility, checked on the map first",
@@ -297,7 +302,7 @@ class ApplicationListView(APIView):
     def post(self, request):
         if not access.can_submit(request.user):
             raise PermissionDenied("only counter operators open applications")
-        body = ApplicationCreateSerializer(data=request.data)
+        body = ApplicationCreateSerializer(data=request.data, context={"request": request})
         body.is_valid(raise_exception=True)
         data = body.validated_data
         try:
@@ -517,7 +522,7 @@ class ParcelTariffsView(APIView):
         if not access.can_view_parcels(request.user):
             raise PermissionDenied("you may not view parcels")
         try:
-            parcel = Parcel.objects.get(pk=parse_id(pk))
+            parcel = access.visible_parcels(request.user).get(pk=parse_id(pk))
         except (Parcel.DoesNotExist, ValueError):
             raise NotFound(f"parcel {pk} does not exist") from None
         changes = list(TariffChange.objects.filter(parcel=parcel).select_related("permit").order_by("created_at", "id"))

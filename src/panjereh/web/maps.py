@@ -102,7 +102,7 @@ def map_page(request):
     if request.GET.get("parcel"):
         if not access.can_view_parcels(request.user):
             raise PermissionDenied("parcels are for staff")
-        parcel = Parcel.objects.filter(pk=_int(request.GET["parcel"])).first()
+        parcel = access.visible_parcels(request.user).filter(pk=_int(request.GET["parcel"])).first()
         if parcel is None:
             raise Http404("no such parcel")
     response = render(request, "web/map.html", {"config": map_config(request.user, focus_parcel=parcel),

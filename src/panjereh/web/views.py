@@ -83,7 +83,7 @@ def counter(request):
     parcels, error = [], None
     if q:
         try:
-            parcels = list(Parcel.objects.filter(parcel_search(q)).order_by("id")[:20])
+            parcels = list(access.visible_parcels(request.user).filter(parcel_search(q)).order_by("id")[:20])
         except ValidationError as exc:  # the search's own message, naming what is wrong
             error = "; ".join(_flatten(exc.detail))
     files = access.visible_applications(request.user).select_related("applicant").order_by("-submitted_at")[:20]
@@ -98,8 +98,8 @@ def new_application(request, parcel_id):
     """The application form: applicant, permit, and each service now / later / not needed."""
     if not access.can_submit(request.user):
         raise PermissionDenied("only counter operators open files")
-    parcel = Parcel.objects.filter(pk=parcel_id).first()
-    if parcel is None:
+    parcel = access.visible_parcels(request.user).filter(pk=parcel_id).first()
+    if parcel is None:  # another city's parcel is not found either
         raise Http404("no such parcel")
     return application_form(request, parcel)
 
