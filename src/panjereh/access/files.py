@@ -8,6 +8,7 @@ from panjereh.access.cities import in_cities
 from panjereh.access.roles import (
     MUNICIPALITY,
     agency_code,
+    agency_kind,
     is_coordinator,
     is_municipality_staff,
     role,
@@ -60,7 +61,7 @@ def can_decide(user, agency: str) -> bool:
     """An agency's reviewers decide its tasks (``agency`` is its code); for the municipality its signer may too."""
     if agency_code(user) != agency:
         return False
-    return staff_role(user) == "reviewer" or (staff_role(user) == "signer" and agency == MUNICIPALITY)
+    return staff_role(user) == "reviewer" or (staff_role(user) == "signer" and agency_kind(user) == MUNICIPALITY)
 
 
 def can_take_payment(user, application) -> bool:
@@ -92,7 +93,7 @@ def document_source(user) -> str:
     """How a file's document added by ``user`` is recorded: by an agency (its staff, other than the
     municipality's, which keeps the counter's file) or at the counter."""
     code = agency_code(user)
-    return "agency" if code and code != MUNICIPALITY and staff_role(user) in {"reviewer", "gis", "signer"} else "counter"
+    return "agency" if code and agency_kind(user) != MUNICIPALITY and staff_role(user) in {"reviewer", "gis", "signer"} else "counter"
 
 
 def can_waive_document(user) -> bool:
@@ -127,7 +128,7 @@ def ledger_agency_ids(user) -> set[int] | None:
     profile = staff_profile(user)
     if profile is None or profile.agency is None or profile.role not in {"reviewer", "signer"}:
         return set()
-    if profile.agency.code == MUNICIPALITY:
+    if profile.agency.kind == MUNICIPALITY:  # its cities' (the ledger page narrows by city)
         return None
     return {profile.agency_id}
 

@@ -44,7 +44,14 @@ def agency_code(user) -> str | None:
     return profile.agency.code if profile and profile.agency_id else None
 
 
-def is_municipality_staff(user, roles: set[str]) -> bool:
-    """Whether ``user`` is the municipality's staff in one of ``roles``."""
+def agency_kind(user) -> str | None:
+    """What the agency the user acts for is (``municipality``, ``water``…): a second city's municipality has
+    its own code and the kind municipality."""
     profile = staff_profile(user)
-    return bool(profile and profile.role in roles and agency_code(user) == MUNICIPALITY)
+    return profile.agency.kind or profile.agency.code if profile and profile.agency_id else None
+
+
+def is_municipality_staff(user, roles: set[str]) -> bool:
+    """Whether ``user`` is a municipality's staff (their city's) in one of ``roles``."""
+    profile = staff_profile(user)
+    return bool(profile and profile.role in roles and agency_kind(user) == MUNICIPALITY)

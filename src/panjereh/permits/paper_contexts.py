@@ -7,6 +7,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from panjereh.agencies.codes import MUNICIPALITY
+from panjereh.agencies.queries import municipality_of
 from panjereh.agencies.officials import signature_of, signing_official
 from panjereh.core.calendar import jalali, local_date
 
@@ -23,10 +24,10 @@ def certificate_context(permit, base_url: str | None = None) -> dict:
     verify_url = base + reverse("permit-verify", args=[permit.verification_code])
     app = permit.application
     # the municipality's review of the round that led to the permit: said on the paper when it was by silence
-    review = app.tasks.filter(agency__code=MUNICIPALITY, stage="initial", round=app.round).first()
+    review = app.tasks.filter(agency__kind=MUNICIPALITY, stage="initial", round=app.round).first()
     valid_until = local_date(permit.issued_at) + datetime.timedelta(days=settings.PANJEREH_PERMIT_START_DAYS)
     return {"permit": permit, "app": app, "parcel": app.parcel, "issued_jalali": jalali(permit.issued_at),
-            "city": settings.PANJEREH_CITY_NAME, "review": review, "start_by": jalali(valid_until),
+            "city": app.city.name_fa, "review": review, "start_by": jalali(valid_until),
             "signature": signature_of(permit.signed_by),
             "signed_jalali": jalali(permit.signed_at) if permit.signed_at else "",
             "orders": app.connection_orders.select_related("service"), "qr": qr_svg(verify_url),
@@ -41,8 +42,10 @@ def bill_context(bill, base_url: str | None = None) -> dict:
     """What a bill's paper shows: who pays whom for what, the total, and where to verify it."""
     verify_url = _verify_url(base_url, "bill", bill.verification_code or "")
     app = bill.application
-    official = signing_official(MUNICIPALITY)  # the one bill is the single window's, the municipality's
-    return {"bill": bill, "app": app, "lines": bill.lines.select_related("agency"), "city": settings.PANJEREH_CITY_NAME,
+    # the one bill is the single window's: the file's city's municipality's (street works: the home city's)
+    official = signing_official(municipality_of(app.city_id).code if app else MUNICIPALITY)
+    return {"bill": bill, "app": app, "lines": bill.lines.select_related("agency"),
+            "city": app.city.name_fa if app else settings.PANJEREH_CITY_NAME,
             "signature": signature_of(official.user) if official else None,
             "issued_jalali": jalali(bill.created_at), "qr": qr_svg(verify_url), "verify_url": verify_url,
             "payer_name": app.applicant_name if app else bill.payer.name_fa}

@@ -19,7 +19,7 @@ from rest_framework.exceptions import ValidationError
 
 from panjereh import access
 from panjereh.agencies import sizes
-from panjereh.agencies.codes import MUNICIPALITY
+from panjereh.agencies.queries import municipality_of
 from panjereh.agencies.models import RefusalReason, Service
 from panjereh.citizens.services import accept_file
 from panjereh.citymap.api import parcel_search
@@ -335,7 +335,7 @@ def file_page(request, pk):
         "can_add_document": access.can_add_document(request.user, app) and app.allows("add_document"),
         "can_waive": access.can_waive_document(request.user) and app.allows("waive_document"),
         "can_check": app.allows("accept_documents") and access.can_check_documents(request.user),
-        "check_reasons": RefusalReason.objects.filter(agency__code=MUNICIPALITY, active=True)
+        "check_reasons": RefusalReason.objects.filter(agency=municipality_of(app.city_id), active=True)
         if app.allows("refuse_unchecked") else [],
         "can_resubmit": access.can_take_payment(request.user, app) and app.allows("resubmit")})
     if psp.is_configured():
@@ -374,16 +374,23 @@ def _documents_action(request, app, action) -> str | None:
 
 @login_required
 def inbox(request):
-    """An agency's open tasks, earliest deadline first, with the working days left."""
+    """An agency's open tasks in the cities the user works in, earliest deadline first, with the working days
+    left; an agency serving several cities shows each task's city and filters by one (``?city=``)."""
     profile = access.staff_profile(request.user)
     if profile is None or profile.agency is None:
         raise PermissionDenied("the inbox is for agency staff")
     today = local_date(timezone.now())
-    tasks = ReviewTask.objects.filter(agency=profile.agency, status__in=ReviewTask.OPEN).select_related(
-        "application__parcel").order_by("due_date", "id")
+    tasks = access.in_cities(request.user, ReviewTask.objects.filter(
+        agency=profile.agency, status__in=ReviewTask.OPEN), "application__city")
+    cities = list(access.in_cities(request.user, profile.agency.cities.all(), "pk").order_by("id"))
+    city = request.GET.get("city", "")
+    if city:
+        tasks = tasks.filter(application__city__code=city)
+    tasks = tasks.select_related("application__parcel", "application__city").order_by("due_date", "id")
     rows = [{"task": t, "left": working_days_between(today, t.due_date), "late": t.due_date < today} for t in tasks]
     awaiting = _awaiting_check(request.user)[:50] if access.can_check_documents(request.user) else []
-    return render(request, "web/inbox.html", {"rows": rows, "agency": profile.agency, "awaiting_check": awaiting})
+    return render(request, "web/inbox.html", {"rows": rows, "agency": profile.agency, "awaiting_check": awaiting,
+                                              "cities": cities if len(cities) > 1 else [], "city": city})
 
 
 @login_required

@@ -7,6 +7,21 @@ from django.db import migrations, models
 from panjereh.core import rls
 
 
+def recover_spatial_index(apps, schema_editor):
+    """SpatiaLite only: adding the city key made SQLite rebuild the parcels table, which leaves its geometry
+    column's triggers and R*Tree behind (docs/architecture.md, "A trap in migrations on SpatiaLite"):
+    re-register the column and rebuild its spatial index."""
+    from django.conf import settings
+
+    if schema_editor.connection.vendor != "sqlite":
+        return
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute("SELECT RecoverGeometryColumn('citymap_parcel', 'geom', %s, 'POLYGON', 'XY')",
+                       [settings.PANJEREH_STORAGE_SRID])
+        cursor.execute("DROP TABLE IF EXISTS idx_citymap_parcel_geom")
+        cursor.execute("SELECT CreateSpatialIndex('citymap_parcel', 'geom')")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -32,6 +47,7 @@ class Migration(migrations.Migration):
             model_name='parcel',
             constraint=models.UniqueConstraint(fields=('city', 'registry_district', 'plate_main', 'plate_sub'), name='unique_plate_in_city'),
         ),
+        migrations.RunPython(recover_spatial_index, migrations.RunPython.noop),
         # PostgreSQL refuses another city's rows to a connection scoped to some cities (core/rls.py)
         migrations.RunPython(rls.run_on_postgres(rls.enable_sql("citymap_parcel")),
                              rls.run_on_postgres(rls.disable_sql("citymap_parcel"))),

@@ -8,7 +8,7 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from panjereh.agencies.codes import MUNICIPALITY
+from panjereh.agencies.queries import municipality_of
 from panjereh.agencies.models import RefusalReason
 from panjereh.core import audit, service_tx, uploads
 from panjereh.core.calendar import day_bounds, last_start_beyond, local_date
@@ -190,7 +190,8 @@ def close_unchecked(*, actor, application, outcome: str, reason_number, note: st
     not theirs). The parcel is free again; the applicant is told by SMS."""
     if outcome not in {"refuse", "withdraw"}:
         raise ApplicationError("outcome", _("Choose to refuse or to withdraw the file."))
-    reason = RefusalReason.objects.filter(agency__code=MUNICIPALITY, number=reason_number, active=True).first() \
+    reason = RefusalReason.objects.filter(agency=municipality_of(application.city_id), number=reason_number,
+                                          active=True).first() \
         if str(reason_number or "").isdigit() else None
     if reason is None:
         raise ApplicationError("reason", _("Choose one of the municipality's numbered reasons."))

@@ -11,6 +11,7 @@ from panjereh.agencies import fees
 from panjereh.agencies.codes import MUNICIPALITY
 from panjereh.agencies.models import Agency
 from panjereh.agencies.officials import signing_official
+from panjereh.agencies.queries import municipality_of
 from panjereh.core import audit, service_tx
 from panjereh.core.calendar import jalali_year, local_date
 from panjereh.core.text import Localized
@@ -56,8 +57,9 @@ def _issue_permit(app, actor) -> Permit:
     today = local_date(now)
     # signed at issue by the official who signs the municipality's papers, unless the city has its permits
     # wait on the signing official's page (then the paper is made when it is signed)
-    await_signature = Agency.objects.filter(code=MUNICIPALITY, permits_await_signature=True).exists()
-    official = None if await_signature else signing_official(MUNICIPALITY)
+    municipality = municipality_of(app.city_id)
+    await_signature = municipality.permits_await_signature
+    official = None if await_signature else signing_official(municipality.code)
     permit = Permit.objects.create(application=app, number=_permit_number(app, today), issued_at=now,
                                    issued_by=audit.user_or_none(actor),
                                    verification_code=secrets.token_urlsafe(18),

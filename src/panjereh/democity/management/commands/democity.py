@@ -35,6 +35,7 @@ class Command(BaseCommand):
         try:
             self._city(parcels=parcels, seed=seed, replace=replace, if_empty=if_empty, manifest=manifest,
                        no_progress=no_progress)
+            self._second_city()
             self._findings(again=replace)
         finally:
             if history_months:
@@ -50,6 +51,17 @@ class Command(BaseCommand):
             return
         run = run_consistency()
         self.stdout.write(f"consistency: {sum(run.counts.values())} findings ({run.seconds:.1f} s), on /findings/")
+
+    def _second_city(self):
+        """Dezful beside Ahvaz: the demo shows two cities apart on one deployment (democity/second_city.py)."""
+        from panjereh.democity.models import DemoBuild
+        from panjereh.democity.second_city import add_second_city
+
+        if not DemoBuild.objects.exists():
+            return
+        city, made = add_second_city()
+        if made:
+            self.stdout.write(f"second demo city: {city.code} (permits {city.prefix}-…), demo users {', '.join(made)}")
 
     def _history(self, months, per_month, seed, no_progress):
         from panjereh.democity.history import build_history
