@@ -24,6 +24,7 @@ ORDER = [
     ("consistency", "bench_consistency.py", "the whole-city consistency run against the bare self-joins"),
     ("works", "bench_works.py", "works conflicts against the bare spatio-temporal self-join"),
     ("indicators", "bench_indicators.py", "review indicators against the bare SQL aggregate"),
+    ("nation", "bench_nation.py", "a nation on Citus, simulated with PostgreSQL's own hash: balance and fan-out"),
 ]
 
 

@@ -295,6 +295,9 @@ PANJEREH_CITY_NAME = os.environ.get("PANJEREH_CITY_NAME", "اهواز")
 # (a deployment that serves one city never names another; a province adds cities with `panjereh createcity`).
 PANJEREH_CITY_CODE = os.environ.get("PANJEREH_CITY_CODE", "ahvaz")
 PANJEREH_CITY_PREFIX = os.environ.get("PANJEREH_CITY_PREFIX", "AHV")
+# The largest scale error a city's distances and areas may carry in the storage CRS (0.0005 = 0.05%): a city
+# added to the deployment beyond it is refused (`panjereh createcity`), and `panjereh doctor --cities` reports it.
+PANJEREH_MAX_SCALE_ERROR = float(os.environ.get("PANJEREH_MAX_SCALE_ERROR", "0.0005"))
 # The city's centre (lon, lat): the demo city is built around it, and it chooses the storage CRS.
 PANJEREH_CITY_CENTRE = env_floats("PANJEREH_CITY_CENTRE", "48.67,31.32")
 

@@ -8,6 +8,7 @@ class CitiesConfig(AppConfig):
     verbose_name = _("Cities")
 
     def ready(self):
+        from panjereh.cities import checks  # noqa: F401 — registers each city's scale check
         from panjereh.cities.events import EVENTS
         from panjereh.core import events, rls
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from panjereh.cities.models import City
 from panjereh.core import audit, scale
+from panjereh.core.text import Localized
 
 _home: dict[str, int] = {}
 
@@ -16,6 +17,12 @@ _home: dict[str, int] = {}
 def utm_srid(lon: float, lat: float) -> int:
     """The EPSG code of the WGS 84 UTM zone (north or south) a point lies in."""
     return (32600 if lat >= 0 else 32700) + scale.utm_zone(lon)
+
+
+def storage_scale_error(bbox) -> tuple[float, int]:
+    """The worst scale error (a fraction) over an extent in the deployment's storage CRS, and that CRS's zone."""
+    zone = settings.PANJEREH_STORAGE_SRID % 100
+    return scale.worst_error(bbox, zone), zone
 
 
 def home_city_id() -> int:
@@ -59,6 +66,15 @@ def _checked(code: str, prefix: str, name_fa: str, centre: tuple[float, float], 
         errors["centre"] = _("The centre must be a longitude and a latitude, in degrees.")
     if not 0 < half_width <= 1:
         errors["half_width"] = _("The half-width of the city's extent must be more than 0 and at most 1 degree.")
+    elif "centre" not in errors:
+        error, zone = storage_scale_error((lon - half_width, lat - half_width, lon + half_width, lat + half_width))
+        if error > settings.PANJEREH_MAX_SCALE_ERROR:
+            errors["centre"] = _(
+                "This deployment stores the map in UTM zone %(zone)s, where this city's distances and areas would "
+                "be off by up to %(error)s%% (the limit is %(limit)s%%). The city lies in zone %(own)s: serve it "
+                "from a deployment stored in that zone.") % Localized({
+                    "zone": zone, "error": round(error * 100, 3), "limit": round(
+                        settings.PANJEREH_MAX_SCALE_ERROR * 100, 3), "own": scale.utm_zone(lon)})
     if errors:
         raise ValidationError(errors)
     return dict(code=code, prefix=prefix, name_fa=name_fa.strip(), centre_lon=lon, centre_lat=lat,

@@ -28,11 +28,20 @@ def point_scale(lon: float, lat: float, zone: int) -> float:
     return K0 / math.sqrt(1 - b * b)
 
 
-def worst_error(bbox: tuple[float, float, float, float], zone: int) -> float:
-    """The largest |k − 1| over the extent's corners and edge midpoints, as a fraction (0.001 = 0.1%)."""
+def tm_scale(lon: float, lat: float, meridian: float, k0: float) -> float:
+    """Transverse Mercator's point scale at (lon, lat) for any central meridian and scale on it."""
+    b = math.cos(math.radians(lat)) * math.sin(math.radians(lon - meridian))
+    return k0 / math.sqrt(1 - b * b)
+
+
+def worst_error(bbox: tuple[float, float, float, float], zone: int, *, meridian: float | None = None,
+                k0: float = K0) -> float:
+    """The largest |k − 1| over the extent's corners and edge midpoints, as a fraction (0.001 = 0.1%): in the
+    UTM ``zone``, or in a Transverse Mercator of its own ``meridian`` and ``k0`` (a province's, for one)."""
     west, south, east, north = bbox
     points = [(x, y) for x in (west, (west + east) / 2, east) for y in (south, (south + north) / 2, north)]
-    return max(abs(point_scale(x, y, zone) - 1) for x, y in points)
+    meridian = central_meridian(zone) if meridian is None else meridian
+    return max(abs(tm_scale(x, y, meridian, k0) - 1) for x, y in points)
 
 
 def report(bbox, zone: int) -> str:

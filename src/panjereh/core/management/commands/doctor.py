@@ -37,6 +37,31 @@ class Command(BaseCommand):
         return [(str(m.obj or m.id), f"{m.msg} — {m.hint}" if m.hint else str(m.msg))
                 for m in found if m.level >= checks.ERROR]
 
+    def _deployment_cities(self):
+        """This deployment's own cities (the cities app's rows, asked by label: the kernel imports no app): each
+        one's worst scale error in the storage CRS, against the limit."""
+        from django.apps import apps
+        from django.db.utils import DatabaseError
+
+        zone, limit = settings.PANJEREH_STORAGE_SRID % 100, settings.PANJEREH_MAX_SCALE_ERROR
+        try:
+            rows = list(apps.get_model("cities", "City").objects.order_by("id"))
+        except DatabaseError:
+            self.stdout.write("this deployment's cities: the database is not migrated yet")
+            return
+        self.stdout.write(f"this deployment's cities, stored in UTM zone {zone} (limit {limit * 100:.3f}%):")
+        # the design's alternative for a province (docs/architecture.md): one Transverse Mercator on the
+        # meridian through the middle of its cities, scale 1 on it
+        meridian = round((min(c.west for c in rows) + max(c.east for c in rows)) / 2, 1) if rows else 0
+        for city in rows:
+            error = scale.worst_error(city.bbox, zone)
+            verdict = "ok" if error <= limit else "OVER THE LIMIT"
+            self.stdout.write(f"  {city.code}: {error * 100:.3f}% in zone {zone}, "
+                              f"{scale.worst_error(city.bbox, scale.utm_zone(city.centre_lon)) * 100:.3f}% in its "
+                              f"own zone {scale.utm_zone(city.centre_lon)}, "
+                              f"{scale.worst_error(city.bbox, 0, meridian=meridian, k0=1.0) * 100:.3f}% in a "
+                              f"Transverse Mercator on {meridian:g}° E — {verdict}")
+
     def handle(self, *args, cities=False, **options):
         if cities:
             from panjereh.core import scale
@@ -45,6 +70,7 @@ class Command(BaseCommand):
                 bbox = (lon - half, lat - half, lon + half, lat + half)
                 self.stdout.write(f"{name}: in zone 39 — {scale.report(bbox, 39).split(': ', 1)[1]}; "
                                   f"in its own {scale.report(bbox, scale.utm_zone(lon))}")
+            self._deployment_cities()
             return
         rows = [("Python", f"{sys.version.split()[0]} ({sys.executable})"),
                 ("sqlite3 module", sqlite_compat.SQLITE_MODE)]
