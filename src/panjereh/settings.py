@@ -291,6 +291,7 @@ SPECTACULAR_SETTINGS = {
 # The city's extent in lon/lat (west, south, east, north): anything outside is refused on import.
 PANJEREH_CITY_BBOX = env_floats("PANJEREH_CITY_BBOX", "48.45,31.10,48.90,31.55")
 PANJEREH_CITY_NAME = os.environ.get("PANJEREH_CITY_NAME", "اهواز")
+PANJEREH_CITY_NAME_EN = os.environ.get("PANJEREH_CITY_NAME_EN", "Ahvaz")
 # The home city's code and permit-number prefix: the city every row belongs to unless another city is named
 # (a deployment that serves one city never names another; a province adds cities with `panjereh createcity`).
 PANJEREH_CITY_CODE = os.environ.get("PANJEREH_CITY_CODE", "ahvaz")

@@ -33,7 +33,8 @@ def home_city_id() -> int:
         west, south, east, north = settings.PANJEREH_CITY_BBOX
         lon, lat = settings.PANJEREH_CITY_CENTRE
         city, _created = City.objects.get_or_create(code=settings.PANJEREH_CITY_CODE, defaults=dict(
-            prefix=settings.PANJEREH_CITY_PREFIX, name_fa=settings.PANJEREH_CITY_NAME, name_en="",
+            prefix=settings.PANJEREH_CITY_PREFIX, name_fa=settings.PANJEREH_CITY_NAME,
+            name_en=settings.PANJEREH_CITY_NAME_EN,
             centre_lon=lon, centre_lat=lat, west=west, south=south, east=east, north=north,
             srid=settings.PANJEREH_STORAGE_SRID))
         _home["id"] = city.pk

@@ -14,7 +14,8 @@ def home_city(apps, schema_editor):
     west, south, east, north = settings.PANJEREH_CITY_BBOX
     lon, lat = settings.PANJEREH_CITY_CENTRE
     City.objects.using(schema_editor.connection.alias).get_or_create(code=settings.PANJEREH_CITY_CODE, defaults=dict(
-        prefix=settings.PANJEREH_CITY_PREFIX, name_fa=settings.PANJEREH_CITY_NAME, name_en="", centre_lon=lon,
+        prefix=settings.PANJEREH_CITY_PREFIX, name_fa=settings.PANJEREH_CITY_NAME,
+        name_en=getattr(settings, "PANJEREH_CITY_NAME_EN", ""), centre_lon=lon,
         centre_lat=lat, west=west, south=south, east=east, north=north,
         srid=settings.PANJEREH_STORAGE_SRID or utm_srid(lon, lat)))
 

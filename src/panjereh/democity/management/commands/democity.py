@@ -9,6 +9,7 @@ from tqdm import tqdm
 from panjereh.citymap.models import Parcel
 from panjereh.core.fakes import demo_allowed
 from panjereh.democity.build import DemoCityExists, build_demo_city
+from panjereh.democity.models import DemoBuild
 from panjereh.democity.people import NotADemoDatabase, create_demo_people
 
 
@@ -40,6 +41,11 @@ class Command(BaseCommand):
         finally:
             if history_months:
                 self._history(history_months, history_per_month, seed, no_progress)
+        # after the history (which is made only where there are no files yet): Dezful's first files
+        from panjereh.democity.second_city import open_files
+
+        if DemoBuild.objects.exists() and (opened := open_files()):
+            self.stdout.write(f"second demo city: {opened} files waiting at its counter")
 
     def _findings(self, *, again: bool):
         """One consistency run over the new city, so that its planted faults are on the findings desk from the
