@@ -12,6 +12,11 @@ from panjereh.core import audit, scale
 from panjereh.core.text import Localized
 
 _home: dict[str, int] = {}
+_generation = [0]  # this process's count of changes to the cities: what keeps a cached extent (citymap.crs)
+
+
+def generation() -> int:
+    return _generation[0]
 
 
 def utm_srid(lon: float, lat: float) -> int:
@@ -43,6 +48,7 @@ def home_city_id() -> int:
 
 def forget_home_city() -> None:
     _home.clear()
+    _generation[0] += 1
 
 
 def home_city() -> City:
@@ -92,4 +98,5 @@ def add_city(*, actor, code: str, prefix: str, name_fa: str, name_en: str = "", 
         city = City.objects.create(name_en=name_en, **fields)
         audit.record(actor=actor, action="city.added", obj=city, data={"code": code, "srid": city.srid})
         audit.emit(event_type="city.added", payload={"city": code})
+    _generation[0] += 1
     return city

@@ -24,7 +24,7 @@ from panjereh import access
 from panjereh.agencies import map_basic
 from panjereh.agencies.models import Agency
 from panjereh.citymap import crs as crsmod
-from panjereh.citymap import geojson, queries
+from panjereh.citymap import fence, geojson, queries
 from panjereh.citymap.exporting import EXPORT_FORMATS, ExportRefused, export_layer
 from panjereh.citymap.importing import ImportRejected
 from panjereh.citymap.models import Feature, Layer, Parcel
@@ -39,7 +39,7 @@ from panjereh.citymap.services import (
     parse_dig_area,
     rollback_layer,
 )
-from panjereh.citymap.tiles import TileError, cached_tile
+from panjereh.citymap.tiles import TileError, cached_tile, tile_storage_bounds
 from panjereh.core.api_errors import error_response, field_error
 from panjereh.core.ids import parse_id
 from panjereh.core.parsers import JSONParser
@@ -222,6 +222,8 @@ class DigCheckView(APIView):
             area = parse_dig_area(body.validated_data["geometry"], body.validated_data["buffer_m"])
         except SpatialInputError as exc:
             raise ValidationError({exc.field: [str(exc)]}) from exc
+        if fence.outside(request.user, area.geometry):
+            raise ValidationError({"geometry": [_("The trench lies outside the cities you work in.")]})
         return Response(dig_check(area, user=request.user))
 
 
@@ -248,7 +250,7 @@ class AssetSearchView(APIView):
         exact = list(current.filter(ext_id__iexact=q).order_by("id")[:self.MAX_RESULTS])
         more = list(current.filter(ext_id__istartswith=q).exclude(pk__in=[f.pk for f in exact])
                     .order_by("ext_id", "id")[:self.MAX_RESULTS - len(exact)]) if len(exact) < self.MAX_RESULTS else []
-        found = exact + more
+        found = [f for f in exact + more if not fence.outside(request.user, shapely.from_wkb(bytes(f.geom.wkb)))]
         return Response({"type": "FeatureCollection", "features": geojson.features(found, geojson.feature_properties),
                          "numberReturned": len(found), "numberMatched": len(found)},
                         content_type="application/geo+json")
@@ -276,7 +278,10 @@ class StreetSearchView(APIView):
                         .values_list("current_version_id", flat=True))
         found = []
         for name, segments in queries.streets_named(versions, key, limit=self.MAX_RESULTS):
-            merged = crsmod.to_crs84(shapely.union_all([shapely.from_wkb(bytes(f.geom.wkb)) for f in segments]))
+            merged = shapely.union_all([shapely.from_wkb(bytes(f.geom.wkb)) for f in segments])
+            if fence.outside(request.user, merged):
+                continue  # another city's street of the same name
+            merged = crsmod.to_crs84(merged)
             found.append({"type": "Feature", "id": segments[0].pk, "geometry": json.loads(shapely.to_geojson(merged)),
                           "properties": {"name": name, "layer": segments[0].layer.code, "segments": len(segments)}})
         return Response({"type": "FeatureCollection", "features": found, "numberReturned": len(found),
@@ -460,6 +465,11 @@ class LayerExportView(APIView):
                 raise NotFound(f"layer {code} has no version {request.query_params['version']}") from None
         if (version or layer.current_version) is None:
             raise NotFound(f"layer {code} has no version yet")
+        extent = (version or layer.current_version).bbox
+        if fence.user_fence(request.user) is not None and extent and not shapely.contains(
+                shapely.buffer(fence.user_fence(request.user), 1.0), crsmod.bbox_crs84_to_storage(tuple(extent))):
+            raise PermissionDenied(_("This layer reaches beyond the cities you work in: read it through the map "
+                                     "or the OGC API, which show your cities' part."))
         directory = tempfile.mkdtemp(prefix="panjereh-export-")
         try:
             path = export_layer(layer, fmt, version=version, directory=directory)
@@ -499,7 +509,8 @@ class TileView(APIView):
         if layer is None:
             raise NotFound(f"layer «{code}» does not exist")
         try:
-            body = cached_tile(layer, int(z), int(x), int(y))
+            beyond = fence.tile_outside(request.user, tile_storage_bounds(int(z), int(x), int(y)))
+            body = b"" if beyond else cached_tile(layer, int(z), int(x), int(y))  # another city's: empty
         except TileError as exc:
             raise NotFound(str(exc)) from exc
         response = Response(body, content_type=MVTRenderer.media_type)

@@ -9,12 +9,15 @@ GDAL is told to use the traditional GIS axis order, so longitude always comes fi
 
 import ctypes
 import threading
+import time
 
 import numpy as np
 import shapely
 from django.conf import settings
 from django.contrib.gis.gdal import CoordTransform, GDALException, SpatialReference
 from django.contrib.gis.gdal.libgdal import lgdal
+
+from panjereh.cities.services import generation
 
 STORAGE_SRID = settings.PANJEREH_STORAGE_SRID
 STORAGE = f"EPSG:{STORAGE_SRID}"
@@ -119,9 +122,41 @@ def to_crs84(geoms):
     return transform(geoms, f"EPSG:{STORAGE_SRID}", "OGC:CRS84")
 
 
+_EXTENT: dict[str, tuple[float, tuple, int]] = {}
+EXTENT_SECONDS = 60.0  # how long a process keeps the extent before asking the cities again
+
+
 def city_bbox_lonlat() -> tuple[float, float, float, float]:
-    """The configured city extent (west, south, east, north) in degrees."""
-    return tuple(settings.PANJEREH_CITY_BBOX)
+    """The deployment's extent (west, south, east, north) in degrees: the box around every city's extent (one
+    city: its own, settings PANJEREH_CITY_BBOX). Asked of the cities once a minute per process (and at once in
+    the process that adds a city: ``forget_extent``), since every tile and import asks it."""
+    now = time.monotonic()
+    kept = _EXTENT.get("box")
+    if kept is not None and now - kept[0] < EXTENT_SECONDS and kept[2] == generation():
+        return kept[1]
+    box = _cities_box() or tuple(settings.PANJEREH_CITY_BBOX)
+    _EXTENT["box"] = (now, box, generation())
+    return box
+
+
+def _cities_box() -> tuple[float, float, float, float] | None:
+    from django.db.models import Max, Min
+    from django.db.utils import DatabaseError
+
+    from panjereh.cities.models import City
+
+    try:
+        found = City.objects.aggregate(w=Min("west"), s=Min("south"), e=Max("east"), n=Max("north"))
+    except DatabaseError:  # not migrated yet (a command before migrate): the settings' extent
+        return None
+    if found["w"] is None:
+        return None
+    home = tuple(settings.PANJEREH_CITY_BBOX)  # the home city's settings stay inside, whatever its row says
+    return (min(found["w"], home[0]), min(found["s"], home[1]), max(found["e"], home[2]), max(found["n"], home[3]))
+
+
+def forget_extent() -> None:
+    _EXTENT.clear()
 
 
 def inside_city(bounds) -> np.ndarray:

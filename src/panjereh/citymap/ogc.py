@@ -10,6 +10,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import shapely
 from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry
 from django.http import HttpResponse
@@ -26,7 +27,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from panjereh import access
 from panjereh.agencies import map_basic
 from panjereh.citymap import crs as crsmod
-from panjereh.citymap import geojson, geojson_sql, queries, spatial_sql
+from panjereh.citymap import fence, geojson, geojson_sql, queries, spatial_sql
 from panjereh.citymap.api import parse_bbox
 from panjereh.citymap.models import Feature, Layer, Parcel
 from panjereh.core.text import Localized, normalize_digits
@@ -253,7 +254,9 @@ class ItemsView(OGCView):
             return self.extra_items(request, *found, bbox=bbox, limit=limit, after=after)
         layer = found
         parcels = layer.kind == Layer.Kind.PARCELS
-        area = crsmod.bbox_crs84_to_storage(bbox) if bbox else None
+        area = fence.fenced(request.user, crsmod.bbox_crs84_to_storage(bbox) if bbox else None)
+        if area is not None and area.is_empty:  # the box lies outside the cities this user works in
+            return self.page(request, layer.code, [], geojson.feature_properties, 0, False, limit)
         if spatial_sql.is_postgis():
             return self.written_by_postgis(request, layer, area, limit=limit, after=after)
         if parcels:
@@ -331,11 +334,14 @@ class ItemView(OGCView):
             extra, qs = layer
             obj, props = qs.filter(pk=fid).first(), extra.properties
         elif layer.kind == Layer.Kind.PARCELS:
-            obj, props = Parcel.objects.filter(pk=fid).first(), geojson.parcel_properties
+            obj, props = access.visible_parcels(request.user).filter(pk=fid).first(), geojson.parcel_properties
         else:
             obj = Feature.objects.filter(pk=fid, version_id=layer.current_version_id).select_related(
                 "agency", "layer").first()
             props = geojson.feature_properties
+        if obj is not None and not isinstance(layer, tuple) \
+                and fence.outside(request.user, shapely.from_wkb(bytes(obj.geom.wkb))):
+            obj = None  # another city's feature: not found, as everywhere
         if obj is None:
             raise OGCError(404, "NotFound", _("Feature %(id)s is not in collection %(collection)s.")
                            % Localized({"id": feature_id, "collection": collection_id}))

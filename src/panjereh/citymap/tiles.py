@@ -60,6 +60,11 @@ def _storage_bounds(bounds, margin: float):
     return crsmod.transform(box, "EPSG:3857", crsmod.STORAGE).bounds
 
 
+def tile_storage_bounds(z: int, x: int, y: int) -> tuple[float, float, float, float]:
+    """A tile's box in the storage CRS (the bounds of its densified outline)."""
+    return _storage_bounds(tile_bounds(z, x, y), 0.0)
+
+
 def _rows(layer, storage_bbox):
     """(id, WKB, properties) of the layer's current features (or parcels) meeting a storage-CRS box."""
     minx, miny, maxx, maxy = storage_bbox
