@@ -200,3 +200,18 @@ def test_the_database_itself_refuses_another_citys_rows(province):
             assert count(table, dezful, "*") > 0
             assert count(table, ahvaz, "") == 0 and count(table, ahvaz, "-") == 0
         cursor.execute("RESET ROLE")
+
+
+def test_a_provincial_agencys_inbox_shows_each_tasks_city_filters_by_one_and_pages(province, client):
+    client.force_login(get_user_model().objects.get(username="reviewer.water"))
+    page = client.get("/inbox/").content.decode()
+    assert 'id="city-filter"' in page and "دزفول" in page
+    assert province["dezful_file"].tracking_code in page and province["ahvaz_file"].tracking_code in page
+    only = client.get("/inbox/", {"city": "dezful"}).content.decode()
+    assert province["dezful_file"].tracking_code in only and province["ahvaz_file"].tracking_code not in only
+    client.force_login(get_user_model().objects.get(username="water.ahvaz_only"))
+    limited = client.get("/inbox/").content.decode()
+    assert province["dezful_file"].tracking_code not in limited and 'id="city-filter"' not in limited
+    client.force_login(get_user_model().objects.get(username="dezful.reviewer"))
+    own = client.get("/inbox/").content.decode()
+    assert province["dezful_file"].tracking_code in own and province["ahvaz_file"].tracking_code not in own

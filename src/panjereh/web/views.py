@@ -7,6 +7,7 @@ same services: a page can do nothing the API would refuse.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
@@ -387,10 +388,17 @@ def inbox(request):
     if city:
         tasks = tasks.filter(application__city__code=city)
     tasks = tasks.select_related("application__parcel", "application__city").order_by("due_date", "id")
-    rows = [{"task": t, "left": working_days_between(today, t.due_date), "late": t.due_date < today} for t in tasks]
+    # a provincial company's inbox over thirty cities is long: fifty tasks a page, the earliest deadlines first
+    page = Paginator(tasks, INBOX_PAGE).get_page(request.GET.get("page"))
+    rows = [{"task": t, "left": working_days_between(today, t.due_date), "late": t.due_date < today}
+            for t in page.object_list]
     awaiting = _awaiting_check(request.user)[:50] if access.can_check_documents(request.user) else []
     return render(request, "web/inbox.html", {"rows": rows, "agency": profile.agency, "awaiting_check": awaiting,
-                                              "cities": cities if len(cities) > 1 else [], "city": city})
+                                              "cities": cities if len(cities) > 1 else [], "city": city,
+                                              "page": page, "query": f"city={city}" if city else ""})
+
+
+INBOX_PAGE = 50
 
 
 @login_required
