@@ -215,3 +215,19 @@ def test_a_provincial_agencys_inbox_shows_each_tasks_city_filters_by_one_and_pag
     client.force_login(get_user_model().objects.get(username="dezful.reviewer"))
     own = client.get("/inbox/").content.decode()
     assert province["dezful_file"].tracking_code in own and province["ahvaz_file"].tracking_code not in own
+
+
+def test_a_citizen_signed_in_once_sees_their_files_in_every_city(province, city, fake_sms, fake_identity):
+    from django.test import Client
+
+    from tests.cities.conftest import open_file
+    from tests.citizens.test_from_home import sign_in
+    from tests.permits.helpers import good_parcel
+
+    operator1 = get_user_model().objects.get(username="operator1")
+    ahvaz_file = open_file(operator1, good_parcel(city, needs=("water",)), "0499370899")  # the Dezful applicant
+    citizen = Client()
+    sign_in(citizen, fake_sms, national_id="0499370899", mobile="09161234567")
+    page = citizen.get("/citizen/files/").content.decode()
+    assert province["dezful_file"].tracking_code in page and ahvaz_file.tracking_code in page
+    assert province["ahvaz_file"].tracking_code not in page  # another person's
