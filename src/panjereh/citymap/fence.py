@@ -9,6 +9,7 @@ city's features are outside the fence; a vector tile that straddles the fence's 
 caveat is in docs/architecture.md)."""
 
 import shapely
+from django.contrib.gis.geos import GEOSGeometry
 
 from panjereh import access
 from panjereh.cities.models import City
@@ -51,3 +52,14 @@ def tile_outside(user, storage_bbox) -> bool:
     """Whether a tile's box (storage CRS: minx, miny, maxx, maxy) lies wholly outside the user's fence."""
     fence = user_fence(user)
     return fence is not None and not shapely.intersects(fence, shapely.box(*storage_bbox))
+
+
+def within(user, queryset, field: str):
+    """``queryset`` narrowed to rows whose ``field`` (a geometry) meets the user's fence: incidents, street works
+    — the rows of a city found by where they are (a small table each: the spatial lookup scans it)."""
+    fence = user_fence(user)
+    if fence is None:
+        return queryset
+    if fence.is_empty:
+        return queryset.none()
+    return queryset.filter(**{f"{field}__intersects": GEOSGeometry(fence.wkb_hex, srid=crsmod.STORAGE_SRID)})

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from panjereh import access
+from panjereh.citymap import fence
 from panjereh.core import fields
 from panjereh.core.api_errors import field_error
 from panjereh.crisis import services
@@ -56,7 +57,7 @@ class IncidentDetailView(APIView):
     def get(self, request, pk):
         if not access.can_report_incident(request.user):
             raise PermissionDenied("only agency and crisis staff see incidents")
-        incident = Incident.objects.filter(pk=pk).first()
+        incident = fence.within(request.user, Incident.objects, "location").filter(pk=pk).first()
         if incident is None:
             raise NotFound(f"incident {pk} does not exist")
         return Response(incident_summary(incident, request.user))

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods
 
 from panjereh import access
 from panjereh.citymap import crs as crsmod
-from panjereh.citymap import tiles
+from panjereh.citymap import fence, tiles
 from panjereh.citymap.models import Feature, Layer, Parcel
 from panjereh.core.calendar import parse_moment
 from panjereh.core.errors import FieldError
@@ -106,10 +106,11 @@ def board(request):
         except FieldError as exc:
             error = {"field": exc.field, "text": str(exc)}
     now = timezone.now()
-    open_qs = Incident.objects.filter(status=Incident.Status.OPEN).select_related("handled_by")
+    mine = fence.within(request.user, Incident.objects, "location")  # the cities this user works in
+    open_qs = mine.filter(status=Incident.Status.OPEN).select_related("handled_by")
     current = list(open_qs.filter(Q(planned=False) | Q(starts_at__lte=now)).order_by("-starts_at", "-id")[:200])
     ahead = list(open_qs.filter(planned=True, starts_at__gt=now).order_by("starts_at", "id")[:200])
-    closed = Paginator(Incident.objects.filter(status=Incident.Status.CLOSED).select_related("handled_by")
+    closed = Paginator(mine.filter(status=Incident.Status.CLOSED).select_related("handled_by")
                        .order_by("-restored_at", "-id"), 25).get_page(request.GET.get("page"))
     listed = current + ahead + list(closed)
     areas = _areas(listed)
@@ -198,7 +199,8 @@ def _addresses(parcels: list[Parcel]) -> dict[int, str]:
 def incident_page(request, pk):
     """One incident: the response computed when it was reported, as this user may read it; notes; close."""
     _require(request)
-    incident = get_object_or_404(Incident.objects.select_related("handled_by", "reported_by", "closed_by"), pk=pk)
+    incident = get_object_or_404(fence.within(request.user, Incident.objects, "location").select_related(
+        "handled_by", "reported_by", "closed_by"), pk=pk)
     error = None
     if request.method == "POST":
         action = request.POST.get("action", "")

@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
 from panjereh import access
+from panjereh.citymap import fence
 from panjereh.citymap.models import Feature, Parcel
 from panjereh.citymap.vocabulary import ASSET_KINDS
 from panjereh.crisis.models import Incident
@@ -53,7 +54,7 @@ def _svg(incident: Incident, response: dict) -> str:
 def incident_report(request, pk):
     if not access.can_report_incident(request.user):
         raise Http404("no such incident")
-    incident = get_object_or_404(Incident, pk=pk)
+    incident = get_object_or_404(fence.within(request.user, Incident.objects, "location"), pk=pk)
     response = access.redact("incident", request.user, incident.response)
     iso = response.get("isolation") or {}
     transformer = response.get("transformer") or {}

@@ -19,8 +19,8 @@ from panjereh.agencies import map_basic
 from panjereh.agencies.models import Agency
 from panjereh.billing import services as billing
 from panjereh.billing.models import Bill
-from panjereh.citymap import geojson
-from panjereh.citymap.tiles import TileError
+from panjereh.citymap import fence, geojson
+from panjereh.citymap.tiles import TileError, tile_storage_bounds
 from panjereh.core import uploads
 from panjereh.core.api_errors import error_response, field_error
 from panjereh.core.calendar import local_date
@@ -72,7 +72,7 @@ def works_detail(works: Works, user, geometry: dict | None = None) -> dict:
 def _works(request, pk) -> Works:
     if not access.can_view_works(request.user):
         raise PermissionDenied("street works are for the agencies' staff")
-    return get_object_or_404(Works.objects.select_related("agency"), pk=pk)
+    return get_object_or_404(fence.within(request.user, Works.objects, "geom").select_related("agency"), pk=pk)
 
 
 def _error(exc):
@@ -89,7 +89,8 @@ class WorksListView(APIView):
     def get(self, request):
         if not access.can_view_works(request.user):
             raise PermissionDenied("street works are for the agencies' staff")
-        qs = Works.objects.select_related("agency", "permit").exclude(status=Works.Status.CANCELLED)
+        qs = fence.within(request.user, Works.objects, "geom").select_related("agency", "permit") \
+            .exclude(status=Works.Status.CANCELLED)
         period = request.query_params.get("period", "all")
         if period not in queries.PERIODS:
             return field_error(status.HTTP_400_BAD_REQUEST, "period", _("The period must be one of %(known)s.")
@@ -265,7 +266,8 @@ def inspection_detail(inspection: Inspection) -> dict:
 def _inspection(request, pk) -> Inspection:
     if not access.can_view_works(request.user):
         raise PermissionDenied("street works are for the agencies' staff")
-    return get_object_or_404(Inspection.objects.select_related("works__agency"), pk=pk)
+    return get_object_or_404(fence.within(request.user, Inspection.objects, "works__geom")
+                             .select_related("works__agency"), pk=pk)
 
 
 class InspectionListView(APIView):
@@ -274,7 +276,8 @@ class InspectionListView(APIView):
     def get(self, request):
         if not access.can_view_works(request.user):
             raise PermissionDenied("street works are for the agencies' staff")
-        qs = Inspection.objects.select_related("works__agency").prefetch_related("photos").order_by("-id")[:500]
+        qs = fence.within(request.user, Inspection.objects, "works__geom").select_related("works__agency") \
+            .prefetch_related("photos").order_by("-id")[:500]
         return Response({"inspections": [inspection_detail(i) for i in qs]})
 
 
@@ -348,8 +351,10 @@ class WorksTileView(APIView):
             return field_error(status.HTTP_400_BAD_REQUEST, "period", _("The period must be one of %(known)s.")
                                % Localized({"known": ", ".join(queries.PERIODS)}))
         try:
-            body = works_tile(int(z), int(x), int(y), period=period, today=local_date(timezone.now()),
-                              agencies=dict(Agency.objects.values_list("id", "code")))
+            beyond = fence.tile_outside(request.user, tile_storage_bounds(int(z), int(x), int(y)))
+            body = b"" if beyond else works_tile(int(z), int(x), int(y), period=period,
+                                                  today=local_date(timezone.now()),
+                                                  agencies=dict(Agency.objects.values_list("id", "code")))
         except TileError as exc:
             raise NotFound(str(exc)) from exc
         response = Response(body, content_type=self.MVTRenderer.media_type)

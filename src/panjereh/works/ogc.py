@@ -4,6 +4,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from panjereh import access
+from panjereh.citymap import fence
 from panjereh.citymap.ogc import ExtraCollection, register_collection
 from panjereh.works.models import Works
 
@@ -12,7 +13,7 @@ def visible_works(user):
     """The works ``user`` may read through OGC (agencies' staff and coordinators), or None."""
     if not access.can_view_works(user):
         return None
-    return Works.objects.select_related("agency").exclude(status=Works.Status.CANCELLED)
+    return fence.within(user, Works.objects, "geom").select_related("agency").exclude(status=Works.Status.CANCELLED)
 
 
 def properties(works) -> dict:

@@ -19,7 +19,7 @@ from panjereh import access
 from panjereh.agencies.codes import MUNICIPALITY
 from panjereh.agencies.models import Agency, RefusalReason
 from panjereh.citymap import crs as crsmod
-from panjereh.citymap import geojson, tiles
+from panjereh.citymap import fence, geojson, tiles
 from panjereh.core import uploads
 from panjereh.core.calendar import local_date, parse_day
 from panjereh.core.ids import id_or_zero
@@ -64,13 +64,15 @@ def _transfer(request):
 def _inspect(request):
     if not access.can_inspect_works(request.user):
         raise PermissionDenied("inspections are recorded by the municipality")
-    inspection = get_object_or_404(Inspection, pk=request.POST.get("inspection"))
+    inspection = get_object_or_404(fence.within(request.user, Inspection.objects, "works__geom"),
+                                   pk=id_or_zero(request.POST.get("inspection", "")))
     services.record_inspection(actor=request.user, inspection=inspection, passed=request.POST.get("passed") == "yes",
                                defects=request.POST.get("defects", ""), photo=request.FILES.get("photo"))
 
 
 def _own_works(request) -> Works:
-    works = get_object_or_404(Works.objects.select_related("agency"), pk=id_or_zero(request.POST.get("works", "")))
+    works = get_object_or_404(fence.within(request.user, Works.objects, "geom").select_related("agency"),
+                              pk=id_or_zero(request.POST.get("works", "")))
     if not access.can_manage_works(request.user, works.agency.code):
         raise PermissionDenied("an agency records its own works only")
     return works
@@ -137,7 +139,8 @@ def coordination(request):
     agency = request.GET.get("agency", "")
     status = request.GET.get("status", "")
     street = request.GET.get("street", "").strip()
-    qs = Works.objects.select_related("agency", "permit").exclude(status=Works.Status.CANCELLED)
+    qs = fence.within(request.user, Works.objects, "geom").select_related("agency", "permit") \
+        .exclude(status=Works.Status.CANCELLED)
     if agency:
         qs = qs.filter(agency__code=agency)
     if status in STATUS_FILTERS:
@@ -170,7 +173,8 @@ def coordination(request):
         "bills": list(agency_bills(request.user, unpaid_only=request.GET.get("bills") != "all")[:200])
         if access.works_bill_agency_ids(request.user) != set() else [],
         "can_record_transfer": access.can_record_agency_payment(request.user),
-        "inspections": list(Inspection.objects.select_related("works__agency").prefetch_related("photos")
+        "inspections": list(fence.within(request.user, Inspection.objects, "works__geom")
+                            .select_related("works__agency").prefetch_related("photos")
                             .order_by("inspected_at", "-id")[:100]),
         "can_inspect": access.can_inspect_works(request.user),
         "reasons": RefusalReason.objects.filter(agency__code=MUNICIPALITY, active=True),
