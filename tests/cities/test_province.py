@@ -231,3 +231,28 @@ def test_a_citizen_signed_in_once_sees_their_files_in_every_city(province, city,
     page = citizen.get("/citizen/files/").content.decode()
     assert province["dezful_file"].tracking_code in page and ahvaz_file.tracking_code in page
     assert province["ahvaz_file"].tracking_code not in page  # another person's
+
+
+def test_a_city_may_have_its_own_fee_schedule_and_its_permit_fee_is_its_municipalitys(province):
+    """Dezful's council sets its own permit fee schedule; Ahvaz keeps every city's. The permit fee of a Dezful
+    file is Dezful's municipality's line of the bill, computed by Dezful's schedule."""
+    from panjereh.agencies.models import FeeSchedule
+    from panjereh.permits.services.apply import fee_lines
+
+    default = FeeSchedule.objects.get(code="permit", city__isnull=True)
+    own = FeeSchedule.objects.create(code="permit", city=province["dezful"], agency=province["municipality"],
+                                     formula=default.formula, params={
+                                         **default.params, "K": {**default.params["K"], "residential": 0.04}})
+    parcel = province["dezful_parcel"]
+
+    def permit_line(city_parcel):
+        line = next(li for li in fee_lines(parcel=city_parcel, land_use="residential", units=2, floor_area=200,
+                                          parking=1, requests=[]) if li[1] == "permit")
+        return line[0], line[4]
+
+    agency, own_fee = permit_line(parcel)
+    assert agency == province["municipality"]
+    assert permit_line(province["ahvaz_parcel"])[0].code == "municipality"  # Ahvaz's fee, Ahvaz's municipality
+    own.delete()
+    agency, every_citys_fee = permit_line(parcel)
+    assert agency == province["municipality"] and own_fee * 2 in range(every_citys_fee - 1, every_citys_fee + 2)

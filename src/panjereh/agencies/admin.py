@@ -40,7 +40,8 @@ class RefusalReasonAdmin(PanjerehAdmin):
 
 @admin.register(FeeSchedule)
 class FeeScheduleAdmin(PanjerehAdmin):
-    list_display = ("code", "agency", "formula")
+    list_display = ("code", "city", "agency", "formula")
+    list_filter = ("city",)
 
 
 @admin.register(StaffToken)

@@ -129,6 +129,7 @@ def load_review_rules(agency_model, reason_model, fee_model, using: str = "defau
         for number, fa, en in reasons:
             reason_model.objects.using(using).get_or_create(agency=agency, number=number,
                                                             defaults={"text_fa": fa, "text_en": en})
+    every_city = _known(fee_model, {"city": None})  # the default schedules (a city may have its own beside)
     for code, agency, formula, params in FEES:
-        fee_model.objects.using(using).get_or_create(code=code, defaults={
+        fee_model.objects.using(using).get_or_create(code=code, **every_city, defaults={
             "agency": agency_model.objects.using(using).get(code=agency), "formula": formula, "params": params})

@@ -8,6 +8,7 @@ tenths, not the binary float 0.6999…), so 70% of 180,000,000 rials is 126,000,
 import math
 from fractions import Fraction
 
+from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from panjereh.agencies.models import FeeSchedule
@@ -77,23 +78,27 @@ def telecom_lines(params: dict, *, lines: int) -> int:
     return params["per_line"] * lines
 
 
-def schedule(code: str) -> FeeSchedule:
-    try:
-        return FeeSchedule.objects.select_related("agency").get(code=code)
-    except FeeSchedule.DoesNotExist:
-        raise FeeError("services", _("No fee schedule «%(code)s» is configured.") % Localized({"code": code})) from None
+def schedule(code: str, city_id: int | None = None) -> FeeSchedule:
+    """The schedule of ``code`` in a city: the city's own where it has one, else every city's."""
+    found = FeeSchedule.objects.select_related("agency").filter(code=code).filter(
+        Q(city__isnull=True) | Q(city_id=city_id)).order_by(F("city_id").desc(nulls_last=True)).first()
+    if found is None:
+        raise FeeError("services", _("No fee schedule «%(code)s» is configured.") % Localized({"code": code}))
+    return found
 
 
-def service_fee(service_code: str, *, land_use: str, units: int, size: dict, water_size: dict | None = None) -> int:
-    """The connection fee of one service for an application's land use, units and requested size.
+def service_fee(service_code: str, *, land_use: str, units: int, size: dict, water_size: dict | None = None,
+                city_id: int | None = None) -> int:
+    """The connection fee of one service for an application's land use, units and requested size, by the
+    schedule of the file's city (``city_id``; its own, or every city's).
 
     The sewer fee is a share of the water fee, so it needs the water branch's size (``water_size``).
     """
-    params = schedule(service_code).params
+    params = schedule(service_code, city_id).params
     commercial_units = 0 if land_use in RESIDENTIAL else max(1, units)
     if service_code in {"water", "sewer"}:
         branch = size if service_code == "water" else (water_size or {"diameter_mm": 20})
-        water = water_connection(schedule("water").params, land_use=land_use, units=units,
+        water = water_connection(schedule("water", city_id).params, land_use=land_use, units=units,
                                  diameter_mm=branch.get("diameter_mm", 20), commercial_units=commercial_units)
         if service_code == "water":
             return water

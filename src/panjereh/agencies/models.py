@@ -197,7 +197,10 @@ class FeeSchedule(models.Model):
         TELECOM = "telecom_lines", _("telecom lines")
         EXCAVATION = "excavation", _("excavation permit by metre, surface and street class")
 
-    code = models.SlugField(_("code"), max_length=32, unique=True, help_text=_("permit, or the service code"))
+    code = models.SlugField(_("code"), max_length=32, help_text=_("permit, or the service code"))
+    city = models.ForeignKey(City, null=True, blank=True, on_delete=models.CASCADE, related_name="fee_schedules",
+                             verbose_name=_("city"), help_text=_("a city's own schedule; empty: every city's, "
+                                                                 "where a city has none of its own"))
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="fee_schedules", verbose_name=_("agency"))
     formula = models.CharField(_("formula"), max_length=24, choices=Formula.choices)
     params = models.JSONField(_("parameters"), default=dict)
@@ -205,7 +208,12 @@ class FeeSchedule(models.Model):
     class Meta:
         verbose_name = _("fee schedule")
         verbose_name_plural = _("fee schedules")
-        ordering = ["code"]
+        ordering = ["code", "city"]
+        constraints = [
+            models.UniqueConstraint(fields=["code"], condition=models.Q(city__isnull=True),
+                                    name="one_default_fee_schedule_per_code"),
+            models.UniqueConstraint(fields=["code", "city"], name="one_fee_schedule_per_code_and_city"),
+        ]
 
     def __str__(self):
         return f"{self.code} ({self.formula})"

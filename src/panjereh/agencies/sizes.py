@@ -11,7 +11,7 @@ ALL_FIELDS = frozenset(f for fields in FIELDS.values() for f in fields)
 
 
 def _params(code: str) -> dict:
-    row = FeeSchedule.objects.filter(code=code).values_list("params", flat=True).first()
+    row = FeeSchedule.objects.filter(code=code, city__isnull=True).values_list("params", flat=True).first()
     return row or {}
 
 

@@ -59,6 +59,7 @@ def submit_application(*, actor, parcel, applicant: dict, permit: dict, services
         if choice["timing"] != "not_needed":
             try:
                 fees.service_fee(code, land_use=permit["land_use"], units=permit["units"], size=choice.get("size", {}),
+                                 city_id=parcel.city_id,
                                  water_size=water_size)
             except fees.FeeError as exc:
                 raise ApplicationError(f"services.{exc.field}", str(exc)) from exc
@@ -201,15 +202,18 @@ def fee_lines(*, parcel, land_use: str, units: int, floor_area: float, parking: 
     """
     lines = []
     if only is None:
-        schedule = fees.schedule("permit")
+        schedule = fees.schedule("permit", parcel.city_id)
         amount = fees.municipal_permit(schedule.params, land_use=land_use, floor_area=floor_area, units=units,
                                        parking=parking, parcel_area=parcel.area_m2,
                                        regional_value=parcel.regional_value)
-        lines.append((schedule.agency, "permit", "عوارض صدور پروانه ساختمانی", "Building permit fee", amount))
+        # the permit fee is the parcel's city's municipality's, whichever schedule computed it
+        lines.append((municipality_of(parcel.city_id), "permit", "عوارض صدور پروانه ساختمانی", "Building permit fee",
+                      amount))
     water_size = next((size for service, _, size in requests if service.code == "water"), None)
     for service, timing, size in requests:
         if (only is None and timing == "now") or service.code == only:
-            amount = fees.service_fee(service.code, land_use=land_use, units=units, size=size, water_size=water_size)
+            amount = fees.service_fee(service.code, land_use=land_use, units=units, size=size, water_size=water_size,
+                                      city_id=parcel.city_id)
             lines.append((service.agency, service.code, f"هزینه {service.name_fa}", f"{service.name_en} fee", amount))
     return lines
 

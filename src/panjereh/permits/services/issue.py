@@ -118,7 +118,7 @@ def activate_service(*, actor, application, service_code: str, size: dict | None
         water = app.service_requests.filter(service__code="water").first()
         try:
             fees.service_fee(service_code, land_use=app.land_use, units=app.units, size=new_size,
-                             water_size=water.size if water else None)
+                             water_size=water.size if water else None, city_id=app.city_id)
         except fees.FeeError as exc:
             raise ApplicationError(f"size.{exc.field}", str(exc)) from exc
         now = timezone.now()
