@@ -8,6 +8,7 @@ Ahvaz), which is what a city whose agencies have not yet loaded their layers loo
 import os
 
 import shapely
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.gis.geos import GEOSGeometry
 from django.db import transaction
@@ -15,6 +16,7 @@ from django.db import transaction
 from panjereh.agencies import services as agency_services
 from panjereh.agencies.models import Agency, CounterOffice, StaffProfile
 from panjereh.cities.models import City
+from panjereh.cities.services import storage_scale_error
 from panjereh.citymap import crs as crsmod
 from panjereh.citymap.models import Parcel
 from panjereh.democity.models import DemoBuild
@@ -54,11 +56,22 @@ def _parcels(city: City) -> list[Parcel]:
     return made
 
 
+def fits() -> bool:
+    """Whether this deployment's storage CRS holds Dezful within the scale limit: a demo of another city (Mashhad,
+    say, in zone 40) has no Khuzestan neighbour, and gets no second city."""
+    lon, lat = CENTRE
+    return storage_scale_error((lon - 0.06, lat - 0.06, lon + 0.06, lat + 0.06))[0] \
+        <= settings.PANJEREH_MAX_SCALE_ERROR
+
+
 def add_second_city() -> tuple[City, list[str]]:
     """Dezful with its parcels and demo staff, where they are missing; returns the city and the users made.
-    Only in a demo city's database (its DemoBuild record), like every demo user."""
+    Only in a demo city's database (its DemoBuild record), like every demo user, and where it ``fits``."""
     if not DemoBuild.objects.exists():
         raise ValueError("the second demo city is made only in a demo city's database")
+    if not fits():
+        raise ValueError("the second demo city, Dezful, is Ahvaz's neighbour: this deployment's storage CRS "
+                         "would stretch its distances beyond the limit")
     with transaction.atomic():
         city = City.objects.filter(code=CODE).first() or agency_services.add_city(
             actor=None, code=CODE, prefix=PREFIX, name_fa=NAME_FA, name_en=NAME_EN, centre=CENTRE,

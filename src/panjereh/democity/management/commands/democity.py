@@ -60,10 +60,12 @@ class Command(BaseCommand):
 
     def _second_city(self):
         """Dezful beside Ahvaz: the demo shows two cities apart on one deployment (democity/second_city.py)."""
-        from panjereh.democity.models import DemoBuild
-        from panjereh.democity.second_city import add_second_city
+        from panjereh.democity.second_city import add_second_city, fits
 
         if not DemoBuild.objects.exists():
+            return
+        if not fits():
+            self.stdout.write("second demo city: none (Dezful is Ahvaz's neighbour, far from this city)")
             return
         city, made = add_second_city()
         if made:
