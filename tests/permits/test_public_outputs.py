@@ -72,10 +72,10 @@ def test_the_verify_pages_in_the_layout_and_the_readers_language_compare_the_pdf
         # in the reader's language
         english = Client()
         english.cookies["django_language"] = "en"
-        shown = english.get(url).content.decode()
-        assert 'lang="en"' in shown and "Compare the PDF you hold" in shown
+        in_english = english.get(url).content.decode()
+        assert 'lang="en"' in in_english and "Compare the PDF you hold" in in_english
         if kind == "permit":
-            assert f'<bdi dir="ltr">{paper.number}</bdi>' in shown
+            assert f'<bdi dir="ltr">{paper.number}</bdi>' in in_english
     nothing = Client().get("/verify/no-such-code/")
     assert nothing.status_code == 404 and "هیچ سندی صادر نشده" in nothing.content.decode()
     assert "No permit was issued" not in nothing.content.decode()

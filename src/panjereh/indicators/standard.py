@@ -13,6 +13,7 @@ from django.utils import timezone
 from panjereh.agencies.codes import MUNICIPALITY
 from panjereh.agencies.models import Agency, FeeSchedule, Service
 from panjereh.billing import psp
+from panjereh.cities.services import home_city_id
 from panjereh.citymap.models import Layer, Parcel
 from panjereh.core.calendar import add_working_days, local_date
 from panjereh.permits.services import fee_lines
@@ -41,8 +42,9 @@ def construction_permit_case(measured: dict | None = None) -> dict:
     history, the measured medians are shown too. Cost: the one bill (permit fee, water and sewer) as a share
     of the warehouse's value (50 × income per capita)."""
     case = reference()["standard_warehouse"]
-    values = list(Parcel.objects.values_list("regional_value", flat=True)[:100000])
-    plot = SimpleNamespace(area_m2=case["plot_area_m2"],
+    home = home_city_id()  # the standard case is the home city's (the province page compares measured figures)
+    values = list(Parcel.objects.filter(city_id=home).values_list("regional_value", flat=True)[:100000])
+    plot = SimpleNamespace(area_m2=case["plot_area_m2"], city_id=home,
                            regional_value=int(statistics.median(values)) if values else 0)
     services = {s.code: s for s in Service.objects.select_related("agency").filter(code__in=["water", "sewer"])}
     requests = [(services["water"], "now", {"diameter_mm": case["water_diameter_mm"]}),
