@@ -92,7 +92,10 @@ def _postgis_tile(layer, z, x, y) -> bytes:
         table, columns, version = "citymap_parcel", ["land_use", "plate_main", "plate_sub", "region"], ""
         params = []
     else:
-        table, version = "citymap_feature", "AND t.version_id = %s"
+        # "+ 0": the version's own index is not to be ANDed with the spatial one. A provincial company's layer
+        # version holds every city's features, and the planner scanned all of them (183,814 rows for a tile of 104
+        # at 30 cities: 8 ms against 1.4 ms by the spatial index alone, which also halves the one-city tile)
+        table, version = "citymap_feature", "AND t.version_id + 0 = %s"
         columns = ["kind", "ext_id", "depth_m", "status", f"attrs->>'{NAME_ATTRIBUTE}' AS name"]
         params = [layer.current_version_id or 0]
     return postgis_tile(layer.code, table, [f"t.{c}" for c in columns], version, params, z, x, y)
