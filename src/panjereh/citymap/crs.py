@@ -131,27 +131,31 @@ def city_bbox_lonlat() -> tuple[float, float, float, float]:
     city: its own, settings PANJEREH_CITY_BBOX). Asked of the cities once a minute per process (and at once in
     the process that adds a city: ``forget_extent``), since every tile and import asks it."""
     now = time.monotonic()
+    key = (generation(), tuple(settings.PANJEREH_CITY_BBOX), settings.PANJEREH_CITY_CODE)
     kept = _EXTENT.get("box")
-    if kept is not None and now - kept[0] < EXTENT_SECONDS and kept[2] == generation():
+    if kept is not None and now - kept[0] < EXTENT_SECONDS and kept[2] == key:
         return kept[1]
-    box = _cities_box() or tuple(settings.PANJEREH_CITY_BBOX)
-    _EXTENT["box"] = (now, box, generation())
+    box = _cities_box()
+    _EXTENT["box"] = (now, box, key)
     return box
 
 
-def _cities_box() -> tuple[float, float, float, float] | None:
+def _cities_box() -> tuple[float, float, float, float]:
+    """The home city's extent as the settings give it (they are its truth, whatever its row says), widened to
+    every other city's."""
     from django.db.models import Max, Min
     from django.db.utils import DatabaseError
 
     from panjereh.cities.models import City
 
+    home = tuple(settings.PANJEREH_CITY_BBOX)
     try:
-        found = City.objects.aggregate(w=Min("west"), s=Min("south"), e=Max("east"), n=Max("north"))
+        found = City.objects.exclude(code=settings.PANJEREH_CITY_CODE).aggregate(
+            w=Min("west"), s=Min("south"), e=Max("east"), n=Max("north"))
     except DatabaseError:  # not migrated yet (a command before migrate): the settings' extent
-        return None
+        return home
     if found["w"] is None:
-        return None
-    home = tuple(settings.PANJEREH_CITY_BBOX)  # the home city's settings stay inside, whatever its row says
+        return home
     return (min(found["w"], home[0]), min(found["s"], home[1]), max(found["e"], home[2]), max(found["n"], home[3]))
 
 
