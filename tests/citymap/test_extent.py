@@ -7,7 +7,7 @@ from django.conf import settings
 from panjereh.citymap import crs
 
 
-def test_inside_swapped_and_empty():
+def test_inside_swapped_and_empty(db):  # the extent is the cities' (their rows)
     west, south, east, north = settings.PANJEREH_CITY_BBOX
     lon, lat = (west + east) / 2, (south + north) / 2
     assert crs.inside_city((lon, lat, lon, lat)).tolist() == [True]
