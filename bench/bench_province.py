@@ -133,10 +133,8 @@ def _open_files(city_code: str, count: int) -> None:
 
     from panjereh.citymap.models import Parcel
     from panjereh.citymap.services import feasibility
-    from panjereh.democity.history import SERVICES, _national_id
-    from panjereh.permits import services
+    from panjereh.democity.second_city import open_sample_file
     from panjereh.permits.models import Application
-    from panjereh.permits.required_documents import required_documents
 
     from panjereh.agencies.models import CounterOffice, StaffProfile
 
@@ -151,14 +149,7 @@ def _open_files(city_code: str, count: int) -> None:
             break
         if not all(s["feasible"] for s in feasibility(parcel)["services"] if s["service"] == "water"):
             continue
-        services.submit_application(
-            actor=operator.user if operator else None, parcel=parcel, office=office,
-            applicant={"kind": "person", "national_id": _national_id(rng), "name": "متقاضی نمونه",
-                       "mobile": f"0916{rng.randint(10**6, 10**7 - 1)}"},
-            permit={"permit_type": "new", "land_use": "residential", "floors": 2, "units": 2,
-                    "gross_floor_area": round(parcel.area_m2 * 1.2), "parking_spaces": 1,
-                    "documents": required_documents("new")},
-            services=SERVICES)
+        open_sample_file(parcel, office=office, actor=operator.user if operator else None, rng=rng)
         made += 1
 
 

@@ -99,10 +99,7 @@ def open_files(count: int = 6) -> int:
     opened where the city has files), so that each city's inbox and the provincial water company's show them."""
     import random
 
-    from panjereh.democity.history import SERVICES, _national_id
-    from panjereh.permits import services
     from panjereh.permits.models import Application
-    from panjereh.permits.required_documents import required_documents
 
     city = City.objects.filter(code=CODE).first()
     operator = get_user_model().objects.filter(username=PEOPLE[0][0]).first()
@@ -111,12 +108,22 @@ def open_files(count: int = 6) -> int:
     rng = random.Random(1405)
     parcels = list(Parcel.objects.filter(city=city, land_use="residential").order_by("id")[:count])
     for parcel in parcels:
-        services.submit_application(
-            actor=operator, parcel=parcel, office=operator.staff.office,
-            applicant={"kind": "person", "national_id": _national_id(rng), "name": "متقاضی نمونه",
-                       "mobile": f"0916{rng.randint(10**6, 10**7 - 1)}"},
-            permit={"permit_type": "new", "land_use": "residential", "floors": 2, "units": 2,
-                    "gross_floor_area": round(parcel.area_m2 * 1.2), "parking_spaces": 1,
-                    "documents": required_documents("new")},
-            services=SERVICES)
+        open_sample_file(parcel, office=operator.staff.office, actor=operator, rng=rng)
     return len(parcels)
+
+
+def open_sample_file(parcel, *, office, actor, rng):
+    """One made-up applicant's file at ``office`` for a two-unit house on ``parcel`` (the demo's and the
+    province bench's waiting files)."""
+    from panjereh.democity.history import SERVICES, _national_id
+    from panjereh.permits import services
+    from panjereh.permits.required_documents import required_documents
+
+    return services.submit_application(
+        actor=actor, parcel=parcel, office=office,
+        applicant={"kind": "person", "national_id": _national_id(rng), "name": "متقاضی نمونه",
+                   "mobile": f"0916{rng.randint(10**6, 10**7 - 1)}"},
+        permit={"permit_type": "new", "land_use": "residential", "floors": 2, "units": 2,
+                "gross_floor_area": round(parcel.area_m2 * 1.2), "parking_spaces": 1,
+                "documents": required_documents("new")},
+        services=SERVICES)
