@@ -256,3 +256,50 @@ def test_a_city_may_have_its_own_fee_schedule_and_its_permit_fee_is_its_municipa
     own.delete()
     agency, every_citys_fee = permit_line(parcel)
     assert agency == province["municipality"] and own_fee * 2 in range(every_citys_fee - 1, every_citys_fee + 2)
+
+
+def test_a_closure_declared_for_one_city_moves_only_that_citys_deadlines(province, city):
+    """The governor closes Dezful's offices for three days of heat: a file opened in Dezful gets its agencies'
+    deadlines three working days later than one opened in Ahvaz the same moment; a closure of every city moves
+    both. Each city's days are told apart by the calendar itself."""
+    import datetime
+
+    from django.db import IntegrityError, transaction
+
+    from panjereh.core.calendar import add_working_days, is_working_day
+    from panjereh.citymap.models import Parcel
+    from panjereh.core.models import ClosureDay
+    from tests.cities.conftest import open_file
+    from tests.permits.helpers import good_parcel
+
+    dezful, ahvaz_id = province["dezful"], home_city_id()
+    today = local_date(timezone.now())
+    heat = [add_working_days(today, n) for n in (1, 2, 3)]  # the next three working days of every city
+    for day in heat:
+        ClosureDay.objects.create(date=day, city=dezful, reason_fa="گرمای هوا", reason_en="heat")
+    assert not any(is_working_day(d, city=dezful.pk) for d in heat)
+    assert all(is_working_day(d, city=ahvaz_id) for d in heat) and all(is_working_day(d) for d in heat)
+
+    operator1 = get_user_model().objects.get(username="operator1")
+    ahvaz_file = open_file(operator1, good_parcel(city, needs=("water",)), "4608968882")
+    busy = Application.objects.values("parcel_id")
+    parcel = Parcel.objects.filter(land_use="residential").exclude(pk__in=busy).order_by("-id").first()
+    Parcel.objects.filter(pk=parcel.pk).update(city=dezful)
+    parcel.refresh_from_db()
+    dezful_file = open_file(province["people"]["dezful.operator"], parcel, "0499370899")
+
+    water = Agency.objects.get(code="water")
+    due = {name: app.tasks.get(agency=water).due_date for name, app in
+           (("ahvaz", ahvaz_file), ("dezful", dezful_file))}
+    assert due["ahvaz"] == add_working_days(today, water.review_days)
+    assert due["dezful"] == add_working_days(today, water.review_days + 3) != due["ahvaz"]
+    assert due["dezful"] == add_working_days(today, water.review_days, dezful.pk)
+
+    # a closure of every city: both cities' days
+    every = add_working_days(today, 5)
+    ClosureDay.objects.create(date=every, reason_fa="غبار", reason_en="dust")
+    assert not is_working_day(every, city=ahvaz_id) and not is_working_day(every, city=dezful.pk)
+    # one closure of every city a day, and one per city a day
+    for duplicate in ({"city": None}, {"city": dezful}):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            ClosureDay.objects.create(date=heat[0] if duplicate["city"] else every, reason_fa="دوباره", **duplicate)

@@ -108,4 +108,5 @@ class OutboxEventAdmin(PanjerehAdmin):
 
 @admin.register(ClosureDay)
 class ClosureDayAdmin(PanjerehAdmin):
-    list_display = ("date", "reason_fa", "reason_en", "declared_at")
+    list_display = ("date", "city", "reason_fa", "reason_en", "declared_at")
+    list_filter = ("city",)

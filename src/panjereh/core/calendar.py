@@ -2,7 +2,9 @@
 
 Not working days: Fridays; Thursdays unless PANJEREH_THURSDAY_IS_WORKDAY; official holidays from the
 ``holidays`` package's Iran calendar (Islamic dates estimated for future years); and closure days the
-province declares (heat, dust), entered by an administrator as :class:`~panjereh.core.models.ClosureDay`.
+governor declares (heat, dust), entered by an administrator as :class:`~panjereh.core.models.ClosureDay` — for
+every city of the deployment, or for one. Each function takes the ``city`` (an id) whose offices' days count: a
+file's deadlines are its city's; with no city, only the closures of every city count.
 Dates are in Asia/Tehran; times are stored in UTC.
 """
 
@@ -13,6 +15,7 @@ from zoneinfo import ZoneInfo
 import holidays
 import jdatetime
 from django.conf import settings
+from django.db.models import Q
 
 from panjereh.core.models import ClosureDay
 from panjereh.core.text import normalize_digits
@@ -26,8 +29,10 @@ def _official(year: int) -> holidays.HolidayBase:
     return holidays.country_holidays("IR", years=[year])
 
 
-def _closures(start: datetime.date, end: datetime.date) -> set[datetime.date]:
-    return set(ClosureDay.objects.filter(date__gte=start, date__lte=end).values_list("date", flat=True))
+def _closures(start: datetime.date, end: datetime.date, city: int | None = None) -> set[datetime.date]:
+    days = ClosureDay.objects.filter(date__gte=start, date__lte=end)
+    every = Q(city__isnull=True)
+    return set(days.filter(every | Q(city_id=city) if city else every).values_list("date", flat=True))
 
 
 def local_date(moment: datetime.datetime) -> datetime.date:
@@ -35,7 +40,7 @@ def local_date(moment: datetime.datetime) -> datetime.date:
     return moment.astimezone(TEHRAN).date()
 
 
-def is_working_day(day: datetime.date, closures: set | None = None) -> bool:
+def is_working_day(day: datetime.date, closures: set | None = None, city: int | None = None) -> bool:
     """Whether government offices work on ``day``."""
     if day.weekday() == FRIDAY:
         return False
@@ -44,15 +49,15 @@ def is_working_day(day: datetime.date, closures: set | None = None) -> bool:
     if day in _official(day.year):
         return False
     if closures is None:
-        closures = _closures(day, day)
+        closures = _closures(day, day, city)
     return day not in closures
 
 
-def add_working_days(start: datetime.date, days: int) -> datetime.date:
+def add_working_days(start: datetime.date, days: int, city: int | None = None) -> datetime.date:
     """The date ``days`` working days after ``start`` (the start day itself does not count)."""
     if days < 0:
         raise ValueError("days must not be negative")
-    closures = _closures(start, start + datetime.timedelta(days=days * 3 + 60))
+    closures = _closures(start, start + datetime.timedelta(days=days * 3 + 60), city)
     day, left = start, days
     while left > 0:
         day += datetime.timedelta(days=1)
@@ -61,26 +66,27 @@ def add_working_days(start: datetime.date, days: int) -> datetime.date:
     return day
 
 
-def closures_between(start: datetime.date, end: datetime.date) -> set[datetime.date]:
+def closures_between(start: datetime.date, end: datetime.date, city: int | None = None) -> set[datetime.date]:
     """The declared closure days in a period: read once, for callers that count many periods in it."""
-    return _closures(start, end)
+    return _closures(start, end, city)
 
 
-def working_days_between(start: datetime.date, end: datetime.date, closures: set | None = None) -> int:
+def working_days_between(start: datetime.date, end: datetime.date, closures: set | None = None,
+                         city: int | None = None) -> int:
     """How many working days lie after ``start`` up to and including ``end``. ``closures`` (from
     :func:`closures_between` over a period covering this one) saves a query per call in a loop."""
     if end <= start:
         return 0
-    closures = _closures(start, end) if closures is None else closures
+    closures = _closures(start, end, city) if closures is None else closures
     return sum(1 for n in range(1, (end - start).days + 1)
                if is_working_day(start + datetime.timedelta(days=n), closures))
 
 
-def last_start_beyond(end: datetime.date, days: int) -> datetime.date:
+def last_start_beyond(end: datetime.date, days: int, city: int | None = None) -> datetime.date:
     """The latest start date from which more than ``days`` working days have passed by ``end``: anything
     started on it or before is past a ``days``-working-day deadline. Lets a page filter overdue rows in the
     database (``created_at`` before the end of that day) instead of counting each row's days in Python."""
-    closures = _closures(end - datetime.timedelta(days=days * 3 + 60), end)
+    closures = _closures(end - datetime.timedelta(days=days * 3 + 60), end, city)
     day, counted = end, 0
     while counted <= days:
         if is_working_day(day, closures):

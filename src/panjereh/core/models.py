@@ -80,9 +80,14 @@ class ConsumerDelivery(models.Model):
 
 
 class ClosureDay(models.Model):
-    """A day the province closed offices (heat, dust storm …): not a working day for any deadline."""
+    """A day offices closed (heat, dust storm …): not a working day for any deadline. The governor closes the
+    whole province or some of its cities (issue 28): with no city named, every city of the deployment; with one,
+    that city's files alone. The city key is named by label: ``core`` imports no higher layer."""
 
-    date = models.DateField(unique=True)
+    date = models.DateField()
+    city = models.ForeignKey("cities.City", on_delete=models.CASCADE, null=True, blank=True,
+                             related_name="closure_days", verbose_name=_("city"),
+                             help_text=_("Empty: every city of the deployment."))
     reason_fa = models.CharField(max_length=200)
     reason_en = models.CharField(max_length=200, blank=True)
     declared_at = models.DateTimeField(auto_now_add=True)
@@ -91,6 +96,11 @@ class ClosureDay(models.Model):
         verbose_name = _("closure day")
         verbose_name_plural = _("closure days")
         ordering = ["-date"]
+        constraints = [
+            models.UniqueConstraint(fields=["date"], condition=models.Q(city__isnull=True),
+                                    name="one_closure_for_every_city_a_day"),
+            models.UniqueConstraint(fields=["date", "city"], name="one_closure_per_city_a_day"),
+        ]
 
     def __str__(self):
         return f"{self.date} {self.reason_fa}"

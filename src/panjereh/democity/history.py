@@ -44,7 +44,7 @@ def _declare_heat_closures(first: datetime.date, last: datetime.date, rng: rando
         for _ in range(3):
             day = jdatetime.date(year, rng.choice([4, 5]), rng.randint(1, 31)).togregorian()
             if first <= day <= last:
-                _, created = ClosureDay.objects.get_or_create(date=day, defaults={
+                _, created = ClosureDay.objects.get_or_create(date=day, city=None, defaults={
                     "reason_fa": "تعطیلی به سبب گرما", "reason_en": "closed for the heat"})
                 made += created
     return made

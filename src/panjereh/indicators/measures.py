@@ -56,11 +56,11 @@ class WorkingDays:
     """Working days between Tehran dates in a period, read once: a cumulative count per day, so that a
     million intervals cost one subtraction each (the same days as ``core.calendar.working_days_between``)."""
 
-    def __init__(self, first: datetime.date, last: datetime.date):
+    def __init__(self, first: datetime.date, last: datetime.date, city: int | None = None):
         from panjereh.core.calendar import closures_between
 
         self.first = first
-        closures = closures_between(first, last)
+        closures = closures_between(first, last, city)
         days = (last - first).days + 1
         working = np.fromiter((is_working_day(first + datetime.timedelta(days=n), closures) for n in range(days)),
                               dtype=np.int32, count=days)
@@ -73,9 +73,17 @@ class WorkingDays:
         return int(self.cumulative[(end - self.first).days] - self.cumulative[(start - self.first).days])
 
 
-def _counter(dates) -> WorkingDays | None:
+def _counter(dates, city: int | None = None) -> WorkingDays | None:
     dates = [d for d in dates if d is not None]
-    return WorkingDays(min(dates), max(dates)) if dates else None
+    return WorkingDays(min(dates), max(dates), city) if dates else None
+
+
+def counters_by_city(tasks, created: int, decided: int, city: int) -> dict[int, WorkingDays]:
+    """A working-day counter per city (each city's own closure days), over the period of its rows."""
+    by_city: dict[int, list] = {}
+    for t in tasks:
+        by_city.setdefault(t[city], []).extend((local_date(t[created]), local_date(t[decided])))
+    return {c: _counter(dates, c) for c, dates in by_city.items()}
 
 
 def review_rows():
@@ -88,12 +96,12 @@ def review_rows():
     tasks = list(ReviewTask.objects.filter(status__in=DECIDED, decided_at__isnull=False)
                  .annotate(waited=Sum("info_requests__waited_working_days"))
                  .values_list("agency__code", "created_at", "decided_at", "due_date", "status", "reason__number",
-                              "waited", "application_id"))
-    counter = _counter([local_date(t[1]) for t in tasks] + [local_date(t[2]) for t in tasks])
+                              "waited", "application_id", "application__city_id"))
+    counters = counters_by_city(tasks, 1, 2, 8)
     rows = []
-    for agency, created, decided, due, status, reason, waited, app_id in tasks:
+    for agency, created, decided, due, status, reason, waited, app_id, city in tasks:
         start, end = local_date(created), local_date(decided)
-        working = counter.between(start, end)
+        working = counters[city].between(start, end)
         waited = waited or 0
         rows.append({"agency": agency, "month": jalali_month(end), "agency_days": max(0, working - waited),
                      "calendar_days": (end - start).days, "applicant_days": waited, "within": end <= due,
@@ -170,20 +178,21 @@ def file_rows():
 
     files = list(Application.objects.filter(permit__isnull=False)
                  .annotate(paid=Sum("bills__total"))
-                 .values_list("id", "submitted_at", "permit__issued_at", "round", "gross_floor_area", "paid"))
+                 .values_list("id", "submitted_at", "permit__issued_at", "round", "gross_floor_area", "paid",
+                              "city_id"))
     answers = dict(InfoRequest.objects.filter(answered_at__isnull=False, answer__gt="")
                    .values("task__application_id").annotate(n=Count("id"))
                    .values_list("task__application_id", "n"))
     payments = dict(Payment.objects.filter(status="settled").values("bill__application_id")
                     .annotate(n=Count("id")).values_list("bill__application_id", "n"))
-    counter = _counter([local_date(f[1]) for f in files] + [local_date(f[2]) for f in files])
+    counters = counters_by_city(files, 1, 2, 6)
     value_per_m2 = settings.PANJEREH_BUILDING_VALUE_PER_M2
     rows = []
-    for app_id, submitted, issued, rounds, area, paid in files:
+    for app_id, submitted, issued, rounds, area, paid, city in files:
         start, end = local_date(submitted), local_date(issued)
         value = float(area) * value_per_m2
         rows.append({"application": app_id, "month": jalali_month(end), "calendar_days": (end - start).days,
-                     "working_days": counter.between(start, end),
+                     "working_days": counters[city].between(start, end),
                      # one visit to submit, one per resubmission, one per answer, one per payment
                      "actions": 1 + (rounds - 1) + answers.get(app_id, 0) + payments.get(app_id, 0),
                      "cost_share": round((paid or 0) / value, 6) if value else None})
@@ -224,13 +233,14 @@ def connection_rows():
     from panjereh.permits.models import ConnectionOrder
 
     orders = list(ConnectionOrder.objects.filter(installed_at__isnull=False)
-                  .values_list("service__code", "created_at", "installed_at", "application_id"))
-    counter = _counter([local_date(o[1]) for o in orders] + [local_date(o[2]) for o in orders])
+                  .values_list("service__code", "created_at", "installed_at", "application_id",
+                               "application__city_id"))
+    counters = counters_by_city(orders, 1, 2, 4)
     rows = []
-    for service, ordered, installed, app_id in orders:
+    for service, ordered, installed, app_id, city in orders:
         start, end = local_date(ordered), local_date(installed)
         rows.append({"service": service, "month": jalali_month(end), "calendar_days": (end - start).days,
-                     "working_days": counter.between(start, end), "application": app_id})
+                     "working_days": counters[city].between(start, end), "application": app_id})
     return rows
 
 

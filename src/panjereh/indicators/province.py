@@ -7,7 +7,7 @@ from collections import defaultdict
 
 from panjereh.cities.models import City
 from panjereh.core.calendar import local_date
-from panjereh.indicators.measures import DECIDED, MIN_CELL, _counter, median, p90, share
+from panjereh.indicators.measures import DECIDED, MIN_CELL, counters_by_city, median, p90, share
 
 
 def _permits_by_city() -> dict[int, list[int]]:
@@ -35,10 +35,10 @@ def _connections_by_city() -> dict[int, list[bool]]:
 
     orders = list(ConnectionOrder.objects.filter(installed_at__isnull=False).values_list(
         "application__city_id", "created_at", "installed_at", "agency__connection_days"))
-    counter = _counter([local_date(o[1]) for o in orders] + [local_date(o[2]) for o in orders])
+    counters = counters_by_city(orders, 1, 2, 0)  # each city's own closure days
     on_time = defaultdict(list)
     for city, ordered, installed, allowed in orders:
-        on_time[city].append(counter.between(local_date(ordered), local_date(installed)) <= allowed)
+        on_time[city].append(counters[city].between(local_date(ordered), local_date(installed)) <= allowed)
     return on_time
 
 

@@ -77,7 +77,7 @@ def overdue(request):
     tasks = (ReviewTask.objects.filter(status__in=ReviewTask.OPEN, due_date__lt=today,
                                        application__in=access.visible_applications(request.user))
              .select_related("agency", "application").order_by("due_date", "id")[:500])
-    rows = [{"task": t, "late": working_days_between(t.due_date, today)} for t in tasks]
+    rows = [{"task": t, "late": working_days_between(t.due_date, today, city=t.application.city_id)} for t in tasks]
     return render(request, "indicators/overdue.html", {"rows": rows})
 
 

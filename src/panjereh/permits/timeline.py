@@ -18,8 +18,8 @@ def task_rows(app) -> list[dict]:
     for t in rows:
         is_open = t.status in ReviewTask.OPEN
         late = is_open and t.due_date < today  # as the inbox says it: past the deadline, not "0 days left"
-        left = working_days_between(today, t.due_date) if is_open and not late else None
+        left = working_days_between(today, t.due_date, city=app.city_id) if is_open and not late else None
         refused_by = refusals.get(t.round) if t.status == ReviewTask.Status.WITHDRAWN else None
         tasks.append({"task": t, "left": left, "refused_by": refused_by, "late": late,
-                      "late_days": working_days_between(t.due_date, today) if late else 0})
+                      "late_days": working_days_between(t.due_date, today, city=app.city_id) if late else 0})
     return tasks

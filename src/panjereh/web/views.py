@@ -390,7 +390,7 @@ def inbox(request):
     tasks = tasks.select_related("application__parcel", "application__city").order_by("due_date", "id")
     # a provincial company's inbox over thirty cities is long: fifty tasks a page, the earliest deadlines first
     page = Paginator(tasks, INBOX_PAGE).get_page(request.GET.get("page"))
-    rows = [{"task": t, "left": working_days_between(today, t.due_date), "late": t.due_date < today}
+    rows = [{"task": t, "left": working_days_between(today, t.due_date, city=t.application.city_id), "late": t.due_date < today}
             for t in page.object_list]
     awaiting = _awaiting_check(request.user)[:50] if access.can_check_documents(request.user) else []
     return render(request, "web/inbox.html", {"rows": rows, "agency": profile.agency, "awaiting_check": awaiting,
@@ -450,7 +450,7 @@ def decide(request, pk):
     return render(request, "web/decide.html", {
         "app": app, "tasks": task_rows(app), "reasons": reasons, "errors": errors, "agency": profile.agency,
         "chosen": chosen, "summary": summary, "task": task, "late": late, "decisions": list(services.DECISIONS),
-        "late_days": working_days_between(task.due_date, today) if late else 0},
+        "late_days": working_days_between(task.due_date, today, city=app.city_id) if late else 0},
         status=400 if errors else 200)
 
 

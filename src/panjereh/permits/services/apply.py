@@ -29,8 +29,10 @@ def _tracking_code() -> str:
     return "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(10))
 
 
-def _due(agency: Agency, now) -> datetime.date:
-    return add_working_days(local_date(now), agency.review_days)
+def _due(agency: Agency, now, city_id: int | None = None) -> datetime.date:
+    """An agency's deadline for a file opened ``now``: its review days counted in the file's city's working days
+    (a closure declared for that city moves it; one declared for another does not)."""
+    return add_working_days(local_date(now), agency.review_days, city_id)
 
 
 def submit_application(*, actor, parcel, applicant: dict, permit: dict, services: dict[str, dict],
@@ -150,7 +152,7 @@ def _open_round(app: Application, now) -> list[Agency]:
                                           cities=app.city_id))
     ordered = sorted(agencies, key=lambda a: a.code)
     for agency in ordered:
-        task = ReviewTask.objects.create(application=app, agency=agency, round=app.round, due_date=_due(agency, now))
+        task = ReviewTask.objects.create(application=app, agency=agency, round=app.round, due_date=_due(agency, now, app.city_id))
         audit.emit(event_type="review.requested", agency_code=agency.code, parcel_id=app.parcel_id,
                    payload={"application": app.tracking_code, "due_date": task.due_date.isoformat(),
                             "round": app.round})

@@ -124,7 +124,7 @@ def activate_service(*, actor, application, service_code: str, size: dict | None
         now = timezone.now()
         ServiceRequest.objects.filter(pk=sr.pk).update(timing="now", size=new_size, activated_at=now)
         task = ReviewTask.objects.create(application=app, agency=sr.service.agency, stage=stage,
-                                         due_date=apply._due(sr.service.agency, now))
+                                         due_date=apply._due(sr.service.agency, now, app.city_id))
         audit.record(actor=actor, action="service.activate", obj=app, data={"service": service_code})
         audit.emit(event_type="service.activated", agency_code=sr.service.agency.code, parcel_id=app.parcel_id,
                    payload={"application": app.tracking_code, "service": service_code, "due_date": str(task.due_date)})

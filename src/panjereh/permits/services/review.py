@@ -101,7 +101,7 @@ def _track_question(task: ReviewTask, actor, now, *, asking: bool) -> None:
     elif open_question:
         InfoRequest.objects.filter(pk=open_question.pk).update(
             answered_at=now, waited_working_days=working_days_between(local_date(open_question.asked_at),
-                                                                      local_date(now)))
+                                                                      local_date(now), city=task.application.city_id))
 
 
 def answer_info_request(*, actor, application, agency_code: str, answer: str, document=None,
@@ -125,8 +125,8 @@ def answer_info_request(*, actor, application, agency_code: str, answer: str, do
             raise Conflict(_("Agency %(agency)s is not waiting for information on file %(code)s.")
                            % Localized({"agency": agency_code, "code": application.tracking_code}))
         now = timezone.now()
-        waited = working_days_between(local_date(question.asked_at), local_date(now))
-        due = add_working_days(task.due_date, waited) if waited else task.due_date
+        waited = working_days_between(local_date(question.asked_at), local_date(now), city=application.city_id)
+        due = add_working_days(task.due_date, waited, application.city_id) if waited else task.due_date
         if ReviewTask.objects.filter(pk=task.pk, status=ReviewTask.Status.INFO_REQUESTED).update(
                 status=ReviewTask.Status.PENDING, due_date=due, overdue_at=None) != 1:
             raise Conflict(_("Agency %(agency)s decided meanwhile.") % Localized({"agency": agency_code}))
