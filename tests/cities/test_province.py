@@ -303,3 +303,34 @@ def test_a_closure_declared_for_one_city_moves_only_that_citys_deadlines(provinc
     for duplicate in ({"city": None}, {"city": dezful}):
         with pytest.raises(IntegrityError), transaction.atomic():
             ClosureDay.objects.create(date=heat[0] if duplicate["city"] else every, reason_fa="دوباره", **duplicate)
+
+
+def test_each_city_has_its_own_indicators_page_and_open_data(province, client):
+    """``/indicators/?city=dezful`` and its JSON and CSV count Dezful's files alone; the deployment's figures
+    are every city's; an unknown city is a 404, not the deployment's figures under its name."""
+    def files(data):
+        return sum(r["files"] for r in data["permits"])
+
+    from panjereh.democity.history import build_history
+
+    build_history(months=1, per_month=12, seed=28)
+    permitted = list(Application.objects.filter(permit__isnull=False).order_by("id").values_list("pk", flat=True))
+    assert len(permitted) >= 8, "a month of the city's files, most of them with a permit"
+    Application.objects.filter(pk__in=permitted[:6]).update(city=province["dezful"])
+    whole = client.get("/indicators/data.json").json()
+    dezful = client.get("/indicators/data.json?city=dezful").json()
+    ahvaz = client.get("/indicators/data.json?city=ahvaz").json()
+    assert (files(dezful), files(ahvaz), files(whole)) == (6, len(permitted) - 6, len(permitted))
+    assert dezful["city"] == "dezful" and whole["city"] is None
+    served = {r["customers_served"] for r in dezful["reliability"]}
+    assert served <= {1}  # Dezful's one parcel is its customers (no interruption may have touched it)
+
+    page = client.get("/indicators/?city=dezful")
+    text = page.content.decode()
+    assert page.status_code == 200 and "دزفول" in text.split("</h1>")[0]
+    assert 'href="/indicators/data.json?city=dezful"' in text and 'id="city-pages"' in text
+    csv = client.get("/indicators/data.csv?city=dezful")
+    assert csv.status_code == 200 and "panjereh-indicators-dezful.csv" in csv["Content-Disposition"]
+    assert client.get("/indicators/?city=nowhere").status_code == 404
+    assert client.get("/indicators/data.json?city=nowhere").status_code == 404
+    assert 'href="/indicators/?city=dezful"' in client.get("/indicators/province/").content.decode()

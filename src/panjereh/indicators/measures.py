@@ -86,14 +86,19 @@ def counters_by_city(tasks, created: int, decided: int, city: int) -> dict[int, 
     return {c: _counter(dates, c) for c, dates in by_city.items()}
 
 
-def review_rows():
-    """Every decided review task: (agency, month, agency working days, calendar days, applicant working days,
-    within deadline, status, reason number, application id)."""
+def _of_city(queryset, city: int | None, field: str = "application__city_id"):
+    """``queryset`` narrowed to one city's files (a city's own page and open data), or every city's."""
+    return queryset if city is None else queryset.filter(**{field: city})
+
+
+def review_rows(city: int | None = None):
+    """Every decided review task (of one city's files when ``city`` is given): (agency, month, agency working
+    days, calendar days, applicant working days, within deadline, status, reason number, application id)."""
     from django.db.models import Sum
 
     from panjereh.permits.models import ReviewTask
 
-    tasks = list(ReviewTask.objects.filter(status__in=DECIDED, decided_at__isnull=False)
+    tasks = list(_of_city(ReviewTask.objects.filter(status__in=DECIDED, decided_at__isnull=False), city)
                  .annotate(waited=Sum("info_requests__waited_working_days"))
                  .values_list("agency__code", "created_at", "decided_at", "due_date", "status", "reason__number",
                               "waited", "application_id", "application__city_id"))
@@ -117,13 +122,13 @@ def _cell(rows: list[dict], build) -> dict:
     return {"files": files, "suppressed": False, **build(rows)}
 
 
-def reviews_by_agency_month(rows=None) -> list[dict]:
+def reviews_by_agency_month(rows=None, city: int | None = None) -> list[dict]:
     """Per agency and Jalali month of decision: decisions, agency working days (median, p90), calendar days
     (median), applicant's working days (median), within the deadline, deemed by silence, refused (and by
     which numbered reason). Computed in the database (indicators.review_sql); given ``rows`` (from
     :func:`review_rows`), the same figures are computed here instead — the tests hold the two equal."""
     if rows is None:
-        return _reviews_from_sql()
+        return _reviews_from_sql(city)
     groups = defaultdict(list)
     for r in rows:
         groups[(r["agency"], r["month"])].append(r)
@@ -148,10 +153,10 @@ def reviews_by_agency_month(rows=None) -> list[dict]:
             for (agency, month), cell in sorted(groups.items())]
 
 
-def _reviews_from_sql() -> list[dict]:
+def _reviews_from_sql(city: int | None = None) -> list[dict]:
     from panjereh.indicators.review_sql import review_cells
 
-    cells, reasons = review_cells()
+    cells, reasons = review_cells(city)
     by_cell = defaultdict(dict)
     for agency, month, number, n in reasons:
         by_cell[(agency, month)][str(number)] = n if n >= MIN_CELL else None
@@ -168,7 +173,7 @@ def _reviews_from_sql() -> list[dict]:
     return out
 
 
-def file_rows():
+def file_rows(city: int | None = None):
     """Every file with a permit: month of issue, calendar and working days from submission to permit, the
     separate things the applicant had to do, and the cost as a share of the building's value."""
     from django.db.models import Count, Sum
@@ -176,7 +181,7 @@ def file_rows():
     from panjereh.permits.models import Application, InfoRequest
     from panjereh.billing.models import Payment
 
-    files = list(Application.objects.filter(permit__isnull=False)
+    files = list(_of_city(Application.objects.filter(permit__isnull=False), city, "city_id")
                  .annotate(paid=Sum("bills__total"))
                  .values_list("id", "submitted_at", "permit__issued_at", "round", "gross_floor_area", "paid",
                               "city_id"))
@@ -227,12 +232,12 @@ def days_to_permit_distribution(rows=None, *, width: int = 5) -> list[dict]:
              "suppressed": n < MIN_CELL} for b, n in sorted(bins.items())]
 
 
-def connection_rows():
+def connection_rows(city: int | None = None):
     """Every installed connection: service, month of installation, calendar and working days from the
     permit (the order) to the installation."""
     from panjereh.permits.models import ConnectionOrder
 
-    orders = list(ConnectionOrder.objects.filter(installed_at__isnull=False)
+    orders = list(_of_city(ConnectionOrder.objects.filter(installed_at__isnull=False), city)
                   .values_list("service__code", "created_at", "installed_at", "application_id",
                                "application__city_id"))
     counters = counters_by_city(orders, 1, 2, 4)
@@ -244,9 +249,9 @@ def connection_rows():
     return rows
 
 
-def connections_by_service_month(rows=None) -> list[dict]:
+def connections_by_service_month(rows=None, city: int | None = None) -> list[dict]:
     """Per service and Jalali month of installation: connections, days from permit to connection."""
-    rows = connection_rows() if rows is None else rows
+    rows = connection_rows(city) if rows is None else rows
     groups = defaultdict(list)
     for r in rows:
         groups[(r["service"], r["month"])].append(r)
@@ -260,15 +265,17 @@ def connections_by_service_month(rows=None) -> list[dict]:
             for (service, month), cell in sorted(groups.items())]
 
 
-def all_indicators() -> dict:
-    """Everything the dashboard and the open data publish (no personal data; small cells suppressed)."""
-    files = file_rows()
-    return {"reviews": reviews_by_agency_month(), "permits": permits_by_month(files),
+def all_indicators(city: int | None = None) -> dict:
+    """Everything the dashboard and the open data publish (no personal data; small cells suppressed): of the
+    whole deployment, or of one city (its files, its connections, its customers' interruptions)."""
+    files = file_rows(city)
+    return {"reviews": reviews_by_agency_month(city=city), "permits": permits_by_month(files),
             "days_to_permit": days_to_permit_distribution(files),
-            "connections": connections_by_service_month(), "reliability": _reliability(), "min_cell": MIN_CELL}
+            "connections": connections_by_service_month(city=city), "reliability": _reliability(city),
+            "min_cell": MIN_CELL}
 
 
-def _reliability() -> list[dict]:
+def _reliability(city: int | None = None) -> list[dict]:
     from panjereh.indicators import reliability
 
-    return reliability.by_network_month()
+    return reliability.by_network_month(city)

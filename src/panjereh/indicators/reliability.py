@@ -20,24 +20,31 @@ from panjereh.crisis.services import affected_parcels
 from panjereh.indicators.measures import jalali_month
 
 
-def interruptions():
-    """(network, Jalali month, planned, customers interrupted, minutes) of every closed interruption."""
+def interruptions(city: int | None = None):
+    """(network, Jalali month, planned, customers interrupted, minutes) of every closed interruption; with a
+    ``city``, its customers alone are counted (an interruption that cut none of them is not its)."""
+    in_city = None if city is None else set(Parcel.objects.filter(city_id=city).values_list("pk", flat=True))
     rows = []
     for incident in Incident.objects.filter(status=Incident.Status.CLOSED, restored_at__isnull=False,
                                             starts_at__isnull=False).order_by("starts_at", "id"):
         if incident.network is None:
             continue
         minutes = max((incident.restored_at - incident.starts_at).total_seconds() / 60.0, 0.0)
-        rows.append((incident.network, jalali_month(local_date(incident.starts_at)), incident.planned,
-                     len(affected_parcels(incident.response)), minutes))
+        cut = affected_parcels(incident.response)
+        customers = len(cut) if in_city is None else len(in_city.intersection(cut))
+        if in_city is not None and not customers:
+            continue
+        rows.append((incident.network, jalali_month(local_date(incident.starts_at)), incident.planned, customers,
+                     minutes))
     return rows
 
 
-def by_network_month() -> list[dict]:
-    """One row per network and month: interruptions (planned among them), customers served, SAIDI, SAIFI."""
-    served = Parcel.objects.count()
+def by_network_month(city: int | None = None) -> list[dict]:
+    """One row per network and month: interruptions (planned among them), customers served, SAIDI, SAIFI —
+    of the deployment, or of one city's customers."""
+    served = (Parcel.objects if city is None else Parcel.objects.filter(city_id=city)).count()
     cells: dict = defaultdict(lambda: {"interruptions": 0, "planned": 0, "customers": 0, "customer_minutes": 0.0})
-    for network, month, planned, customers, minutes in interruptions():
+    for network, month, planned, customers, minutes in interruptions(city):
         cell = cells[(network, month)]
         cell["interruptions"] += 1
         cell["planned"] += int(planned)

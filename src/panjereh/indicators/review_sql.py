@@ -46,16 +46,20 @@ def _median(rank: str, value: str) -> str:
     return f"AVG(CASE WHEN {rank} IN ((n + 1) / 2, (n + 2) / 2) THEN {value} END)"
 
 
-def review_cells() -> tuple[list[tuple], list[tuple]]:
+def review_cells(city: int | None = None) -> tuple[list[tuple], list[tuple]]:
     """(cells, reasons). cells: (agency, month, files, decisions, agency-days median, agency-days p90,
     calendar-days median, applicant-days median, within deadline, deemed, refused) per agency and Jalali month
-    of the decision; reasons: (agency, month, reason number, refusals)."""
+    of the decision; reasons: (agency, month, reason number, refusals). Of one city's files when ``city`` is given
+(the calendar stays every city's: a closure of one city alone is counted by the Python measures, not here)."""
     period = _period()
     if period is None:
         return [], []
     vendor = connection.vendor
     local = LOCAL_DATE[vendor]
     placeholders = ", ".join(["%s"] * len(DECIDED))
+    # a city's own figures: its files' tasks (the id is an integer of ours, bound as a parameter)
+    of_city = "" if city is None else " AND t.application_id IN (SELECT id FROM permits_application WHERE city_id = %s)"
+    city_params = [] if city is None else [int(city)]
     base = ("WITH waits AS (SELECT task_id, SUM(waited_working_days) AS w FROM permits_inforequest GROUP BY task_id), "
             "base AS (SELECT a.code AS agency, c2.month AS month, t.application_id AS app, t.status AS status, "
             "t.reason_id AS reason_id, "
@@ -67,7 +71,7 @@ def review_cells() -> tuple[list[tuple], list[tuple]]:
             f"JOIN {CALENDAR} c1 ON c1.day = {local.format(col='t.created_at')} "
             f"JOIN {CALENDAR} c2 ON c2.day = {local.format(col='t.decided_at')} "
             "LEFT JOIN waits w ON w.task_id = t.id "
-            f"WHERE t.decided_at IS NOT NULL AND t.status IN ({placeholders})) ")
+            f"WHERE t.decided_at IS NOT NULL AND t.status IN ({placeholders}){of_city}) ")
     if vendor == "postgresql":  # date arithmetic: PostgreSQL subtracts dates, SQLite goes through julianday()
         base = base.replace("CAST(julianday(c2.day) - julianday(c1.day) AS INTEGER)", "(c2.day - c1.day)")
     cells_sql = base + (
@@ -100,12 +104,12 @@ def review_cells() -> tuple[list[tuple], list[tuple]]:
                    f"JOIN {CALENDAR} c1 ON c1.day = {local.format(col='t.created_at')} "
                    f"JOIN {CALENDAR} c2 ON c2.day = {local.format(col='t.decided_at')} "
                    "JOIN agencies_refusalreason r ON r.id = t.reason_id "
-                   "WHERE t.decided_at IS NOT NULL AND t.status = 'rejected' "
+                   f"WHERE t.decided_at IS NOT NULL AND t.status = 'rejected'{of_city} "
                    "GROUP BY a.code, c2.month, r.number")
     refresh_calendar(*period)
     with connection.cursor() as cursor:
-        cursor.execute(cells_sql, list(DECIDED))
+        cursor.execute(cells_sql, list(DECIDED) + city_params)
         cells = cursor.fetchall()
-        cursor.execute(reasons_sql)
+        cursor.execute(reasons_sql, city_params or None)
         reasons = cursor.fetchall()
     return cells, reasons

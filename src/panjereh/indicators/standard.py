@@ -10,7 +10,7 @@ from types import SimpleNamespace
 from django.conf import settings
 from django.utils import timezone
 
-from panjereh.agencies.codes import MUNICIPALITY
+from panjereh.agencies.queries import municipality_of
 from panjereh.agencies.models import Agency, FeeSchedule, Service
 from panjereh.billing import psp
 from panjereh.cities.services import home_city_id
@@ -27,22 +27,23 @@ def reference() -> dict:
     return json.loads(DATA.read_text(encoding="utf-8"))
 
 
-def _calendar_days(working_days: int) -> int:
+def _calendar_days(working_days: int, city: int | None = None) -> int:
     """Calendar days that ``working_days`` working days take from today (holidays and closures included)."""
     today = local_date(timezone.now())
-    return (add_working_days(today, working_days) - today).days
+    return (add_working_days(today, working_days, city) - today).days
 
 
-def construction_permit_case(measured: dict | None = None) -> dict:
+def construction_permit_case(measured: dict | None = None, city: int | None = None) -> dict:
     """The standard warehouse through this city's single window: procedures, days and cost.
 
     Procedures are the applicant's own steps: one application for the permit and both connections, one
     payment, the connections installed by the water company's one visit, and the completion certificate.
     Days: the agencies decide in parallel (the longest configured review), then the connection; with
     history, the measured medians are shown too. Cost: the one bill (permit fee, water and sewer) as a share
-    of the warehouse's value (50 × income per capita)."""
+    of the warehouse's value (50 × income per capita). Of the home city, or of ``city``: its fee schedule, its
+    municipality's deadline, its closure days."""
     case = reference()["standard_warehouse"]
-    home = home_city_id()  # the standard case is the home city's (the province page compares measured figures)
+    home = city or home_city_id()
     values = list(Parcel.objects.filter(city_id=home).values_list("regional_value", flat=True)[:100000])
     plot = SimpleNamespace(area_m2=case["plot_area_m2"], city_id=home,
                            regional_value=int(statistics.median(values)) if values else 0)
@@ -53,11 +54,10 @@ def construction_permit_case(measured: dict | None = None) -> dict:
                       requests=requests)
     total = sum(line[4] for line in lines)
     value = case["value_multiple_of_income_per_capita"] * settings.PANJEREH_INCOME_PER_CAPITA
-    reviewers = Agency.objects.filter(code__in=[MUNICIPALITY, services["water"].agency.code])
-    review = max(a.review_days for a in reviewers)
+    review = max(municipality_of(home).review_days, services["water"].agency.review_days)
     connection = services["water"].agency.connection_days
     out = {"procedures": 4, "review_working_days": review, "connection_working_days": connection,
-           "days": _calendar_days(review + connection), "fees_rials": total, "value_rials": value,
+           "days": _calendar_days(review + connection, home), "fees_rials": total, "value_rials": value,
            "cost_pct": round(100 * total / value, 2) if value else None,
            "lines": [{"agency": line[0].code, "item": line[1], "amount": line[4]} for line in lines]}
     if measured:

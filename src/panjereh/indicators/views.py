@@ -6,22 +6,32 @@ import io
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import get_language
 
 from panjereh import access
 from panjereh.agencies.models import Agency, Service
+from panjereh.cities.models import City
 from panjereh.core.calendar import local_date, working_days_between
 from panjereh.indicators import measures, province as province_measures, standard
 from panjereh.permits.models import ReviewTask
 
 
-def _published() -> dict:
-    data = measures.all_indicators()
+def _city(request) -> City | None:
+    """The city a page or an open-data file is about (``?city=<code>``), None for the whole deployment; an
+    unknown code is a 404, not the deployment's figures under its name."""
+    code = request.GET.get("city", "")
+    return get_object_or_404(City, code=code) if code else None
+
+
+def _published(city: City | None = None) -> dict:
+    city_id = city.pk if city else None
+    data = measures.all_indicators(city_id)
+    data["city"] = city.code if city else None
     permits = [r for r in data["permits"] if not r["suppressed"]]
     measured = {"permit_days_median": permits[-1]["calendar_days_median"]} if permits else None
-    data["construction_permit_case"] = standard.construction_permit_case(measured)
+    data["construction_permit_case"] = standard.construction_permit_case(measured, city_id)
     data["electricity_case"] = standard.electricity_case()
     data["good_practices"] = standard.good_practices()
     data["reference"] = standard.reference()["construction_permits"]
@@ -31,8 +41,10 @@ def _published() -> dict:
 def dashboard(request):
     """The public dashboard: monthly trends, agencies against their deadlines, days to permit, connections,
     the standard case beside the published figures, and the good-practice checklist; a table under every
-    chart (the charts draw from the same numbers, read by indicators/charts.js)."""
-    data = _published()
+    chart (the charts draw from the same numbers, read by indicators/charts.js). Of the whole deployment, or
+    of one city (``?city=``), each city's page a link away when there are several."""
+    city = _city(request)
+    data = _published(city)
     agencies = {a.code: a for a in Agency.objects.all()}
     language = get_language() or "fa"
     chart = {"language": language,
@@ -41,20 +53,25 @@ def dashboard(request):
              "days_to_permit": data["days_to_permit"],
              "agency_names": {c: (a.name_en if language == "en" else a.name_fa) for c, a in agencies.items()},
              "deadlines": {c: a.review_days for c, a in agencies.items()}}
-    return render(request, "indicators/dashboard.html", {"data": data, "chart": chart, "agencies": agencies,
-                                                          "services": {s.code: s for s in Service.objects.all()}})
+    return render(request, "indicators/dashboard.html", {
+        "data": data, "chart": chart, "agencies": agencies, "services": {s.code: s for s in Service.objects.all()},
+        "city": city, "cities": list(City.objects.order_by("id")), "city_query": f"?city={city.code}" if city else ""})
 
 
 def data_json(request):
-    """Every aggregate of the dashboard as JSON (no personal data; cells under five files suppressed)."""
-    response = JsonResponse(_published(), json_dumps_params={"ensure_ascii": False})
-    response["Content-Disposition"] = 'inline; filename="panjereh-indicators.json"'
+    """Every aggregate of the dashboard as JSON (no personal data; cells under five files suppressed), of the
+    deployment or of one city (``?city=``)."""
+    city = _city(request)
+    response = JsonResponse(_published(city), json_dumps_params={"ensure_ascii": False})
+    suffix = f"-{city.code}" if city else ""
+    response["Content-Disposition"] = f'inline; filename="panjereh-indicators{suffix}.json"'
     return response
 
 
 def data_csv(request):
     """The same aggregates as one CSV table: a ``table`` column names which (reviews, permits, …)."""
-    data = measures.all_indicators()
+    city = _city(request)
+    data = measures.all_indicators(city.pk if city else None)
     columns = ["table", "agency", "service", "month", "files", "suppressed", "decisions", "permits", "connections",
                "agency_days_median", "agency_days_p90", "calendar_days_median", "calendar_days_p90",
                "working_days_median", "applicant_days_median", "within_deadline", "deemed", "refused",
@@ -66,7 +83,8 @@ def data_csv(request):
         for row in data[table]:
             writer.writerow({"table": table, **row})
     response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="panjereh-indicators.csv"'
+    suffix = f"-{city.code}" if city else ""
+    response["Content-Disposition"] = f'attachment; filename="panjereh-indicators{suffix}.csv"'
     return response
 
 
