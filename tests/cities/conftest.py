@@ -33,6 +33,16 @@ def open_file(operator, parcel, national_id):
 def province(city):
     """Dezful added with createcity's service; one Ahvaz parcel moved into it (the access rules are about the
     city key, not where the parcel lies); a file in each city."""
+    return build_province(city)
+
+
+@pytest.fixture
+def live_province(live_city):
+    """The same province, committed: for a command run in its own process."""
+    return build_province(live_city)
+
+
+def build_province(city):
     dezful = agency_services.add_city(actor=None, code="dezful", prefix="DZF", name_fa="دزفول", name_en="Dezful",
                                       centre=(48.40, 32.38), served_by=["water", "power", "gas", "telecom", "fire"])
     ahvaz_parcel = good_parcel(city, needs=("water",))

@@ -16,6 +16,7 @@ from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
+from panjereh.core.citycopy import city_querysets
 from panjereh.dburl import database_settings
 
 TARGET = "copy_target"
@@ -53,8 +54,10 @@ def _open_target(url: str):
     return connections[TARGET]
 
 
-def copy_database(url: str, progress: Callable[[str, int, int], object] | None = None) -> dict[str, tuple[int, int]]:
-    """Copy the default database into the empty database at ``url`` (migrated here first).
+def copy_database(url: str, progress: Callable[[str, int, int], object] | None = None,
+                  city_id: int | None = None) -> dict[str, tuple[int, int]]:
+    """Copy the default database into the empty database at ``url`` (migrated here first) — or, with
+    ``city_id``, one city's rows of a province (:mod:`panjereh.core.citycopy`) into a deployment of its own.
 
     Returns {table: (rows in the source, rows in the target)}; raises CopyRefused before writing anything if the
     target already holds a city's data (users or parcels), and rolls the copy back if a table's count differs.
@@ -65,6 +68,7 @@ def copy_database(url: str, progress: Callable[[str, int, int], object] | None =
         call_command("migrate", database=TARGET, interactive=False, verbosity=0)
         call_command("createcachetable", database=TARGET, verbosity=0)
         models = _models()
+        chosen = city_querysets(city_id, models) if city_id is not None else {}
         counts = {}
         with transaction.atomic(using=TARGET):
             with target.cursor() as cursor:
@@ -73,7 +77,11 @@ def copy_database(url: str, progress: Callable[[str, int, int], object] | None =
                                                 allow_cascade=True):
                     cursor.execute(sql)
             for model in models:
-                counts[model._meta.db_table] = copied = _copy_model(model, progress)
+                source = chosen.get(model, model._base_manager.all()) if city_id is not None else None
+                if city_id is not None and source is None:
+                    counts[model._meta.db_table] = (0, 0)
+                    continue
+                counts[model._meta.db_table] = copied = _copy_model(model, progress, source)
                 if copied[0] != copied[1]:  # rolls the whole copy back
                     raise CopyRefused(f"{model._meta.db_table}: {copied[0]} rows read, {copied[1]} in the target")
             with target.cursor() as cursor:  # the next id of each table follows the copied ones
@@ -106,10 +114,12 @@ def _refuse_a_city(target) -> None:
                     raise CopyRefused("the target database already holds users or parcels; give an empty database")
 
 
-def _copy_model(model, progress) -> tuple[int, int]:
+def _copy_model(model, progress, source=None) -> tuple[int, int]:
+    """Copy ``source`` (a queryset of the model's rows; every row when None)."""
+    source = (model._base_manager.all() if source is None else source).using(DEFAULT_DB_ALIAS)
     if connections[TARGET].vendor == "postgresql":
-        return _copy_model_by_copy(model, progress)
-    return _copy_model_by_orm(model, progress)
+        return _copy_model_by_copy(model, progress, source)
+    return _copy_model_by_orm(model, progress, source)
 
 
 def _value_for_copy(field):
@@ -124,13 +134,12 @@ def _value_for_copy(field):
     return None
 
 
-def _copy_model_by_copy(model, progress) -> tuple[int, int]:
+def _copy_model_by_copy(model, progress, source) -> tuple[int, int]:
     """PostgreSQL target: the source's rows as values (``values_list``: no model objects) written with COPY."""
     target = connections[TARGET]
     fields = model._meta.concrete_fields
     table = model._meta.db_table
     prepare = [_value_for_copy(f) for f in fields]
-    source = model._base_manager.using(DEFAULT_DB_ALIAS)
     total, done = source.count(), 0
     columns = ", ".join(target.ops.quote_name(f.column) for f in fields)
     with target.cursor() as cursor:
@@ -146,7 +155,7 @@ def _copy_model_by_copy(model, progress) -> tuple[int, int]:
     return total, model._base_manager.using(TARGET).count()
 
 
-def _copy_model_by_orm(model, progress) -> tuple[int, int]:
+def _copy_model_by_orm(model, progress, source) -> tuple[int, int]:
     # bulk_create would stamp auto_now fields with the time of the copy: the rows keep their own times
     stamped = [f for f in model._meta.local_fields
                if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
@@ -154,7 +163,6 @@ def _copy_model_by_orm(model, progress) -> tuple[int, int]:
     for f in stamped:
         f.auto_now = f.auto_now_add = False
     try:
-        source = model._base_manager.using(DEFAULT_DB_ALIAS)
         total, done, batch = source.count(), 0, []
         table = model._meta.db_table
         for obj in source.order_by("pk").iterator(chunk_size=BATCH):
