@@ -311,7 +311,20 @@ def _utm_srid(lon: float, lat: float) -> int:
 # Every geometry is stored in this projected CRS (metres): by default the UTM zone of the city's centre (Ahvaz:
 # EPSG:32639, zone 39N). Chosen at set-up; moving an existing database to another is `panjereh movecrs`
 # (docs/operations.md), and `panjereh doctor` reports the scale error at the city's edges.
-PANJEREH_STORAGE_SRID = int(os.environ.get("PANJEREH_STORAGE_SRID") or _utm_srid(*PANJEREH_CITY_CENTRE))
+# A province stores its map in one Transverse Mercator of its own instead (issue 28, docs/architecture.md):
+# PANJEREH_STORAGE_TM_MERIDIAN=49 is TM on 49° E with scale 1 there — every Khuzestan city within 0.02%, where
+# western Khuzestan's cities pass 0.05% in their own UTM zones. Its SRID is a local one, 940000 + 100 × the
+# meridian (944900), written into the database's spatial_ref_sys before the first geometry column
+# (citymap/storage_crs.py); PANJEREH_STORAGE_PROJ is its PROJ definition, which every transformation uses.
+_TM_MERIDIAN = os.environ.get("PANJEREH_STORAGE_TM_MERIDIAN", "").strip()
+PANJEREH_STORAGE_TM_MERIDIAN = float(_TM_MERIDIAN) if _TM_MERIDIAN else None
+if PANJEREH_STORAGE_TM_MERIDIAN is not None:
+    PANJEREH_STORAGE_SRID = 940000 + round(PANJEREH_STORAGE_TM_MERIDIAN * 100)
+    PANJEREH_STORAGE_PROJ = (f"+proj=tmerc +lat_0=0 +lon_0={PANJEREH_STORAGE_TM_MERIDIAN:g} +k=1 +x_0=500000 +y_0=0 "
+                             "+datum=WGS84 +units=m +no_defs")
+else:
+    PANJEREH_STORAGE_SRID = int(os.environ.get("PANJEREH_STORAGE_SRID") or _utm_srid(*PANJEREH_CITY_CENTRE))
+    PANJEREH_STORAGE_PROJ = ""
 # An incident's tracing answers within this many seconds or says it could not (never a worker timeout)
 # a planned interruption (works that need a network shut) is registered and its subscribers told this long ahead
 PANJEREH_PLANNED_NOTICE_HOURS = int(os.environ.get("PANJEREH_PLANNED_NOTICE_HOURS", "48"))

@@ -25,9 +25,10 @@ def utm_srid(lon: float, lat: float) -> int:
 
 
 def storage_scale_error(bbox) -> tuple[float, int]:
-    """The worst scale error (a fraction) over an extent in the deployment's storage CRS, and that CRS's zone."""
-    zone = settings.PANJEREH_STORAGE_SRID % 100
-    return scale.worst_error(bbox, zone), zone
+    """The worst scale error (a fraction) over an extent in the deployment's storage CRS (a UTM zone, or the
+    province's Transverse Mercator), and that CRS's zone (0 for the Transverse Mercator)."""
+    srid, meridian = settings.PANJEREH_STORAGE_SRID, settings.PANJEREH_STORAGE_TM_MERIDIAN
+    return scale.storage_error(bbox, srid, meridian), (0 if meridian is not None else srid % 100)
 
 
 def home_city_id() -> int:
@@ -75,13 +76,20 @@ def _checked(code: str, prefix: str, name_fa: str, centre: tuple[float, float], 
         errors["half_width"] = _("The half-width of the city's extent must be more than 0 and at most 1 degree.")
     elif "centre" not in errors:
         error, zone = storage_scale_error((lon - half_width, lat - half_width, lon + half_width, lat + half_width))
-        if error > settings.PANJEREH_MAX_SCALE_ERROR:
+        if error > settings.PANJEREH_MAX_SCALE_ERROR and zone:
             errors["centre"] = _(
                 "This deployment stores the map in UTM zone %(zone)s, where this city's distances and areas would "
                 "be off by up to %(error)s%% (the limit is %(limit)s%%). The city lies in zone %(own)s: serve it "
                 "from a deployment stored in that zone.") % Localized({
                     "zone": zone, "error": round(error * 100, 3), "limit": round(
                         settings.PANJEREH_MAX_SCALE_ERROR * 100, 3), "own": scale.utm_zone(lon)})
+        elif error > settings.PANJEREH_MAX_SCALE_ERROR:
+            errors["centre"] = _(
+                "This province stores the map in a Transverse Mercator on %(meridian)s° E, where this city's "
+                "distances and areas would be off by up to %(error)s%% (the limit is %(limit)s%%): it is too far "
+                "from the province's meridian.") % Localized({
+                    "meridian": settings.PANJEREH_STORAGE_TM_MERIDIAN, "error": round(error * 100, 3),
+                    "limit": round(settings.PANJEREH_MAX_SCALE_ERROR * 100, 3)})
     if errors:
         raise ValidationError(errors)
     return dict(code=code, prefix=prefix, name_fa=name_fa.strip(), centre_lon=lon, centre_lat=lat,

@@ -9,6 +9,11 @@ class CitymapConfig(AppConfig):
     city_data = ("Parcel",)  # a database with parcels holds a city: the database copy refuses to write over it
 
     def ready(self):
+        from django.db.models.signals import pre_migrate
+
+        from panjereh.citymap import storage_crs
+
+        pre_migrate.connect(storage_crs.before_migrate, dispatch_uid="panjereh-storage-crs")
         from panjereh.citymap import checks  # noqa: F401 — registers the storage CRS's system checks
         from panjereh.citymap.events import EVENTS
         from panjereh.core import events

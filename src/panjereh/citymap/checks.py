@@ -26,7 +26,16 @@ def storage_crs(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     srid = settings.PANJEREH_STORAGE_SRID
     zone = srid % 100
     centre_zone = scale.utm_zone(settings.PANJEREH_CITY_CENTRE[0])
-    if centre_zone != zone:
+    tm = settings.PANJEREH_STORAGE_TM_MERIDIAN
+    if tm is not None and connection.vendor != "postgresql":
+        found.append(checks.Error(
+            f"the storage CRS is a province's own Transverse Mercator (local SRID {srid}): SpatiaLite cannot "
+            "transform to a CRS that PROJ's database does not know; a province runs on PostGIS",
+            hint="unset PANJEREH_STORAGE_TM_MERIDIAN, or serve the province from PostgreSQL/PostGIS",
+            obj="storage CRS", id="panjereh.E203"))
+    elif tm is not None:  # a province's Transverse Mercator: its cities' errors are the cities app's check (E210)
+        pass
+    elif centre_zone != zone:
         found.append(checks.Error(
             f"the city's centre is in UTM zone {centre_zone}, storage is zone {zone}: distances are off by "
             f"{scale.report(settings.PANJEREH_CITY_BBOX, zone)}", hint="see docs/operations.md",

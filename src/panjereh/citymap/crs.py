@@ -20,7 +20,8 @@ from django.contrib.gis.gdal.libgdal import lgdal
 from panjereh.cities.services import generation
 
 STORAGE_SRID = settings.PANJEREH_STORAGE_SRID
-STORAGE = f"EPSG:{STORAGE_SRID}"
+# a province's own Transverse Mercator has no EPSG code: its PROJ definition (citymap/storage_crs.py)
+STORAGE = settings.PANJEREH_STORAGE_PROJ or f"EPSG:{STORAGE_SRID}"
 
 _double_p = ctypes.POINTER(ctypes.c_double)
 _transform_ex = lgdal.OCTTransformEx
@@ -114,12 +115,12 @@ def transform(geoms, source: str, target: str):
 
 def to_storage(geoms, source: str):
     """Transform from ``source`` to the storage CRS (EPSG:32639)."""
-    return transform(geoms, source, f"EPSG:{STORAGE_SRID}")
+    return transform(geoms, source, STORAGE)
 
 
 def to_crs84(geoms):
     """Transform from the storage CRS to CRS84 (lon/lat), as GeoJSON wants."""
-    return transform(geoms, f"EPSG:{STORAGE_SRID}", "OGC:CRS84")
+    return transform(geoms, STORAGE, "OGC:CRS84")
 
 
 _EXTENT: dict[str, tuple[float, tuple, int]] = {}
@@ -190,10 +191,10 @@ def city_polygon_storage():
     """The city extent as a polygon in the storage CRS (densified, so its edges follow the projection)."""
     west, south, east, north = city_bbox_lonlat()
     box = shapely.segmentize(shapely.box(west, south, east, north), 0.01)
-    return transform(box, "OGC:CRS84", f"EPSG:{STORAGE_SRID}")
+    return transform(box, "OGC:CRS84", STORAGE)
 
 
 def bbox_crs84_to_storage(bbox: tuple[float, float, float, float]):
     """A lon/lat bounding box as a storage-CRS polygon."""
     box = shapely.segmentize(shapely.box(*bbox), 0.001)
-    return transform(box, "OGC:CRS84", f"EPSG:{STORAGE_SRID}")
+    return transform(box, "OGC:CRS84", STORAGE)

@@ -137,13 +137,11 @@ class CityRows:
         return self._id_lists[key]
 
     def _extent(self):
-        from django.conf import settings
         from django.contrib.gis.geos import Polygon
 
         city = apps.get_model("cities", "City")._base_manager.get(pk=self.city_id)
         box = Polygon.from_bbox((city.west, city.south, city.east, city.north))
-        box.srid = 4326
-        box.transform(settings.PANJEREH_STORAGE_SRID)
+        box.srid = 4326  # the database transforms it into the storage CRS (any, a province's own included)
         return box
 
     # -- the users, last -------------------------------------------------------------------------------------

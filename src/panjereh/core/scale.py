@@ -50,3 +50,17 @@ def report(bbox, zone: int) -> str:
     error = worst_error(bbox, zone)
     return (f"UTM zone {zone}N (central meridian {central_meridian(zone):g}°): worst scale error at the edges "
             f"{error * 100:.3f}% ({error * 1000:.2f} m per km)")
+
+
+def storage_error(bbox, srid: int, tm_meridian: float | None) -> float:
+    """The worst scale error over an extent in the deployment's storage CRS: a UTM zone (``srid``'s last two
+    digits), or the provincial Transverse Mercator on ``tm_meridian`` with scale 1 on it."""
+    if tm_meridian is not None:
+        return worst_error(bbox, 0, meridian=tm_meridian, k0=1.0)
+    return worst_error(bbox, srid % 100)
+
+
+def storage_name(srid: int, tm_meridian: float | None) -> str:
+    if tm_meridian is not None:
+        return f"a Transverse Mercator on {tm_meridian:g}° E (local SRID {srid})"
+    return f"UTM zone {srid % 100}"

@@ -33,7 +33,11 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="say what would move, move nothing")
 
     def handle(self, *args, dry_run=False, **options):
+        from panjereh.citymap import storage_crs
+
         target = settings.PANJEREH_STORAGE_SRID
+        if not dry_run:
+            storage_crs.register()  # a province's own CRS, known to the database before anything moves into it
         columns = geometry_columns()
         moving = [c for c in columns if c[2] != target]
         if not columns:

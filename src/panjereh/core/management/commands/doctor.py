@@ -14,6 +14,16 @@ from panjereh.core import checks as machine
 from panjereh.core import scale
 
 
+def _storage_line(srid: int) -> str:
+    """The storage CRS and its worst scale error over the home city's extent."""
+    bbox, tm = settings.PANJEREH_CITY_BBOX, settings.PANJEREH_STORAGE_TM_MERIDIAN
+    if tm is None:
+        return f"EPSG:{srid} — {scale.report(bbox, srid % 100)}"
+    error = scale.storage_error(bbox, srid, tm)
+    return (f"local SRID {srid}, {scale.storage_name(srid, tm)}, scale 1 there: worst scale error at the edges "
+            f"{error * 100:.3f}% ({error * 1000:.2f} m per km)")
+
+
 class Command(BaseCommand):
     help = ("Print the GDAL/GEOS/PROJ/SpatiaLite/PostGIS versions found and what is missing, with the fix; the "
             "storage CRS and its scale error at the city's edges (and, with --cities, at Iran's large cities).")
@@ -27,7 +37,7 @@ class Command(BaseCommand):
         """The storage CRS and its scale error over the configured extent (a problem is the checks' to say)."""
         srid = settings.PANJEREH_STORAGE_SRID
         return [("city", f"{settings.PANJEREH_CITY_NAME} — extent {settings.PANJEREH_CITY_BBOX}"),
-                ("storage CRS", f"EPSG:{srid} — {scale.report(settings.PANJEREH_CITY_BBOX, srid % 100)}")]
+                ("storage CRS", _storage_line(srid))]
 
     def problems(self) -> list[tuple[str, str]]:
         """(what, the problem and its fix) from every Panjereh system check a deployment runs: this machine's,
@@ -43,20 +53,21 @@ class Command(BaseCommand):
         from django.apps import apps
         from django.db.utils import DatabaseError
 
-        zone, limit = settings.PANJEREH_STORAGE_SRID % 100, settings.PANJEREH_MAX_SCALE_ERROR
+        srid, tm = settings.PANJEREH_STORAGE_SRID, settings.PANJEREH_STORAGE_TM_MERIDIAN
+        storage, limit = scale.storage_name(srid, tm), settings.PANJEREH_MAX_SCALE_ERROR
         try:
             rows = list(apps.get_model("cities", "City").objects.order_by("id"))
         except DatabaseError:
             self.stdout.write("this deployment's cities: the database is not migrated yet")
             return
-        self.stdout.write(f"this deployment's cities, stored in UTM zone {zone} (limit {limit * 100:.3f}%):")
+        self.stdout.write(f"this deployment's cities, stored in {storage} (limit {limit * 100:.3f}%):")
         # the design's alternative for a province (docs/architecture.md): one Transverse Mercator on the
         # meridian through the middle of its cities, scale 1 on it
         meridian = round((min(c.west for c in rows) + max(c.east for c in rows)) / 2, 1) if rows else 0
         for city in rows:
-            error = scale.worst_error(city.bbox, zone)
+            error = scale.storage_error(city.bbox, srid, tm)
             verdict = "ok" if error <= limit else "OVER THE LIMIT"
-            self.stdout.write(f"  {city.code}: {error * 100:.3f}% in zone {zone}, "
+            self.stdout.write(f"  {city.code}: {error * 100:.3f}% in the storage CRS, "
                               f"{scale.worst_error(city.bbox, scale.utm_zone(city.centre_lon)) * 100:.3f}% in its "
                               f"own zone {scale.utm_zone(city.centre_lon)}, "
                               f"{scale.worst_error(city.bbox, 0, meridian=meridian, k0=1.0) * 100:.3f}% in a "
