@@ -262,7 +262,6 @@ def test_a_closure_declared_for_one_city_moves_only_that_citys_deadlines(provinc
     """The governor closes Dezful's offices for three days of heat: a file opened in Dezful gets its agencies'
     deadlines three working days later than one opened in Ahvaz the same moment; a closure of every city moves
     both. Each city's days are told apart by the calendar itself."""
-    import datetime
 
     from django.db import IntegrityError, transaction
 

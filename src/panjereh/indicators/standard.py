@@ -11,10 +11,9 @@ from django.conf import settings
 from django.utils import timezone
 
 from panjereh.agencies.queries import municipality_of
-from panjereh.agencies.models import Agency, FeeSchedule, Service
-from panjereh.billing import psp
+from panjereh.agencies.models import Service
 from panjereh.cities.services import home_city_id
-from panjereh.citymap.models import Layer, Parcel
+from panjereh.citymap.models import Parcel
 from panjereh.core.calendar import add_working_days, local_date
 from panjereh.permits.services import fee_lines
 
@@ -71,23 +70,3 @@ def electricity_case() -> dict:
     power = Service.objects.select_related("agency").get(code="power")
     days = power.agency.review_days + power.agency.connection_days
     return {"procedures": 3, "working_days": days, "days": _calendar_days(days)}
-
-
-def good_practices() -> list[dict]:
-    """B-READY's public-services questions, answered from this city's configuration, with the evidence."""
-    agencies = list(Agency.objects.order_by("code"))
-    silent = [a.code for a in agencies if a.silence_means_approval]
-    network_agencies = sorted(set(Layer.objects.filter(kind="network").values_list("agency__code", flat=True)))
-    return [
-        {"key": "one_stop_shop", "met": True, "evidence": "/counter/ — "
-         + ", ".join(a.code for a in agencies if a.code != "fire")},
-        {"key": "online_application", "met": False, "evidence": "—"},
-        {"key": "online_payment", "met": psp.is_configured(), "evidence": "PANJEREH_PSP_URL"},
-        {"key": "published_fees", "met": FeeSchedule.objects.exists(),
-         "evidence": "/api/v1/applications/estimate/ — " + str(FeeSchedule.objects.count())},
-        {"key": "published_time_limits", "met": True,
-         "evidence": ", ".join(f"{a.code}: {a.review_days}" for a in agencies)},
-        {"key": "deemed_approval", "met": bool(silent), "evidence": ", ".join(silent) or "—"},
-        {"key": "shared_gis", "met": bool(network_agencies), "evidence": "/map/ — " + ", ".join(network_agencies)},
-        {"key": "risk_based_inspections", "met": False, "evidence": "—"},
-    ]

@@ -14,7 +14,7 @@ from panjereh import access
 from panjereh.agencies.models import Agency, Service
 from panjereh.cities.models import City
 from panjereh.core.calendar import local_date, working_days_between
-from panjereh.indicators import measures, province as province_measures, standard
+from panjereh.indicators import measures, practices, province as province_measures, standard
 from panjereh.permits.models import ReviewTask
 
 
@@ -33,7 +33,7 @@ def _published(city: City | None = None) -> dict:
     measured = {"permit_days_median": permits[-1]["calendar_days_median"]} if permits else None
     data["construction_permit_case"] = standard.construction_permit_case(measured, city_id)
     data["electricity_case"] = standard.electricity_case()
-    data["good_practices"] = standard.good_practices()
+    data["good_practices"] = practices.checklist(city_id)
     data["reference"] = standard.reference()["construction_permits"]
     return data
 

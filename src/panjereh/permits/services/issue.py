@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 
 from panjereh.agencies import fees
 from panjereh.agencies.codes import MUNICIPALITY
-from panjereh.agencies.models import Agency
 from panjereh.agencies.officials import signing_official
 from panjereh.agencies.queries import municipality_of
 from panjereh.core import audit, service_tx
