@@ -9,6 +9,7 @@ from panjereh.citymap.models import Layer
 from panjereh.democity.history import build_history
 from panjereh.indicators import practices
 from panjereh.permits.models import Application, Permit
+from panjereh.sms.models import SmsMessage
 from panjereh.works.models import Works
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +36,7 @@ def test_every_practice_is_answered_numbered_with_its_evidence(history, client):
     assert by_key["utility_excavation_permit"]["met"] and 0 < by_key["utility_excavation_permit"]["share"] <= 1
     # what it does not have yet is not met, found so by the same probes (no such page or record)
     for key in ("online_appeal", "public_zoning", "public_precheck", "published_procedure", "complaints",
-                "published_utility_terms", "tariff_change_notified"):
+                "published_utility_terms"):
         assert not by_key[key]["met"], key
     # the evidence is an address the system serves
     for e in by_key["network_and_works"]["evidence"]:
@@ -74,6 +75,13 @@ def test_each_practice_turns_not_met_when_its_evidence_is_taken_away(history):
     assert _met()["dig_once"]
     with override_settings(PANJEREH_WORKS_RULES={"moratorium_years": {"asphalt": 0, "concrete": 0}}):
         assert not _met()["dig_once"]
+
+    # every tariff change told by SMS, at the permit (to construction) and at completion (back)
+    told = SmsMessage.objects.filter(kind="tariff_changed")
+    assert _met()["tariff_change_notified"] and told.exists()
+    assert "بنایی" in told.first().text and "۱۴" in told.first().text  # Persian, Persian digits
+    SmsMessage.objects.filter(pk=told.first().pk).delete()
+    assert not _met()["tariff_change_notified"]
 
     assert not _met()["digital_permit"]  # the history's permits were never rendered
     permit = Permit.objects.order_by("id").first()

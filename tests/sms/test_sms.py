@@ -65,11 +65,11 @@ def test_a_message_at_every_step_each_once(client_for, city, fake_sms, settings)
     drain()  # a second worker pass sends nothing again
     received = fake_sms.sent(MOBILE)
     kinds = [m.kind for m in SmsMessage.objects.filter(subject=code).order_by("id")]
-    assert kinds == ["opened", "info_requested", "bill_ready", "permit_issued", "connection_installed"]
-    assert len(received) == 5 and len({r["localid"] for r in received}) == 5
+    assert kinds == ["opened", "info_requested", "bill_ready", "permit_issued", "tariff_changed", "connection_installed"]
+    assert len(received) == 6 and len({r["localid"] for r in received}) == 6
     assert all(code in r["message"] for r in received)
     assert "۷۷۸۸۹۹" not in received[-1]["message"] and "778899" in received[-1]["message"]  # a code stays typeable
-    assert SmsMessage.objects.filter(subject=code, status="sent").count() == 5
+    assert SmsMessage.objects.filter(subject=code, status="sent").count() == 6
 
 
 def test_a_refusal_is_told_with_its_numbered_reason(client_for, city, fake_sms):

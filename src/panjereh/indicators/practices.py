@@ -145,11 +145,12 @@ def tariff_change_notified(city=None) -> dict:
     """13. A tariff change (the construction tariff at the permit, its return at completion) told to the
     customer by SMS ahead of the billing cycle."""
     changes = TariffChange.objects.filter(permit__application__in=_files(city))
-    told = SmsMessage.objects.filter(kind__startswith="tariff",
+    told = SmsMessage.objects.filter(kind="tariff_changed",
                                      subject__in=changes.values("permit__application__tracking_code"))
     told_files = told.values("subject").distinct().count()
-    return _practice(13, "tariff_change_notified", "utilities", told_files, [],
-                     _share(told_files, changes.values("permit").distinct().count()), told_files)
+    changed = changes.values("permit").distinct().count()
+    return _practice(13, "tariff_change_notified", "utilities", changed and told_files == changed, [],
+                     _share(told_files, changed), told_files)
 
 
 def outages_and_reliability(city=None) -> dict:

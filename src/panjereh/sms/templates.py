@@ -31,6 +31,8 @@ TEMPLATES = {
     "outage_restored": pgettext_lazy("sms", "%(service)s of plate %(plate)s is back (incident %(ref)s)."),
     "outage_planned": pgettext_lazy("sms", "%(service)s of plate %(plate)s will be cut for works from %(start)s to "
                                            "%(end)s (number %(ref)s)."),
+    "tariff_changed": pgettext_lazy("sms", "The water tariff of the parcel of file %(code)s changes from %(from)s "
+                                           "to %(to)s on %(date)s."),
     "code": pgettext_lazy("sms", "Single window code: %(code)s. Valid for %(minutes)s minutes; tell it to no one."),
 }
 

@@ -45,9 +45,10 @@ def certify_completion(*, actor, application, reason: str = "") -> Outcome:
                                                     uninstalled_reason=reason if pending else "")
         pdf.queue("completion", cert.pk)
         final = tariffs.tariff_class_for(app.land_use)
+        before = issue.current_tariff_class(app.parcel)
         TariffChange.objects.create(parcel=app.parcel, permit=app.permit, cause=TariffChange.Cause.COMPLETION,
-                                    from_class=issue.current_tariff_class(app.parcel), to_class=final,
-                                    effective_date=local_date(now))
+                                    from_class=before, to_class=final, effective_date=local_date(now))
+        issue.tell_tariff_change(app, app.permit.number, "completion", before, final, local_date(now))
         Application.objects.filter(pk=app.pk).update(status=transitions.leads_to("certify_completion"))
         audit.record(actor=actor, action="completion.certify", obj=cert,
                      data={"final_class": final, "uninstalled": cert.uninstalled, "reason": cert.uninstalled_reason})

@@ -12,8 +12,8 @@ from panjereh.agencies.codes import MUNICIPALITY
 from panjereh.agencies.officials import signing_official
 from panjereh.agencies.queries import municipality_of
 from panjereh.core import audit, service_tx
-from panjereh.core.calendar import jalali_year, local_date
-from panjereh.core.text import Localized
+from panjereh.core.calendar import jalali, jalali_year, local_date
+from panjereh.core.text import Localized, persian_digits
 from panjereh.permits import locks, pdf, tariffs, transitions
 from panjereh.permits.models import (Application, ConnectionOrder, Permit, PermitCounter, ReviewTask, ServiceRequest,
                                      TariffChange, TariffClass)
@@ -50,6 +50,14 @@ def current_tariff_class(parcel) -> str:
     return last.to_class if last else tariffs.tariff_class_for(parcel.land_use)
 
 
+def tell_tariff_change(app, permit_number: str, cause: str, from_class: str, to_class: str, day) -> None:
+    """The applicant told by SMS of the parcel's water tariff changing (B-READY: tariff changes are notified to
+    the customer), once per permit and cause, in the transaction that changes it."""
+    tell_applicant(app, "tariff_changed", f"tariff:{permit_number}:{cause}", {
+        "from": TariffClass(from_class).label, "to": TariffClass(to_class).label,
+        "date": persian_digits(jalali(day))})
+
+
 def _issue_permit(app, actor) -> Permit:
     """Permit, every 'now' connection order and the tariff switch: one transaction (the caller's)."""
     now = timezone.now()
@@ -74,6 +82,7 @@ def _issue_permit(app, actor) -> Permit:
     audit.emit(event_type="permit.issued", agency_code=MUNICIPALITY, parcel_id=app.parcel_id,
                payload={"application": app.tracking_code, "permit": permit.number})
     tell_applicant(app, "permit_issued", f"permit:{permit.number}", {"number": permit.number})
+    tell_tariff_change(app, permit.number, "permit", from_class, TariffClass.CONSTRUCTION, today)
     if not await_signature:
         pdf.queue("permit", permit.pk)  # the original PDF, rendered by the worker once the permit is committed
     audit.emit(event_type="tariff.changed", agency_code="water", parcel_id=app.parcel_id,
