@@ -35,8 +35,8 @@ def test_every_practice_is_answered_numbered_with_its_evidence(history, client):
     assert by_key["network_and_works"]["met"] and by_key["dig_once"]["met"]
     assert by_key["utility_excavation_permit"]["met"] and 0 < by_key["utility_excavation_permit"]["share"] <= 1
     # what it does not have yet is not met, found so by the same probes (no such page or record)
-    for key in ("online_appeal", "public_zoning", "public_precheck", "published_procedure", "complaints",
-                "published_utility_terms"):
+    assert by_key["published_procedure"]["met"] and by_key["published_utility_terms"]["met"]
+    for key in ("online_appeal", "public_zoning", "public_precheck", "complaints"):
         assert not by_key[key]["met"], key
     # the evidence is an address the system serves
     for e in by_key["network_and_works"]["evidence"]:
@@ -89,3 +89,29 @@ def test_each_practice_turns_not_met_when_its_evidence_is_taken_away(history):
     assert _met()["digital_permit"]
     Permit.objects.filter(pk=permit.pk).update(pdf_sha256="")
     assert not _met()["digital_permit"]
+
+
+def test_the_published_procedures_are_the_configuration_in_force(city, client):
+    """Practices 6 and 12: one public page per permit type and per connection, read from the configuration —
+    a deadline or a fee changed in the admin shows on the next request; an unknown type is a 404."""
+    from panjereh.agencies.models import Agency, FeeSchedule
+
+    page = client.get("/procedures/permits/new/")
+    text = page.content.decode()
+    assert page.status_code == 200 and 'id="deadlines"' in text and 'data-example="house"' in text
+    municipality = Agency.objects.get(code="municipality")
+    assert f'data-agency="municipality"><td>{municipality.name_fa}</td><td>' in text
+    Agency.objects.filter(pk=municipality.pk).update(review_days=17)
+    assert "۱۷" in client.get("/procedures/permits/new/").content.decode()  # the new deadline, at once
+
+    water = client.get("/procedures/connections/water/").content.decode()
+    assert 'id="costs"' in water and 'id="connection-days"' in water
+    schedule = FeeSchedule.objects.get(code="water", city__isnull=True)
+    before = water.count("<tr>")
+    doubled = {**schedule.params, "rate_per_m3": schedule.params["rate_per_m3"] * 2}
+    FeeSchedule.objects.filter(pk=schedule.pk).update(params=doubled)
+    assert client.get("/procedures/connections/water/").content.decode() != water  # the new fee, at once
+    assert before > 3
+    assert client.get("/procedures/permits/nothing/").status_code == 404
+    assert client.get("/procedures/connections/nothing/").status_code == 404
+    assert client.get("/procedures/permits/new/?city=nowhere").status_code == 404

@@ -63,6 +63,7 @@ def test_main_pages_pass_axe(live_server, live_city, browser, language):
     broken = audit(page, f"{base}/login/", before="document.querySelectorAll('label').forEach(l => l.remove())")
     assert any(": label (" in line for line in broken), broken
     problems = audit(page, f"{base}/login/") + audit(page, f"{base}/track/") + audit(page, f"{base}/map/")
+    problems += audit(page, f"{base}/procedures/permits/new/") + audit(page, f"{base}/procedures/connections/power/")
     page.goto(f"{base}/track/")
     page.fill("#code", app["tracking_code"])
     page.fill("#mobile", "09161234567")
