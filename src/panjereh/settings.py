@@ -298,6 +298,8 @@ PANJEREH_CITY_CODE = os.environ.get("PANJEREH_CITY_CODE", "ahvaz")
 PANJEREH_CITY_PREFIX = os.environ.get("PANJEREH_CITY_PREFIX", "AHV")
 # The largest scale error a city's distances and areas may carry in the storage CRS (0.0005 = 0.05%): a city
 # added to the deployment beyond it is refused (`panjereh createcity`), and `panjereh doctor --cities` reports it.
+# the public check before applying (/precheck/): lookups and checks per visitor's address per minute
+PANJEREH_PRECHECK_PER_MINUTE = int(os.environ.get("PANJEREH_PRECHECK_PER_MINUTE", "30"))
 # the national building regulations (مقررات ملی ساختمان), linked from every permit procedure page
 PANJEREH_BUILDING_REGULATIONS_URL = os.environ.get("PANJEREH_BUILDING_REGULATIONS_URL", "https://inbr.ir/")
 PANJEREH_MAX_SCALE_ERROR = float(os.environ.get("PANJEREH_MAX_SCALE_ERROR", "0.0005"))

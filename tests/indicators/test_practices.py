@@ -36,7 +36,8 @@ def test_every_practice_is_answered_numbered_with_its_evidence(history, client):
     assert by_key["utility_excavation_permit"]["met"] and 0 < by_key["utility_excavation_permit"]["share"] <= 1
     # what it does not have yet is not met, found so by the same probes (no such page or record)
     assert by_key["published_procedure"]["met"] and by_key["published_utility_terms"]["met"]
-    for key in ("online_appeal", "public_zoning", "public_precheck", "complaints"):
+    assert by_key["public_precheck"]["met"]
+    for key in ("online_appeal", "public_zoning", "complaints", "hazard_information"):
         assert not by_key[key]["met"], key
     # the evidence is an address the system serves
     for e in by_key["network_and_works"]["evidence"]:
@@ -115,3 +116,46 @@ def test_the_published_procedures_are_the_configuration_in_force(city, client):
     assert client.get("/procedures/permits/nothing/").status_code == 404
     assert client.get("/procedures/connections/nothing/").status_code == 404
     assert client.get("/procedures/permits/new/?city=nowhere").status_code == 404
+
+
+def test_the_public_check_before_applying_answers_anyone_and_keeps_nothing(city, client):
+    """Practice 5: no sign-in — a parcel found by its plate, its zoning, each service's reach, the planning
+    problems, the fee estimate and the documents; nothing written; the network's assets are not named to the
+    public; a visitor past the minute's limit waits."""
+    from django.apps import apps as django_apps
+
+    from panjereh.citymap.models import Parcel
+    from tests.permits.helpers import good_parcel
+
+    parcel = good_parcel(city, needs=("water",))
+    found = client.get("/precheck/", {"q": f"{parcel.plate_main}/{parcel.plate_sub}"})
+    assert found.status_code == 200 and f"?parcel={parcel.pk}" in found.content.decode()
+    counts = {m._meta.label: m._base_manager.count() for m in django_apps.get_models()
+              if m._meta.app_label in {"permits", "billing", "core", "citizens", "sms"}}
+    answer = client.post(f"/precheck/?parcel={parcel.pk}", {
+        "permit_type": "new", "land_use": "residential", "floors": parcel.max_floors + 3, "units": "2",
+        "gross_floor_area": "200", "parking_spaces": "1", "timing_water": "now", "water_diameter_mm": "20",
+        "timing_power": "now", "power_phases": "1", "power_kw": "5"})
+    text = answer.content.decode()
+    assert answer.status_code == 200 and 'id="estimate-total"' in text and 'data-field="max_floors"' in text
+    assert 'data-service="water"' in text and 'data-problem="floors"' in text  # too many floors, said so
+    assert 'id="documents"' in text
+    after = {m._meta.label: m._base_manager.count() for m in django_apps.get_models()
+             if m._meta.app_label in {"permits", "billing", "core", "citizens", "sms"}}
+    assert after == counts  # nothing stored
+    # the public is not told which asset serves the parcel
+    from panjereh.citymap.models import Feature
+    served = [s for s in views_estimate(parcel) if s.get("nearest")]
+    assert served, "the staff's answer names the nearest asset"
+    assert not any(str(s["nearest"]) in text for s in served)
+    assert client.get("/precheck/?parcel=999999999").status_code == 404
+    with override_settings(PANJEREH_PRECHECK_PER_MINUTE=0):
+        assert client.get("/precheck/").status_code == 429
+    assert Parcel.objects.filter(pk=parcel.pk).exists()
+
+
+def views_estimate(parcel):
+    """What the map answers staff about each service at the parcel (the nearest asset's id among it)."""
+    from panjereh.citymap.services import feasibility
+
+    return [{"nearest": (s.get("nearest") or {}).get("ext_id")} for s in feasibility(parcel)["services"]]
