@@ -144,7 +144,6 @@ def test_the_public_check_before_applying_answers_anyone_and_keeps_nothing(city,
              if m._meta.app_label in {"permits", "billing", "core", "citizens", "sms"}}
     assert after == counts  # nothing stored
     # the public is not told which asset serves the parcel
-    from panjereh.citymap.models import Feature
     served = [s for s in views_estimate(parcel) if s.get("nearest")]
     assert served, "the staff's answer names the nearest asset"
     assert not any(str(s["nearest"]) in text for s in served)
