@@ -158,3 +158,44 @@ def views_estimate(parcel):
     from panjereh.citymap.services import feasibility
 
     return [{"nearest": (s.get("nearest") or {}).get("ext_id")} for s in feasibility(parcel)["services"]]
+
+
+def _public_layer(code, name_fa, features):
+    """A layer the municipality imports like any other: versioned, public."""
+    import shapely
+
+    from panjereh.agencies.models import Agency
+    from panjereh.citymap.importing import PreparedFeatures, feature_row
+    from panjereh.citymap.services import create_layer, publish_version
+
+    layer = create_layer(actor=None, code=code, name_fa=name_fa, name_en=code, kind="generic",
+                         geometry_type="Polygon", visibility="public",
+                         agency=Agency.objects.get(code="municipality"))
+    publish_version(layer=layer, prepared=PreparedFeatures(
+        geoms=[shapely.from_wkb(bytes(g.wkb)) for g, _ in features],
+        rows=[feature_row(ext_id=attrs.get("zone", attrs.get("name", "x")), attrs=attrs) for _, attrs in features]))
+    return layer
+
+
+def test_the_citys_zoning_and_hazard_layers_are_public_and_in_the_precheck(city, client):
+    """Practices 4 and 8: not met until the city imports its zoning and hazard layers; then its zones' rules
+    table is public, the layers are read without signing in through the OGC API, and the pre-check shows the
+    parcel's zone and warns of the hazard areas it touches."""
+    from tests.permits.helpers import good_parcel
+
+    assert not _met()["public_zoning"] and not _met()["hazard_information"]
+    assert 'id="no-zoning"' in client.get("/procedures/zoning/").content.decode()
+    parcel = good_parcel(city, needs=("water",))
+    zone = parcel.geom.buffer(200)
+    _public_layer("zoning-detailed-plan", "طرح تفصیلی", [(zone, {
+        "zone": "R121", "land_use": "مسکونی", "max_floors": 4, "density": 180, "occupancy": 60,
+        "setback": "۶۰٪ طول + ۲ متر"})])
+    _public_layer("hazard-flood", "پهنهٔ سیل‌گیر", [(parcel.geom.buffer(5), {"name": "حریم کارون", "rule": "ساخت با تراز ۱ متر"})])
+    met = _met()
+    assert met["public_zoning"] and met["hazard_information"]
+    rules = client.get("/procedures/zoning/").content.decode()
+    assert 'data-zone="R121"' in rules and "۶۰٪ طول" in rules
+    items = client.get("/ogc/collections/zoning-detailed-plan/items").json()  # no sign-in
+    assert items["features"][0]["properties"]["zone"] == "R121"  # the zone's rules as its properties
+    check = client.get(f"/precheck/?parcel={parcel.pk}").content.decode()
+    assert 'data-zone="R121"' in check and 'data-layer="hazard-flood"' in check and "حریم کارون" in check

@@ -12,7 +12,7 @@ from django.urls import NoReverseMatch, reverse
 from panjereh.agencies.models import Agency
 from panjereh.billing import psp
 from panjereh.billing.models import Payment
-from panjereh.citymap.models import Layer, Visibility
+from panjereh.citymap.models import Layer
 from panjereh.crisis.models import Incident
 from panjereh.permits.models import Application, ConnectionOrder, Permit, TariffChange
 from panjereh.sms.models import SmsMessage
@@ -75,9 +75,12 @@ def online_appeal(city=None) -> dict:
 
 def public_zoning(city=None) -> dict:
     """4. Every parcel's zoning on the public map and through a public API, from a zoning layer."""
-    layer = Layer.objects.filter(code__startswith="zoning", visibility=Visibility.PUBLIC).first()
+    from panjereh.citymap import public_layers
+
+    layer = public_layers.public_layers(public_layers.ZONING).first()
     page = _url("zoning-public")
-    return _practice(4, "public_zoning", "permits", layer and page, [_link(page)])
+    api = _url("ogc-items", layer.code) if layer else None
+    return _practice(4, "public_zoning", "permits", layer and page, [_link(page), _link(api)])
 
 
 def public_precheck(city=None) -> dict:
@@ -101,8 +104,12 @@ def risk_based_inspections(city=None) -> dict:
 
 def hazard_information(city=None) -> dict:
     """8. The city's hazard layers (flood zones, faults, pipelines' safety strips) public and in the pre-check."""
-    hazards = Layer.objects.filter(code__startswith="hazard", visibility=Visibility.PUBLIC).exists()
-    return _practice(8, "hazard_information", "permits", hazards and _url("precheck"), [_link(_url("map"))])
+    from panjereh.citymap import public_layers
+
+    hazards = public_layers.public_layers(public_layers.HAZARD)
+    return _practice(8, "hazard_information", "permits", hazards.exists() and _url("precheck"),
+                     [_link(_url("map")), _link(_url("precheck"))] + [
+                         _link(_url("ogc-items", layer.code)) for layer in hazards[:5]])
 
 
 def utility_online(city=None) -> dict:

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 from rest_framework.exceptions import ValidationError
 
 from panjereh.agencies.models import Service
+from panjereh.citymap import public_layers
 from panjereh.citymap.api import parcel_search
 from panjereh.citymap.models import Parcel
 from panjereh.core.clientip import client_ip
@@ -59,6 +60,7 @@ def _check(request, parcel):
         estimate, errors = views._estimate(request, parcel, body)
     return render(request, "web/precheck.html", {
         "parcel": parcel, "post": post, "errors": errors, "estimate": estimate,
+        "zones": public_layers.zoning_of(parcel), "hazards": public_layers.hazards_of(parcel),
         "service_rows": [(s, post.get(f"timing_{s.code}", "now")) for s in service_list],
         "land_uses": Application._meta.get_field("land_use").choices,
         "permit_types": Application.PermitType.choices,

@@ -114,3 +114,13 @@ def utility_terms(request, service_code: str):
         if service.code == "water" else None,
         "documents": DocumentRequirement.objects.filter(permit_type="new").order_by("position", "id"),
         "services": Service.objects.order_by("code"), "types": Application.PermitType.choices})
+
+
+def zoning_rules(request):
+    """The detailed plan's rules table (B-READY 4), from the public zoning layers' current versions."""
+    from panjereh.citymap import public_layers
+
+    rows = public_layers.rules_table()
+    keys = ["land_use", "max_floors", "density", "occupancy", "setback"]
+    return render(request, "web/zoning_rules.html", {"rows": rows, "keys": keys,
+                                                     "layers": list(public_layers.public_layers("zoning"))})

@@ -25,6 +25,7 @@ urlpatterns = [
     path("files/<id:pk>/documents/<id:doc>/", views.file_document, name="file-document"),
     path("precheck/", precheck.precheck, name="precheck"),
     path("procedures/permits/<slug:permit_type>/", procedures.procedure, name="procedure"),
+    path("procedures/zoning/", procedures.zoning_rules, name="zoning-public"),
     path("procedures/connections/<slug:service_code>/", procedures.utility_terms, name="utility-terms"),
     path("citizen/", citizen.start, name="citizen"),
     path("citizen/code/", citizen.code, name="citizen-code"),
