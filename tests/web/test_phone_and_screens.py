@@ -91,6 +91,16 @@ def test_every_citizen_page_fits_a_phone(live_server, live_city, browser, fake_s
     shot("file-bill")
     page.goto(f"{base}/track/")
     shot("track")
+    # the public pages of B-READY: the check before applying, the procedures, the plan's rules
+    page.goto(f"{base}/precheck/?parcel={parcel.pk}")
+    page.fill("#gross_floor_area", str(round(parcel.area_m2)))
+    page.click("#check")
+    page.wait_for_selector("#estimate-total")
+    shot("precheck")
+    for name, path in (("procedure", "/procedures/permits/new/"), ("connection", "/procedures/connections/water/"),
+                       ("zoning-rules", "/procedures/zoning/")):
+        page.goto(f"{base}{path}")
+        shot(name)
 
 
 @pytest.mark.django_db(transaction=True)
