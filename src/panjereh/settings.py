@@ -300,6 +300,9 @@ PANJEREH_CITY_PREFIX = os.environ.get("PANJEREH_CITY_PREFIX", "AHV")
 # added to the deployment beyond it is refused (`panjereh createcity`), and `panjereh doctor --cities` reports it.
 # the public check before applying (/precheck/): lookups and checks per visitor's address per minute
 PANJEREH_PRECHECK_PER_MINUTE = int(os.environ.get("PANJEREH_PRECHECK_PER_MINUTE", "30"))
+# appeals of a refusal: the appeal body (the municipality's staff of this role) decides within these working days
+PANJEREH_APPEAL_ROLE = os.environ.get("PANJEREH_APPEAL_ROLE", "signer")
+PANJEREH_APPEAL_DAYS = int(os.environ.get("PANJEREH_APPEAL_DAYS", "10"))
 # the national building regulations (مقررات ملی ساختمان), linked from every permit procedure page
 PANJEREH_BUILDING_REGULATIONS_URL = os.environ.get("PANJEREH_BUILDING_REGULATIONS_URL", "https://inbr.ir/")
 PANJEREH_MAX_SCALE_ERROR = float(os.environ.get("PANJEREH_MAX_SCALE_ERROR", "0.0005"))

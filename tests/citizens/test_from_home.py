@@ -183,7 +183,8 @@ def test_from_home_to_permit(client_for, city, fake_sms, fake_identity, fake_psp
     # the messages the citizen received, each once
     send_outbox()
     kinds = list(SmsMessage.objects.filter(mobile=MOBILE).order_by("id").values_list("kind", flat=True))
-    assert kinds == ["code", "opened", "documents_returned", "info_requested", "bill_ready", "permit_issued"]
+    assert kinds == ["code", "opened", "documents_returned", "info_requested", "bill_ready", "permit_issued",
+                     "tariff_changed"]
     assert len(fake_sms.sent(MOBILE)) == len(kinds)
 
     # nobody else sees the file: another citizen, an anonymous visitor, a staff page without the file

@@ -37,7 +37,7 @@ def test_every_practice_is_answered_numbered_with_its_evidence(history, client):
     # what it does not have yet is not met, found so by the same probes (no such page or record)
     assert by_key["published_procedure"]["met"] and by_key["published_utility_terms"]["met"]
     assert by_key["public_precheck"]["met"]
-    for key in ("online_appeal", "public_zoning", "complaints", "hazard_information"):
+    for key in ("public_zoning", "complaints", "hazard_information", "risk_based_inspections"):
         assert not by_key[key]["met"], key
     # the evidence is an address the system serves
     for e in by_key["network_and_works"]["evidence"]:
@@ -72,6 +72,10 @@ def test_each_practice_turns_not_met_when_its_evidence_is_taken_away(history):
     assert _met()["utility_excavation_permit"]
     Works.objects.update(connection_order=None)
     assert not _met()["utility_excavation_permit"]
+
+    assert _met()["online_appeal"]  # the appeal body's desk, and someone holding its role
+    with override_settings(PANJEREH_APPEAL_ROLE="nobody"):
+        assert not _met()["online_appeal"]
 
     assert _met()["dig_once"]
     with override_settings(PANJEREH_WORKS_RULES={"moratorium_years": {"asphalt": 0, "concrete": 0}}):

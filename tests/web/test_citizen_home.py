@@ -116,7 +116,7 @@ def test_a_citizen_from_home_to_a_verified_permit(live_server, live_city, browse
     # what reached the citizen's phone: each expected message, once
     send_outbox()
     kinds = list(SmsMessage.objects.filter(mobile=MOBILE).order_by("id").values_list("kind", flat=True))
-    assert kinds == ["code", "opened", "info_requested", "bill_ready", "permit_issued"]
+    assert kinds == ["code", "opened", "info_requested", "bill_ready", "permit_issued", "tariff_changed"]
     received = fake_sms.sent(MOBILE)
     assert len(received) == len(kinds) and len({r["localid"] for r in received}) == len(kinds)
     assert problems == [], "\n".join(problems)

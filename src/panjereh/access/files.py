@@ -136,3 +136,11 @@ def ledger_agency_ids(user) -> set[int] | None:
 def can_certify_completion(user) -> bool:
     """The municipality's signing official issues completion certificates."""
     return role(user) == "admin" or is_municipality_staff(user, {"signer"})
+
+
+def can_decide_appeals(user) -> bool:
+    """The city's appeal body: the municipality's staff of ``PANJEREH_APPEAL_ROLE`` (its signing official by
+    default) and administrators; each decides the appeals of the files of the cities they work in."""
+    from django.conf import settings
+
+    return role(user) == "admin" or is_municipality_staff(user, {settings.PANJEREH_APPEAL_ROLE})

@@ -9,6 +9,8 @@ evidence away in turn (the gateway unset, the network layers gone, …) and sees
 
 from django.urls import NoReverseMatch, reverse
 
+from panjereh.core.calendar import local_date
+
 from panjereh.agencies.models import Agency
 from panjereh.billing import psp
 from panjereh.billing.models import Payment
@@ -68,9 +70,24 @@ def digital_permit(city=None) -> dict:
 
 
 def online_appeal(city=None) -> dict:
-    """3. An online appeal of a final decision, decided by the city's appeal body within a set time."""
-    page = _url("citizen-appeal", "X")
-    return _practice(3, "online_appeal", "permits", page, [_link(page)])
+    """3. An online appeal of a final decision, decided by the city's appeal body within a set time: the appeal
+    body's desk exists, someone holds its role, and the appeals are counted (share upheld, days to decide)."""
+    from django.conf import settings
+
+    from panjereh.agencies.models import StaffProfile
+    from panjereh.permits.models import Appeal
+
+    desk = _url("appeals")
+    body = StaffProfile.objects.filter(role=settings.PANJEREH_APPEAL_ROLE, agency__kind="municipality").exists()
+    appeals = Appeal.objects.filter(application__in=_files(city))
+    decided = appeals.exclude(status=Appeal.Status.PENDING)
+    upheld = decided.filter(status=Appeal.Status.UPHELD).count()
+    out = _practice(3, "online_appeal", "permits", desk and body, [_link(_url("procedure", "new"))],
+                    _share(upheld, decided.count()), appeals.count())
+    out["appeals"] = {"filed": appeals.count(), "decided": decided.count(), "upheld": upheld,
+                      "within_due": sum(1 for a in decided.only("decided_at", "due_date")
+                                        if local_date(a.decided_at) <= a.due_date)}
+    return out
 
 
 def public_zoning(city=None) -> dict:

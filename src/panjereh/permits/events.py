@@ -6,6 +6,8 @@ EVENTS = {
     "application.resubmitted": "the applicant corrected a refused file and sent it again",
     "review.requested": "an agency's review of a file was opened, with its deadline",
     "review.decided": "an agency decided its review (approved, with conditions, refused)",
+    "appeal.filed": "the applicant appealed a refusal; the appeal body decides by its due date",
+    "appeal.decided": "the appeal body upheld (the review reopens) or dismissed an appeal",
     "review.deemed_approved": "an agency's deadline passed without a decision: approved by silence",
     "review.deadline_missed": "an agency's review is past its deadline (an escalation)",
     "review.info_answered": "the applicant answered an agency's question",

@@ -415,3 +415,37 @@ class DocumentRequirement(models.Model):
 
     def __str__(self):
         return f"{self.permit_type}: {self.kind}"
+
+
+class Appeal(models.Model):
+    """An applicant's appeal of a refusal (B-READY: an online dispute of a final decision), filed from home with
+    its grounds and, if they wish, a document. The city's appeal body — the municipality's signing official by
+    default (``PANJEREH_APPEAL_ROLE``) — decides it within ``PANJEREH_APPEAL_DAYS`` working days: an upheld appeal
+    reopens the review in a new round; a dismissed one leaves the refusal standing. One appeal waits at a time."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", pgettext_lazy("appeal", "waiting for the commission")
+        UPHELD = "upheld", pgettext_lazy("appeal", "upheld: the review is reopened")
+        DISMISSED = "dismissed", pgettext_lazy("appeal", "dismissed: the refusal stands")
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="appeals")
+    task = models.ForeignKey(ReviewTask, on_delete=models.PROTECT, related_name="appeals",
+                             help_text="the refusal appealed")
+    grounds = models.TextField()
+    document = models.ForeignKey(FileDocument, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    filed_at = models.DateTimeField(auto_now_add=True)
+    due_date = models.DateField(help_text="the appeal body decides by this date (working days from filing)")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("appeal")
+        verbose_name_plural = _("appeals")
+        ordering = ["filed_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["application"], condition=models.Q(status="pending"),
+                                               name="permits_one_pending_appeal")]
+
+    def __str__(self):
+        return f"{self.application_id} {self.status}"

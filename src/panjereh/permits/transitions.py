@@ -36,6 +36,7 @@ TABLE: dict[str, tuple[frozenset, str | None]] = {
     "issue": (frozenset({AWAITING_PAYMENT}), ISSUED),
     # the applicant's
     "resubmit": (frozenset({REJECTED}), UNDER_REVIEW),
+    "appeal": (frozenset({REJECTED}), None),  # the refusal appealed: the file stays refused until it is decided
     "add_document": (OPEN, None),
     "waive_document": (OPEN, None),
     # after the permit

@@ -33,6 +33,9 @@ TEMPLATES = {
                                            "%(end)s (number %(ref)s)."),
     "tariff_changed": pgettext_lazy("sms", "The water tariff of the parcel of file %(code)s changes from %(from)s "
                                            "to %(to)s on %(date)s."),
+    "appeal_filed": pgettext_lazy("sms", "Your appeal of file %(code)s was filed; the commission decides by "
+                                         "%(date)s. See %(url)s"),
+    "appeal_decided": pgettext_lazy("sms", "Your appeal of file %(code)s: %(outcome)s. See %(url)s"),
     "code": pgettext_lazy("sms", "Single window code: %(code)s. Valid for %(minutes)s minutes; tell it to no one."),
 }
 

@@ -172,6 +172,8 @@ def file_page(request, code):
         "missing": [Document(k).label for k in services.missing_documents(app)],
         "document_kinds": Document.choices, "bills": app.bills.prefetch_related("lines__agency"),
         "open_bill": services.open_bill(app), "can_pay_online": psp.is_configured(),
+        "appeals": app.appeals.select_related("task__agency").order_by("-filed_at"),
+        "can_appeal": app.allows("appeal") and not app.appeals.filter(status="pending").exists(),
         "permit": getattr(app, "permit", None), "masked_mobile": session.mask_mobile(app.applicant_mobile),
         "masked_id": session.mask_national_id(app.applicant.national_id)}, status=400 if message else 200)
     if psp.is_configured():
@@ -188,6 +190,9 @@ def _act(request, app):
             raise services.ApplicationError("document", _("Choose the file to upload."))
         services.add_document(actor=None, application=app, kind=request.POST.get("kind", ""), upload=upload,
                               by_applicant=True)
+    elif action == "appeal":
+        services.file_appeal(application=app, grounds=request.POST.get("grounds", ""),
+                             document=request.FILES.get("document"))
     elif action == "answer":
         services.answer_info_request(actor=None, application=app, agency_code=request.POST.get("agency", ""),
                                      answer=request.POST.get("answer", ""),

@@ -19,6 +19,8 @@ def menu(request):
             items.append(("/finance/", "finance"))
         if access.can_certify_completion(user) and not user.is_superuser:
             items.append(("/signing/", "to_sign"))
+        if access.can_decide_appeals(user) and not user.is_superuser:
+            items.append(("/appeals/", "appeals"))
         if access.role(user) == "admin":
             items.append(("/signin-locks/", "signin_locks"))
         if access.can_view_works(user):

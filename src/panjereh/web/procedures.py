@@ -71,6 +71,7 @@ def procedure(request, permit_type: str):
         "documents": DocumentRequirement.objects.filter(permit_type=permit_type).order_by("position", "id"),
         "reviewers": reviewers, "longest": max(a.review_days for a in reviewers),
         "examples": examples, "regulations_url": settings.PANJEREH_BUILDING_REGULATIONS_URL,
+        "appeal_days": settings.PANJEREH_APPEAL_DAYS,
         "services": Service.objects.select_related("agency").filter(agency__cities=city).order_by("code")})
 
 

@@ -32,7 +32,8 @@ class Outcome:
 # (answer a question, pay the bill, bring documents, download the permit); sign-in first, then back there.
 LINK_SECTIONS = {"info_requested": "questions", "bill_ready": "bills", "documents_returned": "documents",
                  "check_closed": "status",
-                 "permit_issued": "permit", "refused": "tasks"}
+                 "permit_issued": "permit", "refused": "tasks", "appeal_filed": "appeals",
+                 "appeal_decided": "appeals"}
 
 
 def track_url(app) -> str:
