@@ -303,6 +303,8 @@ PANJEREH_PRECHECK_PER_MINUTE = int(os.environ.get("PANJEREH_PRECHECK_PER_MINUTE"
 # appeals of a refusal: the appeal body (the municipality's staff of this role) decides within these working days
 PANJEREH_APPEAL_ROLE = os.environ.get("PANJEREH_APPEAL_ROLE", "signer")
 PANJEREH_APPEAL_DAYS = int(os.environ.get("PANJEREH_APPEAL_DAYS", "10"))
+# complaints about a connection or a bill: the agency answers within these working days, else it is escalated
+PANJEREH_COMPLAINT_DAYS = int(os.environ.get("PANJEREH_COMPLAINT_DAYS", "7"))
 # the national building regulations (مقررات ملی ساختمان), linked from every permit procedure page
 PANJEREH_BUILDING_REGULATIONS_URL = os.environ.get("PANJEREH_BUILDING_REGULATIONS_URL", "https://inbr.ir/")
 PANJEREH_MAX_SCALE_ERROR = float(os.environ.get("PANJEREH_MAX_SCALE_ERROR", "0.0005"))

@@ -144,3 +144,15 @@ def can_decide_appeals(user) -> bool:
     from django.conf import settings
 
     return role(user) == "admin" or is_municipality_staff(user, {settings.PANJEREH_APPEAL_ROLE})
+
+
+def complaints_for(user):
+    """The complaints ``user`` answers: their agency's, in the cities they work in (the agency's reviewers and
+    signers); every escalated one for the independent body (the province's coordinators); none for others."""
+    Complaint = apps.get_model("permits", "Complaint")
+    if is_coordinator(user):
+        return Complaint.objects.all()
+    profile = staff_profile(user)
+    if profile is None or not profile.agency_id or profile.role not in {"reviewer", "signer"}:
+        return Complaint.objects.none()
+    return in_cities(user, Complaint.objects.filter(agency_id=profile.agency_id), "application__city")

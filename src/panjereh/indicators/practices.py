@@ -188,9 +188,21 @@ def outages_and_reliability(city=None) -> dict:
 
 
 def complaints(city=None) -> dict:
-    """15. An online complaint about a connection or a bill, answered within a deadline, escalated when not."""
-    page = _url("citizen-complaint")
-    return _practice(15, "complaints", "utilities", page, [_link(page)])
+    """15. An online complaint about a connection or a bill, answered within a deadline, escalated when not: the
+    agencies' desk exists and the deadline is configured; counted (filed, answered in time, escalated)."""
+    from django.conf import settings
+
+    from panjereh.permits.models import Complaint
+
+    desk = _url("complaints")
+    filed = Complaint.objects.filter(application__in=_files(city))
+    answered = filed.filter(status=Complaint.Status.ANSWERED)
+    in_time = sum(1 for c in answered.only("answered_at", "due_date") if local_date(c.answered_at) <= c.due_date)
+    out = _practice(15, "complaints", "utilities", desk and settings.PANJEREH_COMPLAINT_DAYS > 0,
+                    [_link(desk)], _share(in_time, filed.count()), filed.count())
+    out["complaints"] = {"filed": filed.count(), "answered_in_time": in_time,
+                         "escalated": filed.filter(escalated_at__isnull=False).count()}
+    return out
 
 
 def dig_once_and_time_limits(city=None) -> dict:

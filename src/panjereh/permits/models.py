@@ -449,3 +449,39 @@ class Appeal(models.Model):
 
     def __str__(self):
         return f"{self.application_id} {self.status}"
+
+
+class Complaint(models.Model):
+    """A customer's complaint about a connection or a bill of their file (B-READY: complaints with a resolution
+    deadline and escalation). Filed from home; the agency answers within ``PANJEREH_COMPLAINT_DAYS`` working days;
+    unanswered by then, the deadline pass escalates it to the independent body (the province's coordinators),
+    who see it until it is answered."""
+
+    class Subject(models.TextChoices):
+        CONNECTION = "connection", pgettext_lazy("complaint", "a connection")
+        BILL = "bill", pgettext_lazy("complaint", "a bill")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", pgettext_lazy("complaint", "waiting for the agency's answer")
+        ESCALATED = "escalated", pgettext_lazy("complaint", "not answered in time: sent to the independent body")
+        ANSWERED = "answered", pgettext_lazy("complaint", "answered")
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="complaints")
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="complaints")
+    subject = models.CharField(max_length=12, choices=Subject.choices)
+    text = models.TextField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    filed_at = models.DateTimeField(auto_now_add=True)
+    due_date = models.DateField()
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    answer = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("complaint")
+        verbose_name_plural = _("complaints")
+        ordering = ["due_date", "id"]
+
+    def __str__(self):
+        return f"{self.application_id} {self.agency_id} {self.status}"

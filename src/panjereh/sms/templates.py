@@ -36,6 +36,11 @@ TEMPLATES = {
     "appeal_filed": pgettext_lazy("sms", "Your appeal of file %(code)s was filed; the commission decides by "
                                          "%(date)s. See %(url)s"),
     "appeal_decided": pgettext_lazy("sms", "Your appeal of file %(code)s: %(outcome)s. See %(url)s"),
+    "complaint_filed": pgettext_lazy("sms", "Your complaint to %(agency)s about file %(code)s was filed; it is "
+                                            "answered by %(date)s. See %(url)s"),
+    "complaint_answered": pgettext_lazy("sms", "%(agency)s answered your complaint about file %(code)s. See %(url)s"),
+    "complaint_escalated": pgettext_lazy("sms", "%(agency)s did not answer your complaint about file %(code)s in "
+                                                "time: it went to the independent body. See %(url)s"),
     "code": pgettext_lazy("sms", "Single window code: %(code)s. Valid for %(minutes)s minutes; tell it to no one."),
 }
 

@@ -20,7 +20,7 @@ from panjereh.core import uploads
 from panjereh.core.clientip import client_ip
 from panjereh.permits import services
 from panjereh.billing import psp
-from panjereh.permits.models import Application, Document, FileDocument, ReviewTask
+from panjereh.permits.models import Application, Complaint, Document, FileDocument, ReviewTask
 from panjereh.permits.timeline import task_rows
 from panjereh.web.views import _flatten, application_form
 
@@ -173,6 +173,8 @@ def file_page(request, code):
         "document_kinds": Document.choices, "bills": app.bills.prefetch_related("lines__agency"),
         "open_bill": services.open_bill(app), "can_pay_online": psp.is_configured(),
         "appeals": app.appeals.select_related("task__agency").order_by("-filed_at"),
+        "complaints": app.complaints.select_related("agency").order_by("-filed_at"),
+        "complaint_agencies": services.file_agencies(app), "complaint_subjects": Complaint.Subject.choices,
         "can_appeal": app.allows("appeal") and not app.appeals.filter(status="pending").exists(),
         "permit": getattr(app, "permit", None), "masked_mobile": session.mask_mobile(app.applicant_mobile),
         "masked_id": session.mask_national_id(app.applicant.national_id)}, status=400 if message else 200)
@@ -193,6 +195,9 @@ def _act(request, app):
     elif action == "appeal":
         services.file_appeal(application=app, grounds=request.POST.get("grounds", ""),
                              document=request.FILES.get("document"))
+    elif action == "complain":
+        services.file_complaint(application=app, agency_code=request.POST.get("agency", ""),
+                                subject=request.POST.get("subject", ""), text=request.POST.get("text", ""))
     elif action == "answer":
         services.answer_info_request(actor=None, application=app, agency_code=request.POST.get("agency", ""),
                                      answer=request.POST.get("answer", ""),

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from panjereh.web import appeals, citizen, connections, finance, maps, precheck, procedures, signin, signing, views
+from panjereh.web import appeals, citizen, complaints, connections, finance, maps, precheck, procedures, signin, signing, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -23,6 +23,7 @@ urlpatterns = [
     path("finance/", finance.finance, name="finance"),
     path("signing/", signing.signing, name="signing"),
     path("appeals/", appeals.appeals, name="appeals"),
+    path("complaints/", complaints.complaints, name="complaints"),
     path("files/<id:pk>/documents/<id:doc>/", views.file_document, name="file-document"),
     path("precheck/", precheck.precheck, name="precheck"),
     path("procedures/permits/<slug:permit_type>/", procedures.procedure, name="procedure"),

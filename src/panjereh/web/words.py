@@ -239,6 +239,7 @@ MESSAGES = {
     "waive_document": pgettext_lazy("waive_document", "Let the file go without"),
     "to_sign": pgettext_lazy("to_sign", "Permits to sign"),
     "appeals": pgettext_lazy("appeals", "Appeals"),
+    "complaints": pgettext_lazy("complaints", "Complaints"),
     "cancel": pgettext_lazy("cancel", "Cancel"),
     "close_unchecked": pgettext_lazy("close_unchecked", "Close the file at the check"),
     "signin_locks": pgettext_lazy("signin_locks", "Sign-in locks"),

@@ -13,6 +13,7 @@ Callers write ``services.record_decision(…)``: the names below are the single 
 two helpers the tests drive directly), whichever subject module holds them."""
 
 from panjereh.permits.services.appeal import decide_appeal, file_appeal, waiting_appeals
+from panjereh.permits.services.complaint import answer_complaint, file_agencies, file_complaint
 from panjereh.permits.services.apply import (TRACKING_ALPHABET, estimate, fee_lines, resubmit_application,
                                              submit_application)
 from panjereh.permits.services.base import (LINK_SECTIONS, ApplicationError, Conflict, Outcome, WrongAgency, file_url,
@@ -32,7 +33,7 @@ __all__ = [
     'ApplicationError', 'Conflict', 'DECISIONS', 'LINK_SECTIONS', 'Outcome', 'TRACKING_ALPHABET', 'WrongAgency',
     '_advance', '_current_task', 'accept_documents', 'activate_service', 'add_document', 'answer_info_request',
     'certify_completion', 'check_decision', 'close_unchecked', 'complete_gateway_payment',
-    'current_tariff_class', 'decide_appeal', 'estimate', 'file_appeal', 'waiting_appeals', 'expire_unchecked', 'fee_lines', 'file_url', 'missing_documents',
+    'answer_complaint', 'current_tariff_class', 'decide_appeal', 'file_agencies', 'file_complaint', 'estimate', 'file_appeal', 'waiting_appeals', 'expire_unchecked', 'fee_lines', 'file_url', 'missing_documents',
     'open_bill', 'process_deadlines', 'record_connection_installed', 'record_decision', 'record_documents_seen',
     'record_identity', 'record_payment', 'resubmit_application', 'return_for_documents',
     'sign_permit', 'start_gateway_payment', 'submit_application', 'tell_applicant', 'track_url',

@@ -33,7 +33,8 @@ class Outcome:
 LINK_SECTIONS = {"info_requested": "questions", "bill_ready": "bills", "documents_returned": "documents",
                  "check_closed": "status",
                  "permit_issued": "permit", "refused": "tasks", "appeal_filed": "appeals",
-                 "appeal_decided": "appeals"}
+                 "appeal_decided": "appeals", "complaint_filed": "complaints", "complaint_answered": "complaints",
+                 "complaint_escalated": "complaints"}
 
 
 def track_url(app) -> str:

@@ -6,13 +6,14 @@ from django.utils import timezone
 from panjereh.core import audit, service_tx, silence
 from panjereh.permits import locks
 from panjereh.permits.models import ReviewTask
-from panjereh.permits.services import documents, review
+from panjereh.permits.services import complaint, documents, review
 
 
 def process_deadlines(*, now=None) -> dict:
     """Flag every open task past its deadline: deemed approved where silence counts, else escalated."""
     now = now or timezone.now()
-    counts = {"deemed_approved": 0, "escalated": 0, "expired_unchecked": documents.expire_unchecked(now=now)}
+    counts = {"deemed_approved": 0, "escalated": 0, "expired_unchecked": documents.expire_unchecked(now=now),
+              "complaints_escalated": complaint.escalate_late_complaints(now)}
     # Only tasks waiting on the agency: while it waits on the applicant (information requested) its clock stops.
     waiting = ReviewTask.objects.filter(status=ReviewTask.Status.PENDING, overdue_at__isnull=True)
     late = silence.past_due(waiting, now)
