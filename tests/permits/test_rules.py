@@ -200,9 +200,10 @@ def test_deadlines_deemed_approval_and_escalation(client_for, city):
     assert tasks["water"].status == "deemed_approved"  # water: silence counts as approval
     assert tasks["municipality"].status == "pending" and tasks["municipality"].overdue_at is not None
     assert tasks["power"].status == "pending" and tasks["power"].overdue_at is not None
-    assert counts == {"deemed_approved": 1, "escalated": 2, "expired_unchecked": 0}
+    assert counts == {"deemed_approved": 1, "escalated": 2, "expired_unchecked": 0, "complaints_escalated": 0}
     assert OutboxEvent.objects.filter(event_type="review.deadline_missed", agency_code="municipality").exists()
-    assert services.process_deadlines(now=later) == {"deemed_approved": 0, "escalated": 0, "expired_unchecked": 0}  # flagged once
+    assert services.process_deadlines(now=later) == {"deemed_approved": 0, "escalated": 0, "expired_unchecked": 0,
+                                                         "complaints_escalated": 0}  # flagged once
     detail = client_for("operator1").get(f"/api/v1/applications/{app['id']}/").json()
     assert {t["agency"]: t["overdue"] for t in detail["tasks"]} == {"municipality": True, "water": True,
                                                                      "power": True}
