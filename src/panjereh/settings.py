@@ -296,8 +296,6 @@ PANJEREH_CITY_NAME_EN = os.environ.get("PANJEREH_CITY_NAME_EN", "Ahvaz")
 # (a deployment that serves one city never names another; a province adds cities with `panjereh createcity`).
 PANJEREH_CITY_CODE = os.environ.get("PANJEREH_CITY_CODE", "ahvaz")
 PANJEREH_CITY_PREFIX = os.environ.get("PANJEREH_CITY_PREFIX", "AHV")
-# The largest scale error a city's distances and areas may carry in the storage CRS (0.0005 = 0.05%): a city
-# added to the deployment beyond it is refused (`panjereh createcity`), and `panjereh doctor --cities` reports it.
 # the public check before applying (/precheck/): lookups and checks per visitor's address per minute
 PANJEREH_PRECHECK_PER_MINUTE = int(os.environ.get("PANJEREH_PRECHECK_PER_MINUTE", "30"))
 # appeals of a refusal: the appeal body (the municipality's staff of this role) decides within these working days
@@ -305,8 +303,19 @@ PANJEREH_APPEAL_ROLE = os.environ.get("PANJEREH_APPEAL_ROLE", "signer")
 PANJEREH_APPEAL_DAYS = int(os.environ.get("PANJEREH_APPEAL_DAYS", "10"))
 # complaints about a connection or a bill: the agency answers within these working days, else it is escalated
 PANJEREH_COMPLAINT_DAYS = int(os.environ.get("PANJEREH_COMPLAINT_DAYS", "7"))
+# construction supervised by phase (permits/risk.py): the share of each risk class's phases the municipality
+# inspects itself (drawn per file and phase; the final phase is always inspected), the working days it has to
+# inspect, the highest class each licence grade may supervise or inspect, and whether the completion certificate
+# waits for a passed final inspection
+PANJEREH_INSPECTION_SAMPLING = {"A": 0.1, "B": 0.25, "C": 0.5, "D": 1.0}
+PANJEREH_INSPECTION_DAYS = int(os.environ.get("PANJEREH_INSPECTION_DAYS", "5"))
+PANJEREH_GRADE_HIGHEST_CLASS = {"3": "B", "2": "C", "1": "D", "senior": "D"}
+PANJEREH_COMPLETION_NEEDS_FINAL_INSPECTION = os.environ.get("PANJEREH_COMPLETION_NEEDS_FINAL_INSPECTION",
+                                                            "1") != "0"
 # the national building regulations (مقررات ملی ساختمان), linked from every permit procedure page
 PANJEREH_BUILDING_REGULATIONS_URL = os.environ.get("PANJEREH_BUILDING_REGULATIONS_URL", "https://inbr.ir/")
+# The largest scale error a city's distances and areas may carry in the storage CRS (0.0005 = 0.05%): a city
+# added to the deployment beyond it is refused (`panjereh createcity`), and `panjereh doctor --cities` reports it.
 PANJEREH_MAX_SCALE_ERROR = float(os.environ.get("PANJEREH_MAX_SCALE_ERROR", "0.0005"))
 # The city's centre (lon, lat): the demo city is built around it, and it chooses the storage CRS.
 PANJEREH_CITY_CENTRE = env_floats("PANJEREH_CITY_CENTRE", "48.67,31.32")

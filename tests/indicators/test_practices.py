@@ -8,7 +8,7 @@ from panjereh.billing.models import Payment
 from panjereh.citymap.models import Layer
 from panjereh.democity.history import build_history
 from panjereh.indicators import practices
-from panjereh.permits.models import Application, Permit
+from panjereh.permits.models import Application, Engineer, Permit
 from panjereh.sms.models import SmsMessage
 from panjereh.works.models import Works
 
@@ -37,7 +37,8 @@ def test_every_practice_is_answered_numbered_with_its_evidence(history, client):
     # what it does not have yet is not met, found so by the same probes (no such page or record)
     assert by_key["published_procedure"]["met"] and by_key["published_utility_terms"]["met"]
     assert by_key["public_precheck"]["met"]
-    for key in ("public_zoning", "hazard_information", "risk_based_inspections"):
+    assert by_key["risk_based_inspections"]["met"]
+    for key in ("public_zoning", "hazard_information"):  # the test city has no zoning or hazard layer
         assert not by_key[key]["met"], key
     # the evidence is an address the system serves
     for e in by_key["network_and_works"]["evidence"]:
@@ -53,7 +54,7 @@ def test_every_practice_is_answered_numbered_with_its_evidence(history, client):
 def test_online_application_and_payment_from_the_files_and_without_the_gateway(history):
     """Practices 1 and 9: met when files were opened from home and paid by card; not met with the gateway
     unset, nor when no file used them."""
-    assert not _met()["online_permit"]  # the history's files were all opened at the counter
+    assert not _met()["online_permit"]  # the history's files were paid in cash at the counter, none by card
     paid = Payment.objects.filter(status=Payment.Status.SETTLED).values_list("bill__application", flat=True)[:3]
     Application.objects.filter(pk__in=list(paid)).update(channel=Application.Channel.ONLINE)
     Payment.objects.filter(bill__application__in=list(paid)).update(provider=Payment.Provider.GATEWAY)
@@ -76,6 +77,15 @@ def test_each_practice_turns_not_met_when_its_evidence_is_taken_away(history):
     assert _met()["online_appeal"]  # the appeal body's desk, and someone holding its role
     with override_settings(PANJEREH_APPEAL_ROLE="nobody"):
         assert not _met()["online_appeal"]
+
+    # construction inspected by phase and by risk: the draw, the completion's gate, the inspectors of the register
+    assert _met()["risk_based_inspections"]
+    with override_settings(PANJEREH_INSPECTION_SAMPLING={"A": 0, "B": 0, "C": 0, "D": 0}):
+        assert not _met()["risk_based_inspections"]
+    with override_settings(PANJEREH_COMPLETION_NEEDS_FINAL_INSPECTION=False):
+        assert not _met()["risk_based_inspections"]
+    Engineer.objects.update(user=None)
+    assert not _met()["risk_based_inspections"]
 
     assert _met()["dig_once"]
     with override_settings(PANJEREH_WORKS_RULES={"moratorium_years": {"asphalt": 0, "concrete": 0}}):

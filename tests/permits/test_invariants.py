@@ -18,7 +18,7 @@ from panjereh.citymap.models import Parcel
 from panjereh.permits import services
 from panjereh.permits.models import Application, ConnectionOrder, Permit, ReviewTask, TariffChange
 from panjereh.billing.models import Bill, LedgerEntry, Payment
-from tests.permits.helpers import pay_at_psp, request_body
+from tests.permits.helpers import pay_at_psp, request_body, supervise_to_completion
 
 AGENCIES = ["municipality", "water", "power", "gas", "fire"]
 DECISIONS = ["approve", "approve_with_conditions", "request_info", "reject"]
@@ -102,6 +102,7 @@ class FileMachine(RuleBasedStateMachine):
         REACHED["refused"] += ReviewTask.objects.filter(application=app, status="rejected").exists()
         REACHED["resubmitted"] += app.round > 1
         REACHED["paid"] += Payment.objects.filter(bill__application=app, status="settled").exists()
+        REACHED["completed"] += app.status == "completed"
 
     @rule(floors=st.integers(min_value=1, max_value=4))
     def amend_and_resubmit(self, floors):
@@ -114,6 +115,15 @@ class FileMachine(RuleBasedStateMachine):
     def activate_gas(self):
         try:
             services.activate_service(actor=None, application=self.app, service_code="gas")
+        except services.Conflict:
+            pass
+
+    @rule()
+    def supervised_through_every_phase(self):
+        """The supervising engineer reports every phase and the inspector passes the ones drawn (what the
+        completion certificate waits for); on a file not being built it is refused and changes nothing."""
+        try:
+            supervise_to_completion(self.app.pk)
         except services.Conflict:
             pass
 
@@ -147,6 +157,11 @@ class FileMachine(RuleBasedStateMachine):
                                                permit__application=self.app).count()
         assert switched == (1 if permit else 0)
         assert TariffChange.objects.filter(permit__application=self.app, cause="completion").count() <= 1
+
+    @invariant()
+    def no_completion_without_the_final_inspection_passed(self):
+        if Application.objects.get(pk=self.app.pk).status == "completed":
+            assert services.final_inspection_passed(self.app)
 
     @invariant()
     def money_adds_up(self):

@@ -17,7 +17,7 @@ from panjereh.integrations import delivery
 from panjereh.permits import pdf
 from panjereh.permits.models import PendingPaper, Permit
 from tests.conftest import user
-from tests.permits.helpers import approve_all, good_parcel, pay_in_cash, request_body
+from tests.permits.helpers import approve_all, good_parcel, pay_in_cash, request_body, supervise_to_completion
 
 pytestmark = pytest.mark.django_db
 
@@ -100,6 +100,7 @@ def test_the_bill_and_the_completion_certificate_as_verifiable_pdfs(client_for, 
     assert Client().get("/verify/invoice/anything/").status_code == 404
 
     pay_in_cash(client_for, app["id"], "R-PDF-2")
+    supervise_to_completion(app["id"])
     assert client_for("signer").post(f"/api/v1/applications/{app['id']}/completion/",
                                      {"reason": "نصب انشعاب‌ها پس از سکونت"}, format="json").status_code == 201
     pdf.render_pending()

@@ -12,7 +12,7 @@ from panjereh.permits import pdf
 from panjereh.permits.models import Application, CompletionCertificate, Permit
 from panjereh.billing.models import Bill
 from panjereh.works.models import Works
-from tests.permits.helpers import approve_all, good_parcel, pay_in_cash, request_body
+from tests.permits.helpers import approve_all, good_parcel, pay_in_cash, request_body, supervise_to_completion
 
 pytestmark = pytest.mark.django_db
 PERSIAN = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
@@ -35,6 +35,7 @@ def completed(client_for, city, settings, tmp_path):
     from panjereh.core import consumers
 
     consumers.run_once("test-worker")  # the worker raises the connection trenches (an outbox consumer)
+    supervise_to_completion(app["id"])
     assert client_for("signer").post(f"/api/v1/applications/{app['id']}/completion/",
                                      {"reason": "انشعاب‌ها در حال نصب است"}, format="json").status_code == 201
     pdf.render_pending()

@@ -8,7 +8,7 @@ from panjereh.core.calendar import add_working_days, local_date
 from panjereh.core.models import AuditRecord, OutboxEvent
 from panjereh.permits.models import Application, ConnectionOrder, Permit, TariffChange
 from panjereh.billing.models import LedgerEntry, Payment
-from tests.permits.helpers import good_parcel, pay_at_psp, request_body
+from tests.permits.helpers import good_parcel, pay_at_psp, request_body, supervise_to_completion
 
 pytestmark = pytest.mark.django_db
 
@@ -104,6 +104,11 @@ def test_the_whole_story(client_for, city, seed, fake_psp, settings):
 
     # 5. completion switches the tariff to the building's final use, once
     assert client_for("operator1").post(f"/api/v1/applications/{app['id']}/completion/").status_code == 403
+    # the building is not supervised yet: no completion before the municipality's final inspection (B-READY 7)
+    unsupervised = client_for("signer").post(f"/api/v1/applications/{app['id']}/completion/",
+                                             {"reason": "ساختمان در حال بهره‌برداری است"}, format="json")
+    assert unsupervised.status_code == 409 and "بازرسی" in unsupervised.json()["error"]["message"]
+    supervise_to_completion(app["id"])
     # no connection is installed yet: completion needs a reason, and keeps it
     early = client_for("signer").post(f"/api/v1/applications/{app['id']}/completion/")
     assert early.status_code == 400 and "reason" in early.json()["error"]["details"]

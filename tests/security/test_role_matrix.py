@@ -177,6 +177,19 @@ def doors(w):
          {"reviewer.water", "gis.water"}),
         ("post", "/works/", {"action": "moratorium", "street": "", "since": "", "until": ""},
          {"reviewer.municipality", "signer"}),
+        # issue 30's desks and public pages: appeals (the appeal body), complaints (each agency's staff),
+        # building inspections (the municipality's reviewers and signer), the engineer's desk (a citizen
+        # sign-in only), the public pre-check and procedures (everyone)
+        ("get", "/appeals/", None, {"signer", "admin"}),
+        ("post", "/appeals/", {"appeal": "0", "decision": "uphold"}, {"signer", "admin"}),
+        ("get", "/complaints/", None, STAFF),
+        ("get", "/inspections/", None, {"reviewer.municipality", "signer", "admin"}),
+        ("post", "/inspections/", {"inspection": "0", "result": "pass"}, {"reviewer.municipality", "signer", "admin"}),
+        ("get", "/citizen/supervision/", None, set()),
+        ("get", "/precheck/", None, set(ROLES)),
+        ("get", "/procedures/permits/new/", None, set(ROLES)),
+        ("get", "/procedures/connections/water/", None, set(ROLES)),
+        ("get", "/procedures/zoning/", None, set(ROLES)),
     ]
 
 

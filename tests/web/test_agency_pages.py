@@ -12,7 +12,7 @@ from django.utils import timezone
 from panjereh.permits.models import ConnectionOrder
 from panjereh.billing.models import LedgerEntry
 from tests.conftest import user
-from tests.permits.helpers import approve_all, good_parcel, pay_in_cash, request_body
+from tests.permits.helpers import approve_all, good_parcel, pay_in_cash, request_body, supervise_to_completion
 
 pytestmark = pytest.mark.django_db
 
@@ -116,6 +116,12 @@ def test_later_service_and_completion_on_the_file_page(issued):
     assert ReviewTask.objects.filter(application_id=app_id, stage="activation:gas", status="pending").exists()
     assert counter.post(f"/files/{app_id}/", {"action": "complete"}).status_code == 403
     signer = signed_in("signer")
+    # the completion step waits for the municipality's final inspection (B-READY 7) …
+    waiting = signer.get(f"/files/{app_id}/").content.decode()
+    assert 'id="completion-waits"' in waiting and 'id="complete"' not in waiting
+    assert signer.post(f"/files/{app_id}/", {"action": "complete", "step": "confirm", "reason": "x" * 30}
+                       ).status_code == 200 and Application.objects.get(pk=app_id).status == "issued"
+    supervise_to_completion(app_id)
     assert 'id="complete"' in signer.get(f"/files/{app_id}/").content.decode()
     # item 5: never one click. A confirmation first, listing the connections not installed yet …
     confirm = signer.post(f"/files/{app_id}/", {"action": "complete"}).content.decode()

@@ -16,7 +16,7 @@ from panjereh.permits.models import Application, ConnectionOrder, InfoRequest, R
 
 from .browser import SHOTS, login
 from .test_accessibility import AXE, api_as, audit, audit_now
-from tests.permits.helpers import good_parcel, request_body
+from tests.permits.helpers import good_parcel, request_body, supervise_to_completion
 
 
 def decide(page, base, app_id, decision, *, text="", reason=None):
@@ -118,7 +118,8 @@ def test_a_files_whole_life_on_the_pages(live_server, live_city, browser):
     assert order.status == "installed" and order.subscription_number == "445566"
     assert "۴۴۵۵۶۶" in page.inner_text(f"tr[data-order='{order.pk}']")
 
-    # 5. completion, certified by the signer: the tariff goes back to residential
+    # 5. completion, certified by the signer after the final inspection: the tariff goes back to residential
+    supervise_to_completion(app_id)
     login(page, base, "signer")
     page.goto(f"{base}/files/{app_id}/")
     page.click("#complete button[type=submit]")

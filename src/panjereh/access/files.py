@@ -146,6 +146,13 @@ def can_decide_appeals(user) -> bool:
     return role(user) == "admin" or is_municipality_staff(user, {settings.PANJEREH_APPEAL_ROLE})
 
 
+def can_inspect_buildings(user) -> bool:
+    """The municipality's reviewers and signing officials (and administrators) open the building inspections'
+    desk; recording one also needs the person's engineer record (``permits.services.supervision``), whose grade
+    must admit the building."""
+    return role(user) == "admin" or is_municipality_staff(user, {"reviewer", "signer"})
+
+
 def complaints_for(user):
     """The complaints ``user`` answers: their agency's, in the cities they work in (the agency's reviewers and
     signers); every escalated one for the independent body (the province's coordinators); none for others."""

@@ -1,7 +1,9 @@
 """Months of files for the demo city, so that the indicators have something true to show on a fresh demo.
 
-Every file goes through the real services (submission, decisions, information asked and answered, refusals
-and resubmissions, cash payment, permit, connection orders and installations); then its moments are set back
+Every file goes through the real services (submission at a counter or from home, decisions, information asked
+and answered, refusals and resubmissions, appeals of a refusal, cash payment, permit, connection orders and
+installations, complaints, the building's phases reported by its supervising engineer and inspected by the
+municipality, completion); then its moments are set back
 to when it "happened", following each agency's habits: the power company is often late, the water company
 quick, a share of files asks the applicant for information, some are refused and come back. Heat closures
 in summer are declared as closure days. Deterministic by seed. Demo databases only.
@@ -18,8 +20,12 @@ from panjereh.citymap.models import Parcel
 from panjereh.core import service_tx
 from panjereh.core.calendar import TEHRAN, add_working_days, local_date
 from panjereh.core.models import ClosureDay
+from panjereh.democity.photos import site_photo
 from panjereh.permits import pdf, services
-from panjereh.permits.models import Application, ConnectionOrder, InfoRequest, Permit, ReviewTask
+from panjereh.permits import risk
+from panjereh.permits.models import (Appeal, Application, BuildingInspection, CompletionCertificate, Complaint,
+                                     ConnectionOrder, Engineer, InfoRequest, PhaseReport, Permit, ReviewTask,
+                                     TariffChange)
 from panjereh.permits.required_documents import required_documents
 from panjereh.works.connections import raise_trenches
 from panjereh.works.models import ExcavationPermit, Works
@@ -54,7 +60,7 @@ def build_history(*, months: int = 12, per_month: int = 30, seed: int = 1405, pr
     """Make ``per_month`` files in each of the last ``months`` months (ending a month ago); returns counts."""
     rng = random.Random(seed)
     users = {u.username: u for u in get_user_model().objects.filter(username__in=[
-        "operator1", *(f"reviewer.{a}" for a in HABITS)])}
+        "operator1", "signer", *(f"reviewer.{a}" for a in HABITS)])}
     today = local_date(timezone.now())
     first = today - datetime.timedelta(days=30 * (months + 1))
     _declare_heat_closures(first, today, rng)
@@ -62,7 +68,8 @@ def build_history(*, months: int = 12, per_month: int = 30, seed: int = 1405, pr
     parcels = list(Parcel.objects.filter(land_use="residential").exclude(pk__in=busy)
                    .order_by("id").values_list("id", flat=True)[:months * per_month * 3])
     rng.shuffle(parcels)
-    counts = {"files": 0, "refused": 0, "info_requests": 0, "installed": 0, "skipped": 0, "deemed": 0}
+    counts = {"files": 0, "refused": 0, "info_requests": 0, "installed": 0, "skipped": 0, "deemed": 0,
+              "online": 0, "appeals": 0, "complaints": 0, "phase_reports": 0, "inspections": 0, "completed": 0}
     with pdf.rendered_on_request():  # past papers are rendered when someone opens them, not all at set-up
         _files(months, per_month, first, parcels, rng, users, counts, services, progress)
     counts["works_today"] = _trenches_in_their_time(rng, today)
@@ -129,16 +136,23 @@ def _national_id(rng) -> str:
     return body + str(remainder if remainder < 2 else 11 - remainder)
 
 
+ONLINE_SHARE = 0.35  # of the files, opened from home by their applicant (the rest at a counter office)
+
+
 def _one_file(services, parcel, submitted, rng, users, counts, *, models) -> int:
     Application, ConnectionOrder, InfoRequest, Permit, ReviewTask = models
+    online = rng.random() < ONLINE_SHARE
+    engineer = rng.choice(ENGINEERS)
     app = services.submit_application(
-        actor=users["operator1"], parcel=parcel,
+        actor=None if online else users["operator1"], parcel=parcel,
         applicant={"kind": "person", "national_id": _national_id(rng),
                    "name": "متقاضی نمونه", "mobile": f"0916{rng.randint(10**6, 10**7 - 1)}"},
         permit={"permit_type": "new", "land_use": "residential", "floors": rng.choice([1, 2, 3]), "units": 2,
                 "gross_floor_area": round(parcel.area_m2 * rng.uniform(0.8, 1.6)), "parking_spaces": 1,
+                "supervisor_name": engineer[1], "supervisor_membership": engineer[0],
                 "documents": required_documents("new")},  # the originals the counter saw
-        services=SERVICES)
+        services=SERVICES, **({"channel": "online", "identity_verified": True} if online else {}))
+    counts["online"] += online
     Application.objects.filter(pk=app.pk).update(submitted_at=_moment(submitted, 9))
     day = submitted
     refused_once = False
@@ -190,7 +204,8 @@ def _one_file(services, parcel, submitted, rng, users, counts, *, models) -> int
         if app.status != "rejected":
             break
         if rng.random() < 0.5:
-            return 1  # the applicant gave up
+            _appealed(app, last, rng, users, counts)
+            return 1  # the applicant gave up (or appealed, and the commission left the refusal standing)
         # withdrawn tasks are stamped in the round they left; the amended file comes back a week later
         ReviewTask.objects.filter(application=app, status="withdrawn").update(
             created_at=_moment(day, 9), decided_at=_moment(last, 13))
@@ -211,4 +226,79 @@ def _one_file(services, parcel, submitted, rng, users, counts, *, models) -> int
                                                  subscription_number=f"{app.pk}{order.pk:04d}")
             ConnectionOrder.objects.filter(pk=order.pk).update(installed_at=_moment(installed, 10))
             counts["installed"] += 1
+    if rng.random() < 0.1:
+        _complained(app, issued, rng, users, counts)
+    _built(app, issued, rng, users, counts)
     return 1
+
+
+# the demo register's supervising engineers (membership, name) the files name (democity/people.py ENGINEERS)
+ENGINEERS = [("20-310-01234", "مهندس کامران شریفی"), ("20-310-05678", "مهندس پریسا عباسی")]
+# working days after the permit by which each phase is typically reported
+PHASE_DAYS = {"foundation": 15, "frame": 45, "roof": 90, "completion": 150}
+
+
+def _appealed(app, refused_on, rng, users, counts) -> None:
+    """The applicant appeals the refusal from home; the commission decides it within its days and, in the
+    history, leaves it standing (an upheld appeal would reopen the review, which the history does not walk)."""
+    appeal = services.file_appeal(application=app, grounds="شبکه برق در خیابان مجاور ظرفیت دارد و پاسخ "
+                                                           "شرکت برق با نقشه مشترک نمی‌خواند.")
+    filed = add_working_days(refused_on, rng.randint(1, 5))
+    decided = add_working_days(filed, rng.randint(2, 9))
+    services.decide_appeal(actor=users["signer"], appeal=appeal, upheld=False,
+                           note="پاسخ شرکت برق با بازدید محلی تأیید شد.")
+    Appeal.objects.filter(pk=appeal.pk).update(filed_at=_moment(filed, 10), decided_at=_moment(decided, 12),
+                                               due_date=add_working_days(filed, 10))
+    counts["appeals"] += 1
+
+
+def _complained(app, issued, rng, users, counts) -> None:
+    """A customer's complaint about a connection, answered by the water company within its days."""
+    complaint = services.file_complaint(application=app, agency_code="water", subject="connection",
+                                        text="انشعاب آب هنوز نصب نشده و کسی پاسخ تلفن را نمی‌دهد.")
+    filed = add_working_days(issued, rng.randint(10, 30))
+    if filed >= local_date(timezone.now()):
+        Complaint.objects.filter(pk=complaint.pk).update(filed_at=timezone.now())
+    else:
+        answered = add_working_days(filed, rng.randint(1, 6))
+        services.answer_complaint(actor=users["reviewer.water"], complaint=complaint,
+                                  answer="نصب در برنامهٔ هفتهٔ آینده است؛ مأمور پیش از آمدن تماس می‌گیرد.")
+        Complaint.objects.filter(pk=complaint.pk).update(filed_at=_moment(filed, 9), answered_at=_moment(
+            answered, 11), due_date=add_working_days(filed, 7))
+    counts["complaints"] += 1
+
+
+def _built(app, issued, rng, users, counts) -> None:
+    """The building's phases as far as its age reaches: each reported with a photo by its supervising engineer
+    when due, inspected by the municipality when the risk class draws it (and the completion phase always);
+    a completed building's certificate signed. What is in the future stays unreported."""
+    today = local_date(timezone.now())
+    engineer = Engineer.objects.filter(membership=app.supervisor_membership).first()
+    inspector = get_user_model().objects.filter(engineer__isnull=False, staff__agency__code="municipality").first()
+    if engineer is None or inspector is None:
+        return
+    for phase in risk.PHASES:
+        reported = add_working_days(issued, PHASE_DAYS[phase] + rng.randint(0, 20))
+        if reported >= today:
+            return
+        report = services.report_phase(engineer=engineer, application=app, phase=phase, conforms=True,
+                                       photos=[site_photo(rng, phase)])
+        PhaseReport.objects.filter(pk=report.pk).update(reported_at=_moment(reported, 10))
+        counts["phase_reports"] += 1
+        for inspection in report.inspections.all():
+            inspected = add_working_days(reported, rng.randint(1, 6))
+            services.record_building_inspection(actor=inspector, inspection=inspection, passed=True)
+            BuildingInspection.objects.filter(pk=inspection.pk).update(
+                selected_at=_moment(reported, 10), inspected_at=_moment(inspected, 11),
+                due_date=add_working_days(reported, 5))
+            counts["inspections"] += 1
+            reported = inspected
+    completed = add_working_days(reported, rng.randint(1, 5))
+    if completed >= today:
+        return
+    pending = services.uninstalled_connections(app)
+    services.certify_completion(actor=users["signer"], application=app,
+                                reason="انشعاب‌ها پس از سکونت نصب می‌شود" if pending else "")
+    CompletionCertificate.objects.filter(application=app).update(issued_at=_moment(completed, 12))
+    TariffChange.objects.filter(permit__application=app, cause="completion").update(effective_date=completed)
+    counts["completed"] += 1

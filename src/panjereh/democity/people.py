@@ -8,6 +8,7 @@ from django.db import transaction
 from panjereh.agencies.models import Agency, CounterOffice, StaffProfile
 from panjereh.core.text import persian_digits
 from panjereh.democity.models import DemoBuild
+from panjereh.permits.models import Engineer
 
 DEMO_PASSWORD_ENV = "PANJEREH_DEMO_PASSWORD"
 DEFAULT_DEMO_PASSWORD = "demo-only-1405"
@@ -42,6 +43,24 @@ PEOPLE = {
 }
 
 
+# the demo's engineers of the register (membership, name fa, name en, grade, national ID, mobile, staff account):
+# two supervising engineers who sign in as citizens, and the municipality's planning reviewer as its inspector
+ENGINEERS = [
+    ("20-310-01234", "مهندس کامران شریفی", "Kamran Sharifi", "1", "1790123453", "09161234501", None),
+    ("20-310-05678", "مهندس پریسا عباسی", "Parisa Abbasi", "3", "1790543215", "09161234502", None),
+    ("20-310-00077", "نرگس جعفری", "Narges Jafari", "1", "1790678900", "09161234503", "reviewer.municipality"),
+]
+
+
+def create_demo_engineers() -> None:
+    """The demo's engineers (a deployment imports its province's register instead); existing ones untouched."""
+    user_model = get_user_model()
+    for membership, fa, en, grade, national_id, mobile, username in ENGINEERS:
+        Engineer.objects.get_or_create(membership=membership, defaults={
+            "name_fa": fa, "name_en": en, "grade": grade, "national_id": national_id, "mobile": mobile,
+            "user": user_model.objects.filter(username=username).first() if username else None})
+
+
 class NotADemoDatabase(Exception):
     """The database was not built by the demo city: demo people (with a published password) are not made."""
 
@@ -74,4 +93,5 @@ def create_demo_people() -> tuple[str, list[str]]:
                                         name_fa=name_fa, name_en=name_en, title_fa=title_fa, title_en=title_en,
                                         signs_papers=username == "signer")
             made.append(username)
+        create_demo_engineers()
     return password, made

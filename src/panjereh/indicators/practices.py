@@ -114,9 +114,27 @@ def published_procedure(city=None) -> dict:
 
 
 def risk_based_inspections(city=None) -> dict:
-    """7. Construction inspected by phase and sampled by risk; the completion certificate after the last one."""
-    page = _url("construction-inspections")
-    return _practice(7, "risk_based_inspections", "permits", page, [_link(page)])
+    """7. Construction inspected by phase and sampled by risk; the completion certificate after the last one:
+    the inspectors' desk and the engineers' exist, the risk classes draw a share of the phases, the completion
+    waits for the final inspection, and inspectors are engineers of the register (their grade recorded).
+    Counted: the files being built or completed that reported a phase, the inspections and their grades."""
+    from django.conf import settings
+
+    from panjereh.permits.models import BuildingInspection, Engineer, PhaseReport
+
+    desk, engineers_desk = _url("construction-inspections"), _url("supervised")
+    sampled = any(rate > 0 for rate in settings.PANJEREH_INSPECTION_SAMPLING.values())
+    gate = settings.PANJEREH_COMPLETION_NEEDS_FINAL_INSPECTION
+    inspectors = Engineer.objects.filter(active=True, user__isnull=False).exists()
+    built = _files(city).filter(status__in=[Application.Status.ISSUED, Application.Status.COMPLETED])
+    reporting = built.filter(pk__in=PhaseReport.objects.values("application")).count()
+    inspections = BuildingInspection.objects.filter(application__in=built, inspected_at__isnull=False)
+    out = _practice(7, "risk_based_inspections", "permits", desk and engineers_desk and sampled and gate and inspectors,
+                    [_link(_url("procedure", "new"))], _share(reporting, built.count()), reporting)
+    out["inspections"] = {"done": inspections.count(), "failed": inspections.filter(passed=False).count(),
+                          "by_grade": {g: inspections.filter(inspector_grade=g).count()
+                                       for g in Engineer.Grade.values if inspections.filter(inspector_grade=g).exists()}}
+    return out
 
 
 def hazard_information(city=None) -> dict:

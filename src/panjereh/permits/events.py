@@ -20,5 +20,7 @@ EVENTS = {
     "connection.installed": "the agency installed a connection; the subscription number",
     "service.activated": "a service not asked at first was added to an issued file",
     "tariff.changed": "the parcel's water tariff class changed (construction, and back)",
+    "construction.phase_reported": "the supervising engineer reported a construction phase (conforming or not)",
+    "construction.inspected": "the municipality inspected a construction phase (passed or failed)",
     "completion.certified": "the building's completion was certified",
 }

@@ -485,3 +485,109 @@ class Complaint(models.Model):
 
     def __str__(self):
         return f"{self.application_id} {self.agency_id} {self.status}"
+
+
+class Engineer(models.Model):
+    """An engineer of the Construction Engineering Organisation's register (سازمان نظام مهندسی ساختمان): the
+    membership number a file names its supervising engineer by, the licence grade that limits which buildings
+    they may supervise or inspect (``permits/risk.py``), and the national ID and mobile a supervising engineer
+    signs in with (as a citizen does) to report the phases of their buildings. A municipality inspector is an
+    engineer too, linked to their staff account, so each inspection records the inspector's grade."""
+
+    class Grade(models.TextChoices):
+        GRADE_3 = "3", pgettext_lazy("licence grade", "grade 3")
+        GRADE_2 = "2", pgettext_lazy("licence grade", "grade 2")
+        GRADE_1 = "1", pgettext_lazy("licence grade", "grade 1")
+        SENIOR = "senior", pgettext_lazy("licence grade", "senior")
+
+    membership = models.CharField(max_length=20, unique=True, help_text="engineering council membership no.")
+    name_fa = models.CharField(max_length=120)
+    name_en = models.CharField(max_length=120, blank=True)
+    grade = models.CharField(max_length=8, choices=Grade.choices)
+    national_id = models.CharField(max_length=10, blank=True, db_index=True)
+    mobile = models.CharField(max_length=11, blank=True)
+    user = models.OneToOneField(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="engineer",
+                                help_text="a municipality inspector's staff account")
+    active = models.BooleanField(default=True, help_text="a suspended or expired licence: false")
+
+    class Meta:
+        verbose_name = _("engineer")
+        verbose_name_plural = _("engineers")
+        ordering = ["membership"]
+
+    def __str__(self):
+        return self.membership
+
+
+class ConstructionPhase(models.TextChoices):
+    """The phases a building is supervised in, in their order (``permits/risk.py`` PHASES)."""
+
+    FOUNDATION = "foundation", pgettext_lazy("construction phase", "foundation")
+    FRAME = "frame", pgettext_lazy("construction phase", "frame")
+    ROOF = "roof", pgettext_lazy("construction phase", "roof")
+    COMPLETION = "completion", pgettext_lazy("construction phase", "completion")
+
+
+class PhaseReport(models.Model):
+    """The supervising engineer's report of one phase of the building, sent online with photos: the work
+    conforms to the permit's plans, or it does not (and what is wrong). A phase is reported again after a
+    non-conforming report or a failed inspection; the latest report of a phase is the one in force."""
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="phase_reports")
+    phase = models.CharField(max_length=12, choices=ConstructionPhase.choices)
+    engineer = models.ForeignKey(Engineer, on_delete=models.PROTECT, related_name="reports")
+    engineer_grade = models.CharField(max_length=8, choices=Engineer.Grade.choices,
+                                      help_text="the licence grade when the report was sent")
+    conforms = models.BooleanField()
+    notes = models.TextField(blank=True)
+    reported_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("phase report")
+        verbose_name_plural = _("phase reports")
+        ordering = ["reported_at", "id"]
+
+
+class PhasePhoto(models.Model):
+    """A photo of a phase report (JPEG or PNG, checked by content), stored once under its own name."""
+
+    report = models.ForeignKey(PhaseReport, on_delete=models.CASCADE, related_name="photos")
+    file = models.CharField(max_length=255, help_text="the object's name in the default storage")
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("phase photo")
+        verbose_name_plural = _("phase photos")
+        ordering = ["id"]
+
+
+class BuildingInspection(models.Model):
+    """The municipality's own inspection of one phase: the final phase always, the others when the building's
+    risk class drew them (``permits/risk.py``). Waits from the phase's conforming report until an inspector —
+    an engineer of a grade that admits the building's class — records what they found."""
+
+    class Reason(models.TextChoices):
+        SAMPLED = "sampled", pgettext_lazy("inspection reason", "drawn by the building's risk class")
+        FINAL = "final", pgettext_lazy("inspection reason", "the final inspection before completion")
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="building_inspections")
+    report = models.ForeignKey(PhaseReport, on_delete=models.PROTECT, related_name="inspections")
+    phase = models.CharField(max_length=12, choices=ConstructionPhase.choices)
+    reason = models.CharField(max_length=8, choices=Reason.choices)
+    risk_class = models.CharField(max_length=1)
+    selected_at = models.DateTimeField(auto_now_add=True)
+    due_date = models.DateField()
+    inspected_at = models.DateTimeField(null=True, blank=True)
+    inspector = models.ForeignKey(Engineer, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    inspector_grade = models.CharField(max_length=8, blank=True, choices=Engineer.Grade.choices)
+    passed = models.BooleanField(null=True)
+    findings = models.TextField(blank=True)
+    photo = models.CharField(max_length=255, blank=True, help_text="the inspector's photo in the default storage")
+
+    class Meta:
+        verbose_name = _("building inspection")
+        verbose_name_plural = _("building inspections")
+        ordering = ["due_date", "id"]
+        constraints = [models.UniqueConstraint(fields=["report"], name="permits_one_inspection_per_report")]

@@ -41,6 +41,10 @@ TEMPLATES = {
     "complaint_answered": pgettext_lazy("sms", "%(agency)s answered your complaint about file %(code)s. See %(url)s"),
     "complaint_escalated": pgettext_lazy("sms", "%(agency)s did not answer your complaint about file %(code)s in "
                                                 "time: it went to the independent body. See %(url)s"),
+    "phase_nonconforming": pgettext_lazy("sms", "File %(code)s: the supervising engineer found the %(phase)s "
+                                                "phase not conforming to the plans. See %(url)s"),
+    "inspection_failed": pgettext_lazy("sms", "File %(code)s: the municipality's inspection of the %(phase)s phase "
+                                              "found faults. See %(url)s"),
     "code": pgettext_lazy("sms", "Single window code: %(code)s. Valid for %(minutes)s minutes; tell it to no one."),
 }
 

@@ -19,6 +19,7 @@ from panjereh.citymap.models import Parcel
 from panjereh.core import uploads
 from panjereh.core.clientip import client_ip
 from panjereh.permits import services
+from panjereh.permits.services import supervision
 from panjereh.billing import psp
 from panjereh.permits.models import Application, Complaint, Document, FileDocument, ReviewTask
 from panjereh.permits.timeline import task_rows
@@ -117,7 +118,8 @@ def files(request):
     return render(request, "web/citizen_files.html", {
         "citizen": citizen, "masked_mobile": session.mask_mobile(citizen["mobile"]),
         "masked_id": session.mask_national_id(citizen["national_id"]),
-        "files": _own_files(citizen).order_by("-submitted_at")[:100]})
+        "files": _own_files(citizen).order_by("-submitted_at")[:100],
+        "engineer": supervision.engineer_signed_in(citizen)})
 
 
 @_signed_in
@@ -176,6 +178,7 @@ def file_page(request, code):
         "complaints": app.complaints.select_related("agency").order_by("-filed_at"),
         "complaint_agencies": services.file_agencies(app), "complaint_subjects": Complaint.Subject.choices,
         "can_appeal": app.allows("appeal") and not app.appeals.filter(status="pending").exists(),
+        "phases": supervision.phases(app) if app.status in (app.Status.ISSUED, app.Status.COMPLETED) else [],
         "permit": getattr(app, "permit", None), "masked_mobile": session.mask_mobile(app.applicant_mobile),
         "masked_id": session.mask_national_id(app.applicant.national_id)}, status=400 if message else 200)
     if psp.is_configured():

@@ -21,6 +21,8 @@ def menu(request):
             items.append(("/signing/", "to_sign"))
         if access.can_decide_appeals(user) and not user.is_superuser:
             items.append(("/appeals/", "appeals"))
+        if access.can_inspect_buildings(user) and not user.is_superuser:
+            items.append(("/inspections/", "building_inspections"))
         if access.complaints_for(user).exists() or (profile is not None and profile.role == "reviewer"):
             items.append(("/complaints/", "complaints"))
         if access.role(user) == "admin":

@@ -17,7 +17,8 @@ from panjereh.agencies.queries import municipality_of
 from panjereh.cities.models import City
 from panjereh.cities.services import home_city_id
 from panjereh.citymap.models import Parcel
-from panjereh.permits.models import Application, DocumentRequirement
+from panjereh.permits import risk
+from panjereh.permits.models import Application, ConstructionPhase, DocumentRequirement, Engineer
 from panjereh.permits.services import fee_lines
 
 # the worked examples of the permit page: what a family and a shop typically ask for
@@ -71,7 +72,7 @@ def procedure(request, permit_type: str):
         "documents": DocumentRequirement.objects.filter(permit_type=permit_type).order_by("position", "id"),
         "reviewers": reviewers, "longest": max(a.review_days for a in reviewers),
         "examples": examples, "regulations_url": settings.PANJEREH_BUILDING_REGULATIONS_URL,
-        "appeal_days": settings.PANJEREH_APPEAL_DAYS,
+        "appeal_days": settings.PANJEREH_APPEAL_DAYS, **_construction(),
         "services": Service.objects.select_related("agency").filter(agency__cities=city).order_by("code")})
 
 
@@ -97,6 +98,21 @@ def _costs(service: Service, city: City) -> list[dict]:
             rows.append({"kind": "lines", "value": lines, "amount": fees.service_fee(
                 "telecom", land_use="residential", units=1, size={"lines": lines}, city_id=city.pk)})
     return rows
+
+
+def _construction() -> dict:
+    """The supervision and inspection rules in force: the phases, and per risk class its size, the share of its
+    phases the municipality inspects and the lowest licence grade that may supervise it."""
+    grades = settings.PANJEREH_GRADE_HIGHEST_CLASS
+    classes = []
+    for code in risk.CLASSES:
+        admitted = [g for g in Engineer.Grade.values if risk.grade_admits(g, code)]
+        floors, area = risk.LIMITS.get(code, (None, None))
+        classes.append({"code": code, "floors": floors, "area": area,
+                        "percent": round(risk.sampling_rate(code) * 100),
+                        "grade": Engineer.Grade(admitted[0]).label if admitted and grades else "—"})
+    return {"phases": [{"code": p, "label": ConstructionPhase(p).label} for p in risk.PHASES], "classes": classes,
+            "inspection_days": settings.PANJEREH_INSPECTION_DAYS}
 
 
 def utility_terms(request, service_code: str):

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from panjereh.web import appeals, citizen, complaints, connections, finance, maps, precheck, procedures, signin, signing, views
+from panjereh.web import appeals, citizen, complaints, connections, finance, maps, precheck, procedures, signin, signing, supervision, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -29,6 +29,12 @@ urlpatterns = [
     path("procedures/permits/<slug:permit_type>/", procedures.procedure, name="procedure"),
     path("procedures/zoning/", procedures.zoning_rules, name="zoning-public"),
     path("procedures/connections/<slug:service_code>/", procedures.utility_terms, name="utility-terms"),
+    path("inspections/", supervision.inspections, name="construction-inspections"),
+    path("inspections/<id:pk>/photo/", supervision.inspection_photo, name="inspection-photo"),
+    path("files/<id:pk>/phases/photos/<id:photo>/", supervision.file_phase_photo, name="file-phase-photo"),
+    path("citizen/supervision/", supervision.supervised, name="supervised"),
+    path("citizen/supervision/<str:code>/", supervision.supervised_file, name="supervised-file"),
+    path("citizen/supervision/<str:code>/photos/<id:pk>/", supervision.supervised_photo, name="supervised-photo"),
     path("citizen/", citizen.start, name="citizen"),
     path("citizen/code/", citizen.code, name="citizen-code"),
     path("citizen/signout/", citizen.sign_out, name="citizen-signout"),

@@ -4,6 +4,7 @@ Pages validate with the same serializers as the REST API, ask the same permissio
 same services: a page can do nothing the API would refuse.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -29,7 +30,8 @@ from panjereh.core.calendar import local_date, working_days_between
 from panjereh.core.clientip import client_ip
 from panjereh.core.identifiers import InvalidIdentifier, validate_mobile
 from panjereh.core.text import Localized, normalize_digits, parse_int
-from panjereh.permits import services, tracking, transitions
+from panjereh.permits import risk, services, tracking, transitions
+from panjereh.permits.services import supervision
 from panjereh.billing import psp
 from panjereh.permits.api import (
     ApplicationCreateSerializer,
@@ -109,8 +111,6 @@ def application_form(request, parcel, *, citizen: dict | None = None):
     """The application form, at the counter (``citizen`` None) or from home (the signed-in citizen is the
     applicant: their national ID and mobile are the proven ones, not typed; the file waits for the document
     check unless the city says a verified online file needs none)."""
-    from django.conf import settings
-
     service_list = list(Service.objects.order_by("code"))
     errors, estimate = [], None
     if request.method == "POST":
@@ -326,6 +326,10 @@ def file_page(request, pk):
         "confirm_completion": confirm_completion and app.allows("certify_completion"),
         "uninstalled": services.uninstalled_connections(app) if app.allows("record_connections") else [],
         "completion": getattr(app, "completion", None), "reason_typed": request.POST.get("reason", ""),
+        "phases": supervision.phases(app) if app.status in (app.Status.ISSUED, app.Status.COMPLETED) else [],
+        "risk_class": risk.of_file(app), "photo_url": "file-phase-photo", "photo_arg": app.pk,
+        "final_inspection_missing": (settings.PANJEREH_COMPLETION_NEEDS_FINAL_INSPECTION
+                                     and not supervision.final_inspection_passed(app)),
         "tariffs": app.parcel.tariff_changes.order_by("created_at", "id"),
         "my_agency": profile.agency.code if profile and profile.agency else None,
         "documents": app.uploaded_documents.select_related("uploaded_by__staff").order_by("kind", "-version"),

@@ -173,6 +173,7 @@ MESSAGES = {
     "works_bills": pgettext_lazy("works_bills", "What agencies owe the city for their works"),
     "works_inspections": pgettext_lazy("works_inspections", "Inspections (a random sample of each agency's works)"),
     "photos": pgettext_lazy("photos", "Photos"),
+    "building_inspections": pgettext_lazy("building_inspections", "Building inspections"),
     "citizen": pgettext_lazy("citizen", "Apply from home"),
     "my_files": pgettext_lazy("my_files", "My files"),
     "check_note": pgettext_lazy("check_note", "The document check asks"),

@@ -20,6 +20,8 @@ from panjereh.permits.services.base import (LINK_SECTIONS, ApplicationError, Con
                                             tell_applicant, track_url)
 from panjereh.permits.services.completion import (certify_completion, record_connection_installed,
                                                   uninstalled_connections)
+from panjereh.permits.services.supervision import (final_inspection_passed, record_building_inspection,
+                                                   report_phase, waiting_inspections)
 from panjereh.permits.services.deadlines import process_deadlines
 from panjereh.permits.services.documents import (accept_documents, add_document, close_unchecked, expire_unchecked,
                                                  missing_documents, record_documents_seen, record_identity,
@@ -37,5 +39,6 @@ __all__ = [
     'open_bill', 'process_deadlines', 'record_connection_installed', 'record_decision', 'record_documents_seen',
     'record_identity', 'record_payment', 'resubmit_application', 'return_for_documents',
     'sign_permit', 'start_gateway_payment', 'submit_application', 'tell_applicant', 'track_url',
-    'uninstalled_connections', 'waive_document'
+    'uninstalled_connections', 'waive_document', 'final_inspection_passed', 'record_building_inspection',
+    'report_phase', 'waiting_inspections'
 ]

@@ -34,7 +34,8 @@ LINK_SECTIONS = {"info_requested": "questions", "bill_ready": "bills", "document
                  "check_closed": "status",
                  "permit_issued": "permit", "refused": "tasks", "appeal_filed": "appeals",
                  "appeal_decided": "appeals", "complaint_filed": "complaints", "complaint_answered": "complaints",
-                 "complaint_escalated": "complaints"}
+                 "complaint_escalated": "complaints", "phase_nonconforming": "construction",
+                 "inspection_failed": "construction"}
 
 
 def track_url(app) -> str:

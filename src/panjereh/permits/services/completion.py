@@ -2,6 +2,7 @@
 
 import secrets
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -11,7 +12,7 @@ from panjereh.core.calendar import local_date
 from panjereh.core.text import Localized, normalize_text
 from panjereh.permits import locks, pdf, tariffs, transitions
 from panjereh.permits.models import Application, CompletionCertificate, ConnectionOrder, TariffChange, TariffClass
-from panjereh.permits.services import issue
+from panjereh.permits.services import issue, supervision
 from panjereh.permits.services.base import ApplicationError, Conflict, Outcome, WrongAgency, tell_applicant
 
 
@@ -32,6 +33,9 @@ def certify_completion(*, actor, application, reason: str = "") -> Outcome:
             return Outcome(existing, False)
         if not app.allows("certify_completion"):
             raise Conflict(_("A completion certificate needs an issued permit."))
+        if settings.PANJEREH_COMPLETION_NEEDS_FINAL_INSPECTION and not supervision.final_inspection_passed(app):
+            raise Conflict(_("A completion certificate needs the municipality's final inspection passed: the "
+                             "supervising engineer reports the completion phase, then the inspector inspects it."))
         pending = uninstalled_connections(app)
         if pending and not reason:
             raise ApplicationError("reason", _("These connections are not installed yet: %(names)s. Write why "

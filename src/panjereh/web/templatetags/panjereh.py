@@ -10,6 +10,7 @@ from panjereh.agencies.models import Service
 from panjereh.agencies.officials import signature_of
 from panjereh.core.calendar import jalali as to_jalali
 from panjereh.core.calendar import jalali_moment
+from panjereh.permits.risk import class_word
 from panjereh.web.words import word
 
 register = template.Library()
@@ -45,6 +46,12 @@ def code(value):
     "A2M8SD4AZU", never "A۲M۸SD۴AZU"."""
     text = str(value)
     return format_html('<bdi dir="ltr">{}</bdi>', text if LATIN_LETTER.search(text) else digits(text))
+
+
+@register.filter
+def risk(value):
+    """A building's risk class (A–D) as the building regulations write it in the page's language (الف to د)."""
+    return class_word(str(value))
 
 
 @register.filter
