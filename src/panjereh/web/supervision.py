@@ -78,7 +78,7 @@ def supervised_file(request, code):
     return render(request, "web/supervision_file.html", {
         "engineer": engineer, "app": app, "phases": rows, "risk_class": risk.of_file(app), "message": message,
         "next": open_row if app.status == app.Status.ISSUED else None, "photo_url": "supervised-photo",
-        "photo_arg": app.tracking_code}, status=400 if message else 200)
+        "photo_arg": app.tracking_code, "own_reports": True}, status=400 if message else 200)
 
 
 @_signed_in

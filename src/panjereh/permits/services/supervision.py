@@ -136,6 +136,7 @@ def report_phase(*, engineer: Engineer, application, phase: str, conforms: bool,
     municipality's inspection, due in ``PANJEREH_INSPECTION_DAYS`` working days."""
     notes = normalize_text(notes or "")
     photos = [p for p in photos if p]
+    application = Application.objects.get(pk=application.pk)  # as it stands now, not as the caller last read it
     _check_report(engineer, application, phase, conforms, notes)
     if not photos:
         raise ApplicationError("photos", _("Add at least one photo of the phase."))

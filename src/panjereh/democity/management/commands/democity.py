@@ -37,6 +37,7 @@ class Command(BaseCommand):
             self._city(parcels=parcels, seed=seed, replace=replace, if_empty=if_empty, manifest=manifest,
                        no_progress=no_progress)
             self._second_city()
+            self._planning()
             self._findings(again=replace)
         finally:
             if history_months:
@@ -46,6 +47,16 @@ class Command(BaseCommand):
 
         if DemoBuild.objects.exists() and (opened := open_files()):
             self.stdout.write(f"second demo city: {opened} files waiting at its counter")
+
+    def _planning(self):
+        """The detailed plan's zoning and the hazard layers, public (democity/planning.py), once."""
+        from panjereh.democity.planning import publish_planning_layers
+
+        build = DemoBuild.objects.first()
+        if build is None or "grid" not in build.manifest:
+            return
+        if made := publish_planning_layers(build.manifest):
+            self.stdout.write(f"public planning layers: {', '.join(made)}")
 
     def _findings(self, *, again: bool):
         """One consistency run over the new city, so that its planted faults are on the findings desk from the
