@@ -106,6 +106,29 @@ def test_each_practice_turns_not_met_when_its_evidence_is_taken_away(history):
     assert not _met()["digital_permit"]
 
 
+def test_every_practice_without_its_evidence_is_not_met(history):
+    """The checklist's own promise, for the practices the test above leaves: each turns to *not met* when its
+    page is gone (a city without the desk or the public page), its setting is off, or its records are."""
+    from panjereh.agencies.models import Agency
+
+    before = _met()
+    for key in ("public_precheck", "published_procedure", "published_utility_terms", "complaints", "online_appeal",
+                "risk_based_inspections"):
+        assert before[key], key
+    with override_settings(ROOT_URLCONF="tests.indicators.urls_without_desks"):
+        gone = _met()
+        for key in ("public_precheck", "published_procedure", "published_utility_terms", "complaints",
+                    "online_appeal", "risk_based_inspections"):
+            assert not gone[key], key
+        assert gone["network_and_works"] == before["network_and_works"]  # the others stand as they were
+    with override_settings(PANJEREH_COMPLAINT_DAYS=0):
+        assert not _met()["complaints"]
+    Agency.objects.update(silence_means_approval=False)
+    assert not _met()["published_procedure"]  # no deemed approval to publish
+    SmsMessage.objects.filter(kind="outage_planned").delete()  # no customer told of a planned outage
+    assert not _met()["outages_and_reliability"]
+
+
 def test_the_published_procedures_are_the_configuration_in_force(city, client):
     """Practices 6 and 12: one public page per permit type and per connection, read from the configuration —
     a deadline or a fee changed in the admin shows on the next request; an unknown type is a 404."""
