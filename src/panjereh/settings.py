@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "panjereh.billing",
     "panjereh.democity",
     "panjereh.permits",
+    "panjereh.plancheck",
     "panjereh.integrations",
     "panjereh.crisis",
     "panjereh.works",

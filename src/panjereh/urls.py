@@ -12,6 +12,7 @@ from panjereh.crisis import api as crisis_api
 from panjereh.integrations import api as integrations_api
 from panjereh.operations import views as operations_views
 from panjereh.permits import api as permits_api
+from panjereh.plancheck import api as plancheck_api
 from panjereh.works import api as works_api
 
 api_v1 = [
@@ -21,6 +22,8 @@ api_v1 = [
     path("parcels/", citymap_api.ParcelListView.as_view(), name="api-parcels"),
     path("parcels/<str:pk>/", citymap_api.ParcelDetailView.as_view(), name="api-parcel"),
     path("parcels/<str:pk>/feasibility/", citymap_api.ParcelFeasibilityView.as_view(), name="api-feasibility"),
+    path("parcels/<str:pk>/plan-check/", plancheck_api.PlanCheckView.as_view(), name="api-plan-check"),
+    path("plan-checks/<str:number>/", plancheck_api.PlanCheckDetailView.as_view(), name="api-plan-check-detail"),
     path("dig-check/", citymap_api.DigCheckView.as_view(), name="api-dig-check"),
     path("assets/", citymap_api.AssetSearchView.as_view(), name="api-assets"),
     path("streets/", citymap_api.StreetSearchView.as_view(), name="api-streets"),

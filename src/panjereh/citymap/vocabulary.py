@@ -20,6 +20,16 @@ class LandUse(models.TextChoices):
     MIXED = "mixed", _("mixed")
 
 
+# a mixed-use zone admits housing and shops (and mixed use itself); every other zone only its own use
+MIXED_ALLOWS = {"residential", "commercial", "mixed"}
+
+
+def zone_admits(zoned: str, use: str) -> bool:
+    """Whether a parcel zoned ``zoned`` admits a building of ``use`` (the single window's check and the plan
+    check's)."""
+    return use == zoned or (zoned == "mixed" and use in MIXED_ALLOWS)
+
+
 class AssetStatus(models.TextChoices):
     ACTIVE = "active", _("active")
     ABANDONED = "abandoned", _("abandoned")

@@ -45,7 +45,8 @@ def max_bytes() -> int:
     return int(getattr(settings, "PANJEREH_UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
 
 
-def _read(upload, field: str) -> bytes:
+def read(upload, field: str) -> bytes:
+    """The upload's bytes, refused (UploadError) past the size limit without reading more than it."""
     limit = max_bytes()
     size = getattr(upload, "size", None)
     if size is not None and size > limit:
@@ -107,7 +108,7 @@ def _check_image(data: bytes, field: str) -> None:
 
 def check(upload, *, field: str = "file", allowed=(PDF, JPEG, PNG)) -> tuple[bytes, str]:
     """Read and check an upload; return its bytes and content type, or raise :class:`UploadError`."""
-    data = _read(upload, field)
+    data = read(upload, field)
     if not data:
         raise UploadError(field, _("The file is empty."))
     kind = filetype.guess_mime(data[:8192])

@@ -2,17 +2,15 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from panjereh.citymap.vocabulary import zone_admits
 from panjereh.core.text import in_both
-
-MIXED_ALLOWS = {"residential", "commercial", "mixed"}
 
 
 def planning_problems(parcel, *, land_use: str, floors: int, gross_floor_area: float) -> list[dict]:
     """What in the request breaks the parcel's zoning, each with what would fix it (Persian and English, from the
     catalogue: the file keeps both, and each reader sees their own)."""
     problems = []
-    allowed = land_use == parcel.land_use or (parcel.land_use == "mixed" and land_use in MIXED_ALLOWS)
-    if not allowed:
+    if not zone_admits(parcel.land_use, land_use):
         problems.append({"code": "land_use", "field": "permit.land_use", **in_both(
             _("land use %(asked)s conflicts with the parcel's zoning (%(zoned)s): a change of use by the Article 5 "
               "commission is needed"), asked=land_use, zoned=parcel.land_use)})

@@ -1,0 +1,42 @@
+"""A plan check: one drawing checked against one parcel's zoning, kept under a number an application can cite.
+
+The drawing is stored once (its SHA-256 names it); the same drawing on the same parcel is the same check, a
+changed drawing a new one. The findings are kept as the check computed them, each with its rule's article."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from panjereh.citymap.models import Parcel
+
+
+class PlanCheck(models.Model):
+    class Format(models.TextChoices):
+        DXF = "dxf", "DXF"
+        IFC = "ifc", "IFC"
+
+    number = models.CharField(max_length=20, unique=True, help_text="the check number an application cites")
+    parcel = models.ForeignKey(Parcel, on_delete=models.PROTECT, related_name="plan_checks")
+    format = models.CharField(max_length=4, choices=Format.choices)
+    file = models.CharField(max_length=255, help_text="the drawing's object name in the default storage")
+    original_name = models.CharField(max_length=200, blank=True)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    land_use = models.CharField(max_length=20, help_text="the use the drawing is checked for")
+    units = models.PositiveSmallIntegerField(null=True, blank=True, help_text="dwelling units declared, if any")
+    measured = models.JSONField(default=dict, help_text="what was read from the drawing (metres, m², counts)")
+    findings = models.JSONField(default=list)
+    passed = models.BooleanField(help_text="every finding passes (none fails, none cannot be told)")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+
+    class Meta:
+        verbose_name = _("plan check")
+        verbose_name_plural = _("plan checks")
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["parcel", "sha256", "land_use", "units"],
+                                               name="plancheck_one_check_per_drawing")]
+
+    def __str__(self):
+        return self.number

@@ -1,0 +1,81 @@
+"""Running a plan check: the upload read within the size limit, recognised by its content, read by the
+convention, measured against the parcel, stored once and kept under a check number. A drawing that cannot be
+checked is refused with the list of what is wrong; nothing is kept then."""
+
+import hashlib
+import secrets
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.utils.translation import gettext as _
+
+from panjereh.citymap.vocabulary import LandUse
+from panjereh.core import audit, service_tx, uploads
+from panjereh.core.errors import FieldError
+from panjereh.core.text import Localized
+from panjereh.plancheck import check, dxf_reader
+from panjereh.plancheck.models import PlanCheck
+
+NUMBER_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+
+
+class PlanCheckError(FieldError):
+    """The drawing is not checked: ``field`` and the sentences saying why (``problems``)."""
+
+    def __init__(self, field: str, problems: list[str]):
+        super().__init__(field, "؛ ".join(problems))
+        self.problems = problems
+
+
+def _format(data: bytes) -> str:
+    head = data[:4096].lstrip()
+    if head.startswith(b"ISO-10303-21"):
+        return PlanCheck.Format.IFC
+    if head.startswith(b"PK\x03\x04"):
+        raise PlanCheckError("file", [_("A compressed file (ifcZIP or zip) is not accepted: send the drawing "
+                                        "itself, DXF or IFC.")])
+    if head[:18] == b"AutoCAD Binary DXF" or head.startswith(b"0") or b"SECTION" in head[:64]:
+        return PlanCheck.Format.DXF
+    raise PlanCheckError("file", [_("This is neither a DXF nor an IFC drawing.")])
+
+
+def _number() -> str:
+    return "PC-" + "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(8))
+
+
+def check_plan(*, actor, parcel, upload, land_use: str = "", units: int | None = None) -> tuple[PlanCheck, bool]:
+    """Check a drawing against ``parcel``; returns (the check, whether it is new). The same drawing checked
+    again on the same parcel for the same use is the same check (its number does not change)."""
+    land_use = land_use or parcel.land_use
+    if land_use not in LandUse.values:
+        raise PlanCheckError("land_use", [_("Unknown land use «%(use)s».") % Localized({"use": land_use})])
+    if units is not None and not 1 <= units <= 500:
+        raise PlanCheckError("units", [_("Units: a number from 1 to 500.")])
+    try:
+        data = uploads.read(upload, "file")
+    except uploads.UploadError as exc:
+        raise PlanCheckError(exc.field, [str(exc)]) from None
+    kind = _format(data)
+    if kind == PlanCheck.Format.IFC:
+        raise PlanCheckError("file", [_("IFC drawings are not checked yet: export the plans as a DXF.")])
+    digest = hashlib.sha256(data).hexdigest()
+    existing = PlanCheck.objects.filter(parcel=parcel, sha256=digest, land_use=land_use, units=units).first()
+    if existing:
+        return existing, False
+    try:
+        drawing = dxf_reader.read(data)
+    except dxf_reader.DrawingError as exc:
+        raise PlanCheckError("file", exc.problems) from None
+    measured, found = check.findings(drawing, parcel, land_use=land_use, units=units)
+    name = f"plancheck/{digest}.{kind}"
+    if not default_storage.exists(name):
+        name = default_storage.save(name, ContentFile(data))
+    with service_tx.atomic():
+        plan = PlanCheck.objects.create(
+            number=_number(), parcel=parcel, format=kind, file=name, original_name=str(getattr(upload, "name", ""))[:200],
+            size=len(data), sha256=digest, land_use=land_use, units=units, measured=measured, findings=found,
+            passed=all(f["status"] == check.PASS for f in found), created_by=audit.user_or_none(actor))
+        audit.record(actor=actor, action="plancheck.checked", obj=plan,
+                     data={"parcel": parcel.pk, "sha256": digest, "passed": plan.passed,
+                           "failed": [f["rule"] for f in found if f["status"] == check.FAIL]})
+    return plan, True
