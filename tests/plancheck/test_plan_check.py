@@ -12,7 +12,8 @@ from django.test import override_settings
 from panjereh.citymap.models import Parcel
 from panjereh.plancheck.models import PlanCheck
 from tests.indicators.test_practices import _public_layer
-from tests.plancheck.drawings import dxf, from_north
+from panjereh.citymap.crs import STORAGE_SRID
+from tests.plancheck.drawings import dxf, from_north, ifc
 
 pytestmark = pytest.mark.django_db
 
@@ -141,14 +142,14 @@ def test_a_drawing_that_breaks_the_convention_gets_the_list_of_what_is_missing(c
     assert PlanCheck.objects.count() == before + 1
 
 
-@pytest.mark.parametrize("hostile", ["garbage", "binary", "ifc", "zip", "bowtie", "far_away", "huge"])
+@pytest.mark.parametrize("hostile", ["garbage", "binary", "empty_ifc", "zip", "bowtie", "far_away", "huge"])
 def test_hostile_or_unsupported_files_are_refused_clearly(client_for, lot, hostile, settings):
     parcel, (w, d) = lot
     settings.PANJEREH_UPLOAD_MAX_BYTES = 2 * 1024 * 1024
     data = {
         "garbage": b"\x00\x01not a drawing at all" * 100,
         "binary": b"AutoCAD Binary DXF\r\n\x1a\x00" + b"\x00" * 200,
-        "ifc": b"ISO-10303-21;\nHEADER;\nENDSEC;\nDATA;\nENDSEC;\nEND-ISO-10303-21;\n",
+        "empty_ifc": b"ISO-10303-21;\nHEADER;\nENDSEC;\nDATA;\nENDSEC;\nEND-ISO-10303-21;\n",
         "zip": b"PK\x03\x04" + b"\x00" * 100,
         "bowtie": dxf(lot=(w, d), storeys=[[(0, d), (w, d - 10), (w, d), (0, d - 10)]]),
         "far_away": dxf(lot=(w, d), storeys=[(0, 0, 1e12, 1e12)], insunits=6),
@@ -171,3 +172,41 @@ def test_only_staff_who_see_the_parcel_check_plans(client_for, lot):
                                         {"file": SimpleUploadedFile("p.dxf", house(wd))},
                                         format="multipart").status_code == 404
     assert client_for().get("/api/v1/plan-checks/PC-NOTHING1/").status_code in (401, 403)
+
+
+# IFC: the same rules read from a building model (IFC4 and IFC2X3), georeferenced or not
+
+
+def _ifc_house(lot_wd, floors=3, **kw):
+    w, d = lot_wd
+    return ifc(lot=lot_wd, storeys=[from_north(lot_wd, d * 0.55)] * floors, parking=2, units=2, **kw)
+
+
+def test_an_ifc4_model_on_its_parcel_passes_and_its_violations_are_caught(client_for, lot):
+    parcel, wd = lot
+    minx, miny, *_ = parcel.geom.extent
+    placed = _ifc_house(wd, georeference=(STORAGE_SRID, minx, miny))
+    r = check(client_for, parcel, placed, units=2)
+    assert r.status_code == 201, r.json()
+    assert r.json()["format"] == "ifc" and r.json()["passed"], statuses(r)
+    assert r.json()["measured"]["site_offset_m"] < 0.01 and r.json()["measured"]["height_m"] == 6.7
+    # the same model placed 120 m away from the parcel: the site finding fails, the rest stands
+    away = check(client_for, parcel, _ifc_house(wd, georeference=(STORAGE_SRID, minx + 120, miny)), units=2)
+    assert statuses(away)["site"] == "fail" and statuses(away)["floors"] == "pass"
+    assert away.json()["measured"]["site_offset_m"] == pytest.approx(120, abs=0.01)
+    eight = check(client_for, parcel, _ifc_house(wd, floors=8), units=2)
+    assert (finding(eight, "floors")["found"], finding(eight, "floors")["allowed"]) == (8, 5)
+    shop = check(client_for, parcel, _ifc_house(wd, use="Commercial"), units=2)
+    assert statuses(shop)["land_use"] == "fail" and finding(shop, "land_use")["found"] == "commercial"
+
+
+def test_an_ifc2x3_model_in_millimetres_with_a_basement(client_for, lot):
+    parcel, wd = lot
+    r = check(client_for, parcel, _ifc_house(wd, floors=2, schema="IFC2X3", millimetres=True, basement=True),
+              units=2)
+    assert r.status_code == 201, r.json()
+    m = r.json()["measured"]
+    assert m["floors"] == 2 and m["basements"] == 1 and m["occupancy_percent"] == 55.0  # metres, whatever the unit
+    assert r.json()["passed"], statuses(r)
+    no_site = check(client_for, parcel, ifc(lot=wd, storeys=[from_north(wd, 10)], site=False))
+    assert no_site.status_code == 400 and "IfcSite" in no_site.json()["error"]["message"]

@@ -43,19 +43,26 @@ def _rounded(m: dict) -> dict:
     return {k: round(v, 2) if isinstance(v, float) else v for k, v in m.items()}
 
 
-def findings(drawing: Drawing, parcel, *, land_use: str, units: int | None) -> tuple[dict, list[dict]]:
+def findings(drawing: Drawing, parcel, *, land_use: str, units: int | None,
+             offset_m: float | None = None, model_use: str | None = None) -> tuple[dict, list[dict]]:
+    """The numbered findings; ``offset_m``: how far a georeferenced model's lot lies from the parcel;
+    ``model_use``: the use the model itself declares (it must be the one applied for)."""
     conf = rules.config()
     limits = rules.limits_of(parcel)
     m = measures(drawing)
     layers = drawing.layers
-    storey = f"{layers['storey']}00"
+    storey = layers.get("ground") or f"{layers['storey']}00"
     out = []
     tolerance = conf["site_area_tolerance"]
     mismatch = abs(m["site_area_m2"] - parcel.area_m2) / parcel.area_m2
-    out.append(_finding("site", PASS if mismatch <= tolerance + EPSILON and m["outside_lot_m2"] <= 0.01 else FAIL,
+    placed = offset_m is None or offset_m <= conf["site_offset_m"]
+    m["site_offset_m"] = offset_m
+    out.append(_finding("site", PASS if placed and mismatch <= tolerance + EPSILON and m["outside_lot_m2"] <= 0.01
+                        else FAIL,
                         _round(m["site_area_m2"]), _round(parcel.area_m2), layers["site"], "m²"))
-    out.append(_finding("land_use", PASS if zone_admits(limits.land_use, land_use) else FAIL, land_use,
-                        limits.land_use))
+    same_use = model_use is None or model_use == land_use
+    out.append(_finding("land_use", PASS if same_use and zone_admits(limits.land_use, land_use) else FAIL,
+                        model_use or land_use, limits.land_use))
     out.append(_finding("floors", PASS if m["floors"] <= limits.max_floors else FAIL, m["floors"], limits.max_floors,
                         f"{layers['storey']}…"))
     highest = limits.max_floors * conf["storey_height_m"] + conf["roof_extra_m"]

@@ -34,6 +34,7 @@ DEFAULTS = {
     "parking_per_unit": 1,  # housing: spaces per dwelling unit
     "parking_per_m2": 50,  # other uses: one space per this many m² of floor area
     "site_area_tolerance": 0.03,  # the drawing's lot may differ from the map's parcel by this share
+    "site_offset_m": 5.0,  # a georeferenced model's lot may lie this far from the parcel on the map
 }
 
 

@@ -5,15 +5,19 @@ checked is refused with the list of what is wrong; nothing is kept then."""
 import hashlib
 import secrets
 
+import shapely
+from django.contrib.gis.gdal import GDALException
+
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils.translation import gettext as _
 
+from panjereh.citymap import crs as crsmod
 from panjereh.citymap.vocabulary import LandUse
 from panjereh.core import audit, service_tx, uploads
 from panjereh.core.errors import FieldError
 from panjereh.core.text import Localized
-from panjereh.plancheck import check, dxf_reader
+from panjereh.plancheck import check, dxf_reader, ifc_reader
 from panjereh.plancheck.models import PlanCheck
 
 NUMBER_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -39,6 +43,17 @@ def _format(data: bytes) -> str:
     raise PlanCheckError("file", [_("This is neither a DXF nor an IFC drawing.")])
 
 
+def _offset(georeference: dict | None, parcel) -> float | None:
+    """How far (m) the model's georeferenced lot lies from the parcel on the map; None without a georeference."""
+    if not georeference:
+        return None
+    try:
+        placed = crsmod.to_storage(shapely.from_wkt(georeference["polygon"]), georeference["crs"])
+    except (ValueError, RuntimeError, GDALException):
+        return None
+    return float(placed.centroid.distance(shapely.from_wkb(bytes(parcel.geom.wkb)).centroid))
+
+
 def _number() -> str:
     return "PC-" + "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(8))
 
@@ -56,17 +71,21 @@ def check_plan(*, actor, parcel, upload, land_use: str = "", units: int | None =
     except uploads.UploadError as exc:
         raise PlanCheckError(exc.field, [str(exc)]) from None
     kind = _format(data)
-    if kind == PlanCheck.Format.IFC:
-        raise PlanCheckError("file", [_("IFC drawings are not checked yet: export the plans as a DXF.")])
     digest = hashlib.sha256(data).hexdigest()
     existing = PlanCheck.objects.filter(parcel=parcel, sha256=digest, land_use=land_use, units=units).first()
     if existing:
         return existing, False
+    offset = model_use = None
     try:
-        drawing = dxf_reader.read(data)
+        if kind == PlanCheck.Format.IFC:
+            drawing, extra = ifc_reader.read(data)
+            offset, model_use = _offset(extra.get("georeference"), parcel), extra.get("use")
+        else:
+            drawing = dxf_reader.read(data)
     except dxf_reader.DrawingError as exc:
         raise PlanCheckError("file", exc.problems) from None
-    measured, found = check.findings(drawing, parcel, land_use=land_use, units=units)
+    measured, found = check.findings(drawing, parcel, land_use=land_use, units=units, offset_m=offset,
+                                     model_use=model_use)
     name = f"plancheck/{digest}.{kind}"
     if not default_storage.exists(name):
         name = default_storage.save(name, ContentFile(data))

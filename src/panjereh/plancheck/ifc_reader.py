@@ -1,0 +1,176 @@
+"""Reading a building model (IFC2X3 or IFC4) with ``ifcopenshell`` into what the check measures — the same
+:class:`~panjereh.plancheck.dxf_reader.Drawing` a DXF gives, so the rules are one.
+
+- the lot: the ``IfcSite``'s ``FootPrint`` curve (an ``IfcPolyline`` or ``IfcIndexedPolyCurve``), in its placement;
+- the storeys: each ``IfcBuildingStorey`` by its elevation (at or above the ground's, 0, a floor; below it a
+  basement); its outline the union of its slabs' geometry seen from above (``ifcopenshell.geom``);
+- the height: the top of the building's elements above the ground floor's level;
+- parking bays: ``IfcSpace`` of predefined type ``PARKING`` (IFC4) or object type ``PARKING`` (IFC2X3);
+- dwelling units: ``IfcZone`` (or IFC4's ``IfcSpatialZone``) of object type ``DWELLING`` or ``UNIT``;
+- the use: ``Pset_BuildingCommon.OccupancyType`` of the ``IfcBuilding`` (what the application is checked for,
+  when it does not say);
+- where on the earth: ``IfcMapConversion`` (IFC4), when present, puts the lot in its CRS to compare with the
+  parcel on the map.
+
+Lengths in metres whatever the model's unit (``ifcopenshell.util.unit``)."""
+
+import math
+import tempfile
+
+import ifcopenshell
+import ifcopenshell.geom
+import ifcopenshell.util.element
+import ifcopenshell.util.placement
+import ifcopenshell.util.unit
+import numpy as np
+import shapely
+from django.utils.translation import gettext as _
+
+from panjereh.core.text import Localized
+from panjereh.plancheck.dxf_reader import MAX_COORDINATE, Drawing, DrawingError
+
+NAMES = {"site": "IfcSite", "storey": "IfcBuildingStorey ", "ground": "IfcBuildingStorey 0", "roof": "IfcElement",
+         "parking": "IfcSpace PARKING", "unit": "IfcZone DWELLING"}
+MAX_PRODUCTS = 200_000
+USES = {"residential": "residential", "housing": "residential", "dwelling": "residential", "commercial": "commercial",
+        "retail": "commercial", "office": "administrative", "administrative": "administrative", "mixed": "mixed",
+        "educational": "educational", "school": "educational", "health": "health", "industrial": "industrial"}
+
+
+def _open(data: bytes):
+    with tempfile.NamedTemporaryFile(suffix=".ifc") as handle:
+        handle.write(data)
+        handle.flush()
+        try:
+            return ifcopenshell.open(handle.name)
+        except (ifcopenshell.Error, RuntimeError, OSError, ValueError, SyntaxError) as exc:
+            raise DrawingError([_("The file cannot be read as an IFC model (%(why)s).")
+                                % Localized({"why": type(exc).__name__})]) from None
+
+
+def _site_outline(model, scale: float) -> shapely.Polygon | None:
+    for site in model.by_type("IfcSite"):
+        shape = site.Representation
+        if shape is None:
+            continue
+        matrix = ifcopenshell.util.placement.get_local_placement(site.ObjectPlacement) \
+            if site.ObjectPlacement else np.eye(4)
+        for representation in shape.Representations:
+            for item in representation.Items:
+                if item.is_a("IfcPolyline"):
+                    points = [tuple(p.Coordinates[:2]) for p in item.Points]
+                elif item.is_a("IfcIndexedPolyCurve"):
+                    points = [tuple(c[:2]) for c in item.Points.CoordList]
+                else:
+                    continue
+                if len(points) > 1 and points[0] == points[-1]:
+                    points = points[:-1]
+                if len(points) < 3:
+                    continue
+                placed = [(matrix[0][0] * x + matrix[0][1] * y + matrix[0][3],
+                           matrix[1][0] * x + matrix[1][1] * y + matrix[1][3]) for x, y in points]
+                return shapely.Polygon([(x * scale, y * scale) for x, y in placed])
+    return None
+
+
+def _plan_of(shape) -> tuple[shapely.Geometry | None, float]:
+    """An element's outline seen from above (the union of its faces' projections) and its top, in model units."""
+    verts = np.asarray(shape.geometry.verts, dtype=float).reshape(-1, 3)
+    faces = np.asarray(shape.geometry.faces, dtype=int).reshape(-1, 3)
+    if not len(verts) or not len(faces):
+        return None, -math.inf
+    triangles = [shapely.Polygon(verts[f][:, :2]) for f in faces]
+    triangles = [t for t in triangles if t.is_valid and t.area > 1e-9]
+    return (shapely.union_all(triangles) if triangles else None), float(verts[:, 2].max())
+
+
+def read(data: bytes) -> tuple[Drawing, dict]:
+    """The model as a Drawing, and what else the model says: {"use", "schema", "georeference"}."""
+    model = _open(data)
+    if len(model.by_type("IfcProduct")) > MAX_PRODUCTS:
+        raise DrawingError([_("The model has more than %(count)s elements: send the building alone.")
+                            % Localized({"count": MAX_PRODUCTS})])
+    scale = ifcopenshell.util.unit.calculate_unit_scale(model)
+    problems = []
+    site = _site_outline(model, scale)
+    if site is None or not site.is_valid:
+        problems.append(_("The lot's boundary: give the IfcSite a FootPrint representation (a closed polyline)."))
+    storeys = sorted(model.by_type("IfcBuildingStorey"), key=lambda s: float(s.Elevation or 0.0))
+    if not storeys:
+        problems.append(_("The model has no IfcBuildingStorey: each floor is a storey with its elevation."))
+    if problems:
+        raise DrawingError(problems)
+    settings = ifcopenshell.geom.settings()
+    settings.set(settings.USE_WORLD_COORDS, True)
+    ground = min((float(s.Elevation or 0.0) for s in storeys if float(s.Elevation or 0.0) * scale >= -0.01),
+                 default=None)
+    outlines, elevations, basements, top = {}, {}, 0, -math.inf
+    number = 0
+    for storey in storeys:
+        elevation = float(storey.Elevation or 0.0)
+        parts = []
+        for element in ifcopenshell.util.element.get_decomposition(storey):
+            if not element.is_a("IfcElement") or element.Representation is None:
+                continue
+            try:
+                shape = ifcopenshell.geom.create_shape(settings, element)
+            except RuntimeError:
+                continue
+            plan, highest = _plan_of(shape)
+            top = max(top, highest)
+            if plan is not None and element.is_a("IfcSlab"):
+                parts.append(plan)
+        if ground is None or elevation < ground - 1e-6:
+            basements += 1
+            continue
+        if not parts:
+            problems.append(_("Storey «%(name)s» has no slab to measure its floor area by.")
+                            % Localized({"name": storey.Name or storey.GlobalId}))
+            continue
+        outline = shapely.union_all(parts)
+        bounds = outline.bounds
+        if not all(math.isfinite(c) and abs(c * scale) < MAX_COORDINATE for c in bounds):
+            raise DrawingError([_("The drawing has coordinates far beyond any city (or not numbers at all).")])
+        outlines[number] = shapely.transform(outline, lambda xy: xy * scale)
+        elevations[number] = elevation * scale
+        number += 1
+    if problems:
+        raise DrawingError(problems)
+    parking = sum(1 for s in model.by_type("IfcSpace")
+                  if str(getattr(s, "PredefinedType", "") or "").upper() == "PARKING"
+                  or str(s.ObjectType or "").upper() == "PARKING")
+    zones = list(model.by_type("IfcZone")) + (list(model.by_type("IfcSpatialZone")) if model.schema != "IFC2X3" else [])
+    dwellings = [z for z in zones if str(z.ObjectType or "").upper() in ("DWELLING", "UNIT")]
+    use = None
+    for building in model.by_type("IfcBuilding"):
+        occupancy = ifcopenshell.util.element.get_pset(building, "Pset_BuildingCommon", "OccupancyType")
+        if occupancy:
+            use = USES.get(str(occupancy).strip().lower(), str(occupancy).strip().lower())
+    roof = (top - ground) * scale if ground is not None and math.isfinite(top) else None
+    drawing = Drawing(site=site, storeys=outlines, basements=basements, elevations=elevations, roof_level=roof,
+                      parking=parking, units=len(dwellings) if dwellings else None, layers=NAMES)
+    return drawing, {"use": use, "schema": model.schema, "georeference": _georeference(model, site, scale)}
+
+
+def _georeference(model, site, scale) -> dict | None:
+    """The lot in the CRS of the model's IfcMapConversion (IFC4): {"crs", "polygon" (WKT)}, or None."""
+    if model.schema == "IFC2X3":
+        return None
+    for conversion in model.by_type("IfcMapConversion"):
+        crs = conversion.TargetCRS
+        name = str(getattr(crs, "Name", "") or "")
+        if not name.upper().startswith("EPSG:"):
+            continue
+        a = float(conversion.XAxisAbscissa or 1.0)
+        b = float(conversion.XAxisOrdinate or 0.0)
+        norm = math.hypot(a, b) or 1.0
+        cos, sin = a / norm, b / norm
+        k = float(conversion.Scale or 1.0)
+        east, north = float(conversion.Eastings), float(conversion.Northings)
+
+        def to_map(xy, cos=cos, sin=sin, k=k, east=east, north=north):
+            x, y = xy[:, 0] / scale, xy[:, 1] / scale
+            return np.column_stack([east + k * (x * cos - y * sin), north + k * (x * sin + y * cos)])
+
+        return {"crs": name.upper(), "polygon": shapely.transform(site, to_map).wkt}
+    return None
