@@ -16,6 +16,7 @@ from panjereh import access
 from panjereh.citymap.models import Parcel
 from panjereh.core.api_errors import error_response, field_error
 from panjereh.core.ids import parse_id
+from panjereh.plancheck import report
 from panjereh.plancheck.models import PlanCheck
 from panjereh.plancheck.services import PlanCheckError, check_plan
 
@@ -25,7 +26,8 @@ PlanInput = inline_serializer("PlanCheckInput", fields={
 
 
 def as_json(plan: PlanCheck) -> dict:
-    return {"number": plan.number, "parcel": plan.parcel_id, "format": plan.format, "sha256": plan.sha256,
+    return {"number": plan.number, "parcel": plan.parcel_id, "application": plan.application_id,
+            "format": plan.format, "sha256": plan.sha256, "verify_url": report.verify_url(plan),
             "land_use": plan.land_use, "units": plan.units, "passed": plan.passed, "measured": plan.measured,
             "findings": plan.findings, "created_at": plan.created_at.isoformat()}
 
@@ -75,3 +77,27 @@ class PlanCheckDetailView(APIView):
         if plan is None:
             raise NotFound(f"plan check {number} does not exist")
         return Response(as_json(plan))
+
+
+class FilePlanCheckView(APIView):
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(operation_id="file_plan_check", summary="Check a drawing for a file and keep it with the file",
+                   request={"multipart/form-data": PlanInput}, responses={201: OpenApiTypes.OBJECT,
+                                                                        200: OpenApiTypes.OBJECT})
+    def post(self, request, pk):
+        app = access.visible_applications(request.user).filter(pk=parse_id(pk) if str(pk).isdigit() else 0).first()
+        if app is None:
+            raise NotFound(f"application {pk} does not exist")
+        if not access.can_add_document(request.user, app):
+            raise PermissionDenied("drawings are checked on a file by those who add its documents")
+        upload = request.FILES.get("file")
+        if upload is None:
+            return field_error(status.HTTP_400_BAD_REQUEST, "file", _("Attach the drawing as «file»."))
+        try:
+            plan, new = check_plan(actor=request.user, application=app, upload=upload,
+                                   land_use=request.data.get("land_use", ""))
+        except PlanCheckError as exc:
+            return error_response(status.HTTP_400_BAD_REQUEST, "drawing_not_checked", str(exc),
+                                  {exc.field: exc.problems})
+        return Response(as_json(plan), status=status.HTTP_201_CREATED if new else status.HTTP_200_OK)

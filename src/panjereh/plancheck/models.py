@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from panjereh.citymap.models import Parcel
+from panjereh.permits.models import Application
 
 
 class PlanCheck(models.Model):
@@ -24,7 +25,14 @@ class PlanCheck(models.Model):
     sha256 = models.CharField(max_length=64)
     land_use = models.CharField(max_length=20, help_text="the use the drawing is checked for")
     units = models.PositiveSmallIntegerField(null=True, blank=True, help_text="dwelling units declared, if any")
+    application = models.ForeignKey(Application, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="plan_checks", help_text="the file it was attached to, if any")
     measured = models.JSONField(default=dict, help_text="what was read from the drawing (metres, m², counts)")
+    outlines = models.JSONField(default=dict, help_text="the lot and the ground floor as drawn (metres), for the "
+                                "report's figure")
+    verification_code = models.CharField(max_length=32, unique=True, null=True, blank=True)
+    pdf_file = models.CharField(max_length=255, blank=True)
+    pdf_sha256 = models.CharField(max_length=64, blank=True)
     findings = models.JSONField(default=list)
     passed = models.BooleanField(help_text="every finding passes (none fails, none cannot be told)")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -35,7 +43,7 @@ class PlanCheck(models.Model):
         verbose_name = _("plan check")
         verbose_name_plural = _("plan checks")
         ordering = ["-created_at", "-id"]
-        constraints = [models.UniqueConstraint(fields=["parcel", "sha256", "land_use", "units"],
+        constraints = [models.UniqueConstraint(fields=["parcel", "sha256", "land_use", "units", "application"],
                                                name="plancheck_one_check_per_drawing")]
 
     def __str__(self):

@@ -58,9 +58,24 @@ def _number() -> str:
     return "PC-" + "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(8))
 
 
-def check_plan(*, actor, parcel, upload, land_use: str = "", units: int | None = None) -> tuple[PlanCheck, bool]:
-    """Check a drawing against ``parcel``; returns (the check, whether it is new). The same drawing checked
-    again on the same parcel for the same use is the same check (its number does not change)."""
+def _outlines(drawing) -> dict:
+    """The lot and the ground floor's outline as drawn (metres), for the report's figure."""
+    def rings(geometry):
+        parts = getattr(geometry, "geoms", [geometry])
+        return [[[round(x, 3), round(y, 3)] for x, y in part.exterior.coords] for part in parts
+                if hasattr(part, "exterior")]
+    return {"site": rings(drawing.site), "ground": rings(drawing.storeys[0])}
+
+
+def check_plan(*, actor, parcel=None, upload, land_use: str = "", units: int | None = None,
+               application=None) -> tuple[PlanCheck, bool]:
+    """Check a drawing against ``parcel`` — or against a file's parcel, for the file's use and units, kept with
+    the file (``application``); returns (the check, whether it is new). The same drawing checked again on the
+    same parcel for the same use (and file) is the same check: its number does not change."""
+    if application is not None:
+        parcel = application.parcel
+        land_use = land_use or application.land_use
+        units = units if units is not None else application.units
     land_use = land_use or parcel.land_use
     if land_use not in LandUse.values:
         raise PlanCheckError("land_use", [_("Unknown land use «%(use)s».") % Localized({"use": land_use})])
@@ -72,7 +87,8 @@ def check_plan(*, actor, parcel, upload, land_use: str = "", units: int | None =
         raise PlanCheckError(exc.field, [str(exc)]) from None
     kind = _format(data)
     digest = hashlib.sha256(data).hexdigest()
-    existing = PlanCheck.objects.filter(parcel=parcel, sha256=digest, land_use=land_use, units=units).first()
+    existing = PlanCheck.objects.filter(parcel=parcel, sha256=digest, land_use=land_use, units=units,
+                                        application=application).first()
     if existing:
         return existing, False
     offset = model_use = None
@@ -93,8 +109,10 @@ def check_plan(*, actor, parcel, upload, land_use: str = "", units: int | None =
         plan = PlanCheck.objects.create(
             number=_number(), parcel=parcel, format=kind, file=name, original_name=str(getattr(upload, "name", ""))[:200],
             size=len(data), sha256=digest, land_use=land_use, units=units, measured=measured, findings=found,
+            application=application, outlines=_outlines(drawing), verification_code=secrets.token_urlsafe(18),
             passed=all(f["status"] == check.PASS for f in found), created_by=audit.user_or_none(actor))
         audit.record(actor=actor, action="plancheck.checked", obj=plan,
                      data={"parcel": parcel.pk, "sha256": digest, "passed": plan.passed,
+                           "application": application.tracking_code if application else None,
                            "failed": [f["rule"] for f in found if f["status"] == check.FAIL]})
     return plan, True

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from panjereh.web import appeals, citizen, complaints, connections, finance, maps, precheck, procedures, signin, signing, supervision, views
+from panjereh.web import appeals, citizen, complaints, connections, finance, maps, precheck, procedures, plancheck, signin, signing, supervision, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -35,6 +35,8 @@ urlpatterns = [
     path("citizen/supervision/", supervision.supervised, name="supervised"),
     path("citizen/supervision/<str:code>/", supervision.supervised_file, name="supervised-file"),
     path("citizen/supervision/<str:code>/photos/<id:pk>/", supervision.supervised_photo, name="supervised-photo"),
+    path("plan-check/", plancheck.staff_page, name="plan-check"),
+    path("citizen/plan-check/", plancheck.citizen_page, name="citizen-plan-check"),
     path("citizen/", citizen.start, name="citizen"),
     path("citizen/code/", citizen.code, name="citizen-code"),
     path("citizen/signout/", citizen.sign_out, name="citizen-signout"),

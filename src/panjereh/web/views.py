@@ -42,6 +42,7 @@ from panjereh.permits.api import (
 )
 from panjereh.permits.models import Application, Document, ReviewTask
 from panjereh.permits.timeline import task_rows
+from panjereh.web import plan_forms
 from panjereh.web.words import field_word, word
 
 
@@ -264,6 +265,15 @@ def file_page(request, pk):
             if message is None:
                 messages.success(request, _("The file's documents are updated."))
                 return redirect(f"{reverse('file', args=[app.pk])}#documents")
+        elif action == "plan_check":
+            if not access.can_add_document(request.user, app):
+                raise PermissionDenied("drawings are checked on a file by those who add its documents")
+            plan, problems = plan_forms.run_check(request, application=app, actor=request.user)
+            if plan is not None:
+                messages.success(request, _("Plan check %(number)s is kept with the file.")
+                                 % Localized({"number": plan.number}))
+                return redirect(f"{reverse('file', args=[app.pk])}#plan-checks")
+            message = " ".join(problems)
         elif action == "complete":
             # two steps: a summary of what completion does and of the connections still not installed, then
             # the confirmation (with the reason, when any is not installed)
@@ -326,6 +336,7 @@ def file_page(request, pk):
         "confirm_completion": confirm_completion and app.allows("certify_completion"),
         "uninstalled": services.uninstalled_connections(app) if app.allows("record_connections") else [],
         "completion": getattr(app, "completion", None), "reason_typed": request.POST.get("reason", ""),
+        "plan_checks": app.plan_checks.order_by("-created_at", "-id"),
         "phases": supervision.phases(app) if app.status in (app.Status.ISSUED, app.Status.COMPLETED) else [],
         "risk_class": risk.of_file(app), "photo_url": "file-phase-photo", "photo_arg": app.pk,
         "final_inspection_missing": (settings.PANJEREH_COMPLETION_NEEDS_FINAL_INSPECTION
