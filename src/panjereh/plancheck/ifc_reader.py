@@ -4,7 +4,8 @@
 - the lot: the ``IfcSite``'s ``FootPrint`` curve (an ``IfcPolyline`` or ``IfcIndexedPolyCurve``), in its placement;
 - the storeys: each ``IfcBuildingStorey`` by its elevation (at or above the ground's, 0, a floor; below it a
   basement); its outline the union of its slabs' geometry seen from above (``ifcopenshell.geom``);
-- the height: the top of the building's elements above the ground floor's level;
+- the height: the top of the building's slabs, roofs, walls, columns, beams, stairs and railings above the ground
+  floor's level (furniture and fittings are not shaped: they are most of a model and make no outline);
 - parking bays: ``IfcSpace`` of predefined type ``PARKING`` (IFC4) or object type ``PARKING`` (IFC2X3);
 - dwelling units: ``IfcZone`` (or IFC4's ``IfcSpatialZone``) of object type ``DWELLING`` or ``UNIT``;
 - the use: ``Pset_BuildingCommon.OccupancyType`` of the ``IfcBuilding`` (what the application is checked for,
@@ -31,7 +32,8 @@ from panjereh.plancheck.dxf_reader import MAX_COORDINATE, Drawing, DrawingError
 
 NAMES = {"site": "IfcSite", "storey": "IfcBuildingStorey ", "ground": "IfcBuildingStorey 0", "roof": "IfcElement",
          "parking": "IfcSpace PARKING", "unit": "IfcZone DWELLING"}
-MAX_PRODUCTS = 200_000
+MAX_PRODUCTS = 2_000_000
+SHAPED = ("IfcSlab", "IfcRoof", "IfcWall", "IfcColumn", "IfcBeam", "IfcStair", "IfcRailing")
 USES = {"residential": "residential", "housing": "residential", "dwelling": "residential", "commercial": "commercial",
         "retail": "commercial", "office": "administrative", "administrative": "administrative", "mixed": "mixed",
         "educational": "educational", "school": "educational", "health": "health", "industrial": "industrial"}
@@ -110,7 +112,10 @@ def read(data: bytes) -> tuple[Drawing, dict]:
         elevation = float(storey.Elevation or 0.0)
         parts = []
         for element in ifcopenshell.util.element.get_decomposition(storey):
-            if not element.is_a("IfcElement") or element.Representation is None:
+            # only what makes the outline and the height: slabs, roofs, walls, columns (a model's furniture,
+            # fittings and proxies, often most of its elements, are not shaped)
+            if not element.is_a("IfcElement") or element.Representation is None \
+                    or not any(element.is_a(kind) for kind in SHAPED):
                 continue
             try:
                 shape = ifcopenshell.geom.create_shape(settings, element)

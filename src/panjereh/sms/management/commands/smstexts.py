@@ -13,7 +13,8 @@ SAMPLE = {"code": "1405-000123", "city": "اهواز", "url": "https://panjereh.
           "text": "نقشه با ضوابط طرح تفصیلی منطبق نیست", "minutes": 5,
           # an outage: the network, a registry plate, the incident's number, its start and end
           "plate": "۱۲۳۴۵/۶۷۸", "ref": "۱۲۳۴۵۶", "start": "۱۴۰۵/۰۹/۲۰ ۰۸:۰۰", "end": "۱۴۰۵/۰۹/۲۰ ۱۴:۰۰",
-          "from": "مسکونی", "to": "بنایی", "date": "۱۴۰۵/۰۹/۲۰", "outcome": "پذیرفته شد؛ بررسی دوباره باز شد"}
+          "from": "مسکونی", "to": "بنایی", "date": "۱۴۰۵/۰۹/۲۰", "outcome": "پذیرفته شد؛ بررسی دوباره باز شد",
+          "phase": "پایان کار"}
 
 
 class Command(BaseCommand):
