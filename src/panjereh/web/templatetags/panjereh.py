@@ -8,6 +8,7 @@ from django.utils.translation import get_language, pgettext_lazy
 
 from panjereh.agencies.models import Service
 from panjereh.agencies.officials import signature_of
+from panjereh.citymap.vocabulary import LandUse
 from panjereh.core.calendar import jalali as to_jalali
 from panjereh.core.calendar import jalali_moment
 from panjereh.permits.risk import class_word
@@ -52,6 +53,25 @@ def code(value):
 def risk(value):
     """A building's risk class (A–D) as the building regulations write it in the page's language (الف to د)."""
     return class_word(str(value))
+
+
+UNIT_WORDS = {"m²": pgettext_lazy("square_metres", "m²"), "m": pgettext_lazy("metres", "m")}
+
+
+@register.filter
+def measure(value, unit=""):
+    """A measured value with its unit in the page's language: 334.5 m² → ۳۳۴٫۵ متر مربع, 60 % → ۶۰٪."""
+    number = digits(value)
+    if unit == "%":
+        return f"{number}٪" if (get_language() or "fa") == "fa" else f"{number}%"
+    word = UNIT_WORDS.get(unit)
+    return f"{number} {word}" if word else number
+
+
+@register.filter
+def land_use(value):
+    """A land use's code as its name in the page's language."""
+    return LandUse(value).label if value in LandUse.values else value
 
 
 @register.filter
