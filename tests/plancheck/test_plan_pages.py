@@ -66,7 +66,7 @@ def test_the_figure_draws_the_ground_floor_on_the_lot(city):
 
     svg = figure_svg({"site": [[[0, 0], [10, 0], [10, 20], [0, 20], [0, 0]]],
                       "ground": [[[0, 10], [10, 10], [10, 20], [0, 20], [0, 10]]]})
-    assert svg.count("<path") == 2 and 'fill="none"' in svg and "N ↑" in svg
+    assert svg.count("<path") == 3 and 'fill="none"' in svg and ">N</text>" in svg  # lot, ground floor, north
 
 
 def test_the_citizen_checks_from_home_and_the_file_keeps_its_checks(city, client_for, settings, tmp_path):

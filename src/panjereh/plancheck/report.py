@@ -8,7 +8,7 @@ from panjereh.core.calendar import jalali
 from panjereh.permits import pdf
 from panjereh.permits.paper_contexts import qr_svg
 
-FIGURE = 260  # the figure's side in px
+FIGURE = 200  # the figure's side in px
 
 
 def figure_svg(outlines: dict) -> str:
@@ -30,7 +30,8 @@ def figure_svg(outlines: dict) -> str:
                      for r in outlines.get("ground", []))
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{FIGURE}" height="{FIGURE}" '
             f'viewBox="0 0 {FIGURE} {FIGURE}">{site}{ground}'
-            f'<text x="{FIGURE - 14}" y="16" font-size="12">N ↑</text></svg>')
+            f'<path d="M{FIGURE - 12},28 L{FIGURE - 12},8 M{FIGURE - 16},14 L{FIGURE - 12},8 L{FIGURE - 8},14" '
+            f'stroke="#333" fill="none"/><text x="{FIGURE - 16}" y="40" font-size="11">N</text></svg>')
 
 
 def verify_url(plan) -> str:
