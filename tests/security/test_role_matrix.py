@@ -190,6 +190,15 @@ def doors(w):
         ("get", "/procedures/permits/new/", None, set(ROLES)),
         ("get", "/procedures/connections/water/", None, set(ROLES)),
         ("get", "/procedures/zoning/", None, set(ROLES)),
+        # issue 31's plan check: staff who see the parcel; on a file, those who add its documents
+        ("get", f"/plan-check/?parcel={parcel}", None, STAFF),
+        ("post", f"/plan-check/?parcel={parcel}", {}, STAFF),
+        ("get", f"/citizen/plan-check/?parcel={parcel}", None, set()),
+        ("post", f"/api/v1/parcels/{parcel}/plan-check/", {}, STAFF),
+        ("post", f"/api/v1/applications/{app}/plan-check/", {},
+         {"operator1", "admin", "signer"} | {f"reviewer.{a}" for a in ("municipality", "water", "power")}),
+        ("post", f"/files/{app}/", {"action": "plan_check"},
+         {"operator1", "admin", "signer"} | {f"reviewer.{a}" for a in ("municipality", "water", "power")}),
     ]
 
 
