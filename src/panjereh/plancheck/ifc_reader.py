@@ -106,17 +106,22 @@ def read(data: bytes) -> tuple[Drawing, dict]:
     settings.set(settings.USE_WORLD_COORDS, True)
     ground = min((float(s.Elevation or 0.0) for s in storeys if float(s.Elevation or 0.0) * scale >= -0.01),
                  default=None)
+    # only what makes the outline and the height is shaped — slabs, roofs, walls, columns, beams, stairs,
+    # railings, found by type (the model's furniture and fittings, often most of it, are never walked)
+    by_storey = {storey.id(): [] for storey in storeys}
+    for kind in SHAPED:
+        for element in model.by_type(kind):
+            if element.Representation is None:
+                continue
+            storey = ifcopenshell.util.element.get_container(element, ifc_class="IfcBuildingStorey")
+            if storey is not None and storey.id() in by_storey:
+                by_storey[storey.id()].append(element)
     outlines, elevations, basements, top = {}, {}, 0, -math.inf
     number = 0
     for storey in storeys:
         elevation = float(storey.Elevation or 0.0)
         parts = []
-        for element in ifcopenshell.util.element.get_decomposition(storey):
-            # only what makes the outline and the height: slabs, roofs, walls, columns (a model's furniture,
-            # fittings and proxies, often most of its elements, are not shaped)
-            if not element.is_a("IfcElement") or element.Representation is None \
-                    or not any(element.is_a(kind) for kind in SHAPED):
-                continue
+        for element in by_storey[storey.id()]:
             try:
                 shape = ifcopenshell.geom.create_shape(settings, element)
             except RuntimeError:
