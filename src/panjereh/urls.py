@@ -24,6 +24,7 @@ api_v1 = [
     path("parcels/<str:pk>/feasibility/", citymap_api.ParcelFeasibilityView.as_view(), name="api-feasibility"),
     path("parcels/<str:pk>/plan-check/", plancheck_api.PlanCheckView.as_view(), name="api-plan-check"),
     path("applications/<str:pk>/plan-check/", plancheck_api.FilePlanCheckView.as_view(), name="api-file-plan-check"),
+    path("plan-check-jobs/<str:token>/", plancheck_api.PlanCheckJobView.as_view(), name="api-plan-check-job"),
     path("plan-checks/<str:number>/", plancheck_api.PlanCheckDetailView.as_view(), name="api-plan-check-detail"),
     path("dig-check/", citymap_api.DigCheckView.as_view(), name="api-dig-check"),
     path("assets/", citymap_api.AssetSearchView.as_view(), name="api-assets"),

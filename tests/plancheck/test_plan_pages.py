@@ -100,3 +100,65 @@ def test_the_citizen_checks_from_home_and_the_file_keeps_its_checks(city, client
     assert client_for("operator2").post(f"/api/v1/applications/{app['id']}/plan-check/",
                                         {"file": SimpleUploadedFile("p.dxf", _house(parcel))},
                                         format="multipart").status_code == 404
+
+
+def test_a_large_drawing_is_checked_by_the_worker_with_its_progress_shown(city, client_for, settings, tmp_path):
+    """Item 6: past PANJEREH_PLANCHECK_INLINE_BYTES the upload is stored and the page shows the worker's
+    progress (refreshing itself) until the findings; the API answers 202 and a status address; a broken large
+    drawing ends as *not checked* with the reasons; the upload is not kept once checked."""
+    from django.core.files.storage import default_storage
+
+    from panjereh.core import jobs
+    from panjereh.plancheck import worker
+    from panjereh.plancheck.models import PlanCheckJob
+
+    settings.MEDIA_ROOT = tmp_path
+    settings.PANJEREH_PLANCHECK_INLINE_BYTES = 1000
+    parcel = good_parcel(city)
+    counter = _staff("operator1")
+    r = counter.post(f"/plan-check/?parcel={parcel.pk}", {"drawing": SimpleUploadedFile("p.dxf", _house(parcel)),
+                                                          "units": "2"})
+    job = PlanCheckJob.objects.get(parcel=parcel)
+    assert r.status_code == 302 and r["Location"] == f"/plan-check/jobs/{job.token}/"
+    waiting = counter.get(r["Location"]).content.decode()
+    assert 'http-equiv="refresh"' in waiting and 'data-status="queued"' in waiting and "<progress" in waiting
+    assert default_storage.exists(job.file)
+    seen = []
+    real = worker.check_bytes
+
+    def watching(**kwargs):  # the progress the page would show, read while the worker is at it
+        inner = kwargs["progress"]
+
+        def progress(percent):
+            inner(percent)
+            seen.append(PlanCheckJob.objects.get(pk=job.pk).progress)
+        return real(**{**kwargs, "progress": progress})
+
+    worker.check_bytes = watching
+    try:
+        assert "plancheck" in [j.name for j in jobs.registered()]
+        assert jobs.run_all("test-worker").get("plancheck_checked") == 1
+    finally:
+        worker.check_bytes = real
+    job.refresh_from_db()
+    assert job.status == "done" and job.progress == 100 and job.result.units == 2
+    assert seen and max(seen) < 100 and seen == sorted(seen), seen
+    assert not default_storage.exists(job.file)  # the upload goes; the drawing stays with its check
+    done = Client().get(r["Location"]).content.decode()
+    assert 'http-equiv="refresh"' not in done and job.result.number in done and 'id="findings"' in done
+    # the API: 202 and its status address, then the check
+    api = client_for("operator1").post(f"/api/v1/parcels/{parcel.pk}/plan-check/",
+                                       {"file": SimpleUploadedFile("p.dxf", _house(parcel, floors=1))},
+                                       format="multipart")
+    assert api.status_code == 202 and api.json()["status"] == "queued"
+    worker.run_pending()
+    status = client_for("operator1").get(api.json()["status_url"]).json()
+    assert status["status"] == "done" and status["result"]["measured"]["floors"] == 1
+    assert client_for().get(api.json()["status_url"]).status_code in (401, 403)
+    # a broken large drawing: not checked, with why
+    counter.post(f"/plan-check/?parcel={parcel.pk}", {"drawing": SimpleUploadedFile("p.dxf", dxf(storeys=[],
+                                                                                                 site=False))})
+    worker.run_pending()
+    failed = PlanCheckJob.objects.filter(status="failed").get()
+    assert failed.problems and "A-SITE" in failed.problems[0]
+    assert 'id="problems"' in Client().get(f"/plan-check/jobs/{failed.token}/").content.decode()

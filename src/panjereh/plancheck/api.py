@@ -17,8 +17,8 @@ from panjereh.citymap.models import Parcel
 from panjereh.core.api_errors import error_response, field_error
 from panjereh.core.ids import parse_id
 from panjereh.plancheck import report
-from panjereh.plancheck.models import PlanCheck
-from panjereh.plancheck.services import PlanCheckError, check_plan
+from panjereh.plancheck.models import PlanCheck, PlanCheckJob
+from panjereh.plancheck.services import PlanCheckError, submit_plan
 
 PlanInput = inline_serializer("PlanCheckInput", fields={
     "file": serializers.FileField(), "land_use": serializers.CharField(required=False),
@@ -30,6 +30,20 @@ def as_json(plan: PlanCheck) -> dict:
             "format": plan.format, "sha256": plan.sha256, "verify_url": report.verify_url(plan),
             "land_use": plan.land_use, "units": plan.units, "passed": plan.passed, "measured": plan.measured,
             "findings": plan.findings, "created_at": plan.created_at.isoformat()}
+
+
+def job_json(job: PlanCheckJob) -> dict:
+    return {"job": job.token, "status": job.status, "progress": job.progress, "problems": job.problems,
+            "status_url": f"/api/v1/plan-check-jobs/{job.token}/",
+            "result": as_json(job.result) if job.result else None}
+
+
+def _answer(outcome, new: bool) -> Response:
+    """201 with the check when it was made now (200 when the same drawing was checked before); 202 with the
+    worker's job for a large drawing (its status_url answers the progress, then the check)."""
+    if isinstance(outcome, PlanCheckJob):
+        return Response(job_json(outcome), status=status.HTTP_202_ACCEPTED)
+    return Response(as_json(outcome), status=status.HTTP_201_CREATED if new else status.HTTP_200_OK)
 
 
 def _parcel(request, pk) -> Parcel:
@@ -58,12 +72,12 @@ class PlanCheckView(APIView):
         except (TypeError, ValueError):
             return field_error(status.HTTP_400_BAD_REQUEST, "units", _("Units: a number from 1 to 500."))
         try:
-            plan, new = check_plan(actor=request.user, parcel=parcel, upload=upload,
-                                   land_use=request.data.get("land_use", ""), units=units)
+            outcome, new = submit_plan(actor=request.user, parcel=parcel, upload=upload,
+                                  land_use=request.data.get("land_use", ""), units=units)
         except PlanCheckError as exc:
             return error_response(status.HTTP_400_BAD_REQUEST, "drawing_not_checked", str(exc),
                                   {exc.field: exc.problems})
-        return Response(as_json(plan), status=status.HTTP_201_CREATED if new else status.HTTP_200_OK)
+        return _answer(outcome, new)
 
 
 class PlanCheckDetailView(APIView):
@@ -95,9 +109,21 @@ class FilePlanCheckView(APIView):
         if upload is None:
             return field_error(status.HTTP_400_BAD_REQUEST, "file", _("Attach the drawing as «file»."))
         try:
-            plan, new = check_plan(actor=request.user, application=app, upload=upload,
-                                   land_use=request.data.get("land_use", ""))
+            outcome, new = submit_plan(actor=request.user, application=app, upload=upload,
+                                  land_use=request.data.get("land_use", ""))
         except PlanCheckError as exc:
             return error_response(status.HTTP_400_BAD_REQUEST, "drawing_not_checked", str(exc),
                                   {exc.field: exc.problems})
-        return Response(as_json(plan), status=status.HTTP_201_CREATED if new else status.HTTP_200_OK)
+        return _answer(outcome, new)
+
+
+class PlanCheckJobView(APIView):
+    @extend_schema(operation_id="plan_check_job", summary="A large drawing's check in the worker: progress, then "
+                   "the check", responses=OpenApiTypes.OBJECT)
+    def get(self, request, token):
+        if not access.can_view_parcels(request.user):
+            raise PermissionDenied("you may not read plan checks")
+        job = PlanCheckJob.objects.filter(token=token, parcel__in=access.visible_parcels(request.user)).first()
+        if job is None:
+            raise NotFound("no such plan check job")
+        return Response(job_json(job))

@@ -7,3 +7,10 @@ class PlanCheckConfig(AppConfig):
     label = "plancheck"
     verbose_name = _("plan check")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from panjereh.core import jobs
+        from panjereh.plancheck import worker
+
+        # a large drawing's check, one a pass (a 50 MB model takes seconds)
+        jobs.register("plancheck", worker.run_pending, order=45)

@@ -82,8 +82,10 @@ def _polygon(entity, scale: float):
     return shapely.Polygon([(x * scale, y * scale) for x, y in points]), elevation * scale
 
 
-def read(data: bytes) -> Drawing:
-    """The drawing by the convention; DrawingError listing every problem found."""
+def read(data: bytes, progress=None) -> Drawing:
+    """The drawing by the convention; DrawingError listing every problem found. ``progress(percent)`` is told
+    as the reading goes (the worker shows it)."""
+    tell = progress or (lambda percent: None)
     if data.lstrip()[:18] == b"AutoCAD Binary DXF":
         raise DrawingError([_("This is a binary DXF: export the drawing as an ASCII DXF.")])
     try:
@@ -92,6 +94,7 @@ def read(data: bytes) -> Drawing:
             IndexError, KeyError, AttributeError) as exc:
         raise DrawingError([_("The file cannot be read as a DXF drawing (%(why)s).") % Localized(
             {"why": type(exc).__name__})]) from None
+    tell(60)
     scale = SCALE.get(int(doc.header.get("$INSUNITS", 0) or 0))
     if scale is None:
         raise DrawingError([_("The drawing's units are not set: set INSUNITS to millimetres, centimetres or metres "
@@ -140,6 +143,7 @@ def read(data: bytes) -> Drawing:
                 continue
             storeys.setdefault(number, []).append(polygon)
             elevations[number] = max(elevations.get(number, elevation), elevation)
+    tell(85)
     if len(sites) != 1:
         problems.append(_("The lot's boundary: draw it as one closed polyline on layer %(layer)s (found %(count)s).")
                         % Localized({"layer": names["site"], "count": len(sites)}))

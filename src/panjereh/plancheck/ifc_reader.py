@@ -86,9 +86,12 @@ def _plan_of(shape) -> tuple[shapely.Geometry | None, float]:
     return (shapely.union_all(triangles) if triangles else None), float(verts[:, 2].max())
 
 
-def read(data: bytes) -> tuple[Drawing, dict]:
-    """The model as a Drawing, and what else the model says: {"use", "schema", "georeference"}."""
+def read(data: bytes, progress=None) -> tuple[Drawing, dict]:
+    """The model as a Drawing, and what else the model says: {"use", "schema", "georeference"}.
+    ``progress(percent)`` is told as the reading goes (the worker shows it)."""
+    tell = progress or (lambda percent: None)
     model = _open(data)
+    tell(40)
     if len(model.by_type("IfcProduct")) > MAX_PRODUCTS:
         raise DrawingError([_("The model has more than %(count)s elements: send the building alone.")
                             % Localized({"count": MAX_PRODUCTS})])
@@ -118,7 +121,8 @@ def read(data: bytes) -> tuple[Drawing, dict]:
                 by_storey[storey.id()].append(element)
     outlines, elevations, basements, top = {}, {}, 0, -math.inf
     number = 0
-    for storey in storeys:
+    for index, storey in enumerate(storeys):
+        tell(45 + 45 * index // max(1, len(storeys)))
         elevation = float(storey.Elevation or 0.0)
         parts = []
         for element in by_storey[storey.id()]:

@@ -48,3 +48,35 @@ class PlanCheck(models.Model):
 
     def __str__(self):
         return self.number
+
+
+class PlanCheckJob(models.Model):
+    """A large drawing's check, run by the worker (``PANJEREH_PLANCHECK_INLINE_BYTES`` and up): the upload is
+    stored, the person sees its progress, the check it becomes (or why not) is kept here."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("waiting for the worker")
+        RUNNING = "running", _("being checked")
+        DONE = "done", _("checked")
+        FAILED = "failed", _("not checked")
+
+    token = models.CharField(max_length=32, unique=True, help_text="the job's address (unguessable)")
+    parcel = models.ForeignKey(Parcel, on_delete=models.CASCADE, related_name="+")
+    application = models.ForeignKey(Application, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    file = models.CharField(max_length=255, help_text="the upload in the default storage, until it is checked")
+    original_name = models.CharField(max_length=200, blank=True)
+    land_use = models.CharField(max_length=20)
+    units = models.PositiveSmallIntegerField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0, help_text="percent")
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    result = models.ForeignKey(PlanCheck, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    problems = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("plan check in the worker")
+        verbose_name_plural = _("plan checks in the worker")
+        ordering = ["created_at", "id"]

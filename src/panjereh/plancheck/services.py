@@ -8,6 +8,7 @@ import secrets
 import shapely
 from django.contrib.gis.gdal import GDALException
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils.translation import gettext as _
@@ -18,7 +19,7 @@ from panjereh.core import audit, service_tx, uploads
 from panjereh.core.errors import FieldError
 from panjereh.core.text import Localized
 from panjereh.plancheck import check, dxf_reader, ifc_reader
-from panjereh.plancheck.models import PlanCheck
+from panjereh.plancheck.models import PlanCheck, PlanCheckJob
 
 NUMBER_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 
@@ -67,11 +68,7 @@ def _outlines(drawing) -> dict:
     return {"site": rings(drawing.site), "ground": rings(drawing.storeys[0])}
 
 
-def check_plan(*, actor, parcel=None, upload, land_use: str = "", units: int | None = None,
-               application=None) -> tuple[PlanCheck, bool]:
-    """Check a drawing against ``parcel`` — or against a file's parcel, for the file's use and units, kept with
-    the file (``application``); returns (the check, whether it is new). The same drawing checked again on the
-    same parcel for the same use (and file) is the same check: its number does not change."""
+def _normalise(parcel, application, land_use, units):
     if application is not None:
         parcel = application.parcel
         land_use = land_use or application.land_use
@@ -81,10 +78,53 @@ def check_plan(*, actor, parcel=None, upload, land_use: str = "", units: int | N
         raise PlanCheckError("land_use", [_("Unknown land use «%(use)s».") % Localized({"use": land_use})])
     if units is not None and not 1 <= units <= 500:
         raise PlanCheckError("units", [_("Units: a number from 1 to 500.")])
+    return parcel, land_use, units
+
+
+def _read_upload(upload) -> bytes:
     try:
-        data = uploads.read(upload, "file")
+        return uploads.read(upload, "file")
     except uploads.UploadError as exc:
         raise PlanCheckError(exc.field, [str(exc)]) from None
+
+
+def check_plan(*, actor, parcel=None, upload, land_use: str = "", units: int | None = None,
+               application=None) -> tuple[PlanCheck, bool]:
+    """Check a drawing against ``parcel`` — or against a file's parcel, for the file's use and units, kept with
+    the file (``application``); returns (the check, whether it is new). The same drawing checked again on the
+    same parcel for the same use (and file) is the same check: its number does not change."""
+    parcel, land_use, units = _normalise(parcel, application, land_use, units)
+    return check_bytes(actor=actor, parcel=parcel, application=application, data=_read_upload(upload),
+                       original_name=str(getattr(upload, "name", "")), land_use=land_use, units=units)
+
+
+def inline_bytes() -> int:
+    """Drawings of this size and more are checked by the worker (the person sees the progress)."""
+    return int(getattr(settings, "PANJEREH_PLANCHECK_INLINE_BYTES", 8 * 1024 * 1024))
+
+
+def submit_plan(*, actor, parcel=None, upload, land_use: str = "", units: int | None = None,
+                application=None) -> tuple[PlanCheck | PlanCheckJob, bool]:
+    """A small drawing checked now (its PlanCheck, and whether it is new); a large one stored and handed to
+    the worker (its PlanCheckJob, whose progress the page shows). What is not a drawing is refused at once."""
+    parcel, land_use, units = _normalise(parcel, application, land_use, units)
+    data = _read_upload(upload)
+    if len(data) < inline_bytes():
+        return check_bytes(actor=actor, parcel=parcel, application=application, data=data,
+                           original_name=str(getattr(upload, "name", "")), land_use=land_use, units=units)
+    kind = _format(data)
+    name = default_storage.save(f"plancheck/pending/{secrets.token_hex(8)}.{kind}", ContentFile(data))
+    with service_tx.atomic():
+        job = PlanCheckJob.objects.create(token=secrets.token_urlsafe(18), parcel=parcel, application=application,
+                                          file=name, original_name=str(getattr(upload, "name", ""))[:200],
+                                          land_use=land_use, units=units, created_by=audit.user_or_none(actor))
+        audit.record(actor=actor, action="plancheck.queued", obj=job, data={"parcel": parcel.pk, "bytes": len(data)})
+    return job, True
+
+
+def check_bytes(*, actor, parcel, application, data: bytes, original_name: str, land_use: str,
+                units: int | None, progress=None) -> tuple[PlanCheck, bool]:
+    """The check itself, of a drawing's bytes (``progress(percent)`` told as it goes, if given)."""
     kind = _format(data)
     digest = hashlib.sha256(data).hexdigest()
     existing = PlanCheck.objects.filter(parcel=parcel, sha256=digest, land_use=land_use, units=units,
@@ -94,10 +134,10 @@ def check_plan(*, actor, parcel=None, upload, land_use: str = "", units: int | N
     offset = model_use = None
     try:
         if kind == PlanCheck.Format.IFC:
-            drawing, extra = ifc_reader.read(data)
+            drawing, extra = ifc_reader.read(data, progress=progress)
             offset, model_use = _offset(extra.get("georeference"), parcel), extra.get("use")
         else:
-            drawing = dxf_reader.read(data)
+            drawing = dxf_reader.read(data, progress=progress)
     except dxf_reader.DrawingError as exc:
         raise PlanCheckError("file", exc.problems) from None
     measured, found = check.findings(drawing, parcel, land_use=land_use, units=units, offset_m=offset,
@@ -107,7 +147,7 @@ def check_plan(*, actor, parcel=None, upload, land_use: str = "", units: int | N
         name = default_storage.save(name, ContentFile(data))
     with service_tx.atomic():
         plan = PlanCheck.objects.create(
-            number=_number(), parcel=parcel, format=kind, file=name, original_name=str(getattr(upload, "name", ""))[:200],
+            number=_number(), parcel=parcel, format=kind, file=name, original_name=original_name[:200],
             size=len(data), sha256=digest, land_use=land_use, units=units, measured=measured, findings=found,
             application=application, outlines=_outlines(drawing), verification_code=secrets.token_urlsafe(18),
             passed=all(f["status"] == check.PASS for f in found), created_by=audit.user_or_none(actor))

@@ -37,6 +37,7 @@ urlpatterns = [
     path("citizen/supervision/<str:code>/photos/<id:pk>/", supervision.supervised_photo, name="supervised-photo"),
     path("plan-check/", plancheck.staff_page, name="plan-check"),
     path("citizen/plan-check/", plancheck.citizen_page, name="citizen-plan-check"),
+    path("plan-check/jobs/<str:token>/", plancheck.job_page, name="plan-check-job"),
     path("citizen/", citizen.start, name="citizen"),
     path("citizen/code/", citizen.code, name="citizen-code"),
     path("citizen/signout/", citizen.sign_out, name="citizen-signout"),

@@ -269,6 +269,8 @@ def file_page(request, pk):
             if not access.can_add_document(request.user, app):
                 raise PermissionDenied("drawings are checked on a file by those who add its documents")
             plan, problems = plan_forms.run_check(request, application=app, actor=request.user)
+            if plan is not None and not hasattr(plan, "number"):  # a large drawing: the worker checks it
+                return redirect("plan-check-job", token=plan.token)
             if plan is not None:
                 messages.success(request, _("Plan check %(number)s is kept with the file.")
                                  % Localized({"number": plan.number}))
