@@ -138,6 +138,27 @@ def fake_psp(settings, monkeypatch):
 
 
 @pytest.fixture
+def fake_mellat(settings, monkeypatch):
+    """The fake Behpardakht Mellat gateway (SOAP, its own HTTP server on 127.0.0.1), configured as the PSP."""
+    import threading
+
+    from panjereh.billing import fakemellat
+
+    monkeypatch.setenv("PANJEREH_DEMO", "1")
+    server = fakemellat.make_server(0, terminal="6011", key="mellat-test-password", username="panjereh")
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    settings.PANJEREH_PSP = "mellat"
+    settings.PANJEREH_PSP_URL = f"http://127.0.0.1:{server.server_address[1]}"
+    settings.PANJEREH_PSP_PUBLIC_URL = ""
+    settings.PANJEREH_PSP_TERMINAL, settings.PANJEREH_PSP_USERNAME = "6011", "panjereh"
+    settings.PANJEREH_PSP_KEY = "mellat-test-password"
+    settings.PANJEREH_PSP_TIMEOUT = 2.0
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
 def city(db):
     """The demo city's build record (its manifest lists the planted faults)."""
     return DemoBuild.objects.get()

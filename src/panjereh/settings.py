@@ -373,7 +373,13 @@ PANJEREH_THURSDAY_IS_WORKDAY = env_bool("PANJEREH_THURSDAY_IS_WORKDAY", False)
 PANJEREH_PSP_URL = os.environ.get("PANJEREH_PSP_URL", "")
 PANJEREH_PSP_PUBLIC_URL = os.environ.get("PANJEREH_PSP_PUBLIC_URL", "")  # the payer's side, if not PANJEREH_PSP_URL
 PANJEREH_PSP_TERMINAL = os.environ.get("PANJEREH_PSP_TERMINAL", "")
-PANJEREH_PSP_KEY = os.environ.get("PANJEREH_PSP_KEY", "")
+PANJEREH_PSP_KEY = os.environ.get("PANJEREH_PSP_KEY", "")  # the terminal's key or password
+# which bank's protocol (billing/psp.py): json (the generic one), mellat (Behpardakht, SOAP), sep (Saman, REST)
+PANJEREH_PSP = os.environ.get("PANJEREH_PSP", "json")
+PANJEREH_PSP_USERNAME = os.environ.get("PANJEREH_PSP_USERNAME", "")  # Mellat's user name for the terminal
+PANJEREH_PSP_TIMEOUT = float(os.environ.get("PANJEREH_PSP_TIMEOUT", "15"))  # seconds for each call to the bank
+PANJEREH_PSP_INQUIRIES = int(os.environ.get("PANJEREH_PSP_INQUIRIES", "2"))  # tries to learn a lost verify's outcome
+PANJEREH_PSP_UNIT = os.environ.get("PANJEREH_PSP_UNIT", "rial")  # what the terminal's amounts are in: rial, toman
 # A demo deployment (the demo city, demo users, fake outside services); never set for a real city.
 PANJEREH_DEMO = env_bool("PANJEREH_DEMO", False)
 # Webhooks to the agencies' systems (docs/integrations.md).

@@ -95,6 +95,8 @@ class Payment(models.Model):
     token = models.CharField(max_length=128, blank=True, help_text="the PSP's token for a card payment")
     bank_reference = models.CharField(max_length=64, blank=True, help_text="the bank's reference (RRN) once verified")
     card = models.CharField(max_length=32, blank=True, help_text="the masked card number the PSP reported")
+    gateway_data = models.JSONField(default=dict, blank=True, help_text="the bank's own references from its "
+                                    "callback (a sale reference, a RefNum), for settle, reversal and refund")
     amount = models.BigIntegerField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     created_at = models.DateTimeField(auto_now_add=True)

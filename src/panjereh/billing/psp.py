@@ -10,10 +10,14 @@ Every Iranian PSP works the same way, whatever its field names:
    verified transaction of the right amount and order id is money; anything else is *reversed*;
 5. each day the PSP's report of verified transactions is reconciled against the merchant's books.
 
-:class:`HttpGateway` speaks that protocol as JSON over HTTP(S) and is configured by
-``PANJEREH_PSP_URL``, ``PANJEREH_PSP_TERMINAL`` and ``PANJEREH_PSP_KEY``. A real PSP whose field names
-differ gets its own small subclass; the rest of Panjereh only sees :class:`Gateway`. The demo and the
-tests use the fake PSP (``python -m panjereh.billing.fakepsp``) through this same adapter.
+:class:`Gateway` is what the rest of Panjereh sees; ``PANJEREH_PSP`` chooses the adapter that speaks a bank's
+own protocol behind it (``billing/gateways/``): ``mellat`` (Behpardakht Mellat, SOAP: pay request, the payer
+posted to the bank with the RefId, verify, settle, reversal, inquiry when verify's answer is lost), ``sep``
+(Saman, REST: token, the payer posted with it, verify, reverse), or ``json``, the generic JSON protocol of
+:class:`HttpGateway`. Each is configured by ``PANJEREH_PSP_URL`` (the bank's server), ``PANJEREH_PSP_PUBLIC_URL``
+(the payer's page, if elsewhere), ``PANJEREH_PSP_TERMINAL``, ``PANJEREH_PSP_USERNAME`` and ``PANJEREH_PSP_KEY``
+(the terminal's password or key). The demo and the tests use a fake server per protocol
+(``python -m panjereh.billing.fakepsp``, ``fakemellat``, ``fakesep``), reached through the same adapters.
 """
 
 import dataclasses
@@ -51,8 +55,29 @@ def new_order_id() -> str:
     return "PJ" + secrets.token_hex(12).upper()
 
 
+@dataclasses.dataclass(frozen=True)
+class Redirect:
+    """How the payer's browser goes to the bank's page: a GET of ``url``, or a form POSTed to it."""
+
+    url: str
+    method: str = "GET"
+    fields: dict = dataclasses.field(default_factory=dict)
+
+
+@dataclasses.dataclass(frozen=True)
+class Callback:
+    """What the bank's callback carries, in our words: our order id, the gateway's token for it, and the
+    bank's own fields (kept for verify). None of it is trusted until the bank's server verifies."""
+
+    order_id: str
+    token: str
+    fields: dict = dataclasses.field(default_factory=dict)
+
+
 class Gateway:
     """What Panjereh asks of a PSP."""
+
+    name = "gateway"
 
     def request_token(self, *, amount: int, order_id: str, callback_url: str) -> str:
         raise NotImplementedError
@@ -60,11 +85,26 @@ class Gateway:
     def pay_url(self, token: str) -> str:
         raise NotImplementedError
 
-    def verify(self, *, token: str) -> Verification:
+    def redirect(self, token: str) -> Redirect:
+        """The payer's way to the bank's page (a GET of :meth:`pay_url` unless the bank wants a POST)."""
+        return Redirect(self.pay_url(token))
+
+    def read_callback(self, data: dict) -> Callback:
+        """The callback's fields (GET and POST merged) in our words."""
+        return Callback(order_id=str(data.get("order_id", ""))[:64], token=str(data.get("token", ""))[:128],
+                        fields={})
+
+    def verify(self, *, token: str, callback: dict | None = None, amount: int | None = None,
+               order_id: str = "") -> Verification:
         raise NotImplementedError
 
-    def reverse(self, *, token: str) -> bool:
+    def reverse(self, *, token: str, callback: dict | None = None) -> bool:
         raise NotImplementedError
+
+    def refund(self, *, token: str, amount: int, callback: dict | None = None) -> bool | None:
+        """Give a settled payment back through the bank; None where the bank offers no refund (the city then
+        transfers it by hand)."""
+        return None
 
     def report(self, *, date: str) -> list[dict]:
         """The PSP's verified transactions of one (Tehran) day: order_id, token, amount, ref_num, status."""
@@ -108,7 +148,10 @@ class HttpGateway(Gateway):
     def pay_url(self, token: str) -> str:
         return f"{self.public_url}/pay/{urllib.parse.quote(token, safe='')}"
 
-    def verify(self, *, token: str) -> Verification:
+    name = "json"
+
+    def verify(self, *, token: str, callback: dict | None = None, amount: int | None = None,
+               order_id: str = "") -> Verification:
         answer = self._call("POST", "/api/verify", {"token": token})
         status = str(answer.get("status", ""))
         amount = answer.get("amount")
@@ -117,7 +160,7 @@ class HttpGateway(Gateway):
                             order_id=str(answer.get("order_id", "")), ref_num=str(answer.get("ref_num", "")),
                             masked_pan=str(answer.get("masked_pan", "")))
 
-    def reverse(self, *, token: str) -> bool:
+    def reverse(self, *, token: str, callback: dict | None = None) -> bool:
         return self._call("POST", "/api/reverse", {"token": token}).get("status") == "reversed"
 
     def report(self, *, date: str) -> list[dict]:
@@ -126,11 +169,23 @@ class HttpGateway(Gateway):
 
 
 def gateway() -> Gateway:
-    """The configured PSP; :class:`GatewayNotConfigured` when there is none."""
+    """The configured PSP (``PANJEREH_PSP``); :class:`GatewayNotConfigured` when there is none."""
     if not settings.PANJEREH_PSP_URL:
         raise GatewayNotConfigured("no bank gateway is configured (PANJEREH_PSP_URL)")
+    kind = getattr(settings, "PANJEREH_PSP", "json") or "json"
+    timeout = float(getattr(settings, "PANJEREH_PSP_TIMEOUT", 15.0))
+    if kind == "mellat":
+        from panjereh.billing.gateways.mellat import MellatGateway
+
+        return MellatGateway.from_settings()
+    if kind == "sep":
+        from panjereh.billing.gateways.sep import SepGateway
+
+        return SepGateway.from_settings()
+    if kind != "json":
+        raise GatewayNotConfigured(f"unknown bank gateway PANJEREH_PSP={kind!r} (json, mellat or sep)")
     return HttpGateway(settings.PANJEREH_PSP_URL, settings.PANJEREH_PSP_TERMINAL, settings.PANJEREH_PSP_KEY,
-                       public_url=settings.PANJEREH_PSP_PUBLIC_URL)
+                       public_url=settings.PANJEREH_PSP_PUBLIC_URL, timeout=timeout)
 
 
 def payer_origin() -> str:

@@ -11,6 +11,7 @@ import secrets
 
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -103,7 +104,11 @@ def request_gateway_token(gateway, payment: Payment, callback_url: str) -> str:
                               % Localized({"reason": exc})) from None
     Payment.objects.filter(pk=payment.pk).update(token=token)
     payment.token = token
-    return gateway.pay_url(token)
+    redirect = gateway.redirect(token)
+    if redirect.method == "GET" and not redirect.fields:
+        return redirect.url
+    # a bank that wants the payer's browser to POST a form: our own page holds the form (and its CSP the bank)
+    return reverse("gateway-go", args=[payment.reference])
 
 
 def _close_payment(payment: Payment, status: str, data: dict) -> bool:
@@ -115,7 +120,8 @@ def _close_payment(payment: Payment, status: str, data: dict) -> bool:
     return changed
 
 
-def complete_gateway_payment(*, order_id: str, token: str, lock_subject) -> tuple[Payment, bool]:
+def complete_gateway_payment(*, order_id: str, token: str, lock_subject,
+                             callback: dict | None = None) -> tuple[Payment, bool]:
     """The payer is back from the bank: settle the payment only if the bank's server verifies it. Returns the
     payment and whether this call settled it.
 
@@ -123,7 +129,8 @@ def complete_gateway_payment(*, order_id: str, token: str, lock_subject) -> tupl
     server-to-server verify call is. A verified payment of another amount, or one for a bill already
     settled by another payment, is reversed at the PSP. A replayed callback changes nothing.
     ``lock_subject(bill)`` takes the locks that come before the payment's in the lock order (a file's
-    application)."""
+    application). ``callback``: the bank's own callback fields, which some banks' verify needs (a sale
+    reference, a RefNum)."""
     payment = Payment.objects.filter(provider=Payment.Provider.GATEWAY, reference=order_id) \
         .select_related("bill").first()
     if payment is None or not token or not payment.token or not secrets.compare_digest(payment.token, token):
@@ -132,7 +139,7 @@ def complete_gateway_payment(*, order_id: str, token: str, lock_subject) -> tupl
         return payment, False
     gateway = psp.gateway()
     try:
-        result = gateway.verify(token=token)
+        result = gateway.verify(token=token, callback=callback or {}, amount=payment.amount, order_id=payment.reference)
     except psp.GatewayError as exc:
         # Unknown outcome: leave it pending; the reconciliation finds it if the bank took the money.
         raise BillingConflict(_("The bank gateway could not verify the payment now: %(reason)s")
@@ -143,7 +150,7 @@ def complete_gateway_payment(*, order_id: str, token: str, lock_subject) -> tupl
         return payment, False
     if result.amount != payment.amount or result.order_id != payment.reference:
         _reverse(gateway, payment, {"stage": "verify", "reason": "amount_or_order_differs",
-                                    "verified_amount": result.amount, "verified_order": result.order_id})
+                                    "verified_amount": result.amount, "verified_order": result.order_id}, callback)
         payment.refresh_from_db()
         return payment, False
     with service_tx.atomic():
@@ -154,21 +161,22 @@ def complete_gateway_payment(*, order_id: str, token: str, lock_subject) -> tupl
         if locked.status == Payment.Status.PENDING and bill.settled_at is None \
                 and bill.total - bill.paid == locked.amount:
             Payment.objects.filter(pk=locked.pk).update(bank_reference=result.ref_num[:64],
-                                                        card=result.masked_pan[:32])
+                                                        card=result.masked_pan[:32], gateway_data=callback or {})
             audit.record(actor=None, action="payment.gateway_verified", obj=locked,
                          data={"ref_num": result.ref_num, "amount": result.amount})
             settle(locked, None)
             settled = True
     payment.refresh_from_db()
     if not settled and payment.status == Payment.Status.PENDING:  # the bill was paid by another payment meanwhile
-        _reverse(gateway, payment, {"stage": "settle", "reason": "bill_already_settled"})
+        _reverse(gateway, payment, {"stage": "settle", "reason": "bill_already_settled"}, callback)
         payment.refresh_from_db()
     return payment, settled
 
 
-def _reverse(gateway, payment: Payment, data: dict) -> None:
+def _reverse(gateway, payment: Payment, data: dict, callback: dict | None = None) -> None:
     try:
-        data["reversed_at_psp"] = gateway.reverse(token=payment.token)
+        data["reversed_at_psp"] = gateway.reverse(token=payment.token,
+                                                  callback={**(callback or {}), "order_id": payment.reference})
     except psp.GatewayError as exc:
         data["reversed_at_psp"] = False
         data["error"] = str(exc)

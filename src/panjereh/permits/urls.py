@@ -10,5 +10,6 @@ urlpatterns = [
             name="paper-verify-pdf"),
     path("verify/<str:code>/", views.permit_verify, name="permit-verify"),
     path("verify/<str:code>/permit.pdf", views.permit_verify_pdf, name="permit-verify-pdf"),
+    path("payments/gateway/go/<str:order_id>/", views.gateway_go, name="gateway-go"),
     path("payments/gateway/return/", views.gateway_return, name="gateway-return"),
 ]

@@ -145,15 +145,33 @@ def paper_verify_pdf(request, kind, code):
     return response
 
 
+def gateway_go(request, order_id):
+    """The payer's step to a bank that wants a form POSTed to its page (Mellat's RefId, Saman's token): the form,
+    sent by our own script file (the page's policy admits no inline script) or by the payer's click."""
+    payment = Payment.objects.filter(provider=Payment.Provider.GATEWAY, reference=str(order_id)[:64],
+                                     status=Payment.Status.PENDING).exclude(token="").first()
+    if payment is None:
+        raise Http404("no card payment waiting for the bank")
+    try:
+        gateway = psp.gateway()
+    except psp.GatewayError:
+        raise Http404("no bank gateway") from None
+    redirect = gateway.redirect(payment.token)
+    response = render(request, "permits/gateway_go.html", {"redirect": redirect, "payment": payment})
+    response._csp_update = {"form-action": [psp.payer_origin()]}
+    return response
+
+
 @csrf_exempt  # the bank's page sends the payer here; the callback proves nothing until the PSP verifies
 @require_http_methods(["GET", "POST"])
 def gateway_return(request):
     """Where the bank's page sends the payer back. Settles only what the PSP's server verifies."""
-    data = request.POST if request.method == "POST" else request.GET
-    order_id, token = str(data.get("order_id", ""))[:64], str(data.get("token", ""))[:128]
+    data = {**request.GET.dict(), **request.POST.dict()}  # a bank may post its fields to an address with a query
     payment, status = None, 200
     try:
-        outcome = services.complete_gateway_payment(order_id=order_id, token=token)
+        callback = psp.gateway().read_callback(data)
+        outcome = services.complete_gateway_payment(order_id=callback.order_id, token=callback.token,
+                                                    callback=callback.fields)
         payment = outcome.obj
         if payment.status == Payment.Status.SETTLED:
             message = "paid_now" if outcome.changed else "paid_already"
@@ -165,7 +183,7 @@ def gateway_return(request):
             message = "paid_pending"
     except services.ApplicationError:
         message, status = "paid_unknown", 404
-    except (services.Conflict, psp.GatewayError):
+    except (services.Conflict, psp.GatewayError):  # GatewayNotConfigured too: nothing verifies this callback
         message, status = "paid_unverified", 503
     app_id = payment.bill.application_id if payment else None
     file_url = None

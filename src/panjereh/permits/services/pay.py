@@ -103,7 +103,7 @@ def start_gateway_payment(*, actor, application, amount: int, callback_url: str)
         return payment, billing.request_gateway_token(gateway, payment, callback_url)
 
 
-def complete_gateway_payment(*, order_id: str, token: str) -> Outcome:
+def complete_gateway_payment(*, order_id: str, token: str, callback: dict | None = None) -> Outcome:
     """The payer is back from the bank: billing settles the payment only if the bank's server verifies it (the
     file's application locked first, as the lock order says); the file moves on in that transaction."""
     def lock_file(bill):
@@ -111,7 +111,8 @@ def complete_gateway_payment(*, order_id: str, token: str) -> Outcome:
             locks.application(bill.application_id)
 
     with _as_file_errors():
-        payment, settled = billing.complete_gateway_payment(order_id=order_id, token=token, lock_subject=lock_file)
+        payment, settled = billing.complete_gateway_payment(order_id=order_id, token=token, lock_subject=lock_file,
+                                                            callback=callback)
     return Outcome(payment, settled)
 
 
