@@ -159,6 +159,27 @@ def fake_mellat(settings, monkeypatch):
 
 
 @pytest.fixture
+def fake_sep(settings, monkeypatch):
+    """The fake Saman (SEP) gateway (REST, its own HTTP server on 127.0.0.1), configured as the PSP."""
+    import threading
+
+    from panjereh.billing import fakesep
+
+    monkeypatch.setenv("PANJEREH_DEMO", "1")
+    server = fakesep.make_server(0, terminal="12345678")
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    settings.PANJEREH_PSP = "sep"
+    settings.PANJEREH_PSP_URL = f"http://127.0.0.1:{server.server_address[1]}"
+    settings.PANJEREH_PSP_PUBLIC_URL = ""
+    settings.PANJEREH_PSP_TERMINAL = "12345678"
+    settings.PANJEREH_PSP_KEY = ""
+    settings.PANJEREH_PSP_TIMEOUT = 2.0
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
 def city(db):
     """The demo city's build record (its manifest lists the planted faults)."""
     return DemoBuild.objects.get()
