@@ -7,7 +7,8 @@ payer's page at ``/OnlinePG/OnlinePG`` (the Token POSTed to it), the payer sent 
 merchant's RedirectUrl (``MID``, ``State``, ``Status``, ``RefNum``, ``ResNum``, ``RRN``, ``TraceNo``, ``SecurePan``,
 ``Token``), ``VerifyTransaction`` and ``ReverseTransaction`` under ``/verifyTxnRandomSessionkey/ipg/``; the daily
 report at ``/merchant/report.csv?date=YYYYMMDD``. Faults by ``POST /_mode``: ``verify_lost``,
-``other_terminal`` (the callback names another terminal), ``window_seconds`` (not verified by then: reversed by
+``other_terminal`` (the callback names another terminal), ``charged`` (the bank took another amount than asked),
+``window_seconds`` (not verified by then: reversed by
 the bank), ``toman``. Standard library only."""
 
 import datetime
@@ -31,7 +32,8 @@ class Bank:
     def __init__(self):
         self.lock = threading.Lock()
         self.by_token: dict[str, dict] = {}
-        self.mode = {"verify_lost": False, "other_terminal": False, "window_seconds": 0, "toman": False}
+        self.mode = {"verify_lost": False, "other_terminal": False, "window_seconds": 0, "toman": False,
+                     "charged": None}
 
     def by_ref(self, ref: str) -> dict | None:
         with self.lock:
@@ -120,7 +122,8 @@ class Handler(BaseHTTPRequestHandler):
             return
         fakes.send_json(self, 200, {"ResultCode": code, "Success": True, "ResultDescription": "موفق",
                                     "TransactionDetail": {"RRN": tx["rrn"], "RefNum": tx["ref"],
-                                                          "MaskedPan": "621986****1234", "OrginalAmount": tx["amount"],
+                                                          "MaskedPan": "621986****1234",
+                                                          "OrginalAmount": self.bank.mode.get("charged") or tx["amount"],
                                                           "AffectiveAmount": tx["amount"],
                                                           "TerminalNumber": int(self.terminal)}})
 
