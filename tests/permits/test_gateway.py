@@ -131,8 +131,9 @@ def test_reconciliation_finds_what_the_bank_and_we_disagree_on(client_for, await
     back = pay_at_psp(start(client_for, awaiting).json()["pay_url"])
     client_for().get("/payments/gateway/return/", back)
     today = local_date(Payment.objects.get(reference=back["order_id"]).settled_at)
-    assert reconciliation.reconcile(date=today) == {"date": today.isoformat(), "matched": 1,
-                                              "confirmed_not_settled": [], "settled_not_confirmed": []}
+    assert reconciliation.reconcile(date=today) == {"date": today.isoformat(), "gateway": "json", "matched": 1,
+                                              "confirmed_not_settled": [], "settled_not_confirmed": [],
+                                              "amounts_differ": []}
     # the bank verified a payment but our server died before settling it
     other = client_for("operator1").post("/api/v1/applications/", request_body(good_parcel(city)),
                                          format="json").json()

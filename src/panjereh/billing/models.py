@@ -131,3 +131,21 @@ class LedgerEntry(models.Model):
 
     def __str__(self):
         return f"{self.agency} {self.amount:,} rials ({self.payment.reference})"
+
+
+class ReconciliationRun(models.Model):
+    """One day's card payments compared with the bank's settlement report (``panjereh reconcile``): what agreed
+    and each difference (settled here and not at the bank, at the bank and not here, amounts that differ).
+    Nothing is changed by it: each difference is for the treasury to look into."""
+
+    date = models.DateField(help_text="the Tehran day reconciled")
+    gateway = models.CharField(max_length=16)
+    matched = models.PositiveIntegerField(default=0)
+    differences = models.JSONField(default=list)
+    source = models.CharField(max_length=200, blank=True, help_text="the report's file, or the bank's address")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("card reconciliation")
+        verbose_name_plural = _("card reconciliations")
+        ordering = ["-date", "-created_at"]

@@ -15,6 +15,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from panjereh import access
+from panjereh.billing.models import ReconciliationRun
 from panjereh.agencies.models import Agency
 from panjereh.billing.models import LedgerEntry
 from panjereh.core.calendar import day_bounds, jalali, local_date, parse_day
@@ -75,7 +76,10 @@ def finance(request):
     return render(request, "web/finance.html", {
         "entries": entries[-200:], "days": days, "totals": sorted(totals.values(), key=lambda t: t["agency"].code),
         "grand_total": sum(r["amount"] for r in days), "start": start, "end": end,
-        "all_agencies": allowed is None})
+        "all_agencies": allowed is None,
+        "reconciliations": ReconciliationRun.objects.filter(date__gte=start, date__lte=end).order_by("-date",
+                                                                                                    "-created_at")[:31]
+        if allowed is None else []})
 
 
 CSV_COLUMNS = ["csv_booked_at", "csv_date", "agency", "file", "csv_provider", "csv_reference", "csv_amount"]

@@ -19,6 +19,7 @@ names our payment whatever the bank posts. Amounts are rials (``PANJEREH_PSP_UNI
 contracted in tomans). Configured by ``PANJEREH_PSP_URL`` (https://bpm.shaparak.ir), ``PANJEREH_PSP_TERMINAL``,
 ``PANJEREH_PSP_USERNAME``, ``PANJEREH_PSP_KEY`` (the terminal's password)."""
 
+import base64
 import datetime
 import urllib.parse
 import zoneinfo
@@ -26,7 +27,8 @@ import zoneinfo
 from django.conf import settings
 
 from panjereh.billing.gateways import soap
-from panjereh.billing.psp import Callback, Gateway, GatewayError, Redirect, Verification
+from panjereh.billing.psp import (Callback, Gateway, GatewayError, Redirect, Verification, fetch_report,
+                                  parse_settlement_csv)
 
 NAMESPACE = "http://interfaces.core.sw.bps.com/"
 SERVICE = "/pgwchannel/services/pgw"
@@ -137,24 +139,16 @@ class MellatGateway(Gateway):
             return False  # nothing was paid at the bank: nothing to reverse
         return self._call("bpReversalRequest", **self._sale(order_id, callback)) == "0"
 
-    def report_rows(self, data: bytes) -> list[dict]:
-        """The merchant panel's daily settlement report (CSV, as the fake produces it): one dict per row with
-        order_id (ours, from the numeric one), ref_num, amount (rials), status."""
+    def order_key(self, order_id: str) -> str:
+        return str(numeric_order(order_id))
+
+    def parse_report(self, data: bytes) -> list[dict]:
         return parse_settlement_csv(data, self.factor)
 
-
-def parse_settlement_csv(data: bytes, factor: int = 1) -> list[dict]:
-    """Rows of a settlement report: terminal, date, order id (numeric), sale reference, amount, status."""
-    import csv
-    import io
-
-    rows = []
-    for row in csv.DictReader(io.StringIO(data.decode("utf-8-sig"))):
-        try:
-            amount = int(str(row.get("amount", "")).replace(",", "")) * factor
-        except ValueError:
-            continue
-        rows.append({"numeric_order": str(row.get("order_id", "")).strip(), "ref_num": row.get("reference", ""),
-                     "amount": amount, "status": {"settled": "verified"}.get(row.get("status", ""), row.get("status")),
-                     "terminal": row.get("terminal", "")})
-    return rows
+    def report(self, *, date: str) -> list[dict]:
+        """The merchant panel's daily report, where the bank offers it for download (the fake does; a city whose
+        bank does not passes the file to ``panjereh reconcile --file``)."""
+        credentials = base64.b64encode(f"{self.username}:{self.password}".encode()).decode()
+        day = date.replace("-", "")
+        return self.parse_report(fetch_report(f"{self.url}/merchant/report.csv?date={day}", timeout=self.timeout,
+                                              headers={"Authorization": f"Basic {credentials}"}))

@@ -20,7 +20,8 @@ import urllib.request
 
 from django.conf import settings
 
-from panjereh.billing.psp import Callback, Gateway, GatewayError, Redirect, Verification
+from panjereh.billing.psp import (Callback, Gateway, GatewayError, Redirect, Verification, fetch_report,
+                                  parse_settlement_csv)
 
 VERIFIED, ALREADY_VERIFIED = 0, 2
 
@@ -100,3 +101,10 @@ class SepGateway(Gateway):
         answer = self._post("/verifyTxnRandomSessionkey/ipg/ReverseTransaction",
                             {"RefNum": callback["RefNum"], "TerminalNumber": int(self.terminal)})
         return answer.get("ResultCode") == 0 and answer.get("Success") is True
+
+    def parse_report(self, data: bytes) -> list[dict]:
+        return parse_settlement_csv(data, self.factor)
+
+    def report(self, *, date: str) -> list[dict]:
+        day = date.replace("-", "")
+        return self.parse_report(fetch_report(f"{self.url}/merchant/report.csv?date={day}", timeout=self.timeout))
