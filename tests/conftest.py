@@ -180,6 +180,27 @@ def fake_sep(settings, monkeypatch):
 
 
 @pytest.fixture
+def fake_address(settings, monkeypatch):
+    """The fake postal-code address inquiry (its own HTTP server on 127.0.0.1), configured for one test."""
+    import threading
+
+    from django.core.cache import cache
+
+    from panjereh.citizens import fakeaddress
+
+    monkeypatch.setenv("PANJEREH_DEMO", "1")
+    server = fakeaddress.make_server(0, key="address-test-key")
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    settings.PANJEREH_ADDRESS_URL = f"http://127.0.0.1:{server.server_address[1]}"
+    settings.PANJEREH_ADDRESS_KEY = "address-test-key"
+    settings.PANJEREH_ADDRESS_TIMEOUT_SECONDS = 1.0
+    cache.clear()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
 def city(db):
     """The demo city's build record (its manifest lists the planted faults)."""
     return DemoBuild.objects.get()

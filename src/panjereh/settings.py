@@ -396,6 +396,10 @@ PANJEREH_SMS_GIVE_UP_HOURS = float(os.environ.get("PANJEREH_SMS_GIVE_UP_HOURS", 
 PANJEREH_IDENTITY_URL = os.environ.get("PANJEREH_IDENTITY_URL", "")
 PANJEREH_IDENTITY_KEY = os.environ.get("PANJEREH_IDENTITY_KEY", "")
 PANJEREH_IDENTITY_TIMEOUT_SECONDS = float(os.environ.get("PANJEREH_IDENTITY_TIMEOUT_SECONDS", "5"))
+# the national post's address from a postal code (citizens/addresses.py); empty: the address is typed, unchecked
+PANJEREH_ADDRESS_URL = os.environ.get("PANJEREH_ADDRESS_URL", "")
+PANJEREH_ADDRESS_KEY = os.environ.get("PANJEREH_ADDRESS_KEY", "")
+PANJEREH_ADDRESS_TIMEOUT_SECONDS = float(os.environ.get("PANJEREH_ADDRESS_TIMEOUT_SECONDS", "3"))
 # A file sent from home waits for the municipality's (or a counter's) document check before the agencies get it;
 # "0": a file whose applicant's identity the inquiry confirmed goes straight to them.
 PANJEREH_ONLINE_NEEDS_CHECK = os.environ.get("PANJEREH_ONLINE_NEEDS_CHECK", "1").strip().lower() not in {"0", "no", "false", "off"}

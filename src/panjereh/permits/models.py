@@ -96,6 +96,8 @@ class Application(models.Model):
     gross_floor_area = models.FloatField()
     parking_spaces = models.PositiveSmallIntegerField(default=0)
     address = models.CharField(max_length=300, blank=True)
+    address_checked = models.BooleanField(null=True, blank=True, help_text="the address is the one the post's "
+                                          "inquiry gave for the parcel's postal code (None: not asked or no answer)")
     designer_name = models.CharField(max_length=120, blank=True, help_text="designing engineer (مهندس طراح)")
     designer_membership = models.CharField(max_length=20, blank=True, help_text="engineering council membership no.")
     supervisor_name = models.CharField(max_length=120, blank=True, help_text="supervising engineer (مهندس ناظر)")

@@ -23,13 +23,14 @@ from panjereh import access
 from panjereh.agencies import sizes
 from panjereh.agencies.queries import municipality_of
 from panjereh.agencies.models import RefusalReason, Service
+from panjereh.citizens import addresses
 from panjereh.citizens.services import accept_file
 from panjereh.citymap.api import parcel_search
 from panjereh.citymap.models import Parcel
 from panjereh.core.calendar import local_date, working_days_between
 from panjereh.core.clientip import client_ip
 from panjereh.core.identifiers import InvalidIdentifier, validate_mobile
-from panjereh.core.text import Localized, normalize_digits, parse_int
+from panjereh.core.text import Localized, normalize_digits, normalize_text, parse_int
 from panjereh.permits import risk, services, tracking, transitions
 from panjereh.permits.services import supervision
 from panjereh.billing import psp
@@ -114,6 +115,7 @@ def application_form(request, parcel, *, citizen: dict | None = None):
     check unless the city says a verified online file needs none)."""
     service_list = list(Service.objects.order_by("code"))
     errors, estimate = [], None
+    postal = addresses.lookup(parcel.postal_code)  # the post's address for the parcel: never waited on for long
     if request.method == "POST":
         p = request.POST
         applicant = {"kind": p.get("kind"), "national_id": p.get("national_id", ""), "name": p.get("name", ""),
@@ -140,6 +142,12 @@ def application_form(request, parcel, *, citizen: dict | None = None):
             form = ApplicationCreateSerializer(data=body)
             if form.is_valid():
                 d = form.validated_data
+                # the address is "checked" when it is the post's own for the parcel's postal code; typed
+                # otherwise (the post down or not knowing it, or the clerk changed it): kept, unchecked
+                d["permit"]["address_checked"] = (None if postal["state"] in ("off", "invalid") else
+                                                  postal["state"] == "found"
+                                                  and normalize_text(d["permit"].get("address", ""))
+                                                  == normalize_text(postal["address"]))
                 online = {}
                 if citizen:
                     verified = citizen.get("identity") == "verified"
@@ -159,7 +167,8 @@ def application_form(request, parcel, *, citizen: dict | None = None):
                 errors = _flatten(form.errors)
     return render(request, "web/new_application.html", {
         "parcel": parcel, "services": service_list, "errors": errors, "post": request.POST, "estimate": estimate,
-        "citizen": citizen,
+        "citizen": citizen, "postal": postal,
+        "address_value": request.POST.get("address", "") if request.method == "POST" else postal.get("address", ""),
         "service_rows": [(s, request.POST.get(f"timing_{s.code}", "now")) for s in service_list],
         "document_rows": [(code, label, code in request.POST.getlist("documents")) for code, label in Document.choices
                           if code != Document.OTHER],

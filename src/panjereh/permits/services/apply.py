@@ -86,6 +86,7 @@ def submit_application(*, actor, parcel, applicant: dict, permit: dict, services
             permit_type=permit["permit_type"], land_use=permit["land_use"], floors=permit["floors"],
             units=permit["units"], gross_floor_area=permit["gross_floor_area"],
             parking_spaces=permit.get("parking_spaces", 0), address=permit.get("address", ""),
+            address_checked=permit.get("address_checked"),
             designer_name=permit.get("designer_name", ""), designer_membership=permit.get("designer_membership", ""),
             supervisor_name=permit.get("supervisor_name", ""),
             supervisor_membership=permit.get("supervisor_membership", ""),
