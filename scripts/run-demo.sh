@@ -32,10 +32,18 @@ demo_key() {
   [ -s "$file" ] || (umask 077 && head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$file")
   cat "$file"
 }
+# The bank: PANJEREH_PSP=mellat or sep runs that bank's own protocol against its fake (json: the generic one).
+export PANJEREH_PSP="${PANJEREH_PSP:-json}"
 export PANJEREH_PSP_KEY; PANJEREH_PSP_KEY=$(demo_key psp)
-export PANJEREH_PSP_TERMINAL=demo-terminal
 export PANJEREH_PSP_URL="http://127.0.0.1:${PSP_PORT:-8010}"
-"$BIN/python" -m panjereh.billing.fakepsp --port "${PSP_PORT:-8010}" &
+case "$PANJEREH_PSP" in
+  mellat) export PANJEREH_PSP_TERMINAL=6011 PANJEREH_PSP_USERNAME=demo-user
+          "$BIN/python" -m panjereh.billing.fakemellat --port "${PSP_PORT:-8010}" --terminal 6011 --username demo-user & ;;
+  sep)    export PANJEREH_PSP_TERMINAL=12345678
+          "$BIN/python" -m panjereh.billing.fakesep --port "${PSP_PORT:-8010}" --terminal 12345678 & ;;
+  *)      export PANJEREH_PSP_TERMINAL=demo-terminal
+          "$BIN/python" -m panjereh.billing.fakepsp --port "${PSP_PORT:-8010}" & ;;
+esac
 psp=$!
 
 # The fake SMS provider (its key made once, like the PSP's) and the worker that sends the outbox: the
@@ -49,9 +57,14 @@ export PANJEREH_IDENTITY_KEY; PANJEREH_IDENTITY_KEY=$(demo_key identity)
 export PANJEREH_IDENTITY_URL="http://127.0.0.1:${IDENTITY_PORT:-8012}"
 "$BIN/python" -m panjereh.citizens.fakeidentity --port "${IDENTITY_PORT:-8012}" &
 identity=$!
+# The fake postal-code address inquiry: the application form's address comes from it.
+export PANJEREH_ADDRESS_KEY; PANJEREH_ADDRESS_KEY=$(demo_key address)
+export PANJEREH_ADDRESS_URL="http://127.0.0.1:${ADDRESS_PORT:-8015}"
+"$BIN/python" -m panjereh.citizens.fakeaddress --port "${ADDRESS_PORT:-8015}" &
+address=$!
 "$BIN/panjereh" worker &
 worker=$!
-trap 'kill $psp $sms $identity $worker 2>/dev/null || true' EXIT INT TERM
+trap 'kill $psp $sms $identity $address $worker 2>/dev/null || true' EXIT INT TERM
 
 echo "Panjereh (demo): http://${HOST:-127.0.0.1}:${PORT:-8000}/  (OGC API: /ogc/, REST: /api/v1/docs/);" \
      "fake bank gateway: $PANJEREH_PSP_URL; fake SMS provider: $PANJEREH_SMS_URL/_sent"

@@ -15,7 +15,7 @@ from panjereh.access.files import (
                                    can_activate_service,
                                    can_add_document,
                                    can_answer_for_applicant,
-                                   can_certify_completion, can_decide_appeals, can_inspect_buildings, complaints_for,
+                                   can_certify_completion, can_decide_appeals, can_inspect_buildings, can_refund, complaints_for,
                                    can_check_documents,
                                    can_decide,
                                    can_record_connection,
@@ -66,7 +66,7 @@ from panjereh.access.works import (
 
 __all__ = [
     "MUNICIPALITY", "can_act_on_finding", "can_activate_service", "can_add_document", "can_answer_for_applicant",
-    "can_certify_completion", "can_decide_appeals", "can_inspect_buildings", "complaints_for", "can_change_layer", "can_check_documents", "can_create_layer", "can_decide",
+    "can_certify_completion", "can_decide_appeals", "can_inspect_buildings", "can_refund", "complaints_for", "can_change_layer", "can_check_documents", "can_create_layer", "can_decide",
     "can_decide_excavation", "can_inspect_works", "can_manage_works", "can_read_metrics", "can_record_agency_payment",
     "can_record_connection", "can_report_incident", "can_submit", "can_take_payment", "can_view_findings",
     "can_view_layer", "can_view_parcels", "can_view_works", "can_waive_document", "citizen_file_filter",

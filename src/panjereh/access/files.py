@@ -146,6 +146,12 @@ def can_decide_appeals(user) -> bool:
     return role(user) == "admin" or is_municipality_staff(user, {settings.PANJEREH_APPEAL_ROLE})
 
 
+def can_refund(user) -> bool:
+    """The city's treasury gives a payment back: the coordinators, administrators and the municipality's signing
+    official (who signs the permits the money paid for)."""
+    return role(user) in ("admin", "coordinator") or is_municipality_staff(user, {"signer"})
+
+
 def can_inspect_buildings(user) -> bool:
     """The municipality's reviewers and signing officials (and administrators) open the building inspections'
     desk; recording one also needs the person's engineer record (``permits.services.supervision``), whose grade

@@ -4,7 +4,7 @@
 
 Its own small HTTP server on 127.0.0.1 speaking Mellat's protocol as its merchants meet it: SOAP 1.1 envelopes
 at ``/pgwchannel/services/pgw`` (``bpPayRequest``, ``bpVerifyRequest``, ``bpInquiryRequest``, ``bpSettleRequest``,
-``bpReversalRequest``, each answering its ``return`` code), the payer's page at ``/pgwchannel/startpay.mellat``
+``bpReversalRequest``, ``bpRefundRequest``, each answering its ``return`` code), the payer's page at ``/pgwchannel/startpay.mellat``
 (the RefId POSTed to it), and the payer sent back by a form POSTed to the merchant's callback with ``RefId``,
 ``ResCode``, ``SaleOrderId``, ``SaleReferenceId`` and the masked card. The merchant panel's daily settlement report
 is ``/merchant/report.csv?date=YYYYMMDD`` (CSV, basic authentication as the terminal's user).
@@ -114,7 +114,7 @@ class Handler(BaseHTTPRequestHandler):
         self.bank.expire()
         handler = {"bpPayRequest": self.pay_request, "bpVerifyRequest": self.verify,
                    "bpInquiryRequest": self.inquiry, "bpSettleRequest": self.settle,
-                   "bpReversalRequest": self.reversal}.get(name)
+                   "bpReversalRequest": self.reversal, "bpRefundRequest": self.refund}.get(name)
         if handler is None:
             return self.fault(f"unknown operation {name}")
         return handler(name, params)
@@ -174,6 +174,15 @@ class Handler(BaseHTTPRequestHandler):
         if tx is None or tx["state"] not in ("paid", "verified"):
             return self.answer(name, "48" if tx and tx["state"].startswith("reversed") else "54")
         tx["state"] = "reversed"
+        self.answer(name, "0")
+
+    def refund(self, name, p):
+        _ref, tx = self._sale(p)
+        if tx is None or tx["state"] != "settled":
+            return self.answer(name, "54")
+        if str(p.get("refundAmount")) != str(tx["amount"]):
+            return self.answer(name, "412")
+        tx["state"] = "refunded"
         self.answer(name, "0")
 
     def answer(self, name, value):

@@ -115,19 +115,46 @@ class Payment(models.Model):
         return f"{self.provider} {self.reference}: {self.amount:,} rials ({self.status})"
 
 
+class Refund(models.Model):
+    """A settled payment given back in full (a cancelled file, an upheld appeal): through the bank where it
+    offers refunds, else by the city's own transfer, recorded with its reference. Each agency's share comes off
+    its ledger in the same transaction (negative entries), so the ledger stays the money actually kept."""
+
+    class Method(models.TextChoices):
+        GATEWAY = "gateway", _("through the bank gateway")
+        TRANSFER = "transfer", _("by the city's bank transfer")
+
+    payment = models.OneToOneField(Payment, on_delete=models.PROTECT, related_name="refund")
+    amount = models.BigIntegerField()
+    reason = models.TextField()
+    method = models.CharField(max_length=10, choices=Method.choices)
+    reference = models.CharField(max_length=64, blank=True, help_text="the bank's or the transfer's reference")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
+
+
 class LedgerEntry(models.Model):
-    """Each agency's share of a settled payment."""
+    """Each agency's share of a settled payment (and, negative, of its refund)."""
 
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="ledger")
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
     amount = models.BigIntegerField()
+    refund = models.ForeignKey(Refund, null=True, blank=True, on_delete=models.PROTECT, related_name="ledger")
     booked_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         db_table = "permits_ledgerentry"  # kept from when bills were the single window's: the rows never moved
         verbose_name = _("ledger entry")
         verbose_name_plural = _("ledger entries")
-        constraints = [models.UniqueConstraint(fields=["payment", "agency"], name="one_share_per_agency")]
+        constraints = [models.UniqueConstraint(fields=["payment", "agency"], condition=Q(refund__isnull=True),
+                                               name="one_share_per_agency"),
+                       models.UniqueConstraint(fields=["refund", "agency"], condition=Q(refund__isnull=False),
+                                               name="one_refund_share_per_agency")]
 
     def __str__(self):
         return f"{self.agency} {self.amount:,} rials ({self.payment.reference})"

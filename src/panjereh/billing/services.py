@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from panjereh.agencies.models import Agency
 from panjereh.billing import hooks, locks, psp
-from panjereh.billing.models import Bill, BillLine, LedgerEntry, Payment
+from panjereh.billing.models import Bill, BillLine, LedgerEntry, Payment, Refund
 from panjereh.core import audit, service_tx
 from panjereh.core.errors import FieldError
 from panjereh.core.text import Localized
@@ -242,3 +242,49 @@ def record_transfer(*, actor, bill: Bill, amount: int, reference: str) -> tuple[
                                reference=reference, action="payment.transfer",
                                data={"payer": locked.payer_id, "amount": amount, "reference": reference})
     return payment, True
+
+
+def refund_payment(*, actor, payment: Payment, reason: str, transfer_reference: str = "") -> Refund:
+    """Give a settled payment back in full, with its reason: through the bank gateway where the bank offers
+    refunds (its adapter's ``refund``), else as the city's own bank transfer recorded with ``transfer_reference``
+    (a cash payment always so). Each agency's share comes off its ledger in the same transaction; the bill's paid
+    sum goes down. Once per payment."""
+    reason = (reason or "").strip()
+    transfer_reference = (transfer_reference or "").strip()[:64]
+    if len(reason) < 10:
+        raise BillingError("reason", _("Write why the payment is given back (at least 10 characters)."))
+    if payment.status != Payment.Status.SETTLED:
+        raise BillingConflict(_("Only a settled payment is given back."))
+    if Refund.objects.filter(payment=payment).exists():
+        raise BillingConflict(_("This payment was already given back."))
+    method, reference = Refund.Method.TRANSFER, transfer_reference
+    if payment.provider == Payment.Provider.GATEWAY and not transfer_reference:
+        gateway = psp.gateway()
+        try:
+            done = gateway.refund(token=payment.token, amount=payment.amount,
+                                  callback={**payment.gateway_data, "order_id": payment.reference})
+        except psp.GatewayError as exc:
+            raise BillingConflict(_("The bank gateway did not answer the refund: %(reason)s")
+                                  % Localized({"reason": exc})) from None
+        if done is False:
+            raise BillingConflict(_("The bank refused the refund: give it back by transfer and record its "
+                                    "reference."))
+        if done:
+            method, reference = Refund.Method.GATEWAY, payment.bank_reference
+    if method == Refund.Method.TRANSFER and not reference:
+        raise BillingError("transfer_reference", _("This bank gateway does not give money back: transfer it and "
+                                                   "record the transfer's reference."))
+    with service_tx.atomic():
+        locked = locks.payment(payment.pk)
+        if Refund.objects.filter(payment=locked).exists():
+            raise BillingConflict(_("This payment was already given back."))
+        refund = Refund.objects.create(payment=locked, amount=locked.amount, reason=reason, method=method,
+                                       reference=reference, recorded_by=audit.user_or_none(actor))
+        LedgerEntry.objects.bulk_create([LedgerEntry(payment=locked, agency_id=e.agency_id, amount=-e.amount,
+                                                     refund=refund)
+                                         for e in locked.ledger.filter(refund__isnull=True)])
+        bill = locks.bill(locked.bill_id)
+        Bill.objects.filter(pk=bill.pk).update(paid=bill.paid - locked.amount)
+        audit.record(actor=actor, action="payment.refunded", obj=locked,
+                     data={"amount": locked.amount, "method": method, "reference": reference, "reason": reason})
+    return refund

@@ -7,18 +7,22 @@ Money is integer rials from end to end: sums are done by the database on integer
 import csv
 import datetime
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from panjereh import access
-from panjereh.billing.models import ReconciliationRun
+from panjereh.billing import services as billing
+from panjereh.billing.models import Payment, ReconciliationRun, Refund
 from panjereh.agencies.models import Agency
 from panjereh.billing.models import LedgerEntry
 from panjereh.core.calendar import day_bounds, jalali, local_date, parse_day
+from panjereh.core.text import Localized
 from panjereh.web.words import word
 
 
@@ -57,6 +61,8 @@ def finance(request):
     allowed = access.ledger_agency_ids(request.user)
     if allowed is not None and not allowed:
         raise PermissionDenied("the ledger is for the agencies' reviewers and signers")
+    if request.method == "POST":
+        return _refund(request)
     start, end = _period(request)
     entries = ledger_rows(allowed, start, end, request.user)
     by_day: dict[tuple, dict] = {}
@@ -77,9 +83,33 @@ def finance(request):
         "entries": entries[-200:], "days": days, "totals": sorted(totals.values(), key=lambda t: t["agency"].code),
         "grand_total": sum(r["amount"] for r in days), "start": start, "end": end,
         "all_agencies": allowed is None,
+        "can_refund": access.can_refund(request.user),
+        "refunds": Refund.objects.select_related("payment").order_by("-created_at")[:50]
+        if access.can_refund(request.user) else [],
         "reconciliations": ReconciliationRun.objects.filter(date__gte=start, date__lte=end).order_by("-date",
                                                                                                     "-created_at")[:31]
         if allowed is None else []})
+
+
+def _refund(request):
+    """The treasury gives a settled payment back (its order or receipt number, the reason, and for a bank that
+    does not refund, the transfer's reference)."""
+    if not access.can_refund(request.user):
+        raise PermissionDenied("payments are given back by the city's treasury")
+    payment = Payment.objects.filter(reference=request.POST.get("payment", "").strip(),
+                                     status=Payment.Status.SETTLED).first()
+    if payment is None:
+        messages.error(request, _("There is no settled payment with this number."))
+        return redirect("finance")
+    try:
+        refund = billing.refund_payment(actor=request.user, payment=payment, reason=request.POST.get("reason", ""),
+                                        transfer_reference=request.POST.get("transfer_reference", ""))
+    except (billing.BillingError, billing.BillingConflict) as exc:
+        messages.error(request, str(exc))
+        return redirect("finance")
+    messages.success(request, _("Payment %(reference)s is given back (%(amount)s rials).")
+                     % Localized({"reference": payment.reference, "amount": refund.amount}))
+    return redirect("finance")
 
 
 CSV_COLUMNS = ["csv_booked_at", "csv_date", "agency", "file", "csv_provider", "csv_reference", "csv_amount"]

@@ -139,6 +139,14 @@ class MellatGateway(Gateway):
             return False  # nothing was paid at the bank: nothing to reverse
         return self._call("bpReversalRequest", **self._sale(order_id, callback)) == "0"
 
+    def refund(self, *, token: str, amount: int, callback: dict | None = None) -> bool | None:
+        """``bpRefundRequest`` (the refund service a terminal's contract may include): 0 when given back."""
+        callback = callback or {}
+        if not callback.get("SaleReferenceId") or not callback.get("order_id"):
+            return False
+        return self._call("bpRefundRequest", **self._sale(callback["order_id"], callback),
+                          refundAmount=amount // self.factor) == "0"
+
     def order_key(self, order_id: str) -> str:
         return str(numeric_order(order_id))
 
