@@ -47,7 +47,7 @@ def test_every_emitted_type_is_a_declared_literal():
 def test_the_worker_runs_the_jobs_the_apps_registered():
     """integrations' worker knows no domain app: it runs what the apps registered, in order."""
     names = [job.name for job in jobs.registered()]
-    assert names == ["webhooks", "sms", "consumers", "papers", "deadlines"]
+    assert names == ["webhooks", "sms", "consumers", "papers", "plancheck", "deadlines"]
     source = (ROOT / "src" / "panjereh" / "integrations" / "delivery.py").read_text(encoding="utf-8")
     assert not re.search(r"from panjereh\.(permits|sms|works|crisis|citymap)", source)
 

@@ -95,6 +95,13 @@ class Command(BaseCommand):
         with tqdm(total=months * per_month, unit=" files", disable=no_progress, desc="demo history") as bar:
             counts = build_history(months=months, per_month=per_month, seed=seed, progress=bar.update)
         self.stdout.write(self.style.SUCCESS(f"demo history: {counts}"))
+        # the newest permits' papers rendered now (the rest at their first request): the digital permit is
+        # there to download and verify from the start
+        from panjereh.permits import pdf
+        from panjereh.permits.models import Permit
+
+        for permit in Permit.objects.filter(signed_at__isnull=False).order_by("-issued_at")[:3]:
+            pdf.permit_pdf(permit)
 
     def _city(self, *, parcels, seed, replace, if_empty, manifest, no_progress):
         if if_empty and Parcel.objects.exists():
