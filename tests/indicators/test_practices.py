@@ -185,6 +185,17 @@ def test_the_public_check_before_applying_answers_anyone_and_keeps_nothing(city,
     assert served, "the staff's answer names the nearest asset"
     assert not any(str(s["nearest"]) in text for s in served)
     assert client.get("/precheck/?parcel=999999999").status_code == 404
+    # by a click on the map: the parcel under the point (the map's link carries the point in degrees)
+    import shapely
+
+    from panjereh.citymap import crs as crsmod
+
+    inside = crsmod.to_crs84(shapely.from_wkb(bytes(parcel.geom.point_on_surface.wkb)))
+    clicked = client.get("/precheck/", {"lon": f"{inside.x:.7f}", "lat": f"{inside.y:.7f}"})
+    assert clicked.status_code == 302 and clicked["Location"].endswith(f"?parcel={parcel.pk}")
+    nowhere = client.get("/precheck/", {"lon": "10.0", "lat": "10.0"})
+    assert nowhere.status_code == 404 and "نقشه" in nowhere.content.decode()
+    assert client.get("/precheck/", {"lon": "x", "lat": "y"}).status_code == 404
     with override_settings(PANJEREH_PRECHECK_PER_MINUTE=0):
         assert client.get("/precheck/").status_code == 429
     assert Parcel.objects.filter(pk=parcel.pk).exists()

@@ -213,6 +213,16 @@ def test_anonymous_map_shows_public_layers_only(live_server, live_city, browser)
     listed = set(page.eval_on_selector_all("#layer-toggles input[data-layer]", "els => els.map(e => e.dataset.layer)"))
     assert listed == set(Layer.objects.filter(visibility="public").values_list("code", flat=True)) == {"streets"}
     assert page.is_visible("#tool-measure") and not page.is_visible("#tool-dig")
+    # B-READY 5 by a click: the visitor clicks inside a parcel they cannot see and is offered its pre-check
+    parcel = Parcel.objects.order_by("id")[50]
+    point = lonlat(parcel.geom.point_on_surface)
+    page.evaluate(f"window.panjerehMap.jumpTo({{center: [{point.x}, {point.y}], zoom: 17}})")
+    wait_idle(page)
+    click_lonlat(page, point.x, point.y)
+    page.wait_for_selector("#precheck-here:not([hidden])")
+    page.click("#precheck-here")
+    page.wait_for_url(f"**/precheck/?parcel={parcel.pk}")
+    assert page.locator("#precheck-form, form").count() >= 1
     assert page.goto(f"{live_server.url}/map/?parcel=1").status == 403
 
 

@@ -4,18 +4,24 @@ planning problems of what they ask, the fee estimate and the documents to bring 
 stored about them. Each answer is the counter's own check (``services.estimate``) with the public's redaction (no
 asset of a network named); each visitor's address is limited per minute, as the tracking page is."""
 
+import shapely
 from django.conf import settings
+from django.contrib.gis.geos import GEOSGeometry
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from rest_framework.exceptions import ValidationError
 
 from panjereh.agencies.models import Service
+from panjereh.citymap import crs as crsmod
 from panjereh.citymap import public_layers
 from panjereh.citymap.api import parcel_search
 from panjereh.citymap.models import Parcel
 from panjereh.core.clientip import client_ip
 from panjereh.core.counters import count
+from panjereh.core.text import normalize_digits
 from panjereh.permits.models import Application, DocumentRequirement
 from panjereh.web import views
 
@@ -30,6 +36,13 @@ def precheck(request):
     if _too_many(request):
         return render(request, "web/precheck.html", {"too_many": True}, status=429)
     parcel_id = request.GET.get("parcel", "")
+    if request.GET.get("lon") and request.GET.get("lat") and not parcel_id:
+        found = _parcel_at(request.GET["lon"], request.GET["lat"])
+        if found is not None:
+            return redirect(f"{reverse('precheck')}?parcel={found.pk}")
+        return render(request, "web/precheck.html", {"q": "", "parcels": [], "errors": [
+            _("No parcel lies at the point clicked on the map: click inside a parcel, or search by plate.")]},
+            status=404)
     if parcel_id:
         parcel = Parcel.objects.filter(pk=parcel_id).first() if parcel_id.isdigit() else None
         if parcel is None:
@@ -43,6 +56,18 @@ def precheck(request):
             errors = views._flatten(exc.detail)
     return render(request, "web/precheck.html", {"q": q, "parcels": parcels, "errors": errors},
                   status=400 if errors else 200)
+
+
+def _parcel_at(lon: str, lat: str):
+    """The parcel under a point given in degrees (CRS84), or None (not numbers, outside every parcel)."""
+    try:
+        x, y = float(normalize_digits(lon)), float(normalize_digits(lat))
+    except ValueError:
+        return None
+    if not (-180 <= x <= 180 and -90 <= y <= 90):
+        return None
+    point = crsmod.to_storage(shapely.Point(x, y), "OGC:CRS84")
+    return Parcel.objects.filter(geom__contains=GEOSGeometry(point.wkt, srid=crsmod.STORAGE_SRID)).first()
 
 
 def _check(request, parcel):

@@ -238,8 +238,14 @@
   finish.addEventListener("click", digCheck);
   window.panjerehSketch = () => points.map((p) => p.slice());  // the drawn points, for tests and scripting
 
+  // B-READY 5: the check before applying, for the parcel under any point clicked (anyone, signed in or not)
+  const precheckHere = document.getElementById("precheck-here");
   map.on("click", (e) => {
     if (tool) { addPoint(e.lngLat); return; }
+    if (precheckHere) {
+      precheckHere.href = `/precheck/?lon=${e.lngLat.lng.toFixed(6)}&lat=${e.lngLat.lat.toFixed(6)}`;
+      precheckHere.hidden = false;
+    }
     const box = [[e.point.x - 4, e.point.y - 4], [e.point.x + 4, e.point.y + 4]];
     const hits = map.queryRenderedFeatures(box, { layers: drawn() });
     // Points and lines before the parcel underneath them: the small thing under the cursor is what was meant.
