@@ -210,3 +210,23 @@ def test_an_ifc2x3_model_in_millimetres_with_a_basement(client_for, lot):
     assert r.json()["passed"], statuses(r)
     no_site = check(client_for, parcel, ifc(lot=wd, storeys=[from_north(wd, 10)], site=False))
     assert no_site.status_code == 400 and "IfcSite" in no_site.json()["error"]["message"]
+
+
+def test_a_large_dxf_is_streamed_with_the_same_findings(client_for, lot, monkeypatch):
+    """Past STREAM_BYTES the model space is streamed (iterdxf) and the units read from the header's text: the
+    same measures and refusals as the recovering reader; what the stream cannot follow goes to that reader."""
+    from panjereh.plancheck import dxf_reader
+
+    parcel, wd = lot
+    whole = check(client_for, parcel, house(wd, floors=4), units=2).json()
+    monkeypatch.setattr(dxf_reader, "STREAM_BYTES", 0)
+    streamed_calls = []
+    real = dxf_reader._streamed
+    monkeypatch.setattr(dxf_reader, "_streamed", lambda data, tell: streamed_calls.append(1) or real(data, tell))
+    streamed = check(client_for, parcel, house(wd, floors=4, parking=3), units=2).json()
+    assert streamed_calls and streamed["measured"]["floors"] == whole["measured"]["floors"] == 4
+    assert streamed["measured"]["density_percent"] == whole["measured"]["density_percent"]
+    no_units = check(client_for, parcel, house(wd, insunits=0, floors=3))
+    assert no_units.status_code == 400 and "INSUNITS" in no_units.json()["error"]["message"]
+    broken = check(client_for, parcel, dxf(lot=wd, storeys=[[(0, 20), (wd[0], 10), (wd[0], 20), (0, 10)]]))
+    assert broken.status_code == 400 and "A-FLOOR" in broken.json()["error"]["message"]

@@ -17,6 +17,7 @@ the convention is listed, in the reader's language, as :class:`DrawingError` —
 import io
 import math
 import re
+import tempfile
 from dataclasses import dataclass, field
 
 import ezdxf
@@ -82,12 +83,28 @@ def _polygon(entity, scale: float):
     return shapely.Polygon([(x * scale, y * scale) for x, y in points]), elevation * scale
 
 
+STREAM_BYTES = 2 * 1024 * 1024  # a drawing this large is streamed: its model space read one object at a time
+_INSUNITS = re.compile(rb"\$INSUNITS\s*\r?\n\s*70\s*\r?\n\s*(-?\d+)")
+
+
 def read(data: bytes, progress=None) -> Drawing:
     """The drawing by the convention; DrawingError listing every problem found. ``progress(percent)`` is told
-    as the reading goes (the worker shows it)."""
+    as the reading goes (the worker shows it).
+
+    A large drawing is streamed (ezdxf's ``iterdxf``: the model space one object at a time, the units from the
+    header's text) so its memory stays near its size; a drawing the streaming reader cannot follow — or any
+    small one — goes through the recovering reader, which holds the whole document but repairs what programs
+    write loosely."""
     tell = progress or (lambda percent: None)
     if data.lstrip()[:18] == b"AutoCAD Binary DXF":
         raise DrawingError([_("This is a binary DXF: export the drawing as an ASCII DXF.")])
+    if len(data) >= STREAM_BYTES:
+        try:
+            return _streamed(data, tell)
+        except DrawingError:
+            raise
+        except Exception:  # noqa: BLE001 — whatever the streaming reader cannot follow, the recovering one tries
+            pass
     try:
         doc, auditor = recover.read(io.BytesIO(data))
     except (ezdxf.DXFStructureError, ezdxf.DXFError, UnicodeDecodeError, ValueError, TypeError, EOFError,
@@ -95,21 +112,54 @@ def read(data: bytes, progress=None) -> Drawing:
         raise DrawingError([_("The file cannot be read as a DXF drawing (%(why)s).") % Localized(
             {"why": type(exc).__name__})]) from None
     tell(60)
-    scale = SCALE.get(int(doc.header.get("$INSUNITS", 0) or 0))
-    if scale is None:
-        raise DrawingError([_("The drawing's units are not set: set INSUNITS to millimetres, centimetres or metres "
-                              "before exporting.")])
-    names = layer_names()
+    scale = _scale(int(doc.header.get("$INSUNITS", 0) or 0))
     msp = doc.modelspace()
     if len(msp) > MAX_ENTITIES:
         raise DrawingError([_("The drawing has more than %(count)s objects: send the plans alone.")
                             % Localized({"count": MAX_ENTITIES})])
+    return _collect(iter(msp), scale, tell)
+
+
+def _scale(insunits: int) -> float:
+    scale = SCALE.get(insunits)
+    if scale is None:
+        raise DrawingError([_("The drawing's units are not set: set INSUNITS to millimetres, centimetres or metres "
+                              "before exporting.")])
+    return scale
+
+
+def _streamed(data: bytes, tell) -> Drawing:
+    """The model space streamed from a temporary file (iterdxf reads a seekable file, a few objects at a time)."""
+    from ezdxf.addons import iterdxf
+
+    header = data[:data.find(b"ENDSEC") + 6] if b"ENDSEC" in data[:1024 * 1024] else data[:1024 * 1024]
+    found = _INSUNITS.search(header)
+    scale = _scale(int(found.group(1)) if found else 0)
+    with tempfile.NamedTemporaryFile(suffix=".dxf") as handle:
+        handle.write(data)
+        handle.flush()
+        tell(20)
+        counted = _counted(iterdxf.modelspace(handle.name, types=["LWPOLYLINE", "POLYLINE", "INSERT"]))
+        return _collect(counted, scale, tell)
+
+
+def _counted(entities):
+    for n, entity in enumerate(entities, 1):
+        if n > MAX_ENTITIES:
+            raise DrawingError([_("The drawing has more than %(count)s objects: send the plans alone.")
+                                % Localized({"count": MAX_ENTITIES})])
+        yield entity
+
+
+def _collect(entities, scale: float, tell) -> Drawing:
+    """The convention's outlines, bays and units from the model space's objects."""
+    names = layer_names()
     problems, sites, storeys, elevations, roof = [], [], {}, {}, None
     parking = units = 0
     units_seen = False
     storey_layer = re.compile(re.escape(names["storey"]) + r"(B?)(\d+)$", re.IGNORECASE)
     basements = set()
-    for entity in msp:
+    for entity in entities:
         layer = entity.dxf.get("layer", "0")
         kind = entity.dxftype()
         if kind == "INSERT":
