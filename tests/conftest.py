@@ -3,6 +3,9 @@
 The same tests run on SpatiaLite and on PostGIS (DATABASE_URL picks which).
 """
 
+import contextlib
+import threading
+
 import pytest
 from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
@@ -67,20 +70,28 @@ def tile_cache(tmp_path_factory):
     return settings.PANJEREH_TILE_CACHE_DIR
 
 
+@contextlib.contextmanager
+def served(server):
+    """A fake's HTTP server answering on its own thread for the block, then shut and closed."""
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 @pytest.fixture
 def fake_sms(settings, monkeypatch):
     """The fake SMS provider (its own HTTP server on 127.0.0.1), configured as Panjereh's provider for one test;
     ``fake_sms.sent(mobile)`` is what reached that person, ``fake_sms.mode(…)`` makes it misbehave."""
     import json
-    import threading
     import urllib.request
 
     from panjereh.sms import fakesms
 
     monkeypatch.setenv("PANJEREH_DEMO", "1")
     server = fakesms.make_server(0, key="test-sms-key-not-secret")
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     url = f"http://127.0.0.1:{server.server_address[1]}"
     settings.PANJEREH_SMS_URL, settings.PANJEREH_SMS_KEY = url, "test-sms-key-not-secret"
     settings.PANJEREH_SMS_SENDER = "3000123"
@@ -94,95 +105,80 @@ def fake_sms(settings, monkeypatch):
         urllib.request.urlopen(urllib.request.Request(f"{url}/_mode", data=body, method="POST"), timeout=5).close()
 
     server.sent, server.mode, server.url = sent, mode, url
-    yield server
-    server.shutdown()
-    server.server_close()
+    with served(server):
+        yield server
 
 
 @pytest.fixture
 def fake_identity(settings, monkeypatch):
     """The fake mobile-ownership inquiry (its own HTTP server on 127.0.0.1) for one test;
     ``fake_identity.register(national_id, mobile, match)``, ``fake_identity.state["mode"] = "down"``."""
-    import threading
 
     from panjereh.citizens import fakeidentity
 
     monkeypatch.setenv("PANJEREH_DEMO", "1")
     server = fakeidentity.make_server(0, key="test-identity-key")
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     settings.PANJEREH_IDENTITY_URL = f"http://127.0.0.1:{server.server_address[1]}"
     settings.PANJEREH_IDENTITY_KEY = "test-identity-key"
     server.register = lambda nid, mobile, match: server.state["pairs"].__setitem__((nid, mobile), match)
-    yield server
-    server.shutdown()
-    server.server_close()
+    with served(server):
+        yield server
 
 
 @pytest.fixture
 def fake_psp(settings, monkeypatch):
     """The fake bank gateway (its own HTTP server on 127.0.0.1), configured as Panjereh's PSP for one test."""
-    import threading
 
     from panjereh.billing import fakepsp
 
     monkeypatch.setenv("PANJEREH_DEMO", "1")
     server = fakepsp.make_server(0, terminal="test-terminal", key="test-key-not-secret")
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     settings.PANJEREH_PSP_URL = f"http://127.0.0.1:{server.server_address[1]}"
     settings.PANJEREH_PSP_TERMINAL = "test-terminal"
     settings.PANJEREH_PSP_KEY = "test-key-not-secret"
-    yield server
-    server.shutdown()
-    server.server_close()
+    with served(server):
+        yield server
 
 
 @pytest.fixture
 def fake_mellat(settings, monkeypatch):
     """The fake Behpardakht Mellat gateway (SOAP, its own HTTP server on 127.0.0.1), configured as the PSP."""
-    import threading
 
     from panjereh.billing import fakemellat
 
     monkeypatch.setenv("PANJEREH_DEMO", "1")
     server = fakemellat.make_server(0, terminal="6011", key="mellat-test-password", username="panjereh")
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     settings.PANJEREH_PSP = "mellat"
     settings.PANJEREH_PSP_URL = f"http://127.0.0.1:{server.server_address[1]}"
     settings.PANJEREH_PSP_PUBLIC_URL = ""
     settings.PANJEREH_PSP_TERMINAL, settings.PANJEREH_PSP_USERNAME = "6011", "panjereh"
     settings.PANJEREH_PSP_KEY = "mellat-test-password"
     settings.PANJEREH_PSP_TIMEOUT = 2.0
-    yield server
-    server.shutdown()
-    server.server_close()
+    with served(server):
+        yield server
 
 
 @pytest.fixture
 def fake_sep(settings, monkeypatch):
     """The fake Saman (SEP) gateway (REST, its own HTTP server on 127.0.0.1), configured as the PSP."""
-    import threading
 
     from panjereh.billing import fakesep
 
     monkeypatch.setenv("PANJEREH_DEMO", "1")
     server = fakesep.make_server(0, terminal="12345678")
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     settings.PANJEREH_PSP = "sep"
     settings.PANJEREH_PSP_URL = f"http://127.0.0.1:{server.server_address[1]}"
     settings.PANJEREH_PSP_PUBLIC_URL = ""
     settings.PANJEREH_PSP_TERMINAL = "12345678"
     settings.PANJEREH_PSP_KEY = ""
     settings.PANJEREH_PSP_TIMEOUT = 2.0
-    yield server
-    server.shutdown()
-    server.server_close()
+    with served(server):
+        yield server
 
 
 @pytest.fixture
 def fake_address(settings, monkeypatch):
     """The fake postal-code address inquiry (its own HTTP server on 127.0.0.1), configured for one test."""
-    import threading
 
     from django.core.cache import cache
 
@@ -190,14 +186,12 @@ def fake_address(settings, monkeypatch):
 
     monkeypatch.setenv("PANJEREH_DEMO", "1")
     server = fakeaddress.make_server(0, key="address-test-key")
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     settings.PANJEREH_ADDRESS_URL = f"http://127.0.0.1:{server.server_address[1]}"
     settings.PANJEREH_ADDRESS_KEY = "address-test-key"
     settings.PANJEREH_ADDRESS_TIMEOUT_SECONDS = 1.0
     cache.clear()
-    yield server
-    server.shutdown()
-    server.server_close()
+    with served(server):
+        yield server
 
 
 @pytest.fixture

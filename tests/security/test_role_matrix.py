@@ -197,6 +197,10 @@ def doors(w):
         ("post", f"/api/v1/parcels/{parcel}/plan-check/", {}, STAFF),
         ("post", f"/api/v1/applications/{app}/plan-check/", {},
          {"operator1", "admin", "signer"} | {f"reviewer.{a}" for a in ("municipality", "water", "power")}),
+        # issue 32: a payment given back is the treasury's (the coordinators, administrators, the signer)
+        ("post", "/finance/", {"payment": "PJ-NONE", "reason": "نه، آزمون درِ بازگرداندن"},
+         {"admin", "coordinator", "signer"}),
+        ("get", "/payments/gateway/go/PJNOSUCHORDER/", None, set()),
         ("post", f"/files/{app}/", {"action": "plan_check"},
          {"operator1", "admin", "signer"} | {f"reviewer.{a}" for a in ("municipality", "water", "power")}),
     ]

@@ -177,18 +177,10 @@ class Handler(BaseHTTPRequestHandler):
         self.raw(200, ("\n".join(lines) + "\n").encode(), "text/csv; charset=utf-8")
 
     def raw(self, status, body: bytes, kind: str):
-        try:
-            self.send_response(status)
-            self.send_header("Content-Type", kind)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
+        fakes.send_bytes(self, status, body, kind)
 
     def page(self, inner):
-        self.raw(200, (f'<!doctype html><html lang="fa" dir="rtl"><head><meta charset="utf-8"><title>درگاه آزمایشی'
-                       f"</title></head><body>{inner}</body></html>").encode(), "text/html; charset=utf-8")
+        fakes.send_page(self, 200, "درگاه آزمایشی", inner)
 
     def log_message(self, *args):
         pass

@@ -23,17 +23,28 @@ def local_server(port: int, handler, what: str) -> ThreadingHTTPServer:
     return server
 
 
-def send_json(handler, status: int, body) -> None:
-    """Answer a request with a JSON body (a client that stopped waiting is not an error)."""
-    raw = json.dumps(body, ensure_ascii=False).encode()
+def send_bytes(handler, status: int, body: bytes, kind: str) -> None:
+    """Answer a request with ``body`` of content type ``kind`` (a client that stopped waiting is not an error)."""
     try:
         handler.send_response(status)
-        handler.send_header("Content-Type", "application/json; charset=utf-8")
-        handler.send_header("Content-Length", str(len(raw)))
+        handler.send_header("Content-Type", kind)
+        handler.send_header("Content-Length", str(len(body)))
         handler.end_headers()
-        handler.wfile.write(raw)
+        handler.wfile.write(body)
     except (BrokenPipeError, ConnectionResetError):
         pass
+
+
+def send_json(handler, status: int, body) -> None:
+    """Answer a request with a JSON body."""
+    send_bytes(handler, status, json.dumps(body, ensure_ascii=False).encode(), "application/json; charset=utf-8")
+
+
+def send_page(handler, status: int, title: str, inner: str) -> None:
+    """Answer with a small Persian page (a fake bank's pay page and its form back to the merchant)."""
+    send_bytes(handler, status, (f'<!doctype html><html lang="fa" dir="rtl"><head><meta charset="utf-8"><title>'
+                                 f"{title}</title></head><body>{inner}</body></html>").encode(),
+               "text/html; charset=utf-8")
 
 
 def main(*, name: str, description: str, port: int, key_env: str, build, options=(), argv=None) -> int:
