@@ -13,6 +13,7 @@ each in its own process against the file's size (target ≤ 3×).
 import io
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -100,7 +101,7 @@ def watch():
         time.sleep(0.005)
 watcher = threading.Thread(target=watch)
 watcher.start()
-data = open(sys.argv[1], "rb").read()
+path = sys.argv[1]
 exec(sys.argv[2])
 done[0] = True
 watcher.join()
@@ -110,7 +111,7 @@ print((max(peak[0], rss()) - base) / 2 ** 20)
 
 def _peak_mb(code: str, path: str) -> float:
     """How much the resident memory (MB) of a fresh Python process rises at its peak — sampled every 5 ms from
-    /proc while it runs ``code`` on the bytes of the file at ``path`` (``data``), from just before reading it."""
+    /proc while it runs ``code`` on the file at ``path`` (as the worker checks a stored drawing, from a file)."""
     out = subprocess.run([sys.executable, "-c", PEAK_SCRIPT, path, code], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).resolve().parent.parent, env={**os.environ})
     return float(out.stdout.strip().splitlines()[-1])
@@ -133,22 +134,26 @@ def main() -> None:
     dxf_data, ifc_data = big_dxf(dxf_mb), big_ifc(ifc_mb)
     print(f"DXF {len(dxf_data) / 1e6:.1f} MB, IFC {len(ifc_data) / 1e6:.1f} MB", flush=True)
 
+    tmp = tempfile.mkdtemp()
+    dxf_path, ifc_path = os.path.join(tmp, "drawing.dxf"), os.path.join(tmp, "drawing.ifc")
+    for path, data in ((dxf_path, dxf_data), (ifc_path, ifc_data)):
+        with open(path, "wb") as handle:
+            handle.write(data)
+
     def library_dxf(_):
-        doc, _auditor = ezdxf.recover.read(io.BytesIO(dxf_data))
+        with open(dxf_path, "rb") as handle:
+            doc, _auditor = ezdxf.recover.read(handle)
         return sum(1 for _e in doc.modelspace())
 
     def ours_dxf(_):
-        return check.measures(dxf_reader.read(dxf_data))
+        return check.measures(dxf_reader.read_file(dxf_path))
 
     def library_ifc(_):
-        with tempfile.NamedTemporaryFile(suffix=".ifc") as handle:
-            handle.write(ifc_data)
-            handle.flush()
-            model = ifcopenshell.open(handle.name)
-            return len(model.by_type("IfcProduct"))
+        model = ifcopenshell.open(ifc_path)
+        return len(model.by_type("IfcProduct"))
 
     def ours_ifc(_):
-        drawing, _extra = ifc_reader.read(ifc_data)
+        drawing, _extra = ifc_reader.read_file(ifc_path)
         return check.measures(drawing)
 
     for label, calls in (("DXF", {"library": library_dxf, "plan check": ours_dxf}),
@@ -159,21 +164,17 @@ def main() -> None:
         print(f"{label}: library p95 {p95['library']:.2f} s, plan check p95 {p95['plan check']:.2f} s, "
               f"ratio {spread(ratios)} (target ≤ 1.5; median {statistics.median(ratios):.2f})", flush=True)
 
-    with tempfile.TemporaryDirectory() as tmp:
-        for label, data, ours, library in (
-                ("DXF", dxf_data, "check.measures(dxf_reader.read(data))",
-                 "doc, _a = ezdxf.recover.read(io.BytesIO(data))\nn = sum(1 for _e in doc.modelspace())"),
-                ("IFC", ifc_data, "check.measures(ifc_reader.read(data)[0])",
-                 "f = tempfile.NamedTemporaryFile(suffix='.ifc'); f.write(data); f.flush()\n"
-                 "m = ifcopenshell.open(f.name); n = len(m.by_type('IfcProduct'))")):
-            path = os.path.join(tmp, f"drawing.{label.lower()}")
-            with open(path, "wb") as handle:
-                handle.write(data)
-            peak, alone = _peak_mb(ours, path), _peak_mb(library, path)
-            size = len(data) / 2 ** 20
-            print(f"{label} memory: the peak rises {peak:.0f} MB checking a {size:.0f} MB file ({peak / size:.1f}× "
-                  f"its size; target ≤ 3×) — the library alone reading it: {alone:.0f} MB ({alone / size:.1f}×)",
-                  flush=True)
+    for label, path, data, ours, library in (
+            ("DXF", dxf_path, dxf_data, "check.measures(dxf_reader.read_file(path))",
+             "doc, _a = ezdxf.recover.read(open(path, 'rb'))\nn = sum(1 for _e in doc.modelspace())"),
+            ("IFC", ifc_path, ifc_data, "check.measures(ifc_reader.read_file(path)[0])",
+             "m = ifcopenshell.open(path); n = len(m.by_type('IfcProduct'))")):
+        peak, alone = _peak_mb(ours, path), _peak_mb(library, path)
+        size = len(data) / 2 ** 20
+        print(f"{label} memory: the peak rises {peak:.0f} MB checking a {size:.0f} MB file ({peak / size:.1f}× "
+              f"its size; target ≤ 3×) — the library alone reading it: {alone:.0f} MB ({alone / size:.1f}×)",
+              flush=True)
+    shutil.rmtree(tmp)
     print(f"(process peak so far: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB)")
 
 

@@ -222,7 +222,7 @@ def test_a_large_dxf_is_streamed_with_the_same_findings(client_for, lot, monkeyp
     monkeypatch.setattr(dxf_reader, "STREAM_BYTES", 0)
     streamed_calls = []
     real = dxf_reader._streamed
-    monkeypatch.setattr(dxf_reader, "_streamed", lambda data, tell: streamed_calls.append(1) or real(data, tell))
+    monkeypatch.setattr(dxf_reader, "_streamed", lambda path, head, tell: streamed_calls.append(1) or real(path, head, tell))
     streamed = check(client_for, parcel, house(wd, floors=4, parking=3), units=2).json()
     assert streamed_calls and streamed["measured"]["floors"] == whole["measured"]["floors"] == 4
     assert streamed["measured"]["density_percent"] == whole["measured"]["density_percent"]

@@ -124,7 +124,7 @@ def test_a_large_drawing_is_checked_by_the_worker_with_its_progress_shown(city, 
     assert 'http-equiv="refresh"' in waiting and 'data-status="queued"' in waiting and "<progress" in waiting
     assert default_storage.exists(job.file)
     seen = []
-    real = worker.check_bytes
+    real = worker.check_file
 
     def watching(**kwargs):  # the progress the page would show, read while the worker is at it
         inner = kwargs["progress"]
@@ -134,12 +134,12 @@ def test_a_large_drawing_is_checked_by_the_worker_with_its_progress_shown(city, 
             seen.append(PlanCheckJob.objects.get(pk=job.pk).progress)
         return real(**{**kwargs, "progress": progress})
 
-    worker.check_bytes = watching
+    worker.check_file = watching
     try:
         assert "plancheck" in [j.name for j in jobs.registered()]
         assert jobs.run_all("test-worker").get("plancheck_checked") == 1
     finally:
-        worker.check_bytes = real
+        worker.check_file = real
     job.refresh_from_db()
     assert job.status == "done" and job.progress == 100 and job.result.units == 2
     assert seen and max(seen) < 100 and seen == sorted(seen), seen

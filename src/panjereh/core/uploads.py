@@ -62,6 +62,25 @@ def read(upload, field: str) -> bytes:
     return b"".join(chunks)
 
 
+def spool(upload, field: str, handle) -> int:
+    """Write the upload into the open binary file ``handle`` a chunk at a time (a large drawing is never whole in
+    memory); its size, or UploadError past the size limit — having written no more than the limit."""
+    limit = max_bytes()
+    size = getattr(upload, "size", None)
+    if size is not None and size > limit:
+        raise UploadError(field, _("The file is %(size)s bytes; the largest accepted is %(limit)s bytes.")
+                          % Localized({"size": size, "limit": limit}))
+    total = 0
+    for chunk in (upload.chunks() if hasattr(upload, "chunks") else [upload.read()]):
+        total += len(chunk)
+        if total > limit:
+            raise UploadError(field, _("The file is larger than the largest accepted, %(limit)s bytes.")
+                              % Localized({"limit": limit}))
+        handle.write(chunk)
+    handle.flush()
+    return total
+
+
 def _check_pdf(data: bytes, field: str) -> None:
     import pypdf
     from pypdf.errors import PdfReadError

@@ -14,8 +14,8 @@ layers differently):
 North is up (+y). Units come from the header's ``$INSUNITS`` (millimetres, centimetres or metres). What breaks
 the convention is listed, in the reader's language, as :class:`DrawingError` — never guessed."""
 
-import io
 import math
+import os
 import re
 import tempfile
 from dataclasses import dataclass, field
@@ -88,25 +88,36 @@ _INSUNITS = re.compile(rb"\$INSUNITS\s*\r?\n\s*70\s*\r?\n\s*(-?\d+)")
 
 
 def read(data: bytes, progress=None) -> Drawing:
-    """The drawing by the convention; DrawingError listing every problem found. ``progress(percent)`` is told
-    as the reading goes (the worker shows it).
+    """:func:`read_file` of a drawing's bytes."""
+    with tempfile.NamedTemporaryFile(suffix=".dxf") as handle:
+        handle.write(data)
+        handle.flush()
+        return read_file(handle.name, progress)
+
+
+def read_file(path: str, progress=None) -> Drawing:
+    """The drawing at ``path`` by the convention; DrawingError listing every problem found.
+    ``progress(percent)`` is told as the reading goes (the worker shows it).
 
     A large drawing is streamed (ezdxf's ``iterdxf``: the model space one object at a time, the units from the
     header's text) so its memory stays near its size; a drawing the streaming reader cannot follow — or any
     small one — goes through the recovering reader, which holds the whole document but repairs what programs
     write loosely."""
     tell = progress or (lambda percent: None)
-    if data.lstrip()[:18] == b"AutoCAD Binary DXF":
+    with open(path, "rb") as handle:
+        head = handle.read(1024 * 1024)
+    if head.lstrip()[:18] == b"AutoCAD Binary DXF":
         raise DrawingError([_("This is a binary DXF: export the drawing as an ASCII DXF.")])
-    if len(data) >= STREAM_BYTES:
+    if os.path.getsize(path) >= STREAM_BYTES:
         try:
-            return _streamed(data, tell)
+            return _streamed(path, head, tell)
         except DrawingError:
             raise
         except Exception:  # noqa: BLE001 — whatever the streaming reader cannot follow, the recovering one tries
             pass
     try:
-        doc, auditor = recover.read(io.BytesIO(data))
+        with open(path, "rb") as handle:
+            doc, auditor = recover.read(handle)
     except (ezdxf.DXFStructureError, ezdxf.DXFError, UnicodeDecodeError, ValueError, TypeError, EOFError,
             IndexError, KeyError, AttributeError) as exc:
         raise DrawingError([_("The file cannot be read as a DXF drawing (%(why)s).") % Localized(
@@ -128,19 +139,16 @@ def _scale(insunits: int) -> float:
     return scale
 
 
-def _streamed(data: bytes, tell) -> Drawing:
-    """The model space streamed from a temporary file (iterdxf reads a seekable file, a few objects at a time)."""
+def _streamed(path: str, head: bytes, tell) -> Drawing:
+    """The model space streamed from the file (iterdxf reads a seekable file, a few objects at a time)."""
     from ezdxf.addons import iterdxf
 
-    header = data[:data.find(b"ENDSEC") + 6] if b"ENDSEC" in data[:1024 * 1024] else data[:1024 * 1024]
+    header = head[:head.find(b"ENDSEC") + 6] if b"ENDSEC" in head else head
     found = _INSUNITS.search(header)
     scale = _scale(int(found.group(1)) if found else 0)
-    with tempfile.NamedTemporaryFile(suffix=".dxf") as handle:
-        handle.write(data)
-        handle.flush()
-        tell(20)
-        counted = _counted(iterdxf.modelspace(handle.name, types=["LWPOLYLINE", "POLYLINE", "INSERT"]))
-        return _collect(counted, scale, tell)
+    tell(20)
+    counted = _counted(iterdxf.modelspace(path, types=["LWPOLYLINE", "POLYLINE", "INSERT"]))
+    return _collect(counted, scale, tell)
 
 
 def _counted(entities):

@@ -13,7 +13,11 @@
 - where on the earth: ``IfcMapConversion`` (IFC4), when present, puts the lot in its CRS to compare with the
   parcel on the map.
 
-Lengths in metres whatever the model's unit (``ifcopenshell.util.unit``)."""
+Lengths in metres whatever the model's unit (``ifcopenshell.util.unit``).
+
+The model is opened *lazily* (ifcopenshell indexes the file in one pass and parses an instance only when it is
+read): the check reads the storeys, their slabs and a few relationships, so a model's furniture and fittings —
+most of a large model — are indexed but never parsed, and the memory stays near the file's size."""
 
 import math
 import tempfile
@@ -32,22 +36,23 @@ from panjereh.plancheck.dxf_reader import MAX_COORDINATE, Drawing, DrawingError
 
 NAMES = {"site": "IfcSite", "storey": "IfcBuildingStorey ", "ground": "IfcBuildingStorey 0", "roof": "IfcElement",
          "parking": "IfcSpace PARKING", "unit": "IfcZone DWELLING"}
-MAX_PRODUCTS = 2_000_000
+MAX_INSTANCES = 20_000_000  # instance numbers past this: not a building, or not one building
 SHAPED = ("IfcSlab", "IfcRoof", "IfcWall", "IfcColumn", "IfcBeam", "IfcStair", "IfcRailing")
 USES = {"residential": "residential", "housing": "residential", "dwelling": "residential", "commercial": "commercial",
         "retail": "commercial", "office": "administrative", "administrative": "administrative", "mixed": "mixed",
         "educational": "educational", "school": "educational", "health": "health", "industrial": "industrial"}
 
 
-def _open(data: bytes):
-    with tempfile.NamedTemporaryFile(suffix=".ifc") as handle:
-        handle.write(data)
-        handle.flush()
-        try:
-            return ifcopenshell.open(handle.name)
-        except (ifcopenshell.Error, RuntimeError, OSError, ValueError, SyntaxError) as exc:
-            raise DrawingError([_("The file cannot be read as an IFC model (%(why)s).")
-                                % Localized({"why": type(exc).__name__})]) from None
+def _open(path: str):
+    try:
+        model = ifcopenshell.open(path, lazy=True)
+    except (ifcopenshell.Error, RuntimeError, OSError, ValueError, SyntaxError) as exc:
+        raise DrawingError([_("The file cannot be read as an IFC model (%(why)s).")
+                            % Localized({"why": type(exc).__name__})]) from None
+    if model.get_max_id() > MAX_INSTANCES:
+        raise DrawingError([_("The model has more than %(count)s elements: send the building alone.")
+                            % Localized({"count": MAX_INSTANCES})])
+    return model
 
 
 def _site_outline(model, scale: float) -> shapely.Polygon | None:
@@ -87,14 +92,19 @@ def _plan_of(shape) -> tuple[shapely.Geometry | None, float]:
 
 
 def read(data: bytes, progress=None) -> tuple[Drawing, dict]:
-    """The model as a Drawing, and what else the model says: {"use", "schema", "georeference"}.
+    """:func:`read_file` of a model's bytes (ifcopenshell opens files, not bytes)."""
+    with tempfile.NamedTemporaryFile(suffix=".ifc") as handle:
+        handle.write(data)
+        handle.flush()
+        return read_file(handle.name, progress)
+
+
+def read_file(path: str, progress=None) -> tuple[Drawing, dict]:
+    """The model at ``path`` as a Drawing, and what else the model says: {"use", "schema", "georeference"}.
     ``progress(percent)`` is told as the reading goes (the worker shows it)."""
     tell = progress or (lambda percent: None)
-    model = _open(data)
+    model = _open(path)
     tell(40)
-    if len(model.by_type("IfcProduct")) > MAX_PRODUCTS:
-        raise DrawingError([_("The model has more than %(count)s elements: send the building alone.")
-                            % Localized({"count": MAX_PRODUCTS})])
     scale = ifcopenshell.util.unit.calculate_unit_scale(model)
     problems = []
     site = _site_outline(model, scale)

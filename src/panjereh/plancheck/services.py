@@ -2,14 +2,17 @@
 convention, measured against the parcel, stored once and kept under a check number. A drawing that cannot be
 checked is refused with the list of what is wrong; nothing is kept then."""
 
+import contextlib
 import hashlib
+import os
 import secrets
+import tempfile
 
 import shapely
 from django.contrib.gis.gdal import GDALException
 
 from django.conf import settings
-from django.core.files.base import ContentFile
+from django.core.files.base import File
 from django.core.files.storage import default_storage
 from django.utils.translation import gettext as _
 
@@ -32,8 +35,8 @@ class PlanCheckError(FieldError):
         self.problems = problems
 
 
-def _format(data: bytes) -> str:
-    head = data[:4096].lstrip()
+def _format(head: bytes) -> str:
+    head = head[:4096].lstrip()
     if head.startswith(b"ISO-10303-21"):
         return PlanCheck.Format.IFC
     if head.startswith(b"PK\x03\x04"):
@@ -81,11 +84,29 @@ def _normalise(parcel, application, land_use, units):
     return parcel, land_use, units
 
 
-def _read_upload(upload) -> bytes:
-    try:
-        return uploads.read(upload, "file")
-    except uploads.UploadError as exc:
-        raise PlanCheckError(exc.field, [str(exc)]) from None
+@contextlib.contextmanager
+def _spooled(upload):
+    """The upload written to a temporary file within the size limit (its path), removed afterwards: a drawing
+    is read from a file, never held whole in memory."""
+    with tempfile.NamedTemporaryFile(prefix="plancheck-") as handle:
+        try:
+            uploads.spool(upload, "file", handle)
+        except uploads.UploadError as exc:
+            raise PlanCheckError(exc.field, [str(exc)]) from None
+        yield handle.name
+
+
+def _head(path: str) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read(4096)
+
+
+def _sha256(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1024 * 1024), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def check_plan(*, actor, parcel=None, upload, land_use: str = "", units: int | None = None,
@@ -94,8 +115,9 @@ def check_plan(*, actor, parcel=None, upload, land_use: str = "", units: int | N
     the file (``application``); returns (the check, whether it is new). The same drawing checked again on the
     same parcel for the same use (and file) is the same check: its number does not change."""
     parcel, land_use, units = _normalise(parcel, application, land_use, units)
-    return check_bytes(actor=actor, parcel=parcel, application=application, data=_read_upload(upload),
-                       original_name=str(getattr(upload, "name", "")), land_use=land_use, units=units)
+    with _spooled(upload) as path:
+        return check_file(actor=actor, parcel=parcel, application=application, path=path,
+                          original_name=str(getattr(upload, "name", "")), land_use=land_use, units=units)
 
 
 def inline_bytes() -> int:
@@ -108,25 +130,29 @@ def submit_plan(*, actor, parcel=None, upload, land_use: str = "", units: int | 
     """A small drawing checked now (its PlanCheck, and whether it is new); a large one stored and handed to
     the worker (its PlanCheckJob, whose progress the page shows). What is not a drawing is refused at once."""
     parcel, land_use, units = _normalise(parcel, application, land_use, units)
-    data = _read_upload(upload)
-    if len(data) < inline_bytes():
-        return check_bytes(actor=actor, parcel=parcel, application=application, data=data,
-                           original_name=str(getattr(upload, "name", "")), land_use=land_use, units=units)
-    kind = _format(data)
-    name = default_storage.save(f"plancheck/pending/{secrets.token_hex(8)}.{kind}", ContentFile(data))
+    with _spooled(upload) as path:
+        size = os.path.getsize(path)
+        if size < inline_bytes():
+            return check_file(actor=actor, parcel=parcel, application=application, path=path,
+                              original_name=str(getattr(upload, "name", "")), land_use=land_use, units=units)
+        kind = _format(_head(path))
+        with open(path, "rb") as handle:
+            name = default_storage.save(f"plancheck/pending/{secrets.token_hex(8)}.{kind}", File(handle))
     with service_tx.atomic():
         job = PlanCheckJob.objects.create(token=secrets.token_urlsafe(18), parcel=parcel, application=application,
                                           file=name, original_name=str(getattr(upload, "name", ""))[:200],
                                           land_use=land_use, units=units, created_by=audit.user_or_none(actor))
-        audit.record(actor=actor, action="plancheck.queued", obj=job, data={"parcel": parcel.pk, "bytes": len(data)})
+        audit.record(actor=actor, action="plancheck.queued", obj=job, data={"parcel": parcel.pk, "bytes": size})
     return job, True
 
 
-def check_bytes(*, actor, parcel, application, data: bytes, original_name: str, land_use: str,
-                units: int | None, progress=None) -> tuple[PlanCheck, bool]:
-    """The check itself, of a drawing's bytes (``progress(percent)`` told as it goes, if given)."""
-    kind = _format(data)
-    digest = hashlib.sha256(data).hexdigest()
+def check_file(*, actor, parcel, application, path: str, original_name: str, land_use: str,
+               units: int | None, progress=None) -> tuple[PlanCheck, bool]:
+    """The check itself, of the drawing in the file at ``path`` (``progress(percent)`` told as it goes, if
+    given). The drawing is read from the file, hashed and stored a chunk at a time."""
+    kind = _format(_head(path))
+    digest = _sha256(path)
+    size = os.path.getsize(path)
     existing = PlanCheck.objects.filter(parcel=parcel, sha256=digest, land_use=land_use, units=units,
                                         application=application).first()
     if existing:
@@ -134,21 +160,22 @@ def check_bytes(*, actor, parcel, application, data: bytes, original_name: str, 
     offset = model_use = None
     try:
         if kind == PlanCheck.Format.IFC:
-            drawing, extra = ifc_reader.read(data, progress=progress)
+            drawing, extra = ifc_reader.read_file(path, progress=progress)
             offset, model_use = _offset(extra.get("georeference"), parcel), extra.get("use")
         else:
-            drawing = dxf_reader.read(data, progress=progress)
+            drawing = dxf_reader.read_file(path, progress=progress)
     except dxf_reader.DrawingError as exc:
         raise PlanCheckError("file", exc.problems) from None
     measured, found = check.findings(drawing, parcel, land_use=land_use, units=units, offset_m=offset,
                                      model_use=model_use)
     name = f"plancheck/{digest}.{kind}"
     if not default_storage.exists(name):
-        name = default_storage.save(name, ContentFile(data))
+        with open(path, "rb") as handle:
+            name = default_storage.save(name, File(handle))
     with service_tx.atomic():
         plan = PlanCheck.objects.create(
             number=_number(), parcel=parcel, format=kind, file=name, original_name=original_name[:200],
-            size=len(data), sha256=digest, land_use=land_use, units=units, measured=measured, findings=found,
+            size=size, sha256=digest, land_use=land_use, units=units, measured=measured, findings=found,
             application=application, outlines=_outlines(drawing), verification_code=secrets.token_urlsafe(18),
             passed=all(f["status"] == check.PASS for f in found), created_by=audit.user_or_none(actor))
         audit.record(actor=actor, action="plancheck.checked", obj=plan,

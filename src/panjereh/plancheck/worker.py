@@ -4,6 +4,8 @@ once checked (the drawing itself is kept by the check, under its SHA-256)."""
 
 import datetime
 import logging
+import shutil
+import tempfile
 
 from django.core.files.storage import default_storage
 from django.db.models import Q
@@ -11,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from panjereh.plancheck.models import PlanCheckJob
-from panjereh.plancheck.services import PlanCheckError, check_bytes
+from panjereh.plancheck.services import PlanCheckError, check_file
 
 log = logging.getLogger(__name__)
 CLAIM = datetime.timedelta(minutes=10)
@@ -41,11 +43,15 @@ def run_pending(worker_id: str = "", batch: int = 1) -> dict:
             PlanCheckJob.objects.filter(pk=job.pk).update(progress=min(percent, 99))
 
     try:
-        with default_storage.open(job.file, "rb") as handle:
-            data = handle.read()
-        plan, _new = check_bytes(actor=job.created_by, parcel=job.parcel, application=job.application, data=data,
-                                 original_name=job.original_name, land_use=job.land_use, units=job.units,
-                                 progress=progress)
+        with tempfile.NamedTemporaryFile(prefix="plancheck-") as local:
+            # the stored upload copied a chunk at a time (the storage may be an object store): the readers open
+            # files, and a large drawing is never whole in memory
+            with default_storage.open(job.file, "rb") as handle:
+                shutil.copyfileobj(handle, local, 1024 * 1024)
+            local.flush()
+            plan, _new = check_file(actor=job.created_by, parcel=job.parcel, application=job.application,
+                                    path=local.name, original_name=job.original_name, land_use=job.land_use,
+                                    units=job.units, progress=progress)
     except PlanCheckError as exc:
         PlanCheckJob.objects.filter(pk=job.pk).update(status=PlanCheckJob.Status.FAILED, problems=exc.problems,
                                                       progress=100)
