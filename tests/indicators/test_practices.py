@@ -208,7 +208,7 @@ def views_estimate(parcel):
     return [{"nearest": (s.get("nearest") or {}).get("ext_id")} for s in feasibility(parcel)["services"]]
 
 
-def _public_layer(code, name_fa, features):
+def _public_layer(code, name_fa, features, geometry_type="Polygon"):
     """A layer the municipality imports like any other: versioned, public."""
     import shapely
 
@@ -217,7 +217,7 @@ def _public_layer(code, name_fa, features):
     from panjereh.citymap.services import create_layer, publish_version
 
     layer = create_layer(actor=None, code=code, name_fa=name_fa, name_en=code, kind="generic",
-                         geometry_type="Polygon", visibility="public",
+                         geometry_type=geometry_type, visibility="public",
                          agency=Agency.objects.get(code="municipality"))
     publish_version(layer=layer, prepared=PreparedFeatures(
         geoms=[shapely.from_wkb(bytes(g.wkb)) for g, _ in features],

@@ -59,9 +59,10 @@ def test_a_compliant_house_passes_every_rule_and_gets_a_check_number(client_for,
     assert r.status_code == 201, r.json()
     body = r.json()
     assert body["passed"] and set(statuses(r).values()) == {"pass"}, statuses(r)
-    assert body["measured"]["limits"] == {"source": "zoning", "zone": "R140"}
+    assert body["measured"]["limits"] == {"source": "zoning", "zone": "R140", "setback_m": 0.0}
+    assert body["measured"]["placed_by"] == "shape" and body["measured"]["site_fit_m"] < 0.01
     assert body["measured"]["floors"] == 3 and body["measured"]["occupancy_percent"] == 55.0
-    assert [f["number"] for f in body["findings"]] == list(range(1, 10))
+    assert [f["number"] for f in body["findings"]] == list(range(1, 12))
     assert all(f["article"] and f["name"] for f in body["findings"])  # every rule named in Persian, with its article
     assert "طبقات" in finding(r, "floors")["name"]
     # the same drawing again is the same check; a changed drawing is a new one
@@ -188,11 +189,14 @@ def test_an_ifc4_model_on_its_parcel_passes_and_its_violations_are_caught(client
     placed = _ifc_house(wd, georeference=(STORAGE_SRID, minx, miny))
     r = check(client_for, parcel, placed, units=2)
     assert r.status_code == 201, r.json()
-    assert r.json()["format"] == "ifc" and r.json()["passed"], statuses(r)
+    assert r.json()["format"] == "ifc" and r.json()["passed"], (statuses(r), r.json()["measured"])
     assert r.json()["measured"]["site_offset_m"] < 0.01 and r.json()["measured"]["height_m"] == 6.7
-    # the same model placed 120 m away from the parcel: the site finding fails, the rest stands
+    assert r.json()["measured"]["placed_by"] == "georeference"
+    # the same model placed 120 m away from the parcel: the placement fails (the lot's area is right), the street
+    # line cannot be read there, the rest stands
     away = check(client_for, parcel, _ifc_house(wd, georeference=(STORAGE_SRID, minx + 120, miny)), units=2)
-    assert statuses(away)["site"] == "fail" and statuses(away)["floors"] == "pass"
+    assert statuses(away)["placement"] == "fail" and statuses(away)["site"] == "pass"
+    assert statuses(away)["street"] == "unknown" and statuses(away)["floors"] == "pass"
     assert away.json()["measured"]["site_offset_m"] == pytest.approx(120, abs=0.01)
     eight = check(client_for, parcel, _ifc_house(wd, floors=8), units=2)
     assert (finding(eight, "floors")["found"], finding(eight, "floors")["allowed"]) == (8, 5)

@@ -43,7 +43,7 @@ def test_the_counter_checks_a_drawing_before_opening_a_file_and_prints_the_repor
     assert r.status_code == 200 and 'id="findings"' in text, text[:2000]
     plan = PlanCheck.objects.get(parcel=parcel)
     assert plan.number in text and plan.units == 2
-    assert text.count('data-status="') == 9
+    assert text.count('data-status="') == 11
     bad = counter.post(f"/plan-check/?parcel={parcel.pk}", {"drawing": SimpleUploadedFile("x.dxf", b"nonsense")})
     assert bad.status_code == 400 and 'id="problems"' in bad.content.decode()
     # the report: stored once, its SHA-256 on the public verify page, the same bytes every time

@@ -8,7 +8,7 @@ from django.contrib.gis.geos import GEOSGeometry
 
 from panjereh.citymap.models import Feature, Layer, Visibility
 
-ZONING, HAZARD = "zoning", "hazard"
+ZONING, HAZARD, STREETS = "zoning", "hazard", "streets"
 
 
 def public_layers(prefix: str):
@@ -30,6 +30,26 @@ def zoning_of(parcel) -> list[dict]:
     """The detailed plan's zones the parcel lies in (its centre: a parcel straddling two zones is read where
     most of it is), with their rules as the layer's attributes carry them."""
     return _touching(ZONING, parcel.geom.point_on_surface)
+
+
+def streets_beside(parcel, within_m: float = 30.0) -> list[dict]:
+    """The streets (centrelines of the public ``streets…`` layers) within ``within_m`` of the parcel, each with
+    its name, its width today and its planned width (``planned_width_m``, the detailed plan's widening — the
+    same as today's where the plan does not widen it), and its centreline (GEOS, storage CRS). The plan check
+    reads the street line from them."""
+    found = []
+    for layer in public_layers(STREETS):
+        for feature in Feature.objects.filter(version_id=layer.current_version_id,
+                                              geom__dwithin=(parcel.geom, within_m)).order_by("id")[:20]:
+            attrs = feature.attrs or {}
+            width = attrs.get("width_m")
+            if not isinstance(width, (int, float)) or width <= 0:
+                continue
+            planned = attrs.get("planned_width_m")
+            found.append({"name": str(attrs.get("name_fa") or feature.ext_id), "width_m": float(width),
+                          "planned_width_m": float(planned) if isinstance(planned, (int, float)) and planned > 0
+                          else float(width), "geom": feature.geom})
+    return found
 
 
 def hazards_of(parcel) -> list[dict]:

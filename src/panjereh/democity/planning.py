@@ -20,11 +20,13 @@ from panjereh.citymap.models import Layer, Parcel
 from panjereh.citymap.services import create_layer, publish_version
 from panjereh.democity.layout import HALF, PITCH_X, PITCH_Y, Grid, centre
 
-# land use → (zone code prefix, the use as the plan writes it, most occupancy %, setback rule)
-ZONES = {"residential": ("R", "مسکونی", 60, "۶۰٪ طول + ۲ متر"), "commercial": ("C", "تجاری", 80, "بر اصلاحی"),
-         "mixed": ("M", "مختلط مسکونی–تجاری", 70, "۶۰٪ طول + ۲ متر"), "administrative": ("A", "اداری", 60, "۵ متر"),
-         "educational": ("E", "آموزشی", 50, "۶ متر"), "health": ("H", "درمانی", 50, "۶ متر"),
-         "industrial": ("I", "صنعتی", 60, "۱۰ متر"), "green_space": ("G", "فضای سبز", 5, "—")}
+# land use → (zone code prefix, the use as the plan writes it, most occupancy %, setback rule, metres the
+# building stands behind the street line — what the plan check measures)
+ZONES = {"residential": ("R", "مسکونی", 60, "۶۰٪ طول + ۲ متر", 0), "commercial": ("C", "تجاری", 80, "بر اصلاحی", 0),
+         "mixed": ("M", "مختلط مسکونی–تجاری", 70, "۶۰٪ طول + ۲ متر", 0),
+         "administrative": ("A", "اداری", 60, "۵ متر", 5), "educational": ("E", "آموزشی", 50, "۶ متر", 6),
+         "health": ("H", "درمانی", 50, "۶ متر", 6), "industrial": ("I", "صنعتی", 60, "۱۰ متر", 10),
+         "green_space": ("G", "فضای سبز", 5, "—", 0)}
 FLOOD_STRIP_M = 120.0
 PIPELINE_STRIP_M = 25.0
 
@@ -45,12 +47,13 @@ def _zones(grid: Grid) -> list[tuple]:
     out = []
     for (i, j), parcels in sorted(blocks.items()):
         use = collections.Counter(p[0] for p in parcels).most_common(1)[0][0]
-        prefix, use_fa, occupancy, setback = ZONES.get(use, ("X", use, 60, "—"))
+        prefix, use_fa, occupancy, setback, setback_m = ZONES.get(use, ("X", use, 60, "—", 0))
         floors = max(p[1] for p in parcels if p[0] == use)
         density = max(p[2] for p in parcels if p[0] == use)
         box = shapely.box(grid.x(i) + HALF, grid.y(j) + HALF, grid.x(i + 1) - HALF, grid.y(j + 1) - HALF)
         out.append((box, {"zone": f"{prefix}{floors}{density // 10:02d}", "land_use": use_fa, "max_floors": floors,
-                          "density": density, "occupancy": occupancy, "setback": setback}))
+                          "density": density, "occupancy": occupancy, "setback": setback,
+                          "setback_m": setback_m}))
     return out
 
 

@@ -3,17 +3,20 @@
 it was read. Pure functions of the drawing, the parcel and the application's declarations — nothing stored."""
 
 import shapely
+from django.utils.translation import gettext as _
 
 from panjereh.citymap.vocabulary import zone_admits
+from panjereh.core.text import Localized
+from panjereh.plancheck import placement as placing
 from panjereh.plancheck import rules
 from panjereh.plancheck.dxf_reader import Drawing
 
 PASS, FAIL, UNKNOWN = "pass", "fail", "unknown"
 
 
-def _finding(code, status, found, allowed, where="", unit=""):
+def _finding(code, status, found, allowed, where="", unit="", note=""):
     return {"rule": code, "name": rules.name(code), "article": rules.article(code), "status": status,
-            "found": found, "allowed": allowed, "unit": unit, "where": where}
+            "found": found, "allowed": allowed, "unit": unit, "where": where, "note": str(note)}
 
 
 def _round(value, digits=1):
@@ -43,10 +46,48 @@ def _rounded(m: dict) -> dict:
     return {k: round(v, 2) if isinstance(v, float) else v for k, v in m.items()}
 
 
-def findings(drawing: Drawing, parcel, *, land_use: str, units: int | None,
-             offset_m: float | None = None, model_use: str | None = None) -> tuple[dict, list[dict]]:
-    """The numbered findings; ``offset_m``: how far a georeferenced model's lot lies from the parcel;
-    ``model_use``: the use the model itself declares (it must be the one applied for)."""
+def _placement_note(placed: placing.Placement) -> str:
+    if placed.how == placing.GEOREFERENCE:
+        return _("Placed by the model's IfcMapConversion.")
+    if placed.how == placing.POSITION:
+        return _("Placed by its coordinates (drawn in the city's coordinates).")
+    return _("Placed by the lot's shape, turned %(angle)s°.") % Localized({"angle": round(placed.rotation_deg)})
+
+
+def _street(placed: placing.Placement, building, streets: list[dict], limits, fitted: bool) -> dict:
+    """The building's distance behind the street line — the street's planned edge (half its planned width from
+    the centreline; the land between today's edge and it is given up to the widening) — against the zone's
+    setback. Cannot tell when the drawing does not fit the parcel, or the parcel has no street on the map."""
+    if not streets:
+        return _finding("street", UNKNOWN, None, limits.setback_m, "", "m",
+                        _("No street beside the parcel on the map."))
+    if not fitted:
+        return _finding("street", UNKNOWN, None, limits.setback_m, "", "m",
+                        _("The drawing does not lie on the parcel: the street line cannot be read."))
+    behind = [(float(building.distance(shapely.from_wkb(bytes(s["geom"].wkb)))) - s["planned_width_m"] / 2, s)
+              for s in streets]
+    distance, street = min(behind, key=lambda pair: pair[0])
+    widened = street["planned_width_m"] > street["width_m"]
+    note = _("%(street)s, planned width %(width)s m") % Localized(
+        {"street": street["name"], "width": round(street["planned_width_m"], 1)}) if widened else street["name"]
+    return _finding("street", PASS if distance >= limits.setback_m - EPSILON else FAIL, _round(distance, 2),
+                    _round(limits.setback_m, 2), "", "m", note)
+
+
+def _given_up(parcel_shape, streets: list[dict]) -> float:
+    """The parcel's land inside the streets' planned widths: what the owner gives up to a widening (m²)."""
+    strips = [shapely.from_wkb(bytes(s["geom"].wkb)).buffer(s["planned_width_m"] / 2, cap_style="flat")
+              for s in streets if s["planned_width_m"] > s["width_m"]]
+    return float(parcel_shape.intersection(shapely.union_all(strips)).area) if strips else 0.0
+
+
+def findings(placed: placing.Placement, parcel, *, land_use: str, units: int | None, model_use: str | None = None,
+             streets: list[dict] | None = None) -> tuple[dict, list[dict]]:
+    """The numbered findings of the drawing as placed on the parcel (:mod:`placement`); ``model_use``: the use
+    the model itself declares (it must be the one applied for); ``streets``: the streets beside the parcel
+    (:func:`panjereh.citymap.public_layers.streets_beside`)."""
+    drawing = placed.drawing
+    streets = streets or []
     conf = rules.config()
     limits = rules.limits_of(parcel)
     m = measures(drawing)
@@ -55,11 +96,14 @@ def findings(drawing: Drawing, parcel, *, land_use: str, units: int | None,
     out = []
     tolerance = conf["site_area_tolerance"]
     mismatch = abs(m["site_area_m2"] - parcel.area_m2) / parcel.area_m2
-    placed = offset_m is None or offset_m <= conf["site_offset_m"]
-    m["site_offset_m"] = offset_m
-    out.append(_finding("site", PASS if placed and mismatch <= tolerance + EPSILON and m["outside_lot_m2"] <= 0.01
-                        else FAIL,
-                        _round(m["site_area_m2"]), _round(parcel.area_m2), layers["site"], "m²"))
+    out.append(_finding("site", PASS if mismatch <= tolerance + EPSILON and m["outside_lot_m2"] <= 0.01 else FAIL,
+                        _round(m["site_area_m2"]), _round(parcel.area_m2), layers["site"], "m²",
+                        _("Part of the building lies outside the lot.") if m["outside_lot_m2"] > 0.01 else ""))
+    fitted = placed.fit_m <= conf["site_fit_m"] + EPSILON
+    m.update(placed_by=placed.how, rotation_deg=placed.rotation_deg, site_fit_m=placed.fit_m,
+             site_offset_m=placed.offset_m)
+    out.append(_finding("placement", PASS if fitted else FAIL, _round(placed.fit_m, 2), _round(conf["site_fit_m"], 2),
+                        layers["site"], "m", _placement_note(placed)))
     same_use = model_use is None or model_use == land_use
     out.append(_finding("land_use", PASS if same_use and zone_admits(limits.land_use, land_use) else FAIL,
                         model_use or land_use, limits.land_use))
@@ -77,6 +121,12 @@ def findings(drawing: Drawing, parcel, *, land_use: str, units: int | None,
     out.append(_finding("depth", PASS if m["building_depth_from_north_m"] <= allowed_depth + EPSILON else FAIL,
                         _round(m["building_depth_from_north_m"], 2), _round(allowed_depth, 2),
                         f"{layers['storey']}…", "m"))
+    building = shapely.union_all([drawing.storeys[n] for n in sorted(drawing.storeys)])
+    street = _street(placed, building, streets, limits, fitted)
+    street["where"] = f"{layers['storey']}…"
+    out.append(street)
+    m["street_setback_m"] = street["found"]
+    m["given_up_m2"] = _given_up(shapely.from_wkb(bytes(parcel.geom.wkb)), streets)
     if land_use == "residential":
         declared = units if units is not None else m["units"]
         needed = None if declared is None else declared * conf["parking_per_unit"]
@@ -91,5 +141,5 @@ def findings(drawing: Drawing, parcel, *, land_use: str, units: int | None,
     for number, item in enumerate(out, 1):
         item["number"] = number
     report = _rounded(m)
-    report["limits"] = {"source": limits.source, "zone": limits.zone}
+    report["limits"] = {"source": limits.source, "zone": limits.zone, "setback_m": limits.setback_m}
     return report, out

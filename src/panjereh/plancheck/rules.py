@@ -14,13 +14,15 @@ from django.utils.translation import pgettext_lazy
 from panjereh.citymap import public_layers
 
 RULES = {
-    "site": (pgettext_lazy("plan rule", "the lot matches the parcel on the map"), "ماده ۱"),
+    "site": (pgettext_lazy("plan rule", "the lot's area against the parcel's"), "ماده ۱"),
+    "placement": (pgettext_lazy("plan rule", "the lot laid on the parcel on the map"), "ماده ۱"),
     "land_use": (pgettext_lazy("plan rule", "land use"), "بند ۱-۱"),
     "floors": (pgettext_lazy("plan rule", "floors above ground"), "بند ۲-۱"),
     "height": (pgettext_lazy("plan rule", "total height"), "بند ۲-۲"),
     "occupancy": (pgettext_lazy("plan rule", "occupancy (ground floor over the lot)"), "بند ۳-۱"),
     "density": (pgettext_lazy("plan rule", "density (floor areas over the lot)"), "بند ۳-۲"),
     "depth": (pgettext_lazy("plan rule", "building within sixty per cent of the lot's depth plus the extra metres"), "بند ۴-۱"),
+    "street": (pgettext_lazy("plan rule", "setback from the street line"), "بند ۴-۲"),
     "parking": (pgettext_lazy("plan rule", "parking spaces"), "بند ۵-۱"),
     "units": (pgettext_lazy("plan rule", "dwelling units against the application"), "بند ۵-۲"),
 }
@@ -34,7 +36,8 @@ DEFAULTS = {
     "parking_per_unit": 1,  # housing: spaces per dwelling unit
     "parking_per_m2": 50,  # other uses: one space per this many m² of floor area
     "site_area_tolerance": 0.03,  # the drawing's lot may differ from the map's parcel by this share
-    "site_offset_m": 5.0,  # a georeferenced model's lot may lie this far from the parcel on the map
+    "site_fit_m": 1.5,  # the placed lot's boundary may lie this far from the parcel's (Hausdorff distance)
+    "street_setback_m": 0.0,  # the building this far behind the (planned) street line, where the zone says nothing
 }
 
 
@@ -60,6 +63,7 @@ class Limits:
     occupancy_percent: float
     source: str
     zone: str = ""
+    setback_m: float = 0.0  # the building behind the planned street line
 
 
 def limits_of(parcel) -> Limits:
@@ -70,6 +74,8 @@ def limits_of(parcel) -> Limits:
         return Limits(land_use=parcel.land_use, max_floors=int(attrs.get("max_floors") or parcel.max_floors),
                       density_percent=float(attrs.get("density") or parcel.max_density),
                       occupancy_percent=float(attrs.get("occupancy") or conf["occupancy_percent"]),
-                      source="zoning", zone=str(attrs.get("zone") or zones[0]["ext_id"]))
+                      source="zoning", zone=str(attrs.get("zone") or zones[0]["ext_id"]),
+                      setback_m=float(attrs.get("setback_m") or conf["street_setback_m"]))
     return Limits(land_use=parcel.land_use, max_floors=parcel.max_floors, density_percent=float(parcel.max_density),
-                  occupancy_percent=float(conf["occupancy_percent"]), source="parcel")
+                  occupancy_percent=float(conf["occupancy_percent"]), source="parcel",
+                  setback_m=float(conf["street_setback_m"]))

@@ -17,11 +17,12 @@ from django.core.files.storage import default_storage
 from django.utils.translation import gettext as _
 
 from panjereh.citymap import crs as crsmod
+from panjereh.citymap import public_layers
 from panjereh.citymap.vocabulary import LandUse
 from panjereh.core import audit, service_tx, uploads
 from panjereh.core.errors import FieldError
 from panjereh.core.text import Localized
-from panjereh.plancheck import check, dxf_reader, ifc_reader
+from panjereh.plancheck import check, dxf_reader, ifc_reader, placement
 from panjereh.plancheck.models import PlanCheck, PlanCheckJob
 
 NUMBER_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -47,15 +48,15 @@ def _format(head: bytes) -> str:
     raise PlanCheckError("file", [_("This is neither a DXF nor an IFC drawing.")])
 
 
-def _offset(georeference: dict | None, parcel) -> float | None:
-    """How far (m) the model's georeferenced lot lies from the parcel on the map; None without a georeference."""
+def _georeferenced_lot(georeference: dict | None) -> shapely.Polygon | None:
+    """The lot where the model's IfcMapConversion puts it, in the storage CRS; None without one (or with a CRS
+    this machine cannot transform from)."""
     if not georeference:
         return None
     try:
-        placed = crsmod.to_storage(shapely.from_wkt(georeference["polygon"]), georeference["crs"])
+        return crsmod.to_storage(shapely.from_wkt(georeference["polygon"]), georeference["crs"])
     except (ValueError, RuntimeError, GDALException):
         return None
-    return float(placed.centroid.distance(shapely.from_wkb(bytes(parcel.geom.wkb)).centroid))
 
 
 def _number() -> str:
@@ -157,17 +158,18 @@ def check_file(*, actor, parcel, application, path: str, original_name: str, lan
                                         application=application).first()
     if existing:
         return existing, False
-    offset = model_use = None
+    georeferenced = model_use = None
     try:
         if kind == PlanCheck.Format.IFC:
             drawing, extra = ifc_reader.read_file(path, progress=progress)
-            offset, model_use = _offset(extra.get("georeference"), parcel), extra.get("use")
+            georeferenced, model_use = _georeferenced_lot(extra.get("georeference")), extra.get("use")
         else:
             drawing = dxf_reader.read_file(path, progress=progress)
     except dxf_reader.DrawingError as exc:
         raise PlanCheckError("file", exc.problems) from None
-    measured, found = check.findings(drawing, parcel, land_use=land_use, units=units, offset_m=offset,
-                                     model_use=model_use)
+    placed = placement.place(drawing, shapely.from_wkb(bytes(parcel.geom.wkb)), georeferenced)
+    measured, found = check.findings(placed, parcel, land_use=land_use, units=units, model_use=model_use,
+                                     streets=public_layers.streets_beside(parcel))
     name = f"plancheck/{digest}.{kind}"
     if not default_storage.exists(name):
         with open(path, "rb") as handle:
@@ -176,7 +178,7 @@ def check_file(*, actor, parcel, application, path: str, original_name: str, lan
         plan = PlanCheck.objects.create(
             number=_number(), parcel=parcel, format=kind, file=name, original_name=original_name[:200],
             size=size, sha256=digest, land_use=land_use, units=units, measured=measured, findings=found,
-            application=application, outlines=_outlines(drawing), verification_code=secrets.token_urlsafe(18),
+            application=application, outlines=_outlines(placed.drawing), verification_code=secrets.token_urlsafe(18),
             passed=all(f["status"] == check.PASS for f in found), created_by=audit.user_or_none(actor))
         audit.record(actor=actor, action="plancheck.checked", obj=plan,
                      data={"parcel": parcel.pk, "sha256": digest, "passed": plan.passed,
