@@ -48,10 +48,13 @@ def from_north(lot, depth, width_share=1.0):
 
 
 def ifc(*, lot=(12.5, 25.0), storeys=(), parking=0, units=0, schema="IFC4", use="Residential", site=True,
-        basement=False, georeference=None, millimetres=False) -> bytes:
+        basement=False, georeference=None, millimetres=False, storey_areas=None, slab_areas=None,
+        classification=None) -> bytes:
     """A building model made with ifcopenshell.api: the lot as the IfcSite's FootPrint, one storey per floor
     (3.2 m apart) with a 0.3 m slab of the given (x0, y0, x1, y1) outline, parking spaces, dwelling zones,
-    Pset_BuildingCommon.OccupancyType; ``georeference``: (EPSG code, easting, northing) of the lot's corner."""
+    Pset_BuildingCommon.OccupancyType; ``georeference``: (EPSG code, easting, northing) of the lot's corner;
+    ``storey_areas`` / ``slab_areas``: the GrossFloorArea / GrossArea (m²) each floor's base quantities state;
+    ``classification``: (system, code) of the building's classification reference."""
     import tempfile
 
     import ifcopenshell
@@ -86,8 +89,13 @@ def ifc(*, lot=(12.5, 25.0), storeys=(), parking=0, units=0, schema="IFC4", use=
                                      for x, y in [(0, 0), (w, 0), (w, d), (0, d), (0, 0)]])
         lot_site.Representation = f.createIfcProductDefinitionShape(Representations=[f.createIfcShapeRepresentation(
             ContextOfItems=plan, RepresentationIdentifier="FootPrint", RepresentationType="Curve2D", Items=[curve])])
-    pset = api.run("pset.add_pset", f, product=building, name="Pset_BuildingCommon")
-    api.run("pset.edit_pset", f, pset=pset, properties={"OccupancyType": use})
+    if use:
+        pset = api.run("pset.add_pset", f, product=building, name="Pset_BuildingCommon")
+        api.run("pset.edit_pset", f, pset=pset, properties={"OccupancyType": use})
+    if classification:
+        system = api.run("classification.add_classification", f, classification=classification[0])
+        api.run("classification.add_reference", f, products=[building], identification=classification[1],
+                name=classification[1], classification=system)
     levels = ([-3.2] if basement else []) + [n * 3.2 for n in range(len(storeys))]
     outlines = ([storeys[0]] if basement else []) + list(storeys)
     for n, (elevation, (x0, y0, x1, y1)) in enumerate(zip(levels, outlines)):
@@ -101,6 +109,13 @@ def ifc(*, lot=(12.5, 25.0), storeys=(), parking=0, units=0, schema="IFC4", use=
                         polyline=[(0, 0), ((x1 - x0) * k, 0), ((x1 - x0) * k, (y1 - y0) * k), (0, (y1 - y0) * k)])
         api.run("geometry.assign_representation", f, product=slab, representation=shape)
         api.run("spatial.assign_container", f, relating_structure=storey, products=[slab])
+        floor = n - (1 if basement else 0)
+        for product, areas, qto_name, quantity in ((storey, storey_areas, "Qto_BuildingStoreyBaseQuantities",
+                                                    "GrossFloorArea"),
+                                                   (slab, slab_areas, "Qto_SlabBaseQuantities", "GrossArea")):
+            if areas and 0 <= floor < len(areas):
+                qto = api.run("pset.add_qto", f, product=product, name=qto_name)
+                api.run("pset.edit_qto", f, qto=qto, properties={quantity: areas[floor]})  # m², the area unit
     for i in range(parking):
         space = api.run("root.create_entity", f, ifc_class="IfcSpace", name=f"P{i}")
         if schema == "IFC2X3":

@@ -28,11 +28,13 @@ def measures(drawing: Drawing) -> dict:
     site_area = drawing.site.area
     above = [drawing.storeys[n] for n in sorted(drawing.storeys)]
     footprint = drawing.storeys[0]
-    built = sum(s.area for s in above)
+    # the floor areas the model states (its base quantities), else the outlines' areas
+    built = sum(drawing.floor_areas.get(n, drawing.storeys[n].area) for n in sorted(drawing.storeys))
     miny, maxy = drawing.site.bounds[1], drawing.site.bounds[3]
     building = shapely.union_all(above)
     return {"site_area_m2": site_area, "floors": len(above), "basements": drawing.basements,
-            "ground_floor_m2": footprint.area, "floor_area_m2": built,
+            "ground_floor_m2": footprint.area, "floor_area_m2": built, "areas_from": drawing.areas_from,
+            "floor_area_geometry_m2": sum(s.area for s in above),
             "occupancy_percent": footprint.area / site_area * 100, "density_percent": built / site_area * 100,
             "lot_depth_m": maxy - miny, "building_depth_from_north_m": maxy - building.bounds[1],
             "outside_lot_m2": building.difference(drawing.site).area, "height_m": drawing.roof_level,
@@ -116,7 +118,9 @@ def findings(placed: placing.Placement, parcel, *, land_use: str, units: int | N
     out.append(_finding("occupancy", PASS if m["occupancy_percent"] <= limits.occupancy_percent + EPSILON else FAIL,
                         _round(m["occupancy_percent"]), limits.occupancy_percent, storey, "%"))
     out.append(_finding("density", PASS if m["density_percent"] <= limits.density_percent + EPSILON else FAIL,
-                        _round(m["density_percent"]), limits.density_percent, f"{layers['storey']}…", "%"))
+                        _round(m["density_percent"]), limits.density_percent, f"{layers['storey']}…", "%",
+                        _("Floor areas from the model's base quantities.") if drawing.areas_from == "quantities"
+                        else ""))
     allowed_depth = m["lot_depth_m"] * conf["depth_share"] + conf["depth_extra_m"]
     out.append(_finding("depth", PASS if m["building_depth_from_north_m"] <= allowed_depth + EPSILON else FAIL,
                         _round(m["building_depth_from_north_m"], 2), _round(allowed_depth, 2),

@@ -55,6 +55,8 @@ class Drawing:
     parking: int = 0
     units: int | None = None
     layers: dict = field(default_factory=dict)
+    floor_areas: dict[int, float] = field(default_factory=dict)  # floor number → area the model states (IFC)
+    areas_from: str = "geometry"  # where the floor areas come from: "geometry", or the model's "quantities"
 
 
 def layer_names() -> dict:

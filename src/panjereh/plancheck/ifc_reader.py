@@ -8,8 +8,12 @@
   floor's level (furniture and fittings are not shaped: they are most of a model and make no outline);
 - parking bays: ``IfcSpace`` of predefined type ``PARKING`` (IFC4) or object type ``PARKING`` (IFC2X3);
 - dwelling units: ``IfcZone`` (or IFC4's ``IfcSpatialZone``) of object type ``DWELLING`` or ``UNIT``;
-- the use: ``Pset_BuildingCommon.OccupancyType`` of the ``IfcBuilding`` (what the application is checked for,
-  when it does not say);
+- the floor areas: the storey's base quantities (``Qto_BuildingStoreyBaseQuantities.GrossFloorArea``), else its
+  slabs' (``Qto_SlabBaseQuantities.GrossArea``), else its spaces' (``Qto_SpaceBaseQuantities.GrossFloorArea``) —
+  when every floor above ground states one — else the outlines' areas;
+- the use: the ``IfcBuilding``'s classification reference, looked up in the city's table
+  (``PANJEREH_PLANCHECK_USE_CLASSES``: a classification's name → code prefix → land use), else
+  ``Pset_BuildingCommon.OccupancyType`` (what the application is checked for, when it does not say);
 - where on the earth: ``IfcMapConversion`` (IFC4), when present, puts the lot in its CRS to compare with the
   parcel on the map.
 
@@ -24,13 +28,16 @@ import tempfile
 
 import ifcopenshell
 import ifcopenshell.geom
+import ifcopenshell.util.classification
 import ifcopenshell.util.element
 import ifcopenshell.util.placement
 import ifcopenshell.util.unit
 import numpy as np
 import shapely
+from django.conf import settings
 from django.utils.translation import gettext as _
 
+from panjereh.citymap.vocabulary import LandUse
 from panjereh.core.text import Localized
 from panjereh.plancheck.dxf_reader import MAX_COORDINATE, Drawing, DrawingError
 
@@ -53,6 +60,63 @@ def _open(path: str):
         raise DrawingError([_("The model has more than %(count)s elements: send the building alone.")
                             % Localized({"count": MAX_INSTANCES})])
     return model
+
+
+# a classification's name (as its IfcClassification is named, case and spaces aside) → code prefix → land use.
+# The city's own land-use vocabulary, as a classification named "Panjereh", is always understood; Uniclass 2015's
+# residential entities (En_45) are given as an example of another system; a city adds the systems its offices
+# use in PANJEREH_PLANCHECK_USE_CLASSES.
+USE_CLASSES = {"uniclass2015": {"En_45": "residential"}}
+QUANTITIES = (("Qto_BuildingStoreyBaseQuantities", "GrossFloorArea"), ("BaseQuantities", "GrossFloorArea"))
+PART_QUANTITIES = (("IfcSlab", ("Qto_SlabBaseQuantities", "BaseQuantities"), "GrossArea"),
+                   ("IfcSpace", ("Qto_SpaceBaseQuantities", "BaseQuantities"), "GrossFloorArea"))
+
+
+def _key(name) -> str:
+    return "".join(str(name or "").lower().split())
+
+
+def _classified_use(model) -> str | None:
+    """The building's use from its classification references (IfcRelAssociatesClassification), by the city's
+    table; None when it has none the table knows."""
+    table = {_key(k): v for k, v in {**USE_CLASSES,
+                                     **getattr(settings, "PANJEREH_PLANCHECK_USE_CLASSES", {})}.items()}
+    for building in model.by_type("IfcBuilding"):
+        for reference in ifcopenshell.util.classification.get_references(building):
+            system = ifcopenshell.util.classification.get_classification(reference)
+            code = str(getattr(reference, "Identification", None) or getattr(reference, "ItemReference", None)
+                       or "").strip()
+            name = _key(getattr(system, "Name", ""))
+            if name == "panjereh" and code.lower() in LandUse.values:
+                return code.lower()
+            for prefix, use in sorted(table.get(name, {}).items(), key=lambda item: -len(item[0])):
+                if code.lower().startswith(prefix.lower()):
+                    return use
+    return None
+
+
+def _stated(element, sets, quantity) -> float | None:
+    """A quantity the model states for the element (its base quantities), in model units², if positive."""
+    qtos = ifcopenshell.util.element.get_psets(element, qtos_only=True)
+    for name in sets:
+        value = (qtos.get(name) or {}).get(quantity)
+        if isinstance(value, (int, float)) and value > 0:
+            return float(value)
+    return None
+
+
+def _stated_area(storey, parts) -> float | None:
+    """The storey's floor area as the model states it: the storey's own base quantity, else its slabs', else
+    its spaces' (summed); None when it states none."""
+    own = _stated(storey, [q[0] for q in QUANTITIES], "GrossFloorArea")
+    if own is not None:
+        return own
+    for kind, sets, quantity in PART_QUANTITIES:
+        found = [e for e in parts if e.is_a(kind)]
+        values = [_stated(e, sets, quantity) for e in found]
+        if found and all(v is not None for v in values):
+            return sum(values)
+    return None
 
 
 def _site_outline(model, scale: float) -> shapely.Polygon | None:
@@ -106,6 +170,7 @@ def read_file(path: str, progress=None) -> tuple[Drawing, dict]:
     model = _open(path)
     tell(40)
     scale = ifcopenshell.util.unit.calculate_unit_scale(model)
+    area_scale = ifcopenshell.util.unit.calculate_unit_scale(model, "AREAUNIT")  # m² unless the model says else
     problems = []
     site = _site_outline(model, scale)
     if site is None or not site.is_valid:
@@ -129,7 +194,14 @@ def read_file(path: str, progress=None) -> tuple[Drawing, dict]:
             storey = ifcopenshell.util.element.get_container(element, ifc_class="IfcBuildingStorey")
             if storey is not None and storey.id() in by_storey:
                 by_storey[storey.id()].append(element)
+    spaces = {storey.id(): [] for storey in storeys}
+    for space in model.by_type("IfcSpace"):
+        container = ifcopenshell.util.element.get_aggregate(space) or \
+            ifcopenshell.util.element.get_container(space, ifc_class="IfcBuildingStorey")
+        if container is not None and container.id() in spaces:
+            spaces[container.id()].append(space)
     outlines, elevations, basements, top = {}, {}, 0, -math.inf
+    stated = {}
     number = 0
     for index, storey in enumerate(storeys):
         tell(45 + 45 * index // max(1, len(storeys)))
@@ -157,6 +229,9 @@ def read_file(path: str, progress=None) -> tuple[Drawing, dict]:
             raise DrawingError([_("The drawing has coordinates far beyond any city (or not numbers at all).")])
         outlines[number] = shapely.transform(outline, lambda xy: xy * scale)
         elevations[number] = elevation * scale
+        area = _stated_area(storey, by_storey[storey.id()] + spaces[storey.id()])
+        if area is not None:
+            stated[number] = area * area_scale
         number += 1
     if problems:
         raise DrawingError(problems)
@@ -165,14 +240,16 @@ def read_file(path: str, progress=None) -> tuple[Drawing, dict]:
                   or str(s.ObjectType or "").upper() == "PARKING")
     zones = list(model.by_type("IfcZone")) + (list(model.by_type("IfcSpatialZone")) if model.schema != "IFC2X3" else [])
     dwellings = [z for z in zones if str(z.ObjectType or "").upper() in ("DWELLING", "UNIT")]
-    use = None
+    use = _classified_use(model)
     for building in model.by_type("IfcBuilding"):
         occupancy = ifcopenshell.util.element.get_pset(building, "Pset_BuildingCommon", "OccupancyType")
-        if occupancy:
+        if occupancy and use is None:
             use = USES.get(str(occupancy).strip().lower(), str(occupancy).strip().lower())
     roof = (top - ground) * scale if ground is not None and math.isfinite(top) else None
+    complete = bool(stated) and set(stated) == set(outlines)  # every floor states its area, or none is used
     drawing = Drawing(site=site, storeys=outlines, basements=basements, elevations=elevations, roof_level=roof,
-                      parking=parking, units=len(dwellings) if dwellings else None, layers=NAMES)
+                      parking=parking, units=len(dwellings) if dwellings else None, layers=NAMES,
+                      floor_areas=stated if complete else {}, areas_from="quantities" if complete else "geometry")
     return drawing, {"use": use, "schema": model.schema, "georeference": _georeference(model, site, scale)}
 
 
