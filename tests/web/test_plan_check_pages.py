@@ -35,7 +35,9 @@ def test_the_counter_and_the_designer_check_a_drawing(live_server, live_city, br
     page.fill("#units", "۲")
     page.click("#plan-check-form button[type=submit]")
     page.wait_for_selector("#findings")
-    assert page.locator("#findings tbody tr").count() == 9
+    assert page.locator("#findings tbody tr").count() == 11
+    assert page.get_attribute("tr[data-rule=placement]", "data-status") == "pass"
+    assert page.get_attribute("tr[data-rule=street]", "data-status") == "pass"
     assert page.get_attribute("tr[data-rule=floors]", "data-status") == "pass"
     problems += audit_now(page, "plan check, checked")
     page.screenshot(path=str(SHOTS / "plan-check-counter.png"), full_page=True)

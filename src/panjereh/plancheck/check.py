@@ -53,6 +53,8 @@ def _placement_note(placed: placing.Placement) -> str:
         return _("Placed by the model's IfcMapConversion.")
     if placed.how == placing.POSITION:
         return _("Placed by its coordinates (drawn in the city's coordinates).")
+    if round(placed.rotation_deg) == 0:
+        return _("Placed by the lot's shape, north up as drawn.")
     return _("Placed by the lot's shape, turned %(angle)s°.") % Localized({"angle": round(placed.rotation_deg)})
 
 

@@ -64,10 +64,13 @@ def _number() -> str:
 
 
 def _outlines(drawing) -> dict:
-    """The lot and the ground floor's outline as drawn (metres), for the report's figure."""
+    """The lot and the ground floor's outline as placed (metres, north up), from the lot's south-west corner —
+    the report's figure needs their shape, not where the parcel lies."""
+    x0, y0 = drawing.site.bounds[:2]
+
     def rings(geometry):
         parts = getattr(geometry, "geoms", [geometry])
-        return [[[round(x, 3), round(y, 3)] for x, y in part.exterior.coords] for part in parts
+        return [[[round(x - x0, 3), round(y - y0, 3)] for x, y in part.exterior.coords] for part in parts
                 if hasattr(part, "exterior")]
     return {"site": rings(drawing.site), "ground": rings(drawing.storeys[0])}
 
