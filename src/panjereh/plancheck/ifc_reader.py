@@ -63,10 +63,10 @@ def _open(path: str):
 
 
 # a classification's name (as its IfcClassification is named, case and spaces aside) → code prefix → land use.
-# The city's own land-use vocabulary, as a classification named "Panjereh", is always understood; Uniclass 2015's
-# residential entities (En_45) are given as an example of another system; a city adds the systems its offices
-# use in PANJEREH_PLANCHECK_USE_CLASSES.
-USE_CLASSES = {"uniclass2015": {"En_45": "residential"}}
+# The city's own land-use vocabulary, as a classification named "Panjereh", is always understood; the systems
+# its offices use (Uniclass, OmniClass, a national table) the city maps in PANJEREH_PLANCHECK_USE_CLASSES — no
+# other system's codes are shipped, none being checked against its publisher's tables here.
+USE_CLASSES: dict[str, dict[str, str]] = {}
 QUANTITIES = (("Qto_BuildingStoreyBaseQuantities", "GrossFloorArea"), ("BaseQuantities", "GrossFloorArea"))
 PART_QUANTITIES = (("IfcSlab", ("Qto_SlabBaseQuantities", "BaseQuantities"), "GrossArea"),
                    ("IfcSpace", ("Qto_SpaceBaseQuantities", "BaseQuantities"), "GrossFloorArea"))
