@@ -47,19 +47,9 @@ def max_bytes() -> int:
 
 def read(upload, field: str) -> bytes:
     """The upload's bytes, refused (UploadError) past the size limit without reading more than it."""
-    limit = max_bytes()
-    size = getattr(upload, "size", None)
-    if size is not None and size > limit:
-        raise UploadError(field, _("The file is %(size)s bytes; the largest accepted is %(limit)s bytes.")
-                          % Localized({"size": size, "limit": limit}))
-    chunks, total = [], 0
-    for chunk in (upload.chunks() if hasattr(upload, "chunks") else [upload.read()]):
-        total += len(chunk)
-        if total > limit:
-            raise UploadError(field, _("The file is larger than the largest accepted, %(limit)s bytes.")
-                              % Localized({"limit": limit}))
-        chunks.append(chunk)
-    return b"".join(chunks)
+    buffer = io.BytesIO()
+    spool(upload, field, buffer)
+    return buffer.getvalue()
 
 
 def spool(upload, field: str, handle) -> int:
