@@ -12,6 +12,7 @@ from panjereh.citizens import session
 from panjereh.plancheck.models import PlanCheck
 from tests.conftest import user
 from tests.permits.helpers import good_parcel, request_body
+from tests.plancheck.test_plan_check import lot  # noqa: F401 — a fixture
 from tests.plancheck.drawings import dxf, from_north
 
 pytestmark = pytest.mark.django_db
@@ -67,6 +68,28 @@ def test_the_figure_draws_the_ground_floor_on_the_lot(city):
     svg = figure_svg({"site": [[[0, 0], [10, 0], [10, 20], [0, 20], [0, 0]]],
                       "ground": [[[0, 10], [10, 10], [10, 20], [0, 20], [0, 10]]]})
     assert svg.count("<path") == 3 and 'fill="none"' in svg and ">N</text>" in svg  # lot, ground floor, north
+    # the street line beside the lot: an open dashed line, and the figure scaled to hold it
+    with_street = figure_svg({"site": [[[0, 0], [10, 0], [10, 20], [0, 20], [0, 0]]],
+                              "ground": [[[0, 10], [10, 10], [10, 20], [0, 20], [0, 10]]],
+                              "streets": [[[-3, 23], [13, 23]]]})
+    assert with_street.count("<path") == 4 and with_street.count("stroke-dasharray") == 1
+
+
+def test_the_report_figure_carries_the_street_line_from_the_map(client_for, lot):
+    """A checked drawing keeps the planned edges of the streets beside its lot (from the streets layer), from the
+    lot's corner: at least one runs along the lot's north or south side."""
+    from tests.plancheck.drawings import dxf
+    from tests.plancheck.test_plan_check import check
+
+    parcel, (w, d) = lot
+    r = check(client_for, parcel, dxf(lot=(w, d), storeys=[(1, 1, w - 1, d / 2)]), units=1)
+    assert r.status_code == 201, r.json()
+    plan = PlanCheck.objects.get(number=r.json()["number"])
+    lines = plan.outlines["streets"]
+    assert lines and all(len(line) >= 2 for line in lines)
+    ys = {round(y, 1) for line in lines for _x, y in line}
+    assert ys & {0.0, round(d, 1)}, ys  # the street edge is the lot's side (the demo streets are not widened)
+    assert all(abs(x) < 200 and abs(y) < 200 for line in lines for x, y in line)  # from the lot, not the city
 
 
 def test_the_citizen_checks_from_home_and_the_file_keeps_its_checks(city, client_for, settings, tmp_path):
