@@ -58,7 +58,26 @@ def _placement_note(placed: placing.Placement) -> str:
     return _("Placed by the lot's shape, turned %(angle)s°.") % Localized({"angle": round(placed.rotation_deg)})
 
 
-def _street(placed: placing.Placement, building, streets: list[dict], limits, fitted: bool) -> dict:
+def _line(street: dict) -> shapely.Geometry:
+    return shapely.from_wkb(bytes(street["geom"].wkb))
+
+
+def planned_strip(street: dict) -> shapely.Polygon:
+    """The street at its planned width (today's where the plan does not widen it): its edge is the street line."""
+    return _line(street).buffer(street["planned_width_m"] / 2, cap_style="flat")
+
+
+def street_lines(streets: list[dict], parcel_shape) -> list:
+    """The street lines (each street's planned edge) near the parcel, as lines — the report's figure draws them."""
+    near = parcel_shape.buffer(6.0).envelope
+    lines = []
+    for street in streets:
+        cut = planned_strip(street).exterior.intersection(near)
+        lines += [part for part in getattr(cut, "geoms", [cut]) if part.geom_type == "LineString" and part.length]
+    return lines
+
+
+def _street(building, streets: list[dict], limits, fitted: bool) -> dict:
     """The building's distance behind the street line — the street's planned edge (half its planned width from
     the centreline; the land between today's edge and it is given up to the widening) — against the zone's
     setback. Cannot tell when the drawing does not fit the parcel, or the parcel has no street on the map."""
@@ -68,8 +87,7 @@ def _street(placed: placing.Placement, building, streets: list[dict], limits, fi
     if not fitted:
         return _finding("street", UNKNOWN, None, limits.setback_m, "", "m",
                         _("The drawing does not lie on the parcel: the street line cannot be read."))
-    behind = [(float(building.distance(shapely.from_wkb(bytes(s["geom"].wkb)))) - s["planned_width_m"] / 2, s)
-              for s in streets]
+    behind = [(float(building.distance(_line(s))) - s["planned_width_m"] / 2, s) for s in streets]
     distance, street = min(behind, key=lambda pair: pair[0])
     widened = street["planned_width_m"] > street["width_m"]
     note = _("%(street)s, planned width %(width)s m") % Localized(
@@ -80,8 +98,7 @@ def _street(placed: placing.Placement, building, streets: list[dict], limits, fi
 
 def _given_up(parcel_shape, streets: list[dict]) -> float:
     """The parcel's land inside the streets' planned widths: what the owner gives up to a widening (m²)."""
-    strips = [shapely.from_wkb(bytes(s["geom"].wkb)).buffer(s["planned_width_m"] / 2, cap_style="flat")
-              for s in streets if s["planned_width_m"] > s["width_m"]]
+    strips = [planned_strip(s) for s in streets if s["planned_width_m"] > s["width_m"]]
     return float(parcel_shape.intersection(shapely.union_all(strips)).area) if strips else 0.0
 
 
@@ -128,7 +145,7 @@ def findings(placed: placing.Placement, parcel, *, land_use: str, units: int | N
                         _round(m["building_depth_from_north_m"], 2), _round(allowed_depth, 2),
                         f"{layers['storey']}…", "m"))
     building = shapely.union_all([drawing.storeys[n] for n in sorted(drawing.storeys)])
-    street = _street(placed, building, streets, limits, fitted)
+    street = _street(building, streets, limits, fitted)
     street["where"] = f"{layers['storey']}…"
     out.append(street)
     m["street_setback_m"] = street["found"]

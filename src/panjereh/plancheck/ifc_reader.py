@@ -67,7 +67,7 @@ def _open(path: str):
 # its offices use (Uniclass, OmniClass, a national table) the city maps in PANJEREH_PLANCHECK_USE_CLASSES — no
 # other system's codes are shipped, none being checked against its publisher's tables here.
 USE_CLASSES: dict[str, dict[str, str]] = {}
-QUANTITIES = (("Qto_BuildingStoreyBaseQuantities", "GrossFloorArea"), ("BaseQuantities", "GrossFloorArea"))
+STOREY_QUANTITIES = ("Qto_BuildingStoreyBaseQuantities", "BaseQuantities")  # each with GrossFloorArea
 PART_QUANTITIES = (("IfcSlab", ("Qto_SlabBaseQuantities", "BaseQuantities"), "GrossArea"),
                    ("IfcSpace", ("Qto_SpaceBaseQuantities", "BaseQuantities"), "GrossFloorArea"))
 
@@ -108,7 +108,7 @@ def _stated(element, sets, quantity) -> float | None:
 def _stated_area(storey, parts) -> float | None:
     """The storey's floor area as the model states it: the storey's own base quantity, else its slabs', else
     its spaces' (summed); None when it states none."""
-    own = _stated(storey, [q[0] for q in QUANTITIES], "GrossFloorArea")
+    own = _stated(storey, STOREY_QUANTITIES, "GrossFloorArea")
     if own is not None:
         return own
     for kind, sets, quantity in PART_QUANTITIES:

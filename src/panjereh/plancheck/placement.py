@@ -90,12 +90,13 @@ def place(drawing: Drawing, parcel: shapely.Polygon, georeferenced_lot: shapely.
     own georeference puts it (storage CRS), when it has one."""
     site = drawing.site
     if georeferenced_lot is not None and not georeferenced_lot.is_empty:
+        # the turn: between the lot's first long edge as drawn and as the georeference puts it; then the lot's
+        # centre onto the georeferenced lot's
         drawn, placed = _edges(site, 1), _edges(georeferenced_lot, 1)
         angle = _normal(placed[0] - drawn[0]) if drawn and placed else 0.0
-        turned = _moved(drawing, angle, (0.0, 0.0), (0.0, 0.0))
-        target, now = georeferenced_lot.centroid, turned.site.centroid
-        return _fit(_moved(turned, 0.0, (0.0, 0.0), (target.x - now.x, target.y - now.y)), parcel,
-                    GEOREFERENCE, angle)
+        centre, target = site.centroid, georeferenced_lot.centroid
+        return _fit(_moved(drawing, angle, (centre.x, centre.y), (target.x - centre.x, target.y - centre.y)),
+                    parcel, GEOREFERENCE, angle)
     if in_city_coordinates(site):
         return _fit(drawing, parcel, POSITION, 0.0)
     centre, target = site.centroid, parcel.centroid

@@ -63,17 +63,6 @@ def _number() -> str:
     return "PC-" + "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(8))
 
 
-def _street_lines(streets: list[dict], parcel_shape) -> list:
-    """The streets' planned edges (the street line the setback is measured from) near the parcel, as lines."""
-    near = parcel_shape.buffer(6.0).envelope
-    lines = []
-    for street in streets:
-        edge = shapely.from_wkb(bytes(street["geom"].wkb)).buffer(street["planned_width_m"] / 2, cap_style="flat")
-        cut = edge.exterior.intersection(near)
-        lines += [part for part in getattr(cut, "geoms", [cut]) if part.geom_type == "LineString" and part.length]
-    return lines
-
-
 def _outlines(drawing, street_lines=()) -> dict:
     """The lot, the ground floor's outline and the street lines near the lot as placed (metres, north up), from
     the lot's south-west corner — the report's figure needs their shape, not where the parcel lies."""
@@ -197,7 +186,8 @@ def check_file(*, actor, parcel, application, path: str, original_name: str, lan
         plan = PlanCheck.objects.create(
             number=_number(), parcel=parcel, format=kind, file=name, original_name=original_name[:200],
             size=size, sha256=digest, land_use=land_use, units=units, measured=measured, findings=found,
-            application=application, outlines=_outlines(placed.drawing, _street_lines(streets, parcel_shape)), verification_code=secrets.token_urlsafe(18),
+            application=application, outlines=_outlines(placed.drawing, check.street_lines(streets, parcel_shape)),
+            verification_code=secrets.token_urlsafe(18),
             passed=all(f["status"] == check.PASS for f in found), created_by=audit.user_or_none(actor))
         audit.record(actor=actor, action="plancheck.checked", obj=plan,
                      data={"parcel": parcel.pk, "sha256": digest, "passed": plan.passed,
